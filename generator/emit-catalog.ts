@@ -1,0 +1,229 @@
+import { type SourceFile, VariableDeclarationKind } from "ts-morph";
+import type { FamilySpec, ModelSpec, Operation } from "../generated/spec-types.js";
+import { writeValue } from "./emit-common.js";
+import { paramsInterfaceName } from "./emit-family.js";
+import { openAIParams } from "./known-params.js";
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A catalog entry: the model's spec with the family's defaults resolved. */
+export function catalogEntryOf(family: FamilySpec, model: ModelSpec): Record<string, unknown> {
+  const operations = model.operations ?? family.operations;
+  return {
+    id: model.id,
+    name: model.name,
+    family: family.family,
+    provider: family.provider,
+    operations,
+    routes: model.routes ?? family.routes,
+    capabilities: [...(model.capabilities ?? [])].sort(byString),
+    inputModalities: model.input_modalities ?? ["text"],
+    outputModalities:
+      model.output_modalities ??
+      (operations.includes("embeddings")
+        ? ["embedding"]
+        : operations.includes("images")
+          ? ["image"]
+          : ["text"]),
+    contextWindow: model.context_window,
+    maxOutputTokens: model.max_output_tokens,
+    regions: [...model.regions].sort(byString),
+    profiles: [...(model.profiles ?? [])].sort(byString),
+    profileOnly: model.profile_only ?? false,
+    deprecated: model.deprecated,
+    price: model.price,
+    pricesAsOf: family.prices_as_of,
+    params: model.params,
+    embedding: model.embedding,
+    image: model.image,
+  };
+}
+
+/** Names of the provider params a model accepts: those its capabilities and operations allow. */
+export function providerParamsOf(family: FamilySpec, model: ModelSpec): string[] {
+  const capabilities = model.capabilities ?? [];
+  const operations: readonly Operation[] = model.operations ?? family.operations;
+  return Object.entries(family.params ?? {})
+    .filter(([, param]) => !param.requires || capabilities.includes(param.requires))
+    .filter(
+      ([, param]) =>
+        !param.operations || param.operations.some((operation) => operations.includes(operation)),
+    )
+    .filter(([name]) => model.params?.[name]?.policy !== "reject")
+    .map(([name]) => name)
+    .sort(byString);
+}
+
+export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): void {
+  const sorted = [...families].sort((a, b) => byString(a.family, b.family));
+  const models = sorted
+    .flatMap((family) => family.models.map((model) => ({ family, model })))
+    .sort((a, b) => byString(a.model.id, b.model.id));
+
+  file.addImportDeclaration({
+    isTypeOnly: true,
+    moduleSpecifier: "../runtime/descriptor.js",
+    namedImports: ["CatalogEntry"],
+  });
+  for (const family of sorted) {
+    file.addImportDeclaration({
+      isTypeOnly: true,
+      moduleSpecifier: `./families/${family.family}.js`,
+      namedImports: [paramsInterfaceName(family.family)],
+    });
+  }
+
+  const union = (values: readonly string[]) =>
+    values.length ? values.map((value) => JSON.stringify(value)).join(" | ") : "never";
+  file.addTypeAlias({
+    isExported: true,
+    name: "FamilyId",
+    docs: ["Every model family with a spec."],
+    type: union(sorted.map((family) => family.family)),
+  });
+  file.addTypeAlias({
+    isExported: true,
+    name: "ModelId",
+    docs: ["Every base model id in the catalog."],
+    type: union(models.map(({ model }) => model.id)),
+  });
+
+  const aliases = models
+    .flatMap(({ model }) =>
+      (model.profiles ?? []).map((profile) => ({ alias: `${profile}.${model.id}`, id: model.id })),
+    )
+    .sort((a, b) => byString(a.alias, b.alias));
+  file.addInterface({
+    isExported: true,
+    name: "ModelAliases",
+    docs: ["Cross-region inference profile ids and the base model each one runs."],
+    properties: aliases.map(({ alias, id }) => ({ name: JSON.stringify(alias), type: JSON.stringify(id) })),
+  });
+
+  file.addInterface({
+    isExported: true,
+    name: "ModelParams",
+    docs: ["The provider-specific params each model accepts, typed from its family's spec."],
+    properties: models.map(({ family, model }) => {
+      const names = providerParamsOf(family, model);
+      const type = names.length
+        ? `Pick<${paramsInterfaceName(family.family)}, ${union(names)}>`
+        : "Record<never, never>";
+      return { name: JSON.stringify(model.id), type };
+    }),
+  });
+
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ["Every model: family, routes, capabilities, limits, regions, profiles and prices."],
+    declarations: [
+      {
+        name: "catalog",
+        type: "Readonly<Record<ModelId, CatalogEntry>>",
+        initializer: (writer) =>
+          writeValue(
+            writer,
+            Object.fromEntries(models.map(({ family, model }) => [model.id, catalogEntryOf(family, model)])),
+          ),
+      },
+    ],
+  });
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ["Model ids in sorted order."],
+    declarations: [
+      {
+        name: "modelIds",
+        type: "readonly ModelId[]",
+        initializer: (writer) =>
+          writeValue(
+            writer,
+            models.map(({ model }) => model.id),
+          ),
+      },
+    ],
+  });
+  file.addFunction({
+    isExported: true,
+    name: "isModelId",
+    docs: ["True when `id` is a base model id of the catalog."],
+    parameters: [{ name: "id", type: "string" }],
+    returnType: "id is ModelId",
+    statements: "return Object.hasOwn(catalog, id);",
+  });
+  file.addFunction({
+    isExported: true,
+    name: "getModel",
+    docs: ["The catalog entry of a base model id."],
+    parameters: [{ name: "id", type: "ModelId" }],
+    returnType: "CatalogEntry",
+    statements: "return catalog[id];",
+  });
+}
+
+/** `generated/params.ts`: the request params every caller may send, per operation. */
+export function emitParams(file: SourceFile): void {
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [
+      "OpenAI's request params (plus bedrock-forge's common image and embedding params), per operation.",
+    ],
+    declarations: [
+      {
+        name: "openAIParams",
+        type: 'Readonly<Record<"chat" | "embeddings" | "images", readonly string[]>>',
+        initializer: (writer) => writeValue(writer, openAIParams),
+      },
+    ],
+  });
+}
+
+/** `generated/index.ts`: the catalog plus lazy loaders of the family modules. */
+export function emitIndex(file: SourceFile, families: readonly FamilySpec[]): void {
+  const sorted = [...families].sort((a, b) => byString(a.family, b.family));
+  file.addImportDeclaration({
+    isTypeOnly: true,
+    moduleSpecifier: "../runtime/descriptor.js",
+    namedImports: ["FamilyModule"],
+  });
+  file.addImportDeclaration({
+    isTypeOnly: true,
+    moduleSpecifier: "./catalog.js",
+    namedImports: ["FamilyId"],
+  });
+  file.addExportDeclaration({
+    moduleSpecifier: "./catalog.js",
+    namedExports: ["catalog", "getModel", "isModelId", "modelIds"],
+  });
+  file.addExportDeclaration({
+    isTypeOnly: true,
+    moduleSpecifier: "./catalog.js",
+    namedExports: ["FamilyId", "ModelAliases", "ModelId", "ModelParams"],
+  });
+  file.addExportDeclaration({ moduleSpecifier: "./params.js", namedExports: ["openAIParams"] });
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ["Loads a family module on first use, so importing the package builds no adapter up front."],
+    declarations: [
+      {
+        name: "familyLoaders",
+        type: "Readonly<Record<FamilyId, () => Promise<FamilyModule>>>",
+        initializer: (writer) => {
+          writer.write("{").newLine();
+          writer.indent(() => {
+            for (const family of sorted) {
+              writer.writeLine(
+                `${JSON.stringify(family.family)}: () => import("./families/${family.family}.js"),`,
+              );
+            }
+          });
+          writer.write("}");
+        },
+      },
+    ],
+  });
+}

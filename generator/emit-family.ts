@@ -1,0 +1,90 @@
+import { type SourceFile, VariableDeclarationKind } from "ts-morph";
+import type { FamilySpec, NativeSchemas } from "../generated/spec-types.js";
+import { pascalCase, typesFromSchema, writeValue } from "./emit-common.js";
+
+/** Names of the native body types, per key of `native`. */
+const nativeTypeNames: Readonly<Record<keyof NativeSchemas, string>> = {
+  chat_request: "ChatRequest",
+  chat_response: "ChatResponse",
+  chat_stream_chunk: "ChatStreamChunk",
+  embeddings_request: "EmbeddingsRequest",
+  embeddings_response: "EmbeddingsResponse",
+  images_request: "ImagesRequest",
+  images_response: "ImagesResponse",
+};
+
+export function paramsInterfaceName(family: string): string {
+  return `${pascalCase(family)}Params`;
+}
+
+/** JSON Schema of the family's provider params, from which their TypeScript interface is made. */
+function providerParamsSchema(family: FamilySpec): object {
+  const properties: Record<string, object> = {};
+  for (const [name, param] of Object.entries(family.params ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    properties[name] = param.description ? { ...param.schema, description: param.description } : param.schema;
+  }
+  return { type: "object", additionalProperties: false, properties };
+}
+
+/** The data of the family the runtime interprets: everything but models, native schemas and citations. */
+export function descriptorOf(family: FamilySpec): Record<string, unknown> {
+  const {
+    models: _models,
+    native: _native,
+    sources: _sources,
+    description: _description,
+    ...descriptor
+  } = family;
+  return descriptor;
+}
+
+/** Fills `file` with the family module: native body types, params interface, descriptor and native schemas. */
+export async function emitFamily(file: SourceFile, family: FamilySpec): Promise<void> {
+  file.addImportDeclaration({
+    isTypeOnly: true,
+    moduleSpecifier: "../../runtime/descriptor.js",
+    namedImports: ["FamilyDescriptor", "NativeSchemaSet"],
+  });
+
+  const native = family.native ?? {};
+  const keys = (Object.keys(nativeTypeNames) as (keyof NativeSchemas)[]).filter((key) => native[key]);
+  const declarations = await Promise.all([
+    ...keys.map((key) => typesFromSchema(native[key] as object, nativeTypeNames[key])),
+    typesFromSchema(providerParamsSchema(family), paramsInterfaceName(family.family)),
+  ]);
+  for (const [index, key] of keys.entries()) {
+    file.addStatements([
+      `/** Native ${key.replaceAll("_", " ")} body of ${family.title}. */`,
+      declarations[index]!,
+    ]);
+  }
+  file.addStatements([
+    `/** Provider-specific params of ${family.title}; each model accepts the ones its capabilities allow. */`,
+    declarations[keys.length]!,
+  ]);
+
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [`What the runtime needs to call ${family.title}: mappings, param rules, codecs.`],
+    declarations: [
+      {
+        name: "descriptor",
+        type: "FamilyDescriptor",
+        initializer: (writer) => writeValue(writer, descriptorOf(family)),
+      },
+    ],
+  });
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ["JSON Schemas of the native bodies (the emulator validates requests with them)."],
+    declarations: [
+      {
+        name: "nativeSchemas",
+        type: "NativeSchemaSet",
+        initializer: (writer) => writeValue(writer, native),
+      },
+    ],
+  });
+}

@@ -1,0 +1,95 @@
+import type { Operation } from "../generated/spec-types.js";
+
+/**
+ * Request params every caller may send, per operation: OpenAI's own names plus the few common
+ * bedrock-forge image/embedding params. A spec's param tables may only name these or the
+ * provider params it declares. The generator emits these lists to `generated/params.ts`
+ * so the runtime reads the same ones.
+ */
+export const openAIParams: Readonly<Record<"chat" | "embeddings" | "images", readonly string[]>> = {
+  chat: [
+    "audio",
+    "frequency_penalty",
+    "logit_bias",
+    "logprobs",
+    "max_completion_tokens",
+    "max_tokens",
+    "metadata",
+    "modalities",
+    "n",
+    "parallel_tool_calls",
+    "prediction",
+    "presence_penalty",
+    "reasoning_effort",
+    "response_format",
+    "seed",
+    "service_tier",
+    "stop",
+    "store",
+    "stream_options",
+    "temperature",
+    "tool_choice",
+    "tools",
+    "top_logprobs",
+    "top_p",
+    "user",
+    "verbosity",
+    "web_search_options",
+  ],
+  embeddings: ["dimensions", "encoding_format", "input_type", "user"],
+  images: [
+    "background",
+    "cfg_scale",
+    "moderation",
+    "n",
+    "negative_prompt",
+    "output_compression",
+    "output_format",
+    "quality",
+    "response_format",
+    "seed",
+    "size",
+    "steps",
+    "style",
+    "user",
+  ],
+};
+
+/** Which param list an operation uses. */
+export function paramKindOf(operation: Operation): "chat" | "embeddings" | "images" {
+  return operation === "chat-stream" ? "chat" : operation;
+}
+
+/** Placeholders a prompt template may use. */
+export const templatePlaceholders: readonly string[] = ["content", "role"];
+
+/**
+ * Converse request fields a `converse.params` rule may target
+ * (from the ConverseRequest shape of the Bedrock Runtime service model).
+ */
+export const converseRequestSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    inferenceConfig: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        maxTokens: { type: "integer" },
+        temperature: { type: "number" },
+        topP: { type: "number" },
+        stopSequences: { type: "array", items: { type: "string" } },
+      },
+    },
+    additionalModelRequestFields: { type: "object" },
+    additionalModelResponseFieldPaths: { type: "array", items: { type: "string" } },
+    performanceConfig: {
+      type: "object",
+      additionalProperties: false,
+      properties: { latency: { type: "string", enum: ["standard", "optimized"] } },
+    },
+    serviceTier: { type: "object", properties: { type: { type: "string" } } },
+    requestMetadata: { type: "object" },
+    promptVariables: { type: "object" },
+  },
+} as const;

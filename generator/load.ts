@@ -1,0 +1,130 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+
+/** One spec file as parsed: its data plus what is needed to point at a line and column. */
+export interface LoadedSpec {
+  /** Path shown in messages, relative to the working directory (e.g. `specs/meta-llama3.yaml`). */
+  readonly file: string;
+  /** Spec file name without extension; must equal the `family` field. */
+  readonly name: string;
+  readonly text: string;
+  readonly data: unknown;
+  readonly document: Document.Parsed;
+  readonly lineCounter: LineCounter;
+}
+
+/** A problem found in a spec, located by file, line, column and JSON pointer. */
+export interface SpecProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly pointer: string;
+  readonly message: string;
+}
+
+export function formatProblem(problem: SpecProblem): string {
+  return `${problem.file}:${problem.line}:${problem.column} ${problem.pointer || "/"}: ${problem.message}`;
+}
+
+/** Lists the `*.yaml` spec files of a folder, sorted so every run sees them in the same order. */
+export async function listSpecFiles(specsDir: string): Promise<string[]> {
+  const entries = await readdir(specsDir, { withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".yaml"))
+    .map((entry) => path.join(specsDir, entry.name))
+    .sort();
+}
+
+/** Parses one spec; YAML syntax errors come back as problems, never as exceptions. */
+export function parseSpec(file: string, text: string): { spec?: LoadedSpec; problems: SpecProblem[] } {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: SpecProblem[] = [];
+  for (const error of [...document.errors, ...document.warnings]) {
+    const position = error.linePos?.[0] ?? { line: 1, col: 1 };
+    problems.push({
+      file,
+      line: position.line,
+      column: position.col,
+      pointer: "",
+      message: `YAML: ${error.message.split("\n")[0]}`,
+    });
+  }
+  if (document.errors.length > 0) return { problems };
+  const name = path.basename(file, ".yaml");
+  const spec: LoadedSpec = {
+    file,
+    name,
+    text,
+    data: document.toJS({ maxAliasCount: 100 }),
+    document,
+    lineCounter,
+  };
+  return { spec, problems };
+}
+
+export async function loadSpecs(
+  specsDir: string,
+  displayRoot = process.cwd(),
+): Promise<{ specs: LoadedSpec[]; problems: SpecProblem[] }> {
+  const files = await listSpecFiles(specsDir);
+  const specs: LoadedSpec[] = [];
+  const problems: SpecProblem[] = [];
+  for (const absolute of files) {
+    const file = path.relative(displayRoot, absolute) || absolute;
+    const text = await readFile(absolute, "utf8");
+    const parsed = parseSpec(file, text);
+    problems.push(...parsed.problems);
+    if (parsed.spec) specs.push(parsed.spec);
+  }
+  return { specs, problems };
+}
+
+/** Splits an RFC 6901 pointer into its unescaped segments. */
+export function pointerSegments(pointer: string): string[] {
+  if (pointer === "" || pointer === "/") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
+}
+
+export function joinPointer(segments: readonly (string | number)[]): string {
+  return segments
+    .map((segment) => `/${String(segment).replaceAll("~", "~0").replaceAll("/", "~1")}`)
+    .join("");
+}
+
+/**
+ * Finds the line and column of the node at a JSON pointer; when the pointer goes past the
+ * document (a missing property), the nearest existing ancestor is used.
+ */
+export function locate(spec: LoadedSpec, pointer: string): { line: number; column: number } {
+  let node: Node | null = spec.document.contents;
+  let keyNode: Node | null = null;
+  for (const segment of pointerSegments(pointer)) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === segment);
+      if (!pair) break;
+      keyNode = isScalar(pair.key) ? pair.key : null;
+      node = (pair.value as Node | null) ?? keyNode;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)] as Node | undefined;
+      if (!item) break;
+      keyNode = null;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  const target = keyNode ?? node;
+  const offset = target?.range?.[0] ?? 0;
+  const position = spec.lineCounter.linePos(offset);
+  return { line: position.line, column: position.col };
+}
+
+export function problemAt(spec: LoadedSpec, pointer: string, message: string): SpecProblem {
+  const { line, column } = locate(spec, pointer);
+  return { file: spec.file, line, column, pointer, message };
+}

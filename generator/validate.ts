@@ -1,0 +1,404 @@
+import { readFileSync } from "node:fs";
+import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import type { FamilySpec, ParamTable, PromptTemplate } from "../generated/spec-types.js";
+import { converseRequestSchema, openAIParams, paramKindOf, templatePlaceholders } from "./known-params.js";
+import { joinPointer, type LoadedSpec, pointerSegments, problemAt, type SpecProblem } from "./load.js";
+
+export const schemaPath = new URL("../specs/schema/family.schema.json", import.meta.url);
+
+let compiled: ReturnType<Ajv2020["compile"]> | undefined;
+
+function compileSchema(): ReturnType<Ajv2020["compile"]> {
+  if (compiled) return compiled;
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  addFormatsModule.default(ajv);
+  ajv.addKeyword({ keyword: "tsType", schemaType: "string" });
+  compiled = ajv.compile(JSON.parse(readFileSync(schemaPath, "utf8")));
+  return compiled;
+}
+
+/** Turns ajv's errors into located problems, dropping the noise of failed `oneOf` branches. */
+function describeSchemaErrors(spec: LoadedSpec, errors: readonly ErrorObject[]): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    if (error.keyword === "if" || error.keyword === "oneOf" || error.keyword === "anyOf") continue;
+    let pointer = error.instancePath;
+    let message = error.message ?? "is invalid";
+    if (error.keyword === "additionalProperties" || error.keyword === "unevaluatedProperties") {
+      const extra = error.params as { additionalProperty?: string; unevaluatedProperty?: string };
+      const name = extra.additionalProperty ?? extra.unevaluatedProperty ?? "?";
+      pointer = `${pointer}/${name.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+      message = `unknown property "${name}"`;
+    } else if (error.keyword === "required") {
+      message = `missing required property "${(error.params as { missingProperty: string }).missingProperty}"`;
+    } else if (error.keyword === "enum") {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      message = `must be one of ${allowed.map((value) => JSON.stringify(value)).join(", ")}`;
+    } else if (error.keyword === "pattern") {
+      message = `does not match the pattern ${(error.params as { pattern: string }).pattern}`;
+    }
+    const key = `${pointer}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problemAt(spec, pointer, message));
+  }
+  return problems;
+}
+
+/** Checks every spec against the JSON Schema, then the rules a schema cannot say. Returns all problems. */
+export function validateSpecs(specs: readonly LoadedSpec[]): SpecProblem[] {
+  const validate = compileSchema();
+  const problems: SpecProblem[] = [];
+  const valid: { spec: LoadedSpec; family: FamilySpec }[] = [];
+  for (const spec of specs) {
+    if (!validate(spec.data)) {
+      problems.push(...describeSchemaErrors(spec, validate.errors ?? []));
+      continue;
+    }
+    valid.push({ spec, family: spec.data as FamilySpec });
+  }
+  problems.push(...checkAcrossSpecs(valid));
+  for (const { spec, family } of valid) problems.push(...checkFamily(spec, family));
+  return problems;
+}
+
+function checkAcrossSpecs(specs: readonly { spec: LoadedSpec; family: FamilySpec }[]): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const modelOwners = new Map<string, string>();
+  const familyOwners = new Map<string, string>();
+  for (const { spec, family } of specs) {
+    const owner = familyOwners.get(family.family);
+    if (owner)
+      problems.push(problemAt(spec, "/family", `family "${family.family}" is also defined in ${owner}`));
+    else familyOwners.set(family.family, spec.file);
+    family.models.forEach((model, index) => {
+      const where = modelOwners.get(model.id);
+      if (where) {
+        problems.push(
+          problemAt(spec, `/models/${index}/id`, `model id "${model.id}" is also defined in ${where}`),
+        );
+      } else {
+        modelOwners.set(model.id, `${spec.file} (/models/${index})`);
+      }
+    });
+  }
+  return problems;
+}
+
+function checkFamily(spec: LoadedSpec, family: FamilySpec): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const report = (pointer: string, message: string) => problems.push(problemAt(spec, pointer, message));
+
+  if (family.family !== spec.name) {
+    report("/family", `family "${family.family}" must match the file name "${spec.name}.yaml"`);
+  }
+  checkSections(family, report);
+  checkParamTables(family, report);
+  checkPointers(family, report);
+  if (family.chat?.request.template)
+    checkTemplate(family.chat.request.template, "/chat/request/template", report);
+  checkModels(family, report);
+  return problems;
+}
+
+type Report = (pointer: string, message: string) => void;
+
+function checkSections(family: FamilySpec, report: Report): void {
+  const has = (operation: string) => family.operations.includes(operation as never);
+  const invoke = family.routes.includes("invoke");
+  if ((has("chat") || has("chat-stream")) && invoke && !family.chat) {
+    report("/operations", "the family offers chat over invoke but has no `chat` mapping");
+  }
+  if (has("chat-stream") && invoke && family.chat && !family.chat.stream) {
+    report("/chat", "the family offers chat-stream over invoke but `chat` has no `stream` mapping");
+  }
+  if (family.routes.includes("converse") && !family.converse) {
+    report("/routes", "the family lists the converse route but has no `converse` mapping");
+  }
+  if (has("embeddings") && !family.embeddings)
+    report("/operations", "embeddings is offered but there is no `embeddings` mapping");
+  if (has("images") && !family.images)
+    report("/operations", "images is offered but there is no `images` mapping");
+  const request = family.chat?.request;
+  if (request?.codec === "template" && (!request.prompt || !request.template)) {
+    report("/chat/request", "the template codec needs `prompt` (where the prompt goes) and `template`");
+  }
+  if (request && request.codec !== "template" && !request.messages) {
+    report("/chat/request", `the ${request.codec} codec needs \`messages\` (where the message list goes)`);
+  }
+  const stream = family.chat?.stream;
+  if (stream?.codec === "flat" && !stream.text) report("/chat/stream", "the flat stream codec needs `text`");
+  const response = family.chat?.response;
+  if (response && !response.text && !response.content) {
+    report("/chat/response", "a chat response needs `text` (flat) or `content` (codec)");
+  }
+}
+
+function checkParamTables(family: FamilySpec, report: Report): void {
+  const declared = new Set(Object.keys(family.params ?? {}));
+  const check = (
+    table: ParamTable | undefined,
+    pointer: string,
+    kinds: readonly ("chat" | "embeddings" | "images")[],
+    overlay = false,
+  ) => {
+    for (const [name, rule] of Object.entries(table ?? {})) {
+      const known = kinds.some((kind) => openAIParams[kind].includes(name)) || declared.has(name);
+      const at = `${pointer}/${name}`;
+      if (!known) {
+        report(
+          at,
+          `"${name}" is neither an OpenAI ${kinds.join("/")} param nor a provider param declared under /params`,
+        );
+      }
+      if (rule.policy === "passthrough" && !declared.has(name)) {
+        report(`${at}/policy`, `passthrough needs "${name}" declared under /params so it is typed`);
+      }
+      if (overlay && rule.to !== undefined) {
+        report(
+          `${at}/to`,
+          "a model's param overlay may not move the param; change the family's rule instead",
+        );
+      }
+      if (!overlay && rule.to === undefined && (rule.policy === undefined || rule.policy === "map")) {
+        report(at, "a mapped param needs `to` (or a policy of passthrough, drop or reject)");
+      }
+      if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) {
+        report(`${at}/min`, `min ${rule.min} is greater than max ${rule.max}`);
+      }
+    }
+  };
+  const chatKinds = ["chat"] as const;
+  check(family.chat?.request.params, "/chat/request/params", chatKinds);
+  check(family.converse?.params, "/converse/params", chatKinds);
+  check(family.embeddings?.request.params, "/embeddings/request/params", ["embeddings"]);
+  check(family.images?.request.params, "/images/request/params", ["images"]);
+  const kinds = [...new Set(family.operations.map(paramKindOf))];
+  family.models.forEach((model, index) => check(model.params, `/models/${index}/params`, kinds, true));
+}
+
+type JsonSchema = Record<string, unknown>;
+
+/** True when `pointer` names a place a body valid against `schema` can have. */
+export function pointerResolves(schema: JsonSchema, pointer: string, root: JsonSchema = schema): boolean {
+  let nodes: JsonSchema[] = [schema];
+  for (const segment of pointerSegments(pointer)) {
+    const next: JsonSchema[] = [];
+    for (const node of nodes.flatMap((candidate) => expandSchema(candidate, root))) {
+      const properties = node.properties as Record<string, JsonSchema> | undefined;
+      if (properties?.[segment]) {
+        next.push(properties[segment]);
+        continue;
+      }
+      const isIndex = segment === "*" || /^(0|[1-9][0-9]*)$/.test(segment);
+      if (isIndex && (node.items || node.prefixItems)) {
+        const prefix = node.prefixItems as JsonSchema[] | undefined;
+        const fromPrefix = segment !== "*" ? prefix?.[Number(segment)] : undefined;
+        if (fromPrefix) next.push(fromPrefix);
+        else if (node.items && typeof node.items === "object") next.push(node.items as JsonSchema);
+        continue;
+      }
+      const additional = node.additionalProperties;
+      if (typeof additional === "object" && additional !== null) next.push(additional as JsonSchema);
+      else if (additional !== false && !properties && !node.items && isOpen(node)) next.push({});
+    }
+    if (next.length === 0) return false;
+    nodes = next;
+  }
+  return true;
+}
+
+/** A schema without structure (`{}` or a bare object) accepts any path beneath it. */
+function isOpen(node: JsonSchema): boolean {
+  return node.type === undefined || node.type === "object";
+}
+
+function expandSchema(node: JsonSchema, root: JsonSchema): JsonSchema[] {
+  if (typeof node.$ref === "string" && node.$ref.startsWith("#/")) {
+    let target: unknown = root;
+    for (const segment of pointerSegments(node.$ref.slice(1)))
+      target = (target as JsonSchema | undefined)?.[segment];
+    return target ? expandSchema(target as JsonSchema, root) : [];
+  }
+  const branches = [node.oneOf, node.anyOf, node.allOf].flatMap((list) => (Array.isArray(list) ? list : []));
+  if (branches.length === 0) return [node];
+  const own = { ...node, oneOf: undefined, anyOf: undefined, allOf: undefined };
+  return [own, ...branches.flatMap((branch) => expandSchema(branch as JsonSchema, root))];
+}
+
+function checkPointers(family: FamilySpec, report: Report): void {
+  const native = family.native ?? {};
+  const against = (schemaName: keyof typeof native, schema: JsonSchema | undefined) => {
+    return (pointer: string | { header: string } | undefined, at: string) => {
+      if (typeof pointer !== "string") return;
+      if (!schema) {
+        report(at, `${pointer} cannot be checked: the spec has no native.${schemaName} schema`);
+        return;
+      }
+      if (!pointerResolves(schema, pointer)) {
+        report(at, `${pointer} does not resolve against native.${schemaName}`);
+      }
+    };
+  };
+  const tableTargets = (
+    table: ParamTable | undefined,
+    pointer: string,
+    check: ReturnType<typeof against>,
+  ) => {
+    for (const [name, rule] of Object.entries(table ?? {})) check(rule.to, `${pointer}/${name}/to`);
+  };
+  const constants = (
+    values: Record<string, unknown> | undefined,
+    pointer: string,
+    check: ReturnType<typeof against>,
+  ) => {
+    for (const key of Object.keys(values ?? {})) check(key, `${pointer}/${joinPointer([key]).slice(1)}`);
+  };
+
+  if (family.chat) {
+    const request = against("chat_request", native.chat_request);
+    const { request: mapping, response, stream } = family.chat;
+    for (const field of ["prompt", "messages", "system", "tools", "tool_choice"] as const) {
+      request(mapping[field], `/chat/request/${field}`);
+    }
+    constants(mapping.constants, "/chat/request/constants", request);
+    tableTargets(mapping.params, "/chat/request/params", request);
+    const body = against("chat_response", native.chat_response);
+    for (const field of ["text", "content", "id", "guardrail"] as const)
+      body(response[field], `/chat/response/${field}`);
+    body(response.finish_reason.from, "/chat/response/finish_reason/from");
+    for (const [name, source] of Object.entries(response.usage)) body(source, `/chat/response/usage/${name}`);
+    if (stream && stream.codec === "flat") {
+      const chunk = against("chat_stream_chunk", native.chat_stream_chunk);
+      chunk(stream.text, "/chat/stream/text");
+      if (stream.finish_reason) chunk(stream.finish_reason.from, "/chat/stream/finish_reason/from");
+      for (const [name, source] of Object.entries(stream.usage ?? {}))
+        chunk(source, `/chat/stream/usage/${name}`);
+    }
+  }
+  if (family.converse) {
+    const converse = (pointer: string | { header: string } | undefined, at: string) => {
+      if (typeof pointer === "string" && !pointerResolves(converseRequestSchema, pointer)) {
+        report(at, `${pointer} is not a field of the Converse request`);
+      }
+    };
+    tableTargets(family.converse.params, "/converse/params", converse);
+    constants(family.converse.constants, "/converse/constants", converse);
+  }
+  if (family.embeddings) {
+    const request = against("embeddings_request", native.embeddings_request);
+    const { request: mapping, response } = family.embeddings;
+    request(mapping.input.to, "/embeddings/request/input/to");
+    request(mapping.image?.to, "/embeddings/request/image/to");
+    constants(mapping.constants, "/embeddings/request/constants", request);
+    tableTargets(mapping.params, "/embeddings/request/params", request);
+    const body = against("embeddings_response", native.embeddings_response);
+    response.vectors.forEach((pointer, index) => body(pointer, `/embeddings/response/vectors/${index}`));
+    body(response.prompt_tokens, "/embeddings/response/prompt_tokens");
+  }
+  if (family.images) {
+    const request = against("images_request", native.images_request);
+    const { request: mapping, response } = family.images;
+    request(mapping.prompt.to, "/images/request/prompt/to");
+    request(mapping.negative_prompt?.to, "/images/request/negative_prompt/to");
+    for (const [name, pointer] of Object.entries(mapping.size))
+      request(pointer, `/images/request/size/${name}`);
+    constants(mapping.constants, "/images/request/constants", request);
+    tableTargets(mapping.params, "/images/request/params", request);
+    const body = against("images_response", native.images_response);
+    for (const field of ["images", "seeds", "finish_reasons", "error"] as const)
+      body(response[field], `/images/response/${field}`);
+  }
+}
+
+function checkTemplate(template: PromptTemplate, pointer: string, report: Report): void {
+  for (const [field, value] of Object.entries(template)) {
+    if (typeof value !== "string") continue;
+    for (const match of value.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
+      const name = match[1] ?? "";
+      if (!templatePlaceholders.includes(name)) {
+        report(
+          `${pointer}/${field}`,
+          `unknown placeholder {${name}}; templates may use ${templatePlaceholders.map((known) => `{${known}}`).join(", ")}`,
+        );
+      }
+    }
+  }
+  for (const role of ["user", "assistant", "system", "tool"] as const) {
+    const value = template[role];
+    if (value !== undefined && !value.includes("{content}"))
+      report(`${pointer}/${role}`, "a turn template must contain {content}");
+  }
+  if (template.system_handling === "first-user" && !template.system_wrap) {
+    report(`${pointer}/system_handling`, "first-user needs `system_wrap`");
+  }
+  if ((template.system_handling === "turn" || template.system_handling === "top") && !template.system) {
+    report(`${pointer}/system_handling`, `${template.system_handling} needs a \`system\` template`);
+  }
+}
+
+function checkModels(family: FamilySpec, report: Report): void {
+  family.models.forEach((model, index) => {
+    const at = `/models/${index}`;
+    for (const operation of model.operations ?? []) {
+      if (!family.operations.includes(operation))
+        report(`${at}/operations`, `operation ${operation} is not offered by the family`);
+    }
+    for (const route of model.routes ?? []) {
+      if (!family.routes.includes(route))
+        report(`${at}/routes`, `route ${route} is not offered by the family`);
+    }
+    checkPrices(model.price as unknown as Record<string, unknown>, `${at}/price`, report);
+    model.price.overrides?.forEach((override, overrideIndex) => {
+      if (override.profile && !(model.profiles ?? []).includes(override.profile)) {
+        report(
+          `${at}/price/overrides/${overrideIndex}/profile`,
+          `profile "${override.profile}" is not in the model's profiles`,
+        );
+      }
+    });
+    const operations = model.operations ?? family.operations;
+    const embeds = operations.includes("embeddings");
+    if (embeds && !model.embedding) report(at, "an embeddings model needs `embedding` (its dimensions)");
+    if (
+      model.embedding?.default_dimensions !== undefined &&
+      !model.embedding.dimensions.includes(model.embedding.default_dimensions)
+    ) {
+      report(`${at}/embedding/default_dimensions`, "default_dimensions must be one of dimensions");
+    }
+    const chats = operations.includes("chat");
+    if (chats && (model.context_window === undefined || model.max_output_tokens === undefined)) {
+      report(at, "a chat model needs context_window and max_output_tokens");
+    }
+    if (operations.includes("images") && !model.image)
+      report(at, "an image model needs `image` (its sizes or aspect ratios)");
+    if (model.profile_only && (model.profiles ?? []).length === 0) {
+      report(`${at}/profile_only`, "profile_only needs at least one profile");
+    }
+    for (const [name, param] of Object.entries(family.params ?? {})) {
+      if (param.requires && model.params?.[name] && !(model.capabilities ?? []).includes(param.requires)) {
+        report(`${at}/params/${name}`, `"${name}" requires the ${param.requires} capability`);
+      }
+    }
+  });
+}
+
+function checkPrices(price: Record<string, unknown>, pointer: string, report: Report): void {
+  for (const [key, value] of Object.entries(price)) {
+    if (typeof value === "number" && value < 0)
+      report(`${pointer}/${key}`, `price must not be negative (got ${value})`);
+    if (key === "images" && Array.isArray(value)) {
+      value.forEach((entry: { usd: number }, index) => {
+        if (entry.usd < 0)
+          report(`${pointer}/images/${index}/usd`, `price must not be negative (got ${entry.usd})`);
+      });
+    }
+    if (key === "overrides" && Array.isArray(value)) {
+      value.forEach((entry, index) =>
+        checkPrices(entry as Record<string, unknown>, `${pointer}/overrides/${index}`, report),
+      );
+    }
+  }
+}
