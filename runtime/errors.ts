@@ -1,0 +1,191 @@
+const marker = Symbol.for("bedrock-forge.error");
+
+/** OpenAI's error `type` values, as the proxy writes them. */
+export type ErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "permission_error"
+  | "not_found_error"
+  | "rate_limit_error"
+  | "timeout_error"
+  | "api_error"
+  | "service_unavailable_error"
+  | "content_filter_error";
+
+/** The base of every error bedrock-forge throws. `isInstance` works across copies of the package. */
+export class BedrockForgeError extends Error {
+  readonly [marker] = true;
+  /** HTTP status in OpenAI's convention. */
+  readonly status: number;
+  readonly type: ErrorType;
+  /** Stable machine-readable code, e.g. `unsupported_param`, `ThrottlingException`. */
+  readonly code: string;
+  /** The request param at fault, when there is one. */
+  readonly param: string | undefined;
+  readonly retryable: boolean;
+
+  constructor(
+    message: string,
+    options: {
+      status: number;
+      type: ErrorType;
+      code: string;
+      param?: string;
+      retryable?: boolean;
+      cause?: unknown;
+    },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.status = options.status;
+    this.type = options.type;
+    this.code = options.code;
+    this.param = options.param;
+    this.retryable = options.retryable ?? false;
+  }
+
+  static isInstance(value: unknown): value is BedrockForgeError {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[marker] === true;
+  }
+}
+
+/** A request bedrock-forge refuses before any network call: bad params, bad messages, unsupported features. */
+export class RequestValidationError extends BedrockForgeError {
+  readonly model: string | undefined;
+
+  constructor(
+    message: string,
+    options: { code?: string; param?: string; model?: string; cause?: unknown } = {},
+  ) {
+    super(message, {
+      status: 400,
+      type: "invalid_request_error",
+      code: options.code ?? "invalid_request",
+      param: options.param,
+      cause: options.cause,
+    });
+    this.model = options.model;
+  }
+
+  static override isInstance(value: unknown): value is RequestValidationError {
+    return BedrockForgeError.isInstance(value) && value.name === "RequestValidationError";
+  }
+}
+
+/** A model id or alias the catalog cannot place, or an operation the model does not offer. */
+export class ModelNotSupportedError extends RequestValidationError {
+  constructor(message: string, options: { model?: string; param?: string } = {}) {
+    super(message, { code: "model_not_supported", param: options.param ?? "model", model: options.model });
+  }
+}
+
+/** An error Bedrock answered (or the transport raised), mapped once from the AWS exception name. */
+export class BedrockCallError extends BedrockForgeError {
+  /** The AWS exception name, e.g. `ThrottlingException`. */
+  readonly awsErrorName: string;
+  /** Bedrock's `x-amzn-requestid`, when the response had one. */
+  readonly requestId: string | undefined;
+  /** The HTTP status Bedrock sent. */
+  readonly awsStatus: number | undefined;
+
+  constructor(
+    message: string,
+    options: {
+      status: number;
+      type: ErrorType;
+      code: string;
+      awsErrorName: string;
+      awsStatus?: number;
+      requestId?: string;
+      retryable: boolean;
+      cause?: unknown;
+    },
+  ) {
+    super(message, options);
+    this.awsErrorName = options.awsErrorName;
+    this.awsStatus = options.awsStatus;
+    this.requestId = options.requestId;
+  }
+
+  static override isInstance(value: unknown): value is BedrockCallError {
+    return BedrockForgeError.isInstance(value) && "awsErrorName" in value;
+  }
+}
+
+/** A native response the adapter could not read (a broken body or event stream). */
+export class ResponseParseError extends BedrockForgeError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { status: 502, type: "api_error", code: "bad_response", cause: options.cause });
+  }
+}
+
+/** How each Bedrock exception maps to OpenAI's status and error type. */
+const bedrockErrorTable: Readonly<Record<string, { status: number; type: ErrorType; retryable: boolean }>> = {
+  ValidationException: { status: 400, type: "invalid_request_error", retryable: false },
+  ConflictException: { status: 409, type: "invalid_request_error", retryable: false },
+  AccessDeniedException: { status: 403, type: "permission_error", retryable: false },
+  UnrecognizedClientException: { status: 401, type: "authentication_error", retryable: false },
+  InvalidSignatureException: { status: 401, type: "authentication_error", retryable: false },
+  ExpiredTokenException: { status: 401, type: "authentication_error", retryable: false },
+  IncompleteSignatureException: { status: 401, type: "authentication_error", retryable: false },
+  MissingAuthenticationTokenException: { status: 401, type: "authentication_error", retryable: false },
+  ResourceNotFoundException: { status: 404, type: "not_found_error", retryable: false },
+  ThrottlingException: { status: 429, type: "rate_limit_error", retryable: true },
+  ServiceQuotaExceededException: { status: 429, type: "rate_limit_error", retryable: false },
+  ModelNotReadyException: { status: 503, type: "service_unavailable_error", retryable: true },
+  ModelTimeoutException: { status: 408, type: "timeout_error", retryable: true },
+  ModelErrorException: { status: 424, type: "api_error", retryable: false },
+  ModelStreamErrorException: { status: 424, type: "api_error", retryable: false },
+  ServiceUnavailableException: { status: 503, type: "service_unavailable_error", retryable: true },
+  InternalServerException: { status: 500, type: "api_error", retryable: true },
+  TimeoutError: { status: 408, type: "timeout_error", retryable: true },
+  AbortError: { status: 499, type: "api_error", retryable: false },
+};
+
+/** Phrases Bedrock uses when the prompt does not fit the model's context window. */
+const contextWindowPatterns = [
+  /too many input tokens/i,
+  /input is too long/i,
+  /prompt is too long/i,
+  /context (window|length)/i,
+  /maximum context length/i,
+  /too long.*max/i,
+];
+
+/** Maps any error raised by the AWS SDK call (or its stream) to a BedrockCallError. Already-mapped errors pass through. */
+export function mapBedrockError(error: unknown, context: { model?: string } = {}): BedrockForgeError {
+  if (BedrockForgeError.isInstance(error)) return error;
+  const source = error as {
+    name?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number; requestId?: string };
+    $response?: { statusCode?: number };
+    code?: string;
+  };
+  let name = source?.name ?? "Error";
+  // The SDK names in-stream exceptions by their union member (`throttlingException`).
+  if (/^[a-z]/.test(name) && name.endsWith("Exception")) name = name[0]!.toUpperCase() + name.slice(1);
+  if (name === "AbortError" || source?.code === "ABORT_ERR") name = "AbortError";
+  const awsStatus = source?.$metadata?.httpStatusCode ?? source?.$response?.statusCode;
+  const requestId = source?.$metadata?.requestId;
+  const message = source?.message || name;
+  const known = bedrockErrorTable[name];
+  const fallback =
+    awsStatus !== undefined && awsStatus >= 500
+      ? { status: 502, type: "api_error" as const, retryable: true }
+      : { status: awsStatus ?? 500, type: "api_error" as const, retryable: false };
+  const mapped = known ?? fallback;
+  const contextExceeded =
+    name === "ValidationException" && contextWindowPatterns.some((pattern) => pattern.test(message));
+  const prefix = context.model ? `Bedrock ${name} for ${context.model}` : `Bedrock ${name}`;
+  return new BedrockCallError(`${prefix}: ${message}`, {
+    status: mapped.status,
+    type: mapped.type,
+    code: contextExceeded ? "context_length_exceeded" : name,
+    awsErrorName: name,
+    awsStatus,
+    requestId,
+    retryable: mapped.retryable,
+    cause: error,
+  });
+}

@@ -1,0 +1,400 @@
+import type { ModelAliases, ModelId, ModelParams } from "../generated/catalog.js";
+
+// ---------------------------------------------------------------------------------------------
+// Model references
+// ---------------------------------------------------------------------------------------------
+
+/** A model as callers name it: a base id, a cross-region profile id, with or without `bedrock/` and a forced route. */
+export type KnownModelRef =
+  | ModelId
+  | keyof ModelAliases
+  | `bedrock/${ModelId | keyof ModelAliases}`
+  | `bedrock/converse/${ModelId | keyof ModelAliases}`
+  | `bedrock/invoke/${ModelId | keyof ModelAliases}`;
+
+/** The base model id behind a typed model reference (`never` for strings the catalog does not know). */
+export type BaseModelOf<M extends string> = M extends ModelId
+  ? M
+  : M extends keyof ModelAliases
+    ? ModelAliases[M]
+    : M extends `bedrock/converse/${infer Rest}`
+      ? BaseModelOf<Rest>
+      : M extends `bedrock/invoke/${infer Rest}`
+        ? BaseModelOf<Rest>
+        : M extends `bedrock/${infer Rest}`
+          ? BaseModelOf<Rest>
+          : never;
+
+/**
+ * Provider-specific params of a model: exactly the ones its spec declares for a catalog model,
+ * anything for a model id the catalog does not know (ARNs, models newer than the catalog).
+ */
+export type ProviderParamsOf<M extends string> = [BaseModelOf<M>] extends [never]
+  ? UntypedParams
+  : ModelParams[BaseModelOf<M>];
+
+/** Params of a model the catalog does not know: passed through to Bedrock as given. */
+export interface UntypedParams {
+  readonly [param: string]: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auth and transport options (LiteLLM names accepted beside the TypeScript ones)
+// ---------------------------------------------------------------------------------------------
+
+export interface AwsCredentialsInput {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
+/** Options that may be given to `createBedrock` and again per request (per-request values win). */
+export interface ConnectionOptions {
+  readonly region?: string;
+  readonly credentials?: AwsCredentialsInput | (() => Promise<AwsCredentialsInput>);
+  /** Base URL of the Bedrock Runtime endpoint, e.g. `http://127.0.0.1:4010` for the emulator. */
+  readonly endpoint?: string;
+  /** A Bedrock API key (sent as a bearer token instead of SigV4). Defaults to `AWS_BEARER_TOKEN_BEDROCK`. */
+  readonly apiKey?: string;
+  readonly profile?: string;
+  readonly aws_access_key_id?: string;
+  readonly aws_secret_access_key?: string;
+  readonly aws_session_token?: string;
+  readonly aws_region_name?: string;
+  readonly aws_profile_name?: string;
+  readonly aws_role_name?: string;
+  readonly aws_session_name?: string;
+  readonly aws_web_identity_token?: string;
+  readonly aws_bedrock_runtime_endpoint?: string;
+  /** Extra HTTP headers sent with every Bedrock request. */
+  readonly extra_headers?: Readonly<Record<string, string>>;
+  /** Retries on throttling and 5xx (through the SDK's retry strategy). */
+  readonly num_retries?: number;
+  /** Per-call timeout in milliseconds. */
+  readonly timeout?: number;
+}
+
+export interface GuardrailConfig {
+  readonly guardrailIdentifier: string;
+  readonly guardrailVersion: string;
+  readonly trace?: "enabled" | "disabled" | "enabled_full";
+  readonly streamProcessingMode?: "sync" | "async";
+}
+
+/** Behaviour switches that LiteLLM users know. */
+export interface BehaviourOptions {
+  /** Drop OpenAI params the model does not support (with a warning) instead of failing. */
+  readonly drop_params?: boolean;
+  /** Repair conversations the model would reject (alternation, first/last turn). */
+  readonly modify_params?: boolean;
+  /** The user turn inserted when a conversation needs one (implies the repair). */
+  readonly user_continue_message?: ChatMessage;
+  readonly guardrailConfig?: GuardrailConfig;
+  /** Fetches an http(s) `image_url`; without it such URLs are an error (nothing is fetched implicitly). */
+  readonly fetchImage?: (url: string) => Promise<{ bytes: Uint8Array; mediaType: string }>;
+  /** Called for every dropped param; defaults to `console.warn`. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Per-call options in openai-node style (second argument of `create`). */
+export interface RequestOptions {
+  readonly signal?: AbortSignal;
+  readonly timeout?: number;
+  readonly maxRetries?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat
+// ---------------------------------------------------------------------------------------------
+
+export interface TextPart {
+  readonly type: "text";
+  readonly text: string;
+}
+
+export interface ImagePart {
+  readonly type: "image_url";
+  readonly image_url: { readonly url: string; readonly detail?: "auto" | "low" | "high" } | string;
+}
+
+/** A document (PDF, CSV, DOCX …) as a data URL, in OpenAI's `file` part shape. */
+export interface FilePart {
+  readonly type: "file";
+  readonly file: { readonly file_data?: string; readonly filename?: string; readonly format?: string };
+}
+
+export type ContentPart = TextPart | ImagePart | FilePart;
+
+export interface SystemMessage {
+  readonly role: "system" | "developer";
+  readonly content: string | readonly TextPart[];
+  readonly name?: string;
+}
+
+export interface UserMessage {
+  readonly role: "user";
+  readonly content: string | readonly ContentPart[];
+  readonly name?: string;
+}
+
+export interface ToolCall {
+  readonly id: string;
+  readonly type: "function";
+  readonly function: { readonly name: string; readonly arguments: string };
+}
+
+/** Reasoning kept so it can be sent back on the next turn (Claude requires the signature). */
+export interface ThinkingBlock {
+  readonly type: "thinking" | "redacted_thinking";
+  readonly thinking?: string;
+  readonly signature?: string;
+  readonly data?: string;
+}
+
+export interface AssistantMessage {
+  readonly role: "assistant";
+  readonly content?: string | readonly TextPart[] | null;
+  readonly tool_calls?: readonly ToolCall[];
+  readonly reasoning_content?: string;
+  readonly thinking_blocks?: readonly ThinkingBlock[];
+  readonly name?: string;
+}
+
+export interface ToolMessage {
+  readonly role: "tool";
+  readonly tool_call_id: string;
+  readonly content: string | readonly ContentPart[];
+}
+
+export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
+
+export interface FunctionTool {
+  readonly type: "function";
+  readonly function: {
+    readonly name: string;
+    readonly description?: string;
+    readonly parameters?: Readonly<Record<string, unknown>>;
+    readonly strict?: boolean;
+  };
+}
+
+export type ToolChoice =
+  | "auto"
+  | "required"
+  | "none"
+  | { readonly type: "function"; readonly function: { readonly name: string } };
+
+export type ResponseFormat =
+  | { readonly type: "text" }
+  | { readonly type: "json_object" }
+  | {
+      readonly type: "json_schema";
+      readonly json_schema: {
+        readonly name: string;
+        readonly schema?: Readonly<Record<string, unknown>>;
+        readonly description?: string;
+        readonly strict?: boolean;
+      };
+    };
+
+/** OpenAI's Chat Completions params that bedrock-forge understands. */
+export interface OpenAIChatParams {
+  readonly messages: readonly ChatMessage[];
+  readonly max_tokens?: number;
+  readonly max_completion_tokens?: number;
+  readonly temperature?: number;
+  readonly top_p?: number;
+  readonly stop?: string | readonly string[];
+  readonly n?: number;
+  readonly presence_penalty?: number;
+  readonly frequency_penalty?: number;
+  readonly logit_bias?: Readonly<Record<string, number>>;
+  readonly logprobs?: boolean;
+  readonly top_logprobs?: number;
+  readonly seed?: number;
+  readonly user?: string;
+  readonly tools?: readonly FunctionTool[];
+  readonly tool_choice?: ToolChoice;
+  readonly parallel_tool_calls?: boolean;
+  readonly response_format?: ResponseFormat;
+  readonly reasoning_effort?: "minimal" | "low" | "medium" | "high";
+  readonly stream_options?: { readonly include_usage?: boolean };
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly service_tier?: string;
+}
+
+interface ChatRequestBase<M extends string> extends OpenAIChatParams, ConnectionOptions, BehaviourOptions {
+  readonly model: M;
+  /** The id or ARN sent to Bedrock (provisioned throughput, application inference profiles); `model` names the base model. */
+  readonly model_id?: string;
+}
+
+export type ChatCompletionCreateParams<M extends string = string> = ChatRequestBase<M> &
+  ProviderParamsOf<M> & { readonly stream?: false | null };
+
+export type ChatCompletionStreamParams<M extends string = string> = ChatRequestBase<M> &
+  ProviderParamsOf<M> & { readonly stream: true };
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens: number; cache_write_tokens?: number };
+  /** Cost of the call in USD, from the catalog's prices (`null` when the catalog has no price). */
+  cost: number | null;
+}
+
+export interface ChatCompletionMessage {
+  role: "assistant";
+  content: string | null;
+  tool_calls?: ToolCall[];
+  reasoning_content?: string;
+  thinking_blocks?: ThinkingBlock[];
+  refusal: null;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: "chat.completion";
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    message: ChatCompletionMessage;
+    finish_reason: FinishReason;
+    logprobs: null;
+  }[];
+  usage: Usage;
+  /** Bedrock details that have no OpenAI field: route, native stop reason, guardrail trace, request id. */
+  provider_specific_fields: ProviderFields;
+}
+
+export interface ProviderFields {
+  route: "invoke" | "converse";
+  request_id?: string;
+  stop_reason?: string | null;
+  guardrail_trace?: unknown;
+  /** The native response fields the runtime did not map (for example Cohere's citations). */
+  [field: string]: unknown;
+}
+
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: "function";
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: "chat.completion.chunk";
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    delta: {
+      role?: "assistant";
+      content?: string;
+      tool_calls?: ToolCallDelta[];
+      reasoning_content?: string;
+      thinking_blocks?: ThinkingBlock[];
+    };
+    finish_reason: FinishReason | null;
+    logprobs: null;
+  }[];
+  usage?: Usage | null;
+  provider_specific_fields?: ProviderFields;
+}
+
+/** A streamed completion: iterate it with `for await`; breaking out or `abort()` cancels the HTTP request. */
+export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk> {
+  abort(): void;
+  /** The request controller; aborting it cancels the call. */
+  readonly controller: AbortController;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Embeddings
+// ---------------------------------------------------------------------------------------------
+
+/** An image input for multimodal embedding models. */
+export interface EmbeddingImageInput {
+  readonly type: "image_url";
+  readonly image_url: { readonly url: string } | string;
+  /** Optional text embedded together with the image (Titan Multimodal). */
+  readonly text?: string;
+}
+
+export type EmbeddingInput =
+  | string
+  | readonly string[]
+  | EmbeddingImageInput
+  | readonly (string | EmbeddingImageInput)[];
+
+export interface OpenAIEmbeddingParams {
+  readonly input: EmbeddingInput;
+  readonly dimensions?: number;
+  readonly encoding_format?: "float" | "base64";
+  readonly user?: string;
+  /** search_document, search_query, classification, clustering (Cohere) … */
+  readonly input_type?: string;
+}
+
+export type EmbeddingCreateParams<M extends string = string> = OpenAIEmbeddingParams &
+  ConnectionOptions &
+  Pick<BehaviourOptions, "drop_params" | "onWarning" | "fetchImage"> & {
+    readonly model: M;
+    readonly model_id?: string;
+    /** How many Bedrock calls may run at once when a batch is split (default 8). */
+    readonly concurrency?: number;
+  } & ProviderParamsOf<M>;
+
+export interface Embedding {
+  object: "embedding";
+  index: number;
+  embedding: number[] | string;
+}
+
+export interface CreateEmbeddingResponse {
+  object: "list";
+  data: Embedding[];
+  model: string;
+  usage: { prompt_tokens: number; total_tokens: number; cost: number | null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images
+// ---------------------------------------------------------------------------------------------
+
+export interface OpenAIImageParams {
+  readonly prompt: string;
+  readonly n?: number;
+  readonly size?: string;
+  readonly quality?: string;
+  readonly style?: string;
+  readonly response_format?: "b64_json";
+  readonly user?: string;
+  readonly seed?: number;
+  readonly negative_prompt?: string;
+  readonly cfg_scale?: number;
+  readonly steps?: number;
+  readonly output_format?: string;
+}
+
+export type ImageGenerateParams<M extends string = string> = OpenAIImageParams &
+  ConnectionOptions &
+  Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
+    readonly model: M;
+    readonly model_id?: string;
+  } & ProviderParamsOf<M>;
+
+export interface ImagesResponse {
+  created: number;
+  data: { b64_json: string; revised_prompt?: string; seed?: number }[];
+  model: string;
+  usage: { images: number; cost: number | null };
+}
