@@ -1,11 +1,28 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { RequestValidationError } from "../runtime/errors.js";
 import type { Command, CommandIO } from "./command.js";
 import { UsageError } from "./command.js";
+import { chatCommand } from "./commands/chat.js";
+import { embedCommand } from "./commands/embed.js";
 import { generateCommand } from "./commands/generate.js";
+import { imageCommand } from "./commands/image.js";
+import { modelsCommand } from "./commands/models.js";
+import { scaffoldCommand } from "./commands/scaffold.js";
+import { explainFailure } from "./connect.js";
+
+// The SDK warns on every Node below 22 when a client is built; the CLI's output should stay the user's.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly Command[] = [generateCommand];
+export const commands: readonly Command[] = [
+  chatCommand,
+  embedCommand,
+  imageCommand,
+  modelsCommand,
+  scaffoldCommand,
+  generateCommand,
+];
 
 export function mainHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -40,7 +57,12 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
       io.stderr.write(`bedrock-forge ${command.name}: ${error.message}\n\n${command.help}`);
       return 2;
     }
-    io.stderr.write(`bedrock-forge ${command.name}: ${(error as Error).message ?? String(error)}\n`);
+    // Requests the model cannot take are the caller's input, refused before any network call.
+    if (RequestValidationError.isInstance(error)) {
+      io.stderr.write(`bedrock-forge ${command.name}: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`bedrock-forge ${command.name}: ${explainFailure(error)}\n`);
     return 1;
   }
 }
