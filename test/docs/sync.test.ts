@@ -1,0 +1,73 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { expectedDocuments, schemaFields, supplementalDescriptions } from "../../cli/docs.js";
+import { catalog, isModelId, modelIds } from "../../generated/catalog.js";
+import { repositoryRoot } from "../cli/run-cli.js";
+
+describe("generated documentation", () => {
+  it("README.md's model table and CONTRIBUTING.md's spec reference match the catalog and the schema", async () => {
+    for (const document of await expectedDocuments()) {
+      // On failure: run `npm run docs` and commit the result.
+      expect(document.current, `${path.basename(document.file)} is stale: run \`npm run docs\``).toBe(
+        document.expected,
+      );
+    }
+  });
+
+  it("the README's table lists every catalog model with its price", async () => {
+    const readme = await readFile(path.join(repositoryRoot, "README.md"), "utf8");
+    const table = readme.slice(
+      readme.indexOf("<!-- models:start -->"),
+      readme.indexOf("<!-- models:end -->"),
+    );
+    for (const id of modelIds) expect(table).toContain(`| \`${id}\` | ${catalog[id].name} |`);
+    expect(table).toContain(
+      "| `anthropic.claude-3-haiku-20240307-v1:0` | Claude 3 Haiku | anthropic | chat,chat-stream | 200,000 | 4,096 | $0.25 / $1.25 |",
+    );
+  });
+
+  it("every supplemental field description names a schema field the schema leaves undescribed", async () => {
+    const schema = JSON.parse(
+      await readFile(path.join(repositoryRoot, "specs/schema/family.schema.json"), "utf8"),
+    );
+    const undescribed = new Set<string>();
+    const collect = (name: string, definition: Parameters<typeof schemaFields>[0]) => {
+      for (const { path: field, field: node } of schemaFields(definition))
+        if (!node.description) undescribed.add(`${name}.${field}`);
+    };
+    collect("FamilySpec", schema);
+    for (const [name, definition] of Object.entries(schema.$defs)) collect(name, definition as never);
+    const stale = Object.keys(supplementalDescriptions).filter((key) => !undescribed.has(key));
+    expect(stale, "remove these from supplementalDescriptions in cli/docs.ts").toEqual([]);
+  });
+});
+
+/** Model ids written in the README's code, which must name catalog models (or their profiles). */
+function modelReferences(markdown: string): string[] {
+  const blocks = [...markdown.matchAll(/```(?:ts|sh|yaml)\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  const references = new Set<string>();
+  for (const block of blocks) {
+    for (const match of block.matchAll(
+      /(?:model(?:_id)?:\s*"?|--model\s+|--like\s+|bedrock\/)([a-z0-9.-]+\.[A-Za-z0-9.:_-]+)/g,
+    ))
+      references.add(match[1]!);
+  }
+  return [...references];
+}
+
+describe("model ids in the README and CONTRIBUTING examples", () => {
+  it("name catalog models, their cross-region profiles, or ids a scaffold example adds", async () => {
+    const readme = await readFile(path.join(repositoryRoot, "README.md"), "utf8");
+    const contributing = await readFile(path.join(repositoryRoot, "CONTRIBUTING.md"), "utf8");
+    const references = [...modelReferences(readme), ...modelReferences(contributing)];
+    expect(references.length).toBeGreaterThan(10);
+    const scaffolded = new Set(["anthropic.claude-opus-5-20260301-v1:0", "writer.palmyra-x5-v1:0"]);
+    const unknown = references.filter((id) => {
+      if (scaffolded.has(id) || isModelId(id)) return false;
+      const base = id.replace(/^(us|eu|apac|jp|au|ca|us-gov|global)\./, "");
+      return !(isModelId(base) && (catalog[base].profiles as readonly string[]).includes(id.split(".")[0]!));
+    });
+    expect(unknown).toEqual([]);
+  });
+});
