@@ -2,26 +2,45 @@
 // Edit the spec, then run `npm run generate`.
 
 import type { CatalogEntry } from "../runtime/descriptor.js";
+import type { AmazonNovaParams } from "./families/amazon-nova.js";
 import type { AmazonTitanEmbedTextParams } from "./families/amazon-titan-embed-text.js";
+import type { AmazonTitanTextParams } from "./families/amazon-titan-text.js";
 import type { AnthropicClaudeMessagesParams } from "./families/anthropic-claude-messages.js";
 import type { MetaLlama3Params } from "./families/meta-llama3.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "amazon-titan-embed-text" | "anthropic-claude-messages" | "meta-llama3";
+export type FamilyId = "amazon-nova" | "amazon-titan-embed-text" | "amazon-titan-text" | "anthropic-claude-messages" | "meta-llama3";
 /** Every base model id in the catalog. */
-export type ModelId = "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0";
+export type ModelId = "amazon.nova-2-lite-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0";
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {
+  "apac.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
+  "apac.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
+  "apac.amazon.nova-pro-v1:0": "amazon.nova-pro-v1:0";
   "apac.anthropic.claude-3-5-sonnet-20241022-v2:0": "anthropic.claude-3-5-sonnet-20241022-v2:0";
   "apac.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "apac.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
   "au.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "eu.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
+  "eu.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
+  "eu.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
+  "eu.amazon.nova-pro-v1:0": "amazon.nova-pro-v1:0";
   "eu.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "eu.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
   "eu.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "global.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "global.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "jp.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "jp.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "us-gov.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
+  "us-gov.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
+  "us-gov.amazon.nova-pro-v1:0": "amazon.nova-pro-v1:0";
+  "us.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
+  "us.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
+  "us.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
+  "us.amazon.nova-premier-v1:0": "amazon.nova-premier-v1:0";
+  "us.amazon.nova-pro-v1:0": "amazon.nova-pro-v1:0";
   "us.anthropic.claude-3-5-sonnet-20241022-v2:0": "anthropic.claude-3-5-sonnet-20241022-v2:0";
   "us.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "us.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
@@ -31,8 +50,16 @@ export interface ModelAliases {
 
 /** The provider-specific params each model accepts, typed from its family's spec. */
 export interface ModelParams {
+  "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.titan-embed-text-v1": Record<never, never>;
   "amazon.titan-embed-text-v2:0": Pick<AmazonTitanEmbedTextParams, "embeddingTypes" | "normalize">;
+  "amazon.titan-text-express-v1": Record<never, never>;
+  "amazon.titan-text-lite-v1": Record<never, never>;
+  "amazon.titan-text-premier-v1:0": Record<never, never>;
   "anthropic.claude-3-5-sonnet-20241022-v2:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-3-7-sonnet-20250219-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-3-haiku-20240307-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
@@ -44,6 +71,213 @@ export interface ModelParams {
 
 /** Every model: family, routes, capabilities, limits, regions, profiles and prices. */
 export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
+  "amazon.nova-2-lite-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "amazon-nova",
+    id: "amazon.nova-2-lite-v1:0",
+    inputModalities: ["text", "image", "video", "document"],
+    maxOutputTokens: 65536,
+    name: "Nova 2 Lite",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      cache_read_per_mtok: 0.0825,
+      input_per_mtok: 0.33,
+      output_per_mtok: 2.75,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.075,
+          input_per_mtok: 0.3,
+          output_per_mtok: 2.5,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["eu", "global", "jp", "us"],
+    provider: "amazon",
+    regions: [
+      "ap-northeast-1",
+      "eu-central-1",
+      "eu-west-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.nova-lite-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 300000,
+    family: "amazon-nova",
+    id: "amazon.nova-lite-v1:0",
+    inputModalities: ["text", "image", "video", "document"],
+    maxOutputTokens: 10000,
+    name: "Nova Lite",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      reasoning_effort: {
+        policy: "reject",
+        reason: "Nova Lite has no reasoning mode",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.015,
+      input_per_mtok: 0.06,
+      output_per_mtok: 0.24,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["apac", "eu", "us", "us-gov"],
+    provider: "amazon",
+    regions: ["ap-southeast-2", "eu-west-2", "us-east-1", "us-gov-west-1"],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.nova-micro-v1:0": {
+    capabilities: [
+      "guardrails",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+    ],
+    contextWindow: 128000,
+    family: "amazon-nova",
+    id: "amazon.nova-micro-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 10000,
+    name: "Nova Micro",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      reasoning_effort: {
+        policy: "reject",
+        reason: "Nova Micro has no reasoning mode",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.00875,
+      input_per_mtok: 0.035,
+      output_per_mtok: 0.14,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["apac", "eu", "us", "us-gov"],
+    provider: "amazon",
+    regions: ["ap-southeast-2", "eu-west-2", "us-east-1", "us-gov-west-1"],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.nova-premier-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "amazon-nova",
+    id: "amazon.nova-premier-v1:0",
+    inputModalities: ["text", "image", "video", "document"],
+    maxOutputTokens: 32000,
+    name: "Nova Premier",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      reasoning_effort: {
+        policy: "reject",
+        reason: "Nova Premier has no reasoning mode",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.625,
+      input_per_mtok: 2.5,
+      output_per_mtok: 12.5,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "amazon",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.nova-pro-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 300000,
+    family: "amazon-nova",
+    id: "amazon.nova-pro-v1:0",
+    inputModalities: ["text", "image", "video", "document"],
+    maxOutputTokens: 10000,
+    name: "Nova Pro",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      reasoning_effort: {
+        policy: "reject",
+        reason: "Nova Pro has no reasoning mode",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.2,
+      input_per_mtok: 0.8,
+      output_per_mtok: 3.2,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["apac", "eu", "us", "us-gov"],
+    provider: "amazon",
+    regions: ["ap-southeast-2", "eu-west-2", "us-east-1", "us-gov-west-1"],
+    routes: ["invoke", "converse"],
+  },
   "amazon.titan-embed-text-v1": {
     capabilities: [],
     contextWindow: 8192,
@@ -120,6 +354,117 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "us-west-2",
     ],
     routes: ["invoke"],
+  },
+  "amazon.titan-text-express-v1": {
+    capabilities: ["guardrails", "prefill", "streaming"],
+    contextWindow: 8192,
+    family: "amazon-titan-text",
+    id: "amazon.titan-text-express-v1",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Titan Text G1 - Express",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 8192,
+      },
+      max_tokens: {
+        max: 8192,
+      },
+    },
+    price: {
+      input_per_mtok: 0.2,
+      output_per_mtok: 0.6,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.titan-text-lite-v1": {
+    capabilities: ["guardrails", "prefill", "streaming"],
+    contextWindow: 4096,
+    family: "amazon-titan-text",
+    id: "amazon.titan-text-lite-v1",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Titan Text G1 - Lite",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 4096,
+      },
+      max_tokens: {
+        max: 4096,
+      },
+    },
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.2,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: [
+      "ap-south-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.titan-text-premier-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming"],
+    contextWindow: 32000,
+    family: "amazon-titan-text",
+    id: "amazon.titan-text-premier-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 3072,
+    name: "Titan Text G1 - Premier",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 3072,
+      },
+      max_tokens: {
+        max: 3072,
+      },
+    },
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 1.5,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["us-east-1"],
+    routes: ["invoke", "converse"],
   },
   "anthropic.claude-3-5-sonnet-20241022-v2:0": {
     capabilities: [
@@ -374,8 +719,16 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
 };
 /** Model ids in sorted order. */
 export const modelIds: readonly ModelId[] = [
+  "amazon.nova-2-lite-v1:0",
+  "amazon.nova-lite-v1:0",
+  "amazon.nova-micro-v1:0",
+  "amazon.nova-premier-v1:0",
+  "amazon.nova-pro-v1:0",
   "amazon.titan-embed-text-v1",
   "amazon.titan-embed-text-v2:0",
+  "amazon.titan-text-express-v1",
+  "amazon.titan-text-lite-v1",
+  "amazon.titan-text-premier-v1:0",
   "anthropic.claude-3-5-sonnet-20241022-v2:0",
   "anthropic.claude-3-7-sonnet-20250219-v1:0",
   "anthropic.claude-3-haiku-20240307-v1:0",

@@ -10,7 +10,9 @@ export { openAIParams } from "./params.js";
 
 /** Loads a family module on first use, so importing the package builds no adapter up front. */
 export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule>>> = {
+  "amazon-nova": () => import("./families/amazon-nova.js"),
   "amazon-titan-embed-text": () => import("./families/amazon-titan-embed-text.js"),
+  "amazon-titan-text": () => import("./families/amazon-titan-text.js"),
   "anthropic-claude-messages": () => import("./families/anthropic-claude-messages.js"),
   "meta-llama3": () => import("./families/meta-llama3.js"),
 };
