@@ -2,16 +2,20 @@
 // Edit the spec, then run `npm run generate`.
 
 import type { CatalogEntry } from "../runtime/descriptor.js";
+import type { Ai21J2Params } from "./families/ai21-j2.js";
+import type { Ai21JambaParams } from "./families/ai21-jamba.js";
 import type { AmazonNovaParams } from "./families/amazon-nova.js";
 import type { AmazonTitanEmbedTextParams } from "./families/amazon-titan-embed-text.js";
 import type { AmazonTitanTextParams } from "./families/amazon-titan-text.js";
 import type { AnthropicClaudeMessagesParams } from "./families/anthropic-claude-messages.js";
+import type { CohereCommandParams } from "./families/cohere-command.js";
+import type { CohereCommandRParams } from "./families/cohere-command-r.js";
 import type { MetaLlama3Params } from "./families/meta-llama3.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "amazon-nova" | "amazon-titan-embed-text" | "amazon-titan-text" | "anthropic-claude-messages" | "meta-llama3";
+export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-titan-embed-text" | "amazon-titan-text" | "anthropic-claude-messages" | "cohere-command" | "cohere-command-r" | "meta-llama3";
 /** Every base model id in the catalog. */
-export type ModelId = "amazon.nova-2-lite-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0";
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {
@@ -50,6 +54,11 @@ export interface ModelAliases {
 
 /** The provider-specific params each model accepts, typed from its family's spec. */
 export interface ModelParams {
+  "ai21.j2-mid-v1": Pick<Ai21J2Params, "countPenalty" | "numResults">;
+  "ai21.j2-ultra-v1": Pick<Ai21J2Params, "countPenalty" | "numResults">;
+  "ai21.jamba-1-5-large-v1:0": Pick<Ai21JambaParams, "documents">;
+  "ai21.jamba-1-5-mini-v1:0": Pick<Ai21JambaParams, "documents">;
+  "ai21.jamba-instruct-v1:0": Record<never, never>;
   "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "top_k">;
@@ -64,6 +73,10 @@ export interface ModelParams {
   "anthropic.claude-3-7-sonnet-20250219-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-3-haiku-20240307-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-sonnet-4-5-20250929-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "cohere.command-light-text-v14": Pick<CohereCommandParams, "return_likelihoods" | "top_k" | "truncate">;
+  "cohere.command-r-plus-v1:0": Pick<CohereCommandRParams, "documents" | "prompt_truncation" | "raw_prompting" | "return_prompt" | "search_queries_only" | "top_k">;
+  "cohere.command-r-v1:0": Pick<CohereCommandRParams, "documents" | "prompt_truncation" | "raw_prompting" | "return_prompt" | "search_queries_only" | "top_k">;
+  "cohere.command-text-v14": Pick<CohereCommandParams, "return_likelihoods" | "top_k" | "truncate">;
   "meta.llama3-1-70b-instruct-v1:0": Record<never, never>;
   "meta.llama3-70b-instruct-v1:0": Record<never, never>;
   "meta.llama3-8b-instruct-v1:0": Record<never, never>;
@@ -71,6 +84,145 @@ export interface ModelParams {
 
 /** Every model: family, routes, capabilities, limits, regions, profiles and prices. */
 export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
+  "ai21.j2-mid-v1": {
+    capabilities: ["guardrails", "prefill"],
+    contextWindow: 8191,
+    deprecated: {
+      note: "AWS lists Jurassic-2 as a legacy model; Jamba 1.5 replaces it.",
+      replacement: "ai21.jamba-1-5-mini-v1:0",
+    },
+    family: "ai21-j2",
+    id: "ai21.j2-mid-v1",
+    inputModalities: ["text"],
+    maxOutputTokens: 8191,
+    name: "Jurassic-2 Mid",
+    operations: ["chat"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 12.5,
+      output_per_mtok: 12.5,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "ai21",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "ai21.j2-ultra-v1": {
+    capabilities: ["guardrails", "prefill"],
+    contextWindow: 8191,
+    deprecated: {
+      note: "AWS lists Jurassic-2 as a legacy model; Jamba 1.5 replaces it.",
+      replacement: "ai21.jamba-1-5-large-v1:0",
+    },
+    family: "ai21-j2",
+    id: "ai21.j2-ultra-v1",
+    inputModalities: ["text"],
+    maxOutputTokens: 8191,
+    name: "Jurassic-2 Ultra",
+    operations: ["chat"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 18.8,
+      output_per_mtok: 18.8,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "ai21",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "ai21.jamba-1-5-large-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "json-mode",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tools",
+    ],
+    contextWindow: 256000,
+    family: "ai21-jamba",
+    id: "ai21.jamba-1-5-large-v1:0",
+    inputModalities: ["text", "document"],
+    maxOutputTokens: 4096,
+    name: "Jamba 1.5 Large",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 2,
+      output_per_mtok: 8,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "ai21",
+    regions: ["us-east-1"],
+    routes: ["invoke", "converse"],
+  },
+  "ai21.jamba-1-5-mini-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "json-mode",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tools",
+    ],
+    contextWindow: 256000,
+    family: "ai21-jamba",
+    id: "ai21.jamba-1-5-mini-v1:0",
+    inputModalities: ["text", "document"],
+    maxOutputTokens: 4096,
+    name: "Jamba 1.5 Mini",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.2,
+      output_per_mtok: 0.4,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "ai21",
+    regions: ["us-east-1"],
+    routes: ["invoke", "converse"],
+  },
+  "ai21.jamba-instruct-v1:0": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 256000,
+    family: "ai21-jamba",
+    id: "ai21.jamba-instruct-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Jamba-Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      response_format: {
+        policy: "reject",
+        reason: "Jamba-Instruct has no JSON mode",
+      },
+      tools: {
+        policy: "reject",
+        reason: "Jamba-Instruct has no tool use",
+      },
+    },
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 0.7,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "ai21",
+    regions: ["us-east-1"],
+    routes: ["invoke", "converse"],
+  },
   "amazon.nova-2-lite-v1:0": {
     capabilities: [
       "documents",
@@ -653,6 +805,90 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     routes: ["invoke", "converse"],
   },
+  "cohere.command-light-text-v14": {
+    capabilities: ["prefill", "streaming"],
+    contextWindow: 4096,
+    family: "cohere-command",
+    id: "cohere.command-light-text-v14",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Command Light",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.3,
+      output_per_mtok: 0.6,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "cohere.command-r-plus-v1:0": {
+    capabilities: ["citations", "documents", "parallel-tools", "streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "cohere-command-r",
+    id: "cohere.command-r-plus-v1:0",
+    inputModalities: ["text", "document"],
+    maxOutputTokens: 4000,
+    name: "Command R+",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 3,
+      output_per_mtok: 15,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "cohere.command-r-v1:0": {
+    capabilities: ["citations", "documents", "parallel-tools", "streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "cohere-command-r",
+    id: "cohere.command-r-v1:0",
+    inputModalities: ["text", "document"],
+    maxOutputTokens: 4000,
+    name: "Command R",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 1.5,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "cohere.command-text-v14": {
+    capabilities: ["prefill", "streaming"],
+    contextWindow: 4096,
+    family: "cohere-command",
+    id: "cohere.command-text-v14",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Command",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 1.5,
+      output_per_mtok: 2,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke"],
+  },
   "meta.llama3-1-70b-instruct-v1:0": {
     capabilities: ["prefill", "streaming", "system", "tools"],
     contextWindow: 128000,
@@ -719,6 +955,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
 };
 /** Model ids in sorted order. */
 export const modelIds: readonly ModelId[] = [
+  "ai21.j2-mid-v1",
+  "ai21.j2-ultra-v1",
+  "ai21.jamba-1-5-large-v1:0",
+  "ai21.jamba-1-5-mini-v1:0",
+  "ai21.jamba-instruct-v1:0",
   "amazon.nova-2-lite-v1:0",
   "amazon.nova-lite-v1:0",
   "amazon.nova-micro-v1:0",
@@ -733,6 +974,10 @@ export const modelIds: readonly ModelId[] = [
   "anthropic.claude-3-7-sonnet-20250219-v1:0",
   "anthropic.claude-3-haiku-20240307-v1:0",
   "anthropic.claude-sonnet-4-5-20250929-v1:0",
+  "cohere.command-light-text-v14",
+  "cohere.command-r-plus-v1:0",
+  "cohere.command-r-v1:0",
+  "cohere.command-text-v14",
   "meta.llama3-1-70b-instruct-v1:0",
   "meta.llama3-70b-instruct-v1:0",
   "meta.llama3-8b-instruct-v1:0",

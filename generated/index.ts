@@ -10,9 +10,13 @@ export { openAIParams } from "./params.js";
 
 /** Loads a family module on first use, so importing the package builds no adapter up front. */
 export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule>>> = {
+  "ai21-j2": () => import("./families/ai21-j2.js"),
+  "ai21-jamba": () => import("./families/ai21-jamba.js"),
   "amazon-nova": () => import("./families/amazon-nova.js"),
   "amazon-titan-embed-text": () => import("./families/amazon-titan-embed-text.js"),
   "amazon-titan-text": () => import("./families/amazon-titan-text.js"),
   "anthropic-claude-messages": () => import("./families/anthropic-claude-messages.js"),
+  "cohere-command": () => import("./families/cohere-command.js"),
+  "cohere-command-r": () => import("./families/cohere-command-r.js"),
   "meta-llama3": () => import("./families/meta-llama3.js"),
 };
