@@ -5,17 +5,20 @@ import type { CatalogEntry } from "../runtime/descriptor.js";
 import type { Ai21J2Params } from "./families/ai21-j2.js";
 import type { Ai21JambaParams } from "./families/ai21-jamba.js";
 import type { AmazonNovaParams } from "./families/amazon-nova.js";
+import type { AmazonNovaEmbedParams } from "./families/amazon-nova-embed.js";
+import type { AmazonTitanEmbedImageParams } from "./families/amazon-titan-embed-image.js";
 import type { AmazonTitanEmbedTextParams } from "./families/amazon-titan-embed-text.js";
 import type { AmazonTitanTextParams } from "./families/amazon-titan-text.js";
 import type { AnthropicClaudeMessagesParams } from "./families/anthropic-claude-messages.js";
 import type { CohereCommandParams } from "./families/cohere-command.js";
 import type { CohereCommandRParams } from "./families/cohere-command-r.js";
+import type { CohereEmbedParams } from "./families/cohere-embed.js";
 import type { MetaLlama3Params } from "./families/meta-llama3.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-titan-embed-text" | "amazon-titan-text" | "anthropic-claude-messages" | "cohere-command" | "cohere-command-r" | "meta-llama3";
+export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-embed" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-text" | "anthropic-claude-messages" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "meta-llama3";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0";
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {
@@ -25,6 +28,7 @@ export interface ModelAliases {
   "apac.anthropic.claude-3-5-sonnet-20241022-v2:0": "anthropic.claude-3-5-sonnet-20241022-v2:0";
   "apac.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "apac.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
+  "apac.cohere.embed-v4:0": "cohere.embed-v4:0";
   "au.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "eu.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "eu.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
@@ -33,8 +37,10 @@ export interface ModelAliases {
   "eu.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "eu.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
   "eu.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "eu.cohere.embed-v4:0": "cohere.embed-v4:0";
   "global.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "global.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "global.cohere.embed-v4:0": "cohere.embed-v4:0";
   "jp.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "jp.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "us-gov.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
@@ -49,6 +55,7 @@ export interface ModelAliases {
   "us.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "us.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
   "us.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "us.cohere.embed-v4:0": "cohere.embed-v4:0";
   "us.meta.llama3-1-70b-instruct-v1:0": "meta.llama3-1-70b-instruct-v1:0";
 }
 
@@ -60,10 +67,12 @@ export interface ModelParams {
   "ai21.jamba-1-5-mini-v1:0": Pick<Ai21JambaParams, "documents">;
   "ai21.jamba-instruct-v1:0": Record<never, never>;
   "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-2-multimodal-embeddings-v1:0": Pick<AmazonNovaEmbedParams, "truncationMode">;
   "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.titan-embed-image-v1": Record<never, never>;
   "amazon.titan-embed-text-v1": Record<never, never>;
   "amazon.titan-embed-text-v2:0": Pick<AmazonTitanEmbedTextParams, "embeddingTypes" | "normalize">;
   "amazon.titan-text-express-v1": Record<never, never>;
@@ -77,6 +86,9 @@ export interface ModelParams {
   "cohere.command-r-plus-v1:0": Pick<CohereCommandRParams, "documents" | "prompt_truncation" | "raw_prompting" | "return_prompt" | "search_queries_only" | "top_k">;
   "cohere.command-r-v1:0": Pick<CohereCommandRParams, "documents" | "prompt_truncation" | "raw_prompting" | "return_prompt" | "search_queries_only" | "top_k">;
   "cohere.command-text-v14": Pick<CohereCommandParams, "return_likelihoods" | "top_k" | "truncate">;
+  "cohere.embed-english-v3": Pick<CohereEmbedParams, "embedding_types" | "truncate">;
+  "cohere.embed-multilingual-v3": Pick<CohereEmbedParams, "embedding_types" | "truncate">;
+  "cohere.embed-v4:0": Pick<CohereEmbedParams, "embedding_types" | "truncate">;
   "meta.llama3-1-70b-instruct-v1:0": Record<never, never>;
   "meta.llama3-70b-instruct-v1:0": Record<never, never>;
   "meta.llama3-8b-instruct-v1:0": Record<never, never>;
@@ -272,6 +284,29 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     routes: ["invoke", "converse"],
   },
+  "amazon.nova-2-multimodal-embeddings-v1:0": {
+    capabilities: [],
+    contextWindow: 8192,
+    embedding: {
+      default_dimensions: 3072,
+      dimensions: [256, 384, 1024, 3072],
+    },
+    family: "amazon-nova-embed",
+    id: "amazon.nova-2-multimodal-embeddings-v1:0",
+    inputModalities: ["text", "image", "document", "video", "audio"],
+    name: "Nova Multimodal Embeddings",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    price: {
+      embedding_per_mtok: 0.135,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["us-east-1"],
+    routes: ["invoke"],
+  },
   "amazon.nova-lite-v1:0": {
     capabilities: [
       "documents",
@@ -429,6 +464,41 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     provider: "amazon",
     regions: ["ap-southeast-2", "eu-west-2", "us-east-1", "us-gov-west-1"],
     routes: ["invoke", "converse"],
+  },
+  "amazon.titan-embed-image-v1": {
+    capabilities: [],
+    contextWindow: 128,
+    embedding: {
+      default_dimensions: 1024,
+      dimensions: [256, 384, 1024],
+    },
+    family: "amazon-titan-embed-image",
+    id: "amazon.titan-embed-image-v1",
+    inputModalities: ["text", "image"],
+    name: "Titan Multimodal Embeddings G1",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    price: {
+      embedding_per_mtok: 0.8,
+      per_image: 0.00006,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: [
+      "ap-south-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke"],
   },
   "amazon.titan-embed-text-v1": {
     capabilities: [],
@@ -889,6 +959,132 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-east-1", "us-west-2"],
     routes: ["invoke"],
   },
+  "cohere.embed-english-v3": {
+    capabilities: [],
+    contextWindow: 512,
+    embedding: {
+      default_dimensions: 1024,
+      dimensions: [1024],
+      max_input_chars: 2048,
+    },
+    family: "cohere-embed",
+    id: "cohere.embed-english-v3",
+    inputModalities: ["text", "image"],
+    name: "Embed English v3",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    params: {
+      dimensions: {
+        policy: "drop",
+        reason: "Embed v3 always returns 1024 dimensions",
+      },
+      truncate: {
+        allowed: ["NONE", "START", "END"],
+      },
+    },
+    price: {
+      embedding_per_mtok: 0.1,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke"],
+  },
+  "cohere.embed-multilingual-v3": {
+    capabilities: [],
+    contextWindow: 512,
+    embedding: {
+      default_dimensions: 1024,
+      dimensions: [1024],
+      max_input_chars: 2048,
+    },
+    family: "cohere-embed",
+    id: "cohere.embed-multilingual-v3",
+    inputModalities: ["text", "image"],
+    name: "Embed Multilingual v3",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    params: {
+      dimensions: {
+        policy: "drop",
+        reason: "Embed v3 always returns 1024 dimensions",
+      },
+      truncate: {
+        allowed: ["NONE", "START", "END"],
+      },
+    },
+    price: {
+      embedding_per_mtok: 0.1,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke"],
+  },
+  "cohere.embed-v4:0": {
+    capabilities: [],
+    contextWindow: 128000,
+    embedding: {
+      default_dimensions: 1536,
+      dimensions: [256, 512, 1024, 1536],
+    },
+    family: "cohere-embed",
+    id: "cohere.embed-v4:0",
+    inputModalities: ["text", "image"],
+    name: "Embed v4",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    params: {
+      dimensions: {
+        allowed: [256, 512, 1024, 1536],
+      },
+      input_type: {
+        allowed: ["search_document", "search_query", "classification", "clustering"],
+      },
+      truncate: {
+        allowed: ["NONE", "LEFT", "RIGHT"],
+      },
+    },
+    price: {
+      embedding_per_mtok: 0.12,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["apac", "eu", "global", "us"],
+    provider: "cohere",
+    regions: ["ap-northeast-1", "eu-west-1", "us-east-1"],
+    routes: ["invoke"],
+  },
   "meta.llama3-1-70b-instruct-v1:0": {
     capabilities: ["prefill", "streaming", "system", "tools"],
     contextWindow: 128000,
@@ -961,10 +1157,12 @@ export const modelIds: readonly ModelId[] = [
   "ai21.jamba-1-5-mini-v1:0",
   "ai21.jamba-instruct-v1:0",
   "amazon.nova-2-lite-v1:0",
+  "amazon.nova-2-multimodal-embeddings-v1:0",
   "amazon.nova-lite-v1:0",
   "amazon.nova-micro-v1:0",
   "amazon.nova-premier-v1:0",
   "amazon.nova-pro-v1:0",
+  "amazon.titan-embed-image-v1",
   "amazon.titan-embed-text-v1",
   "amazon.titan-embed-text-v2:0",
   "amazon.titan-text-express-v1",
@@ -978,6 +1176,9 @@ export const modelIds: readonly ModelId[] = [
   "cohere.command-r-plus-v1:0",
   "cohere.command-r-v1:0",
   "cohere.command-text-v14",
+  "cohere.embed-english-v3",
+  "cohere.embed-multilingual-v3",
+  "cohere.embed-v4:0",
   "meta.llama3-1-70b-instruct-v1:0",
   "meta.llama3-70b-instruct-v1:0",
   "meta.llama3-8b-instruct-v1:0",

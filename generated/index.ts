@@ -13,10 +13,13 @@ export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule
   "ai21-j2": () => import("./families/ai21-j2.js"),
   "ai21-jamba": () => import("./families/ai21-jamba.js"),
   "amazon-nova": () => import("./families/amazon-nova.js"),
+  "amazon-nova-embed": () => import("./families/amazon-nova-embed.js"),
+  "amazon-titan-embed-image": () => import("./families/amazon-titan-embed-image.js"),
   "amazon-titan-embed-text": () => import("./families/amazon-titan-embed-text.js"),
   "amazon-titan-text": () => import("./families/amazon-titan-text.js"),
   "anthropic-claude-messages": () => import("./families/anthropic-claude-messages.js"),
   "cohere-command": () => import("./families/cohere-command.js"),
   "cohere-command-r": () => import("./families/cohere-command-r.js"),
+  "cohere-embed": () => import("./families/cohere-embed.js"),
   "meta-llama3": () => import("./families/meta-llama3.js"),
 };
