@@ -5,20 +5,24 @@ import type { CatalogEntry } from "../runtime/descriptor.js";
 import type { Ai21J2Params } from "./families/ai21-j2.js";
 import type { Ai21JambaParams } from "./families/ai21-jamba.js";
 import type { AmazonNovaParams } from "./families/amazon-nova.js";
+import type { AmazonNovaCanvasParams } from "./families/amazon-nova-canvas.js";
 import type { AmazonNovaEmbedParams } from "./families/amazon-nova-embed.js";
 import type { AmazonTitanEmbedImageParams } from "./families/amazon-titan-embed-image.js";
 import type { AmazonTitanEmbedTextParams } from "./families/amazon-titan-embed-text.js";
+import type { AmazonTitanImageParams } from "./families/amazon-titan-image.js";
 import type { AmazonTitanTextParams } from "./families/amazon-titan-text.js";
 import type { AnthropicClaudeMessagesParams } from "./families/anthropic-claude-messages.js";
 import type { CohereCommandParams } from "./families/cohere-command.js";
 import type { CohereCommandRParams } from "./families/cohere-command-r.js";
 import type { CohereEmbedParams } from "./families/cohere-embed.js";
 import type { MetaLlama3Params } from "./families/meta-llama3.js";
+import type { StabilityImageParams } from "./families/stability-image.js";
+import type { StabilitySdxlParams } from "./families/stability-sdxl.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-embed" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-text" | "anthropic-claude-messages" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "meta-llama3";
+export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "meta-llama3" | "stability-image" | "stability-sdxl";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {
@@ -57,6 +61,9 @@ export interface ModelAliases {
   "us.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "us.cohere.embed-v4:0": "cohere.embed-v4:0";
   "us.meta.llama3-1-70b-instruct-v1:0": "meta.llama3-1-70b-instruct-v1:0";
+  "us.stability.sd3-5-large-v1:0": "stability.sd3-5-large-v1:0";
+  "us.stability.stable-image-core-v1:1": "stability.stable-image-core-v1:1";
+  "us.stability.stable-image-ultra-v1:1": "stability.stable-image-ultra-v1:1";
 }
 
 /** The provider-specific params each model accepts, typed from its family's spec. */
@@ -68,6 +75,7 @@ export interface ModelParams {
   "ai21.jamba-instruct-v1:0": Record<never, never>;
   "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-2-multimodal-embeddings-v1:0": Pick<AmazonNovaEmbedParams, "truncationMode">;
+  "amazon.nova-canvas-v1:0": Pick<AmazonNovaCanvasParams, "style">;
   "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "top_k">;
@@ -75,6 +83,8 @@ export interface ModelParams {
   "amazon.titan-embed-image-v1": Record<never, never>;
   "amazon.titan-embed-text-v1": Record<never, never>;
   "amazon.titan-embed-text-v2:0": Pick<AmazonTitanEmbedTextParams, "embeddingTypes" | "normalize">;
+  "amazon.titan-image-generator-v1": Record<never, never>;
+  "amazon.titan-image-generator-v2:0": Record<never, never>;
   "amazon.titan-text-express-v1": Record<never, never>;
   "amazon.titan-text-lite-v1": Record<never, never>;
   "amazon.titan-text-premier-v1:0": Record<never, never>;
@@ -92,6 +102,14 @@ export interface ModelParams {
   "meta.llama3-1-70b-instruct-v1:0": Record<never, never>;
   "meta.llama3-70b-instruct-v1:0": Record<never, never>;
   "meta.llama3-8b-instruct-v1:0": Record<never, never>;
+  "stability.sd3-5-large-v1:0": Record<never, never>;
+  "stability.sd3-large-v1:0": Record<never, never>;
+  "stability.stable-diffusion-xl-v0": Pick<StabilitySdxlParams, "clip_guidance_preset" | "sampler" | "style_preset">;
+  "stability.stable-diffusion-xl-v1": Pick<StabilitySdxlParams, "clip_guidance_preset" | "sampler" | "style_preset">;
+  "stability.stable-image-core-v1:0": Record<never, never>;
+  "stability.stable-image-core-v1:1": Record<never, never>;
+  "stability.stable-image-ultra-v1:0": Record<never, never>;
+  "stability.stable-image-ultra-v1:1": Record<never, never>;
 }
 
 /** Every model: family, routes, capabilities, limits, regions, profiles and prices. */
@@ -305,6 +323,68 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profiles: [],
     provider: "amazon",
     regions: ["us-east-1"],
+    routes: ["invoke"],
+  },
+  "amazon.nova-canvas-v1:0": {
+    capabilities: [],
+    family: "amazon-nova-canvas",
+    id: "amazon.nova-canvas-v1:0",
+    image: {
+      default_size: "1024x1024",
+      max_images: 5,
+      sizes: [
+        "1024x1024",
+        "2048x2048",
+        "512x512",
+        "1280x720",
+        "720x1280",
+        "1152x896",
+        "896x1152",
+        "1216x832",
+        "832x1216",
+        "1344x768",
+        "768x1344",
+        "1536x640",
+        "640x1536",
+      ],
+    },
+    inputModalities: ["text", "image"],
+    name: "Nova Canvas",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          quality: "standard",
+          size: "1024x1024",
+          up_to: true,
+          usd: 0.04,
+        },
+        {
+          quality: "premium",
+          size: "1024x1024",
+          up_to: true,
+          usd: 0.06,
+        },
+        {
+          quality: "standard",
+          size: "2048x2048",
+          up_to: true,
+          usd: 0.06,
+        },
+        {
+          quality: "premium",
+          size: "2048x2048",
+          up_to: true,
+          usd: 0.08,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["ap-northeast-1", "eu-west-1", "us-east-1"],
     routes: ["invoke"],
   },
   "amazon.nova-lite-v1:0": {
@@ -575,6 +655,158 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "us-east-2",
       "us-west-2",
     ],
+    routes: ["invoke"],
+  },
+  "amazon.titan-image-generator-v1": {
+    capabilities: [],
+    deprecated: {
+      note: "AWS lists Titan Image Generator G1 v1 as a legacy model; v2 and Nova Canvas replace it.",
+      replacement: "amazon.titan-image-generator-v2:0",
+    },
+    family: "amazon-titan-image",
+    id: "amazon.titan-image-generator-v1",
+    image: {
+      default_size: "1024x1024",
+      max_images: 5,
+      sizes: [
+        "1024x1024",
+        "768x768",
+        "512x512",
+        "768x1152",
+        "384x576",
+        "1152x768",
+        "576x384",
+        "768x1280",
+        "384x640",
+        "1280x768",
+        "640x384",
+        "896x1152",
+        "448x576",
+        "1152x896",
+        "576x448",
+        "768x1408",
+        "384x704",
+        "1408x768",
+        "704x384",
+        "640x1408",
+        "320x704",
+        "1408x640",
+        "704x320",
+        "1152x640",
+        "1173x640",
+      ],
+    },
+    inputModalities: ["text", "image"],
+    name: "Titan Image Generator G1",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          quality: "standard",
+          size: "512x512",
+          up_to: true,
+          usd: 0.008,
+        },
+        {
+          quality: "premium",
+          size: "512x512",
+          up_to: true,
+          usd: 0.01,
+        },
+        {
+          quality: "standard",
+          size: "1408x1408",
+          up_to: true,
+          usd: 0.01,
+        },
+        {
+          quality: "premium",
+          size: "1408x1408",
+          up_to: true,
+          usd: 0.012,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["ap-south-1", "eu-west-1", "eu-west-2", "us-east-1", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "amazon.titan-image-generator-v2:0": {
+    capabilities: [],
+    family: "amazon-titan-image",
+    id: "amazon.titan-image-generator-v2:0",
+    image: {
+      default_size: "1024x1024",
+      max_images: 5,
+      sizes: [
+        "1024x1024",
+        "768x768",
+        "512x512",
+        "768x1152",
+        "384x576",
+        "1152x768",
+        "576x384",
+        "768x1280",
+        "384x640",
+        "1280x768",
+        "640x384",
+        "896x1152",
+        "448x576",
+        "1152x896",
+        "576x448",
+        "768x1408",
+        "384x704",
+        "1408x768",
+        "704x384",
+        "640x1408",
+        "320x704",
+        "1408x640",
+        "704x320",
+        "1152x640",
+        "1173x640",
+      ],
+    },
+    inputModalities: ["text", "image"],
+    name: "Titan Image Generator G1 v2",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          quality: "standard",
+          size: "512x512",
+          up_to: true,
+          usd: 0.008,
+        },
+        {
+          quality: "premium",
+          size: "512x512",
+          up_to: true,
+          usd: 0.01,
+        },
+        {
+          quality: "standard",
+          size: "1408x1408",
+          up_to: true,
+          usd: 0.01,
+        },
+        {
+          quality: "premium",
+          size: "1408x1408",
+          up_to: true,
+          usd: 0.012,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["us-east-1", "us-west-2"],
     routes: ["invoke"],
   },
   "amazon.titan-text-express-v1": {
@@ -1148,6 +1380,299 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["ap-south-1", "ca-central-1", "eu-west-2", "us-east-1", "us-west-2"],
     routes: ["invoke", "converse"],
   },
+  "stability.sd3-5-large-v1:0": {
+    capabilities: [],
+    family: "stability-image",
+    id: "stability.sd3-5-large-v1:0",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text", "image"],
+    name: "Stable Diffusion 3.5 Large",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.08,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.sd3-large-v1:0": {
+    capabilities: [],
+    deprecated: {
+      note: "AWS lists SD3 Large as a legacy model; SD3.5 Large replaces it.",
+      replacement: "stability.sd3-5-large-v1:0",
+    },
+    family: "stability-image",
+    id: "stability.sd3-large-v1:0",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text", "image"],
+    name: "SD3 Large 1.0",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.08,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-diffusion-xl-v0": {
+    capabilities: [],
+    deprecated: {
+      note: "SDXL 0.8 was a preview model that AWS replaced with SDXL 1.0.",
+      replacement: "stability.stable-diffusion-xl-v1",
+    },
+    family: "stability-sdxl",
+    id: "stability.stable-diffusion-xl-v0",
+    image: {
+      default_size: "512x512",
+      max_images: 1,
+      sizes: ["512x512", "768x768", "1024x1024"],
+    },
+    inputModalities: ["text", "image"],
+    name: "SDXL 0.8",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "512x512",
+          up_to: true,
+          usd: 0.018,
+        },
+        {
+          size: "512x512",
+          steps_over: 50,
+          up_to: true,
+          usd: 0.036,
+        },
+        {
+          size: "1024x1024",
+          up_to: true,
+          usd: 0.036,
+        },
+        {
+          size: "1024x1024",
+          steps_over: 50,
+          up_to: true,
+          usd: 0.072,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: ["us-east-1"],
+    routes: ["invoke"],
+  },
+  "stability.stable-diffusion-xl-v1": {
+    capabilities: [],
+    deprecated: {
+      note: "AWS lists SDXL 1.0 as a legacy model; Stable Image Core and SD3.5 Large replace it.",
+      replacement: "stability.stable-image-core-v1:1",
+    },
+    family: "stability-sdxl",
+    id: "stability.stable-diffusion-xl-v1",
+    image: {
+      default_size: "1024x1024",
+      max_images: 1,
+      sizes: [
+        "1024x1024",
+        "1152x896",
+        "1216x832",
+        "1344x768",
+        "1536x640",
+        "640x1536",
+        "768x1344",
+        "832x1216",
+        "896x1152",
+      ],
+    },
+    inputModalities: ["text", "image"],
+    name: "SDXL 1.0",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1024x1024",
+          up_to: true,
+          usd: 0.04,
+        },
+        {
+          size: "1024x1024",
+          steps_over: 50,
+          up_to: true,
+          usd: 0.08,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-core-v1:0": {
+    capabilities: [],
+    deprecated: {
+      note: "AWS lists Stable Image Core 1.0 as a legacy model; version 1.1 replaces it.",
+      replacement: "stability.stable-image-core-v1:1",
+    },
+    family: "stability-image",
+    id: "stability.stable-image-core-v1:0",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text"],
+    name: "Stable Image Core 1.0",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.04,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-core-v1:1": {
+    capabilities: [],
+    family: "stability-image",
+    id: "stability.stable-image-core-v1:1",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text"],
+    name: "Stable Image Core 1.1",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.04,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-ultra-v1:0": {
+    capabilities: [],
+    deprecated: {
+      note: "AWS lists Stable Image Ultra 1.0 as a legacy model; version 1.1 replaces it.",
+      replacement: "stability.stable-image-ultra-v1:1",
+    },
+    family: "stability-image",
+    id: "stability.stable-image-ultra-v1:0",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text"],
+    name: "Stable Image Ultra 1.0",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.14,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-ultra-v1:1": {
+    capabilities: [],
+    family: "stability-image",
+    id: "stability.stable-image-ultra-v1:1",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text"],
+    name: "Stable Image Ultra 1.1",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.14,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
 };
 /** Model ids in sorted order. */
 export const modelIds: readonly ModelId[] = [
@@ -1158,6 +1683,7 @@ export const modelIds: readonly ModelId[] = [
   "ai21.jamba-instruct-v1:0",
   "amazon.nova-2-lite-v1:0",
   "amazon.nova-2-multimodal-embeddings-v1:0",
+  "amazon.nova-canvas-v1:0",
   "amazon.nova-lite-v1:0",
   "amazon.nova-micro-v1:0",
   "amazon.nova-premier-v1:0",
@@ -1165,6 +1691,8 @@ export const modelIds: readonly ModelId[] = [
   "amazon.titan-embed-image-v1",
   "amazon.titan-embed-text-v1",
   "amazon.titan-embed-text-v2:0",
+  "amazon.titan-image-generator-v1",
+  "amazon.titan-image-generator-v2:0",
   "amazon.titan-text-express-v1",
   "amazon.titan-text-lite-v1",
   "amazon.titan-text-premier-v1:0",
@@ -1182,6 +1710,14 @@ export const modelIds: readonly ModelId[] = [
   "meta.llama3-1-70b-instruct-v1:0",
   "meta.llama3-70b-instruct-v1:0",
   "meta.llama3-8b-instruct-v1:0",
+  "stability.sd3-5-large-v1:0",
+  "stability.sd3-large-v1:0",
+  "stability.stable-diffusion-xl-v0",
+  "stability.stable-diffusion-xl-v1",
+  "stability.stable-image-core-v1:0",
+  "stability.stable-image-core-v1:1",
+  "stability.stable-image-ultra-v1:0",
+  "stability.stable-image-ultra-v1:1",
 ];
 
 /** True when `id` is a base model id of the catalog. */
