@@ -239,7 +239,6 @@ export const descriptor: FamilyDescriptor = {
         default: "stop",
         from: "/finish_reason",
         map: {
-          COMPLETE: "stop",
           ERROR: "stop",
           ERROR_LIMIT: "length",
           ERROR_TOXIC: "content_filter",
@@ -264,7 +263,6 @@ export const descriptor: FamilyDescriptor = {
         default: "stop",
         from: "/finish_reason",
         map: {
-          COMPLETE: "stop",
           ERROR: "stop",
           ERROR_LIMIT: "length",
           ERROR_TOXIC: "content_filter",
