@@ -46,7 +46,9 @@ describe("amazon-titan-text contract", () => {
       top_p: 1,
       stop: "|",
     });
-    expect(server.received[0]).toEqual(withPrompt(fixture.request, "Be brief.\nUser: Say this is a test\nBot:"));
+    expect(server.received[0]).toEqual(
+      withPrompt(fixture.request, "Be brief.\nUser: Say this is a test\nBot:"),
+    );
     expect(result.choices[0]?.message.content).toBe("\nHello! I am a computer program designed to");
     expect(result.choices[0]?.finish_reason).toBe("length");
     expect(result.usage.prompt_tokens).toBe(5);
@@ -104,7 +106,9 @@ describe("amazon-titan-text contract", () => {
       guardrailConfig: { guardrailIdentifier: "5zwrmdlsra2e", guardrailVersion: "DRAFT", trace: "enabled" },
     });
     const collected = await collectStream(stream);
-    expect(server.received[0]).toEqual(withPrompt(fixture.request, "User: How do I play tennis in Japan?\nBot:"));
+    expect(server.received[0]).toEqual(
+      withPrompt(fixture.request, "User: How do I play tennis in Japan?\nBot:"),
+    );
     expect(collected.text).toBe("Input blocked");
     expect(collected.finishReason).toBe("content_filter");
     expect(collected.usage).toEqual({ prompt_tokens: 6, completion_tokens: 3 });

@@ -92,7 +92,10 @@ export async function replay(fixture: Fixture): Promise<Replay> {
     region: "us-east-1",
     endpoint: `http://127.0.0.1:${port}`,
     // AWS's documented example keys.
-    credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnfEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+    credentials: {
+      accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+      secretAccessKey: "wJalrXUtnfEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    },
     num_retries: 0,
   });
   return {
@@ -108,7 +111,9 @@ export async function replay(fixture: Fixture): Promise<Replay> {
 }
 
 /** Collects a stream's chunks into the text, tool calls, finish reason and usage they add up to. */
-export async function collectStream(stream: AsyncIterable<import("../../runtime/types.js").ChatCompletionChunk>) {
+export async function collectStream(
+  stream: AsyncIterable<import("../../runtime/types.js").ChatCompletionChunk>,
+) {
   let text = "";
   let finishReason: string | null = null;
   let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
@@ -117,14 +122,16 @@ export async function collectStream(stream: AsyncIterable<import("../../runtime/
     for (const choice of chunk.choices) {
       if (choice.delta.content) text += choice.delta.content;
       for (const delta of choice.delta.tool_calls ?? []) {
-        const call = (toolCalls[delta.index] ??= { arguments: "" });
+        toolCalls[delta.index] ??= { arguments: "" };
+        const call = toolCalls[delta.index]!;
         if (delta.id) call.id = delta.id;
         if (delta.function?.name) call.name = delta.function.name;
         if (delta.function?.arguments) call.arguments += delta.function.arguments;
       }
       if (choice.finish_reason) finishReason = choice.finish_reason;
     }
-    if (chunk.usage) usage = { prompt_tokens: chunk.usage.prompt_tokens, completion_tokens: chunk.usage.completion_tokens };
+    if (chunk.usage)
+      usage = { prompt_tokens: chunk.usage.prompt_tokens, completion_tokens: chunk.usage.completion_tokens };
   }
   return { text, toolCalls, finishReason, usage };
 }
