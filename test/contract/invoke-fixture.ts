@@ -98,7 +98,8 @@ export async function streamFixture(model: string, fixture: InvokeFixture): Prom
     text += delta.content ?? "";
     reasoning += delta.reasoning_content ?? "";
     for (const call of delta.tool_calls ?? []) {
-      const slot = (toolCalls[call.index] ??= { arguments: "" });
+      toolCalls[call.index] ??= { arguments: "" };
+      const slot = toolCalls[call.index]!;
       if (call.id) slot.id = call.id;
       if (call.function?.name) slot.name = call.function.name;
       slot.arguments += call.function?.arguments ?? "";
