@@ -107,3 +107,30 @@ describe("anthropic-claude-messages fixtures", () => {
     });
   });
 });
+
+describe("Claude 2 through the Messages API", () => {
+  // The catalog serves anthropic.claude-v2 with the Text Completions family; AWS also documents the
+  // Messages API for Claude 2.x, and this recording shows Bedrock answering it. Its body parses as Messages.
+  it("claude-v2-messages: the recorded Messages response parses", async () => {
+    const fixture = loadFixture("anthropic-claude-messages", "claude-v2-messages");
+    const completion = await parseFixture("anthropic.claude-3-haiku-20240307-v1:0", fixture);
+    expect(completion.id).toBe("msg_bdrk_01QBSj9wkkgvNKMZZxMa6J77");
+    expect(completion.choices[0]).toMatchObject({
+      message: { content: 'Okay, I just said "This is a test' },
+      finish_reason: "length",
+    });
+    expect(completion.usage).toMatchObject({ prompt_tokens: 14, completion_tokens: 10 });
+  });
+
+  it("builds the same body for a Messages-family model", async () => {
+    const fixture = loadFixture("anthropic-claude-messages", "claude-v2-messages");
+    const body = await buildBody("anthropic.claude-3-haiku-20240307-v1:0", {
+      messages: [{ role: "user", content: "Say this is a test" }],
+      max_tokens: 10,
+      temperature: 0.8,
+      top_p: 1,
+      stop: ["|"],
+    });
+    expect(body).toEqual(fixture.request);
+  });
+});
