@@ -7,7 +7,9 @@ import { anthropicCodec, anthropicStreamCodec } from "./anthropic.js";
 import { cohereChatCodec, cohereChatStreamCodec } from "./cohere-chat.js";
 import { converseStreamCodec } from "./converse-stream.js";
 import { flatStreamCodec } from "./flat-stream.js";
+import { mistralChatCodec } from "./mistral-chat.js";
 import { novaCodec } from "./nova.js";
+import { openaiCodec, openaiStreamCodec } from "./openai.js";
 import { templateCodec } from "./template.js";
 import type { MessagesCodec, StreamCodec } from "./types.js";
 
@@ -17,6 +19,8 @@ const messagesCodecs: Partial<Record<MessagesCodecName, MessagesCodec>> = {
   anthropic: anthropicCodec,
   nova: novaCodec,
   "cohere-chat": cohereChatCodec,
+  "mistral-chat": mistralChatCodec,
+  openai: openaiCodec,
 };
 
 const streamCodecs: Partial<Record<StreamCodecName, StreamCodec>> = {
@@ -24,6 +28,7 @@ const streamCodecs: Partial<Record<StreamCodecName, StreamCodec>> = {
   anthropic: anthropicStreamCodec,
   converse: converseStreamCodec,
   "cohere-chat": cohereChatStreamCodec,
+  openai: openaiStreamCodec,
 };
 
 export function messagesCodecFor(name: MessagesCodecName, model: string): MessagesCodec {
