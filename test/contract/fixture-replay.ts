@@ -61,14 +61,20 @@ export interface Replay {
   close(): Promise<void>;
 }
 
-export async function replay(fixture: Fixture): Promise<Replay> {
+export interface ReplayOptions {
+  /** Builds the response body from the request body instead of replaying the fixture's response. */
+  readonly respond?: (body: Record<string, unknown>) => unknown;
+}
+
+export async function replay(fixture: Fixture, options: ReplayOptions = {}): Promise<Replay> {
   const received: Record<string, unknown>[] = [];
   const modelIds: string[] = [];
   const server = http.createServer((request, response) => {
     const parts: Buffer[] = [];
     request.on("data", (part: Buffer) => parts.push(part));
     request.on("end", () => {
-      received.push(JSON.parse(Buffer.concat(parts).toString("utf8") || "null"));
+      const body = JSON.parse(Buffer.concat(parts).toString("utf8") || "null") as Record<string, unknown>;
+      received.push(body);
       const match = /^\/model\/([^/]+)\//.exec(request.url ?? "");
       modelIds.push(decodeURIComponent(match?.[1] ?? ""));
       const headers = replayHeaders(fixture);
@@ -83,7 +89,7 @@ export async function replay(fixture: Fixture): Promise<Replay> {
         return;
       }
       response.writeHead(fixture.http.status, { ...headers, "content-type": "application/json" });
-      response.end(JSON.stringify(fixture.response));
+      response.end(JSON.stringify(options.respond ? options.respond(body) : fixture.response));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
