@@ -9,9 +9,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import { familyLoaders } from "../../generated/index.js";
+import type { FamilyModule, NativeSchemaSet } from "../../runtime/descriptor.js";
 import { createBedrock } from "../../runtime/index.js";
 
 export interface Fixture {
+  /** The family folder the fixture was loaded from. */
+  readonly family: string;
   readonly source: string;
   readonly provenance: string;
   readonly operation: "invoke" | "invoke-stream";
@@ -24,7 +29,7 @@ export interface Fixture {
 
 export function loadFixture(family: string, scenario: string): Fixture {
   const url = new URL(`../fixtures/${family}/${scenario}.json`, import.meta.url);
-  return JSON.parse(readFileSync(url, "utf8")) as Fixture;
+  return { ...(JSON.parse(readFileSync(url, "utf8")) as Omit<Fixture, "family">), family };
 }
 
 /** Headers Bedrock sends that the runtime reads (request id and token counts). */
@@ -66,7 +71,18 @@ export interface ReplayOptions {
   readonly respond?: (body: Record<string, unknown>) => unknown;
 }
 
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+
+/** The family's native request schema, as the emulator checks requests with it. */
+async function requestValidator(family: string): Promise<ValidateFunction | undefined> {
+  const load = (familyLoaders as Record<string, (() => Promise<FamilyModule>) | undefined>)[family];
+  const schemas: NativeSchemaSet = load ? (await load()).nativeSchemas : {};
+  const schema = schemas.chat_request ?? schemas.embeddings_request ?? schemas.images_request;
+  return schema ? ajv.compile(schema) : undefined;
+}
+
 export async function replay(fixture: Fixture, options: ReplayOptions = {}): Promise<Replay> {
+  const validate = await requestValidator(fixture.family);
   const received: Record<string, unknown>[] = [];
   const modelIds: string[] = [];
   const server = http.createServer((request, response) => {
@@ -77,6 +93,17 @@ export async function replay(fixture: Fixture, options: ReplayOptions = {}): Pro
       received.push(body);
       const match = /^\/model\/([^/]+)\//.exec(request.url ?? "");
       modelIds.push(decodeURIComponent(match?.[1] ?? ""));
+      if (validate && !validate(body)) {
+        // Bedrock rejects a body that does not fit the model's schema with a ValidationException.
+        response.writeHead(400, {
+          "content-type": "application/json",
+          "x-amzn-errortype": "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+        });
+        response.end(
+          JSON.stringify({ message: `Malformed input request: ${ajv.errorsText(validate.errors)}` }),
+        );
+        return;
+      }
       const headers = replayHeaders(fixture);
       if (fixture.events) {
         response.writeHead(200, {
