@@ -4,8 +4,12 @@ import type {
 } from "../../generated/spec-types.js";
 import { RequestValidationError } from "../errors.js";
 import { anthropicCodec, anthropicStreamCodec } from "./anthropic.js";
+import { cohereChatCodec, cohereChatStreamCodec } from "./cohere-chat.js";
 import { converseStreamCodec } from "./converse-stream.js";
 import { flatStreamCodec } from "./flat-stream.js";
+import { mistralChatCodec } from "./mistral-chat.js";
+import { novaCodec } from "./nova.js";
+import { openaiCodec, openaiStreamCodec } from "./openai.js";
 import { templateCodec } from "./template.js";
 import type { MessagesCodec, StreamCodec } from "./types.js";
 
@@ -13,12 +17,18 @@ import type { MessagesCodec, StreamCodec } from "./types.js";
 const messagesCodecs: Partial<Record<MessagesCodecName, MessagesCodec>> = {
   template: templateCodec,
   anthropic: anthropicCodec,
+  nova: novaCodec,
+  "cohere-chat": cohereChatCodec,
+  "mistral-chat": mistralChatCodec,
+  openai: openaiCodec,
 };
 
 const streamCodecs: Partial<Record<StreamCodecName, StreamCodec>> = {
   flat: flatStreamCodec,
   anthropic: anthropicStreamCodec,
   converse: converseStreamCodec,
+  "cohere-chat": cohereChatStreamCodec,
+  openai: openaiStreamCodec,
 };
 
 export function messagesCodecFor(name: MessagesCodecName, model: string): MessagesCodec {
