@@ -1,5 +1,6 @@
 // Keeps the generated parts of README.md and CONTRIBUTING.md in sync with the catalog and the spec
 // schema: `npm run docs` rewrites them, `npm run docs -- --check` (run by the tests) fails when stale.
+import { spawnSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -243,6 +244,18 @@ export function replaceBetweenMarkers(text: string, name: string, content: strin
   return `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`;
 }
 
+/** The text as `biome format` (which also formats Markdown) would write it, so lint and this check agree. */
+export function formatMarkdown(text: string, file: string, root = repositoryRoot): string {
+  const biome = path.join(root, "node_modules/@biomejs/biome/bin/biome");
+  const result = spawnSync(process.execPath, [biome, "format", `--stdin-file-path=${file}`], {
+    cwd: root,
+    input: text,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`biome format failed on ${file}: ${result.stderr}`);
+  return result.stdout;
+}
+
 export interface DocumentFile {
   readonly file: string;
   readonly current: string;
@@ -263,11 +276,19 @@ export async function expectedDocuments(root = repositoryRoot): Promise<Document
   const families = new Set(entries.map((entry) => entry.family)).size;
   const table = `${entries.length} models from ${providers} providers in ${families} families (generated from the catalog by \`npm run docs\`; \`bedrock-forge models\` prints the same with filters).\n\n${modelsMarkdown(entries)}`;
   return [
-    { file: readme, current: readmeText, expected: replaceBetweenMarkers(readmeText, "models", table) },
+    {
+      file: readme,
+      current: readmeText,
+      expected: formatMarkdown(replaceBetweenMarkers(readmeText, "models", table), readme, root),
+    },
     {
       file: contributing,
       current: contributingText,
-      expected: replaceBetweenMarkers(contributingText, "spec-format", specFormatMarkdown(schema)),
+      expected: formatMarkdown(
+        replaceBetweenMarkers(contributingText, "spec-format", specFormatMarkdown(schema)),
+        contributing,
+        root,
+      ),
     },
   ];
 }

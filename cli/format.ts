@@ -12,7 +12,7 @@ export function formatCost(cost: number | null | undefined): string {
 export function formatPrice(usd: number | undefined): string {
   if (usd === undefined) return "—";
   if (Number.isInteger(usd)) return `$${usd}`;
-  if (usd < 0.01) return `$${usd.toPrecision(2)}`;
+  if (usd < 0.01) return `$${usd.toFixed(10).replace(/0+$/, "")}`;
   const [whole, fraction = ""] = usd.toFixed(4).replace(/0+$/, "").split(".");
   return `$${whole}.${fraction.padEnd(2, "0")}`;
 }

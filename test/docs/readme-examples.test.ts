@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repositoryRoot } from "../cli/run-cli.js";
 
 /** Every ```ts block of a Markdown file, with the line it starts on. */
-export function typescriptBlocks(markdown: string): { line: number; code: string }[] {
+function typescriptBlocks(markdown: string): { line: number; code: string }[] {
   const blocks: { line: number; code: string }[] = [];
   for (const match of markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)) {
     const line = markdown.slice(0, match.index).split("\n").length + 1;
@@ -33,7 +33,7 @@ describe("README.md TypeScript examples", () => {
     const blocks = typescriptBlocks(readme);
     expect(blocks.length).toBeGreaterThanOrEqual(25);
     const files: string[] = [];
-    for (const [index, block] of blocks.entries()) {
+    for (const block of blocks) {
       const name = `readme-line-${String(block.line).padStart(4, "0")}.ts`;
       await writeFile(path.join(folder, name), block.code);
       files.push(name);

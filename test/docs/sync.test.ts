@@ -21,10 +21,28 @@ describe("generated documentation", () => {
       readme.indexOf("<!-- models:start -->"),
       readme.indexOf("<!-- models:end -->"),
     );
-    for (const id of modelIds) expect(table).toContain(`| \`${id}\` | ${catalog[id].name} |`);
-    expect(table).toContain(
-      "| `anthropic.claude-3-haiku-20240307-v1:0` | Claude 3 Haiku | anthropic | chat,chat-stream | 200,000 | 4,096 | $0.25 / $1.25 |",
-    );
+    const rows = table
+      .split("\n")
+      .filter((line) => line.startsWith("| `"))
+      .map((line) =>
+        line
+          .slice(1, -1)
+          .split(" | ")
+          .map((cell) => cell.trim()),
+      );
+    expect(rows.map((row) => row[0])).toEqual(modelIds.map((id) => `\`${id}\``));
+    for (const row of rows) expect(row[1]).toBe(catalog[row[0]!.slice(1, -1) as keyof typeof catalog].name);
+    expect(rows.find((row) => row[0] === "`anthropic.claude-3-haiku-20240307-v1:0`")).toEqual([
+      "`anthropic.claude-3-haiku-20240307-v1:0`",
+      "Claude 3 Haiku",
+      "anthropic",
+      "chat,chat-stream",
+      "200,000",
+      "4,096",
+      "$0.25 / $1.25",
+      "invoke,converse",
+      expect.stringContaining("us"),
+    ]);
   });
 
   it("every supplemental field description names a schema field the schema leaves undescribed", async () => {
