@@ -144,3 +144,36 @@ export function withoutPadding(value: unknown): unknown {
   }
   return value;
 }
+
+/** Adds request headers (the emulator's x-bedrock-forge-* controls) to every call of a client. */
+export function withHeaders<T extends BedrockRuntimeClient>(client: T, headers: Record<string, string>): T {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      Object.assign((args.request as { headers: Record<string, string> }).headers, headers);
+      return next(args);
+    },
+    { step: "build", name: `emulatorHeaders-${Object.keys(headers).join("-")}` },
+  );
+  return client;
+}
+
+/** Resolves with the rejection of a promise (fails when it resolves). */
+export async function rejectionOf(
+  promise: Promise<unknown>,
+): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { $metadata?: { httpStatusCode?: number } };
+  }
+  throw new Error("expected a rejection");
+}
+
+/** Waits until a condition holds (polling), for server-side effects that trail the client. */
+export async function eventually(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
