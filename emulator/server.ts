@@ -467,6 +467,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       modelId: entry.id,
       created: Math.floor(Date.now() / 1000),
       metrics: metricsFor(plan, exchange),
+      streamChunkSchema: family.nativeSchemas.chat_stream_chunk,
       ...(blocked && guardrail ? { guardrail: invokeGuardrailFields(guardrail, view.lastUserText) } : {}),
     };
     if (!streaming) {

@@ -403,6 +403,11 @@ describe("synthesized answers for every catalog model", () => {
     const body = (buildValue(family.nativeSchemas.embeddings_request) ?? {}) as Record<string, unknown>;
     for (const [pointer, value] of Object.entries(mapping.request.constants ?? {}))
       writePointer(body, pointer, value);
+    // Param defaults, as the runtime writes them.
+    for (const rule of Object.values(mapping.request.params)) {
+      if (rule.to && rule.default !== undefined && rule.policy !== "drop")
+        writePointer(body, rule.to, rule.default);
+    }
     const inputs = mapping.request.input.per_call === 1 ? "hello world" : ["hello world", "second text"];
     writePointer(body, mapping.request.input.to, inputs);
     const dimensionsRule = { ...mapping.request.params.dimensions, ...entry.params?.dimensions };
