@@ -89,9 +89,12 @@ const KEPT_REQUEST_HEADER = /^(content-type|accept|x-amzn-bedrock-.*)$/i;
 
 const EXAMPLE_ACCOUNT = "123456789012";
 
-/** Replaces account ids inside ARNs (`arn:partition:service:region:123456789012:...`). */
+/** Replaces account ids inside ARNs (`arn:partition:service:region:123456789012:...`), also percent-encoded ones. */
 export function scrubAccountIds(text: string): string {
-  return text.replace(/(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:)\d{12}(?=:)/g, `$1${EXAMPLE_ACCOUNT}`);
+  return text.replace(
+    /(arn(?::|%3A)aws[a-z-]*(?::|%3A)[a-z0-9-]+(?::|%3A)[a-z0-9-]*(?::|%3A))\d{12}(?=:|%3A)/gi,
+    `$1${EXAMPLE_ACCOUNT}`,
+  );
 }
 
 async function defaultCredentials(): Promise<
