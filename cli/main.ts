@@ -5,9 +5,11 @@ import type { Command, CommandIO } from "./command.js";
 import { UsageError } from "./command.js";
 import { chatCommand } from "./commands/chat.js";
 import { embedCommand } from "./commands/embed.js";
+import { emulateCommand } from "./commands/emulate.js";
 import { generateCommand } from "./commands/generate.js";
 import { imageCommand } from "./commands/image.js";
 import { modelsCommand } from "./commands/models.js";
+import { recordCommand } from "./commands/record.js";
 import { scaffoldCommand } from "./commands/scaffold.js";
 import { explainFailure } from "./connect.js";
 
@@ -22,6 +24,8 @@ export const commands: readonly Command[] = [
   modelsCommand,
   scaffoldCommand,
   generateCommand,
+  emulateCommand,
+  recordCommand,
 ];
 
 export function mainHelp(): string {
