@@ -1,42 +1,23 @@
+import { exampleCredentials } from "../emulator/auth.js";
 import type { Bedrock, BedrockOptions } from "../runtime/index.js";
 import { UsageError } from "./command.js";
 
 /** AWS's documented example keys: the emulator accepts them, real AWS never does. */
-export const exampleCredentials = {
-  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
-  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-} as const;
+export { exampleCredentials } from "../emulator/auth.js";
 
-/** A running emulator, as `emulator/index.ts` starts it. */
+/** A running emulator: its `http://127.0.0.1:port` URL, and how to stop it. */
 export interface RunningEmulator {
   readonly url: string;
   close(): Promise<void>;
 }
 
-interface EmulatorModule {
-  startEmulator(options: {
-    port: number;
-    host?: string;
-    mode: "synthesize" | "hybrid";
-  }): Promise<RunningEmulator>;
-}
-
 /**
- * Starts the built-in Bedrock emulator on a free loopback port, synthesizing native responses for
- * every catalog model. Loaded on demand so commands that never go offline do not pay for it.
+ * Starts the built-in Bedrock emulator on a free loopback port, synthesizing family-native answers
+ * for every catalog model. Loaded on demand, so commands that never go offline do not pay for it.
  */
 export async function startBuiltInEmulator(): Promise<RunningEmulator> {
-  // A computed specifier keeps the emulator out of the CLI's startup path.
-  const specifier = "../emulator/index.js";
-  let module: EmulatorModule;
-  try {
-    module = (await import(specifier)) as EmulatorModule;
-  } catch (error) {
-    throw new Error(`the built-in emulator could not be loaded: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  return module.startEmulator({ port: 0, host: "127.0.0.1", mode: "synthesize" });
+  const { startEmulator } = await import("../emulator/index.js");
+  return startEmulator({ port: 0, host: "127.0.0.1", mode: "synthesize" });
 }
 
 export interface ConnectionFlags {

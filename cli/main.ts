@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { RequestValidationError } from "../runtime/errors.js";
+import { BedrockCallError, BedrockForgeError } from "../runtime/errors.js";
 import type { Command, CommandIO } from "./command.js";
 import { UsageError } from "./command.js";
 import { chatCommand } from "./commands/chat.js";
@@ -42,6 +42,11 @@ Run \`bedrock-forge <command> --help\` for a command's options.
 `;
 }
 
+/** Requests bedrock-forge refused before any network call (bad params, a model without the operation). */
+function isRequestRefused(error: unknown): error is BedrockForgeError {
+  return BedrockForgeError.isInstance(error) && error.status === 400 && !BedrockCallError.isInstance(error);
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function runCli(argv: readonly string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = argv;
@@ -62,7 +67,7 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
       return 2;
     }
     // Requests the model cannot take are the caller's input, refused before any network call.
-    if (RequestValidationError.isInstance(error)) {
+    if (isRequestRefused(error)) {
       io.stderr.write(`bedrock-forge ${command.name}: ${error.message}\n`);
       return 2;
     }

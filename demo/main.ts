@@ -178,7 +178,7 @@ async function runTools(bedrock: Bedrock, model: DemoModel): Promise<void> {
   addCost(second.usage.cost);
 }
 
-async function runEmbedding(bedrock: Bedrock, model: DemoModel): Promise<void> {
+async function runEmbedding(bedrock: Bedrock, model: DemoModel, live: boolean): Promise<void> {
   const input = ["The cat sat on the mat.", "A kitten rested on the rug."];
   const dimensions = model.entry.embedding?.dimensions.includes(256) ? 256 : undefined;
   const response = await bedrock.embeddings.create({
@@ -194,7 +194,10 @@ async function runEmbedding(bedrock: Bedrock, model: DemoModel): Promise<void> {
       .join(", ");
     line(`   ${JSON.stringify(input[index])} → ${vector.length} dims [${head}, …]`);
   }
-  if (vectors.length === 2) line(`   cosine similarity: ${cosine(vectors[0]!, vectors[1]!).toFixed(4)}`);
+  if (vectors.length === 2)
+    line(
+      `   cosine similarity: ${cosine(vectors[0]!, vectors[1]!).toFixed(4)}${live ? "" : " (the emulator's vectors are synthetic; try --live)"}`,
+    );
   line(`   tokens: ${response.usage.prompt_tokens} · cost: ${formatCost(response.usage.cost)}`);
   addCost(response.usage.cost);
 }
@@ -358,7 +361,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     else missing(chatNeed, options.live, region);
 
     section(4, "Embedding", embedding);
-    if (embedding) await attempt(() => runEmbedding(bedrock, embedding));
+    if (embedding) await attempt(() => runEmbedding(bedrock, embedding, options.live));
     else missing(embeddingNeed, options.live, region);
 
     section(5, "Image", image);

@@ -44,6 +44,12 @@ function numberedPath(file: string, index: number): string {
   return `${file.slice(0, file.length - extension.length)}-${index + 1}${extension}`;
 }
 
+/** A path relative to the working directory when it is inside it, else absolute. */
+function displayPath(cwd: string, file: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+}
+
 /** Names the image format from its first bytes, for the summary line. */
 function imageFormat(bytes: Buffer): string {
   if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
@@ -106,7 +112,7 @@ export const imageCommand: Command = {
         const file = numberedPath(target, index);
         await writeFile(file, bytes);
         written.push({
-          file: path.relative(io.cwd, file) || file,
+          file: displayPath(io.cwd, file),
           format: imageFormat(bytes),
           bytes: bytes.length,
           ...(image.seed !== undefined ? { seed: image.seed } : {}),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { catalog, modelIds } from "../../generated/catalog.js";
 import { runCli } from "./run-cli.js";
 
-describe("bedrock-forge models", () => {
+describe("bedrock-forge models", { timeout: 60_000 }, () => {
   it("prints every catalog model as a table with limits, prices, routes and profiles", async () => {
     const result = await runCli(["models"]);
     expect(result.code).toBe(0);

@@ -24,7 +24,7 @@ function modelIdsOf(text: string): string[] {
   return (parseDocument(text).toJS() as { models: { id: string }[] }).models.map((model) => model.id);
 }
 
-describe("bedrock-forge scaffold", () => {
+describe("bedrock-forge scaffold", { timeout: 60_000 }, () => {
   it("adds a model to its family spec after the one it is like, keeping the file's text, and regenerates", async () => {
     const file = path.join(specs, "meta-llama3.yaml");
     const before = await readFile(file, "utf8");
