@@ -245,9 +245,11 @@ Next steps:
      price are ${values.like}'s${target ? "" : "; so are the request and response mappings"}. Cite your sources in the spec.
   2. Try it against the built-in emulator:
        ${tryCommand(likeOperations, id)}
-  3. Record a fixture from real Bedrock (needs AWS credentials) into test/fixtures/${familyName}/:
-       bedrock-forge record --model ${id}
-     or write one by hand from the AWS documentation, with its \`source\`, next to the family's others.
+  3. Record a fixture from real Bedrock (needs AWS credentials): start the recording proxy,
+       bedrock-forge record --upstream https://bedrock-runtime.us-east-1.amazonaws.com --out test/fixtures/${familyName}/recorded
+     then send a call through it from another terminal,
+       ${tryCommand(likeOperations, id).replace(" --offline", " --endpoint http://127.0.0.1:4011 --region us-east-1")}
+     or write a fixture by hand from the AWS documentation, with its \`source\`, next to the family's others.
   4. Run the tests:
        npm test
 `);

@@ -53,6 +53,7 @@ describe("README.md TypeScript examples", () => {
           paths: {
             "bedrock-forge": [`${relativeRoot}/runtime/index.ts`],
             "bedrock-forge/catalog": [`${relativeRoot}/generated/index.ts`],
+            "bedrock-forge/emulator": [`${relativeRoot}/emulator/index.ts`],
           },
         },
         include: [...files, "canary.ts"],

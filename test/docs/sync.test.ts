@@ -84,6 +84,7 @@ describe("model ids in the README and CONTRIBUTING examples", () => {
     const unknown = references.filter((id) => {
       if (scaffolded.has(id) || isModelId(id)) return false;
       const base = id.replace(/^(us|eu|apac|jp|au|ca|us-gov|global)\./, "");
+      if (scaffolded.has(base)) return false;
       return !(isModelId(base) && (catalog[base].profiles as readonly string[]).includes(id.split(".")[0]!));
     });
     expect(unknown).toEqual([]);

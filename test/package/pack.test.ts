@@ -170,9 +170,10 @@ describe("the packed package", () => {
   it("imports and runs from the installed package: the runtime entry, the catalog and the CLI", async () => {
     const script =
       'const m = await import("bedrock-forge"); const c = await import("bedrock-forge/catalog");' +
-      'console.log(typeof m.createBedrock, c.modelIds.length > 0, c.isModelId("anthropic.claude-3-haiku-20240307-v1:0"))';
+      'const e = await import("bedrock-forge/emulator");' +
+      'console.log(typeof m.createBedrock, c.modelIds.length > 0, c.isModelId("anthropic.claude-3-haiku-20240307-v1:0"), typeof e.startEmulator)';
     const imported = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: consumer });
-    expect(imported.stdout.trim()).toBe("function true true");
+    expect(imported.stdout.trim()).toBe("function true true function");
     const cli = await run(
       process.execPath,
       ["node_modules/bedrock-forge/bin/bedrock-forge.js", "models", "--json"],
