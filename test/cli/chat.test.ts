@@ -48,6 +48,14 @@ describe("bedrock-forge chat", { timeout: 60_000 }, () => {
     expect(chunks.at(-1)!.usage!.cost).toBeGreaterThan(0);
   });
 
+  it("reads the prompt from stdin when it is -", async () => {
+    const result = await runCli(["chat", "-", "--model", haiku, "--offline"], {
+      input: "a prompt from stdin\n",
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("a prompt from stdin");
+  });
+
   it("prints the whole completion with --json", async () => {
     const result = await runCli([
       "chat",

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -88,5 +89,37 @@ describe("model ids in the README and CONTRIBUTING examples", () => {
       return !(isModelId(base) && (catalog[base].profiles as readonly string[]).includes(id.split(".")[0]!));
     });
     expect(unknown).toEqual([]);
+  });
+});
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces as dashes. */
+function slugOf(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, "")
+    .replaceAll(" ", "-");
+}
+
+describe("links inside README.md and CONTRIBUTING.md", () => {
+  it("point at headings or anchors that exist", async () => {
+    for (const name of ["README.md", "CONTRIBUTING.md"]) {
+      const text = await readFile(path.join(repositoryRoot, name), "utf8");
+      const withoutCode = text.replace(/```[\s\S]*?```/g, "");
+      const anchors = new Set([
+        ...[...withoutCode.matchAll(/^#{1,6} (.+)$/gm)].map((match) =>
+          slugOf(match[1]!.replace(/<a id="[^"]+"><\/a>/, "")),
+        ),
+        ...[...text.matchAll(/<a id="([^"]+)"><\/a>/g)].map((match) => match[1]!),
+      ]);
+      const links = [...withoutCode.matchAll(/\]\(#([^)]+)\)/g)].map((match) => match[1]!);
+      expect(links.length, name).toBeGreaterThan(0);
+      expect(
+        links.filter((link) => !anchors.has(link)),
+        name,
+      ).toEqual([]);
+      for (const [, target] of withoutCode.matchAll(/\]\(([A-Za-z][^)#:]*\.(?:md|json))\)/g))
+        expect(existsSync(path.join(repositoryRoot, target!)), `${name} links to ${target}`).toBe(true);
+    }
   });
 });
