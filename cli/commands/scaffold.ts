@@ -232,7 +232,7 @@ export const scaffoldCommand: Command = {
       if (target) await writeFile(file, before);
       else if (existsSync(file)) await rm(file);
       io.stderr.write(
-        `${describeProblems(result.problems)}\nbedrock-forge scaffold: the scaffolded spec did not validate, so ${relative} was left as it was.\n`,
+        `${describeProblems(result.problems)}\nbedrock-forge scaffold: the specs did not validate with the new model, so ${relative} and generated/ were left as they were.\n`,
       );
       return 1;
     }

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -133,6 +133,31 @@ describe("bedrock-forge scaffold", { timeout: 60_000 }, () => {
       "meta.llama3-70b-instruct-v1:0 is already in the catalog (specs/meta-llama3.yaml)",
     );
     expect(await readFile(path.join(specs, "meta-llama3.yaml"), "utf8")).toBe(before);
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it("leaves the spec and generated/ as they were when the specs do not validate (exit 1)", async () => {
+    const llama2 = path.join(specs, "meta-llama2.yaml");
+    await writeFile(llama2, (await readFile(llama2, "utf8")).replace(/^routes: .*$/m, "routes: [teleport]"));
+    const file = path.join(specs, "meta-llama3.yaml");
+    const before = await readFile(file, "utf8");
+    const result = await runCli(
+      [
+        "scaffold",
+        "meta.llama3-9-8b-instruct-v1:0",
+        "--like",
+        "meta.llama3-8b-instruct-v1:0",
+        "--specs",
+        specs,
+        "--out",
+        out,
+      ],
+      { cwd: work },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/meta-llama2\.yaml:\d+:\d+ \/routes\/0: /);
+    expect(result.stderr).toContain("were left as they were");
+    expect(await readFile(file, "utf8")).toBe(before);
     await expect(readdir(out)).rejects.toThrow();
   });
 
