@@ -15,6 +15,7 @@ import {
   type ChatMessage,
   createBedrock,
   type FunctionTool,
+  type ToolCall,
   type Usage,
 } from "../runtime/index.js";
 import { chatNeed, type DemoModel, type DemoNeed, embeddingNeed, imageNeed, pickModel } from "./models.js";
@@ -138,44 +139,57 @@ function getWeather(args: { city?: string; unit?: string }): {
   return { city: args.city ?? "Paris", temperature: 18, unit: args.unit ?? "celsius", sky: "sunny" };
 }
 
+/** Runs one tool call locally, as the demo's application would. */
+function answerToolCall(call: ToolCall): ChatMessage {
+  let args: { city?: string; unit?: string } = {};
+  try {
+    args = JSON.parse(call.function.arguments || "{}");
+  } catch {
+    // A model may send arguments that are not JSON; the stand-in copes.
+  }
+  const result = JSON.stringify(getWeather(args));
+  line(`   ← tool result ${result}`);
+  return { role: "tool", tool_call_id: call.id, content: result };
+}
+
+/**
+ * The usual tool loop: the first call forces get_weather (tools + tool_choice), then tool results go
+ * back until the model answers in text (at most three rounds).
+ */
 async function runTools(bedrock: Bedrock, model: DemoModel): Promise<void> {
   const messages: ChatMessage[] = [{ role: "user", content: "What's the weather in Paris right now?" }];
-  const first = await bedrock.chat.completions.create({
+  let completion = await bedrock.chat.completions.create({
     model: model.callId,
     messages,
     tools: [weatherTool],
     tool_choice: { type: "function", function: { name: "get_weather" } },
     max_tokens: 300,
   });
-  const message = first.choices[0]!.message;
-  const calls = message.tool_calls ?? [];
-  if (calls.length === 0) throw new Error(`${model.callId} answered without calling get_weather`);
-  for (const call of calls)
-    line(`   → tool call ${call.function.name}(${call.function.arguments})  [${call.id}]`);
-  line(usageLine(first.usage));
-  addCost(first.usage.cost);
-
-  const results: ChatMessage[] = calls.map((call) => {
-    let args: { city?: string; unit?: string } = {};
-    try {
-      args = JSON.parse(call.function.arguments || "{}");
-    } catch {
-      // A model may send arguments that are not JSON; the stand-in copes.
-    }
-    const result = JSON.stringify(getWeather(args));
-    line(`   ← tool result ${result}`);
-    return { role: "tool", tool_call_id: call.id, content: result };
-  });
-  const second = await bedrock.chat.completions.create({
-    model: model.callId,
-    messages: [...messages, { role: "assistant", content: message.content, tool_calls: calls }, ...results],
-    tools: [weatherTool],
-    tool_choice: "none",
-    max_tokens: 300,
-  });
-  line(`   ${second.choices[0]?.message.content ?? ""}`);
-  line(usageLine(second.usage));
-  addCost(second.usage.cost);
+  if (!completion.choices[0]?.message.tool_calls?.length)
+    throw new Error(`${model.callId} answered without calling get_weather`);
+  for (let round = 0; round < 3; round++) {
+    const message = completion.choices[0]!.message;
+    const calls = message.tool_calls ?? [];
+    if (calls.length === 0) break;
+    for (const call of calls)
+      line(`   → tool call ${call.function.name}(${call.function.arguments})  [${call.id}]`);
+    line(usageLine(completion.usage));
+    addCost(completion.usage.cost);
+    messages.push(
+      { role: "assistant", content: message.content, tool_calls: calls },
+      ...calls.map(answerToolCall),
+    );
+    completion = await bedrock.chat.completions.create({
+      model: model.callId,
+      messages,
+      tools: [weatherTool],
+      tool_choice: "auto",
+      max_tokens: 300,
+    });
+  }
+  line(`   ${completion.choices[0]?.message.content ?? "(no text answer after three rounds of tool calls)"}`);
+  line(usageLine(completion.usage));
+  addCost(completion.usage.cost);
 }
 
 async function runEmbedding(bedrock: Bedrock, model: DemoModel, live: boolean): Promise<void> {
