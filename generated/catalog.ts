@@ -50,6 +50,7 @@ export interface ModelAliases {
   "au.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "au.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
   "au.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "ca.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
   "eu.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "eu.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
   "eu.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
@@ -90,9 +91,6 @@ export interface ModelAliases {
   "jp.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
   "jp.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "jp.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
-  "us-gov.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
-  "us-gov.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
-  "us-gov.amazon.nova-pro-v1:0": "amazon.nova-pro-v1:0";
   "us-gov.anthropic.claude-3-5-sonnet-20240620-v1:0": "anthropic.claude-3-5-sonnet-20240620-v1:0";
   "us-gov.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "us-gov.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
@@ -408,10 +406,17 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     provider: "amazon",
     regions: [
       "ap-northeast-1",
+      "ca-central-1",
+      "ca-west-1",
       "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
       "eu-west-1",
+      "eu-west-3",
       "us-east-1",
       "us-east-2",
+      "us-west-1",
       "us-west-2",
     ],
     routes: ["invoke", "converse"],
@@ -431,16 +436,22 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     outputModalities: ["embedding"],
     price: {
       embedding_per_mtok: 0.135,
+      per_image: 0.00006,
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: [],
     provider: "amazon",
-    regions: ["us-east-1"],
+    regions: ["us-east-1", "us-gov-west-1"],
     routes: ["invoke"],
   },
   "amazon.nova-canvas-v1:0": {
     capabilities: [],
+    deprecated: {
+      end_of_life: "2026-09-30",
+      legacy_since: "2026-03-30",
+      note: "Listed under Models that have reached EOL (ap-northeast-1, eu-west-1, us-east-1).",
+    },
     family: "amazon-nova-canvas",
     id: "amazon.nova-canvas-v1:0",
     image: {
@@ -519,7 +530,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     family: "amazon-nova",
     id: "amazon.nova-lite-v1:0",
     inputModalities: ["text", "image", "video", "document"],
-    maxOutputTokens: 10000,
+    maxOutputTokens: 5000,
     name: "Nova Lite",
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
@@ -536,9 +547,20 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "us", "us-gov"],
+    profiles: ["apac", "ca", "eu", "us"],
     provider: "amazon",
-    regions: ["ap-southeast-2", "eu-west-2", "us-east-1", "us-gov-west-1"],
+    regions: [
+      "ap-northeast-1",
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-north-1",
+      "eu-west-2",
+      "me-central-1",
+      "us-east-1",
+      "us-east-2",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "amazon.nova-micro-v1:0": {
@@ -574,7 +596,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "us", "us-gov"],
+    profiles: ["apac", "eu", "us"],
     provider: "amazon",
     regions: ["ap-southeast-2", "eu-west-2", "us-east-1", "us-gov-west-1"],
     routes: ["invoke", "converse"],
@@ -594,6 +616,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "vision",
     ],
     contextWindow: 1000000,
+    deprecated: {
+      end_of_life: "2026-09-14",
+      legacy_since: "2026-03-13",
+      note: "Dates from the model-lifecycle.html Legacy table; the later Regional availability and pricing pages still list the model, so the EOL date may have moved (unverified).",
+    },
     family: "amazon-nova",
     id: "amazon.nova-premier-v1:0",
     inputModalities: ["text", "image", "video", "document"],
@@ -654,9 +681,16 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "us", "us-gov"],
+    profiles: ["apac", "eu", "us"],
     provider: "amazon",
-    regions: ["ap-southeast-2", "eu-west-2", "us-east-1", "us-gov-west-1"],
+    regions: [
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-west-2",
+      "me-central-1",
+      "us-east-1",
+      "us-gov-west-1",
+    ],
     routes: ["invoke", "converse"],
   },
   "amazon.titan-embed-image-v1": {
@@ -755,18 +789,24 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: [
       "ap-northeast-1",
       "ap-northeast-2",
+      "ap-northeast-3",
       "ap-south-1",
-      "ap-southeast-1",
+      "ap-south-2",
       "ap-southeast-2",
       "ca-central-1",
       "eu-central-1",
+      "eu-central-2",
       "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
       "eu-west-1",
       "eu-west-2",
       "eu-west-3",
       "sa-east-1",
       "us-east-1",
       "us-east-2",
+      "us-gov-east-1",
+      "us-gov-west-1",
       "us-west-2",
     ],
     routes: ["invoke"],
@@ -774,7 +814,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "amazon.titan-image-generator-v1": {
     capabilities: [],
     deprecated: {
-      note: "AWS lists Titan Image Generator G1 v1 as a legacy model; v2 and Nova Canvas replace it.",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "amazon.titan-image-generator-v2:0",
     },
     family: "amazon-titan-image",
@@ -851,6 +891,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   },
   "amazon.titan-image-generator-v2:0": {
     capabilities: [],
+    deprecated: {
+      end_of_life: "2026-06-30",
+      legacy_since: "2025-12-30",
+      note: "Dates from the model-lifecycle.html Legacy table; the later Regional availability page still lists it In-Region in us-east-1 and us-west-2, so the EOL date may have moved (unverified).",
+    },
     family: "amazon-titan-image",
     id: "amazon.titan-image-generator-v2:0",
     image: {
