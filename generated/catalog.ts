@@ -41,7 +41,6 @@ export interface ModelAliases {
   "apac.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "apac.anthropic.claude-3-sonnet-20240229-v1:0": "anthropic.claude-3-sonnet-20240229-v1:0";
   "apac.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
-  "apac.cohere.embed-v4:0": "cohere.embed-v4:0";
   "au.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "au.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
   "au.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
@@ -98,6 +97,8 @@ export interface ModelAliases {
   "us-gov.anthropic.claude-opus-5": "anthropic.claude-opus-5";
   "us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "us-gov.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "us-gov.openai.gpt-oss-120b-1:0": "openai.gpt-oss-120b-1:0";
+  "us-gov.openai.gpt-oss-20b-1:0": "openai.gpt-oss-20b-1:0";
   "us.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "us.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
   "us.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
@@ -230,7 +231,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill"],
     contextWindow: 8191,
     deprecated: {
-      note: "AWS lists Jurassic-2 as a legacy model; Jamba 1.5 replaces it.",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "ai21.jamba-1-5-mini-v1:0",
     },
     family: "ai21-j2",
@@ -255,7 +256,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill"],
     contextWindow: 8191,
     deprecated: {
-      note: "AWS lists Jurassic-2 as a legacy model; Jamba 1.5 replaces it.",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "ai21.jamba-1-5-large-v1:0",
     },
     family: "ai21-j2",
@@ -287,6 +288,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "tools",
     ],
     contextWindow: 256000,
+    deprecated: {
+      end_of_life: "2026-11-26",
+      legacy_since: "2026-05-26",
+      note: "Public extended access (higher price set by the provider) from 2026-08-26.",
+    },
     family: "ai21-jamba",
     id: "ai21.jamba-1-5-large-v1:0",
     inputModalities: ["text", "document"],
@@ -316,6 +322,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "tools",
     ],
     contextWindow: 256000,
+    deprecated: {
+      end_of_life: "2026-11-26",
+      legacy_since: "2026-05-26",
+      note: "Public extended access (higher price set by the provider) from 2026-08-26.",
+    },
     family: "ai21-jamba",
     id: "ai21.jamba-1-5-mini-v1:0",
     inputModalities: ["text", "document"],
@@ -2349,6 +2360,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "cohere.command-r-plus-v1:0": {
     capabilities: ["citations", "documents", "parallel-tools", "streaming", "system", "tools"],
     contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2026-08-19",
+      legacy_since: "2026-02-19",
+      note: "Public extended access (higher price set by the provider) from 2026-05-19.",
+    },
     family: "cohere-command-r",
     id: "cohere.command-r-plus-v1:0",
     inputModalities: ["text", "document"],
@@ -2370,6 +2386,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "cohere.command-r-v1:0": {
     capabilities: ["citations", "documents", "parallel-tools", "streaming", "system", "tools"],
     contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2026-08-19",
+      legacy_since: "2026-02-19",
+      note: "Public extended access (higher price set by the provider) from 2026-05-19.",
+    },
     family: "cohere-command-r",
     id: "cohere.command-r-v1:0",
     inputModalities: ["text", "document"],
@@ -2399,7 +2420,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
     price: {
-      input_per_mtok: 1.5,
+      input_per_mtok: 1,
       output_per_mtok: 2,
     },
     pricesAsOf: "2026-11-26",
@@ -2530,7 +2551,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "global", "us"],
+    profiles: ["eu", "global", "us"],
     provider: "cohere",
     regions: ["ap-northeast-1", "eu-west-1", "us-east-1"],
     routes: ["invoke"],
@@ -3107,9 +3128,24 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: [],
+    profiles: ["us-gov"],
     provider: "openai",
-    regions: ["us-east-1", "us-west-2"],
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "openai.gpt-oss-20b-1:0": {
@@ -3136,9 +3172,24 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: [],
+    profiles: ["us-gov"],
     provider: "openai",
-    regions: ["us-east-1", "us-west-2"],
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "stability.sd3-5-large-v1:0": {
