@@ -136,9 +136,6 @@ export interface ModelAliases {
   "us.meta.llama4-maverick-17b-instruct-v1:0": "meta.llama4-maverick-17b-instruct-v1:0";
   "us.meta.llama4-scout-17b-instruct-v1:0": "meta.llama4-scout-17b-instruct-v1:0";
   "us.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
-  "us.stability.sd3-5-large-v1:0": "stability.sd3-5-large-v1:0";
-  "us.stability.stable-image-core-v1:1": "stability.stable-image-core-v1:1";
-  "us.stability.stable-image-ultra-v1:1": "stability.stable-image-ultra-v1:1";
 }
 
 /** The provider-specific params each model accepts, typed from its family's spec. */
@@ -769,7 +766,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     price: {
       embedding_per_mtok: 0.1,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: [],
     provider: "amazon",
@@ -793,7 +790,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     price: {
       embedding_per_mtok: 0.02,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: [],
     provider: "amazon",
@@ -3216,7 +3213,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["us"],
+    profiles: [],
     provider: "stability",
     regions: ["us-west-2"],
     routes: ["invoke"],
@@ -3224,7 +3221,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.sd3-large-v1:0": {
     capabilities: [],
     deprecated: {
-      note: "AWS lists SD3 Large as a legacy model; SD3.5 Large replaces it.",
+      note: "Not on the Regional availability page (2026), though the pricing page still prices it; its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.sd3-5-large-v1:0",
     },
     family: "stability-image",
@@ -3257,7 +3254,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-diffusion-xl-v0": {
     capabilities: [],
     deprecated: {
-      note: "SDXL 0.8 was a preview model that AWS replaced with SDXL 1.0.",
+      note: "Not on the Regional availability or pricing pages (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-diffusion-xl-v1",
     },
     family: "stability-sdxl",
@@ -3307,7 +3304,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-diffusion-xl-v1": {
     capabilities: [],
     deprecated: {
-      note: "AWS lists SDXL 1.0 as a legacy model; Stable Image Core and SD3.5 Large replace it.",
+      note: "Not on the Regional availability or pricing pages (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-image-core-v1:1",
     },
     family: "stability-sdxl",
@@ -3364,7 +3361,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-image-core-v1:0": {
     capabilities: [],
     deprecated: {
-      note: "AWS lists Stable Image Core 1.0 as a legacy model; version 1.1 replaces it.",
+      note: "Not on the Regional availability page (2026), which lists only v1:1; its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-image-core-v1:1",
     },
     family: "stability-image",
@@ -3418,7 +3415,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["us"],
+    profiles: [],
     provider: "stability",
     regions: ["us-west-2"],
     routes: ["invoke"],
@@ -3426,7 +3423,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-image-ultra-v1:0": {
     capabilities: [],
     deprecated: {
-      note: "AWS lists Stable Image Ultra 1.0 as a legacy model; version 1.1 replaces it.",
+      note: "Not on the Regional availability page (2026), which lists only v1:1; its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-image-ultra-v1:1",
     },
     family: "stability-image",
@@ -3480,7 +3477,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["us"],
+    profiles: [],
     provider: "stability",
     regions: ["us-west-2"],
     routes: ["invoke"],
