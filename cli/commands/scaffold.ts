@@ -250,8 +250,8 @@ Next steps:
      then send a call through it from another terminal,
        ${tryCommand(likeOperations, id).replace(" --offline", " --endpoint http://127.0.0.1:4011 --region us-east-1")}
      or write a fixture by hand from the AWS documentation, with its \`source\`, next to the family's others.
-  4. Run the tests:
-       npm test
+  4. Update the README's model table, then run the tests:
+       npm run docs && npm test
 `);
     return 0;
   },
