@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repositoryRoot } from "../cli/run-cli.js";
@@ -18,9 +18,11 @@ const tsc = path.join(repositoryRoot, "node_modules/typescript/bin/tsc");
 let folder: string;
 
 beforeAll(async () => {
-  // Inside the repository, so the examples resolve the repository's node_modules (openai, the AWS SDK).
-  await mkdir(path.join(repositoryRoot, "test/docs"), { recursive: true });
-  folder = await mkdtemp(path.join(repositoryRoot, "test/docs/.examples-"));
+  // Inside the repository, so the examples resolve the repository's node_modules (openai, the AWS SDK);
+  // a fixed name, so a run that was killed leaves nothing the next run does not remove.
+  folder = path.join(repositoryRoot, "test/docs/.examples");
+  await rm(folder, { recursive: true, force: true });
+  await mkdir(folder, { recursive: true });
 });
 
 afterAll(async () => {
