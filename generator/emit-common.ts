@@ -58,12 +58,17 @@ export function writeValue(writer: CodeBlockWriter, value: unknown): void {
   writer.write("}");
 }
 
-/** Removes nested `title`s so json-schema-to-typescript inlines sub-objects instead of naming them (names would collide). */
+/**
+ * Removes nested `title`s so json-schema-to-typescript inlines sub-objects instead of naming them (names would
+ * collide), and sorts every object's keys so the declarations (members follow `properties`) never depend on
+ * the order of keys in the spec.
+ */
 function stripNestedTitles(schema: unknown, depth = 0): unknown {
   if (Array.isArray(schema)) return schema.map((item) => stripNestedTitles(item, depth + 1));
   if (schema === null || typeof schema !== "object") return schema;
   const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) {
+  const sorted = Object.entries(schema).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [key, value] of sorted) {
     if (key === "title" && depth > 0) continue;
     if (key === "description" && typeof value === "string") {
       result[key] = value.replaceAll("*/", "* /");
@@ -72,10 +77,9 @@ function stripNestedTitles(schema: unknown, depth = 0): unknown {
     // Keys under `properties` are names, not keywords: keep them even when one is called "title".
     if (key === "properties" && value && typeof value === "object") {
       result[key] = Object.fromEntries(
-        Object.entries(value as Record<string, unknown>).map(([name, sub]) => [
-          name,
-          stripNestedTitles(sub, depth + 1),
-        ]),
+        Object.entries(value as Record<string, unknown>)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([name, sub]) => [name, stripNestedTitles(sub, depth + 1)]),
       );
       continue;
     }

@@ -1,6 +1,16 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Alias,
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
 
 /** One spec file as parsed: its data plus what is needed to point at a line and column. */
 export interface LoadedSpec {
@@ -40,28 +50,38 @@ export async function listSpecFiles(specsDir: string): Promise<string[]> {
 export function parseSpec(file: string, text: string): { spec?: LoadedSpec; problems: SpecProblem[] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const problems: SpecProblem[] = [];
-  for (const error of [...document.errors, ...document.warnings]) {
-    const position = error.linePos?.[0] ?? { line: 1, col: 1 };
-    problems.push({
-      file,
-      line: position.line,
-      column: position.col,
-      pointer: "",
-      message: `YAML: ${error.message.split("\n")[0]}`,
-    });
-  }
-  if (document.errors.length > 0) return { problems };
-  const name = path.basename(file, ".yaml");
-  const spec: LoadedSpec = {
-    file,
-    name,
-    text,
-    data: document.toJS({ maxAliasCount: 100 }),
-    document,
-    lineCounter,
+  const problemAtOffset = (offset: number, message: string): SpecProblem => {
+    // `error.linePos` is only filled in with `prettyErrors`, whose messages repeat the position; count lines here.
+    const position = lineCounter.linePos(offset);
+    return { file, line: position.line, column: position.col, pointer: "", message: `YAML: ${message}` };
   };
+  const problems = [...document.errors, ...document.warnings].map((error) =>
+    problemAtOffset(error.pos[0], error.message.split("\n")[0] ?? ""),
+  );
+  if (document.errors.length > 0) return { problems };
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Unresolved aliases and alias bombs only show when the document is turned into data.
+    problems.push(problemAtOffset(firstAliasOffset(document), (error as Error).message));
+    return { problems };
+  }
+  const name = path.basename(file, ".yaml");
+  const spec: LoadedSpec = { file, name, text, data, document, lineCounter };
   return { spec, problems };
+}
+
+/** Where the first alias that does not resolve is (or the first alias at all, or the start). */
+function firstAliasOffset(document: Document.Parsed): number {
+  const aliases: Alias[] = [];
+  visit(document, {
+    Alias: (_key, node) => {
+      aliases.push(node);
+    },
+  });
+  const unresolved = aliases.find((alias) => alias.resolve(document) === undefined);
+  return (unresolved ?? aliases[0])?.range?.[0] ?? 0;
 }
 
 export async function loadSpecs(
