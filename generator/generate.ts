@@ -9,7 +9,7 @@ import type { FamilySpec } from "../generated/spec-types.js";
 import { emitCatalog, emitIndex, emitParams } from "./emit-catalog.js";
 import { headerLines, typesFromSchema } from "./emit-common.js";
 import { emitFamily } from "./emit-family.js";
-import { formatProblem, type LoadedSpec, loadSpecs, type SpecProblem } from "./load.js";
+import { formatProblem, type LoadedSpec, loadSpecs, type SpecProblem, sortProblems } from "./load.js";
 import { schemaPath, validateSpecs } from "./validate.js";
 
 export const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -47,7 +47,7 @@ function createProject(): Project {
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const displayRoot = options.displayRoot ?? process.cwd();
   const loaded = await loadSpecs(options.specsDir, displayRoot);
-  const problems = [...loaded.problems, ...validateSpecs(loaded.specs)];
+  const problems = sortProblems([...loaded.problems, ...validateSpecs(loaded.specs)]);
   if (problems.length > 0) return { ok: false, problems };
 
   const families = loaded.specs.map((spec) => spec.data as FamilySpec);

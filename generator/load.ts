@@ -37,6 +37,13 @@ export function formatProblem(problem: SpecProblem): string {
   return `${problem.file}:${problem.line}:${problem.column} ${problem.pointer || "/"}: ${problem.message}`;
 }
 
+/** Orders problems as a reader meets them: by file, then line, then column (stable within a position). */
+export function sortProblems(problems: readonly SpecProblem[]): SpecProblem[] {
+  return [...problems].sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column,
+  );
+}
+
 /** Lists the `*.yaml` spec files of a folder, sorted so every run sees them in the same order. */
 export async function listSpecFiles(specsDir: string): Promise<string[]> {
   const entries = await readdir(specsDir, { withFileTypes: true });
