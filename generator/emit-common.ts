@@ -1,5 +1,5 @@
-import { compile } from "json-schema-to-typescript";
-import type { CodeBlockWriter } from "ts-morph";
+import type { CodeBlockWriter, Project, SourceFile } from "ts-morph";
+import { jsonSchemaToTypescript, tsMorph } from "./dependencies.js";
 
 /** The fixed first line of every generated file; tools match on it. */
 export function headerLines(source: string): string {
@@ -12,6 +12,37 @@ export function pascalCase(id: string): string {
     .filter(Boolean)
     .map((part) => part[0]!.toUpperCase() + part.slice(1))
     .join("");
+}
+
+/** An exported constant with a (multi-line) literal initializer, e.g. written by {@link writeValue}. */
+export interface ConstantStructure {
+  readonly name: string;
+  readonly type: string;
+  readonly docs: readonly string[];
+  readonly initializer: (writer: CodeBlockWriter) => void;
+}
+
+/**
+ * Adds `export const name: type = <literal>;` statements in one insertion, through a ts-morph writer
+ * at statement level. (`addVariableStatement` prints an initializer in a hanging indent, one level too
+ * deep for a multi-line literal; repairing that took a formatting pass over every file, most of a run.)
+ */
+export function addConstants(file: SourceFile, constants: readonly ConstantStructure[]): void {
+  // The blank line ts-morph puts before a variable statement that follows another kind of statement.
+  const previous = file.getStatementsWithComments().at(-1);
+  const { Node } = tsMorph;
+  const separate =
+    previous !== undefined && !Node.isVariableStatement(previous) && !Node.isCommentNode(previous);
+  file.addStatements((writer) => {
+    if (separate) writer.newLine();
+    for (const [index, constant] of constants.entries()) {
+      if (index > 0) writer.newLine();
+      for (const doc of constant.docs) writer.writeLine(`/** ${doc.replaceAll("*/", "* /")} */`);
+      writer.write(`export const ${constant.name}: ${constant.type} = `);
+      constant.initializer(writer);
+      writer.write(";");
+    }
+  });
 }
 
 /** Writes a JSON-compatible value as a TypeScript literal with sorted keys, so output never depends on input order. */
@@ -88,6 +119,33 @@ function stripNestedTitles(schema: unknown, depth = 0): unknown {
   return result;
 }
 
+let formatter: Project | undefined;
+let formatted = 0;
+
+/**
+ * Indents declarations the way TypeScript's formatter does: json-schema-to-typescript writes them
+ * flat when it is not asked to run prettier. Only these fragments need a formatting pass; the rest of
+ * a generated file is printed indented, and formatting whole files cost most of a run.
+ */
+export function formatDeclarations(code: string): string {
+  const { IndentationText, NewLineKind, Project, QuoteKind } = tsMorph;
+  formatter ??= new Project({
+    useInMemoryFileSystem: true,
+    manipulationSettings: {
+      indentationText: IndentationText.TwoSpaces,
+      newLineKind: NewLineKind.LineFeed,
+      quoteKind: QuoteKind.Double,
+    },
+  });
+  // A new name each time: the language service caches documents by name and would format a stale text.
+  formatted += 1;
+  const file = formatter.createSourceFile(`/declarations-${formatted}.ts`, code);
+  file.formatText({ indentSize: 2, convertTabsToSpaces: true });
+  const text = file.getFullText().trimEnd();
+  formatter.removeSourceFile(file);
+  return text;
+}
+
 /** TypeScript declarations for a JSON Schema, named `name`, through json-schema-to-typescript. */
 export async function typesFromSchema(
   schema: object,
@@ -95,6 +153,7 @@ export async function typesFromSchema(
   options: { keepTitles?: boolean } = {},
 ): Promise<string> {
   const prepared = options.keepTitles ? schema : { ...(stripNestedTitles(schema) as object), title: name };
+  const { compile } = jsonSchemaToTypescript;
   const code = await compile(prepared as Parameters<typeof compile>[0], name, {
     bannerComment: "",
     format: false,

@@ -1,16 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import {
-  type Alias,
-  type Document,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-  visit,
-} from "yaml";
+import type { Alias, Document, LineCounter, Node } from "yaml";
+import { yaml } from "./dependencies.js";
 
 /** One spec file as parsed: its data plus what is needed to point at a line and column. */
 export interface LoadedSpec {
@@ -55,8 +46,8 @@ export async function listSpecFiles(specsDir: string): Promise<string[]> {
 
 /** Parses one spec; YAML syntax errors come back as problems, never as exceptions. */
 export function parseSpec(file: string, text: string): { spec?: LoadedSpec; problems: SpecProblem[] } {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new yaml.LineCounter();
+  const document = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problemAtOffset = (offset: number, message: string): SpecProblem => {
     // `error.linePos` is only filled in with `prettyErrors`, whose messages repeat the position; count lines here.
     const position = lineCounter.linePos(offset);
@@ -82,7 +73,7 @@ export function parseSpec(file: string, text: string): { spec?: LoadedSpec; prob
 /** Where the first alias that does not resolve is (or the first alias at all, or the start). */
 function firstAliasOffset(document: Document.Parsed): number {
   const aliases: Alias[] = [];
-  visit(document, {
+  yaml.visit(document, {
     Alias: (_key, node) => {
       aliases.push(node);
     },
@@ -128,6 +119,7 @@ export function joinPointer(segments: readonly (string | number)[]): string {
  * document (a missing property), the nearest existing ancestor is used.
  */
 export function locate(spec: LoadedSpec, pointer: string): { line: number; column: number } {
+  const { isMap, isScalar, isSeq } = yaml;
   let node: Node | null = spec.document.contents;
   let keyNode: Node | null = null;
   for (const segment of pointerSegments(pointer)) {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import type { Ajv2020 as Ajv, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import type { FamilySpec, ParamTable, PromptTemplate } from "../generated/spec-types.js";
+import { Ajv2020, addFormats } from "./dependencies.js";
 import { converseRequestSchema, openAIParams, paramKindOf, templatePlaceholders } from "./known-params.js";
 import { joinPointer, type LoadedSpec, pointerSegments, problemAt, type SpecProblem } from "./load.js";
 
@@ -13,12 +13,12 @@ interface CompiledSchema {
   readonly root: JsonSchema;
   readonly validate: ValidateFunction;
   /** Validates parts of the schema (a lone oneOf branch is not a strict schema on its own). */
-  readonly lenient: Ajv2020;
+  readonly lenient: Ajv;
 }
 
 let compiled: CompiledSchema | undefined;
 
-function createAjv(strict: boolean): Ajv2020 {
+function createAjv(strict: boolean): Ajv {
   // `verbose` keeps each error's data and schema, which explainCombinator re-validates.
   const ajv = new Ajv2020({
     allErrors: true,
@@ -27,7 +27,7 @@ function createAjv(strict: boolean): Ajv2020 {
     allowUnionTypes: true,
     verbose: true,
   });
-  addFormatsModule.default(ajv);
+  addFormats(ajv);
   ajv.addKeyword({ keyword: "tsType", schemaType: "string" });
   return ajv;
 }
