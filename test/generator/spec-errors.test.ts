@@ -404,11 +404,8 @@ describe("spec validation", () => {
   it("accepts the real specs", async () => {
     const { specs, problems } = await loadSpecs(path.join(repositoryRoot, "specs"), repositoryRoot);
     expect(problems).toEqual([]);
-    expect(specs.map((spec) => spec.file)).toEqual([
-      "specs/amazon-titan-embed-text.yaml",
-      "specs/anthropic-claude-messages.yaml",
-      "specs/meta-llama3.yaml",
-    ]);
+    expect(specs.length).toBeGreaterThanOrEqual(3);
+    expect(specs.map((spec) => spec.file)).toContain("specs/anthropic-claude-messages.yaml");
     expect(validateSpecs(specs).map(formatProblem)).toEqual([]);
   });
 

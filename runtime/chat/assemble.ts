@@ -1,0 +1,284 @@
+import type { FinishReasonMap, PriceFields } from "../../generated/spec-types.js";
+import { computeChatCost } from "../cost.js";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  FinishReason,
+  ProviderFields,
+  ThinkingBlock,
+  ToolCall,
+  ToolCallDelta,
+  Usage,
+} from "../types.js";
+import type { DecodedMessage, StreamEvent } from "./model.js";
+
+/** The OpenAI finish_reason for a native stop reason, through the spec's table. */
+export function mapFinishReason(
+  native: unknown,
+  map: FinishReasonMap | undefined,
+  hasToolCalls: boolean,
+): FinishReason {
+  const key = native === null || native === undefined ? "null" : String(native);
+  const mapped = map?.map[key];
+  if (mapped) return mapped;
+  if (hasToolCalls) return "tool_calls";
+  return map?.default ?? "stop";
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+}
+
+/** OpenAI usage (prompt tokens include cached tokens, as OpenAI counts them) with the cost from the catalog price. */
+export function buildUsage(tokens: TokenUsage, price: PriceFields | undefined): Usage {
+  const cacheRead = tokens.cacheReadTokens ?? 0;
+  const cacheWrite = tokens.cacheWriteTokens ?? 0;
+  const prompt = tokens.promptTokens + cacheRead + cacheWrite;
+  const usage: Usage = {
+    prompt_tokens: prompt,
+    completion_tokens: tokens.completionTokens,
+    total_tokens: prompt + tokens.completionTokens,
+    cost: computeChatCost(price, {
+      inputTokens: tokens.promptTokens,
+      outputTokens: tokens.completionTokens,
+      cacheReadTokens: cacheRead,
+      cacheWriteTokens: cacheWrite,
+    }),
+  };
+  if (cacheRead > 0 || cacheWrite > 0) {
+    usage.prompt_tokens_details = {
+      cached_tokens: cacheRead,
+      ...(cacheWrite > 0 ? { cache_write_tokens: cacheWrite } : {}),
+    };
+  }
+  return usage;
+}
+
+/** The name of the tool that carries JSON output for models without a native JSON mode. */
+export const jsonToolName = "json_tool_call";
+
+export interface CompletionMeta {
+  readonly id: string;
+  readonly model: string;
+  readonly created: number;
+  /** JSON output was requested through a forced tool: its arguments become the content. */
+  readonly jsonTool: boolean;
+}
+
+export function completionId(): string {
+  return `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`;
+}
+
+/** Turns a decoded native response into an OpenAI chat completion. */
+export function buildCompletion(
+  decoded: DecodedMessage,
+  finishReason: FinishReason,
+  usage: Usage,
+  meta: CompletionMeta,
+  providerFields: ProviderFields,
+): ChatCompletion {
+  let text = decoded.text;
+  let toolCalls: ToolCall[] = decoded.toolCalls.map((call) => ({
+    id: call.id,
+    type: "function",
+    function: { name: call.name, arguments: call.arguments },
+  }));
+  let finish = finishReason;
+  if (meta.jsonTool) {
+    const json = toolCalls.find((call) => call.function.name === jsonToolName);
+    if (json) {
+      text = json.function.arguments;
+      toolCalls = toolCalls.filter((call) => call !== json);
+      if (finish === "tool_calls" && toolCalls.length === 0) finish = "stop";
+    }
+  }
+  const reasoningText = decoded.reasoning
+    .map((block) => block.thinking ?? "")
+    .filter(Boolean)
+    .join("");
+  return {
+    id: meta.id,
+    object: "chat.completion",
+    created: meta.created,
+    model: meta.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: "assistant",
+          content: text === "" && toolCalls.length > 0 ? null : text,
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+          ...(reasoningText ? { reasoning_content: reasoningText } : {}),
+          ...(decoded.reasoning.length > 0 ? { thinking_blocks: [...decoded.reasoning] } : {}),
+          refusal: null,
+        },
+        finish_reason: finish,
+        logprobs: null,
+      },
+    ],
+    usage,
+    provider_specific_fields: providerFields,
+  };
+}
+
+/**
+ * Turns stream events into OpenAI chunks. Tool calls get OpenAI's indices (their order among tool
+ * calls), whatever content-block index the native stream uses, so parallel calls stay apart.
+ */
+export class ChunkAssembler {
+  private readonly toolIndexByBlock = new Map<number, number>();
+  private readonly jsonBlocks = new Set<number>();
+  private toolCount = 0;
+  private started = false;
+  private nativeFinish: string | null | undefined;
+  private readonly tokens: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+  private guardrailTrace: unknown;
+  private reasoningBlock: { thinking: string; signature?: string } | undefined;
+  readonly reasoning: ThinkingBlock[] = [];
+
+  constructor(
+    private readonly meta: CompletionMeta,
+    private readonly finishMap: FinishReasonMap | undefined,
+  ) {}
+
+  private chunk(
+    delta: ChatCompletionChunk["choices"][number]["delta"],
+    finish: FinishReason | null = null,
+  ): ChatCompletionChunk {
+    if (!this.started) {
+      this.started = true;
+      delta = { role: "assistant", ...delta };
+    }
+    return {
+      id: this.meta.id,
+      object: "chat.completion.chunk",
+      created: this.meta.created,
+      model: this.meta.model,
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    };
+  }
+
+  /** Chunks for one batch of events (often none: usage and stop events are held for the end). */
+  push(events: readonly StreamEvent[]): ChatCompletionChunk[] {
+    const chunks: ChatCompletionChunk[] = [];
+    for (const event of events) {
+      switch (event.kind) {
+        case "start":
+          if (!this.started) chunks.push(this.chunk({ content: "" }));
+          break;
+        case "text":
+          chunks.push(this.chunk({ content: event.text }));
+          break;
+        case "reasoning": {
+          if (event.redacted !== undefined) {
+            this.reasoning.push({ type: "redacted_thinking", data: event.redacted });
+            break;
+          }
+          this.reasoningBlock ??= { thinking: "" };
+          if (event.text) {
+            this.reasoningBlock.thinking += event.text;
+            chunks.push(this.chunk({ reasoning_content: event.text }));
+          }
+          if (event.signature) {
+            this.reasoningBlock.signature = (this.reasoningBlock.signature ?? "") + event.signature;
+            this.reasoning.push({
+              type: "thinking",
+              thinking: this.reasoningBlock.thinking,
+              signature: this.reasoningBlock.signature,
+            });
+            chunks.push(
+              this.chunk({
+                thinking_blocks: [
+                  {
+                    type: "thinking",
+                    thinking: this.reasoningBlock.thinking,
+                    signature: this.reasoningBlock.signature,
+                  },
+                ],
+              }),
+            );
+            this.reasoningBlock = undefined;
+          }
+          break;
+        }
+        case "tool_start": {
+          if (this.meta.jsonTool && event.name === jsonToolName) {
+            this.jsonBlocks.add(event.block);
+            break;
+          }
+          const index = this.toolCount++;
+          this.toolIndexByBlock.set(event.block, index);
+          const delta: ToolCallDelta = {
+            index,
+            id: event.id,
+            type: "function",
+            function: { name: event.name, arguments: "" },
+          };
+          chunks.push(this.chunk({ tool_calls: [delta] }));
+          break;
+        }
+        case "tool_delta": {
+          if (event.arguments === "") break;
+          if (this.jsonBlocks.has(event.block)) {
+            chunks.push(this.chunk({ content: event.arguments }));
+            break;
+          }
+          const index = this.toolIndexByBlock.get(event.block);
+          if (index === undefined) break;
+          chunks.push(this.chunk({ tool_calls: [{ index, function: { arguments: event.arguments } }] }));
+          break;
+        }
+        case "finish":
+          this.nativeFinish = event.reason;
+          break;
+        case "usage":
+          if (event.promptTokens !== undefined) this.tokens.promptTokens = event.promptTokens;
+          if (event.completionTokens !== undefined) this.tokens.completionTokens = event.completionTokens;
+          if (event.cacheReadTokens !== undefined) this.tokens.cacheReadTokens = event.cacheReadTokens;
+          if (event.cacheWriteTokens !== undefined) this.tokens.cacheWriteTokens = event.cacheWriteTokens;
+          break;
+        case "guardrail":
+          this.guardrailTrace = event.trace;
+          break;
+      }
+    }
+    return chunks;
+  }
+
+  get usageTokens(): TokenUsage {
+    return this.tokens;
+  }
+
+  get finishReason(): FinishReason {
+    let finish = mapFinishReason(this.nativeFinish, this.finishMap, this.toolCount > 0);
+    if (finish === "tool_calls" && this.toolCount === 0 && this.jsonBlocks.size > 0) finish = "stop";
+    return finish;
+  }
+
+  /** The closing chunks: the finish reason, then (when asked) a usage chunk with empty choices. */
+  finish(options: {
+    includeUsage: boolean;
+    price: PriceFields | undefined;
+    providerFields: ProviderFields;
+  }): ChatCompletionChunk[] {
+    const last = this.chunk({}, this.finishReason);
+    const fields: ProviderFields = { ...options.providerFields, stop_reason: this.nativeFinish ?? null };
+    if (this.guardrailTrace !== undefined) fields.guardrail_trace = this.guardrailTrace;
+    last.provider_specific_fields = fields;
+    const chunks = [last];
+    if (options.includeUsage) {
+      chunks.push({
+        id: this.meta.id,
+        object: "chat.completion.chunk",
+        created: this.meta.created,
+        model: this.meta.model,
+        choices: [],
+        usage: buildUsage(this.tokens, options.price),
+      });
+    }
+    return chunks;
+  }
+}

@@ -1,0 +1,568 @@
+import {
+  type BedrockRuntimeClient,
+  ConverseCommand,
+  type ConverseCommandInput,
+  type ConverseCommandOutput,
+  ConverseStreamCommand,
+  type ConverseStreamCommandOutput,
+  InvokeModelCommand,
+  type InvokeModelCommandOutput,
+  InvokeModelWithResponseStreamCommand,
+  type InvokeModelWithResponseStreamCommandOutput,
+} from "@aws-sdk/client-bedrock-runtime";
+import type {
+  ChatMapping,
+  FinishReasonMap,
+  PriceFields,
+  UsageMap,
+  ValueSource,
+} from "../../generated/spec-types.js";
+import { messagesCodecFor, streamCodecFor } from "../codecs/registry.js";
+import { resolvePrice } from "../cost.js";
+import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
+import { mapBedrockError, RequestValidationError, ResponseParseError } from "../errors.js";
+import { loadFamily } from "../families.js";
+import { chooseChatRoute, type ResolvedModel, requireOperation, resolveModel } from "../models.js";
+import { applyParams, paramTableFor } from "../params.js";
+import { readPointer, writePointer } from "../pointer.js";
+import { type CallOptions, sendCommand } from "../send.js";
+import { responseHeadersKey } from "../transport.js";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionStream,
+  FunctionTool,
+  GuardrailConfig,
+  ProviderFields,
+  ToolChoice,
+} from "../types.js";
+import {
+  buildCompletion,
+  buildUsage,
+  ChunkAssembler,
+  type CompletionMeta,
+  completionId,
+  jsonToolName,
+  mapFinishReason,
+  type TokenUsage,
+} from "./assemble.js";
+import {
+  buildConverseMessages,
+  converseFinishReasons,
+  decodeConverseOutput,
+  genericConverseParams,
+} from "./converse.js";
+import type { NormalizedChat, StreamEvent } from "./model.js";
+import { normalizeChat } from "./normalize.js";
+
+/** Everything a chat call needs besides the SDK client, resolved from the request and the client's defaults. */
+export interface ChatCall {
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly client: BedrockRuntimeClient;
+  readonly options: CallOptions;
+  readonly warn: (message: string) => void;
+  readonly guardrail: GuardrailConfig | undefined;
+  readonly dropParams: boolean;
+  readonly modifyParams: boolean;
+  /** The client's region, for region price overrides. */
+  readonly region: string | undefined;
+}
+
+interface PreparedChat {
+  readonly resolved: ResolvedModel;
+  readonly route: "invoke" | "converse";
+  readonly entry: CatalogEntry | undefined;
+  readonly descriptor: FamilyDescriptor | undefined;
+  readonly meta: CompletionMeta;
+  readonly price: PriceFields | undefined;
+}
+
+/** JSON output through a forced tool, for models whose API has no JSON mode. */
+function withJsonTool(
+  request: Readonly<Record<string, unknown>>,
+): { tools: FunctionTool[]; toolChoice: ToolChoice } | undefined {
+  const format = request.response_format as
+    | { type?: string; json_schema?: { schema?: Record<string, unknown>; description?: string } }
+    | undefined;
+  if (!format || (format.type !== "json_object" && format.type !== "json_schema")) return undefined;
+  if (request.tools !== undefined && (request.tools as unknown[]).length > 0) {
+    throw new RequestValidationError(
+      "response_format with tools is not supported for this model: JSON output is produced through a tool",
+      {
+        param: "response_format",
+      },
+    );
+  }
+  const schema =
+    format.type === "json_schema" ? (format.json_schema?.schema ?? { type: "object" }) : { type: "object" };
+  return {
+    tools: [
+      {
+        type: "function",
+        function: {
+          name: jsonToolName,
+          description: format.json_schema?.description ?? "Respond with the JSON output.",
+          parameters: schema,
+        },
+      },
+    ],
+    toolChoice: { type: "function", function: { name: jsonToolName } },
+  };
+}
+
+async function prepare(call: ChatCall, operation: "chat" | "chat-stream"): Promise<PreparedChat> {
+  const { request } = call;
+  const resolved = resolveModel(request.model as string, request.model_id as string | undefined);
+  const route = chooseChatRoute(resolved);
+  const entry = resolved.entry ? requireOperation(resolved, operation) : undefined;
+  const descriptor = entry ? (await loadFamily(entry.family)).descriptor : undefined;
+  return {
+    resolved,
+    route,
+    entry,
+    descriptor,
+    meta: {
+      id: completionId(),
+      model: resolved.displayName,
+      created: Math.floor(Date.now() / 1000),
+      jsonTool: false,
+    },
+    price: entry ? resolvePrice(entry, resolved.profile, resolved.arnRegion ?? call.region) : undefined,
+  };
+}
+
+async function normalizeFor(
+  call: ChatCall,
+  prepared: PreparedChat,
+  codecTools: Readonly<Record<string, unknown>>,
+  jsonTool: boolean,
+) {
+  const { request } = call;
+  const json = jsonTool ? withJsonTool(request) : undefined;
+  const allowPrefill = prepared.entry ? prepared.entry.capabilities.includes("prefill") : true;
+  return normalizeChat(request.messages as never, {
+    model: prepared.resolved.displayName,
+    allowPrefill,
+    modify_params: call.modifyParams,
+    user_continue_message: request.user_continue_message as never,
+    fetchImage: request.fetchImage as never,
+    tools: json ? json.tools : (codecTools.tools as FunctionTool[] | undefined),
+    toolChoice: json ? json.toolChoice : (codecTools.tool_choice as ToolChoice | undefined),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// InvokeModel
+// ---------------------------------------------------------------------------------------------
+
+interface InvokeRequest {
+  readonly body: Record<string, unknown>;
+  readonly chat: NormalizedChat;
+  readonly mapping: ChatMapping;
+}
+
+/** Builds the family-native body for a chat request (exported for contract tests). */
+export async function buildInvokeChatBody(
+  call: Pick<ChatCall, "request" | "warn" | "dropParams" | "modifyParams">,
+  prepared: PreparedChat,
+): Promise<InvokeRequest> {
+  const { descriptor, entry } = prepared;
+  const mapping = descriptor?.chat;
+  if (!mapping || !entry || !descriptor) {
+    throw new RequestValidationError(`${prepared.resolved.displayName} has no InvokeModel chat mapping`, {
+      model: prepared.resolved.displayName,
+    });
+  }
+  const body: Record<string, unknown> = {};
+  for (const [pointer, value] of Object.entries(mapping.request.constants ?? {}))
+    writePointer(body, pointer, structuredClone(value));
+  const table = paramTableFor(mapping.request.params, entry);
+  const applied = applyParams(call.request, body, {
+    kind: "chat",
+    entry,
+    model: entry.id,
+    table,
+    providerParams: descriptor.params ?? {},
+    passthroughBase: "",
+    dropParams: call.dropParams,
+    warn: call.warn,
+  });
+  const formatRule = table.response_format;
+  const jsonTool =
+    applied.codec.response_format !== undefined &&
+    formatRule?.to !== undefined &&
+    formatRule.to === mapping.request.tools;
+  if (applied.codec.response_format !== undefined && !jsonTool && formatRule?.to) {
+    writePointer(body, formatRule.to, applied.codec.response_format);
+  }
+  const chat = await normalizeFor(call as ChatCall, prepared, applied.codec, jsonTool);
+  messagesCodecFor(mapping.request.codec, entry.id).encode(chat, body, {
+    model: entry,
+    mapping: mapping.request,
+  });
+  if (jsonTool) (prepared.meta as { jsonTool: boolean }).jsonTool = true;
+  return { body, chat, mapping };
+}
+
+function readSource(
+  body: unknown,
+  headers: Record<string, string> | undefined,
+  source: ValueSource | undefined,
+): number | undefined {
+  if (source === undefined) return undefined;
+  const value = typeof source === "string" ? readPointer(body, source) : headers?.[source.header];
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))
+    return Number(value);
+  return undefined;
+}
+
+function readUsage(body: unknown, headers: Record<string, string> | undefined, map: UsageMap): TokenUsage {
+  return {
+    promptTokens:
+      readSource(body, headers, map.prompt_tokens) ??
+      Number(headers?.["x-amzn-bedrock-input-token-count"] ?? 0),
+    completionTokens:
+      readSource(body, headers, map.completion_tokens) ??
+      Number(headers?.["x-amzn-bedrock-output-token-count"] ?? 0),
+    cacheReadTokens: readSource(body, headers, map.cache_read_tokens),
+    cacheWriteTokens: readSource(body, headers, map.cache_write_tokens),
+  };
+}
+
+function parseJsonBody(bytes: Uint8Array | undefined, what: string): Record<string, unknown> {
+  const text = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") : "";
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed === null || typeof parsed !== "object") throw new Error("not a JSON object");
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new ResponseParseError(`${what} is not valid JSON: ${text.slice(0, 200)}`, { cause: error });
+  }
+}
+
+function invokeGuardrailParams(guardrail: GuardrailConfig | undefined) {
+  if (!guardrail) return {};
+  return {
+    guardrailIdentifier: guardrail.guardrailIdentifier,
+    guardrailVersion: guardrail.guardrailVersion,
+    ...(guardrail.trace
+      ? { trace: guardrail.trace.toUpperCase() as "ENABLED" | "DISABLED" | "ENABLED_FULL" }
+      : {}),
+  };
+}
+
+/** Parses a native InvokeModel chat response into an OpenAI completion (exported for contract tests). */
+export function parseInvokeChatResponse(
+  body: Record<string, unknown>,
+  headers: Record<string, string> | undefined,
+  descriptor: FamilyDescriptor,
+  entry: CatalogEntry,
+  meta: CompletionMeta,
+  price: PriceFields | undefined,
+  requestId: string | undefined,
+): ChatCompletion {
+  const mapping = descriptor.chat!;
+  const response = mapping.response;
+  const decoded = response.text
+    ? { text: String(readPointer(body, response.text) ?? ""), toolCalls: [], reasoning: [] }
+    : messagesCodecFor(mapping.request.codec, entry.id).decode(readPointer(body, response.content!), body);
+  const native =
+    typeof response.finish_reason.from === "string"
+      ? readPointer(body, response.finish_reason.from)
+      : headers?.[response.finish_reason.from.header];
+  let finish = mapFinishReason(native, response.finish_reason, decoded.toolCalls.length > 0);
+  const fields: ProviderFields = {
+    route: "invoke",
+    request_id: requestId,
+    stop_reason: (native as string | null | undefined) ?? null,
+  };
+  if (response.guardrail) {
+    const action = readPointer(body, response.guardrail);
+    if (action === "INTERVENED") finish = "content_filter";
+    if (action !== undefined) fields.guardrail_action = action;
+  }
+  if (body["amazon-bedrock-trace"] !== undefined) fields.guardrail_trace = body["amazon-bedrock-trace"];
+  const usage = buildUsage(readUsage(body, headers, response.usage), price);
+  const id = response.id ? readPointer(body, response.id) : undefined;
+  return buildCompletion(decoded, finish, usage, typeof id === "string" ? { ...meta, id } : meta, fields);
+}
+
+async function invokeChat(call: ChatCall, prepared: PreparedChat): Promise<ChatCompletion> {
+  const { body } = await buildInvokeChatBody(call, prepared);
+  const entry = prepared.entry!;
+  const command = new InvokeModelCommand({
+    modelId: prepared.resolved.wireModelId,
+    body: JSON.stringify(body),
+    contentType: "application/json",
+    accept: "application/json",
+    ...invokeGuardrailParams(call.guardrail),
+  });
+  const output = (await sendCommand(
+    call.client,
+    command,
+    call.options,
+    entry.id,
+  )) as InvokeModelCommandOutput;
+  const headers = (output as unknown as Record<symbol, Record<string, string>>)[responseHeadersKey];
+  const parsed = parseJsonBody(output.body, `the ${entry.id} response`);
+  return parseInvokeChatResponse(
+    parsed,
+    headers,
+    prepared.descriptor!,
+    entry,
+    prepared.meta,
+    prepared.price,
+    output.$metadata.requestId,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Converse
+// ---------------------------------------------------------------------------------------------
+
+async function buildConverseInput(call: ChatCall, prepared: PreparedChat): Promise<ConverseCommandInput> {
+  const { entry, descriptor, resolved } = prepared;
+  const input: Record<string, unknown> = {};
+  for (const [pointer, value] of Object.entries(descriptor?.converse?.constants ?? {}))
+    writePointer(input, pointer, structuredClone(value));
+  const table =
+    entry && descriptor?.converse ? paramTableFor(descriptor.converse.params, entry) : genericConverseParams;
+  const applied = applyParams(call.request, input, {
+    kind: "chat",
+    entry,
+    model: entry?.id ?? resolved.displayName,
+    table,
+    providerParams: descriptor?.params ?? {},
+    passthroughBase: "/additionalModelRequestFields",
+    dropParams: call.dropParams,
+    warn: call.warn,
+  });
+  const codecParams = entry
+    ? applied.codec
+    : { tools: call.request.tools, tool_choice: call.request.tool_choice };
+  const wantsJson = (entry ? applied.codec.response_format : call.request.response_format) !== undefined;
+  const jsonTool = wantsJson && withJsonTool(call.request) !== undefined;
+  if (
+    entry &&
+    !entry.capabilities.includes("tools") &&
+    (jsonTool || (codecParams.tools as unknown[] | undefined)?.length)
+  ) {
+    throw new RequestValidationError(
+      `${entry.id} does not support tools${jsonTool ? " (needed for response_format JSON output)" : ""}`,
+      {
+        param: jsonTool ? "response_format" : "tools",
+        model: entry.id,
+        code: "unsupported_param",
+      },
+    );
+  }
+  const chat = await normalizeFor(call, prepared, codecParams, jsonTool);
+  if (jsonTool) (prepared.meta as { jsonTool: boolean }).jsonTool = true;
+  buildConverseMessages(chat, input, {
+    model: entry?.id ?? resolved.displayName,
+    supportsSystem: entry ? entry.capabilities.includes("system") : true,
+    guardrail: call.guardrail,
+  });
+  input.modelId = resolved.wireModelId;
+  return input as unknown as ConverseCommandInput;
+}
+
+async function converseChat(call: ChatCall, prepared: PreparedChat): Promise<ChatCompletion> {
+  const input = await buildConverseInput(call, prepared);
+  const output = (await sendCommand(
+    call.client,
+    new ConverseCommand(input),
+    call.options,
+    prepared.resolved.displayName,
+  )) as ConverseCommandOutput;
+  const decoded = decodeConverseOutput(output);
+  const finish = mapFinishReason(output.stopReason, converseFinishReasons, decoded.toolCalls.length > 0);
+  const fields: ProviderFields = {
+    route: "converse",
+    request_id: output.$metadata.requestId,
+    stop_reason: output.stopReason ?? null,
+  };
+  if (output.trace) fields.guardrail_trace = output.trace;
+  if (output.additionalModelResponseFields)
+    fields.additional_model_response_fields = output.additionalModelResponseFields;
+  const usage = buildUsage(
+    {
+      promptTokens: output.usage?.inputTokens ?? 0,
+      completionTokens: output.usage?.outputTokens ?? 0,
+      cacheReadTokens: output.usage?.cacheReadInputTokens,
+      cacheWriteTokens: output.usage?.cacheWriteInputTokens,
+    },
+    prepared.price,
+  );
+  return buildCompletion(decoded, finish, usage, prepared.meta, fields);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streams
+// ---------------------------------------------------------------------------------------------
+
+class BedrockChatStream implements ChatCompletionStream {
+  private consumed = false;
+
+  constructor(
+    private readonly chunks: AsyncGenerator<ChatCompletionChunk>,
+    readonly controller: AbortController,
+  ) {}
+
+  abort(): void {
+    this.controller.abort();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
+    if (this.consumed) throw new RequestValidationError("a chat completion stream can be iterated only once");
+    this.consumed = true;
+    const chunks = this.chunks;
+    const controller = this.controller;
+    return {
+      next: () => chunks.next(),
+      return: async (value?: unknown) => {
+        // Breaking out of `for await` cancels the HTTP request.
+        controller.abort();
+        await chunks.return(undefined).catch(() => undefined);
+        return { done: true, value: value as ChatCompletionChunk };
+      },
+      throw: (error?: unknown) => {
+        controller.abort();
+        return chunks.throw(error);
+      },
+    };
+  }
+}
+
+function decodeInvokeChunk(bytes: Uint8Array | undefined): Record<string, unknown> {
+  return parseJsonBody(bytes, "an invoke stream chunk");
+}
+
+async function* streamChunks(
+  events: AsyncIterable<unknown>,
+  decode: (event: unknown) => StreamEvent[],
+  assembler: ChunkAssembler,
+  finish: () => ChatCompletionChunk[],
+  model: string,
+  signal: AbortSignal,
+): AsyncGenerator<ChatCompletionChunk> {
+  try {
+    for await (const event of events) {
+      const chunks = assembler.push(decode(event));
+      for (const chunk of chunks) yield chunk;
+    }
+  } catch (error) {
+    if (signal.aborted) return;
+    throw mapBedrockError(error, { model });
+  }
+  for (const chunk of finish()) yield chunk;
+}
+
+async function streamChat(
+  call: ChatCall,
+  prepared: PreparedChat,
+  controller: AbortController,
+): Promise<ChatCompletionStream> {
+  const includeUsage =
+    (call.request.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+  const name = prepared.entry?.id ?? prepared.resolved.displayName;
+  if (prepared.route === "converse") {
+    const input = await buildConverseInput(call, prepared);
+    const output = (await sendCommand(
+      call.client,
+      new ConverseStreamCommand(input),
+      call.options,
+      name,
+    )) as ConverseStreamCommandOutput;
+    const assembler = new ChunkAssembler(prepared.meta, converseFinishReasons);
+    const decoder = streamCodecFor("converse", name).createDecoder({ codec: "converse" });
+    const fields: ProviderFields = { route: "converse", request_id: output.$metadata.requestId };
+    const generator = streamChunks(
+      output.stream ?? emptyStream(),
+      (event) => decoder(event as Record<string, unknown>),
+      assembler,
+      () => assembler.finish({ includeUsage, price: prepared.price, providerFields: fields }),
+      name,
+      controller.signal,
+    );
+    return new BedrockChatStream(generator, controller);
+  }
+  const { body, mapping } = await buildInvokeChatBody(call, prepared);
+  const streamMapping = mapping.stream;
+  if (!streamMapping) {
+    throw new RequestValidationError(`${name} has no invoke stream mapping`, {
+      model: name,
+      param: "stream",
+    });
+  }
+  // Fields some families need only when streaming (Cohere Command's `stream: true`).
+  for (const [pointer, value] of Object.entries(streamMapping.constants ?? {}))
+    writePointer(body, pointer, structuredClone(value));
+  const command = new InvokeModelWithResponseStreamCommand({
+    modelId: prepared.resolved.wireModelId,
+    body: JSON.stringify(body),
+    contentType: "application/json",
+    accept: "application/json",
+    ...invokeGuardrailParams(call.guardrail),
+  });
+  const output = (await sendCommand(
+    call.client,
+    command,
+    call.options,
+    name,
+  )) as InvokeModelWithResponseStreamCommandOutput;
+  const guardrailPointer = mapping.response.guardrail;
+  const baseFinishMap: FinishReasonMap = streamMapping.finish_reason ?? mapping.response.finish_reason;
+  // A guardrail intervention shows as a body field, not a stop reason: it is fed to the assembler as one.
+  const finishMap: FinishReasonMap = guardrailPointer
+    ? { ...baseFinishMap, map: { ...baseFinishMap.map, [guardrailIntervened]: "content_filter" } }
+    : baseFinishMap;
+  const assembler = new ChunkAssembler(prepared.meta, finishMap);
+  const decoder = streamCodecFor(streamMapping.codec, name).createDecoder(streamMapping);
+  const fields: ProviderFields = { route: "invoke", request_id: output.$metadata.requestId };
+  const decode = (event: unknown): StreamEvent[] => {
+    const payload = (event as { chunk?: { bytes?: Uint8Array } }).chunk;
+    if (!payload) return [];
+    const chunk = decodeInvokeChunk(payload.bytes);
+    const events = decoder(chunk);
+    if (guardrailPointer && readPointer(chunk, guardrailPointer) === "INTERVENED") {
+      events.push({ kind: "finish", reason: guardrailIntervened });
+    }
+    return events;
+  };
+  const generator = streamChunks(
+    output.body ?? emptyStream(),
+    decode,
+    assembler,
+    () => assembler.finish({ includeUsage, price: prepared.price, providerFields: fields }),
+    name,
+    controller.signal,
+  );
+  return new BedrockChatStream(generator, controller);
+}
+
+async function* emptyStream(): AsyncGenerator<never> {}
+
+const guardrailIntervened = "guardrail_intervened";
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+// ---------------------------------------------------------------------------------------------
+
+/** A unary chat completion over the route the catalog (or the caller) picks. */
+export async function createChatCompletion(call: ChatCall): Promise<ChatCompletion> {
+  const prepared = await prepare(call, "chat");
+  return prepared.route === "converse" ? converseChat(call, prepared) : invokeChat(call, prepared);
+}
+
+/** A streamed chat completion; the HTTP call is made before this resolves, so request errors throw here. */
+export async function createChatCompletionStream(call: ChatCall): Promise<ChatCompletionStream> {
+  const prepared = await prepare(call, "chat-stream");
+  const controller = new AbortController();
+  const signals = [controller.signal, ...(call.options.signal ? [call.options.signal] : [])];
+  const options: CallOptions = { ...call.options, signal: AbortSignal.any(signals), streaming: true };
+  return streamChat({ ...call, options }, prepared, controller);
+}
+
+export type { PreparedChat };

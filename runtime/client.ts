@@ -1,0 +1,142 @@
+import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import { createChatCompletion, createChatCompletionStream } from "./chat/create.js";
+import { createEmbeddings } from "./embeddings.js";
+import { generateImages } from "./images.js";
+import type { CallOptions } from "./send.js";
+import {
+  type Connection,
+  clientFor,
+  hasConnectionOverrides,
+  instrumentClient,
+  resolveConnection,
+} from "./transport.js";
+import type {
+  BehaviourOptions,
+  ChatCompletion,
+  ChatCompletionCreateParams,
+  ChatCompletionStream,
+  ChatCompletionStreamParams,
+  ConnectionOptions,
+  CreateEmbeddingResponse,
+  EmbeddingCreateParams,
+  ImageGenerateParams,
+  ImagesResponse,
+  KnownModelRef,
+  RequestOptions,
+} from "./types.js";
+
+/** Options of `createBedrock`: connection, LiteLLM-style behaviour switches and an optional SDK client of your own. */
+export interface BedrockOptions extends ConnectionOptions, BehaviourOptions {
+  /** An existing BedrockRuntimeClient; used as is (bedrock-forge only adds a header-reading middleware). */
+  readonly client?: BedrockRuntimeClient;
+}
+
+/** A model reference with editor completion for catalog ids, still accepting any string (ARNs, newer models). */
+export type ModelRef = KnownModelRef | (string & {});
+
+export interface ChatCompletions {
+  create<M extends ModelRef>(
+    body: ChatCompletionCreateParams<M>,
+    options?: RequestOptions,
+  ): Promise<ChatCompletion>;
+  create<M extends ModelRef>(
+    body: ChatCompletionStreamParams<M>,
+    options?: RequestOptions,
+  ): Promise<ChatCompletionStream>;
+}
+
+export interface Bedrock {
+  readonly chat: { readonly completions: ChatCompletions };
+  readonly embeddings: {
+    create<M extends ModelRef>(
+      body: EmbeddingCreateParams<M>,
+      options?: RequestOptions,
+    ): Promise<CreateEmbeddingResponse>;
+  };
+  readonly images: {
+    generate<M extends ModelRef>(
+      body: ImageGenerateParams<M>,
+      options?: RequestOptions,
+    ): Promise<ImagesResponse>;
+  };
+}
+
+/**
+ * Creates a client for every Bedrock model through OpenAI's Chat Completions, Embeddings and Images shapes.
+ *
+ * ```ts
+ * const bedrock = createBedrock({ region: "us-east-1" });
+ * const reply = await bedrock.chat.completions.create({ model: "anthropic.claude-3-haiku-20240307-v1:0", messages });
+ * ```
+ */
+export function createBedrock(options: BedrockOptions = {}): Bedrock {
+  const baseConnection = resolveConnection(options);
+  const ownClient = options.client ? instrumentClient(options.client) : undefined;
+
+  async function prepare(body: Readonly<Record<string, unknown>>, requestOptions: RequestOptions = {}) {
+    const overrides = hasConnectionOverrides(body) || requestOptions.maxRetries !== undefined;
+    let connection: Connection = baseConnection;
+    if (overrides) {
+      connection = resolveConnection(options, {
+        ...(body as ConnectionOptions),
+        ...(requestOptions.maxRetries !== undefined ? { num_retries: requestOptions.maxRetries } : {}),
+      });
+    } else if (body.extra_headers !== undefined || body.timeout !== undefined) {
+      connection = resolveConnection(options, {
+        extra_headers: body.extra_headers as never,
+        timeout: body.timeout as never,
+      });
+    }
+    const client = ownClient && !overrides ? ownClient : await clientFor(connection);
+    const callOptions: CallOptions = {
+      signal: requestOptions.signal,
+      timeout: requestOptions.timeout ?? connection.timeout,
+      headers: { ...connection.extraHeaders, ...requestOptions.headers },
+    };
+    const warn =
+      (body.onWarning as BehaviourOptions["onWarning"]) ??
+      options.onWarning ??
+      ((message: string) => console.warn(message));
+    return {
+      client,
+      options: callOptions,
+      warn,
+      dropParams: (body.drop_params as boolean | undefined) ?? options.drop_params ?? false,
+      region: connection.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+    };
+  }
+
+  const completions = {
+    async create(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
+      const prepared = await prepare(body, requestOptions);
+      const request = {
+        ...body,
+        user_continue_message: body.user_continue_message ?? options.user_continue_message,
+        fetchImage: body.fetchImage ?? options.fetchImage,
+      };
+      const call = {
+        ...prepared,
+        request,
+        guardrail: (body.guardrailConfig as BehaviourOptions["guardrailConfig"]) ?? options.guardrailConfig,
+        modifyParams: (body.modify_params as boolean | undefined) ?? options.modify_params ?? false,
+      };
+      return body.stream === true ? createChatCompletionStream(call) : createChatCompletion(call);
+    },
+  } as unknown as ChatCompletions;
+
+  return {
+    chat: { completions },
+    embeddings: {
+      async create(body, requestOptions) {
+        const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
+        return createEmbeddings({ ...prepared, request: body as Readonly<Record<string, unknown>> });
+      },
+    },
+    images: {
+      async generate(body, requestOptions) {
+        const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
+        return generateImages({ ...prepared, request: body as Readonly<Record<string, unknown>> });
+      },
+    },
+  };
+}

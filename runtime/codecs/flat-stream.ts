@@ -1,0 +1,36 @@
+import type { FinishReasonMap, UsageMap } from "../../generated/spec-types.js";
+import type { StreamEvent } from "../chat/model.js";
+import { readPointer } from "../pointer.js";
+import type { StreamCodec } from "./types.js";
+
+function readNumber(chunk: unknown, source: UsageMap[keyof UsageMap]): number | undefined {
+  if (typeof source !== "string") return undefined;
+  const value = readPointer(chunk, source);
+  return typeof value === "number" ? value : undefined;
+}
+
+/** Families whose stream chunks repeat the response's fields: read the spec's pointers from every chunk. */
+export const flatStreamCodec: StreamCodec = {
+  createDecoder(mapping) {
+    const textPointer = mapping.text!;
+    const finish: FinishReasonMap | undefined = mapping.finish_reason;
+    const usage = mapping.usage;
+    return (chunk) => {
+      const events: StreamEvent[] = [];
+      const text = readPointer(chunk, textPointer);
+      if (typeof text === "string" && text !== "") events.push({ kind: "text", text });
+      if (usage) {
+        const promptTokens = readNumber(chunk, usage.prompt_tokens);
+        const completionTokens = readNumber(chunk, usage.completion_tokens);
+        if (promptTokens !== undefined || completionTokens !== undefined)
+          events.push({ kind: "usage", promptTokens, completionTokens });
+      }
+      if (finish && typeof finish.from === "string") {
+        const reason = readPointer(chunk, finish.from);
+        if (reason !== undefined && reason !== null && reason !== "")
+          events.push({ kind: "finish", reason: String(reason) });
+      }
+      return events;
+    };
+  },
+};

@@ -1,0 +1,248 @@
+import {
+  type BedrockRuntimeClient,
+  InvokeModelCommand,
+  type InvokeModelCommandOutput,
+} from "@aws-sdk/client-bedrock-runtime";
+import type { EmbeddingsMapping } from "../generated/spec-types.js";
+import { parseDataUrl } from "./chat/normalize.js";
+import { computeEmbeddingCost, resolvePrice } from "./cost.js";
+import { RequestValidationError, ResponseParseError } from "./errors.js";
+import { loadFamily } from "./families.js";
+import { requireOperation, resolveModel } from "./models.js";
+import { applyParams, paramTableFor } from "./params.js";
+import { readPointer, writePointer } from "./pointer.js";
+import { type CallOptions, sendCommand } from "./send.js";
+import { responseHeadersKey } from "./transport.js";
+import type { CreateEmbeddingResponse, EmbeddingImageInput } from "./types.js";
+
+export interface EmbeddingsCall {
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly client: BedrockRuntimeClient;
+  readonly options: CallOptions;
+  readonly warn: (message: string) => void;
+  readonly dropParams: boolean;
+  readonly region: string | undefined;
+}
+
+interface InputItem {
+  readonly text?: string;
+  /** Base64 image data and its media type. */
+  readonly image?: { base64: string; mediaType: string };
+}
+
+function normalizeInputs(input: unknown, model: string): InputItem[] {
+  const list = Array.isArray(input) ? input : [input];
+  if (list.length === 0)
+    throw new RequestValidationError("input must not be empty", { param: "input", model });
+  return list.map((item, index) => {
+    const param = Array.isArray(input) ? `input[${index}]` : "input";
+    if (typeof item === "string") {
+      if (item === "")
+        throw new RequestValidationError(`${param} is an empty string; Bedrock rejects empty texts`, {
+          param,
+          model,
+        });
+      return { text: item };
+    }
+    if (item && typeof item === "object" && (item as EmbeddingImageInput).type === "image_url") {
+      const image = item as EmbeddingImageInput;
+      const url = typeof image.image_url === "string" ? image.image_url : image.image_url?.url;
+      const data = typeof url === "string" ? parseDataUrl(url) : undefined;
+      if (!data?.mediaType.startsWith("image/")) {
+        throw new RequestValidationError(`${param}.image_url must be a data:image/…;base64 URL`, {
+          param,
+          model,
+        });
+      }
+      return {
+        image: { base64: data.base64, mediaType: data.mediaType },
+        ...(image.text ? { text: image.text } : {}),
+      };
+    }
+    if (typeof item === "number" || (Array.isArray(item) && typeof item[0] === "number")) {
+      throw new RequestValidationError(
+        `${param}: token arrays are not supported by Bedrock embedding models; pass text`,
+        { param, model },
+      );
+    }
+    throw new RequestValidationError(`${param} must be a string or {type: "image_url", image_url}`, {
+      param,
+      model,
+    });
+  });
+}
+
+/** Runs `work` over items with at most `limit` in flight, keeping results in order. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!, index);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+function toBase64Floats(vector: readonly number[]): string {
+  const floats = new Float32Array(vector);
+  return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString("base64");
+}
+
+function readVectors(body: unknown, mapping: EmbeddingsMapping, expected: number): number[][] {
+  for (const pointer of mapping.response.vectors) {
+    const value = readPointer(body, pointer);
+    if (!Array.isArray(value) || value.length === 0) continue;
+    if (typeof value[0] === "number") return [value as number[]];
+    if (Array.isArray(value[0])) return value as number[][];
+  }
+  throw new ResponseParseError(
+    `the embeddings response has no vectors at ${mapping.response.vectors.join(" or ")} (expected ${expected})`,
+  );
+}
+
+/** Embeds one input or many, split into calls by the family's per-call limit and sent with a concurrency bound. */
+export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbeddingResponse> {
+  const { request } = call;
+  const resolved = resolveModel(request.model as string, request.model_id as string | undefined);
+  const entry = requireOperation(resolved, "embeddings");
+  const { descriptor } = await loadFamily(entry.family);
+  const mapping = descriptor.embeddings!;
+  const items = normalizeInputs(request.input, entry.id);
+
+  const dimensions = request.dimensions as number | undefined;
+  if (dimensions !== undefined && entry.embedding && !entry.embedding.dimensions.includes(dimensions)) {
+    throw new RequestValidationError(
+      `dimensions=${dimensions} is not supported by ${entry.id}: use ${entry.embedding.dimensions.join(", ")}`,
+      { param: "dimensions", model: entry.id, code: "invalid_param_value" },
+    );
+  }
+  const encoding = (request.encoding_format as string | undefined) ?? "float";
+  if (encoding !== "float" && encoding !== "base64") {
+    throw new RequestValidationError(
+      `encoding_format must be "float" or "base64" (got ${JSON.stringify(encoding)})`,
+      {
+        param: "encoding_format",
+        model: entry.id,
+      },
+    );
+  }
+
+  const hasImages = items.some((item) => item.image);
+  if (hasImages && !mapping.request.image) {
+    throw new RequestValidationError(
+      `${entry.id} embeds text only; image inputs need a multimodal embedding model`,
+      {
+        param: "input",
+        model: entry.id,
+      },
+    );
+  }
+  // Texts are batched up to the family's per-call limit; an input with an image is a call of its own.
+  const perCall = mapping.request.input.per_call;
+  const batches: { items: InputItem[]; start: number }[] = [];
+  items.forEach((item, index) => {
+    const last = batches[batches.length - 1];
+    if (!item.image && last && !last.items[0]!.image && last.items.length < perCall) last.items.push(item);
+    else batches.push({ items: [item], start: index });
+  });
+
+  const table = paramTableFor(mapping.request.params, entry);
+  const template: Record<string, unknown> = {};
+  for (const [pointer, value] of Object.entries(mapping.request.constants ?? {}))
+    writePointer(template, pointer, structuredClone(value));
+  applyParams(request, template, {
+    kind: "embeddings",
+    entry,
+    model: entry.id,
+    table,
+    providerParams: descriptor.params ?? {},
+    passthroughBase: "",
+    dropParams: call.dropParams,
+    warn: call.warn,
+  });
+
+  const concurrency = Math.max(1, Math.min(64, (request.concurrency as number | undefined) ?? 8));
+  const results = await mapBounded(batches, concurrency, async (batch) => {
+    const body = structuredClone(template);
+    const texts = batch.items.map((item) => item.text).filter((text): text is string => text !== undefined);
+    if (texts.length > 0) writePointer(body, mapping.request.input.to, perCall === 1 ? texts[0] : texts);
+    const image = batch.items[0]!.image;
+    if (image && mapping.request.image) {
+      const encoded =
+        mapping.request.image.encoding === "base64"
+          ? image.base64
+          : `data:${image.mediaType};base64,${image.base64}`;
+      writePointer(
+        body,
+        mapping.request.image.to,
+        mapping.request.image.encoding === "data-uri-list" ? [encoded] : encoded,
+      );
+    }
+    const command = new InvokeModelCommand({
+      modelId: resolved.wireModelId,
+      body: JSON.stringify(body),
+      contentType: "application/json",
+      accept: "application/json",
+    });
+    const output = (await sendCommand(
+      call.client,
+      command,
+      call.options,
+      entry.id,
+    )) as InvokeModelCommandOutput;
+    const text = Buffer.from(output.body ?? new Uint8Array()).toString("utf8");
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new ResponseParseError(`the ${entry.id} embeddings response is not JSON: ${text.slice(0, 200)}`, {
+        cause: error,
+      });
+    }
+    const vectors = readVectors(parsed, mapping, batch.items.length);
+    if (vectors.length !== batch.items.length) {
+      throw new ResponseParseError(
+        `${entry.id} returned ${vectors.length} vectors for ${batch.items.length} inputs`,
+      );
+    }
+    const headers = (output as unknown as Record<symbol, Record<string, string>>)[responseHeadersKey];
+    const source = mapping.response.prompt_tokens;
+    const fromBody =
+      typeof source === "string"
+        ? readPointer(parsed, source)
+        : source
+          ? headers?.[source.header]
+          : undefined;
+    const tokens = Number(fromBody ?? headers?.["x-amzn-bedrock-input-token-count"] ?? 0) || 0;
+    return { vectors, tokens, images: image ? 1 : 0 };
+  });
+
+  const data: CreateEmbeddingResponse["data"] = [];
+  let tokens = 0;
+  let images = 0;
+  results.forEach((result, batchIndex) => {
+    tokens += result.tokens;
+    images += result.images;
+    result.vectors.forEach((vector, offset) => {
+      data.push({
+        object: "embedding",
+        index: batches[batchIndex]!.start + offset,
+        embedding: encoding === "base64" ? toBase64Floats(vector) : vector,
+      });
+    });
+  });
+  const price = resolvePrice(entry, resolved.profile, resolved.arnRegion ?? call.region);
+  return {
+    object: "list",
+    data,
+    model: resolved.displayName,
+    usage: { prompt_tokens: tokens, total_tokens: tokens, cost: computeEmbeddingCost(price, tokens, images) },
+  };
+}

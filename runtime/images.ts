@@ -1,0 +1,245 @@
+import {
+  type BedrockRuntimeClient,
+  InvokeModelCommand,
+  type InvokeModelCommandOutput,
+} from "@aws-sdk/client-bedrock-runtime";
+import type { ImagesMapping } from "../generated/spec-types.js";
+import { computeImageCost, resolvePrice } from "./cost.js";
+import type { CatalogEntry } from "./descriptor.js";
+import { BedrockForgeError, RequestValidationError, ResponseParseError } from "./errors.js";
+import { loadFamily } from "./families.js";
+import { requireOperation, resolveModel } from "./models.js";
+import { applyParams, paramTableFor } from "./params.js";
+import { readPointer, writePointer } from "./pointer.js";
+import { type CallOptions, sendCommand } from "./send.js";
+import type { ImagesResponse } from "./types.js";
+
+export interface ImagesCall {
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly client: BedrockRuntimeClient;
+  readonly options: CallOptions;
+  readonly warn: (message: string) => void;
+  readonly dropParams: boolean;
+  readonly region: string | undefined;
+}
+
+/** The image a provider filtered (Bedrock answers 200 with a filter reason instead of an image). */
+export class ContentFilterError extends BedrockForgeError {
+  constructor(message: string) {
+    super(message, { status: 400, type: "invalid_request_error", code: "content_filter" });
+  }
+}
+
+/** Fields the images interpreter writes itself; the rest go through the spec's param table. */
+const handledHere = new Set(["prompt", "negative_prompt", "size", "response_format"]);
+
+function parseSize(size: string, model: string): { width: number; height: number } {
+  const match = /^(\d+)x(\d+)$/.exec(size);
+  if (!match)
+    throw new RequestValidationError(`size must be "WIDTHxHEIGHT" (got ${JSON.stringify(size)})`, {
+      param: "size",
+      model,
+    });
+  return { width: Number(match[1]), height: Number(match[2]) };
+}
+
+/** The allowed aspect ratio closest to a size (compared on a log scale, so 2:1 and 1:2 are equally far from 1:1). */
+export function nearestAspectRatio(width: number, height: number, ratios: readonly string[]): string {
+  const target = Math.log(width / height);
+  let best = ratios[0]!;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const ratio of ratios) {
+    const [w, h] = ratio.split(":").map(Number) as [number, number];
+    const distance = Math.abs(Math.log(w / h) - target);
+    if (distance < bestDistance) {
+      best = ratio;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function writeSize(
+  body: Record<string, unknown>,
+  mapping: ImagesMapping,
+  entry: CatalogEntry,
+  size: string | undefined,
+): void {
+  const requested = size ?? entry.image?.default_size;
+  if (requested === undefined) return;
+  const { width, height } = parseSize(requested, entry.id);
+  const target = mapping.request.size;
+  if ("aspect_ratio" in target) {
+    const ratios = entry.image?.aspect_ratios ?? [];
+    if (ratios.length === 0)
+      throw new RequestValidationError(`${entry.id} lists no aspect ratios`, {
+        param: "size",
+        model: entry.id,
+      });
+    writePointer(body, target.aspect_ratio, nearestAspectRatio(width, height, ratios));
+    return;
+  }
+  const sizes = entry.image?.sizes;
+  if (sizes && sizes.length > 0 && !sizes.includes(`${width}x${height}`)) {
+    throw new RequestValidationError(
+      `size ${width}x${height} is not supported by ${entry.id}: use one of ${sizes.join(", ")}`,
+      {
+        param: "size",
+        model: entry.id,
+        code: "invalid_param_value",
+      },
+    );
+  }
+  writePointer(body, target.width, width);
+  writePointer(body, target.height, height);
+}
+
+function readList(body: unknown, pointer: string | undefined): unknown[] {
+  if (!pointer) return [];
+  const value = readPointer(body, pointer);
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Generates images with an image model; results are base64 (`data[].b64_json`) with the cost per image. */
+export async function generateImages(call: ImagesCall): Promise<ImagesResponse> {
+  const { request } = call;
+  const resolved = resolveModel(request.model as string, request.model_id as string | undefined);
+  const entry = requireOperation(resolved, "images");
+  const { descriptor } = await loadFamily(entry.family);
+  const mapping = descriptor.images!;
+  const prompt = request.prompt;
+  if (typeof prompt !== "string" || prompt.trim() === "") {
+    throw new RequestValidationError("prompt must be a non-empty string", {
+      param: "prompt",
+      model: entry.id,
+    });
+  }
+  const format = request.response_format as string | undefined;
+  if (format !== undefined && format !== "b64_json") {
+    throw new RequestValidationError(
+      `response_format "${format}" is not supported: Bedrock returns image bytes, so results are b64_json`,
+      {
+        param: "response_format",
+        model: entry.id,
+        code: "unsupported_param",
+      },
+    );
+  }
+  const table = paramTableFor(mapping.request.params, entry);
+  const count = (request.n as number | undefined) ?? 1;
+  const maxImages = entry.image?.max_images;
+  if (!Number.isInteger(count) || count < 1 || (maxImages !== undefined && count > maxImages)) {
+    throw new RequestValidationError(
+      `n=${count} is not supported by ${entry.id}: use 1 to ${maxImages ?? 1}`,
+      {
+        param: "n",
+        model: entry.id,
+        code: "invalid_param_value",
+      },
+    );
+  }
+  // Families that make one image per call (no `n` rule) get n calls.
+  const calls = table.n ? 1 : count;
+
+  const body: Record<string, unknown> = {};
+  for (const [pointer, value] of Object.entries(mapping.request.constants ?? {}))
+    writePointer(body, pointer, structuredClone(value));
+  const negative = request.negative_prompt as string | undefined;
+  if (mapping.request.prompt.form === "weighted") {
+    const prompts: { text: string; weight: number }[] = [{ text: prompt, weight: 1 }];
+    if (negative) prompts.push({ text: negative, weight: -1 });
+    writePointer(body, mapping.request.prompt.to, prompts);
+  } else {
+    writePointer(body, mapping.request.prompt.to, prompt);
+    if (negative !== undefined) {
+      if (!mapping.request.negative_prompt?.to) {
+        throw new RequestValidationError(`negative_prompt is not supported by ${entry.id}`, {
+          param: "negative_prompt",
+          model: entry.id,
+          code: "unsupported_param",
+        });
+      }
+      writePointer(body, mapping.request.negative_prompt.to, negative);
+    }
+  }
+  writeSize(body, mapping, entry, request.size as string | undefined);
+  const params = Object.fromEntries(
+    Object.entries(request).filter(([name]) => !handledHere.has(name) && !(name === "n" && calls > 1)),
+  );
+  applyParams(params, body, {
+    kind: "images",
+    entry,
+    model: entry.id,
+    table,
+    providerParams: descriptor.params ?? {},
+    passthroughBase: "",
+    dropParams: call.dropParams,
+    warn: call.warn,
+  });
+
+  const responses = await Promise.all(
+    Array.from({ length: calls }, async () => {
+      const command = new InvokeModelCommand({
+        modelId: resolved.wireModelId,
+        body: JSON.stringify(body),
+        contentType: "application/json",
+        accept: "application/json",
+      });
+      const output = (await sendCommand(
+        call.client,
+        command,
+        call.options,
+        entry.id,
+      )) as InvokeModelCommandOutput;
+      const text = Buffer.from(output.body ?? new Uint8Array()).toString("utf8");
+      try {
+        return JSON.parse(text) as Record<string, unknown>;
+      } catch (error) {
+        throw new ResponseParseError(`the ${entry.id} image response is not JSON: ${text.slice(0, 200)}`, {
+          cause: error,
+        });
+      }
+    }),
+  );
+
+  const data: ImagesResponse["data"] = [];
+  for (const response of responses) {
+    const error = mapping.response.error ? readPointer(response, mapping.response.error) : undefined;
+    if (typeof error === "string" && error !== "")
+      throw new ContentFilterError(`${entry.id} did not return an image: ${error}`);
+    const reasons = readList(response, mapping.response.finish_reasons);
+    const success = mapping.response.success_values;
+    const blocked = success
+      ? reasons.find((reason) => !success.includes(reason as string | null))
+      : undefined;
+    if (blocked !== undefined)
+      throw new ContentFilterError(`${entry.id} did not return an image: ${String(blocked)}`);
+    const images = readList(response, mapping.response.images);
+    const seeds = readList(response, mapping.response.seeds);
+    if (images.length === 0)
+      throw new ResponseParseError(`the ${entry.id} response has no images at ${mapping.response.images}`);
+    images.forEach((image, index) => {
+      const seed = seeds[index];
+      data.push({ b64_json: String(image), ...(typeof seed === "number" ? { seed } : {}) });
+    });
+  }
+  const price = resolvePrice(entry, resolved.profile, resolved.arnRegion ?? call.region);
+  // Prices are listed by the native quality name, so OpenAI's `hd` is looked up as the value it maps to.
+  const quality = request.quality as string | undefined;
+  const nativeQuality =
+    quality !== undefined
+      ? (table.quality?.values as Record<string, unknown> | undefined)?.[quality]
+      : undefined;
+  const cost = computeImageCost(price, data.length, {
+    size: (request.size as string | undefined) ?? entry.image?.default_size,
+    quality: typeof nativeQuality === "string" ? nativeQuality : quality,
+    steps: request.steps as number | undefined,
+  });
+  return {
+    created: Math.floor(Date.now() / 1000),
+    data,
+    model: resolved.displayName,
+    usage: { images: data.length, cost },
+  };
+}

@@ -1,0 +1,144 @@
+import { catalog, isModelId } from "../generated/catalog.js";
+import type { Operation, ProfilePrefix, Route } from "../generated/spec-types.js";
+import type { CatalogEntry } from "./descriptor.js";
+import { ModelNotSupportedError } from "./errors.js";
+
+const profilePrefixes: readonly ProfilePrefix[] = ["us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"];
+
+/** A model reference resolved against the catalog. */
+export interface ResolvedModel {
+  /** The catalog entry, or undefined for a model the catalog does not know (Converse still works). */
+  readonly entry: CatalogEntry | undefined;
+  /** What is sent to Bedrock as the model id (a base id, a profile id or an ARN). */
+  readonly wireModelId: string;
+  /** The name results report as `model` (the caller's reference without `bedrock/` and a route). */
+  readonly displayName: string;
+  /** The route the caller forced with `bedrock/converse/` or `bedrock/invoke/`. */
+  readonly forcedRoute: Route | undefined;
+  /** The cross-region profile the call runs under, for pricing. */
+  readonly profile: ProfilePrefix | undefined;
+  /** The region an ARN names, when it names one. */
+  readonly arnRegion: string | undefined;
+}
+
+const cache = new Map<string, ResolvedModel>();
+
+/** Splits `prefix.base-id` when `prefix` is a cross-region profile prefix and the rest is in the catalog. */
+function splitProfile(id: string): { profile: ProfilePrefix; base: string } | undefined {
+  const dot = id.indexOf(".");
+  if (dot <= 0) return undefined;
+  // `us-gov.` contains a dash, so compare whole prefixes rather than splitting on the first dot only.
+  for (const profile of profilePrefixes) {
+    if (id.startsWith(`${profile}.`) && isModelId(id.slice(profile.length + 1))) {
+      return { profile, base: id.slice(profile.length + 1) };
+    }
+  }
+  return undefined;
+}
+
+/** Reads the catalog entry named by a plain id, a profile id or an ARN. */
+function lookup(reference: string): {
+  entry: CatalogEntry | undefined;
+  profile: ProfilePrefix | undefined;
+  arnRegion: string | undefined;
+} {
+  if (isModelId(reference)) return { entry: catalog[reference], profile: undefined, arnRegion: undefined };
+  const profiled = splitProfile(reference);
+  if (profiled)
+    return {
+      entry: catalog[profiled.base as keyof typeof catalog],
+      profile: profiled.profile,
+      arnRegion: undefined,
+    };
+  const arn = /^arn:aws[a-z-]*:bedrock:([a-z0-9-]*):[0-9]*:([a-z-]+)\/(.+)$/.exec(reference);
+  if (arn) {
+    const [, region, resourceType, resource] = arn as unknown as [string, string, string, string];
+    if (resourceType === "foundation-model" || resourceType === "inference-profile") {
+      const inner = lookup(resource);
+      return { ...inner, arnRegion: region || undefined };
+    }
+    return { entry: undefined, profile: undefined, arnRegion: region || undefined };
+  }
+  return { entry: undefined, profile: undefined, arnRegion: undefined };
+}
+
+/**
+ * Resolves what a caller wrote in `model` (and `model_id`) to a catalog entry and the id sent to
+ * Bedrock. Accepts base ids, `bedrock/` and `bedrock/converse/` / `bedrock/invoke/` prefixes,
+ * cross-region profile ids and ARNs. The catalog decides; ids are never guessed from substrings.
+ */
+export function resolveModel(model: string, modelId?: string): ResolvedModel {
+  const key = modelId === undefined ? model : `${model}\u0000${modelId}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  if (typeof model !== "string" || model.trim() === "") {
+    throw new ModelNotSupportedError(
+      "`model` is required: a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0",
+    );
+  }
+  let reference = model.trim();
+  let forcedRoute: Route | undefined;
+  if (reference.startsWith("bedrock/")) reference = reference.slice("bedrock/".length);
+  if (reference.startsWith("converse/")) {
+    forcedRoute = "converse";
+    reference = reference.slice("converse/".length);
+  } else if (reference.startsWith("invoke/")) {
+    forcedRoute = "invoke";
+    reference = reference.slice("invoke/".length);
+  }
+  const found = lookup(reference);
+  const wire = modelId === undefined ? reference : lookup(modelId);
+  const resolved: ResolvedModel = {
+    entry: found.entry,
+    wireModelId: modelId ?? reference,
+    displayName: reference,
+    forcedRoute,
+    profile: found.profile ?? (typeof wire === "object" ? wire.profile : undefined),
+    arnRegion: found.arnRegion ?? (typeof wire === "object" ? wire.arnRegion : undefined),
+  };
+  if (cache.size > 4096) cache.clear();
+  cache.set(key, resolved);
+  return resolved;
+}
+
+/** Picks the Bedrock API for a chat call: the forced route, else Converse where the catalog lists it, else InvokeModel. */
+export function chooseChatRoute(resolved: ResolvedModel): Route {
+  const { entry, forcedRoute } = resolved;
+  if (!entry) {
+    if (forcedRoute === "invoke") {
+      throw new ModelNotSupportedError(
+        `${resolved.displayName} is not in the catalog, so there is no InvokeModel adapter for it; call it through Converse (bedrock/converse/${resolved.displayName}) or name its base model in \`model\` and the ARN in \`model_id\``,
+        { model: resolved.displayName },
+      );
+    }
+    return "converse";
+  }
+  if (forcedRoute) {
+    if (!entry.routes.includes(forcedRoute)) {
+      throw new ModelNotSupportedError(
+        `${entry.id} does not support the ${forcedRoute} route (it supports: ${entry.routes.join(", ")})`,
+        { model: entry.id },
+      );
+    }
+    return forcedRoute;
+  }
+  return entry.routes.includes("converse") ? "converse" : "invoke";
+}
+
+/** Fails with a clear error when the model does not offer an operation. */
+export function requireOperation(resolved: ResolvedModel, operation: Operation): CatalogEntry {
+  const { entry } = resolved;
+  if (!entry) {
+    throw new ModelNotSupportedError(
+      `${resolved.displayName} is not in the catalog; ${operation} needs a catalog model (name the base model in \`model\` and the ARN in \`model_id\`)`,
+      { model: resolved.displayName },
+    );
+  }
+  if (!entry.operations.includes(operation)) {
+    throw new ModelNotSupportedError(
+      `${entry.id} does not support ${operation} (it supports: ${entry.operations.join(", ")})`,
+      { model: entry.id },
+    );
+  }
+  return entry;
+}
