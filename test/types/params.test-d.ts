@@ -4,6 +4,9 @@
  * Every `// @ts-expect-error <name>: <why>` sits right above the line that must fail, and names the
  * property (or variable) the error must point at; params.test.ts removes the directives and checks
  * that tsc reports exactly those errors at exactly those places, so none passes for an unrelated reason.
+ *
+ * The model ids, profiles and capabilities used here are the catalog's (specs/*.yaml); when a spec
+ * changes them, pick ids here that still show the same thing.
  */
 import { expectTypeOf } from "vitest";
 import type { ModelParams } from "../../generated/catalog.js";
@@ -150,7 +153,7 @@ expectTypeOf<
   BaseModelOf<"bedrock/converse/us.anthropic.claude-3-haiku-20240307-v1:0">
 >().toEqualTypeOf<"anthropic.claude-3-haiku-20240307-v1:0">();
 expectTypeOf<
-  BaseModelOf<"apac.anthropic.claude-3-haiku-20240307-v1:0">
+  BaseModelOf<"eu.anthropic.claude-3-haiku-20240307-v1:0">
 >().toEqualTypeOf<"anthropic.claude-3-haiku-20240307-v1:0">();
 expectTypeOf<
   BaseModelOf<"arn:aws:bedrock:us-east-1:123456789012:foundation-model/x">
