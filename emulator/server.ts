@@ -152,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const blockedMessage = options.guardrailBlockedMessage ?? DEFAULT_BLOCKED_MESSAGE;
   const padding = options.padding ?? true;
   const requests: EmulatorRequest[] = [];
+  const maxLogged = options.maxLoggedRequests ?? 10_000;
   const hanging = new Set<AnyResponse>();
 
   // ----------------------------------------------------------------------------------------------------
@@ -233,13 +234,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (cut === "error" && fault?.kind === "stream-error") {
       if (interval > 0 && frames.length > 0) await sleep(interval);
       if (response.destroyed) return;
-      const member = streamMemberOf(fault.errorName);
+      // ConverseStream's union has no modelTimeoutException: a model timeout arrives there as a
+      // modelStreamErrorException carrying the timeout message (as reported for Bedrock streams, e.g.
+      // "modelStreamErrorException: Model has timed out in processing the request. Try your request again.").
+      const errorName =
+        fault.errorName === "ModelTimeoutException" && log.operation === "converse-stream"
+          ? "ModelStreamErrorException"
+          : fault.errorName;
+      const member = streamMemberOf(errorName);
       const body: Json = { message: streamErrorMessage(fault.errorName) };
-      if (fault.errorName === "ModelStreamErrorException") {
-        body.originalStatusCode = 500;
+      if (errorName === "ModelStreamErrorException") {
+        body.originalStatusCode = fault.errorName === "ModelTimeoutException" ? 408 : 500;
         body.originalMessage = "The model encountered an error while streaming.";
       }
-      log.errorType = fault.errorName;
+      log.errorType = errorName;
       response.write(encodeExceptionFrame(member, body));
       log.framesSent++;
     }
@@ -699,6 +707,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       done,
     };
     requests.push(log);
+    if (requests.length > maxLogged + Math.ceil(maxLogged / 10))
+      requests.splice(0, requests.length - maxLogged);
     const exchange: Exchange = { log, headers, requestId };
     if (protocol === "http/1.1") {
       // HTTP/1.1 emits "finish" only once the whole response went out.
