@@ -5,7 +5,9 @@
  * with requests signed once up front (the signature stays valid for the 5-minute window), so the client
  * side costs as little as possible; the AWS SDK rows show what a real client adds per call.
  *
- *   npm run bench:emulator [-- --duration 5 --connections 16]
+ *   npm run bench:emulator [-- --duration 5 --warmup 1 --connections 16]
+ *
+ * Numbers are only meaningful on an otherwise idle machine (check the load average).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
@@ -27,11 +29,13 @@ import { exampleCredentials } from "../emulator/auth.js";
 const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "5" },
+    warmup: { type: "string", default: "1" },
     connections: { type: "string", default: "16" },
     "sdk-calls": { type: "string", default: "2000" },
   },
 });
 const duration = Number(values.duration);
+const warmup = Number(values.warmup);
 const connections = Number(values.connections);
 const sdkCalls = Number(values["sdk-calls"]);
 
@@ -105,6 +109,8 @@ async function load(
   request: Awaited<ReturnType<typeof presign>>,
   framesPerResponse?: number,
 ): Promise<Row> {
+  // A short unmeasured run first, so the JIT has compiled the emulator's request path.
+  await autocannon({ url, connections, duration: warmup, requests: [request] });
   const result = await autocannon({
     url,
     connections,
@@ -267,7 +273,9 @@ try {
   await stop(unchecked);
 }
 
+const { loadavg, cpus } = await import("node:os");
 process.stdout.write(
-  `\nbedrock-forge emulator, Node ${process.version}, ${connections} keep-alive connections, ${duration} s per load row\n\n`,
+  `\nbedrock-forge emulator, Node ${process.version}, ${cpus().length} CPUs (load average ${loadavg()[0]!.toFixed(1)}), ` +
+    `${connections} keep-alive connections, ${duration} s per load row after ${warmup} s of warm-up\n\n`,
 );
 printTable(rows);

@@ -361,17 +361,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
   }
 
-  function parseJson(raw: Buffer, exchange: Exchange, onError: () => EmulatorError): Json {
-    try {
-      const value = JSON.parse(raw.toString("utf8"));
-      exchange.log.body = value;
-      if (value === null || typeof value !== "object" || Array.isArray(value))
-        throw new Error("not an object");
-      return value as Json;
-    } catch {
-      if (exchange.log.body === undefined) exchange.log.body = raw.toString("utf8");
-      throw onError();
-    }
+  /** The request body as a JSON object, or the error Bedrock answers for anything else. */
+  function requireObject(parsed: unknown, onError: () => EmulatorError): Json {
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw onError();
+    return parsed as Json;
   }
 
   function invokeKind(model: ResolvedModel): "chat" | "embeddings" | "images" {
@@ -642,17 +635,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     }
 
+    // Parsed once: the raw text when it is not JSON, undefined when empty.
     let parsed: unknown;
-    try {
-      parsed = raw.length > 0 ? JSON.parse(raw.toString("utf8")) : {};
-    } catch {
-      parsed = raw.toString("utf8");
+    if (raw.length > 0) {
+      try {
+        parsed = JSON.parse(raw.toString("utf8"));
+      } catch {
+        parsed = raw.toString("utf8");
+      }
     }
     log.body = parsed;
 
     const pinned = exchange.headers[controlHeaders.fixture];
     if (mode !== "synthesize" && (fixtures.size > 0 || pinned)) {
-      const query = { operation, modelId, body: parsed, ...(pinned ? { pinned } : {}) };
+      const query = { operation, modelId, body: parsed ?? {}, ...(pinned ? { pinned } : {}) };
       const found = fixtures.find(query);
       if (found) {
         const answer = replay(exchange, found);
@@ -671,13 +667,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (contentType && contentType !== "application/json") {
         throw createError("ValidationException", errorMessages.contentType);
       }
-      const body = parseJson(raw, exchange, () =>
+      const body = requireObject(parsed, () =>
         createError("ValidationException", errorMessages.malformedInput),
       );
       const model = registry.resolve(modelId);
       return synthesizeInvoke(exchange, operation, model, body);
     }
-    const body = parseJson(raw, exchange, () =>
+    const body = requireObject(parsed, () =>
       createError("SerializationException", "bedrock-forge emulator: the request body is not a JSON object"),
     );
     const model = registry.resolve(modelId);
