@@ -11,6 +11,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
@@ -273,7 +274,6 @@ try {
   await stop(unchecked);
 }
 
-const { loadavg, cpus } = await import("node:os");
 process.stdout.write(
   `\nbedrock-forge emulator, Node ${process.version}, ${cpus().length} CPUs (load average ${loadavg()[0]!.toFixed(1)}), ` +
     `${connections} keep-alive connections, ${duration} s per load row after ${warmup} s of warm-up\n\n`,
