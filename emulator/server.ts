@@ -315,7 +315,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       kind: "json",
       status: fixture.http?.status ?? 200,
       headers: recorded,
-      body: JSON.stringify(fixture.response),
+      // The recorder keeps a body that is not JSON as its text.
+      body: typeof fixture.response === "string" ? fixture.response : JSON.stringify(fixture.response),
     };
   }
 
