@@ -29,7 +29,7 @@ import type { StabilitySdxlParams } from "./families/stability-sdxl.js";
 /** Every model family with a spec. */
 export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "stability-image" | "stability-sdxl";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {
@@ -39,13 +39,17 @@ export interface ModelAliases {
   "apac.anthropic.claude-3-5-sonnet-20240620-v1:0": "anthropic.claude-3-5-sonnet-20240620-v1:0";
   "apac.anthropic.claude-3-5-sonnet-20241022-v2:0": "anthropic.claude-3-5-sonnet-20241022-v2:0";
   "apac.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
-  "apac.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
   "apac.anthropic.claude-3-sonnet-20240229-v1:0": "anthropic.claude-3-sonnet-20240229-v1:0";
-  "apac.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
   "apac.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
-  "apac.cohere.embed-v4:0": "cohere.embed-v4:0";
   "au.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
+  "au.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "au.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
+  "au.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
+  "au.anthropic.claude-opus-5": "anthropic.claude-opus-5";
   "au.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "au.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
+  "au.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "ca.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
   "eu.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "eu.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
   "eu.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
@@ -57,9 +61,13 @@ export interface ModelAliases {
   "eu.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "eu.anthropic.claude-opus-4-5-20251101-v1:0": "anthropic.claude-opus-4-5-20251101-v1:0";
   "eu.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "eu.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
+  "eu.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
+  "eu.anthropic.claude-opus-5": "anthropic.claude-opus-5";
   "eu.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "eu.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "eu.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
+  "eu.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
   "eu.cohere.embed-v4:0": "cohere.embed-v4:0";
   "eu.meta.llama3-2-1b-instruct-v1:0": "meta.llama3-2-1b-instruct-v1:0";
   "eu.meta.llama3-2-3b-instruct-v1:0": "meta.llama3-2-3b-instruct-v1:0";
@@ -68,6 +76,9 @@ export interface ModelAliases {
   "global.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "global.anthropic.claude-opus-4-5-20251101-v1:0": "anthropic.claude-opus-4-5-20251101-v1:0";
   "global.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "global.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
+  "global.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
+  "global.anthropic.claude-opus-5": "anthropic.claude-opus-5";
   "global.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "global.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "global.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
@@ -75,12 +86,19 @@ export interface ModelAliases {
   "global.cohere.embed-v4:0": "cohere.embed-v4:0";
   "jp.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "jp.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
-  "jp.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "jp.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
+  "jp.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
   "jp.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "jp.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
-  "us-gov.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
-  "us-gov.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
-  "us-gov.amazon.nova-pro-v1:0": "amazon.nova-pro-v1:0";
+  "us-gov.anthropic.claude-3-5-sonnet-20240620-v1:0": "anthropic.claude-3-5-sonnet-20240620-v1:0";
+  "us-gov.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
+  "us-gov.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
+  "us-gov.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
+  "us-gov.anthropic.claude-opus-5": "anthropic.claude-opus-5";
+  "us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "us-gov.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "us-gov.openai.gpt-oss-120b-1:0": "openai.gpt-oss-120b-1:0";
+  "us-gov.openai.gpt-oss-20b-1:0": "openai.gpt-oss-20b-1:0";
   "us.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "us.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
   "us.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
@@ -98,12 +116,16 @@ export interface ModelAliases {
   "us.anthropic.claude-opus-4-20250514-v1:0": "anthropic.claude-opus-4-20250514-v1:0";
   "us.anthropic.claude-opus-4-5-20251101-v1:0": "anthropic.claude-opus-4-5-20251101-v1:0";
   "us.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "us.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
+  "us.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
+  "us.anthropic.claude-opus-5": "anthropic.claude-opus-5";
   "us.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "us.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "us.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
   "us.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
   "us.cohere.embed-v4:0": "cohere.embed-v4:0";
   "us.deepseek.r1-v1:0": "deepseek.r1-v1:0";
+  "us.meta.llama3-1-405b-instruct-v1:0": "meta.llama3-1-405b-instruct-v1:0";
   "us.meta.llama3-1-70b-instruct-v1:0": "meta.llama3-1-70b-instruct-v1:0";
   "us.meta.llama3-1-8b-instruct-v1:0": "meta.llama3-1-8b-instruct-v1:0";
   "us.meta.llama3-2-11b-instruct-v1:0": "meta.llama3-2-11b-instruct-v1:0";
@@ -114,9 +136,6 @@ export interface ModelAliases {
   "us.meta.llama4-maverick-17b-instruct-v1:0": "meta.llama4-maverick-17b-instruct-v1:0";
   "us.meta.llama4-scout-17b-instruct-v1:0": "meta.llama4-scout-17b-instruct-v1:0";
   "us.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
-  "us.stability.sd3-5-large-v1:0": "stability.sd3-5-large-v1:0";
-  "us.stability.stable-image-core-v1:1": "stability.stable-image-core-v1:1";
-  "us.stability.stable-image-ultra-v1:1": "stability.stable-image-ultra-v1:1";
 }
 
 /** The provider-specific params each model accepts, typed from its family's spec. */
@@ -154,6 +173,9 @@ export interface ModelParams {
   "anthropic.claude-opus-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-opus-4-5-20251101-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-opus-4-6-v1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-7": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
+  "anthropic.claude-opus-4-8": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-opus-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-5-20250929-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-6": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
@@ -206,7 +228,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill"],
     contextWindow: 8191,
     deprecated: {
-      note: "AWS lists Jurassic-2 as a legacy model; Jamba 1.5 replaces it.",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "ai21.jamba-1-5-mini-v1:0",
     },
     family: "ai21-j2",
@@ -231,7 +253,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill"],
     contextWindow: 8191,
     deprecated: {
-      note: "AWS lists Jurassic-2 as a legacy model; Jamba 1.5 replaces it.",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "ai21.jamba-1-5-large-v1:0",
     },
     family: "ai21-j2",
@@ -263,6 +285,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "tools",
     ],
     contextWindow: 256000,
+    deprecated: {
+      end_of_life: "2026-11-26",
+      legacy_since: "2026-05-26",
+      note: "Public extended access (higher price set by the provider) from 2026-08-26.",
+    },
     family: "ai21-jamba",
     id: "ai21.jamba-1-5-large-v1:0",
     inputModalities: ["text", "document"],
@@ -292,6 +319,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "tools",
     ],
     contextWindow: 256000,
+    deprecated: {
+      end_of_life: "2026-11-26",
+      legacy_since: "2026-05-26",
+      note: "Public extended access (higher price set by the provider) from 2026-08-26.",
+    },
     family: "ai21-jamba",
     id: "ai21.jamba-1-5-mini-v1:0",
     inputModalities: ["text", "document"],
@@ -382,10 +414,17 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     provider: "amazon",
     regions: [
       "ap-northeast-1",
+      "ca-central-1",
+      "ca-west-1",
       "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
       "eu-west-1",
+      "eu-west-3",
       "us-east-1",
       "us-east-2",
+      "us-west-1",
       "us-west-2",
     ],
     routes: ["invoke", "converse"],
@@ -405,16 +444,22 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     outputModalities: ["embedding"],
     price: {
       embedding_per_mtok: 0.135,
+      per_image: 0.00006,
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: [],
     provider: "amazon",
-    regions: ["us-east-1"],
+    regions: ["us-east-1", "us-gov-west-1"],
     routes: ["invoke"],
   },
   "amazon.nova-canvas-v1:0": {
     capabilities: [],
+    deprecated: {
+      end_of_life: "2026-09-30",
+      legacy_since: "2026-03-30",
+      note: "Listed under Models that have reached EOL (ap-northeast-1, eu-west-1, us-east-1).",
+    },
     family: "amazon-nova-canvas",
     id: "amazon.nova-canvas-v1:0",
     image: {
@@ -493,7 +538,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     family: "amazon-nova",
     id: "amazon.nova-lite-v1:0",
     inputModalities: ["text", "image", "video", "document"],
-    maxOutputTokens: 10000,
+    maxOutputTokens: 5000,
     name: "Nova Lite",
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
@@ -510,9 +555,20 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "us", "us-gov"],
+    profiles: ["apac", "ca", "eu", "us"],
     provider: "amazon",
-    regions: ["ap-southeast-2", "eu-west-2", "us-east-1", "us-gov-west-1"],
+    regions: [
+      "ap-northeast-1",
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-north-1",
+      "eu-west-2",
+      "me-central-1",
+      "us-east-1",
+      "us-east-2",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "amazon.nova-micro-v1:0": {
@@ -548,7 +604,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "us", "us-gov"],
+    profiles: ["apac", "eu", "us"],
     provider: "amazon",
     regions: ["ap-southeast-2", "eu-west-2", "us-east-1", "us-gov-west-1"],
     routes: ["invoke", "converse"],
@@ -568,6 +624,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "vision",
     ],
     contextWindow: 1000000,
+    deprecated: {
+      end_of_life: "2026-09-14",
+      legacy_since: "2026-03-13",
+      note: "Dates from the model-lifecycle.html Legacy table; the later Regional availability and pricing pages still list the model, so the EOL date may have moved (unverified).",
+    },
     family: "amazon-nova",
     id: "amazon.nova-premier-v1:0",
     inputModalities: ["text", "image", "video", "document"],
@@ -628,9 +689,16 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "us", "us-gov"],
+    profiles: ["apac", "eu", "us"],
     provider: "amazon",
-    regions: ["ap-southeast-2", "eu-west-2", "us-east-1", "us-gov-west-1"],
+    regions: [
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-west-2",
+      "me-central-1",
+      "us-east-1",
+      "us-gov-west-1",
+    ],
     routes: ["invoke", "converse"],
   },
   "amazon.titan-embed-image-v1": {
@@ -698,7 +766,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     price: {
       embedding_per_mtok: 0.1,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: [],
     provider: "amazon",
@@ -722,25 +790,31 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     price: {
       embedding_per_mtok: 0.02,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: [],
     provider: "amazon",
     regions: [
       "ap-northeast-1",
       "ap-northeast-2",
+      "ap-northeast-3",
       "ap-south-1",
-      "ap-southeast-1",
+      "ap-south-2",
       "ap-southeast-2",
       "ca-central-1",
       "eu-central-1",
+      "eu-central-2",
       "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
       "eu-west-1",
       "eu-west-2",
       "eu-west-3",
       "sa-east-1",
       "us-east-1",
       "us-east-2",
+      "us-gov-east-1",
+      "us-gov-west-1",
       "us-west-2",
     ],
     routes: ["invoke"],
@@ -748,7 +822,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "amazon.titan-image-generator-v1": {
     capabilities: [],
     deprecated: {
-      note: "AWS lists Titan Image Generator G1 v1 as a legacy model; v2 and Nova Canvas replace it.",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "amazon.titan-image-generator-v2:0",
     },
     family: "amazon-titan-image",
@@ -825,6 +899,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   },
   "amazon.titan-image-generator-v2:0": {
     capabilities: [],
+    deprecated: {
+      end_of_life: "2026-06-30",
+      legacy_since: "2025-12-30",
+      note: "Dates from the model-lifecycle.html Legacy table; the later Regional availability page still lists it In-Region in us-east-1 and us-west-2, so the EOL date may have moved (unverified).",
+    },
     family: "amazon-titan-image",
     id: "amazon.titan-image-generator-v2:0",
     image: {
@@ -1024,6 +1103,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 200000,
     deprecated: {
       end_of_life: "2026-06-19",
+      legacy_since: "2025-12-19",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1069,8 +1149,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2026-03-01",
+      end_of_life: "2026-07-30",
       legacy_since: "2025-08-25",
+      note: "EOL 2026-07-30 in the US Regions, eu-central-1, ap-northeast-1, ap-southeast-2 and GovCloud (legacy since 2026-01-30 there); eu-central-2 was legacy since 2025-08-25 with EOL 2026-06-01. The pricing page also lists $6/$30 (public extended access), not modelled here.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1094,17 +1175,14 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "us"],
+    profiles: ["apac", "eu", "us", "us-gov"],
     provider: "anthropic",
     regions: [
       "ap-northeast-1",
       "ap-northeast-2",
-      "ap-south-1",
       "ap-southeast-1",
-      "ap-southeast-2",
       "eu-central-1",
-      "eu-west-1",
-      "eu-west-3",
+      "eu-central-2",
       "us-east-1",
       "us-west-2",
     ],
@@ -1129,6 +1207,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     deprecated: {
       end_of_life: "2026-07-30",
       legacy_since: "2025-08-25",
+      note: "EOL in the US profile Regions and in ap-northeast-1, ap-northeast-3, ap-south-2 and ap-southeast-2. The pricing page also lists $6/$30 (public extended access), not modelled here.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1153,11 +1232,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       output_per_mtok: 15,
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: false,
+    profileOnly: true,
     profiles: ["apac", "us"],
     provider: "anthropic",
     regions: [
-      "ap-northeast-1",
       "ap-northeast-2",
       "ap-south-1",
       "ap-southeast-1",
@@ -1186,7 +1264,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2026-04-28",
+      end_of_life: "2026-07-30",
+      legacy_since: "2026-01-30",
+      note: "EOL 2026-07-30 In-Region in us-east-1, us-west-2 and eu-central-1 and through the us and eu profiles; the lifecycle table gives the legacy date for GovCloud. eu-west-2 (In-Region) and ap-south-1 (apac profile) were still listed as supported.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1211,23 +1291,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       output_per_mtok: 15,
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
-    profiles: ["apac", "eu", "us"],
+    profileOnly: false,
+    profiles: ["apac", "eu", "us", "us-gov"],
     provider: "anthropic",
-    regions: [
-      "ap-northeast-1",
-      "ap-northeast-2",
-      "ap-south-1",
-      "ap-southeast-1",
-      "ap-southeast-2",
-      "eu-central-1",
-      "eu-north-1",
-      "eu-west-1",
-      "eu-west-3",
-      "us-east-1",
-      "us-east-2",
-      "us-west-2",
-    ],
+    regions: ["eu-central-1", "eu-west-2", "us-east-1", "us-west-2"],
     routes: ["invoke", "converse"],
   },
   "anthropic.claude-3-haiku-20240307-v1:0": {
@@ -1244,6 +1311,12 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "vision",
     ],
     contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2026-09-10",
+      legacy_since: "2026-03-10",
+      note: "EOL in us-east-1, us-east-2, us-west-2, eu-central-1, eu-west-1, eu-west-2, eu-west-3, ap-northeast-1, ap-southeast-2 and GovCloud; still listed In-Region in ca-central-1, eu-central-2, ap-northeast-2, ap-south-1, ap-southeast-1 and sa-east-1.",
+      replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
+    },
     family: "anthropic-claude-messages",
     id: "anthropic.claude-3-haiku-20240307-v1:0",
     inputModalities: ["text", "image"],
@@ -1265,7 +1338,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "us"],
+    profiles: ["eu", "us", "us-gov"],
     provider: "anthropic",
     regions: [
       "ap-northeast-1",
@@ -1275,11 +1348,13 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "ap-southeast-2",
       "ca-central-1",
       "eu-central-1",
+      "eu-central-2",
       "eu-west-1",
       "eu-west-2",
       "eu-west-3",
       "sa-east-1",
       "us-east-1",
+      "us-gov-west-1",
       "us-west-2",
     ],
     routes: ["invoke", "converse"],
@@ -1299,7 +1374,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      note: "Not listed on the Regional availability, lifecycle or pricing pages read (2026); its EOL date was not found in those sources.",
       replacement: "anthropic.claude-opus-4-5-20251101-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1343,7 +1418,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2025-07-21",
+      end_of_life: "2026-07-30",
+      legacy_since: "2026-01-30",
+      note: "EOL in us-east-1, us-west-2, eu-west-1, eu-west-3, ap-northeast-1, ap-northeast-2 and ap-southeast-2; still listed In-Region in ca-central-1, eu-west-2, ap-south-1 and sa-east-1.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1374,9 +1451,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "ap-southeast-2",
       "ca-central-1",
       "eu-central-1",
-      "eu-west-1",
       "eu-west-2",
-      "eu-west-3",
       "sa-east-1",
       "us-east-1",
       "us-west-2",
@@ -1432,32 +1507,17 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       ],
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
+    profileOnly: false,
     profiles: ["au", "eu", "global", "jp", "us"],
     provider: "anthropic",
-    regions: [
-      "ap-northeast-1",
-      "ap-northeast-3",
-      "ap-southeast-2",
-      "ap-southeast-4",
-      "eu-central-1",
-      "eu-north-1",
-      "eu-south-1",
-      "eu-south-2",
-      "eu-west-1",
-      "eu-west-3",
-      "us-east-1",
-      "us-east-2",
-      "us-west-1",
-      "us-west-2",
-    ],
+    regions: ["ap-northeast-1", "ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1"],
     routes: ["invoke", "converse"],
   },
   "anthropic.claude-instant-v1": {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 100000,
     deprecated: {
-      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
     family: "anthropic-claude-text",
@@ -1496,6 +1556,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "vision",
     ],
     contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2027-01-08",
+      legacy_since: "2026-07-08",
+      note: "Public extended access (higher price set by the provider) from 2026-10-08.",
+    },
     family: "anthropic-claude-messages",
     id: "anthropic.claude-opus-4-1-20250805-v1:0",
     inputModalities: ["text", "image", "document"],
@@ -1544,6 +1609,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 200000,
     deprecated: {
       end_of_life: "2026-05-31",
+      legacy_since: "2025-10-01",
       replacement: "anthropic.claude-opus-4-5-20251101-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1627,11 +1693,14 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profiles: ["eu", "global", "us"],
     provider: "anthropic",
     regions: [
+      "ca-central-1",
       "eu-central-1",
+      "eu-central-2",
       "eu-north-1",
       "eu-south-1",
       "eu-south-2",
       "eu-west-1",
+      "eu-west-2",
       "eu-west-3",
       "us-east-1",
       "us-east-2",
@@ -1688,26 +1757,239 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       ],
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
-    profiles: ["apac", "eu", "global", "jp", "us"],
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "us"],
+    provider: "anthropic",
+    regions: ["eu-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-opus-4-7": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-opus-4-7",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Opus 4.7",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            type: "adaptive",
+          },
+          low: {
+            type: "adaptive",
+          },
+          medium: {
+            type: "adaptive",
+          },
+          minimal: {
+            type: "adaptive",
+          },
+        },
+      },
+      temperature: {
+        policy: "reject",
+        reason: "Claude Opus 4.7 accepts only its default sampling",
+      },
+      top_k: {
+        policy: "reject",
+        reason: "Claude Opus 4.7 accepts only its default sampling",
+      },
+      top_p: {
+        policy: "reject",
+        reason: "Claude Opus 4.7 accepts only its default sampling",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.55,
+      cache_write_per_mtok: 6.875,
+      input_per_mtok: 5.5,
+      output_per_mtok: 27.5,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.5,
+          cache_write_per_mtok: 6.25,
+          input_per_mtok: 5,
+          output_per_mtok: 25,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "jp", "us"],
+    provider: "anthropic",
+    regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-opus-4-8": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-opus-4-8",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Opus 4.8",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            type: "adaptive",
+          },
+          low: {
+            type: "adaptive",
+          },
+          medium: {
+            type: "adaptive",
+          },
+          minimal: {
+            type: "adaptive",
+          },
+        },
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.55,
+      cache_write_per_mtok: 6.875,
+      input_per_mtok: 5.5,
+      output_per_mtok: 27.5,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.5,
+          cache_write_per_mtok: 6.25,
+          input_per_mtok: 5,
+          output_per_mtok: 25,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "jp", "us", "us-gov"],
     provider: "anthropic",
     regions: [
       "ap-northeast-1",
-      "ap-northeast-3",
-      "ap-south-1",
-      "ap-southeast-1",
-      "ap-southeast-2",
-      "eu-central-1",
+      "ap-southeast-4",
       "eu-north-1",
-      "eu-south-1",
-      "eu-south-2",
       "eu-west-1",
-      "eu-west-3",
       "us-east-1",
-      "us-east-2",
-      "us-west-1",
-      "us-west-2",
+      "us-gov-west-1",
     ],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-opus-5": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-opus-5",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Opus 5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            type: "adaptive",
+          },
+          low: {
+            type: "adaptive",
+          },
+          medium: {
+            type: "adaptive",
+          },
+          minimal: {
+            type: "adaptive",
+          },
+        },
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.55,
+      cache_write_per_mtok: 6.875,
+      input_per_mtok: 5.5,
+      output_per_mtok: 27.5,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.5,
+          cache_write_per_mtok: 6.25,
+          input_per_mtok: 5,
+          output_per_mtok: 25,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "us", "us-gov"],
+    provider: "anthropic",
+    regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1", "us-gov-west-1"],
     routes: ["invoke", "converse"],
   },
   "anthropic.claude-sonnet-4-20250514-v1:0": {
@@ -1728,6 +2010,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "vision",
     ],
     contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2026-10-14",
+      legacy_since: "2026-04-14",
+      replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    },
     family: "anthropic-claude-messages",
     id: "anthropic.claude-sonnet-4-20250514-v1:0",
     inputModalities: ["text", "image", "document"],
@@ -1754,6 +2041,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profiles: ["apac", "eu", "global", "us"],
     provider: "anthropic",
     regions: [
+      "ap-east-2",
       "ap-northeast-1",
       "ap-northeast-2",
       "ap-northeast-3",
@@ -1761,13 +2049,17 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "ap-south-2",
       "ap-southeast-1",
       "ap-southeast-2",
+      "ap-southeast-3",
       "ap-southeast-4",
+      "ap-southeast-5",
+      "ap-southeast-7",
       "eu-central-1",
       "eu-north-1",
       "eu-south-1",
       "eu-south-2",
       "eu-west-1",
       "eu-west-3",
+      "il-central-1",
       "us-east-1",
       "us-east-2",
       "us-west-1",
@@ -1793,6 +2085,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "vision",
     ],
     contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2027-04-08",
+      legacy_since: "2026-10-08",
+      note: "Public extended access (higher price set by the provider) from 2027-01-08.",
+    },
     family: "anthropic-claude-messages",
     id: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     inputModalities: ["text", "image", "document"],
@@ -1825,21 +2122,26 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: true,
-    profiles: ["au", "eu", "global", "jp", "us"],
+    profiles: ["au", "eu", "global", "jp", "us", "us-gov"],
     provider: "anthropic",
     regions: [
       "ap-northeast-1",
-      "ap-northeast-3",
       "ap-southeast-2",
       "ap-southeast-4",
+      "ap-southeast-6",
+      "ca-central-1",
       "eu-central-1",
+      "eu-central-2",
       "eu-north-1",
       "eu-south-1",
       "eu-south-2",
       "eu-west-1",
+      "eu-west-2",
       "eu-west-3",
       "us-east-1",
       "us-east-2",
+      "us-gov-east-1",
+      "us-gov-west-1",
       "us-west-1",
       "us-west-2",
     ],
@@ -1893,23 +2195,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       ],
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
-    profiles: ["eu", "global", "jp", "us"],
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "jp", "us"],
     provider: "anthropic",
-    regions: [
-      "ap-northeast-1",
-      "ap-northeast-3",
-      "eu-central-1",
-      "eu-north-1",
-      "eu-south-1",
-      "eu-south-2",
-      "eu-west-1",
-      "eu-west-3",
-      "us-east-1",
-      "us-east-2",
-      "us-west-1",
-      "us-west-2",
-    ],
+    regions: ["eu-west-2"],
     routes: ["invoke", "converse"],
   },
   "anthropic.claude-sonnet-5": {
@@ -1988,17 +2277,17 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       ],
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
-    profiles: ["global", "us"],
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "us", "us-gov"],
     provider: "anthropic",
-    regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+    regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1", "us-gov-west-1"],
     routes: ["converse"],
   },
   "anthropic.claude-v2": {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 100000,
     deprecated: {
-      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
     family: "anthropic-claude-text",
@@ -2023,7 +2312,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 200000,
     deprecated: {
-      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
     family: "anthropic-claude-text",
@@ -2068,6 +2357,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "cohere.command-r-plus-v1:0": {
     capabilities: ["citations", "documents", "parallel-tools", "streaming", "system", "tools"],
     contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2026-08-19",
+      legacy_since: "2026-02-19",
+      note: "Public extended access (higher price set by the provider) from 2026-05-19.",
+    },
     family: "cohere-command-r",
     id: "cohere.command-r-plus-v1:0",
     inputModalities: ["text", "document"],
@@ -2089,6 +2383,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "cohere.command-r-v1:0": {
     capabilities: ["citations", "documents", "parallel-tools", "streaming", "system", "tools"],
     contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2026-08-19",
+      legacy_since: "2026-02-19",
+      note: "Public extended access (higher price set by the provider) from 2026-05-19.",
+    },
     family: "cohere-command-r",
     id: "cohere.command-r-v1:0",
     inputModalities: ["text", "document"],
@@ -2118,7 +2417,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
     price: {
-      input_per_mtok: 1.5,
+      input_per_mtok: 1,
       output_per_mtok: 2,
     },
     pricesAsOf: "2026-11-26",
@@ -2249,7 +2548,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "global", "us"],
+    profiles: ["eu", "global", "us"],
     provider: "cohere",
     regions: ["ap-northeast-1", "eu-west-1", "us-east-1"],
     routes: ["invoke"],
@@ -2279,7 +2578,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 4096,
     deprecated: {
-      note: "Listed as end-of-life on the Amazon Bedrock model lifecycle page",
+      note: "Not on the Regional availability page (2026); its EOL date was not found in the sources read.",
       replacement: "meta.llama3-1-8b-instruct-v1:0",
     },
     family: "meta-llama2",
@@ -2304,7 +2603,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 4096,
     deprecated: {
-      note: "Listed as end-of-life on the Amazon Bedrock model lifecycle page",
+      note: "Not on the Regional availability page (2026); its EOL date was not found in the sources read.",
       replacement: "meta.llama3-1-70b-instruct-v1:0",
     },
     family: "meta-llama2",
@@ -2330,12 +2629,13 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 128000,
     deprecated: {
       end_of_life: "2026-07-07",
+      legacy_since: "2026-01-07",
       replacement: "meta.llama4-maverick-17b-instruct-v1:0",
     },
     family: "meta-llama3",
     id: "meta.llama3-1-405b-instruct-v1:0",
     inputModalities: ["text"],
-    maxOutputTokens: 2048,
+    maxOutputTokens: 4096,
     name: "Llama 3.1 405B Instruct",
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
@@ -2345,7 +2645,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: [],
+    profiles: ["us"],
     provider: "meta",
     regions: ["us-west-2"],
     routes: ["invoke", "converse"],
@@ -2368,7 +2668,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profileOnly: false,
     profiles: ["us"],
     provider: "meta",
-    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    regions: ["us-west-2"],
     routes: ["invoke", "converse"],
   },
   "meta.llama3-1-8b-instruct-v1:0": {
@@ -2389,7 +2689,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profileOnly: false,
     profiles: ["us"],
     provider: "meta",
-    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    regions: ["us-west-2"],
     routes: ["invoke", "converse"],
   },
   "meta.llama3-2-11b-instruct-v1:0": {
@@ -2397,6 +2697,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 128000,
     deprecated: {
       end_of_life: "2026-07-07",
+      legacy_since: "2026-01-07",
       replacement: "meta.llama4-scout-17b-instruct-v1:0",
     },
     family: "meta-llama3",
@@ -2422,6 +2723,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 128000,
     deprecated: {
       end_of_life: "2026-07-07",
+      legacy_since: "2026-01-07",
       replacement: "meta.llama4-scout-17b-instruct-v1:0",
     },
     family: "meta-llama3",
@@ -2447,6 +2749,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 128000,
     deprecated: {
       end_of_life: "2026-07-07",
+      legacy_since: "2026-01-07",
       replacement: "meta.llama4-scout-17b-instruct-v1:0",
     },
     family: "meta-llama3",
@@ -2472,6 +2775,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 128000,
     deprecated: {
       end_of_life: "2026-07-07",
+      legacy_since: "2026-01-07",
       replacement: "meta.llama4-maverick-17b-instruct-v1:0",
     },
     family: "meta-llama3",
@@ -2495,10 +2799,14 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "meta.llama3-3-70b-instruct-v1:0": {
     capabilities: ["guardrails", "prefill", "streaming", "system", "tools"],
     contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2027-03-30",
+      note: "The model card lists it as Legacy with this EOL date; the Legacy start date is not given.",
+    },
     family: "meta-llama3",
     id: "meta.llama3-3-70b-instruct-v1:0",
     inputModalities: ["text"],
-    maxOutputTokens: 2048,
+    maxOutputTokens: 4096,
     name: "Llama 3.3 70B Instruct",
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
@@ -2507,10 +2815,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       output_per_mtok: 0.72,
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
+    profileOnly: false,
     profiles: ["us"],
     provider: "meta",
-    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    regions: ["us-east-2"],
     routes: ["invoke", "converse"],
   },
   "meta.llama3-70b-instruct-v1:0": {
@@ -2531,7 +2839,14 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profileOnly: false,
     profiles: [],
     provider: "meta",
-    regions: ["ap-south-1", "ca-central-1", "eu-west-2", "us-east-1", "us-west-2"],
+    regions: [
+      "ap-south-1",
+      "ca-central-1",
+      "eu-west-2",
+      "us-east-1",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "meta.llama3-8b-instruct-v1:0": {
@@ -2552,7 +2867,14 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profileOnly: false,
     profiles: [],
     provider: "meta",
-    regions: ["ap-south-1", "ca-central-1", "eu-west-2", "us-east-1", "us-west-2"],
+    regions: [
+      "ap-south-1",
+      "ca-central-1",
+      "eu-west-2",
+      "us-east-1",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "meta.llama4-maverick-17b-instruct-v1:0": {
@@ -2803,9 +3125,24 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: [],
+    profiles: ["us-gov"],
     provider: "openai",
-    regions: ["us-east-1", "us-west-2"],
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "openai.gpt-oss-20b-1:0": {
@@ -2832,9 +3169,24 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: [],
+    profiles: ["us-gov"],
     provider: "openai",
-    regions: ["us-east-1", "us-west-2"],
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "stability.sd3-5-large-v1:0": {
@@ -2861,7 +3213,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["us"],
+    profiles: [],
     provider: "stability",
     regions: ["us-west-2"],
     routes: ["invoke"],
@@ -2869,7 +3221,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.sd3-large-v1:0": {
     capabilities: [],
     deprecated: {
-      note: "AWS lists SD3 Large as a legacy model; SD3.5 Large replaces it.",
+      note: "Not on the Regional availability page (2026), though the pricing page still prices it; its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.sd3-5-large-v1:0",
     },
     family: "stability-image",
@@ -2902,7 +3254,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-diffusion-xl-v0": {
     capabilities: [],
     deprecated: {
-      note: "SDXL 0.8 was a preview model that AWS replaced with SDXL 1.0.",
+      note: "Not on the Regional availability or pricing pages (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-diffusion-xl-v1",
     },
     family: "stability-sdxl",
@@ -2952,7 +3304,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-diffusion-xl-v1": {
     capabilities: [],
     deprecated: {
-      note: "AWS lists SDXL 1.0 as a legacy model; Stable Image Core and SD3.5 Large replace it.",
+      note: "Not on the Regional availability or pricing pages (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-image-core-v1:1",
     },
     family: "stability-sdxl",
@@ -3009,7 +3361,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-image-core-v1:0": {
     capabilities: [],
     deprecated: {
-      note: "AWS lists Stable Image Core 1.0 as a legacy model; version 1.1 replaces it.",
+      note: "Not on the Regional availability page (2026), which lists only v1:1; its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-image-core-v1:1",
     },
     family: "stability-image",
@@ -3063,7 +3415,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["us"],
+    profiles: [],
     provider: "stability",
     regions: ["us-west-2"],
     routes: ["invoke"],
@@ -3071,7 +3423,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-image-ultra-v1:0": {
     capabilities: [],
     deprecated: {
-      note: "AWS lists Stable Image Ultra 1.0 as a legacy model; version 1.1 replaces it.",
+      note: "Not on the Regional availability page (2026), which lists only v1:1; its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-image-ultra-v1:1",
     },
     family: "stability-image",
@@ -3125,7 +3477,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["us"],
+    profiles: [],
     provider: "stability",
     regions: ["us-west-2"],
     routes: ["invoke"],
@@ -3166,6 +3518,9 @@ export const modelIds: readonly ModelId[] = [
   "anthropic.claude-opus-4-20250514-v1:0",
   "anthropic.claude-opus-4-5-20251101-v1:0",
   "anthropic.claude-opus-4-6-v1",
+  "anthropic.claude-opus-4-7",
+  "anthropic.claude-opus-4-8",
+  "anthropic.claude-opus-5",
   "anthropic.claude-sonnet-4-20250514-v1:0",
   "anthropic.claude-sonnet-4-5-20250929-v1:0",
   "anthropic.claude-sonnet-4-6",
