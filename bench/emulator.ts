@@ -5,7 +5,7 @@
  * with requests signed once up front (the signature stays valid for the 5-minute window), so the client
  * side costs as little as possible; the AWS SDK rows show what a real client adds per call.
  *
- *   npm run bench:emulator [-- --duration 5 --warmup 1 --connections 16]
+ *   npm run bench:emulator [-- --duration 5 --warmup 3 --connections 16]
  *
  * Numbers are only meaningful on an otherwise idle machine (check the load average).
  */
@@ -30,7 +30,7 @@ import { exampleCredentials } from "../emulator/auth.js";
 const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "5" },
-    warmup: { type: "string", default: "1" },
+    warmup: { type: "string", default: "3" },
     connections: { type: "string", default: "16" },
     "sdk-calls": { type: "string", default: "2000" },
   },
