@@ -152,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const blockedMessage = options.guardrailBlockedMessage ?? DEFAULT_BLOCKED_MESSAGE;
   const padding = options.padding ?? true;
   const requests: EmulatorRequest[] = [];
+  const maxLogged = options.maxLoggedRequests ?? 10_000;
   const hanging = new Set<AnyResponse>();
 
   // ----------------------------------------------------------------------------------------------------
@@ -233,13 +234,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (cut === "error" && fault?.kind === "stream-error") {
       if (interval > 0 && frames.length > 0) await sleep(interval);
       if (response.destroyed) return;
-      const member = streamMemberOf(fault.errorName);
+      // ConverseStream's union has no modelTimeoutException: a model timeout arrives there as a
+      // modelStreamErrorException carrying the timeout message (as reported for Bedrock streams, e.g.
+      // "modelStreamErrorException: Model has timed out in processing the request. Try your request again.").
+      const errorName =
+        fault.errorName === "ModelTimeoutException" && log.operation === "converse-stream"
+          ? "ModelStreamErrorException"
+          : fault.errorName;
+      const member = streamMemberOf(errorName);
       const body: Json = { message: streamErrorMessage(fault.errorName) };
-      if (fault.errorName === "ModelStreamErrorException") {
-        body.originalStatusCode = 500;
+      if (errorName === "ModelStreamErrorException") {
+        body.originalStatusCode = fault.errorName === "ModelTimeoutException" ? 408 : 500;
         body.originalMessage = "The model encountered an error while streaming.";
       }
-      log.errorType = fault.errorName;
+      log.errorType = errorName;
       response.write(encodeExceptionFrame(member, body));
       log.framesSent++;
     }
@@ -307,7 +315,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       kind: "json",
       status: fixture.http?.status ?? 200,
       headers: recorded,
-      body: JSON.stringify(fixture.response),
+      // The recorder keeps a body that is not JSON as its text.
+      body: typeof fixture.response === "string" ? fixture.response : JSON.stringify(fixture.response),
     };
   }
 
@@ -353,17 +362,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
   }
 
-  function parseJson(raw: Buffer, exchange: Exchange, onError: () => EmulatorError): Json {
-    try {
-      const value = JSON.parse(raw.toString("utf8"));
-      exchange.log.body = value;
-      if (value === null || typeof value !== "object" || Array.isArray(value))
-        throw new Error("not an object");
-      return value as Json;
-    } catch {
-      if (exchange.log.body === undefined) exchange.log.body = raw.toString("utf8");
-      throw onError();
-    }
+  /** The request body as a JSON object, or the error Bedrock answers for anything else. */
+  function requireObject(parsed: unknown, onError: () => EmulatorError): Json {
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw onError();
+    return parsed as Json;
   }
 
   function invokeKind(model: ResolvedModel): "chat" | "embeddings" | "images" {
@@ -634,17 +636,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     }
 
+    // Parsed once: the raw text when it is not JSON, undefined when empty.
     let parsed: unknown;
-    try {
-      parsed = raw.length > 0 ? JSON.parse(raw.toString("utf8")) : {};
-    } catch {
-      parsed = raw.toString("utf8");
+    if (raw.length > 0) {
+      try {
+        parsed = JSON.parse(raw.toString("utf8"));
+      } catch {
+        parsed = raw.toString("utf8");
+      }
     }
     log.body = parsed;
 
     const pinned = exchange.headers[controlHeaders.fixture];
     if (mode !== "synthesize" && (fixtures.size > 0 || pinned)) {
-      const query = { operation, modelId, body: parsed, ...(pinned ? { pinned } : {}) };
+      const query = { operation, modelId, body: parsed ?? {}, ...(pinned ? { pinned } : {}) };
       const found = fixtures.find(query);
       if (found) {
         const answer = replay(exchange, found);
@@ -663,13 +668,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (contentType && contentType !== "application/json") {
         throw createError("ValidationException", errorMessages.contentType);
       }
-      const body = parseJson(raw, exchange, () =>
+      const body = requireObject(parsed, () =>
         createError("ValidationException", errorMessages.malformedInput),
       );
       const model = registry.resolve(modelId);
       return synthesizeInvoke(exchange, operation, model, body);
     }
-    const body = parseJson(raw, exchange, () =>
+    const body = requireObject(parsed, () =>
       createError("SerializationException", "bedrock-forge emulator: the request body is not a JSON object"),
     );
     const model = registry.resolve(modelId);
@@ -699,6 +704,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       done,
     };
     requests.push(log);
+    if (requests.length > maxLogged + Math.ceil(maxLogged / 10))
+      requests.splice(0, requests.length - maxLogged);
     const exchange: Exchange = { log, headers, requestId };
     if (protocol === "http/1.1") {
       // HTTP/1.1 emits "finish" only once the whole response went out.

@@ -1,5 +1,5 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { createChatCompletion, createChatCompletionStream } from "./chat/create.js";
+import { countChatTokens, createChatCompletion, createChatCompletionStream } from "./chat/create.js";
 import { createEmbeddings } from "./embeddings.js";
 import { generateImages } from "./images.js";
 import type { CallOptions } from "./send.js";
@@ -47,6 +47,11 @@ export interface ChatCompletions {
 
 export interface Bedrock {
   readonly chat: { readonly completions: ChatCompletions };
+  /** Input tokens of a chat request as Bedrock counts them (the CountTokens API), without running the model. */
+  countTokens<M extends ModelRef>(
+    body: Omit<ChatCompletionCreateParams<M>, "stream">,
+    options?: RequestOptions,
+  ): Promise<{ input_tokens: number; model: string }>;
   readonly embeddings: {
     create<M extends ModelRef>(
       body: EmbeddingCreateParams<M>,
@@ -106,26 +111,33 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     };
   }
 
+  async function prepareChat(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
+    const prepared = await prepare(body, requestOptions);
+    const request = {
+      ...body,
+      user_continue_message: body.user_continue_message ?? options.user_continue_message,
+      fetchImage: body.fetchImage ?? options.fetchImage,
+    };
+    return {
+      ...prepared,
+      request,
+      guardrail: (body.guardrailConfig as BehaviourOptions["guardrailConfig"]) ?? options.guardrailConfig,
+      modifyParams: (body.modify_params as boolean | undefined) ?? options.modify_params ?? false,
+    };
+  }
+
   const completions = {
     async create(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
-      const prepared = await prepare(body, requestOptions);
-      const request = {
-        ...body,
-        user_continue_message: body.user_continue_message ?? options.user_continue_message,
-        fetchImage: body.fetchImage ?? options.fetchImage,
-      };
-      const call = {
-        ...prepared,
-        request,
-        guardrail: (body.guardrailConfig as BehaviourOptions["guardrailConfig"]) ?? options.guardrailConfig,
-        modifyParams: (body.modify_params as boolean | undefined) ?? options.modify_params ?? false,
-      };
+      const call = await prepareChat(body, requestOptions);
       return body.stream === true ? createChatCompletionStream(call) : createChatCompletion(call);
     },
   } as unknown as ChatCompletions;
 
   return {
     chat: { completions },
+    async countTokens(body, requestOptions) {
+      return countChatTokens(await prepareChat(body as Readonly<Record<string, unknown>>, requestOptions));
+    },
     embeddings: {
       async create(body, requestOptions) {
         const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);

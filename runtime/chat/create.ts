@@ -5,6 +5,8 @@ import {
   type ConverseCommandOutput,
   ConverseStreamCommand,
   type ConverseStreamCommandOutput,
+  CountTokensCommand,
+  type CountTokensCommandOutput,
   InvokeModelCommand,
   type InvokeModelCommandOutput,
   InvokeModelWithResponseStreamCommand,
@@ -585,3 +587,29 @@ export async function createChatCompletionStream(call: ChatCall): Promise<ChatCo
 }
 
 export type { PreparedChat };
+
+/** Input tokens of a chat request as Bedrock's CountTokens counts them, without running the model. */
+export async function countChatTokens(call: ChatCall): Promise<{ input_tokens: number; model: string }> {
+  const prepared = await prepare(call, "chat");
+  const name = prepared.entry?.id ?? prepared.resolved.displayName;
+  let input: ConstructorParameters<typeof CountTokensCommand>[0]["input"];
+  if (prepared.route === "converse") {
+    const converse = await buildConverseInput(call, prepared);
+    input = {
+      converse: {
+        messages: converse.messages,
+        ...(converse.system ? { system: converse.system } : {}),
+        ...(converse.toolConfig ? { toolConfig: converse.toolConfig } : {}),
+        ...(converse.additionalModelRequestFields
+          ? { additionalModelRequestFields: converse.additionalModelRequestFields }
+          : {}),
+      },
+    };
+  } else {
+    const { body } = await buildInvokeChatBody(call, prepared);
+    input = { invokeModel: { body: new TextEncoder().encode(JSON.stringify(body)) } };
+  }
+  const command = new CountTokensCommand({ modelId: prepared.resolved.wireModelId, input });
+  const output = (await sendCommand(call.client, command, call.options, name)) as CountTokensCommandOutput;
+  return { input_tokens: output.inputTokens ?? 0, model: prepared.resolved.displayName };
+}

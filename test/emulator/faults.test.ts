@@ -133,6 +133,33 @@ describe("fault injection", () => {
     client.destroy();
   });
 
+  it("a model timeout inside a Converse stream arrives as a modelStreamErrorException", async () => {
+    const client = withHeaders(sdkClient(emulator, "http1"), {
+      "x-bedrock-forge-fault": "stream-error-after:1:model-timeout",
+    });
+    const error = await rejectionOf(
+      (async () => {
+        const result = await client.send(converseStream());
+        for await (const _event of result.stream!) {
+          // drain
+        }
+      })(),
+    );
+    expect(error.name).toBe("ModelStreamErrorException");
+    expect(error.message).toBe("Model has timed out in processing the request. Try your request again.");
+    client.destroy();
+  });
+
+  it("close() ends requests left hanging by the timeout fault", async () => {
+    const hanging = await startEmulator({ mode: "synthesize" });
+    const client = withHeaders(sdkClient(hanging, "http1"), { "x-bedrock-forge-fault": "timeout" });
+    const pending = rejectionOf(client.send(invoke()));
+    await eventually(() => hanging.requests.length === 1 && hanging.requests[0]!.source === "fault");
+    await hanging.close();
+    expect((await pending).name).toBeDefined();
+    client.destroy();
+  });
+
   it.each(["h2", "http1"] as const)(
     "truncate-after:N cuts the connection mid-stream (%s)",
     async (handler) => {

@@ -8,6 +8,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../../emulator/server.js";
 import type { Emulator } from "../../emulator/types.js";
+import { catalog } from "../../generated/index.js";
+import type { CatalogEntry } from "../../runtime/descriptor.js";
 import { json, modelPath, rawRequest, rejectionOf, sdkClient } from "./helpers.js";
 
 const HAIKU = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -136,15 +138,22 @@ describe("request validation", () => {
     client.destroy();
   });
 
-  it("profile-only models need an inference profile, as Bedrock answers", async () => {
-    const error = await invokeError("anthropic.claude-3-7-sonnet-20250219-v1:0", claude({}));
+  // A Claude model the catalog marks profile-only (the catalog decides which ones are).
+  const profileOnly = (Object.values(catalog) as CatalogEntry[]).find(
+    (entry) =>
+      entry.profileOnly && entry.family === "anthropic-claude-messages" && entry.routes.includes("invoke"),
+  );
+
+  it.runIf(profileOnly)("profile-only models need an inference profile, as Bedrock answers", async () => {
+    const entry = profileOnly!;
+    const error = await invokeError(entry.id, claude({}));
     expect(error.message).toBe(
-      "Invocation of model ID anthropic.claude-3-7-sonnet-20250219-v1:0 with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
+      `Invocation of model ID ${entry.id} with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model.`,
     );
     const client = sdkClient(emulator, "http1");
     const ok = await client.send(
       new InvokeModelCommand({
-        modelId: "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        modelId: `${entry.profiles[0]}.${entry.id}`,
         body: claude({}),
         contentType: "application/json",
       }),
