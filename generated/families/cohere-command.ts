@@ -151,6 +151,7 @@ export const descriptor: FamilyDescriptor = {
       },
     },
     stream: {
+      choice: "/index",
       codec: "flat",
       constants: {
         "/stream": true,

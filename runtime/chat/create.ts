@@ -540,7 +540,7 @@ async function streamChat(
     ? { ...baseFinishMap, map: { ...baseFinishMap.map, [guardrailIntervened]: "content_filter" } }
     : baseFinishMap;
   const assembler = new ChunkAssembler(prepared.meta, finishMap);
-  const decoder = streamCodecFor(streamMapping.codec, name).createDecoder(streamMapping);
+  const decoder = streamCodecFor(streamMapping.codec, name).createDecoder(streamMapping, mapping.response);
   const fields: ProviderFields = { route: "invoke", request_id: output.$metadata.requestId };
   const decode = (event: unknown): StreamEvent[] => {
     const payload = (event as { chunk?: { bytes?: Uint8Array } }).chunk;
