@@ -2,6 +2,7 @@ import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { countChatTokens, createChatCompletion, createChatCompletionStream } from "./chat/create.js";
 import { createEmbeddings } from "./embeddings.js";
 import { generateImages } from "./images.js";
+import { createRerank } from "./rerank.js";
 import type { CallOptions } from "./send.js";
 import {
   type Connection,
@@ -23,6 +24,8 @@ import type {
   ImagesResponse,
   KnownModelRef,
   RequestOptions,
+  RerankCreateParams,
+  RerankResponse,
 } from "./types.js";
 
 /** Options of `createBedrock`: connection, LiteLLM-style behaviour switches and an optional SDK client of your own. */
@@ -64,10 +67,18 @@ export interface Bedrock {
       options?: RequestOptions,
     ): Promise<ImagesResponse>;
   };
+  /** Documents ordered by relevance to a query, in the shape of Cohere's rerank API (as LiteLLM's `rerank()`). */
+  readonly rerank: {
+    create<M extends ModelRef>(
+      body: RerankCreateParams<M>,
+      options?: RequestOptions,
+    ): Promise<RerankResponse>;
+  };
 }
 
 /**
- * Creates a client for every Bedrock model through OpenAI's Chat Completions, Embeddings and Images shapes.
+ * Creates a client for every Bedrock model through OpenAI's Chat Completions, Embeddings and Images shapes
+ * (and Cohere's rerank shape for rerank models).
  *
  * ```ts
  * const bedrock = createBedrock({ region: "us-east-1" });
@@ -148,6 +159,12 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       async generate(body, requestOptions) {
         const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
         return generateImages({ ...prepared, request: body as Readonly<Record<string, unknown>> });
+      },
+    },
+    rerank: {
+      async create(body, requestOptions) {
+        const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
+        return createRerank({ ...prepared, request: body as Readonly<Record<string, unknown>> });
       },
     },
   };
