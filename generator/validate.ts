@@ -14,7 +14,13 @@ import { joinPointer, type LoadedSpec, pointerSegments, problemAt, type SpecProb
 
 type JsonSchema = Record<string, unknown>;
 
-export const schemaPath = new URL("../specs/schema/family.schema.json", import.meta.url);
+/** The spec format's JSON Schema, from the sources (`generator/`) or the build (`dist/generator/`). */
+export const schemaPath = new URL(
+  import.meta.url.includes("/dist/generator/")
+    ? "../../specs/schema/family.schema.json"
+    : "../specs/schema/family.schema.json",
+  import.meta.url,
+);
 
 interface CompiledSchema {
   readonly root: JsonSchema;
