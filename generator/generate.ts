@@ -12,7 +12,10 @@ import { emitFamily } from "./emit-family.js";
 import { formatProblem, type LoadedSpec, loadSpecs, type SpecProblem, sortProblems } from "./load.js";
 import { schemaPath, validateSpecs } from "./validate.js";
 
-export const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
+/** The package root, from the sources (`generator/`) or the build (`dist/generator/`). */
+export const repositoryRoot = fileURLToPath(
+  new URL(import.meta.url.includes("/dist/generator/") ? "../.." : "..", import.meta.url),
+);
 
 export interface GenerateOptions {
   /** Folder of `*.yaml` specs. */

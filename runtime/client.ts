@@ -1,15 +1,7 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { countChatTokens, createChatCompletion, createChatCompletionStream } from "./chat/create.js";
-import { createEmbeddings } from "./embeddings.js";
-import { generateImages } from "./images.js";
+import { type Connection, hasConnectionOverrides, resolveConnection } from "./connection.js";
+import { instrumentClient } from "./instrument.js";
 import type { CallOptions } from "./send.js";
-import {
-  type Connection,
-  clientFor,
-  hasConnectionOverrides,
-  instrumentClient,
-  resolveConnection,
-} from "./transport.js";
 import type {
   BehaviourOptions,
   ChatCompletion,
@@ -23,6 +15,8 @@ import type {
   ImagesResponse,
   KnownModelRef,
   RequestOptions,
+  RerankCreateParams,
+  RerankResponse,
 } from "./types.js";
 
 /** Options of `createBedrock`: connection, LiteLLM-style behaviour switches and an optional SDK client of your own. */
@@ -64,16 +58,32 @@ export interface Bedrock {
       options?: RequestOptions,
     ): Promise<ImagesResponse>;
   };
+  /** Documents ordered by relevance to a query, in the shape of Cohere's rerank API (as LiteLLM's `rerank()`). */
+  readonly rerank: {
+    create<M extends ModelRef>(
+      body: RerankCreateParams<M>,
+      options?: RequestOptions,
+    ): Promise<RerankResponse>;
+  };
 }
 
 /**
- * Creates a client for every Bedrock model through OpenAI's Chat Completions, Embeddings and Images shapes.
+ * Creates a client for every Bedrock model through OpenAI's Chat Completions, Embeddings and Images shapes
+ * (and Cohere's rerank shape for rerank models).
  *
  * ```ts
  * const bedrock = createBedrock({ region: "us-east-1" });
  * const reply = await bedrock.chat.completions.create({ model: "anthropic.claude-3-haiku-20240307-v1:0", messages });
  * ```
  */
+let engine: Promise<typeof import("./engine.js")> | undefined;
+
+/** The SDK-backed half of the runtime, imported on the first call and kept. */
+function loadEngine(): Promise<typeof import("./engine.js")> {
+  engine ??= import("./engine.js");
+  return engine;
+}
+
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const baseConnection = resolveConnection(options);
   const ownClient = options.client ? instrumentClient(options.client) : undefined;
@@ -92,7 +102,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
         timeout: body.timeout as never,
       });
     }
-    const client = ownClient && !overrides ? ownClient : await clientFor(connection);
+    const client = ownClient && !overrides ? ownClient : await (await loadEngine()).clientFor(connection);
     const callOptions: CallOptions = {
       signal: requestOptions.signal,
       timeout: requestOptions.timeout ?? connection.timeout,
@@ -129,6 +139,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const completions = {
     async create(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
       const call = await prepareChat(body, requestOptions);
+      const { createChatCompletion, createChatCompletionStream } = await loadEngine();
       return body.stream === true ? createChatCompletionStream(call) : createChatCompletion(call);
     },
   } as unknown as ChatCompletions;
@@ -136,18 +147,34 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   return {
     chat: { completions },
     async countTokens(body, requestOptions) {
-      return countChatTokens(await prepareChat(body as Readonly<Record<string, unknown>>, requestOptions));
+      const call = await prepareChat(body as Readonly<Record<string, unknown>>, requestOptions);
+      return (await loadEngine()).countChatTokens(call);
     },
     embeddings: {
       async create(body, requestOptions) {
         const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
-        return createEmbeddings({ ...prepared, request: body as Readonly<Record<string, unknown>> });
+        return (await loadEngine()).createEmbeddings({
+          ...prepared,
+          request: body as Readonly<Record<string, unknown>>,
+        });
       },
     },
     images: {
       async generate(body, requestOptions) {
         const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
-        return generateImages({ ...prepared, request: body as Readonly<Record<string, unknown>> });
+        return (await loadEngine()).generateImages({
+          ...prepared,
+          request: body as Readonly<Record<string, unknown>>,
+        });
+      },
+    },
+    rerank: {
+      async create(body, requestOptions) {
+        const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
+        return (await loadEngine()).createRerank({
+          ...prepared,
+          request: body as Readonly<Record<string, unknown>>,
+        });
       },
     },
   };

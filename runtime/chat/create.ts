@@ -25,11 +25,11 @@ import { resolvePrice } from "../cost.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
 import { mapBedrockError, RequestValidationError, ResponseParseError } from "../errors.js";
 import { loadFamily } from "../families.js";
+import { responseHeadersKey } from "../instrument.js";
 import { chooseChatRoute, type ResolvedModel, requireOperation, resolveModel } from "../models.js";
 import { applyParams, paramTableFor } from "../params.js";
 import { readPointer, writePointer } from "../pointer.js";
 import { type CallOptions, sendCommand } from "../send.js";
-import { responseHeadersKey } from "../transport.js";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
