@@ -17,6 +17,7 @@ export function describePrice(entry: CatalogEntry): string {
     const high = Math.max(...amounts);
     return low === high ? `${formatPrice(low)}/image` : `${formatPrice(low)}–${formatPrice(high)}/image`;
   }
+  if (price.per_query !== undefined) return `${formatPrice(price.per_query)}/query`;
   if (price.embedding_per_mtok !== undefined) {
     return price.per_image !== undefined
       ? `${formatPrice(price.embedding_per_mtok)} + ${formatPrice(price.per_image)}/image`

@@ -14,7 +14,7 @@ value given, capabilities must all be present.
 Options:
       --provider P     anthropic, meta, amazon, …
       --capability C   tools, vision, streaming, reasoning, guardrails, …
-      --operation O    chat, chat-stream, embeddings, images
+      --operation O    chat, chat-stream, embeddings, images, rerank
       --family F       A family spec's id (specs/<family>.yaml).
       --json           Print the catalog entries as JSON.
   -h, --help           Show this help.
@@ -76,7 +76,11 @@ export const modelsCommand: Command = {
       filter.capabilities,
       all.flatMap((entry) => entry.capabilities),
     );
-    checkKnown("operation", filter.operations, ["chat", "chat-stream", "embeddings", "images"]);
+    checkKnown(
+      "operation",
+      filter.operations,
+      all.flatMap((entry) => entry.operations),
+    );
     checkKnown(
       "family",
       filter.families,
