@@ -1,5 +1,5 @@
 import { exampleCredentials } from "../emulator/auth.js";
-import type { Bedrock, BedrockOptions } from "../runtime/index.js";
+import type { Bedrock } from "../runtime/index.js";
 import { UsageError } from "./command.js";
 
 /** AWS's documented example keys: the emulator accepts them, real AWS never does. */
@@ -29,9 +29,6 @@ export interface ConnectionFlags {
 
 export interface Connected {
   readonly bedrock: Bedrock;
-  /** Where calls go, for messages: `the built-in emulator`, the endpoint, or `Bedrock (region)`. */
-  readonly target: string;
-  readonly offline: boolean;
   /** Stops the emulator when one was started. */
   close(): Promise<void>;
 }
@@ -45,11 +42,7 @@ export function regionFromEnvironment(env: NodeJS.ProcessEnv): string | undefine
  * Builds the client a command calls Bedrock through: the built-in emulator with `--offline`,
  * otherwise Bedrock (or `--endpoint`) with the region, profile and the SDK's default credential chain.
  */
-export async function connect(
-  flags: ConnectionFlags,
-  env: NodeJS.ProcessEnv,
-  extra: Partial<BedrockOptions> = {},
-): Promise<Connected> {
+export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<Connected> {
   // Loaded here so commands that never call Bedrock (models, scaffold, --help) start without the AWS SDK.
   const { createBedrock } = await import("../runtime/index.js");
   if (flags.offline) {
@@ -59,31 +52,19 @@ export async function connect(
       throw new UsageError("--offline uses the emulator's example keys; do not combine it with --profile");
     const emulator = await startBuiltInEmulator();
     const bedrock = createBedrock({
-      ...extra,
       endpoint: emulator.url,
       region: flags.region ?? "us-east-1",
       credentials: exampleCredentials,
     });
-    return {
-      bedrock,
-      target: `the built-in emulator (${emulator.url})`,
-      offline: true,
-      close: () => emulator.close(),
-    };
+    return { bedrock, close: () => emulator.close() };
   }
   const region = flags.region ?? regionFromEnvironment(env);
   const bedrock = createBedrock({
-    ...extra,
     ...(flags.endpoint !== undefined ? { endpoint: flags.endpoint } : {}),
     ...(region !== undefined ? { region } : {}),
     ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
   });
-  return {
-    bedrock,
-    target: flags.endpoint ?? `Amazon Bedrock${region ? ` (${region})` : ""}`,
-    offline: false,
-    close: async () => {},
-  };
+  return { bedrock, close: async () => {} };
 }
 
 /** Adds what to do next to the SDK's terse messages about missing region or credentials. */
