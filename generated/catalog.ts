@@ -4,42 +4,130 @@
 import type { CatalogEntry } from "../runtime/descriptor.js";
 import type { AmazonTitanEmbedTextParams } from "./families/amazon-titan-embed-text.js";
 import type { AnthropicClaudeMessagesParams } from "./families/anthropic-claude-messages.js";
+import type { AnthropicClaudeTextParams } from "./families/anthropic-claude-text.js";
+import type { DeepseekR1Params } from "./families/deepseek-r1.js";
+import type { MetaLlama2Params } from "./families/meta-llama2.js";
 import type { MetaLlama3Params } from "./families/meta-llama3.js";
+import type { MetaLlama4Params } from "./families/meta-llama4.js";
+import type { MistralChatParams } from "./families/mistral-chat.js";
+import type { MistralInstructParams } from "./families/mistral-instruct.js";
+import type { OpenaiGptOssParams } from "./families/openai-gpt-oss.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "amazon-titan-embed-text" | "anthropic-claude-messages" | "meta-llama3";
+export type FamilyId = "amazon-titan-embed-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss";
 /** Every base model id in the catalog. */
-export type ModelId = "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0";
+export type ModelId = "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0";
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {
+  "apac.anthropic.claude-3-5-sonnet-20240620-v1:0": "anthropic.claude-3-5-sonnet-20240620-v1:0";
   "apac.anthropic.claude-3-5-sonnet-20241022-v2:0": "anthropic.claude-3-5-sonnet-20241022-v2:0";
   "apac.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "apac.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
+  "apac.anthropic.claude-3-sonnet-20240229-v1:0": "anthropic.claude-3-sonnet-20240229-v1:0";
+  "apac.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "apac.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
+  "au.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "au.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "eu.anthropic.claude-3-5-sonnet-20240620-v1:0": "anthropic.claude-3-5-sonnet-20240620-v1:0";
   "eu.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "eu.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
+  "eu.anthropic.claude-3-sonnet-20240229-v1:0": "anthropic.claude-3-sonnet-20240229-v1:0";
+  "eu.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
+  "eu.anthropic.claude-opus-4-5-20251101-v1:0": "anthropic.claude-opus-4-5-20251101-v1:0";
+  "eu.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "eu.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "eu.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "eu.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
+  "eu.meta.llama3-2-1b-instruct-v1:0": "meta.llama3-2-1b-instruct-v1:0";
+  "eu.meta.llama3-2-3b-instruct-v1:0": "meta.llama3-2-3b-instruct-v1:0";
+  "eu.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
+  "global.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
+  "global.anthropic.claude-opus-4-5-20251101-v1:0": "anthropic.claude-opus-4-5-20251101-v1:0";
+  "global.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "global.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "global.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "global.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
+  "global.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "jp.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
+  "jp.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
   "jp.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "jp.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
+  "us.anthropic.claude-3-5-haiku-20241022-v1:0": "anthropic.claude-3-5-haiku-20241022-v1:0";
+  "us.anthropic.claude-3-5-sonnet-20240620-v1:0": "anthropic.claude-3-5-sonnet-20240620-v1:0";
   "us.anthropic.claude-3-5-sonnet-20241022-v2:0": "anthropic.claude-3-5-sonnet-20241022-v2:0";
   "us.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "us.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
+  "us.anthropic.claude-3-opus-20240229-v1:0": "anthropic.claude-3-opus-20240229-v1:0";
+  "us.anthropic.claude-3-sonnet-20240229-v1:0": "anthropic.claude-3-sonnet-20240229-v1:0";
+  "us.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
+  "us.anthropic.claude-opus-4-1-20250805-v1:0": "anthropic.claude-opus-4-1-20250805-v1:0";
+  "us.anthropic.claude-opus-4-20250514-v1:0": "anthropic.claude-opus-4-20250514-v1:0";
+  "us.anthropic.claude-opus-4-5-20251101-v1:0": "anthropic.claude-opus-4-5-20251101-v1:0";
+  "us.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "us.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "us.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "us.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
+  "us.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "us.deepseek.r1-v1:0": "deepseek.r1-v1:0";
   "us.meta.llama3-1-70b-instruct-v1:0": "meta.llama3-1-70b-instruct-v1:0";
+  "us.meta.llama3-1-8b-instruct-v1:0": "meta.llama3-1-8b-instruct-v1:0";
+  "us.meta.llama3-2-11b-instruct-v1:0": "meta.llama3-2-11b-instruct-v1:0";
+  "us.meta.llama3-2-1b-instruct-v1:0": "meta.llama3-2-1b-instruct-v1:0";
+  "us.meta.llama3-2-3b-instruct-v1:0": "meta.llama3-2-3b-instruct-v1:0";
+  "us.meta.llama3-2-90b-instruct-v1:0": "meta.llama3-2-90b-instruct-v1:0";
+  "us.meta.llama3-3-70b-instruct-v1:0": "meta.llama3-3-70b-instruct-v1:0";
+  "us.meta.llama4-maverick-17b-instruct-v1:0": "meta.llama4-maverick-17b-instruct-v1:0";
+  "us.meta.llama4-scout-17b-instruct-v1:0": "meta.llama4-scout-17b-instruct-v1:0";
+  "us.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
 }
 
 /** The provider-specific params each model accepts, typed from its family's spec. */
 export interface ModelParams {
   "amazon.titan-embed-text-v1": Record<never, never>;
   "amazon.titan-embed-text-v2:0": Pick<AmazonTitanEmbedTextParams, "embeddingTypes" | "normalize">;
+  "anthropic.claude-3-5-haiku-20241022-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
+  "anthropic.claude-3-5-sonnet-20240620-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-3-5-sonnet-20241022-v2:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-3-7-sonnet-20250219-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-3-haiku-20240307-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
+  "anthropic.claude-3-opus-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
+  "anthropic.claude-3-sonnet-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
+  "anthropic.claude-haiku-4-5-20251001-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-instant-v1": Pick<AnthropicClaudeTextParams, "top_k">;
+  "anthropic.claude-opus-4-1-20250805-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-5-20251101-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-6-v1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-5-20250929-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-4-6": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
+  "anthropic.claude-v2": Pick<AnthropicClaudeTextParams, "top_k">;
+  "anthropic.claude-v2:1": Pick<AnthropicClaudeTextParams, "top_k">;
+  "deepseek.r1-v1:0": Record<never, never>;
+  "meta.llama2-13b-chat-v1": Record<never, never>;
+  "meta.llama2-70b-chat-v1": Record<never, never>;
+  "meta.llama3-1-405b-instruct-v1:0": Record<never, never>;
   "meta.llama3-1-70b-instruct-v1:0": Record<never, never>;
+  "meta.llama3-1-8b-instruct-v1:0": Record<never, never>;
+  "meta.llama3-2-11b-instruct-v1:0": Pick<MetaLlama3Params, "images">;
+  "meta.llama3-2-1b-instruct-v1:0": Record<never, never>;
+  "meta.llama3-2-3b-instruct-v1:0": Record<never, never>;
+  "meta.llama3-2-90b-instruct-v1:0": Pick<MetaLlama3Params, "images">;
+  "meta.llama3-3-70b-instruct-v1:0": Record<never, never>;
   "meta.llama3-70b-instruct-v1:0": Record<never, never>;
   "meta.llama3-8b-instruct-v1:0": Record<never, never>;
+  "meta.llama4-maverick-17b-instruct-v1:0": Pick<MetaLlama4Params, "images">;
+  "meta.llama4-scout-17b-instruct-v1:0": Pick<MetaLlama4Params, "images">;
+  "mistral.mistral-7b-instruct-v0:2": Pick<MistralInstructParams, "top_k">;
+  "mistral.mistral-large-2402-v1:0": Record<never, never>;
+  "mistral.mistral-large-2407-v1:0": Record<never, never>;
+  "mistral.mistral-small-2402-v1:0": Pick<MistralInstructParams, "top_k">;
+  "mistral.mixtral-8x7b-instruct-v0:1": Pick<MistralInstructParams, "top_k">;
+  "mistral.pixtral-large-2502-v1:0": Record<never, never>;
+  "openai.gpt-oss-120b-1:0": Record<never, never>;
+  "openai.gpt-oss-20b-1:0": Record<never, never>;
 }
 
 /** Every model: family, routes, capabilities, limits, regions, profiles and prices. */
@@ -121,6 +209,108 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     routes: ["invoke"],
   },
+  "anthropic.claude-3-5-haiku-20241022-v1:0": {
+    capabilities: [
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+    ],
+    contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2026-06-19",
+      replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
+    },
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-3-5-haiku-20241022-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Claude 3.5 Haiku",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 8192,
+      },
+      max_tokens: {
+        max: 8192,
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.08,
+      cache_write_per_mtok: 1,
+      input_per_mtok: 0.8,
+      output_per_mtok: 4,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["us"],
+    provider: "anthropic",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-3-5-sonnet-20240620-v1:0": {
+    capabilities: [
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prefill",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2026-03-01",
+      legacy_since: "2025-08-25",
+      replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    },
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-3-5-sonnet-20240620-v1:0",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Claude 3.5 Sonnet",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 8192,
+      },
+      max_tokens: {
+        max: 8192,
+      },
+    },
+    price: {
+      input_per_mtok: 3,
+      output_per_mtok: 15,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["apac", "eu", "us"],
+    provider: "anthropic",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-3",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
   "anthropic.claude-3-5-sonnet-20241022-v2:0": {
     capabilities: [
       "documents",
@@ -138,7 +328,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2026-03-01",
+      end_of_life: "2026-07-30",
       legacy_since: "2025-08-25",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
@@ -149,15 +339,34 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     name: "Claude 3.5 Sonnet v2",
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 8192,
+      },
+      max_tokens: {
+        max: 8192,
+      },
+    },
     price: {
+      cache_read_per_mtok: 0.3,
+      cache_write_per_mtok: 3.75,
       input_per_mtok: 3,
       output_per_mtok: 15,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: ["apac", "us"],
     provider: "anthropic",
-    regions: ["ap-southeast-2", "us-east-1", "us-west-2"],
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "anthropic.claude-3-7-sonnet-20250219-v1:0": {
@@ -177,6 +386,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "vision",
     ],
     contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2026-04-28",
+      replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    },
     family: "anthropic-claude-messages",
     id: "anthropic.claude-3-7-sonnet-20250219-v1:0",
     inputModalities: ["text", "image", "document"],
@@ -184,17 +397,30 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     name: "Claude 3.7 Sonnet",
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 64000,
+      },
+      max_tokens: {
+        max: 64000,
+      },
+    },
     price: {
       cache_read_per_mtok: 0.3,
       cache_write_per_mtok: 3.75,
       input_per_mtok: 3,
       output_per_mtok: 15,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: true,
     profiles: ["apac", "eu", "us"],
     provider: "anthropic",
     regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
       "eu-central-1",
       "eu-north-1",
       "eu-west-1",
@@ -227,6 +453,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
     params: {
+      max_completion_tokens: {
+        max: 4096,
+      },
       max_tokens: {
         max: 4096,
       },
@@ -235,19 +464,514 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 0.25,
       output_per_mtok: 1.25,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: ["apac", "eu", "us"],
     provider: "anthropic",
     regions: [
       "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-3-opus-20240229-v1:0": {
+    capabilities: [
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prefill",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 200000,
+    deprecated: {
+      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      replacement: "anthropic.claude-opus-4-5-20251101-v1:0",
+    },
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-3-opus-20240229-v1:0",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 4096,
+    name: "Claude 3 Opus",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 4096,
+      },
+      max_tokens: {
+        max: 4096,
+      },
+    },
+    price: {
+      input_per_mtok: 15,
+      output_per_mtok: 75,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["us"],
+    provider: "anthropic",
+    regions: ["us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-3-sonnet-20240229-v1:0": {
+    capabilities: [
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prefill",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2025-07-21",
+      replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    },
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-3-sonnet-20240229-v1:0",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 4096,
+    name: "Claude 3 Sonnet",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 4096,
+      },
+      max_tokens: {
+        max: 4096,
+      },
+    },
+    price: {
+      input_per_mtok: 3,
+      output_per_mtok: 15,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["apac", "eu", "us"],
+    provider: "anthropic",
+    regions: [
+      "ap-south-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-haiku-4-5-20251001-v1:0": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 200000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-haiku-4-5-20251001-v1:0",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 64000,
+    name: "Claude Haiku 4.5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 64000,
+      },
+      max_tokens: {
+        max: 64000,
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.11,
+      cache_write_per_mtok: 1.375,
+      input_per_mtok: 1.1,
+      output_per_mtok: 5.5,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.1,
+          cache_write_per_mtok: 1.25,
+          input_per_mtok: 1,
+          output_per_mtok: 5,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["au", "eu", "global", "jp", "us"],
+    provider: "anthropic",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-3",
+      "ap-southeast-2",
+      "ap-southeast-4",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
+      "eu-west-1",
+      "eu-west-3",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-instant-v1": {
+    capabilities: ["guardrails", "prefill", "streaming", "system"],
+    contextWindow: 100000,
+    deprecated: {
+      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
+    },
+    family: "anthropic-claude-text",
+    id: "anthropic.claude-instant-v1",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Claude Instant 1.2",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.8,
+      output_per_mtok: 2.4,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "anthropic",
+    regions: ["ap-northeast-1", "ap-southeast-1", "eu-central-1", "us-east-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-opus-4-1-20250805-v1:0": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 200000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-opus-4-1-20250805-v1:0",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 32000,
+    name: "Claude Opus 4.1",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 32000,
+      },
+      max_tokens: {
+        max: 32000,
+      },
+    },
+    price: {
+      cache_read_per_mtok: 1.5,
+      cache_write_per_mtok: 18.75,
+      input_per_mtok: 15,
+      output_per_mtok: 75,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "anthropic",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-opus-4-20250514-v1:0": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2026-05-31",
+      replacement: "anthropic.claude-opus-4-5-20251101-v1:0",
+    },
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-opus-4-20250514-v1:0",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 32000,
+    name: "Claude Opus 4",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 32000,
+      },
+      max_tokens: {
+        max: 32000,
+      },
+    },
+    price: {
+      cache_read_per_mtok: 1.5,
+      cache_write_per_mtok: 18.75,
+      input_per_mtok: 15,
+      output_per_mtok: 75,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "anthropic",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-opus-4-5-20251101-v1:0": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 200000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-opus-4-5-20251101-v1:0",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 64000,
+    name: "Claude Opus 4.5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 64000,
+      },
+      max_tokens: {
+        max: 64000,
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.55,
+      cache_write_per_mtok: 6.875,
+      input_per_mtok: 5.5,
+      output_per_mtok: 27.5,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.5,
+          cache_write_per_mtok: 6.25,
+          input_per_mtok: 5,
+          output_per_mtok: 25,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["eu", "global", "us"],
+    provider: "anthropic",
+    regions: [
+      "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
+      "eu-west-1",
+      "eu-west-3",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-opus-4-6-v1": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-opus-4-6-v1",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Opus 4.6",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.55,
+      cache_write_per_mtok: 6.875,
+      input_per_mtok: 5.5,
+      output_per_mtok: 27.5,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.5,
+          cache_write_per_mtok: 6.25,
+          input_per_mtok: 5,
+          output_per_mtok: 25,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["apac", "eu", "global", "jp", "us"],
+    provider: "anthropic",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-3",
       "ap-south-1",
       "ap-southeast-1",
       "ap-southeast-2",
       "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
       "eu-west-1",
       "eu-west-3",
       "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-sonnet-4-20250514-v1:0": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 200000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-sonnet-4-20250514-v1:0",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 64000,
+    name: "Claude Sonnet 4",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 64000,
+      },
+      max_tokens: {
+        max: 64000,
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.3,
+      cache_write_per_mtok: 3.75,
+      input_per_mtok: 3,
+      output_per_mtok: 15,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["apac", "eu", "global", "us"],
+    provider: "anthropic",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-south-2",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ap-southeast-4",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
+      "eu-west-1",
+      "eu-west-3",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
       "us-west-2",
     ],
     routes: ["invoke", "converse"],
@@ -259,6 +983,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "guardrails",
       "json-mode",
       "parallel-tools",
+      "prefill",
       "prompt-caching",
       "reasoning",
       "stream-tools",
@@ -276,6 +1001,14 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     name: "Claude Sonnet 4.5",
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 64000,
+      },
+      max_tokens: {
+        max: 64000,
+      },
+    },
     price: {
       cache_read_per_mtok: 0.33,
       cache_write_per_mtok: 4.125,
@@ -291,25 +1024,325 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
         },
       ],
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: true,
     profiles: ["au", "eu", "global", "jp", "us"],
     provider: "anthropic",
     regions: [
       "ap-northeast-1",
+      "ap-northeast-3",
       "ap-southeast-2",
+      "ap-southeast-4",
       "eu-central-1",
       "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
       "eu-west-1",
       "eu-west-3",
       "us-east-1",
       "us-east-2",
+      "us-west-1",
       "us-west-2",
     ],
     routes: ["invoke", "converse"],
   },
+  "anthropic.claude-sonnet-4-6": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-sonnet-4-6",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 64000,
+    name: "Claude Sonnet 4.6",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 64000,
+      },
+      max_tokens: {
+        max: 64000,
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.33,
+      cache_write_per_mtok: 4.125,
+      input_per_mtok: 3.3,
+      output_per_mtok: 16.5,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.3,
+          cache_write_per_mtok: 3.75,
+          input_per_mtok: 3,
+          output_per_mtok: 15,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["eu", "global", "jp", "us"],
+    provider: "anthropic",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-3",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
+      "eu-west-1",
+      "eu-west-3",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-sonnet-5": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-sonnet-5",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Sonnet 5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            type: "adaptive",
+          },
+          low: {
+            type: "adaptive",
+          },
+          medium: {
+            type: "adaptive",
+          },
+          minimal: {
+            type: "adaptive",
+          },
+        },
+      },
+      temperature: {
+        policy: "reject",
+        reason: "Claude Sonnet 5 accepts only its default sampling",
+      },
+      top_k: {
+        policy: "reject",
+        reason: "Claude Sonnet 5 accepts only its default sampling",
+      },
+      top_p: {
+        policy: "reject",
+        reason: "Claude Sonnet 5 accepts only its default sampling",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.22,
+      cache_write_per_mtok: 2.75,
+      input_per_mtok: 2.2,
+      output_per_mtok: 11,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.2,
+          cache_write_per_mtok: 2.5,
+          input_per_mtok: 2,
+          output_per_mtok: 10,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["global", "us"],
+    provider: "anthropic",
+    regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+    routes: ["converse"],
+  },
+  "anthropic.claude-v2": {
+    capabilities: ["guardrails", "prefill", "streaming", "system"],
+    contextWindow: 100000,
+    deprecated: {
+      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
+    },
+    family: "anthropic-claude-text",
+    id: "anthropic.claude-v2",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Claude 2.0",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 8,
+      output_per_mtok: 24,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "anthropic",
+    regions: ["ap-northeast-1", "eu-central-1", "us-east-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-v2:1": {
+    capabilities: ["guardrails", "prefill", "streaming", "system"],
+    contextWindow: 200000,
+    deprecated: {
+      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
+    },
+    family: "anthropic-claude-text",
+    id: "anthropic.claude-v2:1",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Claude 2.1",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 8,
+      output_per_mtok: 24,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "anthropic",
+    regions: ["ap-northeast-1", "ap-southeast-1", "eu-central-1", "us-east-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "deepseek.r1-v1:0": {
+    capabilities: ["guardrails", "reasoning", "streaming", "system"],
+    contextWindow: 128000,
+    family: "deepseek-r1",
+    id: "deepseek.r1-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 32768,
+    name: "DeepSeek-R1",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 1.35,
+      output_per_mtok: 5.4,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "deepseek",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "meta.llama2-13b-chat-v1": {
+    capabilities: ["guardrails", "prefill", "streaming", "system"],
+    contextWindow: 4096,
+    deprecated: {
+      note: "Listed as end-of-life on the Amazon Bedrock model lifecycle page",
+      replacement: "meta.llama3-1-8b-instruct-v1:0",
+    },
+    family: "meta-llama2",
+    id: "meta.llama2-13b-chat-v1",
+    inputModalities: ["text"],
+    maxOutputTokens: 2048,
+    name: "Llama 2 Chat 13B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.75,
+      output_per_mtok: 1,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "meta",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "meta.llama2-70b-chat-v1": {
+    capabilities: ["guardrails", "prefill", "streaming", "system"],
+    contextWindow: 4096,
+    deprecated: {
+      note: "Listed as end-of-life on the Amazon Bedrock model lifecycle page",
+      replacement: "meta.llama3-1-70b-instruct-v1:0",
+    },
+    family: "meta-llama2",
+    id: "meta.llama2-70b-chat-v1",
+    inputModalities: ["text"],
+    maxOutputTokens: 2048,
+    name: "Llama 2 Chat 70B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 1.95,
+      output_per_mtok: 2.56,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "meta",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "meta.llama3-1-405b-instruct-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming", "system", "tools"],
+    contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2026-07-07",
+      replacement: "meta.llama4-maverick-17b-instruct-v1:0",
+    },
+    family: "meta-llama3",
+    id: "meta.llama3-1-405b-instruct-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 2048,
+    name: "Llama 3.1 405B Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 2.4,
+      output_per_mtok: 2.4,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "meta",
+    regions: ["us-west-2"],
+    routes: ["invoke", "converse"],
+  },
   "meta.llama3-1-70b-instruct-v1:0": {
-    capabilities: ["prefill", "streaming", "system", "tools"],
+    capabilities: ["guardrails", "prefill", "streaming", "system", "tools"],
     contextWindow: 128000,
     family: "meta-llama3",
     id: "meta.llama3-1-70b-instruct-v1:0",
@@ -322,15 +1355,157 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 0.72,
       output_per_mtok: 0.72,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: ["us"],
     provider: "meta",
-    regions: ["us-west-2"],
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "meta.llama3-1-8b-instruct-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "meta-llama3",
+    id: "meta.llama3-1-8b-instruct-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 2048,
+    name: "Llama 3.1 8B Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.22,
+      output_per_mtok: 0.22,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["us"],
+    provider: "meta",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "meta.llama3-2-11b-instruct-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming", "system", "tools", "vision"],
+    contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2026-07-07",
+      replacement: "meta.llama4-scout-17b-instruct-v1:0",
+    },
+    family: "meta-llama3",
+    id: "meta.llama3-2-11b-instruct-v1:0",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 2048,
+    name: "Llama 3.2 11B Vision Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.16,
+      output_per_mtok: 0.16,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "meta",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "meta.llama3-2-1b-instruct-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming", "system"],
+    contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2026-07-07",
+      replacement: "meta.llama4-scout-17b-instruct-v1:0",
+    },
+    family: "meta-llama3",
+    id: "meta.llama3-2-1b-instruct-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 2048,
+    name: "Llama 3.2 1B Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.1,
+      output_per_mtok: 0.1,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["eu", "us"],
+    provider: "meta",
+    regions: ["eu-central-1", "eu-west-1", "eu-west-3", "us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "meta.llama3-2-3b-instruct-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming", "system"],
+    contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2026-07-07",
+      replacement: "meta.llama4-scout-17b-instruct-v1:0",
+    },
+    family: "meta-llama3",
+    id: "meta.llama3-2-3b-instruct-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 2048,
+    name: "Llama 3.2 3B Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.15,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["eu", "us"],
+    provider: "meta",
+    regions: ["eu-central-1", "eu-west-1", "eu-west-3", "us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "meta.llama3-2-90b-instruct-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming", "system", "tools", "vision"],
+    contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2026-07-07",
+      replacement: "meta.llama4-maverick-17b-instruct-v1:0",
+    },
+    family: "meta-llama3",
+    id: "meta.llama3-2-90b-instruct-v1:0",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 2048,
+    name: "Llama 3.2 90B Vision Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.72,
+      output_per_mtok: 0.72,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "meta",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "meta.llama3-3-70b-instruct-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "meta-llama3",
+    id: "meta.llama3-3-70b-instruct-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 2048,
+    name: "Llama 3.3 70B Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.72,
+      output_per_mtok: 0.72,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "meta",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
     routes: ["invoke", "converse"],
   },
   "meta.llama3-70b-instruct-v1:0": {
-    capabilities: ["prefill", "streaming", "system"],
+    capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 8192,
     family: "meta-llama3",
     id: "meta.llama3-70b-instruct-v1:0",
@@ -343,7 +1518,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 2.65,
       output_per_mtok: 3.5,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: [],
     provider: "meta",
@@ -351,7 +1526,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     routes: ["invoke", "converse"],
   },
   "meta.llama3-8b-instruct-v1:0": {
-    capabilities: ["prefill", "streaming", "system"],
+    capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 8192,
     family: "meta-llama3",
     id: "meta.llama3-8b-instruct-v1:0",
@@ -364,11 +1539,293 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 0.3,
       output_per_mtok: 0.6,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: [],
     provider: "meta",
     regions: ["ap-south-1", "ca-central-1", "eu-west-2", "us-east-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "meta.llama4-maverick-17b-instruct-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming", "system", "tools", "vision"],
+    contextWindow: 1000000,
+    family: "meta-llama4",
+    id: "meta.llama4-maverick-17b-instruct-v1:0",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Llama 4 Maverick 17B Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.24,
+      output_per_mtok: 0.97,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "meta",
+    regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "meta.llama4-scout-17b-instruct-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming", "system", "tools", "vision"],
+    contextWindow: 3500000,
+    family: "meta-llama4",
+    id: "meta.llama4-scout-17b-instruct-v1:0",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Llama 4 Scout 17B Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.17,
+      output_per_mtok: 0.66,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "meta",
+    regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "mistral.mistral-7b-instruct-v0:2": {
+    capabilities: ["guardrails", "prefill", "streaming"],
+    contextWindow: 32000,
+    family: "mistral-instruct",
+    id: "mistral.mistral-7b-instruct-v0:2",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Mistral 7B Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.2,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-south-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "mistral.mistral-large-2402-v1:0": {
+    capabilities: ["guardrails", "json-mode", "prefill", "streaming", "system", "tool-choice", "tools"],
+    contextWindow: 32000,
+    family: "mistral-chat",
+    id: "mistral.mistral-large-2402-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Mistral Large (24.02)",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 4,
+      output_per_mtok: 12,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-south-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "mistral.mistral-large-2407-v1:0": {
+    capabilities: ["guardrails", "json-mode", "prefill", "streaming", "system", "tool-choice", "tools"],
+    contextWindow: 128000,
+    family: "mistral-chat",
+    id: "mistral.mistral-large-2407-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Mistral Large 2 (24.07)",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 2,
+      output_per_mtok: 6,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: ["us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "mistral.mistral-small-2402-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming", "system", "tools"],
+    contextWindow: 32000,
+    family: "mistral-instruct",
+    id: "mistral.mistral-small-2402-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Mistral Small (24.02)",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 1,
+      output_per_mtok: 3,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: ["us-east-1"],
+    routes: ["invoke", "converse"],
+  },
+  "mistral.mixtral-8x7b-instruct-v0:1": {
+    capabilities: ["guardrails", "prefill", "streaming"],
+    contextWindow: 32000,
+    family: "mistral-instruct",
+    id: "mistral.mixtral-8x7b-instruct-v0:1",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Mixtral 8x7B Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 4096,
+      },
+      max_tokens: {
+        max: 4096,
+      },
+    },
+    price: {
+      input_per_mtok: 0.45,
+      output_per_mtok: 0.7,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-south-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "mistral.pixtral-large-2502-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "json-mode",
+      "prefill",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 128000,
+    family: "mistral-chat",
+    id: "mistral.pixtral-large-2502-v1:0",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 8192,
+    name: "Pixtral Large (25.02)",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 2,
+      output_per_mtok: 6,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["eu", "us"],
+    provider: "mistral",
+    regions: [
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-3",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "openai.gpt-oss-120b-1:0": {
+    capabilities: [
+      "guardrails",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+    ],
+    contextWindow: 128000,
+    family: "openai-gpt-oss",
+    id: "openai.gpt-oss-120b-1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 128000,
+    name: "gpt-oss-120b",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.6,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "openai",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "openai.gpt-oss-20b-1:0": {
+    capabilities: [
+      "guardrails",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+    ],
+    contextWindow: 128000,
+    family: "openai-gpt-oss",
+    id: "openai.gpt-oss-20b-1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 128000,
+    name: "gpt-oss-20b",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.07,
+      output_per_mtok: 0.3,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "openai",
+    regions: ["us-east-1", "us-west-2"],
     routes: ["invoke", "converse"],
   },
 };
@@ -376,13 +1833,48 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
 export const modelIds: readonly ModelId[] = [
   "amazon.titan-embed-text-v1",
   "amazon.titan-embed-text-v2:0",
+  "anthropic.claude-3-5-haiku-20241022-v1:0",
+  "anthropic.claude-3-5-sonnet-20240620-v1:0",
   "anthropic.claude-3-5-sonnet-20241022-v2:0",
   "anthropic.claude-3-7-sonnet-20250219-v1:0",
   "anthropic.claude-3-haiku-20240307-v1:0",
+  "anthropic.claude-3-opus-20240229-v1:0",
+  "anthropic.claude-3-sonnet-20240229-v1:0",
+  "anthropic.claude-haiku-4-5-20251001-v1:0",
+  "anthropic.claude-instant-v1",
+  "anthropic.claude-opus-4-1-20250805-v1:0",
+  "anthropic.claude-opus-4-20250514-v1:0",
+  "anthropic.claude-opus-4-5-20251101-v1:0",
+  "anthropic.claude-opus-4-6-v1",
+  "anthropic.claude-sonnet-4-20250514-v1:0",
   "anthropic.claude-sonnet-4-5-20250929-v1:0",
+  "anthropic.claude-sonnet-4-6",
+  "anthropic.claude-sonnet-5",
+  "anthropic.claude-v2",
+  "anthropic.claude-v2:1",
+  "deepseek.r1-v1:0",
+  "meta.llama2-13b-chat-v1",
+  "meta.llama2-70b-chat-v1",
+  "meta.llama3-1-405b-instruct-v1:0",
   "meta.llama3-1-70b-instruct-v1:0",
+  "meta.llama3-1-8b-instruct-v1:0",
+  "meta.llama3-2-11b-instruct-v1:0",
+  "meta.llama3-2-1b-instruct-v1:0",
+  "meta.llama3-2-3b-instruct-v1:0",
+  "meta.llama3-2-90b-instruct-v1:0",
+  "meta.llama3-3-70b-instruct-v1:0",
   "meta.llama3-70b-instruct-v1:0",
   "meta.llama3-8b-instruct-v1:0",
+  "meta.llama4-maverick-17b-instruct-v1:0",
+  "meta.llama4-scout-17b-instruct-v1:0",
+  "mistral.mistral-7b-instruct-v0:2",
+  "mistral.mistral-large-2402-v1:0",
+  "mistral.mistral-large-2407-v1:0",
+  "mistral.mistral-small-2402-v1:0",
+  "mistral.mixtral-8x7b-instruct-v0:1",
+  "mistral.pixtral-large-2502-v1:0",
+  "openai.gpt-oss-120b-1:0",
+  "openai.gpt-oss-20b-1:0",
 ];
 
 /** True when `id` is a base model id of the catalog. */

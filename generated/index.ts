@@ -12,5 +12,12 @@ export { openAIParams } from "./params.js";
 export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule>>> = {
   "amazon-titan-embed-text": () => import("./families/amazon-titan-embed-text.js"),
   "anthropic-claude-messages": () => import("./families/anthropic-claude-messages.js"),
+  "anthropic-claude-text": () => import("./families/anthropic-claude-text.js"),
+  "deepseek-r1": () => import("./families/deepseek-r1.js"),
+  "meta-llama2": () => import("./families/meta-llama2.js"),
   "meta-llama3": () => import("./families/meta-llama3.js"),
+  "meta-llama4": () => import("./families/meta-llama4.js"),
+  "mistral-chat": () => import("./families/mistral-chat.js"),
+  "mistral-instruct": () => import("./families/mistral-instruct.js"),
+  "openai-gpt-oss": () => import("./families/openai-gpt-oss.js"),
 };

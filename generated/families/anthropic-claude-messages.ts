@@ -423,7 +423,7 @@ export const descriptor: FamilyDescriptor = {
       },
     },
   },
-  prices_as_of: "2026-11-20",
+  prices_as_of: "2026-11-26",
   provider: "anthropic",
   routes: ["invoke", "converse"],
   title: "Anthropic Claude (Messages API)",

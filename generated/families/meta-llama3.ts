@@ -167,7 +167,7 @@ export const descriptor: FamilyDescriptor = {
       },
     },
   },
-  prices_as_of: "2026-11-20",
+  prices_as_of: "2026-11-26",
   provider: "meta",
   routes: ["invoke", "converse"],
   title: "Meta Llama 3 (text completion)",

@@ -6,6 +6,8 @@ import { RequestValidationError } from "../errors.js";
 import { anthropicCodec, anthropicStreamCodec } from "./anthropic.js";
 import { converseStreamCodec } from "./converse-stream.js";
 import { flatStreamCodec } from "./flat-stream.js";
+import { mistralChatCodec } from "./mistral-chat.js";
+import { openaiCodec, openaiStreamCodec } from "./openai.js";
 import { templateCodec } from "./template.js";
 import type { MessagesCodec, StreamCodec } from "./types.js";
 
@@ -13,12 +15,15 @@ import type { MessagesCodec, StreamCodec } from "./types.js";
 const messagesCodecs: Partial<Record<MessagesCodecName, MessagesCodec>> = {
   template: templateCodec,
   anthropic: anthropicCodec,
+  "mistral-chat": mistralChatCodec,
+  openai: openaiCodec,
 };
 
 const streamCodecs: Partial<Record<StreamCodecName, StreamCodec>> = {
   flat: flatStreamCodec,
   anthropic: anthropicStreamCodec,
   converse: converseStreamCodec,
+  openai: openaiStreamCodec,
 };
 
 export function messagesCodecFor(name: MessagesCodecName, model: string): MessagesCodec {

@@ -1,0 +1,277 @@
+/**
+ * OpenAI Chat Completions bodies on InvokeModel (OpenAI gpt-oss; AI21 Jamba uses the same shape).
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html
+ * https://platform.openai.com/docs/api-reference/chat/create
+ *
+ * On InvokeModel gpt-oss writes its reasoning first in the message text, wrapped in `<reasoning>` tags;
+ * the decoders move it to `reasoning_content`. A `reasoning_content` or `reasoning` field, where a model
+ * sends one, is read the same way.
+ */
+import type { ContentBlock, DecodedMessage, StreamEvent, Turn } from "../chat/model.js";
+import { RequestValidationError, ResponseParseError } from "../errors.js";
+import { writePointer } from "../pointer.js";
+import type { FunctionTool, ThinkingBlock, ToolChoice } from "../types.js";
+import type { MessagesCodec, StreamCodec } from "./types.js";
+
+type NativeMessage = Record<string, unknown>;
+type NativePart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
+
+const openTag = "<reasoning>";
+const closeTag = "</reasoning>";
+
+function unsupported(kind: string, model: string): never {
+  throw new RequestValidationError(
+    `${model} takes text and images in chat messages on the invoke route; ${kind} content needs the converse route (bedrock/converse/${model})`,
+    { param: "messages", model },
+  );
+}
+
+function encodeUserContent(blocks: readonly ContentBlock[], model: string): string | NativePart[] {
+  const parts: NativePart[] = [];
+  for (const block of blocks) {
+    if (block.kind === "text") parts.push({ type: "text", text: block.text });
+    else if (block.kind === "image")
+      parts.push({ type: "image_url", image_url: { url: `data:${block.mediaType};base64,${block.base64}` } });
+    else if (block.kind !== "reasoning") unsupported(block.kind, model);
+  }
+  if (parts.every((part) => part.type === "text"))
+    return parts.map((part) => (part as { text: string }).text).join("\n");
+  return parts;
+}
+
+function textOf(blocks: readonly ContentBlock[], model: string): string {
+  const pieces: string[] = [];
+  for (const block of blocks) {
+    if (block.kind === "text") pieces.push(block.text);
+    else if (block.kind !== "reasoning") unsupported(block.kind, model);
+  }
+  return pieces.join("\n");
+}
+
+function encodeTurn(turn: Turn, model: string): NativeMessage[] {
+  if (turn.role === "tool") {
+    return turn.content.map((block) =>
+      block.kind === "tool_result"
+        ? { role: "tool", tool_call_id: block.toolCallId, content: textOf(block.content, model) }
+        : { role: "user", content: encodeUserContent([block], model) },
+    );
+  }
+  if (turn.role === "assistant") {
+    const calls = turn.content.filter((block) => block.kind === "tool_call");
+    const text = textOf(
+      turn.content.filter((block) => block.kind !== "tool_call"),
+      model,
+    );
+    const message: NativeMessage = {
+      role: "assistant",
+      content: text === "" && calls.length > 0 ? null : text,
+    };
+    if (calls.length > 0) {
+      message.tool_calls = calls.map((call) => ({
+        id: call.id,
+        type: "function",
+        function: { name: call.name, arguments: call.arguments === "" ? "{}" : call.arguments },
+      }));
+    }
+    return [message];
+  }
+  return [{ role: "user", content: encodeUserContent(turn.content, model) }];
+}
+
+function encodeTools(tools: readonly FunctionTool[]): Record<string, unknown>[] {
+  return tools.map((tool) => ({
+    type: "function",
+    function: {
+      name: tool.function.name,
+      ...(tool.function.description ? { description: tool.function.description } : {}),
+      parameters: tool.function.parameters ?? { type: "object", properties: {} },
+      ...(tool.function.strict !== undefined ? { strict: tool.function.strict } : {}),
+    },
+  }));
+}
+
+function encodeToolChoice(choice: ToolChoice): unknown {
+  return typeof choice === "string" ? choice : { type: "function", function: { name: choice.function.name } };
+}
+
+/** Splits a leading `<reasoning>…</reasoning>` from the answer text. */
+export function splitReasoning(text: string): { reasoning: string; text: string } {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith(openTag)) return { reasoning: "", text };
+  const end = trimmed.indexOf(closeTag);
+  if (end === -1) return { reasoning: trimmed.slice(openTag.length), text: "" };
+  return { reasoning: trimmed.slice(openTag.length, end), text: trimmed.slice(end + closeTag.length) };
+}
+
+function readReasoningField(source: Record<string, unknown>): string {
+  const value = source.reasoning_content ?? source.reasoning;
+  return typeof value === "string" ? value : "";
+}
+
+export const openaiCodec: MessagesCodec = {
+  encode(chat, body, { mapping, model }) {
+    const messages: NativeMessage[] = [];
+    if (chat.system.length > 0) {
+      if (mapping.system) writePointer(body, mapping.system, chat.system.join("\n\n"));
+      else messages.push({ role: "system", content: chat.system.join("\n\n") });
+    }
+    for (const turn of chat.turns) messages.push(...encodeTurn(turn, model.id));
+    writePointer(body, mapping.messages!, messages);
+    if (chat.tools.length > 0 && mapping.tools) {
+      writePointer(body, mapping.tools, encodeTools(chat.tools));
+      if (chat.toolChoice !== undefined && mapping.tool_choice)
+        writePointer(body, mapping.tool_choice, encodeToolChoice(chat.toolChoice));
+    }
+  },
+
+  decode(content) {
+    if (content === null || typeof content !== "object") {
+      throw new ResponseParseError("the chat completion has no choices[0].message");
+    }
+    const message = content as Record<string, unknown>;
+    let raw = "";
+    if (typeof message.content === "string") raw = message.content;
+    else if (Array.isArray(message.content)) {
+      raw = message.content
+        .map((part) => (part && typeof part === "object" && "text" in part ? String(part.text ?? "") : ""))
+        .join("");
+    }
+    const split = splitReasoning(raw);
+    const reasoningText = readReasoningField(message) || split.reasoning;
+    const reasoning: ThinkingBlock[] = reasoningText ? [{ type: "thinking", thinking: reasoningText }] : [];
+    const toolCalls = (Array.isArray(message.tool_calls) ? message.tool_calls : []).map((call, index) => {
+      const native = call as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
+      const args = native.function?.arguments;
+      return {
+        id: typeof native.id === "string" && native.id !== "" ? native.id : `call_${index}`,
+        name: String(native.function?.name ?? ""),
+        arguments: typeof args === "string" ? args : JSON.stringify(args ?? {}),
+      };
+    });
+    return { text: split.text, toolCalls, reasoning } satisfies DecodedMessage;
+  },
+};
+
+/** Length of the longest suffix of `text` that is a prefix of `tag` (a tag possibly split across chunks). */
+function partialTagLength(text: string, tag: string): number {
+  for (let length = Math.min(tag.length - 1, text.length); length > 0; length--) {
+    if (text.endsWith(tag.slice(0, length))) return length;
+  }
+  return 0;
+}
+
+/**
+ * Separates `<reasoning>…</reasoning>` at the start of streamed content from the answer, whatever the
+ * chunk boundaries: text that may still turn into a tag is held back until the next delta decides it.
+ */
+class ReasoningSplitter {
+  private state: "start" | "reasoning" | "answer" = "start";
+  private held = "";
+
+  push(delta: string): StreamEvent[] {
+    this.held += delta;
+    const events: StreamEvent[] = [];
+    if (this.state === "start") {
+      const trimmed = this.held.trimStart();
+      if (trimmed === "" || (openTag.startsWith(trimmed) && trimmed.length < openTag.length)) return events;
+      if (trimmed.startsWith(openTag)) {
+        this.state = "reasoning";
+        this.held = trimmed.slice(openTag.length);
+      } else {
+        this.state = "answer";
+      }
+    }
+    if (this.state === "reasoning") {
+      const end = this.held.indexOf(closeTag);
+      if (end === -1) {
+        const keep = partialTagLength(this.held, closeTag);
+        const ready = this.held.slice(0, this.held.length - keep);
+        if (ready !== "") events.push({ kind: "reasoning", text: ready });
+        this.held = this.held.slice(this.held.length - keep);
+        return events;
+      }
+      if (end > 0) events.push({ kind: "reasoning", text: this.held.slice(0, end) });
+      this.held = this.held.slice(end + closeTag.length);
+      this.state = "answer";
+    }
+    if (this.held !== "") events.push({ kind: "text", text: this.held });
+    this.held = "";
+    return events;
+  }
+
+  /** Whatever is still held when the stream ends. */
+  flush(): StreamEvent[] {
+    const rest = this.held;
+    this.held = "";
+    if (rest === "") return [];
+    return [this.state === "reasoning" ? { kind: "reasoning", text: rest } : { kind: "text", text: rest }];
+  }
+}
+
+/** chat.completion.chunk objects: deltas of content, reasoning and tool calls; usage from the last chunk. */
+export const openaiStreamCodec: StreamCodec = {
+  createDecoder() {
+    let started = false;
+    const splitter = new ReasoningSplitter();
+    const openedTools = new Set<number>();
+    return (chunk) => {
+      const events: StreamEvent[] = [];
+      if (!started) {
+        started = true;
+        events.push({ kind: "start", id: typeof chunk.id === "string" ? chunk.id : undefined });
+      }
+      const choices = Array.isArray(chunk.choices) ? (chunk.choices as Record<string, unknown>[]) : [];
+      const choice = choices[0];
+      let finish: string | undefined;
+      if (choice) {
+        const delta = (choice.delta ?? choice.message ?? {}) as Record<string, unknown>;
+        const reasoning = readReasoningField(delta);
+        if (reasoning !== "") events.push({ kind: "reasoning", text: reasoning });
+        if (typeof delta.content === "string" && delta.content !== "")
+          events.push(...splitter.push(delta.content));
+        for (const call of Array.isArray(delta.tool_calls)
+          ? (delta.tool_calls as Record<string, unknown>[])
+          : []) {
+          const index = typeof call.index === "number" ? call.index : 0;
+          const fn = (call.function ?? {}) as { name?: unknown; arguments?: unknown };
+          if (!openedTools.has(index) && (typeof call.id === "string" || typeof fn.name === "string")) {
+            openedTools.add(index);
+            events.push({
+              kind: "tool_start",
+              block: index,
+              id: typeof call.id === "string" ? call.id : `call_${index}`,
+              name: String(fn.name ?? ""),
+            });
+          }
+          if (typeof fn.arguments === "string" && fn.arguments !== "")
+            events.push({ kind: "tool_delta", block: index, arguments: fn.arguments });
+        }
+        if (typeof choice.finish_reason === "string" && choice.finish_reason !== "")
+          finish = choice.finish_reason;
+      }
+      const usage = chunk.usage as { prompt_tokens?: number; completion_tokens?: number } | null | undefined;
+      if (usage && (usage.prompt_tokens !== undefined || usage.completion_tokens !== undefined)) {
+        events.push({
+          kind: "usage",
+          promptTokens: usage.prompt_tokens,
+          completionTokens: usage.completion_tokens,
+        });
+      }
+      const metrics = chunk["amazon-bedrock-invocationMetrics"] as
+        | { inputTokenCount?: number; outputTokenCount?: number }
+        | undefined;
+      if (metrics) {
+        events.push({
+          kind: "usage",
+          promptTokens: metrics.inputTokenCount,
+          completionTokens: metrics.outputTokenCount,
+        });
+      }
+      if (finish !== undefined) {
+        events.push(...splitter.flush());
+        events.push({ kind: "finish", reason: finish });
+      }
+      return events;
+    };
+  },
+};

@@ -1,0 +1,108 @@
+import { readFileSync } from "node:fs";
+import * as sdk from "@aws-sdk/client-bedrock-runtime";
+import { describe, expect, it } from "vitest";
+import {
+  BedrockCallError,
+  BedrockForgeError,
+  mapBedrockError,
+  RequestValidationError,
+} from "../../runtime/errors.js";
+
+const serviceModel = JSON.parse(
+  readFileSync(new URL("../reference/bedrock-runtime-service-model.json", import.meta.url), "utf8"),
+) as {
+  shapes: Record<string, { exception?: boolean; error?: { httpStatusCode: number } }>;
+};
+
+/** OpenAI status, type and retryability for every Bedrock exception: written out here, not derived from the code. */
+const expected: Record<string, [number, string, boolean]> = {
+  ValidationException: [400, "invalid_request_error", false],
+  ConflictException: [409, "invalid_request_error", false],
+  AccessDeniedException: [403, "permission_error", false],
+  ResourceNotFoundException: [404, "not_found_error", false],
+  ThrottlingException: [429, "rate_limit_error", true],
+  ServiceQuotaExceededException: [429, "rate_limit_error", false],
+  ModelNotReadyException: [503, "service_unavailable_error", true],
+  ModelTimeoutException: [408, "timeout_error", true],
+  ModelErrorException: [424, "api_error", false],
+  ModelStreamErrorException: [424, "api_error", false],
+  ServiceUnavailableException: [503, "service_unavailable_error", true],
+  InternalServerException: [500, "api_error", true],
+};
+
+describe("mapBedrockError", () => {
+  const modelled = Object.entries(serviceModel.shapes)
+    .filter(([, shape]) => shape.exception)
+    .map(([name, shape]) => [name, shape.error!.httpStatusCode] as const);
+
+  it("covers every exception of the Bedrock Runtime service model", () => {
+    expect(modelled.map(([name]) => name).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it.each(modelled)("maps the SDK's %s (HTTP %i)", (name, httpStatus) => {
+    const ErrorClass = (sdk as unknown as Record<string, new (options: object) => Error>)[name]!;
+    const error = new ErrorClass({
+      message: `boom ${name}`,
+      $metadata: { httpStatusCode: httpStatus, requestId: "req-123" },
+    });
+    const mapped = mapBedrockError(error, { model: "anthropic.claude-3-haiku-20240307-v1:0" });
+    const [status, type, retryable] = expected[name]!;
+    expect(BedrockCallError.isInstance(mapped)).toBe(true);
+    expect(mapped).toMatchObject({
+      status,
+      type,
+      retryable,
+      code: name,
+      awsErrorName: name,
+      awsStatus: httpStatus,
+      requestId: "req-123",
+    });
+    expect(mapped.message).toBe(`Bedrock ${name} for anthropic.claude-3-haiku-20240307-v1:0: boom ${name}`);
+    expect(mapped.cause).toBe(error);
+  });
+
+  it("names in-stream exceptions the same way as unary ones", () => {
+    const error = Object.assign(new Error("Too many requests, please wait before trying again."), {
+      name: "throttlingException",
+    });
+    expect(mapBedrockError(error)).toMatchObject({
+      status: 429,
+      awsErrorName: "ThrottlingException",
+      retryable: true,
+    });
+  });
+
+  it("recognizes a context window overflow", () => {
+    const error = new sdk.ValidationException({
+      message: "Input is too long for requested model.",
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(mapBedrockError(error).code).toBe("context_length_exceeded");
+  });
+
+  it("maps authentication failures to 401", () => {
+    for (const name of [
+      "UnrecognizedClientException",
+      "InvalidSignatureException",
+      "ExpiredTokenException",
+    ]) {
+      const error = Object.assign(new Error("The security token included in the request is invalid."), {
+        name,
+        $metadata: { httpStatusCode: 403 },
+      });
+      expect(mapBedrockError(error)).toMatchObject({
+        status: 401,
+        type: "authentication_error",
+        retryable: false,
+      });
+    }
+  });
+
+  it("keeps the project's own errors as they are and recognizes copies by marker", () => {
+    const own = new RequestValidationError("bad", { param: "x" });
+    expect(mapBedrockError(own)).toBe(own);
+    const copy = Object.assign(Object.create(null), { [Symbol.for("bedrock-forge.error")]: true });
+    expect(BedrockForgeError.isInstance(copy)).toBe(true);
+    expect(BedrockForgeError.isInstance(new Error("x"))).toBe(false);
+  });
+});
