@@ -1,0 +1,24 @@
+/**
+ * bedrock-forge/emulator: a local Amazon Bedrock Runtime for tests, demos and benchmarks, and a recorder
+ * that captures real exchanges as fixtures.
+ */
+
+export type { EmulatorCredentials } from "./auth.js";
+export { exampleCredentials } from "./auth.js";
+export { EmulatorError, errorMessages, errorShapes } from "./errors.js";
+export type { DecodedStreamEvent } from "./eventstream.js";
+export {
+  corruptMessageCrc,
+  decodeFrame,
+  encodeChunkFrame,
+  encodeEventFrame,
+  encodeExceptionFrame,
+  splitFrames,
+  toStreamEvent,
+} from "./eventstream.js";
+export type { Fault } from "./faults.js";
+export { parseFault } from "./faults.js";
+export type { Fixture, FixtureOperation, LoadedFixture } from "./fixtures.js";
+export { FixtureIndex, isSubset, jsonEqual, loadFixtureDir, operationOf } from "./fixtures.js";
+export { controlHeaders, startEmulator } from "./server.js";
+export type { Emulator, EmulatorMode, EmulatorOptions, EmulatorRequest } from "./types.js";
