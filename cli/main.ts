@@ -3,9 +3,10 @@ import { fileURLToPath } from "node:url";
 import type { Command, CommandIO } from "./command.js";
 import { UsageError } from "./command.js";
 import { generateCommand } from "./commands/generate.js";
+import { serveCommand } from "./commands/serve.js";
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly Command[] = [generateCommand];
+export const commands: readonly Command[] = [generateCommand, serveCommand];
 
 export function mainHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

@@ -101,6 +101,8 @@ export interface ProxyConfig {
 export interface LoadConfigOptions {
   /** Where `os.environ/NAME` references are looked up (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** A relative `file` is read from here (default `process.cwd()`); messages show the path as given. */
+  readonly cwd?: string;
 }
 
 /** Default request deadline: 10 minutes (long generations stream well within it). */
@@ -255,7 +257,7 @@ function problemAt(source: SourceMap, segments: readonly Segment[], message: str
 export async function loadProxyConfig(file: string, options: LoadConfigOptions = {}): Promise<ProxyConfig> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readFile(path.resolve(options.cwd ?? process.cwd(), file), "utf8");
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(error);
     throw new ProxyConfigError([{ file, field: "", message: `cannot read the config: ${reason}` }]);
@@ -585,10 +587,4 @@ export function quickConfig(
     ],
     ...(options.masterKey ? { general_settings: { master_key: options.masterKey } } : {}),
   };
-}
-
-/** A path shown in messages: relative to the working directory when that is shorter. */
-export function displayPath(file: string, cwd = process.cwd()): string {
-  const relative = path.relative(cwd, file);
-  return relative && !relative.startsWith("..") && relative.length < file.length ? relative : file;
 }

@@ -37,6 +37,8 @@ export interface ProxyOptions {
   readonly log?: LogSink;
   /** Environment for `os.environ/` references (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where a relative config path is read from (default `process.cwd()`). */
+  readonly cwd?: string;
 }
 
 export interface RunningProxy {
@@ -89,7 +91,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const config = isLoadedConfig(options.config)
     ? options.config
     : typeof options.config === "string"
-      ? await loadProxyConfig(options.config, { env: options.env })
+      ? await loadProxyConfig(options.config, { env: options.env, cwd: options.cwd })
       : createProxyConfig(options.config, { env: options.env });
   for (const warning of config.warnings) log(logLine("warn", warning));
   const proxy = createProxyServer(config, options, log);
@@ -468,19 +470,27 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
   }
 
   let closing: Promise<void> | undefined;
+  let stopWaiting: (() => void) | undefined;
   function close(closeOptions: { drainMs?: number } = {}): Promise<void> {
-    if (closing) return closing;
-    draining = true;
     const drainMs = closeOptions.drainMs ?? defaultDrainMs;
+    if (closing) {
+      // A second call (a second signal) may shorten the drain.
+      const stop = stopWaiting;
+      if (stop) setTimeout(stop, drainMs).unref();
+      return closing;
+    }
+    draining = true;
     closing = (async () => {
       const closed = app.close();
       if (inFlight.size === 0) app.server.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<"deadline">((resolve) => {
-        timer = setTimeout(() => resolve("deadline"), drainMs);
+        stopWaiting = () => resolve("deadline");
+        timer = setTimeout(stopWaiting, drainMs);
       });
       const outcome = await Promise.race([closed.then(() => "drained" as const), deadline]);
       clearTimeout(timer);
+      stopWaiting = undefined;
       if (outcome === "deadline") {
         const cancelled = inFlight.size;
         for (const lifetime of inFlight) lifetime.end("shutdown");
