@@ -37,11 +37,8 @@ export const litellmParamsSchema = {
   type: "object",
   required: ["model"],
   properties: {
-    model: {
-      type: "string",
-      // `bedrock/…` (also `bedrock/converse/…`, `bedrock/invoke/…`), a bare Bedrock id, or an ARN.
-      pattern: "^(bedrock/.+|arn:.+|[^/]+)$",
-    },
+    // `bedrock/…` (also `bedrock/converse/…`, `bedrock/invoke/…`), a bare Bedrock id, or an ARN.
+    model: nonEmptyString,
     model_id: nonEmptyString,
     aws_access_key_id: stringOrEmpty,
     aws_secret_access_key: stringOrEmpty,

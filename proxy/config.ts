@@ -267,24 +267,60 @@ export async function loadProxyConfig(file: string, options: LoadConfigOptions =
 
 /** Parses config text (YAML or JSON); `file` is only used in messages. */
 export function parseProxyConfig(text: string, file: string, options: LoadConfigOptions = {}): ProxyConfig {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const { document, lineCounter, relaxed } = parseYaml(text);
   if (document.errors.length > 0) {
-    throw new ProxyConfigError(
-      document.errors.map((error) => {
-        const position = error.linePos?.[0] ?? { line: 1, col: 1 };
-        return {
-          file,
-          line: position.line,
-          column: position.col,
-          field: "",
-          message: `YAML: ${error.message.split("\n")[0]}`,
-        };
-      }),
-    );
+    // Later syntax errors are mostly echoes of the first one.
+    const error = document.errors[0]!;
+    const position = lineCounter.linePos(error.pos[0]);
+    throw new ProxyConfigError([
+      {
+        file,
+        line: position.line,
+        column: position.col,
+        field: "",
+        message: `YAML: ${error.message.split("\n")[0]}`,
+      },
+    ]);
   }
   const data = document.toJS({ maxAliasCount: 100 }) as unknown;
-  return resolveProxyConfig(data, { file, document, lineCounter }, options);
+  const config = resolveProxyConfig(data, { file, document, lineCounter }, options);
+  for (const line of relaxed) {
+    (config.warnings as string[]).push(
+      `${file}:${line}: the closing bracket of a flow collection is indented less than YAML allows; read as PyYAML (LiteLLM) reads it`,
+    );
+  }
+  return config;
+}
+
+/**
+ * Parses YAML keeping positions. LiteLLM reads its config with PyYAML, which accepts a flow mapping
+ * whose closing `}` sits left of its key (LiteLLM's own guardrail example does this); the YAML 1.2
+ * parser here does not. Such a closing line is indented to match the lines before it and the text is
+ * parsed again: line numbers do not change.
+ */
+function parseYaml(text: string): { document: Document.Parsed; lineCounter: LineCounter; relaxed: number[] } {
+  const relaxed: number[] = [];
+  let source = text;
+  for (let round = 0; ; round++) {
+    const lineCounter = new LineCounter();
+    const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const bad = document.errors[0];
+    if (bad?.code !== "BAD_INDENT" || round >= 20) return { document, lineCounter, relaxed };
+    const lines = source.split("\n");
+    const lineIndex = lineCounter.linePos(bad.pos[0]).line - 1;
+    const closing = lines[lineIndex];
+    if (closing === undefined || !/^\s*[}\]]\s*,?\s*(#.*)?$/.test(closing)) {
+      return { document, lineCounter, relaxed };
+    }
+    let previous = lineIndex - 1;
+    while (previous >= 0 && lines[previous]!.trim() === "") previous--;
+    const indent = previous >= 0 ? /^\s*/.exec(lines[previous]!)![0] : "";
+    const fixed = indent + closing.trimStart();
+    if (fixed === closing) return { document, lineCounter, relaxed };
+    lines[lineIndex] = fixed;
+    relaxed.push(lineIndex + 1);
+    source = lines.join("\n");
+  }
 }
 
 /** Validates a LiteLLM-shaped config object (programmatic use); problems name the field. */
@@ -460,15 +496,6 @@ function describeSchemaError(error: ErrorObject, source: SourceMap): ConfigProbl
       );
     case "const":
       return problemAt(source, segments, `must be ${JSON.stringify(params.allowedValue)}`);
-    case "pattern":
-      if (segments[segments.length - 1] === "model") {
-        return problemAt(
-          source,
-          segments,
-          "must be a Bedrock model: bedrock/<model id>, a Bedrock model id or an ARN (other providers are not served by bedrock-forge)",
-        );
-      }
-      return problemAt(source, segments, error.message ?? "does not match");
     default:
       return problemAt(source, segments, error.message ?? `fails ${error.keyword}`);
   }

@@ -47,11 +47,6 @@ export class RequestLifetime {
     return this.ended === "client_closed";
   }
 
-  /** Milliseconds left before the deadline (for per-attempt timeouts). */
-  remaining(started: number): number {
-    return Math.max(1, this.timeoutMs - (performance.now() - started));
-  }
-
   end(reason: EndReason): void {
     if (this.ended) return;
     this.ended = reason;

@@ -293,10 +293,9 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     };
   }
 
-  function attemptTimeout(deployment: LiveDeployment, prepared: Prepared, started: number, stream: boolean) {
-    const own = stream ? deployment.config.streamTimeoutMs : deployment.config.timeoutMs;
-    const left = prepared.lifetime.remaining(started);
-    return own === undefined ? left : Math.min(own, left);
+  /** The deployment's own per-call timeout; the request deadline is enforced by the lifetime's signal. */
+  function attemptTimeout(deployment: LiveDeployment, stream: boolean): number | undefined {
+    return stream ? deployment.config.streamTimeoutMs : deployment.config.timeoutMs;
   }
 
   async function unary(
@@ -307,7 +306,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
       deployment: LiveDeployment,
       body: Record<string, unknown>,
       signal: AbortSignal,
-      timeout: number,
+      timeout: number | undefined,
     ) => Promise<unknown>,
   ) {
     const prepared = prepare(kind, request, reply);
@@ -322,7 +321,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
             deployment,
             buildRuntimeRequest(deployment.config, prepared.client, { onWarning }),
             lifetime.signal,
-            attemptTimeout(deployment, prepared, request.forge.started, false),
+            attemptTimeout(deployment, false),
           ),
         { canRetry: () => lifetime.reason === undefined, trace: request.forge.trace! },
       );
@@ -374,7 +373,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
             }) as unknown as ChatCompletionStreamParams,
             {
               signal: lifetime.signal,
-              timeout: attemptTimeout(candidate, prepared, context.started, true),
+              timeout: attemptTimeout(candidate, true),
             },
           );
           const iterator = stream[Symbol.asyncIterator]();
