@@ -1,0 +1,467 @@
+/**
+ * `npm run bench:proxy`: the cost of a proxy hop, side by side, against one emulator in one run.
+ *
+ * - direct: the AWS SDK's ConverseCommand straight to the emulator (HTTP/1.1 keep-alive), the floor;
+ * - bedrock-forge: an OpenAI chat request to this proxy (its own process), which calls the emulator;
+ * - Portkey: the same request to the Portkey gateway (its own process, loopback only), pointed at the
+ *   emulator with `x-portkey-custom-host`.
+ *
+ * Reports per-request p50/p99 (sequential, keep-alive) and the time each proxy adds over direct, the
+ * same for a streamed answer, and throughput at concurrency 16 (autocannon); ratios against Portkey.
+ * Goals: our added per-request time at most 0.5× Portkey's, our throughput at least 2× Portkey's.
+ * Appends the results to BENCHMARKS.md under `## Proxy`. Not a timed test: numbers depend on the machine.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import http from "node:http";
+import { createRequire } from "node:module";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  ConverseStreamCommand,
+} from "@aws-sdk/client-bedrock-runtime";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const model = "anthropic.claude-3-haiku-20240307-v1:0";
+const keys = {
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+};
+const region = "us-east-1";
+
+const settings = {
+  warmup: Number(process.env.BENCH_WARMUP ?? 300),
+  requests: Number(process.env.BENCH_REQUESTS ?? 2000),
+  streams: Number(process.env.BENCH_STREAMS ?? 300),
+  streamChunks: 50,
+  concurrency: 16,
+  seconds: Number(process.env.BENCH_SECONDS ?? 10),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Child roles: the emulator and our proxy each run in a process of their own
+// ---------------------------------------------------------------------------------------------
+
+async function runEmulatorRole(): Promise<void> {
+  const { startEmulator } = await import("../emulator/index.js");
+  const emulator = await startEmulator({ port: 0, host: "127.0.0.1", streamChunks: settings.streamChunks });
+  process.stdout.write(`${JSON.stringify({ url: emulator.url })}\n`);
+  process.once("SIGTERM", () => void emulator.close().then(() => process.exit(0)));
+}
+
+async function runProxyRole(emulatorUrl: string): Promise<void> {
+  const { startProxy } = await import("../proxy/index.js");
+  const { createWriteStream } = await import("node:fs");
+  const { jsonLineSink } = await import("../proxy/log.js");
+  const proxy = await startProxy({
+    port: 0,
+    host: "127.0.0.1",
+    // Log lines are built and written as in production, to /dev/null.
+    log: jsonLineSink(createWriteStream("/dev/null")),
+    config: {
+      model_list: [
+        {
+          model_name: "claude",
+          litellm_params: {
+            model: `bedrock/${model}`,
+            aws_access_key_id: keys.accessKeyId,
+            aws_secret_access_key: keys.secretAccessKey,
+            aws_region_name: region,
+            aws_bedrock_runtime_endpoint: emulatorUrl,
+          },
+        },
+      ],
+      general_settings: { master_key: "sk-bench" },
+    },
+  });
+  process.stdout.write(`${JSON.stringify({ url: proxy.url })}\n`);
+  process.once("SIGTERM", () => void proxy.close({ drainMs: 1000 }).then(() => process.exit(0)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process management
+// ---------------------------------------------------------------------------------------------
+
+const children: ChildProcess[] = [];
+
+/** Starts a child and resolves with the first JSON line it prints (`{ url }`). */
+function startChild(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string }> {
+  const child = spawn(process.execPath, [...args], {
+    cwd: root,
+    env: { ...process.env, ...env, NODE_NO_WARNINGS: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    child.stdout!.on("data", (piece: Buffer) => {
+      buffered += piece.toString("utf8");
+      const line = buffered.split("\n").find((candidate) => candidate.startsWith("{"));
+      if (line) {
+        child.stdout!.removeAllListeners("data");
+        child.stdout!.resume();
+        resolve(JSON.parse(line) as { url: string });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Node's `--import` hook that makes every server listen on 127.0.0.1 (Portkey binds all interfaces otherwise). */
+const loopbackOnly = `data:text/javascript,${encodeURIComponent(
+  'import net from "node:net";const listen=net.Server.prototype.listen;' +
+    'net.Server.prototype.listen=function(...args){if(typeof args[0]==="number"&&(args[1]===undefined||typeof args[1]==="function"))args.splice(1,typeof args[1]==="function"?0:1,"127.0.0.1");return listen.apply(this,args)};',
+)}`;
+
+async function startPortkey(): Promise<{ url: string }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      `--import=${loopbackOnly}`,
+      "node_modules/@portkey-ai/gateway/build/start-server.js",
+      `--port=${port}`,
+      "--headless",
+    ],
+    // Portkey prints a stack trace for every streamed answer (its logger parses SSE as JSON): stderr is dropped.
+    { cwd: root, env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "ignore", "ignore"] },
+  );
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const ready = await fetch(`${url}/`).then(
+      () => true,
+      () => false,
+    );
+    if (ready) return { url };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("the Portkey gateway did not start");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+// ---------------------------------------------------------------------------------------------
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/** One POST over a keep-alive socket; resolves with the status and the whole body. */
+function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      { method: "POST", agent, headers: { "content-type": "application/json", ...headers } },
+      (response) => {
+        const pieces: Buffer[] = [];
+        response.on("data", (piece: Buffer) => pieces.push(piece));
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(pieces).toString("utf8") }),
+        );
+        response.on("error", reject);
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+interface Path {
+  readonly name: string;
+  /** One unary chat request; throws when the answer is not a completion. */
+  unary(): Promise<void>;
+  /** One streamed chat request, read to the end. */
+  stream(): Promise<void>;
+  /** autocannon target for the throughput run (none for the in-process direct path). */
+  readonly target?: { url: string; headers: Record<string, string>; body: string };
+}
+
+const messages = [{ role: "user", content: "Write a short poem about the sea" }];
+
+function directPath(emulatorUrl: string): Path {
+  const client = new BedrockRuntimeClient({
+    region,
+    endpoint: emulatorUrl,
+    credentials: keys,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }) }),
+  });
+  const input = {
+    modelId: model,
+    messages: [{ role: "user" as const, content: [{ text: messages[0]!.content }] }],
+    inferenceConfig: { maxTokens: 256 },
+  };
+  return {
+    name: "direct AWS SDK",
+    async unary() {
+      const output = await client.send(new ConverseCommand(input));
+      if (!output.output?.message) throw new Error("no message");
+    },
+    async stream() {
+      const output = await client.send(new ConverseStreamCommand(input));
+      let events = 0;
+      for await (const _event of output.stream!) events++;
+      if (events === 0) throw new Error("empty stream");
+    },
+  };
+}
+
+function openAIPath(name: string, url: string, headers: Record<string, string>, modelName: string): Path {
+  const unaryBody = JSON.stringify({ model: modelName, messages, max_tokens: 256 });
+  const streamBody = JSON.stringify({ model: modelName, messages, max_tokens: 256, stream: true });
+  const endpoint = `${url}/v1/chat/completions`;
+  return {
+    name,
+    async unary() {
+      const { status, text } = await post(endpoint, unaryBody, headers);
+      if (status !== 200 || !text.includes('"chat.completion"'))
+        throw new Error(`${name}: ${status} ${text}`);
+    },
+    async stream() {
+      const { status, text } = await post(endpoint, streamBody, headers);
+      if (status !== 200 || !text.includes("[DONE]"))
+        throw new Error(`${name}: ${status} ${text.slice(-300)}`);
+    },
+    target: { url: endpoint, headers: { "content-type": "application/json", ...headers }, body: unaryBody },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement
+// ---------------------------------------------------------------------------------------------
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+interface Timing {
+  p50: number;
+  p99: number;
+}
+
+/**
+ * Sequential calls of each path in interleaved rounds (so drift in the machine's speed hits every
+ * path alike); per-request milliseconds.
+ */
+async function measureSequential(
+  paths: readonly Path[],
+  call: (path: Path) => Promise<void>,
+  total: number,
+): Promise<Map<string, Timing>> {
+  const samples = new Map<string, number[]>(paths.map((path) => [path.name, []]));
+  const round = 50;
+  for (let done = 0; done < total; done += round) {
+    for (const path of paths) {
+      const list = samples.get(path.name)!;
+      for (let index = 0; index < Math.min(round, total - done); index++) {
+        const started = performance.now();
+        await call(path);
+        list.push(performance.now() - started);
+      }
+    }
+  }
+  const timings = new Map<string, Timing>();
+  for (const [name, list] of samples) {
+    const sorted = [...list].sort((a, b) => a - b);
+    timings.set(name, { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) });
+  }
+  return timings;
+}
+
+interface AutocannonResult {
+  requests: { average: number };
+  non2xx: number;
+  errors: number;
+  latency: { p50: number; p99: number };
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+async function measureThroughput(path: Path): Promise<number> {
+  if (path.target) {
+    const result = await autocannon({
+      url: path.target.url,
+      method: "POST",
+      headers: path.target.headers,
+      body: path.target.body,
+      connections: settings.concurrency,
+      pipelining: 1,
+      duration: settings.seconds,
+    });
+    if (result.non2xx > 0 || result.errors > 0) {
+      throw new Error(
+        `${path.name}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`,
+      );
+    }
+    return result.requests.average;
+  }
+  // The in-process SDK: 16 callers in a loop for the same time.
+  let completed = 0;
+  const until = performance.now() + settings.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: settings.concurrency }, async () => {
+      while (performance.now() < until) {
+        await path.unary();
+        completed++;
+      }
+    }),
+  );
+  return completed / settings.seconds;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+const format = (value: number, digits = 2) => value.toFixed(digits);
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+async function appendToBenchmarks(section: string): Promise<void> {
+  const file = path.join(root, "BENCHMARKS.md");
+  let text = await readFile(file, "utf8").catch(() => "# Benchmarks\n");
+  const heading = "## Proxy";
+  const start = text.indexOf(`\n${heading}\n`);
+  if (start === -1) {
+    text = `${text.trimEnd()}\n\n${heading}\n\n${section}\n`;
+  } else {
+    const next = text.indexOf("\n## ", start + heading.length + 1);
+    const end = next === -1 ? text.length : next;
+    text = `${text.slice(0, end).trimEnd()}\n\n${section}\n${next === -1 ? "" : `\n${text.slice(end + 1)}`}`;
+  }
+  await writeFile(file, text.endsWith("\n") ? text : `${text}\n`);
+}
+
+async function main(): Promise<void> {
+  const tsx = ["--import", "tsx", fileURLToPath(import.meta.url)];
+  process.stdout.write("starting the emulator, the proxy and the Portkey gateway…\n");
+  const emulator = await startChild([...tsx, "--role", "emulator"]);
+  const [proxy, portkey] = await Promise.all([
+    startChild([...tsx, "--role", "proxy", "--emulator", emulator.url]),
+    startPortkey(),
+  ]);
+  const paths: Path[] = [
+    directPath(emulator.url),
+    openAIPath("bedrock-forge proxy", proxy.url, { authorization: "Bearer sk-bench" }, "claude"),
+    openAIPath(
+      "Portkey gateway",
+      portkey.url,
+      {
+        "x-portkey-provider": "bedrock",
+        "x-portkey-aws-access-key-id": keys.accessKeyId,
+        "x-portkey-aws-secret-access-key": keys.secretAccessKey,
+        "x-portkey-aws-region": region,
+        "x-portkey-custom-host": emulator.url,
+      },
+      model,
+    ),
+  ];
+
+  process.stdout.write(`warming up (${settings.warmup} requests per path)…\n`);
+  await measureSequential(paths, (target) => target.unary(), settings.warmup);
+  await measureSequential(paths, (target) => target.stream(), Math.ceil(settings.warmup / 5));
+
+  process.stdout.write(`unary latency (${settings.requests} sequential requests per path)…\n`);
+  const unary = await measureSequential(paths, (target) => target.unary(), settings.requests);
+  process.stdout.write(`streamed latency (${settings.streams} sequential streams per path)…\n`);
+  const streamed = await measureSequential(paths, (target) => target.stream(), settings.streams);
+  const throughput = new Map<string, number>();
+  for (const target of paths) {
+    process.stdout.write(
+      `throughput of ${target.name} (concurrency ${settings.concurrency}, ${settings.seconds} s)…\n`,
+    );
+    throughput.set(target.name, await measureThroughput(target));
+  }
+
+  const direct = paths[0]!.name;
+  const added = (timings: Map<string, Timing>, name: string, key: keyof Timing) =>
+    timings.get(name)![key] - timings.get(direct)![key];
+  const rows = paths.map((target) => {
+    const isDirect = target.name === direct;
+    const cell = (timings: Map<string, Timing>, key: keyof Timing) =>
+      isDirect
+        ? format(timings.get(target.name)![key])
+        : `${format(timings.get(target.name)![key])} (+${format(added(timings, target.name, key))})`;
+    return [
+      target.name,
+      cell(unary, "p50"),
+      cell(unary, "p99"),
+      cell(streamed, "p50"),
+      cell(streamed, "p99"),
+      format(throughput.get(target.name)!, 0),
+    ];
+  });
+  const oursName = paths[1]!.name;
+  const peerName = paths[2]!.name;
+  const ratio = (ours: number, peer: number) => (peer > 0 ? ours / peer : Number.NaN);
+  const addedRatio = ratio(added(unary, oursName, "p50"), added(unary, peerName, "p50"));
+  const addedRatioP99 = ratio(added(unary, oursName, "p99"), added(unary, peerName, "p99"));
+  const totalRatio = ratio(unary.get(oursName)!.p50, unary.get(peerName)!.p50);
+  const streamRatio = ratio(added(streamed, oursName, "p50"), added(streamed, peerName, "p50"));
+  const throughputRatio = ratio(throughput.get(oursName)!, throughput.get(peerName)!);
+  const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
+  const cpus = os.cpus();
+  const section = [
+    `### ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}`,
+    "",
+    `Same emulator (own process) for every path; the proxy and Portkey each in their own process on loopback; unary requests sequential over keep-alive (${settings.requests} per path), streams of ${settings.streamChunks} chunks (${settings.streams} per path), throughput with autocannon at concurrency ${settings.concurrency} for ${settings.seconds} s (the direct SDK: ${settings.concurrency} callers in-process). Milliseconds per request; in parentheses the time added over the direct call.`,
+    "",
+    table(
+      ["path", "unary p50", "unary p99", "stream p50", "stream p99", `req/s @${settings.concurrency}`],
+      rows,
+    ),
+    "",
+    table(
+      ["ratio (bedrock-forge / Portkey)", "value", "goal"],
+      [
+        ["added per-request time, unary p50", format(addedRatio), `≤ 0.5: ${verdict(addedRatio <= 0.5)}`],
+        ["added per-request time, unary p99", format(addedRatioP99), "—"],
+        ["total per-request time, unary p50", format(totalRatio), "—"],
+        ["added per-request time, stream p50", format(streamRatio), "—"],
+        ["throughput at concurrency 16", format(throughputRatio), `≥ 2: ${verdict(throughputRatio >= 2)}`],
+      ],
+    ),
+  ].join("\n");
+  process.stdout.write(`\n${section}\n`);
+  await appendToBenchmarks(section);
+  process.stdout.write("\nappended to BENCHMARKS.md\n");
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? undefined : process.argv[index + 1];
+}
+
+const role = argument("--role");
+if (role === "emulator") {
+  await runEmulatorRole();
+} else if (role === "proxy") {
+  await runProxyRole(argument("--emulator")!);
+} else {
+  try {
+    await main();
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+    agent.destroy();
+  }
+}
