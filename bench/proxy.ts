@@ -12,6 +12,7 @@
  * Appends the results to BENCHMARKS.md under `## Proxy`. Not a timed test: numbers depend on the machine.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { createRequire } from "node:module";
@@ -35,12 +36,15 @@ const keys = {
 const region = "us-east-1";
 
 const settings = {
-  warmup: Number(process.env.BENCH_WARMUP ?? 300),
-  requests: Number(process.env.BENCH_REQUESTS ?? 2000),
+  /** Unary requests per path before measuring (JIT warm-up of every process involved). */
+  warmup: Number(process.env.BENCH_WARMUP ?? 2000),
+  requests: Number(process.env.BENCH_REQUESTS ?? 3000),
   streams: Number(process.env.BENCH_STREAMS ?? 300),
   streamChunks: 50,
   concurrency: 16,
-  seconds: Number(process.env.BENCH_SECONDS ?? 10),
+  /** Seconds per throughput trial; trials alternate between paths and the median counts. */
+  seconds: Number(process.env.BENCH_SECONDS ?? 5),
+  trials: Number(process.env.BENCH_TRIALS ?? 3),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -90,7 +94,10 @@ async function runProxyRole(emulatorUrl: string): Promise<void> {
 const children: ChildProcess[] = [];
 
 /** Starts a child and resolves with the first JSON line it prints (`{ url }`). */
-function startChild(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string }> {
+function startChild(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; pid: number }> {
   const child = spawn(process.execPath, [...args], {
     cwd: root,
     env: { ...process.env, ...env, NODE_NO_WARNINGS: "1" },
@@ -105,7 +112,7 @@ function startChild(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promi
       if (line) {
         child.stdout!.removeAllListeners("data");
         child.stdout!.resume();
-        resolve(JSON.parse(line) as { url: string });
+        resolve({ ...(JSON.parse(line) as { url: string }), pid: child.pid! });
       }
     });
     child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
@@ -126,7 +133,7 @@ const loopbackOnly = `data:text/javascript,${encodeURIComponent(
     'net.Server.prototype.listen=function(...args){if(typeof args[0]==="number"&&(args[1]===undefined||typeof args[1]==="function"))args.splice(1,typeof args[1]==="function"?0:1,"127.0.0.1");return listen.apply(this,args)};',
 )}`;
 
-async function startPortkey(): Promise<{ url: string }> {
+async function startPortkey(): Promise<{ url: string; pid: number }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -146,7 +153,7 @@ async function startPortkey(): Promise<{ url: string }> {
       () => true,
       () => false,
     );
-    if (ready) return { url };
+    if (ready) return { url, pid: child.pid! };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error("the Portkey gateway did not start");
@@ -190,6 +197,8 @@ interface Path {
   stream(): Promise<void>;
   /** autocannon target for the throughput run (none for the in-process direct path). */
   readonly target?: { url: string; headers: Record<string, string>; body: string };
+  /** The proxy's process, for its CPU time per request. */
+  readonly pid?: number;
 }
 
 const messages = [{ role: "user", content: "Write a short poem about the sea" }];
@@ -222,7 +231,13 @@ function directPath(emulatorUrl: string): Path {
   };
 }
 
-function openAIPath(name: string, url: string, headers: Record<string, string>, modelName: string): Path {
+function openAIPath(
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  modelName: string,
+  pid: number | undefined,
+): Path {
   const unaryBody = JSON.stringify({ model: modelName, messages, max_tokens: 256 });
   const streamBody = JSON.stringify({ model: modelName, messages, max_tokens: 256, stream: true });
   const endpoint = `${url}/v1/chat/completions`;
@@ -239,6 +254,7 @@ function openAIPath(name: string, url: string, headers: Record<string, string>, 
         throw new Error(`${name}: ${status} ${text.slice(-300)}`);
     },
     target: { url: endpoint, headers: { "content-type": "application/json", ...headers }, body: unaryBody },
+    pid,
   };
 }
 
@@ -254,11 +270,24 @@ function percentile(sorted: readonly number[], fraction: number): number {
 interface Timing {
   p50: number;
   p99: number;
+  /** CPU milliseconds the proxy process spent per request (Linux), when the path has one. */
+  cpu?: number;
+}
+
+/** User + system CPU time of a process in milliseconds, from /proc (undefined elsewhere). */
+function cpuMilliseconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const ticksPerSecond = 100;
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Sequential calls of each path in interleaved rounds (so drift in the machine's speed hits every
- * path alike); per-request milliseconds.
+ * path alike); per-request milliseconds, and the proxy's CPU time per request.
  */
 async function measureSequential(
   paths: readonly Path[],
@@ -266,21 +295,32 @@ async function measureSequential(
   total: number,
 ): Promise<Map<string, Timing>> {
   const samples = new Map<string, number[]>(paths.map((path) => [path.name, []]));
+  const cpu = new Map<string, number>(paths.map((path) => [path.name, 0]));
   const round = 50;
   for (let done = 0; done < total; done += round) {
     for (const path of paths) {
       const list = samples.get(path.name)!;
+      const cpuBefore = path.pid ? cpuMilliseconds(path.pid) : undefined;
       for (let index = 0; index < Math.min(round, total - done); index++) {
         const started = performance.now();
         await call(path);
         list.push(performance.now() - started);
       }
+      const cpuAfter = path.pid ? cpuMilliseconds(path.pid) : undefined;
+      if (cpuBefore !== undefined && cpuAfter !== undefined)
+        cpu.set(path.name, cpu.get(path.name)! + cpuAfter - cpuBefore);
     }
   }
   const timings = new Map<string, Timing>();
-  for (const [name, list] of samples) {
-    const sorted = [...list].sort((a, b) => a - b);
-    timings.set(name, { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) });
+  for (const path of paths) {
+    const sorted = [...samples.get(path.name)!].sort((a, b) => a - b);
+    timings.set(path.name, {
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      ...(path.pid && cpuMilliseconds(path.pid) !== undefined
+        ? { cpu: cpu.get(path.name)! / sorted.length }
+        : {}),
+    });
   }
   return timings;
 }
@@ -294,7 +334,7 @@ interface AutocannonResult {
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
-async function measureThroughput(path: Path): Promise<number> {
+async function measureThroughputOnce(path: Path): Promise<number> {
   if (path.target) {
     const result = await autocannon({
       url: path.target.url,
@@ -324,6 +364,18 @@ async function measureThroughput(path: Path): Promise<number> {
     }),
   );
   return completed / settings.seconds;
+}
+
+/** Requests per second at concurrency 16: the median of trials that alternate between the paths. */
+async function measureThroughput(paths: readonly Path[]): Promise<Map<string, number>> {
+  const trials = new Map<string, number[]>(paths.map((path) => [path.name, []]));
+  for (let trial = 0; trial < settings.trials; trial++) {
+    for (const path of paths) trials.get(path.name)!.push(await measureThroughputOnce(path));
+  }
+  const medians = new Map<string, number>();
+  for (const [name, values] of trials)
+    medians.set(name, [...values].sort((a, b) => a - b)[values.length >> 1]!);
+  return medians;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,7 +414,7 @@ async function main(): Promise<void> {
   ]);
   const paths: Path[] = [
     directPath(emulator.url),
-    openAIPath("bedrock-forge proxy", proxy.url, { authorization: "Bearer sk-bench" }, "claude"),
+    openAIPath("bedrock-forge proxy", proxy.url, { authorization: "Bearer sk-bench" }, "claude", proxy.pid),
     openAIPath(
       "Portkey gateway",
       portkey.url,
@@ -374,40 +426,42 @@ async function main(): Promise<void> {
         "x-portkey-custom-host": emulator.url,
       },
       model,
+      portkey.pid,
     ),
   ];
+  const loadBefore = os.loadavg()[0]!;
 
   process.stdout.write(`warming up (${settings.warmup} requests per path)…\n`);
   await measureSequential(paths, (target) => target.unary(), settings.warmup);
-  await measureSequential(paths, (target) => target.stream(), Math.ceil(settings.warmup / 5));
+  await measureSequential(paths, (target) => target.stream(), Math.ceil(settings.warmup / 10));
 
   process.stdout.write(`unary latency (${settings.requests} sequential requests per path)…\n`);
   const unary = await measureSequential(paths, (target) => target.unary(), settings.requests);
   process.stdout.write(`streamed latency (${settings.streams} sequential streams per path)…\n`);
   const streamed = await measureSequential(paths, (target) => target.stream(), settings.streams);
-  const throughput = new Map<string, number>();
-  for (const target of paths) {
-    process.stdout.write(
-      `throughput of ${target.name} (concurrency ${settings.concurrency}, ${settings.seconds} s)…\n`,
-    );
-    throughput.set(target.name, await measureThroughput(target));
-  }
+  process.stdout.write(
+    `throughput at concurrency ${settings.concurrency} (${settings.trials} alternating trials of ${settings.seconds} s per path)…\n`,
+  );
+  const throughput = await measureThroughput(paths);
+  const loadAfter = os.loadavg()[0]!;
 
   const direct = paths[0]!.name;
-  const added = (timings: Map<string, Timing>, name: string, key: keyof Timing) =>
+  const added = (timings: Map<string, Timing>, name: string, key: "p50" | "p99") =>
     timings.get(name)![key] - timings.get(direct)![key];
   const rows = paths.map((target) => {
     const isDirect = target.name === direct;
-    const cell = (timings: Map<string, Timing>, key: keyof Timing) =>
+    const cell = (timings: Map<string, Timing>, key: "p50" | "p99") =>
       isDirect
         ? format(timings.get(target.name)![key])
         : `${format(timings.get(target.name)![key])} (+${format(added(timings, target.name, key))})`;
+    const cpu = unary.get(target.name)!.cpu;
     return [
       target.name,
       cell(unary, "p50"),
       cell(unary, "p99"),
       cell(streamed, "p50"),
       cell(streamed, "p99"),
+      cpu === undefined ? "—" : format(cpu),
       format(throughput.get(target.name)!, 0),
     ];
   });
@@ -418,26 +472,38 @@ async function main(): Promise<void> {
   const addedRatioP99 = ratio(added(unary, oursName, "p99"), added(unary, peerName, "p99"));
   const totalRatio = ratio(unary.get(oursName)!.p50, unary.get(peerName)!.p50);
   const streamRatio = ratio(added(streamed, oursName, "p50"), added(streamed, peerName, "p50"));
+  const cpuOurs = unary.get(oursName)!.cpu;
+  const cpuPeer = unary.get(peerName)!.cpu;
+  const cpuRatio = cpuOurs !== undefined && cpuPeer !== undefined ? ratio(cpuOurs, cpuPeer) : Number.NaN;
   const throughputRatio = ratio(throughput.get(oursName)!, throughput.get(peerName)!);
   const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
   const cpus = os.cpus();
   const section = [
-    `### ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}`,
+    `### ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, load average ${format(loadBefore, 1)} → ${format(loadAfter, 1)}`,
     "",
-    `Same emulator (own process) for every path; the proxy and Portkey each in their own process on loopback; unary requests sequential over keep-alive (${settings.requests} per path), streams of ${settings.streamChunks} chunks (${settings.streams} per path), throughput with autocannon at concurrency ${settings.concurrency} for ${settings.seconds} s (the direct SDK: ${settings.concurrency} callers in-process). Milliseconds per request; in parentheses the time added over the direct call.`,
+    `One emulator (its own process) behind every path; the proxy and Portkey each in their own process on loopback. Unary requests sequential over keep-alive (${settings.requests} per path after ${settings.warmup} of warm-up, rounds of 50 alternating between paths), streams of ${settings.streamChunks} chunks (${settings.streams} per path), throughput with autocannon at concurrency ${settings.concurrency}, median of ${settings.trials} alternating ${settings.seconds}-second trials (the direct SDK: ${settings.concurrency} callers in-process). Milliseconds per request; in parentheses the time added over the direct call. Proxy CPU: CPU time of the proxy's process per unary request.`,
     "",
     table(
-      ["path", "unary p50", "unary p99", "stream p50", "stream p99", `req/s @${settings.concurrency}`],
+      [
+        "path",
+        "unary p50",
+        "unary p99",
+        "stream p50",
+        "stream p99",
+        "proxy CPU ms/req",
+        `req/s @${settings.concurrency}`,
+      ],
       rows,
     ),
     "",
     table(
-      ["ratio (bedrock-forge / Portkey)", "value", "goal"],
+      ["bedrock-forge / Portkey", "ratio", "goal"],
       [
         ["added per-request time, unary p50", format(addedRatio), `≤ 0.5: ${verdict(addedRatio <= 0.5)}`],
         ["added per-request time, unary p99", format(addedRatioP99), "—"],
         ["total per-request time, unary p50", format(totalRatio), "—"],
         ["added per-request time, stream p50", format(streamRatio), "—"],
+        ["proxy CPU per unary request", format(cpuRatio), "—"],
         ["throughput at concurrency 16", format(throughputRatio), `≥ 2: ${verdict(throughputRatio >= 2)}`],
       ],
     ),

@@ -145,21 +145,31 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
   // OpenAI clients send JSON; curl's -d sends form content types: every body is read as JSON.
   app.addContentTypeParser("*", { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
 
-  app.addHook("onRequest", async (request, reply) => {
+  // Hooks are callback-style: no promise per hook per request.
+  app.addHook("onRequest", (request, reply, done) => {
     request.forge = { id: request.id, started: performance.now() };
     reply.header("x-request-id", request.id);
-    if (checkKey && !request.url.startsWith("/health/")) checkKey(request.headers.authorization);
+    if (checkKey && !request.url.startsWith("/health/")) {
+      try {
+        checkKey(request.headers.authorization);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+    }
+    done();
   });
 
-  app.addHook("onSend", async (_request, reply) => {
-    // While draining, tell clients and load balancers not to reuse this connection.
+  // While draining, answers tell clients and load balancers not to reuse the connection (set where
+  // answers are made, so that no onSend hook runs for every request).
+  const closeIfDraining = (reply: FastifyReply) => {
     if (draining) reply.header("connection", "close");
-  });
+  };
 
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     if (draining) setImmediate(() => app.server.closeIdleConnections());
-    if (request.forge.hijacked) return;
-    writeRequestLog(request, reply.statusCode);
+    if (!request.forge.hijacked) writeRequestLog(request, reply.statusCode);
+    done();
   });
 
   function writeRequestLog(request: FastifyRequest, status: number, extra: Record<string, unknown> = {}) {
@@ -215,6 +225,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
         }),
       );
     }
+    closeIfDraining(reply);
     if (status === 401) reply.header("www-authenticate", "Bearer");
     if (status === 429) reply.header("retry-after", "1");
     return reply.code(status).send(body);
@@ -329,6 +340,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
       request.forge.usage = usage;
       if (typeof usage?.cost === "number") reply.header(costHeader, formatCost(usage.cost));
       reply.header("x-bedrock-forge-deployment", deployment.config.id);
+      closeIfDraining(reply);
       return value;
     } catch (error) {
       const explained = lifetime.explain(error);
@@ -394,7 +406,11 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     context.hijacked = true;
     reply.hijack();
     const writer = new SseWriter(reply.raw);
-    writer.open({ "x-request-id": context.id, "x-bedrock-forge-deployment": deployment.config.id });
+    writer.open({
+      "x-request-id": context.id,
+      "x-bedrock-forge-deployment": deployment.config.id,
+      ...(draining ? { connection: "close" } : {}),
+    });
     lifetime.touch();
     let streamError: ReturnType<typeof describeError> | undefined;
     try {
