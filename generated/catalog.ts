@@ -2,9 +2,20 @@
 // Edit the spec, then run `npm run generate`.
 
 import type { CatalogEntry } from "../runtime/descriptor.js";
+import type { Ai21J2Params } from "./families/ai21-j2.js";
+import type { Ai21JambaParams } from "./families/ai21-jamba.js";
+import type { AmazonNovaParams } from "./families/amazon-nova.js";
+import type { AmazonNovaCanvasParams } from "./families/amazon-nova-canvas.js";
+import type { AmazonNovaEmbedParams } from "./families/amazon-nova-embed.js";
+import type { AmazonTitanEmbedImageParams } from "./families/amazon-titan-embed-image.js";
 import type { AmazonTitanEmbedTextParams } from "./families/amazon-titan-embed-text.js";
+import type { AmazonTitanImageParams } from "./families/amazon-titan-image.js";
+import type { AmazonTitanTextParams } from "./families/amazon-titan-text.js";
 import type { AnthropicClaudeMessagesParams } from "./families/anthropic-claude-messages.js";
 import type { AnthropicClaudeTextParams } from "./families/anthropic-claude-text.js";
+import type { CohereCommandParams } from "./families/cohere-command.js";
+import type { CohereCommandRParams } from "./families/cohere-command-r.js";
+import type { CohereEmbedParams } from "./families/cohere-embed.js";
 import type { DeepseekR1Params } from "./families/deepseek-r1.js";
 import type { MetaLlama2Params } from "./families/meta-llama2.js";
 import type { MetaLlama3Params } from "./families/meta-llama3.js";
@@ -12,23 +23,37 @@ import type { MetaLlama4Params } from "./families/meta-llama4.js";
 import type { MistralChatParams } from "./families/mistral-chat.js";
 import type { MistralInstructParams } from "./families/mistral-instruct.js";
 import type { OpenaiGptOssParams } from "./families/openai-gpt-oss.js";
+import type { StabilityImageParams } from "./families/stability-image.js";
+import type { StabilitySdxlParams } from "./families/stability-sdxl.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "amazon-titan-embed-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss";
+export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "stability-image" | "stability-sdxl";
 /** Every base model id in the catalog. */
-export type ModelId = "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {
+  "apac.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
+  "apac.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
+  "apac.amazon.nova-pro-v1:0": "amazon.nova-pro-v1:0";
   "apac.anthropic.claude-3-5-sonnet-20240620-v1:0": "anthropic.claude-3-5-sonnet-20240620-v1:0";
   "apac.anthropic.claude-3-5-sonnet-20241022-v2:0": "anthropic.claude-3-5-sonnet-20241022-v2:0";
   "apac.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
-  "apac.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
   "apac.anthropic.claude-3-sonnet-20240229-v1:0": "anthropic.claude-3-sonnet-20240229-v1:0";
-  "apac.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
   "apac.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "au.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
+  "au.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "au.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
+  "au.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
+  "au.anthropic.claude-opus-5": "anthropic.claude-opus-5";
   "au.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "au.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
+  "au.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "ca.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
+  "eu.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
+  "eu.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
+  "eu.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
+  "eu.amazon.nova-pro-v1:0": "amazon.nova-pro-v1:0";
   "eu.anthropic.claude-3-5-sonnet-20240620-v1:0": "anthropic.claude-3-5-sonnet-20240620-v1:0";
   "eu.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "eu.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
@@ -36,23 +61,49 @@ export interface ModelAliases {
   "eu.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "eu.anthropic.claude-opus-4-5-20251101-v1:0": "anthropic.claude-opus-4-5-20251101-v1:0";
   "eu.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "eu.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
+  "eu.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
+  "eu.anthropic.claude-opus-5": "anthropic.claude-opus-5";
   "eu.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "eu.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "eu.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
+  "eu.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "eu.cohere.embed-v4:0": "cohere.embed-v4:0";
   "eu.meta.llama3-2-1b-instruct-v1:0": "meta.llama3-2-1b-instruct-v1:0";
   "eu.meta.llama3-2-3b-instruct-v1:0": "meta.llama3-2-3b-instruct-v1:0";
   "eu.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
+  "global.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "global.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "global.anthropic.claude-opus-4-5-20251101-v1:0": "anthropic.claude-opus-4-5-20251101-v1:0";
   "global.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "global.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
+  "global.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
+  "global.anthropic.claude-opus-5": "anthropic.claude-opus-5";
   "global.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "global.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "global.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
   "global.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "global.cohere.embed-v4:0": "cohere.embed-v4:0";
+  "jp.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "jp.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
-  "jp.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "jp.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
+  "jp.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
   "jp.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "jp.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
+  "us-gov.anthropic.claude-3-5-sonnet-20240620-v1:0": "anthropic.claude-3-5-sonnet-20240620-v1:0";
+  "us-gov.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
+  "us-gov.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
+  "us-gov.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
+  "us-gov.anthropic.claude-opus-5": "anthropic.claude-opus-5";
+  "us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  "us-gov.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "us-gov.openai.gpt-oss-120b-1:0": "openai.gpt-oss-120b-1:0";
+  "us-gov.openai.gpt-oss-20b-1:0": "openai.gpt-oss-20b-1:0";
+  "us.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
+  "us.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
+  "us.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
+  "us.amazon.nova-premier-v1:0": "amazon.nova-premier-v1:0";
+  "us.amazon.nova-pro-v1:0": "amazon.nova-pro-v1:0";
   "us.anthropic.claude-3-5-haiku-20241022-v1:0": "anthropic.claude-3-5-haiku-20241022-v1:0";
   "us.anthropic.claude-3-5-sonnet-20240620-v1:0": "anthropic.claude-3-5-sonnet-20240620-v1:0";
   "us.anthropic.claude-3-5-sonnet-20241022-v2:0": "anthropic.claude-3-5-sonnet-20241022-v2:0";
@@ -65,11 +116,16 @@ export interface ModelAliases {
   "us.anthropic.claude-opus-4-20250514-v1:0": "anthropic.claude-opus-4-20250514-v1:0";
   "us.anthropic.claude-opus-4-5-20251101-v1:0": "anthropic.claude-opus-4-5-20251101-v1:0";
   "us.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
+  "us.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
+  "us.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
+  "us.anthropic.claude-opus-5": "anthropic.claude-opus-5";
   "us.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "us.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "us.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
   "us.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "us.cohere.embed-v4:0": "cohere.embed-v4:0";
   "us.deepseek.r1-v1:0": "deepseek.r1-v1:0";
+  "us.meta.llama3-1-405b-instruct-v1:0": "meta.llama3-1-405b-instruct-v1:0";
   "us.meta.llama3-1-70b-instruct-v1:0": "meta.llama3-1-70b-instruct-v1:0";
   "us.meta.llama3-1-8b-instruct-v1:0": "meta.llama3-1-8b-instruct-v1:0";
   "us.meta.llama3-2-11b-instruct-v1:0": "meta.llama3-2-11b-instruct-v1:0";
@@ -84,8 +140,26 @@ export interface ModelAliases {
 
 /** The provider-specific params each model accepts, typed from its family's spec. */
 export interface ModelParams {
+  "ai21.j2-mid-v1": Pick<Ai21J2Params, "countPenalty" | "numResults">;
+  "ai21.j2-ultra-v1": Pick<Ai21J2Params, "countPenalty" | "numResults">;
+  "ai21.jamba-1-5-large-v1:0": Pick<Ai21JambaParams, "documents">;
+  "ai21.jamba-1-5-mini-v1:0": Pick<Ai21JambaParams, "documents">;
+  "ai21.jamba-instruct-v1:0": Record<never, never>;
+  "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-2-multimodal-embeddings-v1:0": Pick<AmazonNovaEmbedParams, "truncationMode">;
+  "amazon.nova-canvas-v1:0": Pick<AmazonNovaCanvasParams, "style">;
+  "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.titan-embed-image-v1": Record<never, never>;
   "amazon.titan-embed-text-v1": Record<never, never>;
   "amazon.titan-embed-text-v2:0": Pick<AmazonTitanEmbedTextParams, "embeddingTypes" | "normalize">;
+  "amazon.titan-image-generator-v1": Record<never, never>;
+  "amazon.titan-image-generator-v2:0": Record<never, never>;
+  "amazon.titan-text-express-v1": Record<never, never>;
+  "amazon.titan-text-lite-v1": Record<never, never>;
+  "amazon.titan-text-premier-v1:0": Record<never, never>;
   "anthropic.claude-3-5-haiku-20241022-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-3-5-sonnet-20240620-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-3-5-sonnet-20241022-v2:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
@@ -99,12 +173,22 @@ export interface ModelParams {
   "anthropic.claude-opus-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-opus-4-5-20251101-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-opus-4-6-v1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-7": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
+  "anthropic.claude-opus-4-8": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-opus-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-5-20250929-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-6": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
   "anthropic.claude-v2": Pick<AnthropicClaudeTextParams, "top_k">;
   "anthropic.claude-v2:1": Pick<AnthropicClaudeTextParams, "top_k">;
+  "cohere.command-light-text-v14": Pick<CohereCommandParams, "return_likelihoods" | "top_k" | "truncate">;
+  "cohere.command-r-plus-v1:0": Pick<CohereCommandRParams, "documents" | "prompt_truncation" | "raw_prompting" | "return_prompt" | "search_queries_only" | "top_k">;
+  "cohere.command-r-v1:0": Pick<CohereCommandRParams, "documents" | "prompt_truncation" | "raw_prompting" | "return_prompt" | "search_queries_only" | "top_k">;
+  "cohere.command-text-v14": Pick<CohereCommandParams, "return_likelihoods" | "top_k" | "truncate">;
+  "cohere.embed-english-v3": Pick<CohereEmbedParams, "embedding_types" | "truncate">;
+  "cohere.embed-multilingual-v3": Pick<CohereEmbedParams, "embedding_types" | "truncate">;
+  "cohere.embed-v4:0": Pick<CohereEmbedParams, "embedding_types" | "truncate">;
   "deepseek.r1-v1:0": Record<never, never>;
   "meta.llama2-13b-chat-v1": Record<never, never>;
   "meta.llama2-70b-chat-v1": Record<never, never>;
@@ -128,10 +212,530 @@ export interface ModelParams {
   "mistral.pixtral-large-2502-v1:0": Record<never, never>;
   "openai.gpt-oss-120b-1:0": Record<never, never>;
   "openai.gpt-oss-20b-1:0": Record<never, never>;
+  "stability.sd3-5-large-v1:0": Record<never, never>;
+  "stability.sd3-large-v1:0": Record<never, never>;
+  "stability.stable-diffusion-xl-v0": Pick<StabilitySdxlParams, "clip_guidance_preset" | "sampler" | "style_preset">;
+  "stability.stable-diffusion-xl-v1": Pick<StabilitySdxlParams, "clip_guidance_preset" | "sampler" | "style_preset">;
+  "stability.stable-image-core-v1:0": Record<never, never>;
+  "stability.stable-image-core-v1:1": Record<never, never>;
+  "stability.stable-image-ultra-v1:0": Record<never, never>;
+  "stability.stable-image-ultra-v1:1": Record<never, never>;
 }
 
 /** Every model: family, routes, capabilities, limits, regions, profiles and prices. */
 export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
+  "ai21.j2-mid-v1": {
+    capabilities: ["guardrails", "prefill"],
+    contextWindow: 8191,
+    deprecated: {
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
+      replacement: "ai21.jamba-1-5-mini-v1:0",
+    },
+    family: "ai21-j2",
+    id: "ai21.j2-mid-v1",
+    inputModalities: ["text"],
+    maxOutputTokens: 8191,
+    name: "Jurassic-2 Mid",
+    operations: ["chat"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 12.5,
+      output_per_mtok: 12.5,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "ai21",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "ai21.j2-ultra-v1": {
+    capabilities: ["guardrails", "prefill"],
+    contextWindow: 8191,
+    deprecated: {
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
+      replacement: "ai21.jamba-1-5-large-v1:0",
+    },
+    family: "ai21-j2",
+    id: "ai21.j2-ultra-v1",
+    inputModalities: ["text"],
+    maxOutputTokens: 8191,
+    name: "Jurassic-2 Ultra",
+    operations: ["chat"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 18.8,
+      output_per_mtok: 18.8,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "ai21",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "ai21.jamba-1-5-large-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "json-mode",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tools",
+    ],
+    contextWindow: 256000,
+    deprecated: {
+      end_of_life: "2026-11-26",
+      legacy_since: "2026-05-26",
+      note: "Public extended access (higher price set by the provider) from 2026-08-26.",
+    },
+    family: "ai21-jamba",
+    id: "ai21.jamba-1-5-large-v1:0",
+    inputModalities: ["text", "document"],
+    maxOutputTokens: 4096,
+    name: "Jamba 1.5 Large",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 2,
+      output_per_mtok: 8,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "ai21",
+    regions: ["us-east-1"],
+    routes: ["invoke", "converse"],
+  },
+  "ai21.jamba-1-5-mini-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "json-mode",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tools",
+    ],
+    contextWindow: 256000,
+    deprecated: {
+      end_of_life: "2026-11-26",
+      legacy_since: "2026-05-26",
+      note: "Public extended access (higher price set by the provider) from 2026-08-26.",
+    },
+    family: "ai21-jamba",
+    id: "ai21.jamba-1-5-mini-v1:0",
+    inputModalities: ["text", "document"],
+    maxOutputTokens: 4096,
+    name: "Jamba 1.5 Mini",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.2,
+      output_per_mtok: 0.4,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "ai21",
+    regions: ["us-east-1"],
+    routes: ["invoke", "converse"],
+  },
+  "ai21.jamba-instruct-v1:0": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 256000,
+    family: "ai21-jamba",
+    id: "ai21.jamba-instruct-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Jamba-Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      response_format: {
+        policy: "reject",
+        reason: "Jamba-Instruct has no JSON mode",
+      },
+      tools: {
+        policy: "reject",
+        reason: "Jamba-Instruct has no tool use",
+      },
+    },
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 0.7,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "ai21",
+    regions: ["us-east-1"],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.nova-2-lite-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "amazon-nova",
+    id: "amazon.nova-2-lite-v1:0",
+    inputModalities: ["text", "image", "video", "document"],
+    maxOutputTokens: 65536,
+    name: "Nova 2 Lite",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      cache_read_per_mtok: 0.0825,
+      input_per_mtok: 0.33,
+      output_per_mtok: 2.75,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.075,
+          input_per_mtok: 0.3,
+          output_per_mtok: 2.5,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["eu", "global", "jp", "us"],
+    provider: "amazon",
+    regions: [
+      "ap-northeast-1",
+      "ca-central-1",
+      "ca-west-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
+      "eu-west-1",
+      "eu-west-3",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.nova-2-multimodal-embeddings-v1:0": {
+    capabilities: [],
+    contextWindow: 8192,
+    embedding: {
+      default_dimensions: 3072,
+      dimensions: [256, 384, 1024, 3072],
+    },
+    family: "amazon-nova-embed",
+    id: "amazon.nova-2-multimodal-embeddings-v1:0",
+    inputModalities: ["text", "image", "document", "video", "audio"],
+    name: "Nova Multimodal Embeddings",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    price: {
+      embedding_per_mtok: 0.135,
+      per_image: 0.00006,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["us-east-1", "us-gov-west-1"],
+    routes: ["invoke"],
+  },
+  "amazon.nova-canvas-v1:0": {
+    capabilities: [],
+    deprecated: {
+      end_of_life: "2026-09-30",
+      legacy_since: "2026-03-30",
+      note: "Listed under Models that have reached EOL (ap-northeast-1, eu-west-1, us-east-1).",
+    },
+    family: "amazon-nova-canvas",
+    id: "amazon.nova-canvas-v1:0",
+    image: {
+      default_size: "1024x1024",
+      max_images: 5,
+      sizes: [
+        "1024x1024",
+        "2048x2048",
+        "512x512",
+        "1280x720",
+        "720x1280",
+        "1152x896",
+        "896x1152",
+        "1216x832",
+        "832x1216",
+        "1344x768",
+        "768x1344",
+        "1536x640",
+        "640x1536",
+      ],
+    },
+    inputModalities: ["text", "image"],
+    name: "Nova Canvas",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          quality: "standard",
+          size: "1024x1024",
+          up_to: true,
+          usd: 0.04,
+        },
+        {
+          quality: "premium",
+          size: "1024x1024",
+          up_to: true,
+          usd: 0.06,
+        },
+        {
+          quality: "standard",
+          size: "2048x2048",
+          up_to: true,
+          usd: 0.06,
+        },
+        {
+          quality: "premium",
+          size: "2048x2048",
+          up_to: true,
+          usd: 0.08,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["ap-northeast-1", "eu-west-1", "us-east-1"],
+    routes: ["invoke"],
+  },
+  "amazon.nova-lite-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 300000,
+    family: "amazon-nova",
+    id: "amazon.nova-lite-v1:0",
+    inputModalities: ["text", "image", "video", "document"],
+    maxOutputTokens: 5000,
+    name: "Nova Lite",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      reasoning_effort: {
+        policy: "reject",
+        reason: "Nova Lite has no reasoning mode",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.015,
+      input_per_mtok: 0.06,
+      output_per_mtok: 0.24,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["apac", "ca", "eu", "us"],
+    provider: "amazon",
+    regions: [
+      "ap-northeast-1",
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-north-1",
+      "eu-west-2",
+      "me-central-1",
+      "us-east-1",
+      "us-east-2",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.nova-micro-v1:0": {
+    capabilities: [
+      "guardrails",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+    ],
+    contextWindow: 128000,
+    family: "amazon-nova",
+    id: "amazon.nova-micro-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 10000,
+    name: "Nova Micro",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      reasoning_effort: {
+        policy: "reject",
+        reason: "Nova Micro has no reasoning mode",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.00875,
+      input_per_mtok: 0.035,
+      output_per_mtok: 0.14,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["apac", "eu", "us"],
+    provider: "amazon",
+    regions: ["ap-southeast-2", "eu-west-2", "us-east-1", "us-gov-west-1"],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.nova-premier-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    deprecated: {
+      end_of_life: "2026-09-14",
+      legacy_since: "2026-03-13",
+      note: "Dates from the model-lifecycle.html Legacy table; the later Regional availability and pricing pages still list the model, so the EOL date may have moved (unverified).",
+    },
+    family: "amazon-nova",
+    id: "amazon.nova-premier-v1:0",
+    inputModalities: ["text", "image", "video", "document"],
+    maxOutputTokens: 32000,
+    name: "Nova Premier",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      reasoning_effort: {
+        policy: "reject",
+        reason: "Nova Premier has no reasoning mode",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.625,
+      input_per_mtok: 2.5,
+      output_per_mtok: 12.5,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "amazon",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.nova-pro-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "parallel-tools",
+      "prefill",
+      "prompt-caching",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 300000,
+    family: "amazon-nova",
+    id: "amazon.nova-pro-v1:0",
+    inputModalities: ["text", "image", "video", "document"],
+    maxOutputTokens: 10000,
+    name: "Nova Pro",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      reasoning_effort: {
+        policy: "reject",
+        reason: "Nova Pro has no reasoning mode",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.2,
+      input_per_mtok: 0.8,
+      output_per_mtok: 3.2,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["apac", "eu", "us"],
+    provider: "amazon",
+    regions: [
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-west-2",
+      "me-central-1",
+      "us-east-1",
+      "us-gov-west-1",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.titan-embed-image-v1": {
+    capabilities: [],
+    contextWindow: 128,
+    embedding: {
+      default_dimensions: 1024,
+      dimensions: [256, 384, 1024],
+    },
+    family: "amazon-titan-embed-image",
+    id: "amazon.titan-embed-image-v1",
+    inputModalities: ["text", "image"],
+    name: "Titan Multimodal Embeddings G1",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    price: {
+      embedding_per_mtok: 0.8,
+      per_image: 0.00006,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: [
+      "ap-south-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke"],
+  },
   "amazon.titan-embed-text-v1": {
     capabilities: [],
     contextWindow: 8192,
@@ -162,7 +766,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     price: {
       embedding_per_mtok: 0.1,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: [],
     provider: "amazon",
@@ -186,28 +790,302 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     price: {
       embedding_per_mtok: 0.02,
     },
-    pricesAsOf: "2026-11-20",
+    pricesAsOf: "2026-11-26",
     profileOnly: false,
     profiles: [],
     provider: "amazon",
     regions: [
       "ap-northeast-1",
       "ap-northeast-2",
+      "ap-northeast-3",
       "ap-south-1",
-      "ap-southeast-1",
+      "ap-south-2",
       "ap-southeast-2",
       "ca-central-1",
       "eu-central-1",
+      "eu-central-2",
       "eu-north-1",
+      "eu-south-1",
+      "eu-south-2",
       "eu-west-1",
       "eu-west-2",
       "eu-west-3",
       "sa-east-1",
       "us-east-1",
       "us-east-2",
+      "us-gov-east-1",
+      "us-gov-west-1",
       "us-west-2",
     ],
     routes: ["invoke"],
+  },
+  "amazon.titan-image-generator-v1": {
+    capabilities: [],
+    deprecated: {
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
+      replacement: "amazon.titan-image-generator-v2:0",
+    },
+    family: "amazon-titan-image",
+    id: "amazon.titan-image-generator-v1",
+    image: {
+      default_size: "1024x1024",
+      max_images: 5,
+      sizes: [
+        "1024x1024",
+        "768x768",
+        "512x512",
+        "768x1152",
+        "384x576",
+        "1152x768",
+        "576x384",
+        "768x1280",
+        "384x640",
+        "1280x768",
+        "640x384",
+        "896x1152",
+        "448x576",
+        "1152x896",
+        "576x448",
+        "768x1408",
+        "384x704",
+        "1408x768",
+        "704x384",
+        "640x1408",
+        "320x704",
+        "1408x640",
+        "704x320",
+        "1152x640",
+        "1173x640",
+      ],
+    },
+    inputModalities: ["text", "image"],
+    name: "Titan Image Generator G1",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          quality: "standard",
+          size: "512x512",
+          up_to: true,
+          usd: 0.008,
+        },
+        {
+          quality: "premium",
+          size: "512x512",
+          up_to: true,
+          usd: 0.01,
+        },
+        {
+          quality: "standard",
+          size: "1408x1408",
+          up_to: true,
+          usd: 0.01,
+        },
+        {
+          quality: "premium",
+          size: "1408x1408",
+          up_to: true,
+          usd: 0.012,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["ap-south-1", "eu-west-1", "eu-west-2", "us-east-1", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "amazon.titan-image-generator-v2:0": {
+    capabilities: [],
+    deprecated: {
+      end_of_life: "2026-06-30",
+      legacy_since: "2025-12-30",
+      note: "Dates from the model-lifecycle.html Legacy table; the later Regional availability page still lists it In-Region in us-east-1 and us-west-2, so the EOL date may have moved (unverified).",
+    },
+    family: "amazon-titan-image",
+    id: "amazon.titan-image-generator-v2:0",
+    image: {
+      default_size: "1024x1024",
+      max_images: 5,
+      sizes: [
+        "1024x1024",
+        "768x768",
+        "512x512",
+        "768x1152",
+        "384x576",
+        "1152x768",
+        "576x384",
+        "768x1280",
+        "384x640",
+        "1280x768",
+        "640x384",
+        "896x1152",
+        "448x576",
+        "1152x896",
+        "576x448",
+        "768x1408",
+        "384x704",
+        "1408x768",
+        "704x384",
+        "640x1408",
+        "320x704",
+        "1408x640",
+        "704x320",
+        "1152x640",
+        "1173x640",
+      ],
+    },
+    inputModalities: ["text", "image"],
+    name: "Titan Image Generator G1 v2",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          quality: "standard",
+          size: "512x512",
+          up_to: true,
+          usd: 0.008,
+        },
+        {
+          quality: "premium",
+          size: "512x512",
+          up_to: true,
+          usd: 0.01,
+        },
+        {
+          quality: "standard",
+          size: "1408x1408",
+          up_to: true,
+          usd: 0.01,
+        },
+        {
+          quality: "premium",
+          size: "1408x1408",
+          up_to: true,
+          usd: 0.012,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "amazon.titan-text-express-v1": {
+    capabilities: ["guardrails", "prefill", "streaming"],
+    contextWindow: 8192,
+    family: "amazon-titan-text",
+    id: "amazon.titan-text-express-v1",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Titan Text G1 - Express",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 8192,
+      },
+      max_tokens: {
+        max: 8192,
+      },
+    },
+    price: {
+      input_per_mtok: 0.2,
+      output_per_mtok: 0.6,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.titan-text-lite-v1": {
+    capabilities: ["guardrails", "prefill", "streaming"],
+    contextWindow: 4096,
+    family: "amazon-titan-text",
+    id: "amazon.titan-text-lite-v1",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Titan Text G1 - Lite",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 4096,
+      },
+      max_tokens: {
+        max: 4096,
+      },
+    },
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.2,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: [
+      "ap-south-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "amazon.titan-text-premier-v1:0": {
+    capabilities: ["guardrails", "prefill", "streaming"],
+    contextWindow: 32000,
+    family: "amazon-titan-text",
+    id: "amazon.titan-text-premier-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 3072,
+    name: "Titan Text G1 - Premier",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 3072,
+      },
+      max_tokens: {
+        max: 3072,
+      },
+    },
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 1.5,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["us-east-1"],
+    routes: ["invoke", "converse"],
   },
   "anthropic.claude-3-5-haiku-20241022-v1:0": {
     capabilities: [
@@ -225,6 +1103,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 200000,
     deprecated: {
       end_of_life: "2026-06-19",
+      legacy_since: "2025-12-19",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -270,8 +1149,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2026-03-01",
+      end_of_life: "2026-07-30",
       legacy_since: "2025-08-25",
+      note: "EOL 2026-07-30 in the US Regions, eu-central-1, ap-northeast-1, ap-southeast-2 and GovCloud (legacy since 2026-01-30 there); eu-central-2 was legacy since 2025-08-25 with EOL 2026-06-01. The pricing page also lists $6/$30 (public extended access), not modelled here.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -295,17 +1175,14 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "us"],
+    profiles: ["apac", "eu", "us", "us-gov"],
     provider: "anthropic",
     regions: [
       "ap-northeast-1",
       "ap-northeast-2",
-      "ap-south-1",
       "ap-southeast-1",
-      "ap-southeast-2",
       "eu-central-1",
-      "eu-west-1",
-      "eu-west-3",
+      "eu-central-2",
       "us-east-1",
       "us-west-2",
     ],
@@ -330,6 +1207,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     deprecated: {
       end_of_life: "2026-07-30",
       legacy_since: "2025-08-25",
+      note: "EOL in the US profile Regions and in ap-northeast-1, ap-northeast-3, ap-south-2 and ap-southeast-2. The pricing page also lists $6/$30 (public extended access), not modelled here.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -354,11 +1232,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       output_per_mtok: 15,
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: false,
+    profileOnly: true,
     profiles: ["apac", "us"],
     provider: "anthropic",
     regions: [
-      "ap-northeast-1",
       "ap-northeast-2",
       "ap-south-1",
       "ap-southeast-1",
@@ -387,7 +1264,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2026-04-28",
+      end_of_life: "2026-07-30",
+      legacy_since: "2026-01-30",
+      note: "EOL 2026-07-30 In-Region in us-east-1, us-west-2 and eu-central-1 and through the us and eu profiles; the lifecycle table gives the legacy date for GovCloud. eu-west-2 (In-Region) and ap-south-1 (apac profile) were still listed as supported.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -412,23 +1291,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       output_per_mtok: 15,
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
-    profiles: ["apac", "eu", "us"],
+    profileOnly: false,
+    profiles: ["apac", "eu", "us", "us-gov"],
     provider: "anthropic",
-    regions: [
-      "ap-northeast-1",
-      "ap-northeast-2",
-      "ap-south-1",
-      "ap-southeast-1",
-      "ap-southeast-2",
-      "eu-central-1",
-      "eu-north-1",
-      "eu-west-1",
-      "eu-west-3",
-      "us-east-1",
-      "us-east-2",
-      "us-west-2",
-    ],
+    regions: ["eu-central-1", "eu-west-2", "us-east-1", "us-west-2"],
     routes: ["invoke", "converse"],
   },
   "anthropic.claude-3-haiku-20240307-v1:0": {
@@ -445,6 +1311,12 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "vision",
     ],
     contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2026-09-10",
+      legacy_since: "2026-03-10",
+      note: "EOL in us-east-1, us-east-2, us-west-2, eu-central-1, eu-west-1, eu-west-2, eu-west-3, ap-northeast-1, ap-southeast-2 and GovCloud; still listed In-Region in ca-central-1, eu-central-2, ap-northeast-2, ap-south-1, ap-southeast-1 and sa-east-1.",
+      replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
+    },
     family: "anthropic-claude-messages",
     id: "anthropic.claude-3-haiku-20240307-v1:0",
     inputModalities: ["text", "image"],
@@ -466,7 +1338,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: ["apac", "eu", "us"],
+    profiles: ["eu", "us", "us-gov"],
     provider: "anthropic",
     regions: [
       "ap-northeast-1",
@@ -476,11 +1348,13 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "ap-southeast-2",
       "ca-central-1",
       "eu-central-1",
+      "eu-central-2",
       "eu-west-1",
       "eu-west-2",
       "eu-west-3",
       "sa-east-1",
       "us-east-1",
+      "us-gov-west-1",
       "us-west-2",
     ],
     routes: ["invoke", "converse"],
@@ -500,7 +1374,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      note: "Not listed on the Regional availability, lifecycle or pricing pages read (2026); its EOL date was not found in those sources.",
       replacement: "anthropic.claude-opus-4-5-20251101-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -544,7 +1418,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2025-07-21",
+      end_of_life: "2026-07-30",
+      legacy_since: "2026-01-30",
+      note: "EOL in us-east-1, us-west-2, eu-west-1, eu-west-3, ap-northeast-1, ap-northeast-2 and ap-southeast-2; still listed In-Region in ca-central-1, eu-west-2, ap-south-1 and sa-east-1.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -575,9 +1451,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "ap-southeast-2",
       "ca-central-1",
       "eu-central-1",
-      "eu-west-1",
       "eu-west-2",
-      "eu-west-3",
       "sa-east-1",
       "us-east-1",
       "us-west-2",
@@ -633,32 +1507,17 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       ],
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
+    profileOnly: false,
     profiles: ["au", "eu", "global", "jp", "us"],
     provider: "anthropic",
-    regions: [
-      "ap-northeast-1",
-      "ap-northeast-3",
-      "ap-southeast-2",
-      "ap-southeast-4",
-      "eu-central-1",
-      "eu-north-1",
-      "eu-south-1",
-      "eu-south-2",
-      "eu-west-1",
-      "eu-west-3",
-      "us-east-1",
-      "us-east-2",
-      "us-west-1",
-      "us-west-2",
-    ],
+    regions: ["ap-northeast-1", "ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1"],
     routes: ["invoke", "converse"],
   },
   "anthropic.claude-instant-v1": {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 100000,
     deprecated: {
-      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
     family: "anthropic-claude-text",
@@ -697,6 +1556,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "vision",
     ],
     contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2027-01-08",
+      legacy_since: "2026-07-08",
+      note: "Public extended access (higher price set by the provider) from 2026-10-08.",
+    },
     family: "anthropic-claude-messages",
     id: "anthropic.claude-opus-4-1-20250805-v1:0",
     inputModalities: ["text", "image", "document"],
@@ -745,6 +1609,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 200000,
     deprecated: {
       end_of_life: "2026-05-31",
+      legacy_since: "2025-10-01",
       replacement: "anthropic.claude-opus-4-5-20251101-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -828,11 +1693,14 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profiles: ["eu", "global", "us"],
     provider: "anthropic",
     regions: [
+      "ca-central-1",
       "eu-central-1",
+      "eu-central-2",
       "eu-north-1",
       "eu-south-1",
       "eu-south-2",
       "eu-west-1",
+      "eu-west-2",
       "eu-west-3",
       "us-east-1",
       "us-east-2",
@@ -889,26 +1757,239 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       ],
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
-    profiles: ["apac", "eu", "global", "jp", "us"],
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "us"],
+    provider: "anthropic",
+    regions: ["eu-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-opus-4-7": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-opus-4-7",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Opus 4.7",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            type: "adaptive",
+          },
+          low: {
+            type: "adaptive",
+          },
+          medium: {
+            type: "adaptive",
+          },
+          minimal: {
+            type: "adaptive",
+          },
+        },
+      },
+      temperature: {
+        policy: "reject",
+        reason: "Claude Opus 4.7 accepts only its default sampling",
+      },
+      top_k: {
+        policy: "reject",
+        reason: "Claude Opus 4.7 accepts only its default sampling",
+      },
+      top_p: {
+        policy: "reject",
+        reason: "Claude Opus 4.7 accepts only its default sampling",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.55,
+      cache_write_per_mtok: 6.875,
+      input_per_mtok: 5.5,
+      output_per_mtok: 27.5,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.5,
+          cache_write_per_mtok: 6.25,
+          input_per_mtok: 5,
+          output_per_mtok: 25,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "jp", "us"],
+    provider: "anthropic",
+    regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-opus-4-8": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-opus-4-8",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Opus 4.8",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            type: "adaptive",
+          },
+          low: {
+            type: "adaptive",
+          },
+          medium: {
+            type: "adaptive",
+          },
+          minimal: {
+            type: "adaptive",
+          },
+        },
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.55,
+      cache_write_per_mtok: 6.875,
+      input_per_mtok: 5.5,
+      output_per_mtok: 27.5,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.5,
+          cache_write_per_mtok: 6.25,
+          input_per_mtok: 5,
+          output_per_mtok: 25,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "jp", "us", "us-gov"],
     provider: "anthropic",
     regions: [
       "ap-northeast-1",
-      "ap-northeast-3",
-      "ap-south-1",
-      "ap-southeast-1",
-      "ap-southeast-2",
-      "eu-central-1",
+      "ap-southeast-4",
       "eu-north-1",
-      "eu-south-1",
-      "eu-south-2",
       "eu-west-1",
-      "eu-west-3",
       "us-east-1",
-      "us-east-2",
-      "us-west-1",
-      "us-west-2",
+      "us-gov-west-1",
     ],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-opus-5": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-opus-5",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Opus 5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            type: "adaptive",
+          },
+          low: {
+            type: "adaptive",
+          },
+          medium: {
+            type: "adaptive",
+          },
+          minimal: {
+            type: "adaptive",
+          },
+        },
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.55,
+      cache_write_per_mtok: 6.875,
+      input_per_mtok: 5.5,
+      output_per_mtok: 27.5,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.5,
+          cache_write_per_mtok: 6.25,
+          input_per_mtok: 5,
+          output_per_mtok: 25,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "us", "us-gov"],
+    provider: "anthropic",
+    regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1", "us-gov-west-1"],
     routes: ["invoke", "converse"],
   },
   "anthropic.claude-sonnet-4-20250514-v1:0": {
@@ -929,6 +2010,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "vision",
     ],
     contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2026-10-14",
+      legacy_since: "2026-04-14",
+      replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    },
     family: "anthropic-claude-messages",
     id: "anthropic.claude-sonnet-4-20250514-v1:0",
     inputModalities: ["text", "image", "document"],
@@ -955,6 +2041,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profiles: ["apac", "eu", "global", "us"],
     provider: "anthropic",
     regions: [
+      "ap-east-2",
       "ap-northeast-1",
       "ap-northeast-2",
       "ap-northeast-3",
@@ -962,13 +2049,17 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "ap-south-2",
       "ap-southeast-1",
       "ap-southeast-2",
+      "ap-southeast-3",
       "ap-southeast-4",
+      "ap-southeast-5",
+      "ap-southeast-7",
       "eu-central-1",
       "eu-north-1",
       "eu-south-1",
       "eu-south-2",
       "eu-west-1",
       "eu-west-3",
+      "il-central-1",
       "us-east-1",
       "us-east-2",
       "us-west-1",
@@ -994,6 +2085,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "vision",
     ],
     contextWindow: 200000,
+    deprecated: {
+      end_of_life: "2027-04-08",
+      legacy_since: "2026-10-08",
+      note: "Public extended access (higher price set by the provider) from 2027-01-08.",
+    },
     family: "anthropic-claude-messages",
     id: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     inputModalities: ["text", "image", "document"],
@@ -1026,21 +2122,26 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: true,
-    profiles: ["au", "eu", "global", "jp", "us"],
+    profiles: ["au", "eu", "global", "jp", "us", "us-gov"],
     provider: "anthropic",
     regions: [
       "ap-northeast-1",
-      "ap-northeast-3",
       "ap-southeast-2",
       "ap-southeast-4",
+      "ap-southeast-6",
+      "ca-central-1",
       "eu-central-1",
+      "eu-central-2",
       "eu-north-1",
       "eu-south-1",
       "eu-south-2",
       "eu-west-1",
+      "eu-west-2",
       "eu-west-3",
       "us-east-1",
       "us-east-2",
+      "us-gov-east-1",
+      "us-gov-west-1",
       "us-west-1",
       "us-west-2",
     ],
@@ -1094,23 +2195,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       ],
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
-    profiles: ["eu", "global", "jp", "us"],
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "jp", "us"],
     provider: "anthropic",
-    regions: [
-      "ap-northeast-1",
-      "ap-northeast-3",
-      "eu-central-1",
-      "eu-north-1",
-      "eu-south-1",
-      "eu-south-2",
-      "eu-west-1",
-      "eu-west-3",
-      "us-east-1",
-      "us-east-2",
-      "us-west-1",
-      "us-west-2",
-    ],
+    regions: ["eu-west-2"],
     routes: ["invoke", "converse"],
   },
   "anthropic.claude-sonnet-5": {
@@ -1189,17 +2277,17 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       ],
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
-    profiles: ["global", "us"],
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "us", "us-gov"],
     provider: "anthropic",
-    regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+    regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1", "us-gov-west-1"],
     routes: ["converse"],
   },
   "anthropic.claude-v2": {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 100000,
     deprecated: {
-      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
     family: "anthropic-claude-text",
@@ -1224,7 +2312,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 200000,
     deprecated: {
-      note: "Listed as Legacy on the Amazon Bedrock model lifecycle page",
+      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
     family: "anthropic-claude-text",
@@ -1244,6 +2332,226 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     provider: "anthropic",
     regions: ["ap-northeast-1", "ap-southeast-1", "eu-central-1", "us-east-1", "us-west-2"],
     routes: ["invoke", "converse"],
+  },
+  "cohere.command-light-text-v14": {
+    capabilities: ["prefill", "streaming"],
+    contextWindow: 4096,
+    family: "cohere-command",
+    id: "cohere.command-light-text-v14",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Command Light",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.3,
+      output_per_mtok: 0.6,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "cohere.command-r-plus-v1:0": {
+    capabilities: ["citations", "documents", "parallel-tools", "streaming", "system", "tools"],
+    contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2026-08-19",
+      legacy_since: "2026-02-19",
+      note: "Public extended access (higher price set by the provider) from 2026-05-19.",
+    },
+    family: "cohere-command-r",
+    id: "cohere.command-r-plus-v1:0",
+    inputModalities: ["text", "document"],
+    maxOutputTokens: 4000,
+    name: "Command R+",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 3,
+      output_per_mtok: 15,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "cohere.command-r-v1:0": {
+    capabilities: ["citations", "documents", "parallel-tools", "streaming", "system", "tools"],
+    contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2026-08-19",
+      legacy_since: "2026-02-19",
+      note: "Public extended access (higher price set by the provider) from 2026-05-19.",
+    },
+    family: "cohere-command-r",
+    id: "cohere.command-r-v1:0",
+    inputModalities: ["text", "document"],
+    maxOutputTokens: 4000,
+    name: "Command R",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 1.5,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "cohere.command-text-v14": {
+    capabilities: ["prefill", "streaming"],
+    contextWindow: 4096,
+    family: "cohere-command",
+    id: "cohere.command-text-v14",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "Command",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 1,
+      output_per_mtok: 2,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: ["us-east-1", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "cohere.embed-english-v3": {
+    capabilities: [],
+    contextWindow: 512,
+    embedding: {
+      default_dimensions: 1024,
+      dimensions: [1024],
+      max_input_chars: 2048,
+    },
+    family: "cohere-embed",
+    id: "cohere.embed-english-v3",
+    inputModalities: ["text", "image"],
+    name: "Embed English v3",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    params: {
+      dimensions: {
+        policy: "drop",
+        reason: "Embed v3 always returns 1024 dimensions",
+      },
+      truncate: {
+        allowed: ["NONE", "START", "END"],
+      },
+    },
+    price: {
+      embedding_per_mtok: 0.1,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke"],
+  },
+  "cohere.embed-multilingual-v3": {
+    capabilities: [],
+    contextWindow: 512,
+    embedding: {
+      default_dimensions: 1024,
+      dimensions: [1024],
+      max_input_chars: 2048,
+    },
+    family: "cohere-embed",
+    id: "cohere.embed-multilingual-v3",
+    inputModalities: ["text", "image"],
+    name: "Embed Multilingual v3",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    params: {
+      dimensions: {
+        policy: "drop",
+        reason: "Embed v3 always returns 1024 dimensions",
+      },
+      truncate: {
+        allowed: ["NONE", "START", "END"],
+      },
+    },
+    price: {
+      embedding_per_mtok: 0.1,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke"],
+  },
+  "cohere.embed-v4:0": {
+    capabilities: [],
+    contextWindow: 128000,
+    embedding: {
+      default_dimensions: 1536,
+      dimensions: [256, 512, 1024, 1536],
+    },
+    family: "cohere-embed",
+    id: "cohere.embed-v4:0",
+    inputModalities: ["text", "image"],
+    name: "Embed v4",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    params: {
+      dimensions: {
+        allowed: [256, 512, 1024, 1536],
+      },
+      input_type: {
+        allowed: ["search_document", "search_query", "classification", "clustering"],
+      },
+      truncate: {
+        allowed: ["NONE", "LEFT", "RIGHT"],
+      },
+    },
+    price: {
+      embedding_per_mtok: 0.12,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: ["eu", "global", "us"],
+    provider: "cohere",
+    regions: ["ap-northeast-1", "eu-west-1", "us-east-1"],
+    routes: ["invoke"],
   },
   "deepseek.r1-v1:0": {
     capabilities: ["guardrails", "reasoning", "streaming", "system"],
@@ -1270,7 +2578,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 4096,
     deprecated: {
-      note: "Listed as end-of-life on the Amazon Bedrock model lifecycle page",
+      note: "Not on the Regional availability page (2026); its EOL date was not found in the sources read.",
       replacement: "meta.llama3-1-8b-instruct-v1:0",
     },
     family: "meta-llama2",
@@ -1295,7 +2603,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 4096,
     deprecated: {
-      note: "Listed as end-of-life on the Amazon Bedrock model lifecycle page",
+      note: "Not on the Regional availability page (2026); its EOL date was not found in the sources read.",
       replacement: "meta.llama3-1-70b-instruct-v1:0",
     },
     family: "meta-llama2",
@@ -1321,12 +2629,13 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 128000,
     deprecated: {
       end_of_life: "2026-07-07",
+      legacy_since: "2026-01-07",
       replacement: "meta.llama4-maverick-17b-instruct-v1:0",
     },
     family: "meta-llama3",
     id: "meta.llama3-1-405b-instruct-v1:0",
     inputModalities: ["text"],
-    maxOutputTokens: 2048,
+    maxOutputTokens: 4096,
     name: "Llama 3.1 405B Instruct",
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
@@ -1336,7 +2645,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: [],
+    profiles: ["us"],
     provider: "meta",
     regions: ["us-west-2"],
     routes: ["invoke", "converse"],
@@ -1359,7 +2668,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profileOnly: false,
     profiles: ["us"],
     provider: "meta",
-    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    regions: ["us-west-2"],
     routes: ["invoke", "converse"],
   },
   "meta.llama3-1-8b-instruct-v1:0": {
@@ -1380,7 +2689,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profileOnly: false,
     profiles: ["us"],
     provider: "meta",
-    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    regions: ["us-west-2"],
     routes: ["invoke", "converse"],
   },
   "meta.llama3-2-11b-instruct-v1:0": {
@@ -1388,6 +2697,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 128000,
     deprecated: {
       end_of_life: "2026-07-07",
+      legacy_since: "2026-01-07",
       replacement: "meta.llama4-scout-17b-instruct-v1:0",
     },
     family: "meta-llama3",
@@ -1413,6 +2723,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 128000,
     deprecated: {
       end_of_life: "2026-07-07",
+      legacy_since: "2026-01-07",
       replacement: "meta.llama4-scout-17b-instruct-v1:0",
     },
     family: "meta-llama3",
@@ -1438,6 +2749,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 128000,
     deprecated: {
       end_of_life: "2026-07-07",
+      legacy_since: "2026-01-07",
       replacement: "meta.llama4-scout-17b-instruct-v1:0",
     },
     family: "meta-llama3",
@@ -1463,6 +2775,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     contextWindow: 128000,
     deprecated: {
       end_of_life: "2026-07-07",
+      legacy_since: "2026-01-07",
       replacement: "meta.llama4-maverick-17b-instruct-v1:0",
     },
     family: "meta-llama3",
@@ -1486,10 +2799,14 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "meta.llama3-3-70b-instruct-v1:0": {
     capabilities: ["guardrails", "prefill", "streaming", "system", "tools"],
     contextWindow: 128000,
+    deprecated: {
+      end_of_life: "2027-03-30",
+      note: "The model card lists it as Legacy with this EOL date; the Legacy start date is not given.",
+    },
     family: "meta-llama3",
     id: "meta.llama3-3-70b-instruct-v1:0",
     inputModalities: ["text"],
-    maxOutputTokens: 2048,
+    maxOutputTokens: 4096,
     name: "Llama 3.3 70B Instruct",
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
@@ -1498,10 +2815,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       output_per_mtok: 0.72,
     },
     pricesAsOf: "2026-11-26",
-    profileOnly: true,
+    profileOnly: false,
     profiles: ["us"],
     provider: "meta",
-    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    regions: ["us-east-2"],
     routes: ["invoke", "converse"],
   },
   "meta.llama3-70b-instruct-v1:0": {
@@ -1522,7 +2839,14 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profileOnly: false,
     profiles: [],
     provider: "meta",
-    regions: ["ap-south-1", "ca-central-1", "eu-west-2", "us-east-1", "us-west-2"],
+    regions: [
+      "ap-south-1",
+      "ca-central-1",
+      "eu-west-2",
+      "us-east-1",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "meta.llama3-8b-instruct-v1:0": {
@@ -1543,7 +2867,14 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profileOnly: false,
     profiles: [],
     provider: "meta",
-    regions: ["ap-south-1", "ca-central-1", "eu-west-2", "us-east-1", "us-west-2"],
+    regions: [
+      "ap-south-1",
+      "ca-central-1",
+      "eu-west-2",
+      "us-east-1",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "meta.llama4-maverick-17b-instruct-v1:0": {
@@ -1794,9 +3125,24 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: [],
+    profiles: ["us-gov"],
     provider: "openai",
-    regions: ["us-east-1", "us-west-2"],
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
   },
   "openai.gpt-oss-20b-1:0": {
@@ -1823,16 +3169,342 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-11-26",
     profileOnly: false,
-    profiles: [],
+    profiles: ["us-gov"],
     provider: "openai",
-    regions: ["us-east-1", "us-west-2"],
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "ap-southeast-3",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-south-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-gov-west-1",
+      "us-west-2",
+    ],
     routes: ["invoke", "converse"],
+  },
+  "stability.sd3-5-large-v1:0": {
+    capabilities: [],
+    family: "stability-image",
+    id: "stability.sd3-5-large-v1:0",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text", "image"],
+    name: "Stable Diffusion 3.5 Large",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.08,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.sd3-large-v1:0": {
+    capabilities: [],
+    deprecated: {
+      note: "Not on the Regional availability page (2026), though the pricing page still prices it; its Legacy and EOL dates were not found in the sources read.",
+      replacement: "stability.sd3-5-large-v1:0",
+    },
+    family: "stability-image",
+    id: "stability.sd3-large-v1:0",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text", "image"],
+    name: "SD3 Large 1.0",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.08,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-diffusion-xl-v0": {
+    capabilities: [],
+    deprecated: {
+      note: "Not on the Regional availability or pricing pages (2026); its Legacy and EOL dates were not found in the sources read.",
+      replacement: "stability.stable-diffusion-xl-v1",
+    },
+    family: "stability-sdxl",
+    id: "stability.stable-diffusion-xl-v0",
+    image: {
+      default_size: "512x512",
+      max_images: 1,
+      sizes: ["512x512", "768x768", "1024x1024"],
+    },
+    inputModalities: ["text", "image"],
+    name: "SDXL 0.8",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "512x512",
+          up_to: true,
+          usd: 0.018,
+        },
+        {
+          size: "512x512",
+          steps_over: 50,
+          up_to: true,
+          usd: 0.036,
+        },
+        {
+          size: "1024x1024",
+          up_to: true,
+          usd: 0.036,
+        },
+        {
+          size: "1024x1024",
+          steps_over: 50,
+          up_to: true,
+          usd: 0.072,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: ["us-east-1"],
+    routes: ["invoke"],
+  },
+  "stability.stable-diffusion-xl-v1": {
+    capabilities: [],
+    deprecated: {
+      note: "Not on the Regional availability or pricing pages (2026); its Legacy and EOL dates were not found in the sources read.",
+      replacement: "stability.stable-image-core-v1:1",
+    },
+    family: "stability-sdxl",
+    id: "stability.stable-diffusion-xl-v1",
+    image: {
+      default_size: "1024x1024",
+      max_images: 1,
+      sizes: [
+        "1024x1024",
+        "1152x896",
+        "1216x832",
+        "1344x768",
+        "1536x640",
+        "640x1536",
+        "768x1344",
+        "832x1216",
+        "896x1152",
+      ],
+    },
+    inputModalities: ["text", "image"],
+    name: "SDXL 1.0",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1024x1024",
+          up_to: true,
+          usd: 0.04,
+        },
+        {
+          size: "1024x1024",
+          steps_over: 50,
+          up_to: true,
+          usd: 0.08,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-core-v1:0": {
+    capabilities: [],
+    deprecated: {
+      note: "Not on the Regional availability page (2026), which lists only v1:1; its Legacy and EOL dates were not found in the sources read.",
+      replacement: "stability.stable-image-core-v1:1",
+    },
+    family: "stability-image",
+    id: "stability.stable-image-core-v1:0",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text"],
+    name: "Stable Image Core 1.0",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.04,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-core-v1:1": {
+    capabilities: [],
+    family: "stability-image",
+    id: "stability.stable-image-core-v1:1",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text"],
+    name: "Stable Image Core 1.1",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.04,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-ultra-v1:0": {
+    capabilities: [],
+    deprecated: {
+      note: "Not on the Regional availability page (2026), which lists only v1:1; its Legacy and EOL dates were not found in the sources read.",
+      replacement: "stability.stable-image-ultra-v1:1",
+    },
+    family: "stability-image",
+    id: "stability.stable-image-ultra-v1:0",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text"],
+    name: "Stable Image Ultra 1.0",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.14,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-ultra-v1:1": {
+    capabilities: [],
+    family: "stability-image",
+    id: "stability.stable-image-ultra-v1:1",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+      default_size: "1024x1024",
+      max_images: 1,
+    },
+    inputModalities: ["text"],
+    name: "Stable Image Ultra 1.1",
+    operations: ["images"],
+    outputModalities: ["image"],
+    price: {
+      images: [
+        {
+          size: "1536x1536",
+          up_to: true,
+          usd: 0.14,
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "stability",
+    regions: ["us-west-2"],
+    routes: ["invoke"],
   },
 };
 /** Model ids in sorted order. */
 export const modelIds: readonly ModelId[] = [
+  "ai21.j2-mid-v1",
+  "ai21.j2-ultra-v1",
+  "ai21.jamba-1-5-large-v1:0",
+  "ai21.jamba-1-5-mini-v1:0",
+  "ai21.jamba-instruct-v1:0",
+  "amazon.nova-2-lite-v1:0",
+  "amazon.nova-2-multimodal-embeddings-v1:0",
+  "amazon.nova-canvas-v1:0",
+  "amazon.nova-lite-v1:0",
+  "amazon.nova-micro-v1:0",
+  "amazon.nova-premier-v1:0",
+  "amazon.nova-pro-v1:0",
+  "amazon.titan-embed-image-v1",
   "amazon.titan-embed-text-v1",
   "amazon.titan-embed-text-v2:0",
+  "amazon.titan-image-generator-v1",
+  "amazon.titan-image-generator-v2:0",
+  "amazon.titan-text-express-v1",
+  "amazon.titan-text-lite-v1",
+  "amazon.titan-text-premier-v1:0",
   "anthropic.claude-3-5-haiku-20241022-v1:0",
   "anthropic.claude-3-5-sonnet-20240620-v1:0",
   "anthropic.claude-3-5-sonnet-20241022-v2:0",
@@ -1846,12 +3518,22 @@ export const modelIds: readonly ModelId[] = [
   "anthropic.claude-opus-4-20250514-v1:0",
   "anthropic.claude-opus-4-5-20251101-v1:0",
   "anthropic.claude-opus-4-6-v1",
+  "anthropic.claude-opus-4-7",
+  "anthropic.claude-opus-4-8",
+  "anthropic.claude-opus-5",
   "anthropic.claude-sonnet-4-20250514-v1:0",
   "anthropic.claude-sonnet-4-5-20250929-v1:0",
   "anthropic.claude-sonnet-4-6",
   "anthropic.claude-sonnet-5",
   "anthropic.claude-v2",
   "anthropic.claude-v2:1",
+  "cohere.command-light-text-v14",
+  "cohere.command-r-plus-v1:0",
+  "cohere.command-r-v1:0",
+  "cohere.command-text-v14",
+  "cohere.embed-english-v3",
+  "cohere.embed-multilingual-v3",
+  "cohere.embed-v4:0",
   "deepseek.r1-v1:0",
   "meta.llama2-13b-chat-v1",
   "meta.llama2-70b-chat-v1",
@@ -1875,6 +3557,14 @@ export const modelIds: readonly ModelId[] = [
   "mistral.pixtral-large-2502-v1:0",
   "openai.gpt-oss-120b-1:0",
   "openai.gpt-oss-20b-1:0",
+  "stability.sd3-5-large-v1:0",
+  "stability.sd3-large-v1:0",
+  "stability.stable-diffusion-xl-v0",
+  "stability.stable-diffusion-xl-v1",
+  "stability.stable-image-core-v1:0",
+  "stability.stable-image-core-v1:1",
+  "stability.stable-image-ultra-v1:0",
+  "stability.stable-image-ultra-v1:1",
 ];
 
 /** True when `id` is a base model id of the catalog. */

@@ -10,9 +10,20 @@ export { openAIParams } from "./params.js";
 
 /** Loads a family module on first use, so importing the package builds no adapter up front. */
 export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule>>> = {
+  "ai21-j2": () => import("./families/ai21-j2.js"),
+  "ai21-jamba": () => import("./families/ai21-jamba.js"),
+  "amazon-nova": () => import("./families/amazon-nova.js"),
+  "amazon-nova-canvas": () => import("./families/amazon-nova-canvas.js"),
+  "amazon-nova-embed": () => import("./families/amazon-nova-embed.js"),
+  "amazon-titan-embed-image": () => import("./families/amazon-titan-embed-image.js"),
   "amazon-titan-embed-text": () => import("./families/amazon-titan-embed-text.js"),
+  "amazon-titan-image": () => import("./families/amazon-titan-image.js"),
+  "amazon-titan-text": () => import("./families/amazon-titan-text.js"),
   "anthropic-claude-messages": () => import("./families/anthropic-claude-messages.js"),
   "anthropic-claude-text": () => import("./families/anthropic-claude-text.js"),
+  "cohere-command": () => import("./families/cohere-command.js"),
+  "cohere-command-r": () => import("./families/cohere-command-r.js"),
+  "cohere-embed": () => import("./families/cohere-embed.js"),
   "deepseek-r1": () => import("./families/deepseek-r1.js"),
   "meta-llama2": () => import("./families/meta-llama2.js"),
   "meta-llama3": () => import("./families/meta-llama3.js"),
@@ -20,4 +31,6 @@ export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule
   "mistral-chat": () => import("./families/mistral-chat.js"),
   "mistral-instruct": () => import("./families/mistral-instruct.js"),
   "openai-gpt-oss": () => import("./families/openai-gpt-oss.js"),
+  "stability-image": () => import("./families/stability-image.js"),
+  "stability-sdxl": () => import("./families/stability-sdxl.js"),
 };

@@ -248,6 +248,12 @@ cache_write_tokens?: ValueSource
 }
 export interface ChatStreamMapping {
 codec: StreamCodec
+/**
+ * Fixed native request fields written only on InvokeModelWithResponseStream calls, keyed by JSON pointer (for example Cohere Command's `/stream: true`, without which Bedrock sends the whole answer as one chunk).
+ */
+constants?: {
+[k: string]: unknown
+}
 text?: Pointer
 finish_reason?: FinishReasonMap
 usage?: UsageMap

@@ -270,6 +270,7 @@ function checkPointers(family: FamilySpec, report: Report): void {
       body(response[field], `/chat/response/${field}`);
     body(response.finish_reason.from, "/chat/response/finish_reason/from");
     for (const [name, source] of Object.entries(response.usage)) body(source, `/chat/response/usage/${name}`);
+    if (stream) constants(stream.constants, "/chat/stream/constants", request);
     if (stream && stream.codec === "flat") {
       const chunk = against("chat_stream_chunk", native.chat_stream_chunk);
       chunk(stream.text, "/chat/stream/text");

@@ -225,9 +225,15 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
     });
   }
   const price = resolvePrice(entry, resolved.profile, resolved.arnRegion ?? call.region);
+  // Prices are listed by the native quality name, so OpenAI's `hd` is looked up as the value it maps to.
+  const quality = request.quality as string | undefined;
+  const nativeQuality =
+    quality !== undefined
+      ? (table.quality?.values as Record<string, unknown> | undefined)?.[quality]
+      : undefined;
   const cost = computeImageCost(price, data.length, {
     size: (request.size as string | undefined) ?? entry.image?.default_size,
-    quality: request.quality as string | undefined,
+    quality: typeof nativeQuality === "string" ? nativeQuality : quality,
     steps: request.steps as number | undefined,
   });
   return {

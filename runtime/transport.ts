@@ -156,7 +156,7 @@ export function instrumentClient(client: BedrockRuntimeClient): BedrockRuntimeCl
       }
       return result;
     },
-    { step: "deserialize", name: "bedrockForgeResponseHeaders", priority: "low" },
+    { step: "deserialize", name: "bedrockForgeResponseHeaders", priority: "high" },
   );
   return client;
 }

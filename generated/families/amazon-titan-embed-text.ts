@@ -81,7 +81,7 @@ export const descriptor: FamilyDescriptor = {
       },
     },
   },
-  prices_as_of: "2026-11-20",
+  prices_as_of: "2026-11-26",
   provider: "amazon",
   routes: ["invoke"],
   title: "Amazon Titan Text Embeddings",

@@ -515,6 +515,9 @@ async function streamChat(
       param: "stream",
     });
   }
+  // Fields some families need only when streaming (Cohere Command's `stream: true`).
+  for (const [pointer, value] of Object.entries(streamMapping.constants ?? {}))
+    writePointer(body, pointer, structuredClone(value));
   const command = new InvokeModelWithResponseStreamCommand({
     modelId: prepared.resolved.wireModelId,
     body: JSON.stringify(body),

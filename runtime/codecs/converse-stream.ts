@@ -27,6 +27,9 @@ interface ConverseChunk {
       outputTokens?: number;
       cacheReadInputTokens?: number;
       cacheWriteInputTokens?: number;
+      /** Nova's invoke streams name the cache counts this way. */
+      cacheReadInputTokenCount?: number;
+      cacheWriteInputTokenCount?: number;
     };
     trace?: { guardrail?: unknown };
   };
@@ -82,8 +85,8 @@ export const converseStreamCodec: StreamCodec = {
           kind: "usage",
           promptTokens: usage.inputTokens,
           completionTokens: usage.outputTokens,
-          cacheReadTokens: usage.cacheReadInputTokens,
-          cacheWriteTokens: usage.cacheWriteInputTokens,
+          cacheReadTokens: usage.cacheReadInputTokens ?? usage.cacheReadInputTokenCount,
+          cacheWriteTokens: usage.cacheWriteInputTokens ?? usage.cacheWriteInputTokenCount,
         });
       }
       if (chunk.metadata?.trace?.guardrail) events.push({ kind: "guardrail", trace: chunk.metadata.trace });

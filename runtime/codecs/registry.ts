@@ -4,9 +4,11 @@ import type {
 } from "../../generated/spec-types.js";
 import { RequestValidationError } from "../errors.js";
 import { anthropicCodec, anthropicStreamCodec } from "./anthropic.js";
+import { cohereChatCodec, cohereChatStreamCodec } from "./cohere-chat.js";
 import { converseStreamCodec } from "./converse-stream.js";
 import { flatStreamCodec } from "./flat-stream.js";
 import { mistralChatCodec } from "./mistral-chat.js";
+import { novaCodec } from "./nova.js";
 import { openaiCodec, openaiStreamCodec } from "./openai.js";
 import { templateCodec } from "./template.js";
 import type { MessagesCodec, StreamCodec } from "./types.js";
@@ -15,6 +17,8 @@ import type { MessagesCodec, StreamCodec } from "./types.js";
 const messagesCodecs: Partial<Record<MessagesCodecName, MessagesCodec>> = {
   template: templateCodec,
   anthropic: anthropicCodec,
+  nova: novaCodec,
+  "cohere-chat": cohereChatCodec,
   "mistral-chat": mistralChatCodec,
   openai: openaiCodec,
 };
@@ -23,6 +27,7 @@ const streamCodecs: Partial<Record<StreamCodecName, StreamCodec>> = {
   flat: flatStreamCodec,
   anthropic: anthropicStreamCodec,
   converse: converseStreamCodec,
+  "cohere-chat": cohereChatStreamCodec,
   openai: openaiStreamCodec,
 };
 

@@ -1,0 +1,150 @@
+/**
+ * Amazon Nova's messages-v1 InvokeModel bodies: Converse-shaped content blocks with base64 bytes.
+ * https://docs.aws.amazon.com/nova/latest/userguide/complete-request-schema.html
+ * https://docs.aws.amazon.com/nova/latest/nova2-userguide/request-response-schema.html
+ */
+import type {
+  ContentBlock,
+  DecodedMessage,
+  ImageBlock,
+  NormalizedChat,
+  ToolResultBlock,
+} from "../chat/model.js";
+import { RequestValidationError, ResponseParseError } from "../errors.js";
+import { writePointer } from "../pointer.js";
+import type { ThinkingBlock } from "../types.js";
+import type { MessagesCodec } from "./types.js";
+
+type NativeBlock = Record<string, unknown>;
+
+function encodeImage(block: ImageBlock): NativeBlock {
+  return { image: { format: block.format, source: { bytes: block.base64 } } };
+}
+
+/** A tool result that is one JSON object is sent as a `json` block (as Nova's own examples do), anything else as text. */
+function encodeToolResultContent(block: ToolResultBlock, model: string): NativeBlock[] {
+  const only = block.content[0];
+  if (block.content.length === 1 && only?.kind === "text") {
+    const parsed = parseJsonObject(only.text);
+    if (parsed) return [{ json: parsed }];
+  }
+  return block.content.map((part) => {
+    if (part.kind === "text") return { text: part.text };
+    if (part.kind === "image") return encodeImage(part);
+    throw documentsUnsupported(model);
+  });
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith("{")) return undefined;
+  try {
+    const value = JSON.parse(trimmed) as unknown;
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function documentsUnsupported(model: string): RequestValidationError {
+  // "The Invoke API supports the same features as the Converse API except for document input modality."
+  return new RequestValidationError(`${model} reads documents only through the converse route`, {
+    param: "messages",
+    model,
+  });
+}
+
+function encodeBlock(block: ContentBlock, model: string): NativeBlock | undefined {
+  switch (block.kind) {
+    case "text":
+      return { text: block.text };
+    case "image":
+      return encodeImage(block);
+    case "document":
+      throw documentsUnsupported(model);
+    case "tool_call":
+      return { toolUse: { toolUseId: block.id, name: block.name, input: block.input } };
+    case "tool_result":
+      return { toolResult: { toolUseId: block.toolCallId, content: encodeToolResultContent(block, model) } };
+    case "reasoning":
+      // Nova returns its reasoning redacted; there is nothing it accepts back.
+      return undefined;
+  }
+}
+
+function encodeToolChoice(choice: NormalizedChat["toolChoice"]): NativeBlock | undefined {
+  if (choice === undefined || choice === "none") return undefined;
+  if (choice === "auto") return { auto: {} };
+  if (choice === "required") return { any: {} };
+  return { tool: { name: choice.function.name } };
+}
+
+export const novaCodec: MessagesCodec = {
+  encode(chat, body, { mapping, model }) {
+    if (chat.system.length > 0 && mapping.system) {
+      writePointer(
+        body,
+        mapping.system,
+        chat.system.map((text) => ({ text })),
+      );
+    }
+    const messages: { role: string; content: NativeBlock[] }[] = [];
+    for (const turn of chat.turns) {
+      const role = turn.role === "assistant" ? "assistant" : "user";
+      const content = turn.content
+        .map((block) => encodeBlock(block, model.id))
+        .filter((block): block is NativeBlock => block !== undefined);
+      if (content.length === 0) continue;
+      const last = messages[messages.length - 1];
+      // Nova wants alternating roles: tool results join the user turn that follows them.
+      if (last && last.role === role) last.content.push(...content);
+      else messages.push({ role, content });
+    }
+    writePointer(body, mapping.messages!, messages);
+
+    const usesTools = chat.turns.some((turn) =>
+      turn.content.some((block) => block.kind === "tool_call" || block.kind === "tool_result"),
+    );
+    if (chat.tools.length > 0 && mapping.tools && (chat.toolChoice !== "none" || usesTools)) {
+      writePointer(
+        body,
+        mapping.tools,
+        chat.tools.map((tool) => ({
+          toolSpec: {
+            name: tool.function.name,
+            ...(tool.function.description ? { description: tool.function.description } : {}),
+            inputSchema: { json: tool.function.parameters ?? { type: "object", properties: {} } },
+          },
+        })),
+      );
+      const choice = encodeToolChoice(chat.toolChoice);
+      if (choice && mapping.tool_choice) writePointer(body, mapping.tool_choice, choice);
+    }
+  },
+
+  decode(content) {
+    if (!Array.isArray(content))
+      throw new ResponseParseError("the Nova response has no output.message.content list");
+    let text = "";
+    const toolCalls: DecodedMessage["toolCalls"][number][] = [];
+    const reasoning: ThinkingBlock[] = [];
+    for (const block of content as NativeBlock[]) {
+      if (typeof block.text === "string") text += block.text;
+      const toolUse = block.toolUse as { toolUseId?: string; name?: string; input?: unknown } | undefined;
+      if (toolUse) {
+        toolCalls.push({
+          id: String(toolUse.toolUseId ?? ""),
+          name: String(toolUse.name ?? ""),
+          arguments: JSON.stringify(toolUse.input ?? {}),
+        });
+      }
+      const reasoningContent = block.reasoningContent as { reasoningText?: { text?: string } } | undefined;
+      if (reasoningContent?.reasoningText) {
+        reasoning.push({ type: "thinking", thinking: String(reasoningContent.reasoningText.text ?? "") });
+      }
+    }
+    return { text, toolCalls, reasoning } satisfies DecodedMessage;
+  },
+};

@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { catalog } from "../../generated/catalog.js";
+import { computeChatCost, computeEmbeddingCost, computeImageCost, resolvePrice } from "../../runtime/cost.js";
+import type { CatalogEntry } from "../../runtime/descriptor.js";
+
+const entry = (price: CatalogEntry["price"], profiles: CatalogEntry["profiles"] = []): CatalogEntry => ({
+  ...catalog["anthropic.claude-3-haiku-20240307-v1:0"],
+  price,
+  profiles,
+});
+
+describe("cost", () => {
+  it("prices input, output and cache tokens per million", () => {
+    const price = {
+      input_per_mtok: 3,
+      output_per_mtok: 15,
+      cache_read_per_mtok: 0.3,
+      cache_write_per_mtok: 3.75,
+    };
+    // 1000*3 + 2000*0.3 + 400*3.75 + 500*15 = 3000 + 600 + 1500 + 7500 = 12600 per million
+    expect(
+      computeChatCost(price, {
+        inputTokens: 1000,
+        outputTokens: 500,
+        cacheReadTokens: 2000,
+        cacheWriteTokens: 400,
+      }),
+    ).toBe(0.0126);
+    expect(computeChatCost({}, { inputTokens: 1, outputTokens: 1 })).toBeNull();
+  });
+
+  it("applies profile overrides over region overrides over the base price", () => {
+    const model = entry(
+      {
+        input_per_mtok: 3.3,
+        output_per_mtok: 16.5,
+        overrides: [
+          { profile: "global", input_per_mtok: 3, output_per_mtok: 15 },
+          { region: "eu-west-3", input_per_mtok: 3.5 },
+        ],
+      },
+      ["us", "global"],
+    );
+    expect(resolvePrice(model, "global", "eu-west-3")).toEqual({ input_per_mtok: 3, output_per_mtok: 15 });
+    expect(resolvePrice(model, "us", "eu-west-3")).toEqual({ input_per_mtok: 3.5, output_per_mtok: 16.5 });
+    expect(resolvePrice(model, undefined, "us-east-1")).toEqual({
+      input_per_mtok: 3.3,
+      output_per_mtok: 16.5,
+    });
+  });
+
+  it("prices images by size up to a limit, quality and steps", () => {
+    const price = {
+      images: [
+        { size: "1024x1024", up_to: true, quality: "standard", usd: 0.04 },
+        { size: "1024x1024", up_to: true, quality: "premium", usd: 0.06 },
+        { size: "2048x2048", up_to: true, quality: "standard", usd: 0.06 },
+      ],
+    };
+    expect(computeImageCost(price, 2, { size: "512x512" })).toBe(0.08);
+    expect(computeImageCost(price, 1, { size: "1024x1024", quality: "premium" })).toBe(0.06);
+    expect(computeImageCost(price, 1, { size: "2048x1024" })).toBe(0.06);
+    const sdxl = {
+      images: [
+        { size: "1024x1024", up_to: true, usd: 0.04 },
+        { size: "1024x1024", up_to: true, steps_over: 50, usd: 0.08 },
+      ],
+    };
+    expect(computeImageCost(sdxl, 1, { size: "1024x1024", steps: 30 })).toBe(0.04);
+    expect(computeImageCost(sdxl, 1, { size: "1024x1024", steps: 70 })).toBe(0.08);
+  });
+
+  it("prices embeddings per token and per image", () => {
+    expect(computeEmbeddingCost({ embedding_per_mtok: 0.02 }, 5000)).toBe(0.0001);
+    expect(computeEmbeddingCost({ embedding_per_mtok: 0.8, per_image: 0.00006 }, 1000, 2)).toBe(0.00092);
+    expect(computeEmbeddingCost(undefined, 10)).toBeNull();
+  });
+
+  it("gives every catalog model a price it can compute", () => {
+    for (const model of Object.values(catalog)) {
+      const price = resolvePrice(model, undefined, model.regions[0]);
+      const ops = model.operations;
+      if (ops.includes("chat"))
+        expect(computeChatCost(price, { inputTokens: 1000, outputTokens: 1000 }), model.id).toBeGreaterThan(
+          0,
+        );
+      if (ops.includes("embeddings")) expect(computeEmbeddingCost(price, 1000), model.id).toBeGreaterThan(0);
+      if (ops.includes("images"))
+        expect(computeImageCost(price, 1, { size: model.image?.default_size }), model.id).toBeGreaterThan(0);
+    }
+  });
+});
