@@ -7,7 +7,7 @@
  * - over HTTP/2 there is no `host` header, only `:authority`; some clients sign `host` without the port
  *   but send `host:port`; every form is tried before a signature is declared wrong.
  */
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -217,6 +217,14 @@ export class Authenticator {
         "InvalidSignatureException",
         `Credential should be scoped to correct service: 'bedrock'. `,
       );
+    }
+
+    // A declared payload hash must be the body's: the signature covers the header, not the body itself.
+    const declaredHash = headerValue(request.headers, "x-amz-content-sha256");
+    if (declaredHash && declaredHash !== "UNSIGNED-PAYLOAD") {
+      const actualHash = createHash("sha256").update(request.body).digest("hex");
+      if (declaredHash !== actualHash)
+        throw createError("InvalidSignatureException", errorMessages.invalidSignature);
     }
 
     const signer = this.signerFor(parsed.accessKeyId, secret);

@@ -51,7 +51,7 @@ type AnyResponse = http.ServerResponse | http2.Http2ServerResponse;
 /** What both response classes offer, typed once (their `write` overloads do not unify). */
 interface ResponseWriter {
   writeHead(status: number, headers: Record<string, string>): unknown;
-  write(chunk: Uint8Array): boolean;
+  write(chunk: Uint8Array, callback?: (error?: Error | null) => void): boolean;
   end(chunk?: Uint8Array): unknown;
   readonly destroyed: boolean;
   readonly writableEnded: boolean;
@@ -88,6 +88,10 @@ interface Exchange {
   readonly headers: Record<string, string>;
   readonly requestId: string;
   fault?: Fault;
+  /** The emulator called `end()` on the response. */
+  ended?: boolean;
+  /** The emulator cut the connection on purpose (truncate faults). */
+  serverAborted?: boolean;
 }
 
 function headerMap(request: AnyRequest): Record<string, string> {
@@ -148,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const blockedMessage = options.guardrailBlockedMessage ?? DEFAULT_BLOCKED_MESSAGE;
   const padding = options.padding ?? true;
   const requests: EmulatorRequest[] = [];
+  const maxLogged = options.maxLoggedRequests ?? 10_000;
   const hanging = new Set<AnyResponse>();
 
   // ----------------------------------------------------------------------------------------------------
@@ -178,11 +183,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const fault = exchange.fault;
       if (fault?.kind === "truncate") {
         response.writeHead(answer.status, { ...answer.headers, "Content-Length": String(bytes.length) });
-        response.write(bytes.subarray(0, Math.min(fault.after, bytes.length)));
-        abort(target);
+        await flush(response, bytes.subarray(0, Math.min(fault.after, bytes.length)));
+        abort(target, exchange);
         return;
       }
       response.writeHead(answer.status, { ...answer.headers, "Content-Length": String(bytes.length) });
+      exchange.ended = true;
       response.end(bytes);
       return;
     }
@@ -206,39 +212,59 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     }
     if (interval === 0) {
-      if (frames.length > 0) response.write(Buffer.concat(frames));
+      if (frames.length > 0) {
+        const all = Buffer.concat(frames);
+        if (cut === "truncate") await flush(response, all);
+        else response.write(all);
+      }
       log.framesSent += frames.length;
     } else {
       for (const [index, frame] of frames.entries()) {
         if (index > 0) await sleep(interval);
         if (response.destroyed || response.writableEnded) return;
-        response.write(frame);
+        if (cut === "truncate" && index === frames.length - 1) await flush(response, frame);
+        else response.write(frame);
         log.framesSent++;
       }
     }
     if (cut === "truncate") {
-      if (interval > 0) await sleep(interval);
-      abort(target);
+      abort(target, exchange);
       return;
     }
     if (cut === "error" && fault?.kind === "stream-error") {
       if (interval > 0 && frames.length > 0) await sleep(interval);
       if (response.destroyed) return;
-      const member = streamMemberOf(fault.errorName);
+      // ConverseStream's union has no modelTimeoutException: a model timeout arrives there as a
+      // modelStreamErrorException carrying the timeout message (as reported for Bedrock streams, e.g.
+      // "modelStreamErrorException: Model has timed out in processing the request. Try your request again.").
+      const errorName =
+        fault.errorName === "ModelTimeoutException" && log.operation === "converse-stream"
+          ? "ModelStreamErrorException"
+          : fault.errorName;
+      const member = streamMemberOf(errorName);
       const body: Json = { message: streamErrorMessage(fault.errorName) };
-      if (fault.errorName === "ModelStreamErrorException") {
-        body.originalStatusCode = 500;
+      if (errorName === "ModelStreamErrorException") {
+        body.originalStatusCode = fault.errorName === "ModelTimeoutException" ? 408 : 500;
         body.originalMessage = "The model encountered an error while streaming.";
       }
-      log.errorType = fault.errorName;
+      log.errorType = errorName;
       response.write(encodeExceptionFrame(member, body));
       log.framesSent++;
     }
+    exchange.ended = true;
     response.end();
   }
 
+  /** Writes and waits until the bytes are handed to the socket (so a following cut keeps them). */
+  function flush(response: ResponseWriter, bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve) => {
+      response.write(bytes, () => resolve());
+    });
+  }
+
   /** Cuts the connection mid-response (HTTP/1.1: the socket; HTTP/2: the stream, with RST_STREAM). */
-  function abort(response: AnyResponse): void {
+  function abort(response: AnyResponse, exchange?: Exchange): void {
+    if (exchange) exchange.serverAborted = true;
     const stream = (response as http2.Http2ServerResponse).stream as http2.ServerHttp2Stream | undefined;
     if (stream && typeof stream.close === "function") stream.close(2 /* NGHTTP2_INTERNAL_ERROR */);
     else (response as http.ServerResponse).socket?.destroy();
@@ -289,7 +315,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       kind: "json",
       status: fixture.http?.status ?? 200,
       headers: recorded,
-      body: JSON.stringify(fixture.response),
+      // The recorder keeps a body that is not JSON as its text.
+      body: typeof fixture.response === "string" ? fixture.response : JSON.stringify(fixture.response),
     };
   }
 
@@ -335,17 +362,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
   }
 
-  function parseJson(raw: Buffer, exchange: Exchange, onError: () => EmulatorError): Json {
-    try {
-      const value = JSON.parse(raw.toString("utf8"));
-      exchange.log.body = value;
-      if (value === null || typeof value !== "object" || Array.isArray(value))
-        throw new Error("not an object");
-      return value as Json;
-    } catch {
-      if (exchange.log.body === undefined) exchange.log.body = raw.toString("utf8");
-      throw onError();
-    }
+  /** The request body as a JSON object, or the error Bedrock answers for anything else. */
+  function requireObject(parsed: unknown, onError: () => EmulatorError): Json {
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw onError();
+    return parsed as Json;
   }
 
   function invokeKind(model: ResolvedModel): "chat" | "embeddings" | "images" {
@@ -449,6 +469,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       modelId: entry.id,
       created: Math.floor(Date.now() / 1000),
       metrics: metricsFor(plan, exchange),
+      streamChunkSchema: family.nativeSchemas.chat_stream_chunk,
       ...(blocked && guardrail ? { guardrail: invokeGuardrailFields(guardrail, view.lastUserText) } : {}),
     };
     if (!streaming) {
@@ -615,21 +636,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     }
 
+    // Parsed once: the raw text when it is not JSON, undefined when empty.
     let parsed: unknown;
-    try {
-      parsed = raw.length > 0 ? JSON.parse(raw.toString("utf8")) : {};
-    } catch {
-      parsed = raw.toString("utf8");
+    if (raw.length > 0) {
+      try {
+        parsed = JSON.parse(raw.toString("utf8"));
+      } catch {
+        parsed = raw.toString("utf8");
+      }
     }
     log.body = parsed;
 
     const pinned = exchange.headers[controlHeaders.fixture];
     if (mode !== "synthesize" && (fixtures.size > 0 || pinned)) {
-      const query = { operation, modelId, body: parsed, ...(pinned ? { pinned } : {}) };
+      const query = { operation, modelId, body: parsed ?? {}, ...(pinned ? { pinned } : {}) };
       const found = fixtures.find(query);
       if (found) {
         const answer = replay(exchange, found);
-        return exchange.fault?.kind === "timeout" ? "hang" : answer;
+        if (exchange.fault?.kind === "timeout") return "hang";
+        if (exchange.fault?.kind === "error") throw exchange.fault.error();
+        return answer;
       }
       if (mode === "replay" || pinned) throw unmatched(query);
     }
@@ -642,13 +668,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (contentType && contentType !== "application/json") {
         throw createError("ValidationException", errorMessages.contentType);
       }
-      const body = parseJson(raw, exchange, () =>
+      const body = requireObject(parsed, () =>
         createError("ValidationException", errorMessages.malformedInput),
       );
       const model = registry.resolve(modelId);
       return synthesizeInvoke(exchange, operation, model, body);
     }
-    const body = parseJson(raw, exchange, () =>
+    const body = requireObject(parsed, () =>
       createError("SerializationException", "bedrock-forge emulator: the request body is not a JSON object"),
     );
     const model = registry.resolve(modelId);
@@ -678,19 +704,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       done,
     };
     requests.push(log);
+    if (requests.length > maxLogged + Math.ceil(maxLogged / 10))
+      requests.splice(0, requests.length - maxLogged);
     const exchange: Exchange = { log, headers, requestId };
-    let serverAborted = false;
-    response.on("finish", () => {
-      log.completed = true;
-    });
+    if (protocol === "http/1.1") {
+      // HTTP/1.1 emits "finish" only once the whole response went out.
+      response.on("finish", () => {
+        log.completed = true;
+      });
+    }
     response.on("close", () => {
       hanging.delete(response);
-      if (!log.completed && !serverAborted) log.clientClosed = true;
+      if (protocol === "h2") {
+        // The HTTP/2 compatibility layer emits "finish" even for a reset stream: a response is complete
+        // when the emulator ended it and the stream closed without an error code.
+        const stream = (response as http2.Http2ServerResponse).stream as http2.ServerHttp2Stream | undefined;
+        log.completed = Boolean(exchange.ended) && (stream?.rstCode ?? 0) === 0;
+      }
+      if (!log.completed && !exchange.serverAborted) log.clientClosed = true;
       resolveDone();
-    });
-    // h2: a client RST_STREAM closes the stream without a response "close" in some paths.
-    request.on("aborted", () => {
-      if (!log.completed) log.clientClosed = true;
     });
 
     const latencyMs = positiveInteger(headers[controlHeaders.latency]) ?? options.latencyMs ?? 0;
@@ -723,14 +755,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     }
     try {
-      const original = exchange.fault;
-      if (answer.kind === "json" && answer.status >= 400 && original?.kind !== "truncate")
+      if (answer.kind === "json" && answer.status >= 400 && exchange.fault?.kind !== "truncate") {
         exchange.fault = undefined;
-      const abortFlag = exchange.fault?.kind === "truncate";
-      if (abortFlag) serverAborted = true;
+      }
       await write(response, exchange, answer, latencyMs);
     } catch {
-      abort(response);
+      abort(response, exchange);
     }
   }
 

@@ -45,6 +45,8 @@ export interface EmulatorOptions {
   maxImagePixels?: number;
   /** The server clock for signature time checks (tests move it). */
   now?: () => number;
+  /** How many requests `requests` keeps (the oldest are dropped); default 10,000. */
+  maxLoggedRequests?: number;
 }
 
 /** One request the emulator saw. */

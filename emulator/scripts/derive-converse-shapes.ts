@@ -87,11 +87,9 @@ export const converseShapes: Readonly<Record<string, ServiceShape>> = ${JSON.str
 `;
 }
 
-const modelPath = process.argv[2];
-if (!modelPath) {
-  process.stderr.write("usage: derive-converse-shapes.ts <bedrock-runtime-service-model.json>\n");
-  process.exit(2);
-}
-const target = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "converse-shapes.ts");
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const modelPath =
+  process.argv[2] ?? path.join(root, "test", "reference", "bedrock-runtime-service-model.json");
+const target = path.join(root, "emulator", "converse-shapes.ts");
 writeFileSync(target, derive(modelPath));
 process.stdout.write(`wrote ${target}\n`);

@@ -99,7 +99,8 @@ export function buildImagesResponse(
   writeEach(response, mapping.response.images, images);
   if (mapping.response.seeds) writeEach(response, mapping.response.seeds, seeds);
   if (mapping.response.finish_reasons) {
-    const success = mapping.response.success_values?.[0] ?? "SUCCESS";
+    const values = mapping.response.success_values;
+    const success = values && values.length > 0 ? values[0] : "SUCCESS";
     writeEach(
       response,
       mapping.response.finish_reasons,

@@ -95,6 +95,24 @@ export interface NativeChatContext {
   readonly metrics: { invocationLatency: number; firstByteLatency: number };
   /** Guardrail intervention fields written into the body (action and, with trace, the trace). */
   readonly guardrail?: Json;
+  /** The family's stream chunk schema (flat streams write `null` finish reasons only where it allows). */
+  readonly streamChunkSchema?: unknown;
+}
+
+/** True when the schema allows `null` at the pointer (or says nothing about it). */
+function allowsNull(schema: unknown, pointer: string): boolean {
+  let current = schema as Json | undefined;
+  for (const segment of pointer.slice(1).split("/")) {
+    if (!current || typeof current !== "object") return true;
+    const next = /^\d+$/.test(segment)
+      ? (current.items as Json | undefined)
+      : ((current.properties as Json | undefined)?.[segment] as Json | undefined);
+    if (next === undefined) return true;
+    current = next;
+  }
+  const type = current?.type;
+  if (type === undefined) return true;
+  return Array.isArray(type) ? type.includes("null") : type === "null";
 }
 
 /** The model name Anthropic writes in `model` (the id without provider prefix and version suffix). */
@@ -247,7 +265,7 @@ function mistralBody(plan: ChatPlan, context: NativeChatContext): Json {
           function: { name: plan.toolCall.name, arguments: JSON.stringify(plan.toolCall.arguments) },
         },
       ]
-    : null;
+    : undefined;
   return {
     id: deterministicUuid([context.modelId, plan.text, plan.toolCall?.seed]),
     object: "chat.completion",
@@ -256,7 +274,7 @@ function mistralBody(plan: ChatPlan, context: NativeChatContext): Json {
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: plan.text, tool_calls: toolCalls },
+        message: { role: "assistant", content: plan.text, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
         stop_reason: finishFor(context.descriptor, plan, plan.finish),
       },
     ],
@@ -485,7 +503,8 @@ function flatStream(
     const last = index === plan.pieces.length - 1;
     writePointer(chunk, textPointer, piece);
     if (isPointer(finishSource)) {
-      writePointer(chunk, finishSource, last ? streamFinish(context, plan, plan.finish) : null);
+      if (last) writePointer(chunk, finishSource, streamFinish(context, plan, plan.finish));
+      else if (allowsNull(context.streamChunkSchema, finishSource)) writePointer(chunk, finishSource, null);
     }
     if (last) {
       if (usage) {

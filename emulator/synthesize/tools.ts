@@ -25,6 +25,25 @@ export function buildValue(schemaInput: unknown, depth = 0): unknown {
   if ("default" in schema) return schema.default;
   for (const key of ["anyOf", "oneOf", "allOf"] as const) {
     const options = schema[key];
+    const isObject = firstType(schema) === "object" || schema.properties !== undefined;
+    if (Array.isArray(options) && options.length > 0 && isObject) {
+      // Branches of an object schema constrain it (e.g. anyOf: [{required: [a]}, {required: [b]}]):
+      // merge the first branch in and build the object.
+      const branch = asSchema(options[0]);
+      const { [key]: _branches, ...rest } = schema;
+      return buildValue(
+        {
+          ...rest,
+          type: "object",
+          properties: { ...asSchema(schema.properties), ...asSchema(branch.properties) },
+          required: [
+            ...(Array.isArray(schema.required) ? schema.required : []),
+            ...(Array.isArray(branch.required) ? branch.required : []),
+          ],
+        },
+        depth + 1,
+      );
+    }
     if (Array.isArray(options) && options.length > 0) {
       const preferred = options.find((option) => firstType(asSchema(option)) !== "null") ?? options[0];
       return buildValue(preferred, depth + 1);

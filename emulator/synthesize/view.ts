@@ -2,6 +2,7 @@
  * What a synthesizer needs to know about a chat request, read from any family's native body (at the
  * pointers its spec names) or from a Converse body.
  */
+import type { PromptTemplate } from "../../generated/spec-types.js";
 import type { FamilyDescriptor } from "../../runtime/descriptor.js";
 import { readPointer } from "../../runtime/pointer.js";
 
@@ -233,21 +234,37 @@ function readCohereChat(body: Json) {
   };
 }
 
-/** The text of the last user turn inside a rendered prompt, using the spec's turn template. */
-function lastUserTurnOfPrompt(prompt: string, template: { user?: string } | undefined): string {
+/** The text before `{content}` in a turn template (its prefix), if any. */
+function prefixOf(template: string | undefined): string {
+  return template?.includes("{content}") ? template.slice(0, template.indexOf("{content}")) : "";
+}
+
+/**
+ * The text of the last user turn inside a rendered prompt, using the spec's turn template: after the last
+ * user prefix, up to the user suffix or (for templates without one) the next turn's prefix or the
+ * generation prompt, whichever comes first.
+ */
+function lastUserTurnOfPrompt(prompt: string, template: PromptTemplate | undefined): string {
   const user = template?.user;
-  if (user?.includes("{content}")) {
-    const [prefix, suffix] = user.split("{content}") as [string, string];
-    if (prefix) {
-      const start = prompt.lastIndexOf(prefix);
-      if (start >= 0) {
-        const from = start + prefix.length;
-        const end = suffix ? prompt.indexOf(suffix, from) : -1;
-        return (end >= 0 ? prompt.slice(from, end) : prompt.slice(from)).trim();
-      }
-    }
-  }
-  return prompt.trim();
+  if (!template || !user?.includes("{content}")) return prompt.trim();
+  const prefix = prefixOf(user);
+  const suffix = user.slice(user.indexOf("{content}") + "{content}".length);
+  if (!prefix) return prompt.trim();
+  const start = prompt.lastIndexOf(prefix);
+  if (start < 0) return prompt.trim();
+  const from = start + prefix.length;
+  const terminators = [
+    suffix,
+    prefixOf(template.assistant),
+    prefixOf(template.tool),
+    template.generation,
+    template.end,
+  ]
+    .filter((terminator): terminator is string => Boolean(terminator?.trim()))
+    .map((terminator) => prompt.indexOf(terminator, from))
+    .filter((index) => index >= 0);
+  const end = terminators.length > 0 ? Math.min(...terminators) : prompt.length;
+  return prompt.slice(from, end).trim();
 }
 
 /** Reads a native InvokeModel chat body with the family's codec. */

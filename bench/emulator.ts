@@ -1,0 +1,281 @@
+/**
+ * Emulator throughput: unary responses per second and streamed chunks per second, with SigV4 checked on
+ * every request, the emulator running as its own process (one Node event loop, i.e. one core) started
+ * through the CLI exactly as users start it. The load comes from autocannon over HTTP/1.1 keep-alive
+ * with requests signed once up front (the signature stays valid for the 5-minute window), so the client
+ * side costs as little as possible; the AWS SDK rows show what a real client adds per call.
+ *
+ *   npm run bench:emulator [-- --duration 5 --warmup 1 --connections 16]
+ *
+ * Numbers are only meaningful on an otherwise idle machine (check the load average).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import http from "node:http";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  ConverseStreamCommand,
+  InvokeModelCommand,
+} from "@aws-sdk/client-bedrock-runtime";
+import { Hash } from "@smithy/hash-node";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import autocannon from "autocannon";
+import { exampleCredentials } from "../emulator/auth.js";
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string", default: "5" },
+    warmup: { type: "string", default: "1" },
+    connections: { type: "string", default: "16" },
+    "sdk-calls": { type: "string", default: "2000" },
+  },
+});
+const duration = Number(values.duration);
+const warmup = Number(values.warmup);
+const connections = Number(values.connections);
+const sdkCalls = Number(values["sdk-calls"]);
+
+const CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0";
+const LLAMA = "meta.llama3-8b-instruct-v1:0";
+const STREAM_CHUNKS = 200;
+
+interface Running {
+  url: string;
+  child: ChildProcess;
+}
+
+/** Starts `bedrock-forge emulate` in its own process and waits for its URL. */
+function startEmulatorProcess(extra: string[] = []): Promise<Running> {
+  const bin = fileURLToPath(new URL("../bin/bedrock-forge.js", import.meta.url));
+  const child = spawn(process.execPath, [bin, "emulate", "--port", "0", "--mode", "synthesize", ...extra], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+      const match = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (match) resolve({ url: match[1]!, child });
+    });
+    child.on("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
+  });
+}
+
+async function stop(running: Running): Promise<void> {
+  const exited = new Promise((resolve) => running.child.on("exit", resolve));
+  running.child.kill("SIGTERM");
+  await exited;
+}
+
+/** A request signed once, as the AWS SDK signs it (the emulator checks the signature each time). */
+async function presign(url: string, path: string, body: string, extra: Record<string, string> = {}) {
+  const target = new URL(url);
+  const signer = new SignatureV4({
+    credentials: exampleCredentials,
+    region: "us-east-1",
+    service: "bedrock",
+    sha256: Hash.bind(null, "sha256"),
+  });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: "POST",
+      protocol: "http:",
+      hostname: target.hostname,
+      port: Number(target.port),
+      path,
+      headers: { host: target.host, "content-type": "application/json", ...extra },
+      body,
+    }),
+  );
+  return { method: "POST" as const, path, headers: signed.headers as Record<string, string>, body };
+}
+
+interface Row {
+  scenario: string;
+  perSecond: string;
+  unit: string;
+  p50: string;
+  p99: string;
+  errors: number;
+}
+
+async function load(
+  url: string,
+  scenario: string,
+  request: Awaited<ReturnType<typeof presign>>,
+  framesPerResponse?: number,
+): Promise<Row> {
+  // A short unmeasured run first, so the JIT has compiled the emulator's request path.
+  await autocannon({ url, connections, duration: warmup, requests: [request] });
+  const result = await autocannon({
+    url,
+    connections,
+    duration,
+    requests: [request],
+  });
+  const perSecond = result.requests.average * (framesPerResponse ?? 1);
+  return {
+    scenario,
+    perSecond: Math.round(perSecond).toLocaleString("en-US"),
+    unit: framesPerResponse ? "chunks/s" : "responses/s",
+    p50: `${result.latency.p50} ms`,
+    p99: `${result.latency.p99} ms`,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+/** Median per-call time of the real AWS SDK over HTTP/1.1 keep-alive, one call at a time. */
+async function sdkMedian(
+  url: string,
+  scenario: string,
+  call: (client: BedrockRuntimeClient) => Promise<unknown>,
+) {
+  const client = new BedrockRuntimeClient({
+    region: "us-east-1",
+    endpoint: url,
+    credentials: exampleCredentials,
+    requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true }) }),
+  });
+  for (let index = 0; index < 100; index++) await call(client);
+  const times: number[] = [];
+  for (let index = 0; index < sdkCalls; index++) {
+    const started = performance.now();
+    await call(client);
+    times.push(performance.now() - started);
+  }
+  client.destroy();
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)]!;
+  return {
+    scenario,
+    perSecond: Math.round(1000 / median).toLocaleString("en-US"),
+    unit: "calls/s (1 at a time)",
+    p50: `${median.toFixed(2)} ms`,
+    p99: `${times[Math.floor(times.length * 0.99)]!.toFixed(2)} ms`,
+    errors: 0,
+  };
+}
+
+function printTable(rows: Row[]): void {
+  const headers = ["scenario", "per second", "unit", "p50", "p99", "errors"];
+  const cells = rows.map((row) => [
+    row.scenario,
+    row.perSecond,
+    row.unit,
+    row.p50,
+    row.p99,
+    String(row.errors),
+  ]);
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...cells.map((cell) => cell[column]!.length)),
+  );
+  const line = (values: string[]) =>
+    `| ${values.map((value, column) => value.padEnd(widths[column]!)).join(" | ")} |`;
+  process.stdout.write(`${line(headers)}\n|${widths.map((width) => "-".repeat(width + 2)).join("|")}|\n`);
+  for (const row of cells) process.stdout.write(`${line(row)}\n`);
+}
+
+const claudeBody = JSON.stringify({
+  anthropic_version: "bedrock-2023-05-31",
+  max_tokens: 1000,
+  messages: [{ role: "user", content: "Benchmark me" }],
+});
+const converseBody = JSON.stringify({ messages: [{ role: "user", content: [{ text: "Benchmark me" }] }] });
+const path = (model: string, operation: string) => `/model/${encodeURIComponent(model)}/${operation}`;
+const streamHeaders = { "x-bedrock-forge-stream-chunks": String(STREAM_CHUNKS) };
+
+const rows: Row[] = [];
+const checked = await startEmulatorProcess();
+try {
+  const { url } = checked;
+  rows.push(
+    await load(url, "InvokeModel (Claude), SigV4 on", await presign(url, path(CLAUDE, "invoke"), claudeBody)),
+  );
+  rows.push(
+    await load(
+      url,
+      "Converse (Llama 3), SigV4 on",
+      await presign(url, path(LLAMA, "converse"), converseBody),
+    ),
+  );
+  // 200 text deltas + message_start, content_block_start/stop, message_delta, message_stop.
+  rows.push(
+    await load(
+      url,
+      `InvokeModelWithResponseStream, ${STREAM_CHUNKS} deltas`,
+      await presign(url, path(CLAUDE, "invoke-with-response-stream"), claudeBody, streamHeaders),
+      STREAM_CHUNKS + 5,
+    ),
+  );
+  // 200 contentBlockDelta + messageStart, contentBlockStop, messageStop, metadata.
+  rows.push(
+    await load(
+      url,
+      `ConverseStream, ${STREAM_CHUNKS} deltas`,
+      await presign(url, path(LLAMA, "converse-stream"), converseBody, streamHeaders),
+      STREAM_CHUNKS + 4,
+    ),
+  );
+  rows.push(
+    await sdkMedian(url, "AWS SDK InvokeModel, HTTP/1.1 keep-alive", (client) =>
+      client.send(
+        new InvokeModelCommand({ modelId: CLAUDE, contentType: "application/json", body: claudeBody }),
+      ),
+    ),
+  );
+  rows.push(
+    await sdkMedian(url, "AWS SDK Converse, HTTP/1.1 keep-alive", (client) =>
+      client.send(
+        new ConverseCommand({ modelId: LLAMA, messages: [{ role: "user", content: [{ text: "Hi" }] }] }),
+      ),
+    ),
+  );
+  rows.push(
+    await sdkMedian(url, `AWS SDK ConverseStream, ${STREAM_CHUNKS} deltas`, async (client) => {
+      client.middlewareStack.remove("benchStreamChunks");
+      client.middlewareStack.add(
+        (next) => (args) => {
+          Object.assign((args.request as { headers: Record<string, string> }).headers, streamHeaders);
+          return next(args);
+        },
+        { step: "build", name: "benchStreamChunks" },
+      );
+      const result = await client.send(
+        new ConverseStreamCommand({
+          modelId: LLAMA,
+          messages: [{ role: "user", content: [{ text: "Hi" }] }],
+        }),
+      );
+      for await (const _event of result.stream!) {
+        // drain
+      }
+    }),
+  );
+} finally {
+  await stop(checked);
+}
+
+const unchecked = await startEmulatorProcess(["--no-verify"]);
+try {
+  const { url } = unchecked;
+  rows.push(
+    await load(
+      url,
+      "InvokeModel (Claude), SigV4 off",
+      await presign(url, path(CLAUDE, "invoke"), claudeBody),
+    ),
+  );
+} finally {
+  await stop(unchecked);
+}
+
+process.stdout.write(
+  `\nbedrock-forge emulator, Node ${process.version}, ${cpus().length} CPUs (load average ${loadavg()[0]!.toFixed(1)}), ` +
+    `${connections} keep-alive connections, ${duration} s per load row after ${warmup} s of warm-up\n\n`,
+);
+printTable(rows);

@@ -1,0 +1,341 @@
+/**
+ * The recorder: a proxy in front of a Bedrock Runtime endpoint (real or an emulator) that re-signs each
+ * request with its own credentials, streams the answer back to the client as it arrives, and writes one
+ * fixture per exchange in the recordings' shape (`provenance: "recorded-by-bedrock-forge"`), with secrets
+ * scrubbed: Authorization, X-Amz-Security-Token, cookies and signing headers are never written; account ids
+ * inside ARNs are replaced by AWS's documented example account when asked.
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type http2 from "node:http2";
+import https from "node:https";
+import path from "node:path";
+import { Hash } from "@smithy/hash-node";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { splitFrames, toStreamEvent } from "./eventstream.js";
+import type { Fixture, FixtureOperation } from "./fixtures.js";
+import { listenDual } from "./listen.js";
+
+type AnyRequest = http.IncomingMessage | http2.Http2ServerRequest;
+type AnyResponse = http.ServerResponse | http2.Http2ServerResponse;
+
+/** Credentials for signing upstream requests, or a provider of them (the default AWS chain by default). */
+export type RecorderCredentials =
+  | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | (() => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>);
+
+export interface RecorderOptions {
+  /** The endpoint to forward to, e.g. https://bedrock-runtime.us-east-1.amazonaws.com. */
+  upstream: string;
+  /** Folder the fixtures are written to (created when missing). */
+  outDir: string;
+  port?: number;
+  host?: string;
+  /** Signing credentials; default the AWS SDK's default provider chain. */
+  credentials?: RecorderCredentials;
+  /** Signing region; default the region the client signed for, else the upstream host's, else us-east-1. */
+  region?: string;
+  /** Replace 12-digit account ids inside ARNs by 123456789012. */
+  scrubAccountIds?: boolean;
+}
+
+export interface RecordedExchange {
+  readonly file: string;
+  readonly fixture: Fixture;
+}
+
+export interface Recorder {
+  readonly url: string;
+  readonly port: number;
+  /** Fixtures written so far, oldest first. */
+  readonly recorded: RecordedExchange[];
+  close(): Promise<void>;
+}
+
+const ROUTES: Record<string, FixtureOperation> = {
+  invoke: "invoke",
+  "invoke-with-response-stream": "invoke-stream",
+  converse: "converse",
+  "converse-stream": "converse-stream",
+  "count-tokens": "count-tokens",
+};
+
+/** Request headers never forwarded as sent (the recorder signs its own request). */
+const NOT_FORWARDED = new Set([
+  "host",
+  "authorization",
+  "x-amz-date",
+  "x-amz-security-token",
+  "x-amz-content-sha256",
+  "content-length",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "expect",
+  "cookie",
+]);
+/** Response headers not written to fixtures or passed back (hop-by-hop or secret). */
+const NOT_RECORDED = new Set([
+  "set-cookie",
+  "date",
+  "content-length",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+]);
+/** Request headers worth keeping in a fixture (everything else may carry secrets or noise). */
+const KEPT_REQUEST_HEADER = /^(content-type|accept|x-amzn-bedrock-.*)$/i;
+
+const EXAMPLE_ACCOUNT = "123456789012";
+
+/** Replaces account ids inside ARNs (`arn:partition:service:region:123456789012:...`), also percent-encoded ones. */
+export function scrubAccountIds(text: string): string {
+  return text.replace(
+    /(arn(?::|%3A)aws[a-z-]*(?::|%3A)[a-z0-9-]+(?::|%3A)[a-z0-9-]*(?::|%3A))\d{12}(?=:|%3A)/gi,
+    `$1${EXAMPLE_ACCOUNT}`,
+  );
+}
+
+async function defaultCredentials(): Promise<
+  () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>
+> {
+  const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
+  return fromNodeProviderChain();
+}
+
+function readAll(request: AnyRequest): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function regionOf(authorization: string | undefined, upstream: URL): string | undefined {
+  const scoped = authorization ? /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(authorization)?.[1] : undefined;
+  return scoped ?? /bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com/.exec(upstream.hostname)?.[1];
+}
+
+function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
+}
+
+/** Starts a recording proxy. */
+export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
+  const upstream = new URL(options.upstream);
+  const credentials = options.credentials ?? (await defaultCredentials());
+  mkdirSync(options.outDir, { recursive: true });
+  let sequence = readdirSync(options.outDir).reduce((max, name) => {
+    const number = Number(/^(\d+)-/.exec(name)?.[1]);
+    return Number.isFinite(number) ? Math.max(max, number) : max;
+  }, 0);
+  const recorded: RecordedExchange[] = [];
+  const transport = upstream.protocol === "https:" ? https : http;
+  const agent = new transport.Agent({ keepAlive: true });
+
+  async function handle(request: AnyRequest, response: AnyResponse) {
+    const body = await readAll(request);
+    const url = request.url ?? "/";
+    const rawPath = url.includes("?") ? url.slice(0, url.indexOf("?")) : url;
+    const query = url.includes("?") ? url.slice(url.indexOf("?") + 1) : "";
+    const match = /^\/model\/([^/]+)\/([a-z-]+)$/.exec(rawPath);
+    const operation = match ? ROUTES[match[2]!] : undefined;
+    let modelId: string | null = null;
+    if (match) {
+      try {
+        modelId = decodeURIComponent(match[1]!);
+      } catch {
+        modelId = match[1]!;
+      }
+    }
+
+    const forwarded: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      const lower = name.toLowerCase();
+      if (value === undefined || lower.startsWith(":") || NOT_FORWARDED.has(lower)) continue;
+      forwarded[lower] = Array.isArray(value) ? value.join(",") : String(value);
+    }
+    forwarded.host = upstream.host;
+    const resolved = typeof credentials === "function" ? await credentials() : credentials;
+    const region =
+      options.region ??
+      regionOf(request.headers.authorization as string | undefined, upstream) ??
+      "us-east-1";
+    const signer = new SignatureV4({
+      credentials: resolved,
+      region,
+      service: "bedrock",
+      sha256: Hash.bind(null, "sha256"),
+    });
+    const basePath = upstream.pathname.replace(/\/$/, "");
+    const signed = await signer.sign(
+      new HttpRequest({
+        method: request.method ?? "POST",
+        protocol: upstream.protocol,
+        hostname: upstream.hostname,
+        ...(upstream.port ? { port: Number(upstream.port) } : {}),
+        path: basePath + rawPath,
+        query: Object.fromEntries(new URLSearchParams(query)),
+        headers: forwarded,
+        body,
+      }),
+    );
+
+    const upstreamRequest = transport.request({
+      protocol: upstream.protocol,
+      hostname: upstream.hostname,
+      port: upstream.port || undefined,
+      method: request.method ?? "POST",
+      path: basePath + url,
+      headers: { ...(signed.headers as Record<string, string>), "content-length": String(body.length) },
+      agent,
+    });
+    let clientGone = false;
+    response.on("close", () => {
+      if (!response.writableFinished) {
+        clientGone = true;
+        upstreamRequest.destroy();
+      }
+    });
+    upstreamRequest.on("error", (error) => {
+      if (clientGone) return;
+      if (!response.headersSent) {
+        response.writeHead(502, { "content-type": "application/json" });
+        response.end(JSON.stringify({ message: `bedrock-forge recorder: upstream error: ${error.message}` }));
+      } else response.destroy();
+    });
+    upstreamRequest.on("response", (upstreamResponse) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(upstreamResponse.headers)) {
+        if (value === undefined || NOT_RECORDED.has(name.toLowerCase())) continue;
+        headers[name] = Array.isArray(value) ? value.join(",") : value;
+      }
+      const status = upstreamResponse.statusCode ?? 502;
+      response.writeHead(status, headers);
+      const chunks: Buffer[] = [];
+      upstreamResponse.on("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+        (response as http.ServerResponse).write(chunk);
+      });
+      upstreamResponse.on("end", () => {
+        // The fixture is on disk before the client sees the end of the answer.
+        if (clientGone) return;
+        const responseBody = Buffer.concat(chunks);
+        try {
+          writeFixture({
+            operation,
+            modelId,
+            status,
+            requestHeaders: request.headers,
+            responseHeaders: headers,
+            requestBody: body,
+            responseBody,
+            uri: `${upstream.origin}${basePath}${url}`,
+            method: request.method ?? "POST",
+          });
+        } catch (error) {
+          process.emitWarning(
+            `bedrock-forge recorder: could not write a fixture: ${(error as Error).message}`,
+          );
+        }
+        response.end();
+      });
+      upstreamResponse.on("error", () => response.destroy());
+    });
+    upstreamRequest.end(body);
+  }
+
+  function writeFixture(exchange: {
+    operation: FixtureOperation | undefined;
+    modelId: string | null;
+    status: number;
+    requestHeaders: AnyRequest["headers"];
+    responseHeaders: Record<string, string>;
+    requestBody: Buffer;
+    responseBody: Buffer;
+    uri: string;
+    method: string;
+  }) {
+    const operation = exchange.operation ?? "invoke";
+    const requestHeaders: Record<string, string> = {};
+    for (const [name, value] of Object.entries(exchange.requestHeaders)) {
+      if (value !== undefined && KEPT_REQUEST_HEADER.test(name) && !name.startsWith(":")) {
+        requestHeaders[name] = Array.isArray(value) ? value.join(",") : String(value);
+      }
+    }
+    let request: unknown = null;
+    if (exchange.requestBody.length > 0) {
+      try {
+        request = JSON.parse(exchange.requestBody.toString("utf8"));
+      } catch {
+        request = exchange.requestBody.toString("utf8");
+      }
+    }
+    const fixture: Fixture = {
+      source: `recorded by bedrock-forge record from ${new URL(exchange.uri).host}`,
+      provenance: "recorded-by-bedrock-forge",
+      operation: exchange.status >= 400 ? "error" : operation,
+      ...(exchange.status >= 400 ? { failedOperation: operation } : {}),
+      modelId: exchange.modelId,
+      http: {
+        method: exchange.method,
+        uri: exchange.uri,
+        status: exchange.status,
+        requestHeaders,
+        responseHeaders: exchange.responseHeaders,
+      },
+      request,
+    };
+    const contentType = Object.entries(exchange.responseHeaders).find(
+      ([name]) => name.toLowerCase() === "content-type",
+    )?.[1];
+    if (exchange.status < 400 && contentType?.startsWith("application/vnd.amazon.eventstream")) {
+      const { messages } = splitFrames(exchange.responseBody);
+      fixture.events = messages.map(toStreamEvent);
+    } else {
+      const text = exchange.responseBody.toString("utf8");
+      try {
+        fixture.response = JSON.parse(text);
+      } catch {
+        fixture.response = text;
+      }
+    }
+    fixture.notes =
+      "Recorded by bedrock-forge's recorder; Authorization, security tokens, cookies and signing headers are not kept" +
+      (options.scrubAccountIds ? "; account ids in ARNs replaced by 123456789012." : ".");
+    let text = `${JSON.stringify(fixture, null, 2)}\n`;
+    if (options.scrubAccountIds) text = scrubAccountIds(text);
+    sequence++;
+    const file = path.join(
+      options.outDir,
+      `${String(sequence).padStart(4, "0")}-${fixture.operation === "error" ? `error-${operation}` : operation}-${safeName(exchange.modelId ?? "unknown")}.json`,
+    );
+    if (existsSync(file)) throw new Error(`${file} exists`);
+    writeFileSync(file, text);
+    recorded.push({ file, fixture: JSON.parse(text) as Fixture });
+  }
+
+  const server = await listenDual(
+    (request, response) => {
+      handle(request, response).catch((error) => {
+        if (!response.headersSent) {
+          response.writeHead(500, { "content-type": "application/json" });
+          response.end(JSON.stringify({ message: `bedrock-forge recorder: ${(error as Error).message}` }));
+        } else response.destroy();
+      });
+    },
+    { port: options.port ?? 0, host: options.host ?? "127.0.0.1" },
+  );
+  const host = server.host.includes(":") ? `[${server.host}]` : server.host;
+  return {
+    url: `http://${host}:${server.port}`,
+    port: server.port,
+    recorded,
+    close: async () => {
+      await server.close();
+      agent.destroy();
+    },
+  };
+}
