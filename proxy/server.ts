@@ -133,7 +133,8 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     // Longer than the idle timeout of common load balancers (60 s), so they never reuse a closed socket.
     keepAliveTimeout: 72_000,
     requestTimeout: 0,
-    return503OnClosing: true,
+    // Requests that still arrive while draining (on kept-alive connections) get an OpenAI-shaped 503 below.
+    return503OnClosing: false,
     forceCloseConnections: "idle",
     genReqId: (request) => {
       const given = request.headers["x-request-id"];
@@ -149,7 +150,18 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
   app.addHook("onRequest", (request, reply, done) => {
     request.forge = { id: request.id, started: performance.now() };
     reply.header("x-request-id", request.id);
-    if (checkKey && !request.url.startsWith("/health/")) {
+    const health = request.url.startsWith("/health/");
+    if (draining && !health) {
+      done(
+        new ProxyError("The proxy is shutting down; retry the request", {
+          status: 503,
+          type: "service_unavailable_error",
+          code: "server_shutting_down",
+        }),
+      );
+      return;
+    }
+    if (checkKey && !health) {
       try {
         checkKey(request.headers.authorization);
       } catch (error) {

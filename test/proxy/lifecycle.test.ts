@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { claude, type Harness, paramsFor, postRaw, startHarness, waitFor } from "./helpers.js";
 
@@ -160,6 +161,43 @@ describe("client disconnects, deadlines and draining", () => {
     expect(
       harness.logs.some((line) => line.msg === "drain deadline passed: cancelling in-flight requests"),
     ).toBe(false);
+  });
+
+  it("answers a request that arrives while draining with 503 in OpenAI's shape and Connection: close", async () => {
+    harness = await startHarness((emulator) => ({
+      model_list: [{ model_name: "claude", litellm_params: paramsFor(emulator, claude) }],
+    }));
+    const { proxy } = harness;
+    const socket = net.connect(Number(new URL(proxy.url).port), "127.0.0.1");
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (piece: string) => {
+      received += piece;
+    });
+    const ended = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    const body = JSON.stringify({ model: "claude", messages: [{ role: "user", content: "hi" }] });
+    // The request has begun (its connection is not idle) when the drain starts; it completes during the drain.
+    socket.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = proxy.close({ drainMs: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.write(
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    await ended;
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 503/);
+    expect(received.toLowerCase()).toContain("connection: close");
+    expect(JSON.parse(received.slice(received.indexOf("\r\n\r\n") + 4))).toEqual({
+      error: {
+        message: expect.any(String),
+        type: "service_unavailable_error",
+        param: null,
+        code: "server_shutting_down",
+      },
+    });
+    expect(harness.emulator.requests).toHaveLength(0);
   });
 
   it("drains up to the deadline, then ends what is left with an error event and cancels upstream", async () => {
