@@ -28,6 +28,17 @@ const clientSideAuthFields = new Set([
   "model_id",
 ]);
 
+/**
+ * OpenAI's neutral values: they ask for nothing, and clients such as LangChain send them by default.
+ * They count as "not given", so that a model without the param does not refuse the request.
+ */
+const neutralValues: Readonly<Record<string, unknown>> = {
+  n: 1,
+  presence_penalty: 0,
+  frequency_penalty: 0,
+  logprobs: false,
+};
+
 /** Fields the proxy decides itself; a client's values are not passed on. */
 const proxyFields = new Set(["model", "num_retries", "timeout", "fetchImage", "onWarning", "signal"]);
 
@@ -47,6 +58,7 @@ export function readClientParams(
   const params: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(body)) {
     if (value === null || value === undefined || proxyFields.has(name) || name === "__proto__") continue;
+    if (Object.hasOwn(neutralValues, name) && neutralValues[name] === value) continue;
     if (clientSideAuthFields.has(name)) {
       const allowed =
         allowClientSideCredentials ||

@@ -199,6 +199,23 @@ describe("proxy with the official openai client", () => {
     expect(body.additionalModelRequestFields?.top_k).toBe(17);
   });
 
+  it("treats OpenAI's neutral values (n: 1, zero penalties) as not given, as LangChain sends them", async () => {
+    const completion = await client.chat.completions.create({
+      model: "claude",
+      messages: [{ role: "user", content: "hi" }],
+      n: 1,
+      presence_penalty: 0,
+      frequency_penalty: 0,
+      logprobs: false,
+    });
+    expect(completion.choices).toHaveLength(1);
+    const error = await client.chat.completions
+      .create({ model: "claude", messages: [{ role: "user", content: "hi" }], presence_penalty: 0.5 })
+      .catch((caught) => caught);
+    expect(error.status).toBe(400);
+    expect(error.param).toBe("presence_penalty");
+  });
+
   it("applies config defaults when the request does not set them", async () => {
     const before = harness.emulator.requests.length;
     await client.chat.completions.create({ model: "claude", messages: [{ role: "user", content: "hi" }] });
@@ -264,5 +281,61 @@ describe("proxy with the official openai client", () => {
         cost_usd: expect.any(Number),
       }),
     );
+  });
+});
+
+describe("behaviour switches from the config (modify_params, user_continue_message, drop_params)", () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness((emulator) => ({
+      model_list: [
+        { model_name: "strict", litellm_params: paramsFor(emulator, claude) },
+        {
+          model_name: "continued",
+          litellm_params: paramsFor(emulator, llama, {
+            user_continue_message: { role: "user", content: "Go on, please" },
+          }),
+        },
+      ],
+      litellm_settings: { modify_params: true, drop_params: true },
+    }));
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  /** The Converse messages the emulator received for the last call. */
+  const sentMessages = () =>
+    (harness.emulator.requests.at(-1)!.body as { messages: { role: string; content: { text?: string }[] }[] })
+      .messages;
+
+  it("inserts LiteLLM's default user turn under litellm_settings.modify_params", async () => {
+    const completion = await harness.client().chat.completions.create({
+      model: "strict",
+      messages: [{ role: "assistant", content: "Hey, how's it going?" }],
+    });
+    expect(completion.choices[0]!.message.content).toMatch(/\S/);
+    expect(sentMessages()[0]!.role).toBe("user");
+  });
+
+  it("drops params the model does not support under drop_params, and logs the warning", async () => {
+    const completion = await harness.client().chat.completions.create({
+      model: "strict",
+      messages: [{ role: "user", content: "hi" }],
+      presence_penalty: 0.5,
+    });
+    expect(completion.choices[0]!.message.content).toMatch(/\S/);
+    await waitFor(() => harness.requestLogs().length > 0);
+    expect(harness.requestLogs().at(-1)!.warnings).toEqual([expect.stringContaining("presence_penalty")]);
+  });
+
+  it("inserts the deployment's user_continue_message", async () => {
+    await harness.client().chat.completions.create({
+      model: "continued",
+      messages: [{ role: "assistant", content: "Hey, how's it going?" }],
+    });
+    expect(sentMessages()[0]).toEqual({ role: "user", content: [{ text: "Go on, please" }] });
   });
 });
