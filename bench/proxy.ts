@@ -101,7 +101,8 @@ function startChild(
   const child = spawn(process.execPath, [...args], {
     cwd: root,
     env: { ...process.env, ...env, NODE_NO_WARNINGS: "1" },
-    stdio: ["ignore", "pipe", "inherit"],
+    // stdin is the child's lifeline: it exits when this process goes away, however that happens.
+    stdio: ["pipe", "pipe", "inherit"],
   });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -127,10 +128,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Node's `--import` hook that makes every server listen on 127.0.0.1 (Portkey binds all interfaces otherwise). */
-const loopbackOnly = `data:text/javascript,${encodeURIComponent(
+/**
+ * Node's `--import` hook for the Portkey process: every server listens on 127.0.0.1 (Portkey binds all
+ * interfaces otherwise), and the process exits when its stdin (this process) goes away.
+ */
+const portkeyHooks = `data:text/javascript,${encodeURIComponent(
   'import net from "node:net";const listen=net.Server.prototype.listen;' +
-    'net.Server.prototype.listen=function(...args){if(typeof args[0]==="number"&&(args[1]===undefined||typeof args[1]==="function"))args.splice(1,typeof args[1]==="function"?0:1,"127.0.0.1");return listen.apply(this,args)};',
+    'net.Server.prototype.listen=function(...args){if(typeof args[0]==="number"&&(args[1]===undefined||typeof args[1]==="function"))args.splice(1,typeof args[1]==="function"?0:1,"127.0.0.1");return listen.apply(this,args)};' +
+    'process.stdin.on("end",()=>process.exit(0));process.stdin.resume();',
 )}`;
 
 async function startPortkey(): Promise<{ url: string; pid: number }> {
@@ -138,13 +143,13 @@ async function startPortkey(): Promise<{ url: string; pid: number }> {
   const child = spawn(
     process.execPath,
     [
-      `--import=${loopbackOnly}`,
+      `--import=${portkeyHooks}`,
       "node_modules/@portkey-ai/gateway/build/start-server.js",
       `--port=${port}`,
       "--headless",
     ],
     // Portkey prints a stack trace for every streamed answer (its logger parses SSE as JSON): stderr is dropped.
-    { cwd: root, env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "ignore", "ignore"] },
+    { cwd: root, env: { ...process.env, NODE_ENV: "production" }, stdio: ["pipe", "ignore", "ignore"] },
   );
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
@@ -519,6 +524,10 @@ function argument(name: string): string | undefined {
 }
 
 const role = argument("--role");
+if (role !== undefined) {
+  process.stdin.on("end", () => process.exit(0));
+  process.stdin.resume();
+}
 if (role === "emulator") {
   await runEmulatorRole();
 } else if (role === "proxy") {
