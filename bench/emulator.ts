@@ -5,14 +5,12 @@
  * with requests signed once up front (the signature stays valid for the 5-minute window), so the client
  * side costs as little as possible; the AWS SDK rows show what a real client adds per call.
  *
- *   npm run bench:emulator [-- --duration 5 --warmup 1 --connections 16]
+ *   npm run bench:emulator [-- --duration 5 --warmup 3 --connections 16]
  *
  * Numbers are only meaningful on an otherwise idle machine (check the load average).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
 import { cpus, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
   BedrockRuntimeClient,
@@ -26,11 +24,12 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import autocannon from "autocannon";
 import { exampleCredentials } from "../emulator/auth.js";
+import { startEmulatorProcess, stopProcess as stop } from "./support.js";
 
 const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "5" },
-    warmup: { type: "string", default: "1" },
+    warmup: { type: "string", default: "3" },
     connections: { type: "string", default: "16" },
     "sdk-calls": { type: "string", default: "2000" },
   },
@@ -43,34 +42,6 @@ const sdkCalls = Number(values["sdk-calls"]);
 const CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0";
 const LLAMA = "meta.llama3-8b-instruct-v1:0";
 const STREAM_CHUNKS = 200;
-
-interface Running {
-  url: string;
-  child: ChildProcess;
-}
-
-/** Starts `bedrock-forge emulate` in its own process and waits for its URL. */
-function startEmulatorProcess(extra: string[] = []): Promise<Running> {
-  const bin = fileURLToPath(new URL("../bin/bedrock-forge.js", import.meta.url));
-  const child = spawn(process.execPath, [bin, "emulate", "--port", "0", "--mode", "synthesize", ...extra], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString("utf8");
-      const match = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (match) resolve({ url: match[1]!, child });
-    });
-    child.on("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
-  });
-}
-
-async function stop(running: Running): Promise<void> {
-  const exited = new Promise((resolve) => running.child.on("exit", resolve));
-  running.child.kill("SIGTERM");
-  await exited;
-}
 
 /** A request signed once, as the AWS SDK signs it (the emulator checks the signature each time). */
 async function presign(url: string, path: string, body: string, extra: Record<string, string> = {}) {

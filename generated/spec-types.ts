@@ -257,6 +257,10 @@ constants?: {
 text?: Pointer
 finish_reason?: FinishReasonMap
 usage?: UsageMap
+/**
+ * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
+ */
+choice?: string
 }
 /**
  * The chat operation over Converse / ConverseStream: where each param goes in the Converse request.

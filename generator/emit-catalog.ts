@@ -1,6 +1,6 @@
-import { type SourceFile, VariableDeclarationKind } from "ts-morph";
+import type { SourceFile } from "ts-morph";
 import type { FamilySpec, ModelSpec, Operation } from "../generated/spec-types.js";
-import { writeValue } from "./emit-common.js";
+import { addConstants, writeValue } from "./emit-common.js";
 import { paramsInterfaceName } from "./emit-family.js";
 import { openAIParams } from "./known-params.js";
 
@@ -60,170 +60,147 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
     .flatMap((family) => family.models.map((model) => ({ family, model })))
     .sort((a, b) => byString(a.model.id, b.model.id));
 
-  file.addImportDeclaration({
-    isTypeOnly: true,
-    moduleSpecifier: "../runtime/descriptor.js",
-    namedImports: ["CatalogEntry"],
-  });
-  for (const family of sorted) {
-    file.addImportDeclaration({
+  // Statements of a kind are added together: every insertion re-parses the file, which grows large.
+  file.addImportDeclarations([
+    { isTypeOnly: true, moduleSpecifier: "../runtime/descriptor.js", namedImports: ["CatalogEntry"] },
+    ...sorted.map((family) => ({
       isTypeOnly: true,
       moduleSpecifier: `./families/${family.family}.js`,
       namedImports: [paramsInterfaceName(family.family)],
-    });
-  }
+    })),
+  ]);
 
   const union = (values: readonly string[]) =>
     values.length ? values.map((value) => JSON.stringify(value)).join(" | ") : "never";
-  file.addTypeAlias({
-    isExported: true,
-    name: "FamilyId",
-    docs: ["Every model family with a spec."],
-    type: union(sorted.map((family) => family.family)),
-  });
-  file.addTypeAlias({
-    isExported: true,
-    name: "ModelId",
-    docs: ["Every base model id in the catalog."],
-    type: union(models.map(({ model }) => model.id)),
-  });
+  file.addTypeAliases([
+    {
+      isExported: true,
+      name: "FamilyId",
+      docs: ["Every model family with a spec."],
+      type: union(sorted.map((family) => family.family)),
+    },
+    {
+      isExported: true,
+      name: "ModelId",
+      docs: ["Every base model id in the catalog."],
+      type: union(models.map(({ model }) => model.id)),
+    },
+  ]);
 
   const aliases = models
     .flatMap(({ model }) =>
       (model.profiles ?? []).map((profile) => ({ alias: `${profile}.${model.id}`, id: model.id })),
     )
     .sort((a, b) => byString(a.alias, b.alias));
-  file.addInterface({
-    isExported: true,
-    name: "ModelAliases",
-    docs: ["Cross-region inference profile ids and the base model each one runs."],
-    properties: aliases.map(({ alias, id }) => ({ name: JSON.stringify(alias), type: JSON.stringify(id) })),
-  });
+  file.addInterfaces([
+    {
+      isExported: true,
+      name: "ModelAliases",
+      docs: ["Cross-region inference profile ids and the base model each one runs."],
+      properties: aliases.map(({ alias, id }) => ({ name: JSON.stringify(alias), type: JSON.stringify(id) })),
+    },
+    {
+      isExported: true,
+      name: "ModelParams",
+      docs: ["The provider-specific params each model accepts, typed from its family's spec."],
+      properties: models.map(({ family, model }) => {
+        const names = providerParamsOf(family, model);
+        const type = names.length
+          ? `Pick<${paramsInterfaceName(family.family)}, ${union(names)}>`
+          : "Record<never, never>";
+        return { name: JSON.stringify(model.id), type };
+      }),
+    },
+  ]);
 
-  file.addInterface({
-    isExported: true,
-    name: "ModelParams",
-    docs: ["The provider-specific params each model accepts, typed from its family's spec."],
-    properties: models.map(({ family, model }) => {
-      const names = providerParamsOf(family, model);
-      const type = names.length
-        ? `Pick<${paramsInterfaceName(family.family)}, ${union(names)}>`
-        : "Record<never, never>";
-      return { name: JSON.stringify(model.id), type };
-    }),
-  });
-
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ["Every model: family, routes, capabilities, limits, regions, profiles and prices."],
-    declarations: [
-      {
-        name: "catalog",
-        type: "Readonly<Record<ModelId, CatalogEntry>>",
-        initializer: (writer) =>
-          writeValue(
-            writer,
-            Object.fromEntries(models.map(({ family, model }) => [model.id, catalogEntryOf(family, model)])),
-          ),
-      },
-    ],
-  });
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ["Model ids in sorted order."],
-    declarations: [
-      {
-        name: "modelIds",
-        type: "readonly ModelId[]",
-        initializer: (writer) =>
-          writeValue(
-            writer,
-            models.map(({ model }) => model.id),
-          ),
-      },
-    ],
-  });
-  file.addFunction({
-    isExported: true,
-    name: "isModelId",
-    docs: ["True when `id` is a base model id of the catalog."],
-    parameters: [{ name: "id", type: "string" }],
-    returnType: "id is ModelId",
-    statements: "return Object.hasOwn(catalog, id);",
-  });
-  file.addFunction({
-    isExported: true,
-    name: "getModel",
-    docs: ["The catalog entry of a base model id."],
-    parameters: [{ name: "id", type: "ModelId" }],
-    returnType: "CatalogEntry",
-    statements: "return catalog[id];",
-  });
+  addConstants(file, [
+    {
+      name: "catalog",
+      type: "Readonly<Record<ModelId, CatalogEntry>>",
+      docs: ["Every model: family, routes, capabilities, limits, regions, profiles and prices."],
+      initializer: (writer) =>
+        writeValue(
+          writer,
+          Object.fromEntries(models.map(({ family, model }) => [model.id, catalogEntryOf(family, model)])),
+        ),
+    },
+    {
+      name: "modelIds",
+      type: "readonly ModelId[]",
+      docs: ["Model ids in sorted order."],
+      initializer: (writer) =>
+        writeValue(
+          writer,
+          models.map(({ model }) => model.id),
+        ),
+    },
+  ]);
+  file.addFunctions([
+    {
+      isExported: true,
+      name: "isModelId",
+      docs: ["True when `id` is a base model id of the catalog."],
+      parameters: [{ name: "id", type: "string" }],
+      returnType: "id is ModelId",
+      statements: "return Object.hasOwn(catalog, id);",
+    },
+    {
+      isExported: true,
+      name: "getModel",
+      docs: ["The catalog entry of a base model id."],
+      parameters: [{ name: "id", type: "ModelId" }],
+      returnType: "CatalogEntry",
+      statements: "return catalog[id];",
+    },
+  ]);
 }
 
 /** `generated/params.ts`: the request params every caller may send, per operation. */
 export function emitParams(file: SourceFile): void {
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: [
-      "OpenAI's request params (plus bedrock-forge's common image and embedding params), per operation.",
-    ],
-    declarations: [
-      {
-        name: "openAIParams",
-        type: 'Readonly<Record<"chat" | "embeddings" | "images", readonly string[]>>',
-        initializer: (writer) => writeValue(writer, openAIParams),
-      },
-    ],
-  });
+  addConstants(file, [
+    {
+      name: "openAIParams",
+      type: 'Readonly<Record<"chat" | "embeddings" | "images", readonly string[]>>',
+      docs: [
+        "OpenAI's request params (plus bedrock-forge's common image and embedding params), per operation.",
+      ],
+      initializer: (writer) => writeValue(writer, openAIParams),
+    },
+  ]);
 }
 
 /** `generated/index.ts`: the catalog plus lazy loaders of the family modules. */
 export function emitIndex(file: SourceFile, families: readonly FamilySpec[]): void {
   const sorted = [...families].sort((a, b) => byString(a.family, b.family));
-  file.addImportDeclaration({
-    isTypeOnly: true,
-    moduleSpecifier: "../runtime/descriptor.js",
-    namedImports: ["FamilyModule"],
-  });
-  file.addImportDeclaration({
-    isTypeOnly: true,
-    moduleSpecifier: "./catalog.js",
-    namedImports: ["FamilyId"],
-  });
-  file.addExportDeclaration({
-    moduleSpecifier: "./catalog.js",
-    namedExports: ["catalog", "getModel", "isModelId", "modelIds"],
-  });
-  file.addExportDeclaration({
-    isTypeOnly: true,
-    moduleSpecifier: "./catalog.js",
-    namedExports: ["FamilyId", "ModelAliases", "ModelId", "ModelParams"],
-  });
-  file.addExportDeclaration({ moduleSpecifier: "./params.js", namedExports: ["openAIParams"] });
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ["Loads a family module on first use, so importing the package builds no adapter up front."],
-    declarations: [
-      {
-        name: "familyLoaders",
-        type: "Readonly<Record<FamilyId, () => Promise<FamilyModule>>>",
-        initializer: (writer) => {
-          writer.write("{").newLine();
-          writer.indent(() => {
-            for (const family of sorted) {
-              writer.writeLine(
-                `${JSON.stringify(family.family)}: () => import("./families/${family.family}.js"),`,
-              );
-            }
-          });
-          writer.write("}");
-        },
+  file.addImportDeclarations([
+    { isTypeOnly: true, moduleSpecifier: "../runtime/descriptor.js", namedImports: ["FamilyModule"] },
+    { isTypeOnly: true, moduleSpecifier: "./catalog.js", namedImports: ["FamilyId"] },
+  ]);
+  file.addExportDeclarations([
+    { moduleSpecifier: "./catalog.js", namedExports: ["catalog", "getModel", "isModelId", "modelIds"] },
+    {
+      isTypeOnly: true,
+      moduleSpecifier: "./catalog.js",
+      namedExports: ["FamilyId", "ModelAliases", "ModelId", "ModelParams"],
+    },
+    { moduleSpecifier: "./params.js", namedExports: ["openAIParams"] },
+  ]);
+  addConstants(file, [
+    {
+      name: "familyLoaders",
+      type: "Readonly<Record<FamilyId, () => Promise<FamilyModule>>>",
+      docs: ["Loads a family module on first use, so importing the package builds no adapter up front."],
+      initializer: (writer) => {
+        writer.write("{").newLine();
+        writer.indent(() => {
+          for (const family of sorted) {
+            writer.writeLine(
+              `${JSON.stringify(family.family)}: () => import("./families/${family.family}.js"),`,
+            );
+          }
+        });
+        writer.write("}");
       },
-    ],
-  });
+    },
+  ]);
 }

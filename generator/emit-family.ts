@@ -1,6 +1,6 @@
-import { type SourceFile, VariableDeclarationKind } from "ts-morph";
+import type { SourceFile } from "ts-morph";
 import type { FamilySpec, NativeSchemas } from "../generated/spec-types.js";
-import { pascalCase, typesFromSchema, writeValue } from "./emit-common.js";
+import { addConstants, formatDeclarations, pascalCase, typesFromSchema, writeValue } from "./emit-common.js";
 
 /** Names of the native body types, per key of `native`. */
 const nativeTypeNames: Readonly<Record<keyof NativeSchemas, string>> = {
@@ -52,39 +52,31 @@ export async function emitFamily(file: SourceFile, family: FamilySpec): Promise<
     ...keys.map((key) => typesFromSchema(native[key] as object, nativeTypeNames[key])),
     typesFromSchema(providerParamsSchema(family), paramsInterfaceName(family.family)),
   ]);
-  for (const [index, key] of keys.entries()) {
-    file.addStatements([
+  const documented = [
+    ...keys.map((key, index) => [
       `/** Native ${key.replaceAll("_", " ")} body of ${family.title}. */`,
-      declarations[index]!,
-    ]);
-  }
-  file.addStatements([
-    `/** Provider-specific params of ${family.title}; each model accepts the ones its capabilities allow. */`,
-    declarations[keys.length]!,
-  ]);
+      declarations[index],
+    ]),
+    [
+      `/** Provider-specific params of ${family.title}; each model accepts the ones its capabilities allow. */`,
+      declarations[keys.length],
+    ],
+  ];
+  // One formatting pass and one insertion for all of them: each insertion re-parses the file.
+  file.addStatements(formatDeclarations(documented.flat().join("\n")));
 
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: [`What the runtime needs to call ${family.title}: mappings, param rules, codecs.`],
-    declarations: [
-      {
-        name: "descriptor",
-        type: "FamilyDescriptor",
-        initializer: (writer) => writeValue(writer, descriptorOf(family)),
-      },
-    ],
-  });
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ["JSON Schemas of the native bodies (the emulator validates requests with them)."],
-    declarations: [
-      {
-        name: "nativeSchemas",
-        type: "NativeSchemaSet",
-        initializer: (writer) => writeValue(writer, native),
-      },
-    ],
-  });
+  addConstants(file, [
+    {
+      name: "descriptor",
+      type: "FamilyDescriptor",
+      docs: [`What the runtime needs to call ${family.title}: mappings, param rules, codecs.`],
+      initializer: (writer) => writeValue(writer, descriptorOf(family)),
+    },
+    {
+      name: "nativeSchemas",
+      type: "NativeSchemaSet",
+      docs: ["JSON Schemas of the native bodies (the emulator validates requests with them)."],
+      initializer: (writer) => writeValue(writer, native),
+    },
+  ]);
 }

@@ -3,16 +3,19 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTwoFilesPatch } from "diff";
-import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile } from "ts-morph";
+import type { Project as MorphProject, SourceFile } from "ts-morph";
 import type { FamilySpec } from "../generated/spec-types.js";
+import { diff, tsMorph } from "./dependencies.js";
 import { emitCatalog, emitIndex, emitParams } from "./emit-catalog.js";
 import { headerLines, typesFromSchema } from "./emit-common.js";
 import { emitFamily } from "./emit-family.js";
-import { formatProblem, type LoadedSpec, loadSpecs, type SpecProblem } from "./load.js";
+import { formatProblem, type LoadedSpec, loadSpecs, type SpecProblem, sortProblems } from "./load.js";
 import { schemaPath, validateSpecs } from "./validate.js";
 
-export const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
+/** The package root, from the sources (`generator/`) or the build (`dist/generator/`). */
+export const repositoryRoot = fileURLToPath(
+  new URL(import.meta.url.includes("/dist/generator/") ? "../.." : "..", import.meta.url),
+);
 
 export interface GenerateOptions {
   /** Folder of `*.yaml` specs. */
@@ -31,7 +34,8 @@ function sha256(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-function createProject(): Project {
+function createProject(): MorphProject {
+  const { IndentationText, NewLineKind, Project, QuoteKind } = tsMorph;
   return new Project({
     useInMemoryFileSystem: true,
     manipulationSettings: {
@@ -47,15 +51,15 @@ function createProject(): Project {
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const displayRoot = options.displayRoot ?? process.cwd();
   const loaded = await loadSpecs(options.specsDir, displayRoot);
-  const problems = [...loaded.problems, ...validateSpecs(loaded.specs)];
+  const problems = sortProblems([...loaded.problems, ...validateSpecs(loaded.specs)]);
   if (problems.length > 0) return { ok: false, problems };
 
   const families = loaded.specs.map((spec) => spec.data as FamilySpec);
   const project = createProject();
   const files = new Map<string, string>();
 
+  // Emitters print indented code, so there is no formatting pass over whole files (it was most of a run).
   const emitted = (name: string, source: string, file: SourceFile) => {
-    file.formatText({ indentSize: 2, convertTabsToSpaces: true, ensureNewLineAtEndOfFile: true });
     files.set(name, `${headerLines(source)}\n${file.getFullText()}`);
   };
   const familyFiles = await Promise.all(
@@ -145,7 +149,7 @@ export async function diffAgainst(
     const actual = onDisk.get(name);
     if (expected === actual) continue;
     diffs.push(
-      createTwoFilesPatch(
+      diff.createTwoFilesPatch(
         `${label}/${name} (on disk)`,
         `${label}/${name} (from specs)`,
         actual ?? "",

@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { Alias, Document, LineCounter, Node } from "yaml";
+import { yaml } from "./dependencies.js";
 
 /** One spec file as parsed: its data plus what is needed to point at a line and column. */
 export interface LoadedSpec {
@@ -27,6 +28,13 @@ export function formatProblem(problem: SpecProblem): string {
   return `${problem.file}:${problem.line}:${problem.column} ${problem.pointer || "/"}: ${problem.message}`;
 }
 
+/** Orders problems as a reader meets them: by file, then line, then column (stable within a position). */
+export function sortProblems(problems: readonly SpecProblem[]): SpecProblem[] {
+  return [...problems].sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column,
+  );
+}
+
 /** Lists the `*.yaml` spec files of a folder, sorted so every run sees them in the same order. */
 export async function listSpecFiles(specsDir: string): Promise<string[]> {
   const entries = await readdir(specsDir, { withFileTypes: true });
@@ -38,30 +46,40 @@ export async function listSpecFiles(specsDir: string): Promise<string[]> {
 
 /** Parses one spec; YAML syntax errors come back as problems, never as exceptions. */
 export function parseSpec(file: string, text: string): { spec?: LoadedSpec; problems: SpecProblem[] } {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const problems: SpecProblem[] = [];
-  for (const error of [...document.errors, ...document.warnings]) {
-    const position = error.linePos?.[0] ?? { line: 1, col: 1 };
-    problems.push({
-      file,
-      line: position.line,
-      column: position.col,
-      pointer: "",
-      message: `YAML: ${error.message.split("\n")[0]}`,
-    });
-  }
-  if (document.errors.length > 0) return { problems };
-  const name = path.basename(file, ".yaml");
-  const spec: LoadedSpec = {
-    file,
-    name,
-    text,
-    data: document.toJS({ maxAliasCount: 100 }),
-    document,
-    lineCounter,
+  const lineCounter = new yaml.LineCounter();
+  const document = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problemAtOffset = (offset: number, message: string): SpecProblem => {
+    // `error.linePos` is only filled in with `prettyErrors`, whose messages repeat the position; count lines here.
+    const position = lineCounter.linePos(offset);
+    return { file, line: position.line, column: position.col, pointer: "", message: `YAML: ${message}` };
   };
+  const problems = [...document.errors, ...document.warnings].map((error) =>
+    problemAtOffset(error.pos[0], error.message.split("\n")[0] ?? ""),
+  );
+  if (document.errors.length > 0) return { problems };
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Unresolved aliases and alias bombs only show when the document is turned into data.
+    problems.push(problemAtOffset(firstAliasOffset(document), (error as Error).message));
+    return { problems };
+  }
+  const name = path.basename(file, ".yaml");
+  const spec: LoadedSpec = { file, name, text, data, document, lineCounter };
   return { spec, problems };
+}
+
+/** Where the first alias that does not resolve is (or the first alias at all, or the start). */
+function firstAliasOffset(document: Document.Parsed): number {
+  const aliases: Alias[] = [];
+  yaml.visit(document, {
+    Alias: (_key, node) => {
+      aliases.push(node);
+    },
+  });
+  const unresolved = aliases.find((alias) => alias.resolve(document) === undefined);
+  return (unresolved ?? aliases[0])?.range?.[0] ?? 0;
 }
 
 export async function loadSpecs(
@@ -101,6 +119,7 @@ export function joinPointer(segments: readonly (string | number)[]): string {
  * document (a missing property), the nearest existing ancestor is used.
  */
 export function locate(spec: LoadedSpec, pointer: string): { line: number; column: number } {
+  const { isMap, isScalar, isSeq } = yaml;
   let node: Node | null = spec.document.contents;
   let keyNode: Node | null = null;
   for (const segment of pointerSegments(pointer)) {

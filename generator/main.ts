@@ -54,8 +54,9 @@ export async function runGenerate(
     io.stderr.write(`${describeProblems(result.problems)}\n`);
     return 1;
   }
+  const outLabel = path.relative(process.cwd(), outDir) || ".";
   if (values.check) {
-    const diffs = await diffAgainst(outDir, result.files, path.relative(process.cwd(), outDir) || ".");
+    const diffs = await diffAgainst(outDir, result.files, outLabel);
     if (diffs.length > 0) {
       io.stderr.write(diffs.join("\n"));
       io.stderr.write(
@@ -63,13 +64,15 @@ export async function runGenerate(
       );
       return 1;
     }
-    io.stdout.write(`generated/ is up to date (${result.files.size} files, ${result.specs.length} specs).\n`);
+    io.stdout.write(
+      `${outLabel}/ is up to date (${result.files.size} files, ${result.specs.length} specs).\n`,
+    );
     return 0;
   }
   await writeOutput(outDir, result.files);
   const elapsed = Math.round(performance.now() - started);
   io.stdout.write(
-    `Generated ${result.files.size} files from ${result.specs.length} specs into ${path.relative(process.cwd(), outDir) || "."} in ${elapsed} ms.\n`,
+    `Generated ${result.files.size} files from ${result.specs.length} specs into ${outLabel} in ${elapsed} ms.\n`,
   );
   return 0;
 }

@@ -1,29 +1,131 @@
 import { readFileSync } from "node:fs";
-import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import type { Ajv2020 as Ajv, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import type { FamilySpec, ParamTable, PromptTemplate } from "../generated/spec-types.js";
+import { Ajv2020, addFormats } from "./dependencies.js";
 import { converseRequestSchema, openAIParams, paramKindOf, templatePlaceholders } from "./known-params.js";
 import { joinPointer, type LoadedSpec, pointerSegments, problemAt, type SpecProblem } from "./load.js";
 
-export const schemaPath = new URL("../specs/schema/family.schema.json", import.meta.url);
+type JsonSchema = Record<string, unknown>;
 
-let compiled: ReturnType<Ajv2020["compile"]> | undefined;
+/** The spec format's JSON Schema, from the sources (`generator/`) or the build (`dist/generator/`). */
+export const schemaPath = new URL(
+  import.meta.url.includes("/dist/generator/")
+    ? "../../specs/schema/family.schema.json"
+    : "../specs/schema/family.schema.json",
+  import.meta.url,
+);
 
-function compileSchema(): ReturnType<Ajv2020["compile"]> {
-  if (compiled) return compiled;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-  addFormatsModule.default(ajv);
+interface CompiledSchema {
+  readonly root: JsonSchema;
+  readonly validate: ValidateFunction;
+  /** Validates parts of the schema (a lone oneOf branch is not a strict schema on its own). */
+  readonly lenient: Ajv;
+}
+
+let compiled: CompiledSchema | undefined;
+
+function createAjv(strict: boolean): Ajv {
+  // `verbose` keeps each error's data and schema, which explainCombinator re-validates.
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict,
+    strictRequired: false,
+    allowUnionTypes: true,
+    verbose: true,
+  });
+  addFormats(ajv);
   ajv.addKeyword({ keyword: "tsType", schemaType: "string" });
-  compiled = ajv.compile(JSON.parse(readFileSync(schemaPath, "utf8")));
+  return ajv;
+}
+
+function compileSchema(): CompiledSchema {
+  if (compiled) return compiled;
+  const root = JSON.parse(readFileSync(schemaPath, "utf8")) as JsonSchema;
+  compiled = { root, validate: createAjv(true).compile(root), lenient: createAjv(false) };
   return compiled;
 }
 
-/** Turns ajv's errors into located problems, dropping the noise of failed `oneOf` branches. */
+/** Errors of `data` against a part of the spec schema (its `$ref`s resolve against the whole schema's `$defs`). */
+function validatePart(part: JsonSchema, data: unknown): ErrorObject[] {
+  const { lenient, root } = compileSchema();
+  const { $id: _id, $schema: _schema, ...rest } = part;
+  const validate = lenient.compile({ ...rest, $defs: root.$defs });
+  validate(data);
+  return [...(validate.errors ?? [])];
+}
+
+const isCombinator = (error: ErrorObject) => error.keyword === "oneOf" || error.keyword === "anyOf";
+const isInside = (error: ErrorObject, at: string) =>
+  error.instancePath === at || error.instancePath.startsWith(`${at}/`);
+const depthOf = (error: ErrorObject) => error.instancePath.split("/").length;
+
+/**
+ * ajv reports the errors of every branch of a failed `oneOf`/`anyOf`, so one mistake reads as
+ * several ("does not match the pattern" and "must be object"). Replaces them, outermost first,
+ * by the errors of the branch the author most likely meant.
+ */
+function focusOnIntendedBranch(errors: readonly ErrorObject[]): ErrorObject[] {
+  let current = [...errors];
+  for (;;) {
+    const combinator = current.filter(isCombinator).sort((a, b) => depthOf(a) - depthOf(b))[0];
+    if (!combinator) return current;
+    const at = combinator.instancePath;
+    const replacement = explainCombinator(combinator).map((error) => ({
+      ...error,
+      instancePath: `${at}${error.instancePath}`,
+    }));
+    const first = current.findIndex((error) => isInside(error, at));
+    const others = current.filter((error) => !isInside(error, at));
+    current = [...others.slice(0, first), ...replacement, ...others.slice(first)];
+  }
+}
+
+/**
+ * The errors of a failed combinator's value against its schema with the combinator resolved:
+ * the branch with the fewest errors among those of the right type, or one summary when no branch
+ * is close (wrong type, or one of several required properties missing).
+ */
+function explainCombinator(combinator: ErrorObject): ErrorObject[] {
+  const keyword = combinator.keyword as "oneOf" | "anyOf";
+  const branches = combinator.schema as JsonSchema[];
+  const { [keyword]: _branches, ...siblings } = combinator.parentSchema as JsonSchema;
+  const data = combinator.data;
+  const summary = (message: string): ErrorObject[] => [
+    { instancePath: "", schemaPath: combinator.schemaPath, keyword: "summary", params: {}, message },
+  ];
+  const outcomes = branches.map((branch, index) => ({ index, errors: validatePart(branch, data) }));
+  const typeErrorsAtRoot = (errors: readonly ErrorObject[]) =>
+    errors.filter((error) => error.instancePath === "" && error.keyword === "type");
+  const candidates = outcomes.filter(({ errors }) => typeErrorsAtRoot(errors).length === 0);
+  const rest = () => validatePart(siblings, data);
+  if (candidates.length === 0) {
+    const types = outcomes.flatMap(({ errors }) =>
+      typeErrorsAtRoot(errors).flatMap((error) => error.params.type),
+    );
+    return [...summary(`must be ${[...new Set(types)].join(" or ")}`), ...rest()];
+  }
+  const onlyRequired = candidates.every(
+    ({ errors }) =>
+      errors.length > 0 && errors.every((error) => error.keyword === "required" && error.instancePath === ""),
+  );
+  if (candidates.length > 1 && onlyRequired) {
+    const names = candidates.flatMap(({ errors }) =>
+      errors.map((error) => JSON.stringify(error.params.missingProperty)),
+    );
+    return [...summary(`needs one of the properties ${names.join(", ")}`), ...rest()];
+  }
+  const best = [...candidates].sort((a, b) => a.errors.length - b.errors.length)[0]!;
+  if (best.errors.length === 0) return [...summary("matches more than one of the allowed shapes"), ...rest()];
+  const allOf = [...((siblings.allOf as JsonSchema[] | undefined) ?? []), branches[best.index]!];
+  return validatePart({ ...siblings, allOf }, data);
+}
+
+/** Turns ajv's errors into located problems, reporting only the intended branch of a failed `oneOf`. */
 function describeSchemaErrors(spec: LoadedSpec, errors: readonly ErrorObject[]): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const seen = new Set<string>();
-  for (const error of errors) {
-    if (error.keyword === "if" || error.keyword === "oneOf" || error.keyword === "anyOf") continue;
+  for (const error of focusOnIntendedBranch(errors)) {
+    if (error.keyword === "if") continue;
     let pointer = error.instancePath;
     let message = error.message ?? "is invalid";
     if (error.keyword === "additionalProperties" || error.keyword === "unevaluatedProperties") {
@@ -53,8 +155,8 @@ export function validateSpecs(specs: readonly LoadedSpec[]): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const valid: { spec: LoadedSpec; family: FamilySpec }[] = [];
   for (const spec of specs) {
-    if (!validate(spec.data)) {
-      problems.push(...describeSchemaErrors(spec, validate.errors ?? []));
+    if (!validate.validate(spec.data)) {
+      problems.push(...describeSchemaErrors(spec, validate.validate.errors ?? []));
       continue;
     }
     valid.push({ spec, family: spec.data as FamilySpec });
@@ -178,8 +280,6 @@ function checkParamTables(family: FamilySpec, report: Report): void {
   const kinds = [...new Set(family.operations.map(paramKindOf))];
   family.models.forEach((model, index) => check(model.params, `/models/${index}/params`, kinds, true));
 }
-
-type JsonSchema = Record<string, unknown>;
 
 /** True when `pointer` names a place a body valid against `schema` can have. */
 export function pointerResolves(schema: JsonSchema, pointer: string, root: JsonSchema = schema): boolean {

@@ -1,15 +1,7 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { createChatCompletion, createChatCompletionStream } from "./chat/create.js";
-import { createEmbeddings } from "./embeddings.js";
-import { generateImages } from "./images.js";
+import { type Connection, hasConnectionOverrides, resolveConnection } from "./connection.js";
+import { instrumentClient } from "./instrument.js";
 import type { CallOptions } from "./send.js";
-import {
-  type Connection,
-  clientFor,
-  hasConnectionOverrides,
-  instrumentClient,
-  resolveConnection,
-} from "./transport.js";
 import type {
   BehaviourOptions,
   ChatCompletion,
@@ -47,6 +39,11 @@ export interface ChatCompletions {
 
 export interface Bedrock {
   readonly chat: { readonly completions: ChatCompletions };
+  /** Input tokens of a chat request as Bedrock counts them (the CountTokens API), without running the model. */
+  countTokens<M extends ModelRef>(
+    body: Omit<ChatCompletionCreateParams<M>, "stream">,
+    options?: RequestOptions,
+  ): Promise<{ input_tokens: number; model: string }>;
   readonly embeddings: {
     create<M extends ModelRef>(
       body: EmbeddingCreateParams<M>,
@@ -69,6 +66,14 @@ export interface Bedrock {
  * const reply = await bedrock.chat.completions.create({ model: "anthropic.claude-3-haiku-20240307-v1:0", messages });
  * ```
  */
+let engine: Promise<typeof import("./engine.js")> | undefined;
+
+/** The SDK-backed half of the runtime, imported on the first call and kept. */
+function loadEngine(): Promise<typeof import("./engine.js")> {
+  engine ??= import("./engine.js");
+  return engine;
+}
+
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const baseConnection = resolveConnection(options);
   const ownClient = options.client ? instrumentClient(options.client) : undefined;
@@ -87,7 +92,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
         timeout: body.timeout as never,
       });
     }
-    const client = ownClient && !overrides ? ownClient : await clientFor(connection);
+    const client = ownClient && !overrides ? ownClient : await (await loadEngine()).clientFor(connection);
     const callOptions: CallOptions = {
       signal: requestOptions.signal,
       timeout: requestOptions.timeout ?? connection.timeout,
@@ -106,36 +111,51 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     };
   }
 
+  async function prepareChat(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
+    const prepared = await prepare(body, requestOptions);
+    const request = {
+      ...body,
+      user_continue_message: body.user_continue_message ?? options.user_continue_message,
+      fetchImage: body.fetchImage ?? options.fetchImage,
+    };
+    return {
+      ...prepared,
+      request,
+      guardrail: (body.guardrailConfig as BehaviourOptions["guardrailConfig"]) ?? options.guardrailConfig,
+      modifyParams: (body.modify_params as boolean | undefined) ?? options.modify_params ?? false,
+    };
+  }
+
   const completions = {
     async create(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
-      const prepared = await prepare(body, requestOptions);
-      const request = {
-        ...body,
-        user_continue_message: body.user_continue_message ?? options.user_continue_message,
-        fetchImage: body.fetchImage ?? options.fetchImage,
-      };
-      const call = {
-        ...prepared,
-        request,
-        guardrail: (body.guardrailConfig as BehaviourOptions["guardrailConfig"]) ?? options.guardrailConfig,
-        modifyParams: (body.modify_params as boolean | undefined) ?? options.modify_params ?? false,
-      };
+      const call = await prepareChat(body, requestOptions);
+      const { createChatCompletion, createChatCompletionStream } = await loadEngine();
       return body.stream === true ? createChatCompletionStream(call) : createChatCompletion(call);
     },
   } as unknown as ChatCompletions;
 
   return {
     chat: { completions },
+    async countTokens(body, requestOptions) {
+      const call = await prepareChat(body as Readonly<Record<string, unknown>>, requestOptions);
+      return (await loadEngine()).countChatTokens(call);
+    },
     embeddings: {
       async create(body, requestOptions) {
         const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
-        return createEmbeddings({ ...prepared, request: body as Readonly<Record<string, unknown>> });
+        return (await loadEngine()).createEmbeddings({
+          ...prepared,
+          request: body as Readonly<Record<string, unknown>>,
+        });
       },
     },
     images: {
       async generate(body, requestOptions) {
         const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
-        return generateImages({ ...prepared, request: body as Readonly<Record<string, unknown>> });
+        return (await loadEngine()).generateImages({
+          ...prepared,
+          request: body as Readonly<Record<string, unknown>>,
+        });
       },
     },
   };

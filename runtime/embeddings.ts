@@ -8,11 +8,11 @@ import { parseDataUrl } from "./chat/normalize.js";
 import { computeEmbeddingCost, resolvePrice } from "./cost.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
 import { loadFamily } from "./families.js";
+import { responseHeadersKey } from "./instrument.js";
 import { requireOperation, resolveModel } from "./models.js";
 import { applyParams, paramTableFor } from "./params.js";
 import { readPointer, writePointer } from "./pointer.js";
 import { type CallOptions, sendCommand } from "./send.js";
-import { responseHeadersKey } from "./transport.js";
 import type { CreateEmbeddingResponse, EmbeddingImageInput } from "./types.js";
 
 export interface EmbeddingsCall {

@@ -119,6 +119,13 @@ export class ResponseParseError extends BedrockForgeError {
   }
 }
 
+/** The image a provider filtered (Bedrock answers 200 with a filter reason instead of an image). */
+export class ContentFilterError extends BedrockForgeError {
+  constructor(message: string) {
+    super(message, { status: 400, type: "invalid_request_error", code: "content_filter" });
+  }
+}
+
 /** How each Bedrock exception maps to OpenAI's status and error type. */
 const bedrockErrorTable: Readonly<Record<string, { status: number; type: ErrorType; retryable: boolean }>> = {
   ValidationException: { status: 400, type: "invalid_request_error", retryable: false },

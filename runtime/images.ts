@@ -6,7 +6,7 @@ import {
 import type { ImagesMapping } from "../generated/spec-types.js";
 import { computeImageCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
-import { BedrockForgeError, RequestValidationError, ResponseParseError } from "./errors.js";
+import { ContentFilterError, RequestValidationError, ResponseParseError } from "./errors.js";
 import { loadFamily } from "./families.js";
 import { requireOperation, resolveModel } from "./models.js";
 import { applyParams, paramTableFor } from "./params.js";
@@ -21,13 +21,6 @@ export interface ImagesCall {
   readonly warn: (message: string) => void;
   readonly dropParams: boolean;
   readonly region: string | undefined;
-}
-
-/** The image a provider filtered (Bedrock answers 200 with a filter reason instead of an image). */
-export class ContentFilterError extends BedrockForgeError {
-  constructor(message: string) {
-    super(message, { status: 400, type: "invalid_request_error", code: "content_filter" });
-  }
 }
 
 /** Fields the images interpreter writes itself; the rest go through the spec's param table. */

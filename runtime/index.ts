@@ -9,12 +9,12 @@ export type { CatalogEntry } from "./descriptor.js";
 export {
   BedrockCallError,
   BedrockForgeError,
+  ContentFilterError,
   type ErrorType,
   ModelNotSupportedError,
   RequestValidationError,
   ResponseParseError,
 } from "./errors.js";
-export { ContentFilterError } from "./images.js";
 export { resolveModel } from "./models.js";
 export type {
   AssistantMessage,

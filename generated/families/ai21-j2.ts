@@ -4,47 +4,39 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of AI21 Labs Jurassic-2. */
 export interface ChatRequest {
-  prompt: string
-  temperature?: number
-  topP?: number
-  maxTokens?: number
-  stopSequences?: string[]
-  numResults?: number
   countPenalty?: {
-    scale: number
-    applyToWhitespaces?: boolean
-    applyToPunctuations?: boolean
-    applyToNumbers?: boolean
-    applyToStopwords?: boolean
     applyToEmojis?: boolean
-  }
-  presencePenalty?: {
-    scale: number
-    applyToWhitespaces?: boolean
-    applyToPunctuations?: boolean
     applyToNumbers?: boolean
+    applyToPunctuations?: boolean
     applyToStopwords?: boolean
-    applyToEmojis?: boolean
+    applyToWhitespaces?: boolean
+    scale: number
   }
   frequencyPenalty?: {
-    scale: number
-    applyToWhitespaces?: boolean
-    applyToPunctuations?: boolean
-    applyToNumbers?: boolean
-    applyToStopwords?: boolean
     applyToEmojis?: boolean
+    applyToNumbers?: boolean
+    applyToPunctuations?: boolean
+    applyToStopwords?: boolean
+    applyToWhitespaces?: boolean
+    scale: number
   }
+  maxTokens?: number
+  numResults?: number
+  presencePenalty?: {
+    applyToEmojis?: boolean
+    applyToNumbers?: boolean
+    applyToPunctuations?: boolean
+    applyToStopwords?: boolean
+    applyToWhitespaces?: boolean
+    scale: number
+  }
+  prompt: string
+  stopSequences?: string[]
+  temperature?: number
+  topP?: number
 }
 /** Native chat response body of AI21 Labs Jurassic-2. */
 export interface ChatResponse {
-  id?: (number | string)
-  prompt?: {
-    text?: string
-    tokens?: {
-      [k: string]: unknown
-    }[]
-    [k: string]: unknown
-  }
   completions: {
     data?: {
       text?: string
@@ -54,13 +46,21 @@ export interface ChatResponse {
       [k: string]: unknown
     }
     finishReason?: {
-      reason?: string
       length?: number
+      reason?: string
       sequence?: string
       [k: string]: unknown
     }
     [k: string]: unknown
   }[]
+  id?: (number | string)
+  prompt?: {
+    text?: string
+    tokens?: {
+      [k: string]: unknown
+    }[]
+    [k: string]: unknown
+  }
   [k: string]: unknown
 }
 /** Provider-specific params of AI21 Labs Jurassic-2; each model accepts the ones its capabilities allow. */
@@ -69,12 +69,12 @@ export interface Ai21J2Params {
    * Penalty on tokens by how often they appeared (scale 0-1, plus applyTo* switches).
    */
   countPenalty?: {
-    scale: number
-    applyToWhitespaces?: boolean
-    applyToPunctuations?: boolean
-    applyToNumbers?: boolean
-    applyToStopwords?: boolean
     applyToEmojis?: boolean
+    applyToNumbers?: boolean
+    applyToPunctuations?: boolean
+    applyToStopwords?: boolean
+    applyToWhitespaces?: boolean
+    scale: number
   }
   /**
    * Number of completions to generate (bedrock-forge reads the first).

@@ -4,107 +4,107 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of AI21 Labs Jamba. */
 export interface ChatRequest {
+  documents?: {
+    [k: string]: unknown
+  }[]
+  frequency_penalty?: number
+  max_tokens?: number
   /**
    * @minItems 1
    */
   messages: [{
-    role: ("system" | "user" | "assistant" | "tool")
     content?: (string | null)
+    role: ("system" | "user" | "assistant" | "tool")
+    tool_call_id?: string
     tool_calls?: {
       [k: string]: unknown
     }[]
-    tool_call_id?: string
     [k: string]: unknown
   }, ...({
-    role: ("system" | "user" | "assistant" | "tool")
     content?: (string | null)
+    role: ("system" | "user" | "assistant" | "tool")
+    tool_call_id?: string
     tool_calls?: {
       [k: string]: unknown
     }[]
-    tool_call_id?: string
     [k: string]: unknown
   })[]]
   n?: number
-  max_tokens?: number
-  temperature?: number
-  top_p?: number
-  stop?: string[]
-  frequency_penalty?: number
   presence_penalty?: number
   response_format?: {
     type: ("text" | "json_object")
     [k: string]: unknown
   }
+  stop?: string[]
+  temperature?: number
   tools?: {
-    type: "function"
     function: {
-      name: string
       description?: string
+      name: string
       parameters?: {
         [k: string]: unknown
       }
       [k: string]: unknown
     }
+    type: "function"
     [k: string]: unknown
   }[]
-  documents?: {
-    [k: string]: unknown
-  }[]
+  top_p?: number
 }
 /** Native chat response body of AI21 Labs Jamba. */
 export interface ChatResponse {
-  id?: string
-  model?: string
   choices: {
+    finish_reason?: (string | null)
     index?: number
     message?: {
-      role?: string
       content?: (string | null)
+      role?: string
       tool_calls?: ({
         [k: string]: unknown
       }[] | null)
       [k: string]: unknown
     }
-    finish_reason?: (string | null)
     [k: string]: unknown
   }[]
-  usage?: {
-    prompt_tokens?: number
-    completion_tokens?: number
-    total_tokens?: number
+  id?: string
+  meta?: {
     [k: string]: unknown
   }
-  meta?: {
+  model?: string
+  usage?: {
+    completion_tokens?: number
+    prompt_tokens?: number
+    total_tokens?: number
     [k: string]: unknown
   }
   [k: string]: unknown
 }
 /** Native chat stream chunk body of AI21 Labs Jamba. */
 export interface ChatStreamChunk {
-  id?: string
+  "amazon-bedrock-invocationMetrics"?: {
+    firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
+    [k: string]: unknown
+  }
   choices?: {
-    index?: number
     delta?: {
-      role?: string
       content?: (string | null)
+      role?: string
       tool_calls?: {
         [k: string]: unknown
       }[]
       [k: string]: unknown
     }
     finish_reason?: (string | null)
+    index?: number
     [k: string]: unknown
   }[]
+  id?: string
   usage?: ({
     [k: string]: unknown
   } | null)
-  "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
-    firstByteLatency?: number
-    [k: string]: unknown
-  }
   [k: string]: unknown
 }
 /** Provider-specific params of AI21 Labs Jamba; each model accepts the ones its capabilities allow. */

@@ -4,28 +4,28 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native images request body of Amazon Nova Canvas. */
 export interface ImagesRequest {
+  imageGenerationConfig?: {
+    cfgScale?: number
+    height?: number
+    numberOfImages?: number
+    quality?: ("standard" | "premium")
+    seed?: number
+    width?: number
+  }
   taskType: "TEXT_IMAGE"
   textToImageParams: {
-    text: string
-    negativeText?: string
-    style?: string
     conditionImage?: string
     controlMode?: ("CANNY_EDGE" | "SEGMENTATION")
     controlStrength?: number
-  }
-  imageGenerationConfig?: {
-    width?: number
-    height?: number
-    quality?: ("standard" | "premium")
-    cfgScale?: number
-    seed?: number
-    numberOfImages?: number
+    negativeText?: string
+    style?: string
+    text: string
   }
 }
 /** Native images response body of Amazon Nova Canvas. */
 export interface ImagesResponse {
-  images?: string[]
   error?: (string | null)
+  images?: string[]
   [k: string]: unknown
 }
 /** Provider-specific params of Amazon Nova Canvas; each model accepts the ones its capabilities allow. */

@@ -5,33 +5,33 @@ import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor
 /** Native embeddings request body of Amazon Nova Multimodal Embeddings. */
 export interface EmbeddingsRequest {
   schemaVersion?: "nova-multimodal-embed-v1"
-  taskType: "SINGLE_EMBEDDING"
   singleEmbeddingParams: {
-    embeddingPurpose: ("GENERIC_INDEX" | "GENERIC_RETRIEVAL" | "TEXT_RETRIEVAL" | "IMAGE_RETRIEVAL" | "VIDEO_RETRIEVAL" | "DOCUMENT_RETRIEVAL" | "AUDIO_RETRIEVAL" | "CLASSIFICATION" | "CLUSTERING")
-    embeddingDimension?: (256 | 384 | 1024 | 3072)
-    text?: {
-      truncationMode: ("START" | "END" | "NONE")
-      value?: string
-      source?: {
-        [k: string]: unknown
-      }
+    audio?: {
+      [k: string]: unknown
     }
+    embeddingDimension?: (256 | 384 | 1024 | 3072)
+    embeddingPurpose: ("GENERIC_INDEX" | "GENERIC_RETRIEVAL" | "TEXT_RETRIEVAL" | "IMAGE_RETRIEVAL" | "VIDEO_RETRIEVAL" | "DOCUMENT_RETRIEVAL" | "AUDIO_RETRIEVAL" | "CLASSIFICATION" | "CLUSTERING")
     image?: {
       [k: string]: unknown
     }
-    audio?: {
-      [k: string]: unknown
+    text?: {
+      source?: {
+        [k: string]: unknown
+      }
+      truncationMode: ("START" | "END" | "NONE")
+      value?: string
     }
     video?: {
       [k: string]: unknown
     }
   }
+  taskType: "SINGLE_EMBEDDING"
 }
 /** Native embeddings response body of Amazon Nova Multimodal Embeddings. */
 export interface EmbeddingsResponse {
   embeddings: {
-    embeddingType?: string
     embedding?: number[]
+    embeddingType?: string
     truncatedCharLength?: number
     [k: string]: unknown
   }[]

@@ -4,24 +4,31 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of Amazon Nova. */
 export interface ChatRequest {
-  schemaVersion?: "messages-v1"
-  system?: {
-    text?: string
-    cachePoint?: {
+  inferenceConfig?: {
+    maxTokens?: number
+    max_new_tokens?: number
+    reasoningConfig?: {
+      maxReasoningEffort?: ("low" | "medium" | "high")
+      type: ("enabled" | "disabled")
       [k: string]: unknown
     }
-    [k: string]: unknown
-  }[]
+    stopSequences?: string[]
+    temperature?: number
+    topK?: number
+    topP?: number
+    top_p?: number
+  }
   /**
    * @minItems 1
    */
   messages: [{
-    role: ("user" | "assistant")
     /**
      * @minItems 1
      */
     content: [{
-      text?: string
+      cachePoint?: {
+        [k: string]: unknown
+      }
       image?: {
         format: ("jpeg" | "png" | "gif" | "webp")
         source: {
@@ -29,43 +36,63 @@ export interface ChatRequest {
         }
         [k: string]: unknown
       }
+      reasoningContent?: {
+        [k: string]: unknown
+      }
+      text?: string
+      toolResult?: {
+        content: {
+          [k: string]: unknown
+        }[]
+        status?: ("success" | "error")
+        toolUseId: string
+        [k: string]: unknown
+      }
+      toolUse?: {
+        input: {
+          [k: string]: unknown
+        }
+        name: string
+        toolUseId: string
+        [k: string]: unknown
+      }
       video?: {
         format: string
         source: {
           [k: string]: unknown
         }
-        [k: string]: unknown
-      }
-      toolUse?: {
-        toolUseId: string
-        name: string
-        input: {
-          [k: string]: unknown
-        }
-        [k: string]: unknown
-      }
-      toolResult?: {
-        toolUseId: string
-        content: {
-          [k: string]: unknown
-        }[]
-        status?: ("success" | "error")
-        [k: string]: unknown
-      }
-      reasoningContent?: {
-        [k: string]: unknown
-      }
-      cachePoint?: {
         [k: string]: unknown
       }
       [k: string]: unknown
     }, ...({
-      text?: string
+      cachePoint?: {
+        [k: string]: unknown
+      }
       image?: {
         format: ("jpeg" | "png" | "gif" | "webp")
         source: {
           [k: string]: unknown
         }
+        [k: string]: unknown
+      }
+      reasoningContent?: {
+        [k: string]: unknown
+      }
+      text?: string
+      toolResult?: {
+        content: {
+          [k: string]: unknown
+        }[]
+        status?: ("success" | "error")
+        toolUseId: string
+        [k: string]: unknown
+      }
+      toolUse?: {
+        input: {
+          [k: string]: unknown
+        }
+        name: string
+        toolUseId: string
         [k: string]: unknown
       }
       video?: {
@@ -75,37 +102,17 @@ export interface ChatRequest {
         }
         [k: string]: unknown
       }
-      toolUse?: {
-        toolUseId: string
-        name: string
-        input: {
-          [k: string]: unknown
-        }
-        [k: string]: unknown
-      }
-      toolResult?: {
-        toolUseId: string
-        content: {
-          [k: string]: unknown
-        }[]
-        status?: ("success" | "error")
-        [k: string]: unknown
-      }
-      reasoningContent?: {
-        [k: string]: unknown
-      }
-      cachePoint?: {
-        [k: string]: unknown
-      }
       [k: string]: unknown
     })[]]
+    role: ("user" | "assistant")
   }, ...({
-    role: ("user" | "assistant")
     /**
      * @minItems 1
      */
     content: [{
-      text?: string
+      cachePoint?: {
+        [k: string]: unknown
+      }
       image?: {
         format: ("jpeg" | "png" | "gif" | "webp")
         source: {
@@ -113,43 +120,63 @@ export interface ChatRequest {
         }
         [k: string]: unknown
       }
+      reasoningContent?: {
+        [k: string]: unknown
+      }
+      text?: string
+      toolResult?: {
+        content: {
+          [k: string]: unknown
+        }[]
+        status?: ("success" | "error")
+        toolUseId: string
+        [k: string]: unknown
+      }
+      toolUse?: {
+        input: {
+          [k: string]: unknown
+        }
+        name: string
+        toolUseId: string
+        [k: string]: unknown
+      }
       video?: {
         format: string
         source: {
           [k: string]: unknown
         }
-        [k: string]: unknown
-      }
-      toolUse?: {
-        toolUseId: string
-        name: string
-        input: {
-          [k: string]: unknown
-        }
-        [k: string]: unknown
-      }
-      toolResult?: {
-        toolUseId: string
-        content: {
-          [k: string]: unknown
-        }[]
-        status?: ("success" | "error")
-        [k: string]: unknown
-      }
-      reasoningContent?: {
-        [k: string]: unknown
-      }
-      cachePoint?: {
         [k: string]: unknown
       }
       [k: string]: unknown
     }, ...({
-      text?: string
+      cachePoint?: {
+        [k: string]: unknown
+      }
       image?: {
         format: ("jpeg" | "png" | "gif" | "webp")
         source: {
           [k: string]: unknown
         }
+        [k: string]: unknown
+      }
+      reasoningContent?: {
+        [k: string]: unknown
+      }
+      text?: string
+      toolResult?: {
+        content: {
+          [k: string]: unknown
+        }[]
+        status?: ("success" | "error")
+        toolUseId: string
+        [k: string]: unknown
+      }
+      toolUse?: {
+        input: {
+          [k: string]: unknown
+        }
+        name: string
+        toolUseId: string
         [k: string]: unknown
       }
       video?: {
@@ -159,65 +186,24 @@ export interface ChatRequest {
         }
         [k: string]: unknown
       }
-      toolUse?: {
-        toolUseId: string
-        name: string
-        input: {
-          [k: string]: unknown
-        }
-        [k: string]: unknown
-      }
-      toolResult?: {
-        toolUseId: string
-        content: {
-          [k: string]: unknown
-        }[]
-        status?: ("success" | "error")
-        [k: string]: unknown
-      }
-      reasoningContent?: {
-        [k: string]: unknown
-      }
-      cachePoint?: {
-        [k: string]: unknown
-      }
       [k: string]: unknown
     })[]]
+    role: ("user" | "assistant")
   })[]]
-  inferenceConfig?: {
-    maxTokens?: number
-    max_new_tokens?: number
-    temperature?: number
-    topP?: number
-    top_p?: number
-    topK?: number
-    stopSequences?: string[]
-    reasoningConfig?: {
-      type: ("enabled" | "disabled")
-      maxReasoningEffort?: ("low" | "medium" | "high")
+  schemaVersion?: "messages-v1"
+  system?: {
+    cachePoint?: {
       [k: string]: unknown
     }
-  }
+    text?: string
+    [k: string]: unknown
+  }[]
   toolConfig?: {
-    tools: {
-      toolSpec: {
-        name: string
-        description?: string
-        inputSchema: {
-          json: {
-            [k: string]: unknown
-          }
-          [k: string]: unknown
-        }
-        [k: string]: unknown
-      }
-      [k: string]: unknown
-    }[]
     toolChoice?: {
-      auto?: {
+      any?: {
         [k: string]: unknown
       }
-      any?: {
+      auto?: {
         [k: string]: unknown
       }
       tool?: {
@@ -226,74 +212,97 @@ export interface ChatRequest {
       }
       [k: string]: unknown
     }
-  }
-}
-/** Native chat response body of Amazon Nova. */
-export interface ChatResponse {
-  output: {
-    message?: {
-      role?: string
-      content?: {
-        text?: string
-        toolUse?: {
-          toolUseId?: string
-          name?: string
-          input?: {
+    tools: {
+      toolSpec: {
+        description?: string
+        inputSchema: {
+          json: {
             [k: string]: unknown
           }
           [k: string]: unknown
         }
+        name: string
+        [k: string]: unknown
+      }
+      [k: string]: unknown
+    }[]
+  }
+}
+/** Native chat response body of Amazon Nova. */
+export interface ChatResponse {
+  "amazon-bedrock-guardrailAction"?: string
+  "amazon-bedrock-trace"?: {
+    [k: string]: unknown
+  }
+  output: {
+    message?: {
+      content?: {
         reasoningContent?: {
+          [k: string]: unknown
+        }
+        text?: string
+        toolUse?: {
+          input?: {
+            [k: string]: unknown
+          }
+          name?: string
+          toolUseId?: string
           [k: string]: unknown
         }
         [k: string]: unknown
       }[]
+      role?: string
       [k: string]: unknown
     }
     [k: string]: unknown
   }
   stopReason: string
   usage?: {
+    cacheReadInputTokenCount?: number
+    cacheWriteInputTokenCount?: number
     inputTokens?: number
     outputTokens?: number
     totalTokens?: number
-    cacheReadInputTokenCount?: number
-    cacheWriteInputTokenCount?: number
-    [k: string]: unknown
-  }
-  "amazon-bedrock-guardrailAction"?: string
-  "amazon-bedrock-trace"?: {
     [k: string]: unknown
   }
   [k: string]: unknown
 }
 /** Native chat stream chunk body of Amazon Nova. */
 export interface ChatStreamChunk {
-  messageStart?: {
-    role?: string
+  "amazon-bedrock-guardrailAction"?: string
+  "amazon-bedrock-invocationMetrics"?: {
+    cacheReadInputTokenCount?: number
+    cacheWriteInputTokenCount?: number
+    firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
     [k: string]: unknown
   }
-  contentBlockStart?: {
+  "amazon-bedrock-trace"?: {
+    [k: string]: unknown
+  }
+  contentBlockDelta?: {
     contentBlockIndex?: number
-    start?: {
+    delta?: {
+      reasoningContent?: {
+        [k: string]: unknown
+      }
+      text?: string
       toolUse?: {
-        toolUseId?: string
-        name?: string
+        input?: string
         [k: string]: unknown
       }
       [k: string]: unknown
     }
     [k: string]: unknown
   }
-  contentBlockDelta?: {
+  contentBlockStart?: {
     contentBlockIndex?: number
-    delta?: {
-      text?: string
+    start?: {
       toolUse?: {
-        input?: string
-        [k: string]: unknown
-      }
-      reasoningContent?: {
+        name?: string
+        toolUseId?: string
         [k: string]: unknown
       }
       [k: string]: unknown
@@ -304,37 +313,28 @@ export interface ChatStreamChunk {
     contentBlockIndex?: number
     [k: string]: unknown
   }
+  messageStart?: {
+    role?: string
+    [k: string]: unknown
+  }
   messageStop?: {
     stopReason?: string
     [k: string]: unknown
   }
   metadata?: {
-    usage?: {
-      inputTokens?: number
-      outputTokens?: number
-      cacheReadInputTokenCount?: number
-      cacheWriteInputTokenCount?: number
-      [k: string]: unknown
-    }
     metrics?: {
       [k: string]: unknown
     }
     trace?: {
       [k: string]: unknown
     }
-    [k: string]: unknown
-  }
-  "amazon-bedrock-guardrailAction"?: string
-  "amazon-bedrock-trace"?: {
-    [k: string]: unknown
-  }
-  "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
-    firstByteLatency?: number
-    cacheReadInputTokenCount?: number
-    cacheWriteInputTokenCount?: number
+    usage?: {
+      cacheReadInputTokenCount?: number
+      cacheWriteInputTokenCount?: number
+      inputTokens?: number
+      outputTokens?: number
+      [k: string]: unknown
+    }
     [k: string]: unknown
   }
   [k: string]: unknown

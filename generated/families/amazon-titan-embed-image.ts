@@ -6,11 +6,11 @@ import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor
 export type EmbeddingsRequest = ({
   [k: string]: unknown
 } & {
-  inputText?: string
-  inputImage?: string
   embeddingConfig?: {
     outputEmbeddingLength?: (256 | 384 | 1024)
   }
+  inputImage?: string
+  inputText?: string
 })
 /** Native embeddings response body of Amazon Titan Multimodal Embeddings. */
 export interface EmbeddingsResponse {

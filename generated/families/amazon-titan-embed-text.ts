@@ -4,20 +4,20 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native embeddings request body of Amazon Titan Text Embeddings. */
 export interface EmbeddingsRequest {
-  inputText: string
   dimensions?: (256 | 512 | 1024)
-  normalize?: boolean
   embeddingTypes?: ("float" | "binary")[]
+  inputText: string
+  normalize?: boolean
 }
 /** Native embeddings response body of Amazon Titan Text Embeddings. */
 export interface EmbeddingsResponse {
   embedding: number[]
-  inputTextTokenCount?: number
   embeddingsByType?: {
-    float?: number[]
     binary?: number[]
+    float?: number[]
     [k: string]: unknown
   }
+  inputTextTokenCount?: number
   [k: string]: unknown
 }
 /** Provider-specific params of Amazon Titan Text Embeddings; each model accepts the ones its capabilities allow. */

@@ -4,27 +4,27 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native images request body of Amazon Titan Image Generator. */
 export interface ImagesRequest {
+  imageGenerationConfig?: {
+    cfgScale?: number
+    height?: number
+    numberOfImages?: number
+    quality?: ("standard" | "premium")
+    seed?: number
+    width?: number
+  }
   taskType: "TEXT_IMAGE"
   textToImageParams: {
-    text: string
-    negativeText?: string
     conditionImage?: string
     controlMode?: ("CANNY_EDGE" | "SEGMENTATION")
     controlStrength?: number
-  }
-  imageGenerationConfig?: {
-    numberOfImages?: number
-    quality?: ("standard" | "premium")
-    width?: number
-    height?: number
-    cfgScale?: number
-    seed?: number
+    negativeText?: string
+    text: string
   }
 }
 /** Native images response body of Amazon Titan Image Generator. */
 export interface ImagesResponse {
-  images?: string[]
   error?: (string | null)
+  images?: string[]
   [k: string]: unknown
 }
 /** Provider-specific params of Amazon Titan Image Generator; each model accepts the ones its capabilities allow. */

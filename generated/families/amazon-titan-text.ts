@@ -6,45 +6,45 @@ import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor
 export interface ChatRequest {
   inputText: string
   textGenerationConfig?: {
-    temperature?: number
-    topP?: number
     maxTokenCount?: number
     stopSequences?: string[]
+    temperature?: number
+    topP?: number
   }
 }
 /** Native chat response body of Amazon Titan Text. */
 export interface ChatResponse {
-  inputTextTokenCount?: number
-  results: {
-    tokenCount?: number
-    outputText?: string
-    completionReason?: (string | null)
-    [k: string]: unknown
-  }[]
   "amazon-bedrock-guardrailAction"?: string
   "amazon-bedrock-trace"?: {
     [k: string]: unknown
   }
+  inputTextTokenCount?: number
+  results: {
+    completionReason?: (string | null)
+    outputText?: string
+    tokenCount?: number
+    [k: string]: unknown
+  }[]
   [k: string]: unknown
 }
 /** Native chat stream chunk body of Amazon Titan Text. */
 export interface ChatStreamChunk {
-  outputText?: string
-  index?: number
-  totalOutputTextTokenCount?: number
-  completionReason?: (string | null)
-  inputTextTokenCount?: number
   "amazon-bedrock-guardrailAction"?: string
+  "amazon-bedrock-invocationMetrics"?: {
+    firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
+    [k: string]: unknown
+  }
   "amazon-bedrock-trace"?: {
     [k: string]: unknown
   }
-  "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
-    firstByteLatency?: number
-    [k: string]: unknown
-  }
+  completionReason?: (string | null)
+  index?: number
+  inputTextTokenCount?: number
+  outputText?: string
+  totalOutputTextTokenCount?: number
   [k: string]: unknown
 }
 /** Provider-specific params of Amazon Titan Text; each model accepts the ones its capabilities allow. */

@@ -4,161 +4,161 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of Anthropic Claude (Messages API). */
 export interface ChatRequest {
-  anthropic_version: "bedrock-2023-05-31"
   anthropic_beta?: string[]
+  anthropic_version: "bedrock-2023-05-31"
   max_tokens: number
-  system?: (string | {
-    type: "text"
-    text: string
-    cache_control?: {
-      [k: string]: unknown
-    }
-    [k: string]: unknown
-  }[])
   /**
    * @minItems 1
    */
   messages: [{
-    role: ("user" | "assistant")
     content: (string | {
-      type: ("text" | "image" | "document" | "tool_use" | "tool_result" | "thinking" | "redacted_thinking")
-      text?: string
-      source?: {
-        type: ("base64" | "text" | "url")
-        media_type?: string
-        data?: string
-        [k: string]: unknown
-      }
-      id?: string
-      name?: string
-      input?: {
-        [k: string]: unknown
-      }
-      tool_use_id?: string
-      content?: unknown
-      is_error?: boolean
-      thinking?: string
-      signature?: string
-      data?: string
       cache_control?: {
         [k: string]: unknown
       }
+      content?: unknown
+      data?: string
+      id?: string
+      input?: {
+        [k: string]: unknown
+      }
+      is_error?: boolean
+      name?: string
+      signature?: string
+      source?: {
+        data?: string
+        media_type?: string
+        type: ("base64" | "text" | "url")
+        [k: string]: unknown
+      }
+      text?: string
+      thinking?: string
+      tool_use_id?: string
+      type: ("text" | "image" | "document" | "tool_use" | "tool_result" | "thinking" | "redacted_thinking")
       [k: string]: unknown
     }[])
+    role: ("user" | "assistant")
   }, ...({
-    role: ("user" | "assistant")
     content: (string | {
-      type: ("text" | "image" | "document" | "tool_use" | "tool_result" | "thinking" | "redacted_thinking")
-      text?: string
-      source?: {
-        type: ("base64" | "text" | "url")
-        media_type?: string
-        data?: string
-        [k: string]: unknown
-      }
-      id?: string
-      name?: string
-      input?: {
-        [k: string]: unknown
-      }
-      tool_use_id?: string
-      content?: unknown
-      is_error?: boolean
-      thinking?: string
-      signature?: string
-      data?: string
       cache_control?: {
         [k: string]: unknown
       }
+      content?: unknown
+      data?: string
+      id?: string
+      input?: {
+        [k: string]: unknown
+      }
+      is_error?: boolean
+      name?: string
+      signature?: string
+      source?: {
+        data?: string
+        media_type?: string
+        type: ("base64" | "text" | "url")
+        [k: string]: unknown
+      }
+      text?: string
+      thinking?: string
+      tool_use_id?: string
+      type: ("text" | "image" | "document" | "tool_use" | "tool_result" | "thinking" | "redacted_thinking")
       [k: string]: unknown
     }[])
+    role: ("user" | "assistant")
   })[]]
-  temperature?: number
-  top_p?: number
-  top_k?: number
   stop_sequences?: string[]
+  system?: (string | {
+    cache_control?: {
+      [k: string]: unknown
+    }
+    text: string
+    type: "text"
+    [k: string]: unknown
+  }[])
+  temperature?: number
+  thinking?: {
+    budget_tokens?: number
+    type: ("enabled" | "disabled" | "adaptive")
+    [k: string]: unknown
+  }
+  tool_choice?: {
+    disable_parallel_tool_use?: boolean
+    name?: string
+    type: ("auto" | "any" | "tool" | "none")
+    [k: string]: unknown
+  }
   tools?: {
-    type?: string
-    name: string
+    cache_control?: {
+      [k: string]: unknown
+    }
     description?: string
     input_schema?: {
       [k: string]: unknown
     }
-    cache_control?: {
-      [k: string]: unknown
-    }
+    name: string
+    type?: string
     [k: string]: unknown
   }[]
-  tool_choice?: {
-    type: ("auto" | "any" | "tool" | "none")
-    name?: string
-    disable_parallel_tool_use?: boolean
-    [k: string]: unknown
-  }
-  thinking?: {
-    type: ("enabled" | "disabled" | "adaptive")
-    budget_tokens?: number
-    [k: string]: unknown
-  }
+  top_k?: number
+  top_p?: number
 }
 /** Native chat response body of Anthropic Claude (Messages API). */
 export interface ChatResponse {
-  id?: string
-  type?: "message"
-  role?: "assistant"
-  model?: string
   content: {
-    type: string
-    text?: string
+    data?: string
     id?: string
-    name?: string
     input?: {
       [k: string]: unknown
     }
-    thinking?: string
+    name?: string
     signature?: string
-    data?: string
+    text?: string
+    thinking?: string
+    type: string
     [k: string]: unknown
   }[]
+  id?: string
+  model?: string
+  role?: "assistant"
   stop_reason: (string | null)
   stop_sequence?: (string | null)
+  type?: "message"
   usage: {
-    input_tokens: number
-    output_tokens: number
     cache_creation_input_tokens?: number
     cache_read_input_tokens?: number
+    input_tokens: number
+    output_tokens: number
     [k: string]: unknown
   }
   [k: string]: unknown
 }
 /** Native chat stream chunk body of Anthropic Claude (Messages API). */
 export interface ChatStreamChunk {
-  type: ("message_start" | "content_block_start" | "content_block_delta" | "content_block_stop" | "message_delta" | "message_stop" | "ping" | "error")
-  index?: number
-  message?: {
+  "amazon-bedrock-invocationMetrics"?: {
+    firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
     [k: string]: unknown
   }
   content_block?: {
     [k: string]: unknown
   }
   delta?: {
-    type?: string
-    text?: string
     partial_json?: string
-    thinking?: string
     signature?: string
     stop_reason?: (string | null)
     stop_sequence?: (string | null)
+    text?: string
+    thinking?: string
+    type?: string
     [k: string]: unknown
   }
+  index?: number
+  message?: {
+    [k: string]: unknown
+  }
+  type: ("message_start" | "content_block_start" | "content_block_delta" | "content_block_stop" | "message_delta" | "message_stop" | "ping" | "error")
   usage?: {
-    [k: string]: unknown
-  }
-  "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
-    firstByteLatency?: number
     [k: string]: unknown
   }
   [k: string]: unknown
@@ -173,8 +173,8 @@ export interface AnthropicClaudeMessagesParams {
    * Extended thinking; budget_tokens must be at least 1024 and below max_tokens.
    */
   thinking?: {
-    type: ("enabled" | "disabled" | "adaptive")
     budget_tokens?: number
+    type: ("enabled" | "disabled" | "adaptive")
   }
   /**
    * Sample from the k most likely next tokens.

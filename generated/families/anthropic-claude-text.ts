@@ -4,34 +4,34 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of Anthropic Claude (Text Completions API). */
 export interface ChatRequest {
-  prompt: string
-  max_tokens_to_sample: number
-  temperature?: number
-  top_p?: number
-  top_k?: number
-  stop_sequences?: string[]
   anthropic_version?: string
+  max_tokens_to_sample: number
+  prompt: string
+  stop_sequences?: string[]
+  temperature?: number
+  top_k?: number
+  top_p?: number
 }
 /** Native chat response body of Anthropic Claude (Text Completions API). */
 export interface ChatResponse {
-  type?: string
   completion: string
-  stop_reason?: (string | null)
   stop?: (string | null)
+  stop_reason?: (string | null)
+  type?: string
   [k: string]: unknown
 }
 /** Native chat stream chunk body of Anthropic Claude (Text Completions API). */
 export interface ChatStreamChunk {
-  completion?: string
-  stop_reason?: (string | null)
-  stop?: (string | null)
   "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
     firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
     [k: string]: unknown
   }
+  completion?: string
+  stop?: (string | null)
+  stop_reason?: (string | null)
   [k: string]: unknown
 }
 /** Provider-specific params of Anthropic Claude (Text Completions API); each model accepts the ones its capabilities allow. */

@@ -4,10 +4,9 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of Cohere Command R. */
 export interface ChatRequest {
-  message: string
   chat_history?: {
-    role: ("USER" | "CHATBOT" | "SYSTEM" | "TOOL")
     message?: string
+    role: ("USER" | "CHATBOT" | "SYSTEM" | "TOOL")
     tool_calls?: {
       name: string
       parameters: {
@@ -23,29 +22,20 @@ export interface ChatRequest {
   documents?: {
     [k: string]: unknown
   }[]
-  search_queries_only?: boolean
-  preamble?: string
-  max_tokens?: number
-  temperature?: number
-  p?: number
-  k?: number
-  prompt_truncation?: ("OFF" | "AUTO_PRESERVE_ORDER")
   frequency_penalty?: number
+  k?: number
+  max_tokens?: number
+  message: string
+  p?: number
+  preamble?: string
   presence_penalty?: number
-  seed?: number
+  prompt_truncation?: ("OFF" | "AUTO_PRESERVE_ORDER")
+  raw_prompting?: boolean
   return_prompt?: boolean
-  tools?: {
-    name: string
-    description: string
-    parameter_definitions?: {
-      [k: string]: {
-        description?: string
-        type: string
-        required?: boolean
-        [k: string]: unknown
-      }
-    }
-  }[]
+  search_queries_only?: boolean
+  seed?: number
+  stop_sequences?: string[]
+  temperature?: number
   tool_results?: {
     call: {
       name: string
@@ -59,23 +49,22 @@ export interface ChatRequest {
     }[]
     [k: string]: unknown
   }[]
-  stop_sequences?: string[]
-  raw_prompting?: boolean
+  tools?: {
+    description: string
+    name: string
+    parameter_definitions?: {
+      [k: string]: {
+        description?: string
+        required?: boolean
+        type: string
+        [k: string]: unknown
+      }
+    }
+  }[]
 }
 /** Native chat response body of Cohere Command R. */
 export interface ChatResponse {
-  response_id?: string
-  text: string
-  generation_id?: string
   chat_history?: {
-    [k: string]: unknown
-  }[]
-  finish_reason?: string
-  tool_calls?: {
-    name?: string
-    parameters?: {
-      [k: string]: unknown
-    }
     [k: string]: unknown
   }[]
   citations?: {
@@ -84,41 +73,52 @@ export interface ChatResponse {
   documents?: {
     [k: string]: unknown
   }[]
-  search_queries?: {
-    [k: string]: unknown
-  }[]
+  finish_reason?: string
+  generation_id?: string
   is_search_required?: boolean
   meta?: {
     [k: string]: unknown
   }
+  response_id?: string
+  search_queries?: {
+    [k: string]: unknown
+  }[]
+  text: string
+  tool_calls?: {
+    name?: string
+    parameters?: {
+      [k: string]: unknown
+    }
+    [k: string]: unknown
+  }[]
   [k: string]: unknown
 }
 /** Native chat stream chunk body of Cohere Command R. */
 export interface ChatStreamChunk {
-  is_finished?: boolean
-  event_type?: ("stream-start" | "search-queries-generation" | "search-results" | "text-generation" | "citation-generation" | "tool-calls-chunk" | "tool-calls-generation" | "stream-end")
-  generation_id?: string
-  text?: string
-  tool_calls?: {
-    [k: string]: unknown
-  }[]
-  tool_call_delta?: {
+  "amazon-bedrock-invocationMetrics"?: {
+    firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
     [k: string]: unknown
   }
   citations?: {
     [k: string]: unknown
   }[]
+  event_type?: ("stream-start" | "search-queries-generation" | "search-results" | "text-generation" | "citation-generation" | "tool-calls-chunk" | "tool-calls-generation" | "stream-end")
   finish_reason?: string
+  generation_id?: string
+  is_finished?: boolean
   response?: {
     [k: string]: unknown
   }
-  "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
-    firstByteLatency?: number
+  text?: string
+  tool_call_delta?: {
     [k: string]: unknown
   }
+  tool_calls?: {
+    [k: string]: unknown
+  }[]
   [k: string]: unknown
 }
 /** Provider-specific params of Cohere Command R; each model accepts the ones its capabilities allow. */

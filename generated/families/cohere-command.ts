@@ -4,54 +4,54 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of Cohere Command (text generation). */
 export interface ChatRequest {
-  prompt: string
-  temperature?: number
-  p?: number
   k?: number
+  logit_bias?: {
+    [k: string]: number
+  }
   max_tokens?: number
+  num_generations?: number
+  p?: number
+  prompt: string
+  return_likelihoods?: ("GENERATION" | "ALL" | "NONE")
   /**
    * @maxItems 4
    */
   stop_sequences?: [] | [string] | [string, string] | [string, string, string] | [string, string, string, string]
-  return_likelihoods?: ("GENERATION" | "ALL" | "NONE")
   stream?: boolean
-  num_generations?: number
-  logit_bias?: {
-    [k: string]: number
-  }
+  temperature?: number
   truncate?: ("NONE" | "START" | "END")
 }
 /** Native chat response body of Cohere Command (text generation). */
 export interface ChatResponse {
-  id?: string
-  prompt?: string
   generations: {
-    id?: string
-    text?: string
     finish_reason?: string
+    id?: string
     index?: number
     likelihood?: number
+    text?: string
     token_likelihoods?: unknown[]
     [k: string]: unknown
   }[]
+  id?: string
+  prompt?: string
   [k: string]: unknown
 }
 /** Native chat stream chunk body of Cohere Command (text generation). */
 export interface ChatStreamChunk {
-  index?: number
-  is_finished?: boolean
-  text?: string
+  "amazon-bedrock-invocationMetrics"?: {
+    firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
+    [k: string]: unknown
+  }
   finish_reason?: string
   generations?: {
     [k: string]: unknown
   }[]
-  "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
-    firstByteLatency?: number
-    [k: string]: unknown
-  }
+  index?: number
+  is_finished?: boolean
+  text?: string
   [k: string]: unknown
 }
 /** Provider-specific params of Cohere Command (text generation); each model accepts the ones its capabilities allow. */
@@ -151,6 +151,7 @@ export const descriptor: FamilyDescriptor = {
       },
     },
     stream: {
+      choice: "/index",
       codec: "flat",
       constants: {
         "/stream": true,

@@ -4,37 +4,37 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native embeddings request body of Cohere Embed. */
 export interface EmbeddingsRequest {
-  input_type: ("search_document" | "search_query" | "classification" | "clustering" | "image")
-  /**
-   * @maxItems 96
-   */
-  texts?: string[]
+  embedding_types?: ("float" | "int8" | "uint8" | "binary" | "ubinary")[]
   /**
    * @maxItems 96
    */
   images?: string[]
+  input_type: ("search_document" | "search_query" | "classification" | "clustering" | "image")
   inputs?: {
     [k: string]: unknown
   }[]
-  truncate?: ("NONE" | "START" | "END" | "LEFT" | "RIGHT")
-  embedding_types?: ("float" | "int8" | "uint8" | "binary" | "ubinary")[]
-  output_dimension?: (256 | 512 | 1024 | 1536)
   max_tokens?: number
+  output_dimension?: (256 | 512 | 1024 | 1536)
+  /**
+   * @maxItems 96
+   */
+  texts?: string[]
+  truncate?: ("NONE" | "START" | "END" | "LEFT" | "RIGHT")
 }
 /** Native embeddings response body of Cohere Embed. */
 export interface EmbeddingsResponse {
-  id?: string
-  response_type?: ("embeddings_floats" | "embeddings_by_type")
   embeddings: (number[][] | {
+    binary?: number[][]
     float?: number[][]
     int8?: number[][]
-    uint8?: number[][]
-    binary?: number[][]
     ubinary?: number[][]
+    uint8?: number[][]
     [k: string]: unknown
   })
-  texts?: string[]
+  id?: string
   images?: unknown[]
+  response_type?: ("embeddings_floats" | "embeddings_by_type")
+  texts?: string[]
   [k: string]: unknown
 }
 /** Provider-specific params of Cohere Embed; each model accepts the ones its capabilities allow. */

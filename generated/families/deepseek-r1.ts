@@ -4,38 +4,38 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of DeepSeek-R1 (text completion). */
 export interface ChatRequest {
-  prompt: string
-  temperature?: number
-  top_p?: number
   max_tokens?: number
+  prompt: string
   /**
    * @maxItems 10
    */
   stop?: [] | [string] | [string, string] | [string, string, string] | [string, string, string, string] | [string, string, string, string, string] | [string, string, string, string, string, string] | [string, string, string, string, string, string, string] | [string, string, string, string, string, string, string, string] | [string, string, string, string, string, string, string, string, string] | [string, string, string, string, string, string, string, string, string, string]
+  temperature?: number
+  top_p?: number
 }
 /** Native chat response body of DeepSeek-R1 (text completion). */
 export interface ChatResponse {
   choices: {
-    text?: string
     stop_reason?: (string | null)
+    text?: string
     [k: string]: unknown
   }[]
   [k: string]: unknown
 }
 /** Native chat stream chunk body of DeepSeek-R1 (text completion). */
 export interface ChatStreamChunk {
-  choices?: {
-    text?: string
-    stop_reason?: (string | null)
-    [k: string]: unknown
-  }[]
   "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
     firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
     [k: string]: unknown
   }
+  choices?: {
+    stop_reason?: (string | null)
+    text?: string
+    [k: string]: unknown
+  }[]
   [k: string]: unknown
 }
 /** Provider-specific params of DeepSeek-R1 (text completion); each model accepts the ones its capabilities allow. */

@@ -4,32 +4,32 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of Meta Llama 2 Chat (text completion). */
 export interface ChatRequest {
+  max_gen_len?: number
   prompt: string
   temperature?: number
   top_p?: number
-  max_gen_len?: number
 }
 /** Native chat response body of Meta Llama 2 Chat (text completion). */
 export interface ChatResponse {
   generation: string
-  prompt_token_count?: (number | null)
   generation_token_count?: number
+  prompt_token_count?: (number | null)
   stop_reason?: (string | null)
   [k: string]: unknown
 }
 /** Native chat stream chunk body of Meta Llama 2 Chat (text completion). */
 export interface ChatStreamChunk {
-  generation?: string
-  prompt_token_count?: (number | null)
-  generation_token_count?: number
-  stop_reason?: (string | null)
   "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
     firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
     [k: string]: unknown
   }
+  generation?: string
+  generation_token_count?: number
+  prompt_token_count?: (number | null)
+  stop_reason?: (string | null)
   [k: string]: unknown
 }
 /** Provider-specific params of Meta Llama 2 Chat (text completion); each model accepts the ones its capabilities allow. */

@@ -4,69 +4,69 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of Mistral AI (chat completion). */
 export interface ChatRequest {
+  max_tokens?: number
   /**
    * @minItems 1
    */
   messages: [{
-    role: ("system" | "user" | "assistant" | "tool")
     content?: (string | {
-      type: ("text" | "image_url")
-      text?: string
       image_url?: (string | {
         url: string
         [k: string]: unknown
       })
+      text?: string
+      type: ("text" | "image_url")
       [k: string]: unknown
     }[])
+    role: ("system" | "user" | "assistant" | "tool")
+    tool_call_id?: string
     tool_calls?: {
-      id: string
-      type?: "function"
       function: {
-        name: string
         arguments: string
+        name: string
         [k: string]: unknown
       }
+      id: string
+      type?: "function"
       [k: string]: unknown
     }[]
-    tool_call_id?: string
   }, ...({
-    role: ("system" | "user" | "assistant" | "tool")
     content?: (string | {
-      type: ("text" | "image_url")
-      text?: string
       image_url?: (string | {
         url: string
         [k: string]: unknown
       })
+      text?: string
+      type: ("text" | "image_url")
       [k: string]: unknown
     }[])
+    role: ("system" | "user" | "assistant" | "tool")
+    tool_call_id?: string
     tool_calls?: {
-      id: string
-      type?: "function"
       function: {
-        name: string
         arguments: string
+        name: string
         [k: string]: unknown
       }
+      id: string
+      type?: "function"
       [k: string]: unknown
     }[]
-    tool_call_id?: string
   })[]]
+  temperature?: number
+  tool_choice?: ("auto" | "any" | "none")
   tools?: {
-    type: "function"
     function: {
-      name: string
       description?: string
+      name: string
       parameters?: {
         [k: string]: unknown
       }
       [k: string]: unknown
     }
+    type: "function"
     [k: string]: unknown
   }[]
-  tool_choice?: ("auto" | "any" | "none")
-  max_tokens?: number
-  temperature?: number
   top_p?: number
 }
 /** Native chat response body of Mistral AI (chat completion). */
@@ -74,15 +74,15 @@ export interface ChatResponse {
   choices: {
     index?: number
     message?: {
-      role?: string
       content?: (string | null)
+      role?: string
       tool_calls?: {
-        id?: string
         function?: {
-          name?: string
           arguments?: string
+          name?: string
           [k: string]: unknown
         }
+        id?: string
         [k: string]: unknown
       }[]
       [k: string]: unknown
@@ -94,24 +94,24 @@ export interface ChatResponse {
 }
 /** Native chat stream chunk body of Mistral AI (chat completion). */
 export interface ChatStreamChunk {
+  "amazon-bedrock-invocationMetrics"?: {
+    firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
+    [k: string]: unknown
+  }
   choices?: {
     index?: number
     message?: {
-      role?: string
       content?: (string | null)
+      role?: string
       tool_calls?: unknown[]
       [k: string]: unknown
     }
     stop_reason?: (string | null)
     [k: string]: unknown
   }[]
-  "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
-    firstByteLatency?: number
-    [k: string]: unknown
-  }
   [k: string]: unknown
 }
 /** Provider-specific params of Mistral AI (chat completion); each model accepts the ones its capabilities allow. */

@@ -4,39 +4,39 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of Mistral AI (text completion). */
 export interface ChatRequest {
-  prompt: string
   max_tokens?: number
+  prompt: string
   /**
    * @maxItems 10
    */
   stop?: [] | [string] | [string, string] | [string, string, string] | [string, string, string, string] | [string, string, string, string, string] | [string, string, string, string, string, string] | [string, string, string, string, string, string, string] | [string, string, string, string, string, string, string, string] | [string, string, string, string, string, string, string, string, string] | [string, string, string, string, string, string, string, string, string, string]
   temperature?: number
-  top_p?: number
   top_k?: number
+  top_p?: number
 }
 /** Native chat response body of Mistral AI (text completion). */
 export interface ChatResponse {
   outputs: {
-    text?: string
     stop_reason?: (string | null)
+    text?: string
     [k: string]: unknown
   }[]
   [k: string]: unknown
 }
 /** Native chat stream chunk body of Mistral AI (text completion). */
 export interface ChatStreamChunk {
-  outputs?: {
-    text?: string
-    stop_reason?: (string | null)
-    [k: string]: unknown
-  }[]
   "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
     firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
     [k: string]: unknown
   }
+  outputs?: {
+    stop_reason?: (string | null)
+    text?: string
+    [k: string]: unknown
+  }[]
   [k: string]: unknown
 }
 /** Provider-specific params of Mistral AI (text completion); each model accepts the ones its capabilities allow. */

@@ -4,110 +4,110 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native chat request body of OpenAI gpt-oss (Chat Completions body). */
 export interface ChatRequest {
-  model?: string
-  stream?: boolean
+  max_completion_tokens?: number
+  max_tokens?: number
   /**
    * @minItems 1
    */
   messages: [{
-    role: ("system" | "developer" | "user" | "assistant" | "tool")
     content?: (string | null | {
-      type: "text"
       text: string
+      type: "text"
       [k: string]: unknown
     }[])
     name?: string
+    role: ("system" | "developer" | "user" | "assistant" | "tool")
+    tool_call_id?: string
     tool_calls?: {
-      id: string
-      type: "function"
       function: {
-        name: string
         arguments: string
+        name: string
         [k: string]: unknown
       }
+      id: string
+      type: "function"
       [k: string]: unknown
     }[]
-    tool_call_id?: string
     [k: string]: unknown
   }, ...({
-    role: ("system" | "developer" | "user" | "assistant" | "tool")
     content?: (string | null | {
-      type: "text"
       text: string
+      type: "text"
       [k: string]: unknown
     }[])
     name?: string
+    role: ("system" | "developer" | "user" | "assistant" | "tool")
+    tool_call_id?: string
     tool_calls?: {
-      id: string
-      type: "function"
       function: {
-        name: string
         arguments: string
+        name: string
         [k: string]: unknown
       }
+      id: string
+      type: "function"
       [k: string]: unknown
     }[]
-    tool_call_id?: string
     [k: string]: unknown
   })[]]
-  max_completion_tokens?: number
-  max_tokens?: number
-  temperature?: number
-  top_p?: number
-  stop?: (string | [] | [string] | [string, string] | [string, string, string] | [string, string, string, string])
+  model?: string
+  parallel_tool_calls?: boolean
   reasoning_effort?: ("low" | "medium" | "high")
-  tools?: {
-    type: "function"
+  response_format?: {
+    [k: string]: unknown
+  }
+  seed?: number
+  stop?: (string | [] | [string] | [string, string] | [string, string, string] | [string, string, string, string])
+  stream?: boolean
+  stream_options?: {
+    [k: string]: unknown
+  }
+  temperature?: number
+  tool_choice?: (("auto" | "none" | "required") | {
     function: {
       name: string
+      [k: string]: unknown
+    }
+    type: "function"
+    [k: string]: unknown
+  })
+  tools?: {
+    function: {
       description?: string
+      name: string
       parameters?: {
         [k: string]: unknown
       }
       strict?: boolean
       [k: string]: unknown
     }
+    type: "function"
     [k: string]: unknown
   }[]
-  tool_choice?: (("auto" | "none" | "required") | {
-    type: "function"
-    function: {
-      name: string
-      [k: string]: unknown
-    }
-    [k: string]: unknown
-  })
-  parallel_tool_calls?: boolean
-  response_format?: {
-    [k: string]: unknown
-  }
-  seed?: number
-  stream_options?: {
-    [k: string]: unknown
-  }
+  top_p?: number
 }
 /** Native chat response body of OpenAI gpt-oss (Chat Completions body). */
 export interface ChatResponse {
-  id?: string
-  object?: string
-  created?: number
-  model?: string
   choices: {
+    finish_reason?: (string | null)
     index?: number
     message?: {
-      role?: string
       content?: (string | null)
       reasoning?: (string | null)
       reasoning_content?: (string | null)
+      role?: string
       tool_calls?: unknown[]
       [k: string]: unknown
     }
-    finish_reason?: (string | null)
     [k: string]: unknown
   }[]
+  created?: number
+  id?: string
+  model?: string
+  object?: string
   usage?: {
-    prompt_tokens?: number
     completion_tokens?: number
+    prompt_tokens?: number
     total_tokens?: number
     [k: string]: unknown
   }
@@ -115,33 +115,33 @@ export interface ChatResponse {
 }
 /** Native chat stream chunk body of OpenAI gpt-oss (Chat Completions body). */
 export interface ChatStreamChunk {
-  id?: string
-  object?: string
-  created?: number
-  model?: string
+  "amazon-bedrock-invocationMetrics"?: {
+    firstByteLatency?: number
+    inputTokenCount?: number
+    invocationLatency?: number
+    outputTokenCount?: number
+    [k: string]: unknown
+  }
   choices?: {
-    index?: number
     delta?: {
-      role?: string
       content?: (string | null)
       reasoning?: (string | null)
       reasoning_content?: (string | null)
+      role?: string
       tool_calls?: unknown[]
       [k: string]: unknown
     }
     finish_reason?: (string | null)
+    index?: number
     [k: string]: unknown
   }[]
+  created?: number
+  id?: string
+  model?: string
+  object?: string
   usage?: ({
     [k: string]: unknown
   } | null)
-  "amazon-bedrock-invocationMetrics"?: {
-    inputTokenCount?: number
-    outputTokenCount?: number
-    invocationLatency?: number
-    firstByteLatency?: number
-    [k: string]: unknown
-  }
   [k: string]: unknown
 }
 /** Provider-specific params of OpenAI gpt-oss (Chat Completions body); each model accepts the ones its capabilities allow. */

@@ -4,20 +4,20 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native images request body of Stability AI Stable Image and SD3. */
 export interface ImagesRequest {
-  prompt: string
-  negative_prompt?: string
   aspect_ratio?: ("16:9" | "1:1" | "21:9" | "2:3" | "3:2" | "4:5" | "5:4" | "9:16" | "9:21")
-  mode?: ("text-to-image" | "image-to-image")
-  seed?: number
-  output_format?: ("jpeg" | "png" | "webp")
   image?: string
+  mode?: ("text-to-image" | "image-to-image")
+  negative_prompt?: string
+  output_format?: ("jpeg" | "png" | "webp")
+  prompt: string
+  seed?: number
   strength?: number
 }
 /** Native images response body of Stability AI Stable Image and SD3. */
 export interface ImagesResponse {
-  seeds?: number[]
   finish_reasons?: (string | null)[]
   images?: string[]
+  seeds?: number[]
   [k: string]: unknown
 }
 /** Provider-specific params of Stability AI Stable Image and SD3; each model accepts the ones its capabilities allow. */

@@ -4,6 +4,17 @@
 import type { FamilyDescriptor, NativeSchemaSet } from "../../runtime/descriptor.js";
 /** Native images request body of Stability AI Stable Diffusion XL. */
 export interface ImagesRequest {
+  cfg_scale?: number
+  clip_guidance_preset?: ("FAST_BLUE" | "FAST_GREEN" | "NONE" | "SIMPLE" | "SLOW" | "SLOWER" | "SLOWEST")
+  extras?: {
+    [k: string]: unknown
+  }
+  height?: number
+  sampler?: string
+  samples?: number
+  seed?: number
+  steps?: number
+  style_preset?: string
   /**
    * @minItems 1
    */
@@ -14,28 +25,17 @@ export interface ImagesRequest {
     text: string
     weight?: number
   })[]]
-  height?: number
   width?: number
-  cfg_scale?: number
-  clip_guidance_preset?: ("FAST_BLUE" | "FAST_GREEN" | "NONE" | "SIMPLE" | "SLOW" | "SLOWER" | "SLOWEST")
-  sampler?: string
-  samples?: number
-  seed?: number
-  steps?: number
-  style_preset?: string
-  extras?: {
-    [k: string]: unknown
-  }
 }
 /** Native images response body of Stability AI Stable Diffusion XL. */
 export interface ImagesResponse {
-  result?: string
   artifacts: {
-    seed?: number
     base64?: string
     finishReason?: ("SUCCESS" | "ERROR" | "CONTENT_FILTERED")
+    seed?: number
     [k: string]: unknown
   }[]
+  result?: string
   [k: string]: unknown
 }
 /** Provider-specific params of Stability AI Stable Diffusion XL; each model accepts the ones its capabilities allow. */

@@ -5,6 +5,8 @@ import {
   type ConverseCommandOutput,
   ConverseStreamCommand,
   type ConverseStreamCommandOutput,
+  CountTokensCommand,
+  type CountTokensCommandOutput,
   InvokeModelCommand,
   type InvokeModelCommandOutput,
   InvokeModelWithResponseStreamCommand,
@@ -23,11 +25,11 @@ import { resolvePrice } from "../cost.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
 import { mapBedrockError, RequestValidationError, ResponseParseError } from "../errors.js";
 import { loadFamily } from "../families.js";
+import { responseHeadersKey } from "../instrument.js";
 import { chooseChatRoute, type ResolvedModel, requireOperation, resolveModel } from "../models.js";
 import { applyParams, paramTableFor } from "../params.js";
 import { readPointer, writePointer } from "../pointer.js";
 import { type CallOptions, sendCommand } from "../send.js";
-import { responseHeadersKey } from "../transport.js";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -538,7 +540,7 @@ async function streamChat(
     ? { ...baseFinishMap, map: { ...baseFinishMap.map, [guardrailIntervened]: "content_filter" } }
     : baseFinishMap;
   const assembler = new ChunkAssembler(prepared.meta, finishMap);
-  const decoder = streamCodecFor(streamMapping.codec, name).createDecoder(streamMapping);
+  const decoder = streamCodecFor(streamMapping.codec, name).createDecoder(streamMapping, mapping.response);
   const fields: ProviderFields = { route: "invoke", request_id: output.$metadata.requestId };
   const decode = (event: unknown): StreamEvent[] => {
     const payload = (event as { chunk?: { bytes?: Uint8Array } }).chunk;
@@ -585,3 +587,29 @@ export async function createChatCompletionStream(call: ChatCall): Promise<ChatCo
 }
 
 export type { PreparedChat };
+
+/** Input tokens of a chat request as Bedrock's CountTokens counts them, without running the model. */
+export async function countChatTokens(call: ChatCall): Promise<{ input_tokens: number; model: string }> {
+  const prepared = await prepare(call, "chat");
+  const name = prepared.entry?.id ?? prepared.resolved.displayName;
+  let input: ConstructorParameters<typeof CountTokensCommand>[0]["input"];
+  if (prepared.route === "converse") {
+    const converse = await buildConverseInput(call, prepared);
+    input = {
+      converse: {
+        messages: converse.messages,
+        ...(converse.system ? { system: converse.system } : {}),
+        ...(converse.toolConfig ? { toolConfig: converse.toolConfig } : {}),
+        ...(converse.additionalModelRequestFields
+          ? { additionalModelRequestFields: converse.additionalModelRequestFields }
+          : {}),
+      },
+    };
+  } else {
+    const { body } = await buildInvokeChatBody(call, prepared);
+    input = { invokeModel: { body: new TextEncoder().encode(JSON.stringify(body)) } };
+  }
+  const command = new CountTokensCommand({ modelId: prepared.resolved.wireModelId, input });
+  const output = (await sendCommand(call.client, command, call.options, name)) as CountTokensCommandOutput;
+  return { input_tokens: output.inputTokens ?? 0, model: prepared.resolved.displayName };
+}

@@ -11,13 +11,26 @@ function readNumber(chunk: unknown, source: UsageMap[keyof UsageMap]): number | 
 
 /** Families whose stream chunks repeat the response's fields: read the spec's pointers from every chunk. */
 export const flatStreamCodec: StreamCodec = {
-  createDecoder(mapping) {
+  createDecoder(mapping, response) {
     const textPointer = mapping.text!;
-    const finish: FinishReasonMap | undefined = mapping.finish_reason;
+    const choicePointer = mapping.choice;
     const usage = mapping.usage;
     return (chunk) => {
       const events: StreamEvent[] = [];
-      const text = readPointer(chunk, textPointer);
+      if (choicePointer) {
+        const choice = readPointer(chunk, choicePointer);
+        if (typeof choice === "number" && choice !== 0) return events;
+      }
+      let text = readPointer(chunk, textPointer);
+      let finish: FinishReasonMap | undefined = mapping.finish_reason;
+      // Without the streaming flag some families send the whole unary response as a single chunk.
+      if (text === undefined && response?.text !== undefined) {
+        const whole = readPointer(chunk, response.text);
+        if (typeof whole === "string") {
+          text = whole;
+          finish = response.finish_reason;
+        }
+      }
       if (typeof text === "string" && text !== "") events.push({ kind: "text", text });
       if (usage) {
         const promptTokens = readNumber(chunk, usage.prompt_tokens);

@@ -1,4 +1,8 @@
-import type { ChatRequestMapping, ChatStreamMapping } from "../../generated/spec-types.js";
+import type {
+  ChatRequestMapping,
+  ChatResponseMapping,
+  ChatStreamMapping,
+} from "../../generated/spec-types.js";
 import type { DecodedMessage, NormalizedChat, StreamEvent } from "../chat/model.js";
 import type { CatalogEntry } from "../descriptor.js";
 
@@ -22,5 +26,9 @@ export interface MessagesCodec {
 
 /** A stream codec turns each decoded native chunk into events. One decoder per stream: it may keep state. */
 export interface StreamCodec {
-  createDecoder(mapping: ChatStreamMapping): (chunk: Record<string, unknown>) => StreamEvent[];
+  /** `response` is the family's unary mapping: some families send a whole response as one chunk. */
+  createDecoder(
+    mapping: ChatStreamMapping,
+    response?: ChatResponseMapping,
+  ): (chunk: Record<string, unknown>) => StreamEvent[];
 }

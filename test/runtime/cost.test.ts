@@ -76,8 +76,14 @@ describe("cost", () => {
     expect(computeEmbeddingCost(undefined, 10)).toBeNull();
   });
 
-  it("gives every catalog model a price it can compute", () => {
+  it("gives every priced catalog model a cost it can compute, and unpriced ones none", () => {
+    const unpriced = Object.values(catalog).filter((model) => Object.keys(model.price).length === 0);
+    expect(unpriced.map((model) => model.id)).toEqual(["amazon.titan-tg1-large"]);
+    expect(
+      computeChatCost(resolvePrice(unpriced[0]!, undefined, undefined), { inputTokens: 5, outputTokens: 5 }),
+    ).toBeNull();
     for (const model of Object.values(catalog)) {
+      if (unpriced.includes(model)) continue;
       const price = resolvePrice(model, undefined, model.regions[0]);
       const ops = model.operations;
       if (ops.includes("chat"))

@@ -1,0 +1,305 @@
+/**
+ * Chat calls side by side, in one run, against the same emulator (its own process): a raw AWS SDK call
+ * (HTTP/1.1 keep-alive, the handler bedrock-forge uses), bedrock-forge, the Vercel AI SDK
+ * (`@ai-sdk/amazon-bedrock` + `ai`) and LangChain.js (`@langchain/aws` ChatBedrockConverse), sequentially
+ * and at concurrency 16; unary calls and consuming a 200-chunk stream; then cold import times.
+ * Results are ratios of median time per call.
+ *
+ *   npm run bench:chat [-- --calls 300 --warmup 50]
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { parseArgs } from "node:util";
+import { createAmazonBedrock } from "@ai-sdk/amazon-bedrock";
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  ConverseStreamCommand,
+  InvokeModelCommand,
+  InvokeModelWithResponseStreamCommand,
+} from "@aws-sdk/client-bedrock-runtime";
+import { ChatBedrockConverse } from "@langchain/aws";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { generateText, streamText } from "ai";
+import { createBedrock } from "../runtime/index.js";
+import {
+  machineLine,
+  markdownTable,
+  median,
+  packageVersion,
+  repositoryRoot,
+  startEmulatorProcess,
+  stopProcess,
+  writeBenchmarksSection,
+} from "./support.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: "string", default: "300" },
+    warmup: { type: "string", default: "50" },
+    "import-runs": { type: "string", default: "7" },
+    "dry-run": { type: "boolean", default: false },
+  },
+});
+const calls = Number(values.calls);
+const warmup = Number(values.warmup);
+const importRuns = Number(values["import-runs"]);
+const model = "anthropic.claude-3-haiku-20240307-v1:0";
+const invokeModel = "meta.llama3-8b-instruct-v1:0";
+const credentials = {
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+};
+const region = "us-east-1";
+const prompt = "Say hello in one short sentence.";
+const forgeVersion = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+type Call = () => Promise<unknown>;
+
+/** Median milliseconds per call: sequentially (one at a time) and at concurrency 16 (wall time / calls). */
+async function measure(call: Call): Promise<{ sequential: number; concurrent: number }> {
+  for (let index = 0; index < warmup; index++) await call();
+  const times: number[] = [];
+  for (let index = 0; index < calls; index++) {
+    const started = performance.now();
+    await call();
+    times.push(performance.now() - started);
+  }
+  const batches: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    let next = 0;
+    const total = Math.max(64, Math.floor(calls / 2));
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next++ < total) await call();
+      }),
+    );
+    batches.push((performance.now() - started) / total);
+  }
+  return { sequential: median(times), concurrent: median(batches) };
+}
+
+async function consume(stream: AsyncIterable<unknown>): Promise<number> {
+  let count = 0;
+  for await (const _ of stream) count++;
+  return count;
+}
+
+async function main(): Promise<void> {
+  const machine = machineLine();
+  const emulator = await startEmulatorProcess(["--stream-chunks", "200"]);
+  try {
+    const handler = () =>
+      new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }) });
+    const raw = new BedrockRuntimeClient({
+      region,
+      endpoint: emulator.url,
+      credentials,
+      requestHandler: handler(),
+      maxAttempts: 1,
+    });
+    const forge = createBedrock({ region, endpoint: emulator.url, credentials, num_retries: 0 });
+    const aiBedrock = createAmazonBedrock({ baseURL: emulator.url, region, ...credentials });
+    const langchain = new ChatBedrockConverse({
+      model,
+      region,
+      client: new BedrockRuntimeClient({
+        region,
+        endpoint: emulator.url,
+        credentials,
+        requestHandler: handler(),
+        maxAttempts: 1,
+      }),
+    });
+    const messages = [{ role: "user" as const, content: prompt }];
+    const converseInput = {
+      modelId: model,
+      messages: [{ role: "user" as const, content: [{ text: prompt }] }],
+    };
+    const invokeBody = JSON.stringify({
+      prompt: `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n${prompt}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n`,
+      max_gen_len: 512,
+    });
+
+    const unary: [string, Call][] = [
+      ["raw AWS SDK (Converse)", () => raw.send(new ConverseCommand(converseInput))],
+      ["bedrock-forge (Converse)", () => forge.chat.completions.create({ model, messages })],
+      [
+        "raw AWS SDK (InvokeModel)",
+        () =>
+          raw.send(
+            new InvokeModelCommand({
+              modelId: invokeModel,
+              body: invokeBody,
+              contentType: "application/json",
+              accept: "application/json",
+            }),
+          ),
+      ],
+      [
+        "bedrock-forge (InvokeModel)",
+        () => forge.chat.completions.create({ model: `bedrock/invoke/${invokeModel}`, messages }),
+      ],
+      ["AI SDK generateText", () => generateText({ model: aiBedrock(model), prompt, maxRetries: 0 })],
+      ["LangChain ChatBedrockConverse", () => langchain.invoke(prompt)],
+    ];
+    const streams: [string, Call][] = [
+      [
+        "raw AWS SDK (ConverseStream)",
+        async () => consume((await raw.send(new ConverseStreamCommand(converseInput))).stream!),
+      ],
+      [
+        "bedrock-forge (ConverseStream)",
+        async () => consume(await forge.chat.completions.create({ model, messages, stream: true })),
+      ],
+      [
+        "raw AWS SDK (InvokeModelWithResponseStream)",
+        async () =>
+          consume(
+            (
+              await raw.send(
+                new InvokeModelWithResponseStreamCommand({
+                  modelId: invokeModel,
+                  body: invokeBody,
+                  contentType: "application/json",
+                  accept: "application/json",
+                }),
+              )
+            ).body!,
+          ),
+      ],
+      [
+        "bedrock-forge (InvokeModelWithResponseStream)",
+        async () =>
+          consume(
+            await forge.chat.completions.create({
+              model: `bedrock/invoke/${invokeModel}`,
+              messages,
+              stream: true,
+            }),
+          ),
+      ],
+      [
+        "AI SDK streamText",
+        async () => consume(streamText({ model: aiBedrock(model), prompt, maxRetries: 0 }).textStream),
+      ],
+      ["LangChain ChatBedrockConverse stream", async () => consume(await langchain.stream(prompt))],
+    ];
+
+    const results = new Map<string, { sequential: number; concurrent: number }>();
+    for (const [name, call] of [...unary, ...streams]) {
+      results.set(name, await measure(call));
+      process.stdout.write(`measured ${name}\n`);
+    }
+    const imports = measureImports();
+
+    const get = (name: string) => results.get(name)!;
+    const ratio = (a: string, b: string, key: "sequential" | "concurrent") =>
+      (get(a)[key] / get(b)[key]).toFixed(2);
+    const row = (name: string, base: string, peer?: string) => [
+      name,
+      get(name).sequential.toFixed(3),
+      get(name).concurrent.toFixed(3),
+      `${ratio(name, base, "sequential")}× / ${ratio(name, base, "concurrent")}×`,
+      peer ? `${ratio(name, peer, "sequential")}× / ${ratio(name, peer, "concurrent")}×` : "",
+    ];
+    const header = [
+      "path",
+      "median ms/call (sequential)",
+      "ms/call at concurrency 16",
+      "vs raw SDK (seq / c16)",
+      "vs AI SDK (seq / c16)",
+    ];
+    const unaryTable = markdownTable(header, [
+      row("raw AWS SDK (Converse)", "raw AWS SDK (Converse)"),
+      row("bedrock-forge (Converse)", "raw AWS SDK (Converse)", "AI SDK generateText"),
+      row("raw AWS SDK (InvokeModel)", "raw AWS SDK (InvokeModel)"),
+      row("bedrock-forge (InvokeModel)", "raw AWS SDK (InvokeModel)", "AI SDK generateText"),
+      row("AI SDK generateText", "raw AWS SDK (Converse)"),
+      row("LangChain ChatBedrockConverse", "raw AWS SDK (Converse)", "AI SDK generateText"),
+    ]);
+    const streamTable = markdownTable(header, [
+      row("raw AWS SDK (ConverseStream)", "raw AWS SDK (ConverseStream)"),
+      row("bedrock-forge (ConverseStream)", "raw AWS SDK (ConverseStream)", "AI SDK streamText"),
+      row("raw AWS SDK (InvokeModelWithResponseStream)", "raw AWS SDK (InvokeModelWithResponseStream)"),
+      row(
+        "bedrock-forge (InvokeModelWithResponseStream)",
+        "raw AWS SDK (InvokeModelWithResponseStream)",
+        "AI SDK streamText",
+      ),
+      row("AI SDK streamText", "raw AWS SDK (ConverseStream)"),
+      row("LangChain ChatBedrockConverse stream", "raw AWS SDK (ConverseStream)", "AI SDK streamText"),
+    ]);
+    const sdkImport = imports.get("@aws-sdk/client-bedrock-runtime")!;
+    const importTable = markdownTable(
+      ["package", "median cold import ms", "vs @aws-sdk/client-bedrock-runtime"],
+      [...imports].map(([name, ms]) => [name, ms.toFixed(1), `${(ms / sdkImport).toFixed(2)}×`]),
+    );
+    const goals = [
+      `unary (Converse) vs raw SDK: ${ratio("bedrock-forge (Converse)", "raw AWS SDK (Converse)", "sequential")}× (goal ≤ 1.2×)`,
+      `unary (Converse) vs AI SDK: ${ratio("bedrock-forge (Converse)", "AI SDK generateText", "sequential")}× (goal ≤ 0.55×)`,
+      `200-chunk stream vs raw SDK: ${ratio("bedrock-forge (ConverseStream)", "raw AWS SDK (ConverseStream)", "sequential")}× (goal ≤ 1.3×)`,
+      `200-chunk stream vs AI SDK: ${ratio("bedrock-forge (ConverseStream)", "AI SDK streamText", "sequential")}× (goal ≤ 0.5×)`,
+      `cold import vs the AWS SDK alone: ${(imports.get("bedrock-forge")! / sdkImport).toFixed(2)}× (goal ≤ 1.5×)`,
+    ];
+    const body = [
+      `Machine: ${machine}. Emulator in its own process (synthesize mode, SigV4 checked, 200-chunk streams). ${calls} sequential calls after ${warmup} warm-up calls; concurrency 16 as wall time / calls, median of 5 rounds.`,
+      `Versions: bedrock-forge ${forgeVersion} (this checkout), @aws-sdk/client-bedrock-runtime ${packageVersion("@aws-sdk/client-bedrock-runtime")}, ai ${packageVersion("ai")}, @ai-sdk/amazon-bedrock ${packageVersion("@ai-sdk/amazon-bedrock")}, @langchain/aws ${packageVersion("@langchain/aws")}.`,
+      "",
+      "### Unary chat",
+      unaryTable,
+      "",
+      "### Consuming a 200-chunk stream",
+      streamTable,
+      "",
+      "### Cold import (a fresh `node` process each run)",
+      importTable,
+      "",
+      "### Goals",
+      ...goals.map((goal) => `- ${goal}`),
+    ].join("\n");
+    process.stdout.write(`\n${body}\n`);
+    if (!values["dry-run"]) writeBenchmarksSection("Chat", body);
+  } finally {
+    await stopProcess(emulator);
+  }
+}
+
+/** Median time of `await import(x)` in a fresh Node process, for the package and its peers. */
+function measureImports(): Map<string, number> {
+  execFileSync("npm", ["run", "-s", "build"], { cwd: repositoryRoot, stdio: "inherit" });
+  const targets: [string, string][] = [
+    ["@aws-sdk/client-bedrock-runtime", "@aws-sdk/client-bedrock-runtime"],
+    ["bedrock-forge", "./dist/runtime/index.js"],
+    // The client loads its SDK-backed half on the first call; this is what that first call adds.
+    ["bedrock-forge + its engine (first call)", "./dist/runtime/index.js|./dist/runtime/engine.js"],
+    ["ai + @ai-sdk/amazon-bedrock", "ai|@ai-sdk/amazon-bedrock"],
+    ["@langchain/aws", "@langchain/aws"],
+  ];
+  const result = new Map<string, number>();
+  for (const [name, specifiers] of targets) {
+    const imports = specifiers
+      .split("|")
+      .map((specifier) => `await import(${JSON.stringify(specifier)});`)
+      .join(" ");
+    const script = `const t = performance.now(); ${imports} process.stdout.write(String(performance.now() - t));`;
+    const times: number[] = [];
+    for (let run = 0; run < importRuns; run++) {
+      const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: repositoryRoot,
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      });
+      times.push(Number(out.toString("utf8")));
+    }
+    result.set(name, median(times));
+  }
+  return result;
+}
+
+await main();

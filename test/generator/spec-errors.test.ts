@@ -1,0 +1,510 @@
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { generate } from "../../generator/generate.js";
+import { formatProblem, loadSpecs } from "../../generator/load.js";
+import { runGenerate } from "../../generator/main.js";
+import { validateSpecs } from "../../generator/validate.js";
+import { captureOutput, createTempDir, readTree, replaceOnce, repositoryRoot, writeTree } from "./helpers.js";
+
+// Line numbers in the expectations below refer to these specs (1-based, as an editor shows them).
+const textSpec = `family: demo-text
+provider: demo
+title: Demo text
+sources: [https://example.com/demo]
+operations: [chat, chat-stream]
+routes: [invoke, converse]
+params:
+  top_k: { schema: { type: integer } }
+  thinking: { requires: reasoning, schema: { type: boolean } }
+chat:
+  request:
+    codec: template
+    prompt: /prompt
+    template:
+      user: "[U]{content}"
+      assistant: "[A]{content}"
+    params:
+      max_tokens: { to: /max_len, max: 100 }
+      top_k: { to: /top_k }
+      thinking: { to: /thinking }
+  response:
+    text: /out
+    finish_reason: { from: /stop, map: { stop: stop } }
+    usage: { prompt_tokens: /in_tokens, completion_tokens: /out_tokens }
+  stream:
+    codec: flat
+    text: /out
+converse:
+  params:
+    max_tokens: { to: /inferenceConfig/maxTokens }
+native:
+  chat_request:
+    type: object
+    additionalProperties: false
+    properties:
+      prompt: { type: string }
+      max_len: { type: integer }
+      top_k: { type: integer }
+      thinking: { type: boolean }
+  chat_response:
+    type: object
+    properties:
+      out: { type: string }
+      stop: { type: string }
+      in_tokens: { type: integer }
+      out_tokens: { type: integer }
+  chat_stream_chunk:
+    type: object
+    properties:
+      out: { type: string }
+models:
+  - id: demo.text-v1
+    name: Demo Text
+    context_window: 1000
+    max_output_tokens: 100
+    regions: [us-east-1]
+    profiles: [us]
+    price: { input_per_mtok: 1, output_per_mtok: 2 }
+`;
+
+const embedSpec = `family: demo-embed
+provider: demo
+title: Demo embeddings
+sources: [https://example.com/demo]
+operations: [embeddings]
+routes: [invoke]
+embeddings:
+  request:
+    input: { to: /text, per_call: 1 }
+    params:
+      dimensions: { to: /dims }
+  response:
+    vectors: [/vector]
+native:
+  embeddings_request:
+    type: object
+    properties:
+      text: { type: string }
+      dims: { type: integer }
+  embeddings_response:
+    type: object
+    properties:
+      vector: { type: array, items: { type: number } }
+models:
+  - id: demo.embed-v1
+    name: Demo Embed
+    regions: [us-east-1]
+    embedding: { dimensions: [256, 512], default_dimensions: 512 }
+    price: { embedding_per_mtok: 0.1 }
+`;
+
+const imageSpec = `family: demo-image
+provider: demo
+title: Demo images
+sources: [https://example.com/demo]
+operations: [images]
+routes: [invoke]
+images:
+  request:
+    prompt: { to: /prompt }
+    size: { width: /width, height: /height }
+    params:
+      seed: { to: /seed }
+  response:
+    images: /images
+native:
+  images_request:
+    type: object
+    properties:
+      prompt: { type: string }
+      width: { type: integer }
+      height: { type: integer }
+      seed: { type: integer }
+  images_response:
+    type: object
+    properties:
+      images: { type: array, items: { type: string } }
+models:
+  - id: demo.image-v1
+    name: Demo Image
+    regions: [us-east-1]
+    image: { sizes: [1024x1024] }
+    price: { images: [{ size: 1024x1024, usd: 0.04 }] }
+`;
+
+const text = "specs/demo-text.yaml";
+const embed = "specs/demo-embed.yaml";
+const image = "specs/demo-image.yaml";
+
+interface MistakeCase {
+  readonly mistake: string;
+  /** Spec files by path (relative to the display root). */
+  readonly files: Readonly<Record<string, string>>;
+  /** Every line the generator must print, in order. */
+  readonly expected: readonly string[];
+}
+
+/** The text spec with one edit. */
+const editText = (from: string, to: string) => ({ [text]: replaceOnce(textSpec, from, to) });
+
+const mistakes: readonly MistakeCase[] = [
+  {
+    mistake: "YAML syntax error (unclosed flow sequence)",
+    files: editText("title: Demo text", "title: [Demo text"),
+    // The parser notices on the next line.
+    expected: [
+      `${text}:4:1 /: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+    ],
+  },
+  {
+    mistake: "YAML duplicate key",
+    files: editText("provider: demo\n", "provider: demo\nfamily: demo-text\n"),
+    expected: [`${text}:3:1 /: YAML: Map keys must be unique`],
+  },
+  {
+    mistake: "YAML alias without an anchor",
+    files: editText("sources: [https://example.com/demo]", "sources: *links"),
+    expected: [`${text}:4:10 /: YAML: Unresolved alias (the anchor must be set before the alias): links`],
+  },
+  {
+    mistake: "unknown property",
+    files: editText("title: Demo text\n", "title: Demo text\ncolour: red\n"),
+    expected: [`${text}:4:1 /colour: unknown property "colour"`],
+  },
+  {
+    mistake: "wrong enum value",
+    files: editText("codec: template", "codec: templates"),
+    expected: [
+      `${text}:12:5 /chat/request/codec: must be one of "template", "anthropic", "nova", "openai", "cohere-chat", "mistral-chat"`,
+    ],
+  },
+  {
+    mistake: "missing required field",
+    files: editText("title: Demo text\n", ""),
+    expected: [`${text}:1:1 /: missing required property "title"`],
+  },
+  {
+    mistake: "wrong type",
+    files: editText("context_window: 1000", "context_window: lots"),
+    expected: [`${text}:54:5 /models/0/context_window: must be integer`],
+  },
+  {
+    mistake: "value source that is not a JSON pointer (one line, not one per oneOf branch)",
+    files: editText("prompt_tokens: /in_tokens", "prompt_tokens: in_tokens"),
+    expected: [`${text}:24:14 /chat/response/usage/prompt_tokens: does not match the pattern ^(/[^/]*)+$`],
+  },
+  {
+    mistake: "value source that is neither a pointer nor a header",
+    files: editText("completion_tokens: /out_tokens", "completion_tokens: 7"),
+    expected: [`${text}:24:41 /chat/response/usage/completion_tokens: must be string or object`],
+  },
+  {
+    mistake: "price override with neither region nor profile",
+    files: editText("output_per_mtok: 2 }", "output_per_mtok: 2, overrides: [{ input_per_mtok: 0.5 }] }"),
+    expected: [`${text}:58:65 /models/0/price/overrides/0: needs one of the properties "region", "profile"`],
+  },
+  {
+    mistake: "duplicate model id across two spec files",
+    files: {
+      [text]: textSpec,
+      "specs/demo-other.yaml": replaceOnce(textSpec, "family: demo-text", "family: demo-other"),
+    },
+    // Files are read in sorted order: demo-other.yaml claims the id first.
+    expected: [
+      `${text}:52:5 /models/0/id: model id "demo.text-v1" is also defined in specs/demo-other.yaml (/models/0)`,
+    ],
+  },
+  {
+    mistake: "family that does not match the file name",
+    files: editText("family: demo-text", "family: demo-txt"),
+    expected: [`${text}:1:1 /family: family "demo-txt" must match the file name "demo-text.yaml"`],
+  },
+  {
+    mistake: "mapped param that is neither an OpenAI param nor declared under params",
+    files: editText("top_k: { to: /top_k }", "topk: { to: /top_k }"),
+    expected: [
+      `${text}:19:7 /chat/request/params/topk: "topk" is neither an OpenAI chat param nor a provider param declared under /params`,
+    ],
+  },
+  {
+    mistake: "passthrough of an undeclared param",
+    files: editText(
+      "top_k: { to: /top_k }\n",
+      "top_k: { to: /top_k }\n      seed: { policy: passthrough }\n",
+    ),
+    expected: [
+      `${text}:20:15 /chat/request/params/seed/policy: passthrough needs "seed" declared under /params so it is typed`,
+    ],
+  },
+  {
+    mistake: "JSON pointer that does not resolve against the native schema",
+    files: editText("{ to: /max_len, max: 100 }", "{ to: /max_length, max: 100 }"),
+    expected: [
+      `${text}:18:21 /chat/request/params/max_tokens/to: /max_length does not resolve against native.chat_request`,
+    ],
+  },
+  {
+    mistake: "pointer with no native schema to check it against",
+    files: editText(
+      "  chat_stream_chunk:\n    type: object\n    properties:\n      out: { type: string }\n",
+      "",
+    ),
+    expected: [
+      `${text}:27:5 /chat/stream/text: /out cannot be checked: the spec has no native.chat_stream_chunk schema`,
+    ],
+  },
+  {
+    mistake: "unknown template placeholder",
+    files: editText('user: "[U]{content}"', 'user: "[U]{name}: {content}"'),
+    expected: [
+      `${text}:15:7 /chat/request/template/user: unknown placeholder {name}; templates may use {content}, {role}`,
+    ],
+  },
+  {
+    mistake: "turn template without {content}",
+    files: editText('assistant: "[A]{content}"', 'assistant: "[A]"'),
+    expected: [`${text}:16:7 /chat/request/template/assistant: a turn template must contain {content}`],
+  },
+  {
+    mistake: "negative price",
+    files: editText("input_per_mtok: 1,", "input_per_mtok: -1,"),
+    expected: [`${text}:58:14 /models/0/price/input_per_mtok: price must not be negative (got -1)`],
+  },
+  {
+    mistake: "converse param pointing outside the Converse request",
+    files: editText("/inferenceConfig/maxTokens", "/inferenceConfig/maxTokenCount"),
+    expected: [
+      `${text}:30:19 /converse/params/max_tokens/to: /inferenceConfig/maxTokenCount is not a field of the Converse request`,
+    ],
+  },
+  {
+    mistake: "price override for a profile the model lacks",
+    files: editText(
+      "output_per_mtok: 2 }",
+      "output_per_mtok: 2, overrides: [{ profile: eu, input_per_mtok: 0.5 }] }",
+    ),
+    expected: [
+      `${text}:58:67 /models/0/price/overrides/0/profile: profile "eu" is not in the model's profiles`,
+    ],
+  },
+  {
+    mistake: "model overlay that sets `to`",
+    files: editText(
+      "    profiles: [us]\n",
+      "    profiles: [us]\n    params: { max_tokens: { to: /max_len } }\n",
+    ),
+    expected: [
+      `${text}:58:29 /models/0/params/max_tokens/to: a model's param overlay may not move the param; change the family's rule instead`,
+    ],
+  },
+  {
+    mistake: "model overlay of a param the model lacks the capability for",
+    files: editText(
+      "    profiles: [us]\n",
+      "    profiles: [us]\n    params: { thinking: { policy: drop } }\n",
+    ),
+    expected: [`${text}:58:15 /models/0/params/thinking: "thinking" requires the reasoning capability`],
+  },
+  {
+    mistake: "min greater than max",
+    files: editText("{ to: /max_len, max: 100 }", "{ to: /max_len, min: 200, max: 100 }"),
+    expected: [`${text}:18:35 /chat/request/params/max_tokens/min: min 200 is greater than max 100`],
+  },
+  {
+    mistake: "model route the family does not offer",
+    files: {
+      [text]: replaceOnce(
+        replaceOnce(textSpec, "routes: [invoke, converse]", "routes: [invoke]"),
+        "    profiles: [us]\n",
+        "    profiles: [us]\n    routes: [converse]\n",
+      ),
+    },
+    expected: [`${text}:58:5 /models/0/routes: route converse is not offered by the family`],
+  },
+  {
+    mistake: "chat-stream over invoke without a stream mapping",
+    files: editText("  stream:\n    codec: flat\n    text: /out\n", ""),
+    expected: [
+      `${text}:10:1 /chat: the family offers chat-stream over invoke but \`chat\` has no \`stream\` mapping`,
+    ],
+  },
+  {
+    mistake: "chat model without limits",
+    files: editText("    max_output_tokens: 100\n", ""),
+    expected: [`${text}:52:5 /models/0: a chat model needs context_window and max_output_tokens`],
+  },
+  {
+    mistake: "profile_only without profiles",
+    files: editText("    profiles: [us]\n", "    profile_only: true\n"),
+    expected: [`${text}:57:5 /models/0/profile_only: profile_only needs at least one profile`],
+  },
+  {
+    mistake: "embeddings model without dimensions",
+    files: {
+      [embed]: replaceOnce(
+        embedSpec,
+        "    embedding: { dimensions: [256, 512], default_dimensions: 512 }\n",
+        "",
+      ),
+    },
+    expected: [`${embed}:25:5 /models/0: an embeddings model needs \`embedding\` (its dimensions)`],
+  },
+  {
+    mistake: "default dimensions that are not offered",
+    files: { [embed]: replaceOnce(embedSpec, "default_dimensions: 512", "default_dimensions: 1024") },
+    expected: [
+      `${embed}:28:42 /models/0/embedding/default_dimensions: default_dimensions must be one of dimensions`,
+    ],
+  },
+  {
+    mistake: "response pointer in a list that does not resolve",
+    files: { [embed]: replaceOnce(embedSpec, "vectors: [/vector]", "vectors: [/vectors]") },
+    expected: [
+      `${embed}:13:15 /embeddings/response/vectors/0: /vectors does not resolve against native.embeddings_response`,
+    ],
+  },
+  {
+    mistake: "unknown property inside one shape of a oneOf (image size)",
+    files: { [image]: replaceOnce(imageSpec, "height: /height }", "height: /height, depth: /depth }") },
+    expected: [`${image}:10:45 /images/request/size/depth: unknown property "depth"`],
+  },
+  {
+    mistake: "image model without sizes",
+    files: { [image]: replaceOnce(imageSpec, "    image: { sizes: [1024x1024] }\n", "") },
+    expected: [`${image}:28:5 /models/0: an image model needs \`image\` (its sizes or aspect ratios)`],
+  },
+  {
+    mistake: "negative image price",
+    files: { [image]: replaceOnce(imageSpec, "usd: 0.04", "usd: -0.04") },
+    expected: [`${image}:32:42 /models/0/price/images/0/usd: price must not be negative (got -0.04)`],
+  },
+];
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** A temp folder holding `files` (e.g. `specs/x.yaml`); returns its path. */
+async function folderWith(files: Readonly<Record<string, string>>): Promise<string> {
+  const dir = await createTempDir("spec-errors");
+  cleanups.push(dir.remove);
+  await writeTree(dir.path, files);
+  return dir.path;
+}
+
+async function problemsOf(files: Readonly<Record<string, string>>): Promise<string[]> {
+  const root = await folderWith(files);
+  const result = await generate({ specsDir: path.join(root, "specs"), displayRoot: root, manifest: false });
+  if (result.ok) return [];
+  return result.problems.map(formatProblem);
+}
+
+describe("spec validation", () => {
+  it("accepts the real specs", async () => {
+    const { specs, problems } = await loadSpecs(path.join(repositoryRoot, "specs"), repositoryRoot);
+    expect(problems).toEqual([]);
+    expect(specs.length).toBeGreaterThanOrEqual(3);
+    expect(specs.map((spec) => spec.file)).toContain("specs/anthropic-claude-messages.yaml");
+    expect(validateSpecs(specs).map(formatProblem)).toEqual([]);
+  });
+
+  it.each([
+    ["text", { [text]: textSpec }],
+    ["embeddings", { [embed]: embedSpec }],
+    ["images", { [image]: imageSpec }],
+  ])("accepts the %s base spec the table edits", async (_name, files) => {
+    expect(await problemsOf(files)).toEqual([]);
+  });
+
+  it("covers many distinct kinds of mistake", () => {
+    expect(new Set(mistakes.map((row) => row.mistake)).size).toBe(mistakes.length);
+    expect(mistakes.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it.each(mistakes)("rejects: $mistake", async ({ files, expected }) => {
+    expect(await problemsOf(files)).toEqual(expected);
+  });
+
+  it("reports every semantic problem of a spec at once", async () => {
+    let spec = replaceOnce(textSpec, 'user: "[U]{content}"', 'user: "[U]{name}: {content}"');
+    spec = replaceOnce(spec, "/inferenceConfig/maxTokens", "/inferenceConfig/maxTokenCount");
+    spec = replaceOnce(spec, "input_per_mtok: 1,", "input_per_mtok: -1,");
+    expect(await problemsOf({ [text]: spec })).toEqual([
+      `${text}:15:7 /chat/request/template/user: unknown placeholder {name}; templates may use {content}, {role}`,
+      `${text}:30:19 /converse/params/max_tokens/to: /inferenceConfig/maxTokenCount is not a field of the Converse request`,
+      `${text}:58:14 /models/0/price/input_per_mtok: price must not be negative (got -1)`,
+    ]);
+  });
+
+  it("reports every schema problem of a spec at once", async () => {
+    let spec = replaceOnce(textSpec, "codec: template", "codec: templates");
+    spec = replaceOnce(spec, "prompt_tokens: /in_tokens", "prompt_tokens: in_tokens");
+    spec = replaceOnce(spec, "context_window: 1000", "context_window: lots");
+    expect(await problemsOf({ [text]: spec })).toEqual([
+      `${text}:12:5 /chat/request/codec: must be one of "template", "anthropic", "nova", "openai", "cohere-chat", "mistral-chat"`,
+      `${text}:24:14 /chat/response/usage/prompt_tokens: does not match the pattern ^(/[^/]*)+$`,
+      `${text}:54:5 /models/0/context_window: must be integer`,
+    ]);
+  });
+
+  it("reports the problems of every spec file at once", async () => {
+    const files = {
+      [text]: replaceOnce(textSpec, "title: Demo text", "title: [Demo text"),
+      [embed]: replaceOnce(embedSpec, "vectors: [/vector]", "vectors: [/vectors]"),
+      [image]: replaceOnce(imageSpec, "usd: 0.04", "usd: -0.04"),
+    };
+    // Sorted by file: demo-embed, demo-image, demo-text.
+    expect(await problemsOf(files)).toEqual([
+      `${embed}:13:15 /embeddings/response/vectors/0: /vectors does not resolve against native.embeddings_response`,
+      `${image}:32:42 /models/0/price/images/0/usd: price must not be negative (got -0.04)`,
+      `${text}:4:1 /: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+    ]);
+  });
+});
+
+describe("generate with a bad spec", () => {
+  it("exits 1, prints every problem and leaves the output folder untouched", async () => {
+    let spec = replaceOnce(textSpec, 'user: "[U]{content}"', 'user: "[U]{name}: {content}"');
+    spec = replaceOnce(spec, "/inferenceConfig/maxTokens", "/inferenceConfig/maxTokenCount");
+    spec = replaceOnce(spec, "input_per_mtok: 1,", "input_per_mtok: -1,");
+    const root = await folderWith({
+      [text]: spec,
+      "out/catalog.ts": "// an earlier catalog\n",
+      "out/families/demo-text.ts": "export const stale = true;\n",
+      "out/notes.txt": "not generated\n",
+    });
+    const out = path.join(root, "out");
+    const before = await readTree(root);
+    const output = captureOutput();
+
+    const code = await runGenerate(["--specs", path.join(root, "specs"), "--out", out], output.io);
+
+    expect(code).toBe(1);
+    expect(output.stdout()).toBe("");
+    const specLabel = path.relative(repositoryRoot, path.join(root, text));
+    expect(output.stderr()).toBe(
+      [
+        `${specLabel}:15:7 /chat/request/template/user: unknown placeholder {name}; templates may use {content}, {role}`,
+        `${specLabel}:30:19 /converse/params/max_tokens/to: /inferenceConfig/maxTokenCount is not a field of the Converse request`,
+        `${specLabel}:58:14 /models/0/price/input_per_mtok: price must not be negative (got -1)`,
+        "3 problems found; nothing was written.",
+        "",
+      ].join("\n"),
+    );
+    // Byte for byte, and no staging folder left beside the output.
+    expect(await readTree(root)).toEqual(before);
+  });
+
+  it("exits 1 on a YAML error without creating the output folder", async () => {
+    const root = await folderWith({ [text]: replaceOnce(textSpec, "title: Demo text", "title: [Demo text") });
+    const output = captureOutput();
+    const code = await runGenerate(
+      ["--specs", path.join(root, "specs"), "--out", path.join(root, "out")],
+      output.io,
+    );
+    expect(code).toBe(1);
+    expect(output.stderr()).toContain("demo-text.yaml:4:1 /: YAML: Flow sequence");
+    expect([...(await readTree(root)).keys()]).toEqual([text]);
+  });
+});

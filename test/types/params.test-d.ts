@@ -1,0 +1,174 @@
+/**
+ * Type-level tests of per-model provider params, checked by `npm run typecheck`.
+ *
+ * Every `// @ts-expect-error <name>: <why>` sits right above the line that must fail, and names the
+ * property (or variable) the error must point at; params.test.ts removes the directives and checks
+ * that tsc reports exactly those errors at exactly those places, so none passes for an unrelated reason.
+ *
+ * The model ids, profiles and capabilities used here are the catalog's (specs/*.yaml); when a spec
+ * changes them, pick ids here that still show the same thing.
+ */
+import { expectTypeOf } from "vitest";
+import type { ModelParams } from "../../generated/catalog.js";
+import type { AnthropicClaudeMessagesParams } from "../../generated/families/anthropic-claude-messages.js";
+import type {
+  BaseModelOf,
+  ChatCompletionCreateParams,
+  ChatCompletionStreamParams,
+  EmbeddingCreateParams,
+  KnownModelRef,
+  ProviderParamsOf,
+  UntypedParams,
+} from "../../runtime/types.js";
+
+// How callers use the types: the model id literal picks the params.
+declare function create<M extends string>(params: ChatCompletionCreateParams<M>): void;
+declare function stream<M extends string>(params: ChatCompletionStreamParams<M>): void;
+declare function embed<M extends string>(params: EmbeddingCreateParams<M>): void;
+
+const messages = [{ role: "user", content: "Hello" }] as const;
+const thinking = { type: "enabled", budget_tokens: 2048 } as const;
+
+// A provider param compiles on a model that declares it, and is an error on one that does not.
+create({ model: "anthropic.claude-3-7-sonnet-20250219-v1:0", messages, thinking });
+create({ model: "anthropic.claude-sonnet-4-5-20250929-v1:0", messages, thinking, top_k: 40 });
+create({
+  model: "anthropic.claude-3-haiku-20240307-v1:0",
+  messages,
+  // @ts-expect-error thinking: Claude 3 Haiku lacks the reasoning capability
+  thinking,
+});
+create({ model: "anthropic.claude-3-haiku-20240307-v1:0", messages, top_k: 40, anthropic_beta: ["x"] });
+create({
+  model: "meta.llama3-8b-instruct-v1:0",
+  messages,
+  // @ts-expect-error top_k: Llama declares no top_k
+  top_k: 40,
+});
+create({
+  model: "meta.llama3-1-70b-instruct-v1:0",
+  messages,
+  // @ts-expect-error images: declared by the family, but only for models with vision
+  images: ["aGk="],
+});
+// OpenAI params stay available everywhere.
+create({ model: "meta.llama3-8b-instruct-v1:0", messages, temperature: 0.5, max_tokens: 100, user: "u" });
+
+// Declared params keep their JSON Schema types.
+create({
+  model: "anthropic.claude-3-haiku-20240307-v1:0",
+  messages,
+  // @ts-expect-error top_k: an integer, not a string
+  top_k: "40",
+});
+create({
+  model: "anthropic.claude-3-7-sonnet-20250219-v1:0",
+  messages,
+  // @ts-expect-error thinking: type is enabled, disabled or adaptive
+  thinking: { type: "on" },
+});
+
+// Inference-profile ids and the bedrock/ prefixes are typed like the base model.
+create({ model: "us.anthropic.claude-3-7-sonnet-20250219-v1:0", messages, thinking });
+create({ model: "eu.anthropic.claude-3-7-sonnet-20250219-v1:0", messages, thinking });
+create({ model: "global.anthropic.claude-sonnet-4-5-20250929-v1:0", messages, thinking });
+create({ model: "bedrock/anthropic.claude-3-7-sonnet-20250219-v1:0", messages, thinking });
+create({ model: "bedrock/converse/anthropic.claude-3-7-sonnet-20250219-v1:0", messages, thinking });
+create({ model: "bedrock/converse/us.anthropic.claude-3-7-sonnet-20250219-v1:0", messages, thinking });
+create({ model: "bedrock/invoke/apac.anthropic.claude-3-7-sonnet-20250219-v1:0", messages, thinking });
+create({
+  model: "us.anthropic.claude-3-haiku-20240307-v1:0",
+  messages,
+  // @ts-expect-error thinking: the profile runs Claude 3 Haiku
+  thinking,
+});
+create({
+  model: "bedrock/anthropic.claude-3-haiku-20240307-v1:0",
+  messages,
+  // @ts-expect-error thinking: bedrock/ names the same model
+  thinking,
+});
+create({
+  model: "bedrock/converse/us.anthropic.claude-3-haiku-20240307-v1:0",
+  messages,
+  // @ts-expect-error thinking: a forced route changes nothing about params
+  thinking,
+});
+create({
+  model: "bedrock/invoke/meta.llama3-8b-instruct-v1:0",
+  messages,
+  // @ts-expect-error top_k: still Llama
+  top_k: 40,
+});
+
+// Streaming requests are typed the same way.
+stream({ model: "us.anthropic.claude-3-7-sonnet-20250219-v1:0", messages, stream: true, thinking });
+stream({
+  model: "us.anthropic.claude-3-haiku-20240307-v1:0",
+  messages,
+  stream: true,
+  // @ts-expect-error thinking: Claude 3 Haiku lacks the reasoning capability
+  thinking,
+});
+
+// Embeddings: a param a model's overlay rejects is not typed for it; one it drops still is.
+embed({ model: "amazon.titan-embed-text-v2:0", input: ["hi"], dimensions: 256, normalize: true });
+embed({ model: "amazon.titan-embed-text-v2:0", input: "hi", embeddingTypes: ["float", "binary"] });
+embed({ model: "amazon.titan-embed-text-v1", input: "hi", dimensions: 1536 });
+embed({
+  model: "amazon.titan-embed-text-v1",
+  input: "hi",
+  // @ts-expect-error normalize: rejected by the G1 model's overlay
+  normalize: true,
+});
+embed({
+  model: "bedrock/amazon.titan-embed-text-v1",
+  input: "hi",
+  // @ts-expect-error embeddingTypes: rejected by the G1 model's overlay
+  embeddingTypes: ["float"],
+});
+embed({
+  model: "amazon.titan-embed-text-v2:0",
+  input: "hi",
+  // @ts-expect-error embeddingTypes: float or binary
+  embeddingTypes: ["int8"],
+});
+
+// Model ids the catalog does not know (ARNs, provisioned models, newer models or profiles) take any params.
+create({
+  model: "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6",
+  messages,
+  thinking,
+  top_k: 40,
+  anything_else: { nested: true },
+});
+create({ model: "anthropic.claude-opus-9-v1:0", messages, thinking, some_future_param: 1 });
+create({ model: "eu.anthropic.claude-3-5-sonnet-20241022-v2:0", messages, thinking });
+embed({ model: "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc", input: "hi", anything: 1 });
+declare const chosenAtRuntime: string;
+create({ model: chosenAtRuntime, messages, thinking, top_k: 1 });
+
+// The helper types resolve exactly.
+expectTypeOf<
+  BaseModelOf<"bedrock/converse/us.anthropic.claude-3-haiku-20240307-v1:0">
+>().toEqualTypeOf<"anthropic.claude-3-haiku-20240307-v1:0">();
+expectTypeOf<
+  BaseModelOf<"eu.anthropic.claude-3-haiku-20240307-v1:0">
+>().toEqualTypeOf<"anthropic.claude-3-haiku-20240307-v1:0">();
+expectTypeOf<
+  BaseModelOf<"arn:aws:bedrock:us-east-1:123456789012:foundation-model/x">
+>().toEqualTypeOf<never>();
+expectTypeOf<ProviderParamsOf<"us.anthropic.claude-3-7-sonnet-20250219-v1:0">>().toEqualTypeOf<
+  Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">
+>();
+expectTypeOf<ProviderParamsOf<"bedrock/meta.llama3-8b-instruct-v1:0">>().toEqualTypeOf<
+  ModelParams["meta.llama3-8b-instruct-v1:0"]
+>();
+expectTypeOf<ProviderParamsOf<string>>().toEqualTypeOf<UntypedParams>();
+expectTypeOf<"bedrock/converse/us.anthropic.claude-3-haiku-20240307-v1:0">().toExtend<KnownModelRef>();
+expectTypeOf<"bedrock/invoke/amazon.titan-embed-text-v2:0">().toExtend<KnownModelRef>();
+// Claude 3.5 Sonnet v2 has us. and apac. profiles only, so eu. is an unknown (untyped) id, like an ARN.
+expectTypeOf<"eu.anthropic.claude-3-5-sonnet-20241022-v2:0">().not.toExtend<KnownModelRef>();
+expectTypeOf<
+  ProviderParamsOf<"eu.anthropic.claude-3-5-sonnet-20241022-v2:0">
+>().toEqualTypeOf<UntypedParams>();
