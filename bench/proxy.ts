@@ -11,7 +11,7 @@
  * Goals: our added per-request time at most 0.5× Portkey's, our throughput at least 2× Portkey's.
  * Appends the results to BENCHMARKS.md under `## Proxy`. Not a timed test: numbers depend on the machine.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import http from "node:http";
@@ -26,8 +26,9 @@ import {
   ConverseStreamCommand,
 } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { repositoryRoot, startEmulatorProcess, stopProcess } from "./support.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = repositoryRoot;
 const model = "anthropic.claude-3-haiku-20240307-v1:0";
 const keys = {
   accessKeyId: "AKIAIOSFODNN7EXAMPLE",
@@ -48,15 +49,8 @@ const settings = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Child roles: the emulator and our proxy each run in a process of their own
+// Child role: our proxy runs in a process of its own (the emulator runs as `bedrock-forge emulate`)
 // ---------------------------------------------------------------------------------------------
-
-async function runEmulatorRole(): Promise<void> {
-  const { startEmulator } = await import("../emulator/index.js");
-  const emulator = await startEmulator({ port: 0, host: "127.0.0.1", streamChunks: settings.streamChunks });
-  process.stdout.write(`${JSON.stringify({ url: emulator.url })}\n`);
-  process.once("SIGTERM", () => void emulator.close().then(() => process.exit(0)));
-}
 
 async function runProxyRole(emulatorUrl: string): Promise<void> {
   const { startProxy } = await import("../proxy/index.js");
@@ -92,6 +86,7 @@ async function runProxyRole(emulatorUrl: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 const children: ChildProcess[] = [];
+let stopEmulator: (() => Promise<void>) | undefined;
 
 /** Starts a child and resolves with the first JSON line it prints (`{ url }`). */
 function startChild(
@@ -389,14 +384,25 @@ async function measureThroughput(paths: readonly Path[]): Promise<Map<string, nu
 
 const format = (value: number, digits = 2) => value.toFixed(digits);
 
+/** A Markdown table with padded columns, as the formatter (Biome) writes it. */
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
-  return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
+  const widths = headers.map((header, column) =>
+    Math.max(3, header.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
+  return [line(headers), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
+
+/** An added time with its sign: `+0.44`, `-0.12`. */
+const signed = (value: number) => `${value < 0 ? "-" : "+"}${format(Math.abs(value))}`;
 
 async function appendToBenchmarks(section: string): Promise<void> {
   const file = path.join(root, "BENCHMARKS.md");
-  let text = await readFile(file, "utf8").catch(() => "# Benchmarks\n");
+  let text = await readFile(file, "utf8").catch(
+    () =>
+      "# Benchmarks\n\nMeasured side by side in one run on the machine named in each section; ratios matter, not absolute times.\n",
+  );
   const heading = "## Proxy";
   const start = text.indexOf(`\n${heading}\n`);
   if (start === -1) {
@@ -407,12 +413,15 @@ async function appendToBenchmarks(section: string): Promise<void> {
     text = `${text.slice(0, end).trimEnd()}\n\n${section}\n${next === -1 ? "" : `\n${text.slice(end + 1)}`}`;
   }
   await writeFile(file, text.endsWith("\n") ? text : `${text}\n`);
+  // The file is Markdown under the formatter's rules (tables padded): leave it formatted, whoever wrote it.
+  spawnSync(path.join(root, "node_modules/.bin/biome"), ["format", "--write", file], { stdio: "ignore" });
 }
 
 async function main(): Promise<void> {
   const tsx = ["--import", "tsx", fileURLToPath(import.meta.url)];
   process.stdout.write("starting the emulator, the proxy and the Portkey gateway…\n");
-  const emulator = await startChild([...tsx, "--role", "emulator"]);
+  const emulator = await startEmulatorProcess(["--stream-chunks", String(settings.streamChunks)]);
+  stopEmulator = () => stopProcess(emulator);
   const [proxy, portkey] = await Promise.all([
     startChild([...tsx, "--role", "proxy", "--emulator", emulator.url]),
     startPortkey(),
@@ -458,7 +467,7 @@ async function main(): Promise<void> {
     const cell = (timings: Map<string, Timing>, key: "p50" | "p99") =>
       isDirect
         ? format(timings.get(target.name)![key])
-        : `${format(timings.get(target.name)![key])} (+${format(added(timings, target.name, key))})`;
+        : `${format(timings.get(target.name)![key])} (${signed(added(timings, target.name, key))})`;
     const cpu = unary.get(target.name)!.cpu;
     return [
       target.name,
@@ -528,15 +537,14 @@ if (role !== undefined) {
   process.stdin.on("end", () => process.exit(0));
   process.stdin.resume();
 }
-if (role === "emulator") {
-  await runEmulatorRole();
-} else if (role === "proxy") {
+if (role === "proxy") {
   await runProxyRole(argument("--emulator")!);
 } else {
   try {
     await main();
   } finally {
     for (const child of children) child.kill("SIGTERM");
+    await stopEmulator?.();
     agent.destroy();
   }
 }
