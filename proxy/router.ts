@@ -1,4 +1,4 @@
-import { type Bedrock, createBedrock } from "../runtime/index.js";
+import { type Bedrock, createBedrock, resolveModel } from "../runtime/index.js";
 import type { Deployment, ProxyConfig } from "./config.js";
 import { ProxyError, shouldFailover } from "./errors.js";
 
@@ -44,8 +44,10 @@ export class Router {
   constructor(
     private readonly config: ProxyConfig,
     warn: (message: string) => void,
+    env: Readonly<Record<string, string | undefined>> = process.env,
   ) {
     for (const deployment of config.deployments) {
+      for (const problem of checkDeployment(deployment, env)) warn(problem);
       const bedrock = createBedrock({
         ...deployment.connection,
         drop_params: deployment.dropParams ?? config.dropParams,
@@ -110,4 +112,37 @@ export class Router {
       }
     }
   }
+}
+
+/** What an operator should hear about at start: a model the catalog does not know, no region at all. */
+function checkDeployment(
+  deployment: LiveDeployment["config"],
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const problems: string[] = [];
+  let known = false;
+  try {
+    known = resolveModel(deployment.model, deployment.modelId).entry !== undefined;
+  } catch {
+    known = false;
+  }
+  if (!known) {
+    problems.push(
+      `${deployment.id}: ${deployment.model} is not in the catalog; it is called through Converse and its cost is unknown`,
+    );
+  }
+  const { connection } = deployment;
+  const region =
+    connection.aws_region_name ??
+    env.AWS_REGION ??
+    env.AWS_DEFAULT_REGION ??
+    env.AWS_REGION_NAME ??
+    connection.aws_profile_name ??
+    env.AWS_PROFILE;
+  if (region === undefined) {
+    problems.push(
+      `${deployment.id}: no AWS region (set aws_region_name, or AWS_REGION in the environment); calls will fail`,
+    );
+  }
+  return problems;
 }

@@ -122,7 +122,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     );
   }
   const requestTimeoutMs = options.requestTimeoutMs ?? config.requestTimeoutMs;
-  const router = new Router(config, (message) => log(logLine("warn", message)));
+  const router = new Router(config, (message) => log(logLine("warn", message)), options.env ?? process.env);
   const inFlight = new Set<RequestLifetime>();
   const startedAt = Math.floor(Date.now() / 1000);
   let draining = false;

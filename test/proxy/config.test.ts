@@ -291,6 +291,34 @@ describe("config files", () => {
     expect(error.message).toContain("missing.yaml: (config): cannot read the config: file not found");
   });
 
+  it("warns at start about a model the catalog does not know, a missing region and an open server", async () => {
+    const lines: { msg: string }[] = [];
+    const proxy = await startProxy({
+      config: {
+        model_list: [
+          { model_name: "mystery", litellm_params: { model: "bedrock/acme.unknown-model-v1" } },
+          {
+            model_name: "known",
+            litellm_params: { model: "bedrock/meta.llama3-8b-instruct-v1:0", aws_region_name: "us-east-1" },
+          },
+        ],
+      },
+      port: 0,
+      log: (line) => lines.push(line),
+      env: {},
+    });
+    await proxy.close({ drainMs: 100 });
+    const warnings = lines.map((line) => line.msg);
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        "mystery#1: bedrock/acme.unknown-model-v1 is not in the catalog; it is called through Converse and its cost is unknown",
+        "mystery#1: no AWS region (set aws_region_name, or AWS_REGION in the environment); calls will fail",
+        "no master key: the proxy is open, every client can call every model",
+      ]),
+    );
+    expect(warnings.filter((message) => message.startsWith("known#1"))).toEqual([]);
+  });
+
   it("refuses to start on a bad config, naming the file and line", async () => {
     const file = path.join(directory, "bad.yaml");
     await writeFile(
