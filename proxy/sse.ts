@@ -15,6 +15,8 @@ export function formatCost(cost: number): string {
  * of the Bedrock stream instead of growing a buffer.
  */
 export class SseWriter {
+  private corked = false;
+
   constructor(private readonly response: ServerResponse) {}
 
   open(headers: Readonly<Record<string, string>>): void {
@@ -52,9 +54,21 @@ export class SseWriter {
     this.response.end();
   }
 
+  /**
+   * Events that are ready together (Bedrock often delivers several in one read) leave in one write:
+   * the socket is corked for the rest of this turn of the event loop.
+   */
   private write(text: string): Promise<void> | undefined {
     const response = this.response;
     if (this.closed) return undefined;
+    if (!this.corked) {
+      this.corked = true;
+      response.cork();
+      setImmediate(() => {
+        this.corked = false;
+        response.uncork();
+      });
+    }
     if (response.write(text)) return undefined;
     return new Promise((resolve) => {
       const finish = () => {
