@@ -190,8 +190,10 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     context.logged = true;
     const usage = context.usage;
     const trace = context.trace;
+    // A stream that failed after its 200 is logged at the level of its error.
+    const severity = typeof extra.stream_error_status === "number" ? extra.stream_error_status : status;
     log(
-      logLine(status >= 500 ? "error" : status >= 400 ? "warn" : "info", "request", {
+      logLine(severity >= 500 ? "error" : severity >= 400 ? "warn" : "info", "request", {
         request_id: context.id,
         method: request.method,
         path: request.routeOptions.url ?? request.url.split("?")[0],
@@ -412,6 +414,11 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
       ));
     } catch (error) {
       finish(lifetime);
+      if (lifetime.clientGone) {
+        context.errorType = "api_error";
+        context.errorCode = "client_closed_request";
+        writeRequestLog(request, 499);
+      }
       throw lifetime.explain(error);
     }
 

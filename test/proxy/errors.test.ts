@@ -117,7 +117,8 @@ describe("proxy errors", () => {
         status: 200,
         stream: true,
         error_code: "ModelStreamErrorException",
-        level: "info",
+        stream_error_status: 424,
+        level: "warn",
       }),
     );
   });
