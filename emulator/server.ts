@@ -40,6 +40,7 @@ import {
 import { buildImagesResponse } from "./synthesize/images.js";
 import { buildNativeChatResponse, buildNativeChatStream } from "./synthesize/native-chat.js";
 import { type ChatPlan, planChat } from "./synthesize/plan.js";
+import { buildRerankResponse } from "./synthesize/rerank.js";
 import { countTokens } from "./synthesize/text.js";
 import { type ChatView, readConverseView, readNativeChatView } from "./synthesize/view.js";
 import type { Emulator, EmulatorOptions, EmulatorRequest } from "./types.js";
@@ -368,11 +369,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return parsed as Json;
   }
 
-  function invokeKind(model: ResolvedModel): "chat" | "embeddings" | "images" {
+  function invokeKind(model: ResolvedModel): "chat" | "embeddings" | "images" | "rerank" {
     const operations = model.entry.operations;
     if (operations.includes("chat")) return "chat";
     if (operations.includes("embeddings")) return "embeddings";
     if (operations.includes("images")) return "images";
+    if (operations.includes("rerank")) return "rerank";
     return "chat";
   }
 
@@ -444,6 +446,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         ...(options.maxImagePixels ? { maxPixels: options.maxImagePixels } : {}),
       });
       fillRequired(answer, family.nativeSchemas.images_response);
+      return {
+        kind: "json",
+        status: 200,
+        headers: {
+          ...baseHeaders(exchange, "application/json"),
+          "X-Amzn-Bedrock-Invocation-Latency": String(metricsFor(undefined, exchange).invocationLatency),
+        },
+        body: JSON.stringify(answer),
+      };
+    }
+    if (kind === "rerank") {
+      if (!descriptor.rerank) throw noMapping(entry, "rerank");
+      const answer = buildRerankResponse(body, descriptor, entry);
+      fillRequired(answer, family.nativeSchemas.rerank_response);
       return {
         kind: "json",
         status: 200,

@@ -7,6 +7,7 @@ import type { Ai21JambaParams } from "./families/ai21-jamba.js";
 import type { AmazonNovaParams } from "./families/amazon-nova.js";
 import type { AmazonNovaCanvasParams } from "./families/amazon-nova-canvas.js";
 import type { AmazonNovaEmbedParams } from "./families/amazon-nova-embed.js";
+import type { AmazonRerankParams } from "./families/amazon-rerank.js";
 import type { AmazonTitanEmbedImageParams } from "./families/amazon-titan-embed-image.js";
 import type { AmazonTitanEmbedTextParams } from "./families/amazon-titan-embed-text.js";
 import type { AmazonTitanImageParams } from "./families/amazon-titan-image.js";
@@ -16,6 +17,7 @@ import type { AnthropicClaudeTextParams } from "./families/anthropic-claude-text
 import type { CohereCommandParams } from "./families/cohere-command.js";
 import type { CohereCommandRParams } from "./families/cohere-command-r.js";
 import type { CohereEmbedParams } from "./families/cohere-embed.js";
+import type { CohereRerankParams } from "./families/cohere-rerank.js";
 import type { DeepseekR1Params } from "./families/deepseek-r1.js";
 import type { MetaLlama2Params } from "./families/meta-llama2.js";
 import type { MetaLlama3Params } from "./families/meta-llama3.js";
@@ -27,9 +29,9 @@ import type { StabilityImageParams } from "./families/stability-image.js";
 import type { StabilitySdxlParams } from "./families/stability-sdxl.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "stability-image" | "stability-sdxl";
+export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "stability-image" | "stability-sdxl";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {
@@ -152,6 +154,7 @@ export interface ModelParams {
   "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.rerank-v1:0": Record<never, never>;
   "amazon.titan-embed-image-v1": Record<never, never>;
   "amazon.titan-embed-text-v1": Record<never, never>;
   "amazon.titan-embed-text-v2:0": Pick<AmazonTitanEmbedTextParams, "embeddingTypes" | "normalize">;
@@ -190,6 +193,7 @@ export interface ModelParams {
   "cohere.embed-english-v3": Pick<CohereEmbedParams, "embedding_types" | "truncate">;
   "cohere.embed-multilingual-v3": Pick<CohereEmbedParams, "embedding_types" | "truncate">;
   "cohere.embed-v4:0": Pick<CohereEmbedParams, "embedding_types" | "truncate">;
+  "cohere.rerank-v3-5:0": Record<never, never>;
   "deepseek.r1-v1:0": Record<never, never>;
   "meta.llama2-13b-chat-v1": Record<never, never>;
   "meta.llama2-70b-chat-v1": Record<never, never>;
@@ -701,6 +705,28 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "us-gov-west-1",
     ],
     routes: ["invoke", "converse"],
+  },
+  "amazon.rerank-v1:0": {
+    capabilities: [],
+    family: "amazon-rerank",
+    id: "amazon.rerank-v1:0",
+    inputModalities: ["text"],
+    name: "Rerank 1.0",
+    operations: ["rerank"],
+    outputModalities: ["text"],
+    price: {
+      per_query: 0.001,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["ap-northeast-1", "ca-central-1", "eu-central-1", "us-west-2"],
+    rerank: {
+      documents_per_query: 100,
+      max_documents: 1000,
+    },
+    routes: ["invoke"],
   },
   "amazon.titan-embed-image-v1": {
     capabilities: [],
@@ -2584,6 +2610,29 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["ap-northeast-1", "eu-west-1", "us-east-1"],
     routes: ["invoke"],
   },
+  "cohere.rerank-v3-5:0": {
+    capabilities: [],
+    contextWindow: 4096,
+    family: "cohere-rerank",
+    id: "cohere.rerank-v3-5:0",
+    inputModalities: ["text"],
+    name: "Rerank 3.5",
+    operations: ["rerank"],
+    outputModalities: ["text"],
+    price: {
+      per_query: 0.002,
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "cohere",
+    regions: ["ap-northeast-1", "ca-central-1", "eu-central-1", "us-east-1", "us-west-2"],
+    rerank: {
+      documents_per_query: 100,
+      max_documents: 1000,
+    },
+    routes: ["invoke"],
+  },
   "deepseek.r1-v1:0": {
     capabilities: ["guardrails", "reasoning", "streaming", "system"],
     contextWindow: 128000,
@@ -3528,6 +3577,7 @@ export const modelIds: readonly ModelId[] = [
   "amazon.nova-micro-v1:0",
   "amazon.nova-premier-v1:0",
   "amazon.nova-pro-v1:0",
+  "amazon.rerank-v1:0",
   "amazon.titan-embed-image-v1",
   "amazon.titan-embed-text-v1",
   "amazon.titan-embed-text-v2:0",
@@ -3566,6 +3616,7 @@ export const modelIds: readonly ModelId[] = [
   "cohere.embed-english-v3",
   "cohere.embed-multilingual-v3",
   "cohere.embed-v4:0",
+  "cohere.rerank-v3-5:0",
   "deepseek.r1-v1:0",
   "meta.llama2-13b-chat-v1",
   "meta.llama2-70b-chat-v1",

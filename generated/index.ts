@@ -6,7 +6,7 @@ import type { FamilyId } from "./catalog.js";
 
 export { catalog, getModel, isModelId, modelIds } from "./catalog.js";
 export type { FamilyId, ModelAliases, ModelId, ModelParams } from "./catalog.js";
-export { openAIParams } from "./params.js";
+export { openAIParams, runtimeRerankParams } from "./params.js";
 
 /** Loads a family module on first use, so importing the package builds no adapter up front. */
 export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule>>> = {
@@ -15,6 +15,7 @@ export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule
   "amazon-nova": () => import("./families/amazon-nova.js"),
   "amazon-nova-canvas": () => import("./families/amazon-nova-canvas.js"),
   "amazon-nova-embed": () => import("./families/amazon-nova-embed.js"),
+  "amazon-rerank": () => import("./families/amazon-rerank.js"),
   "amazon-titan-embed-image": () => import("./families/amazon-titan-embed-image.js"),
   "amazon-titan-embed-text": () => import("./families/amazon-titan-embed-text.js"),
   "amazon-titan-image": () => import("./families/amazon-titan-image.js"),
@@ -24,6 +25,7 @@ export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule
   "cohere-command": () => import("./families/cohere-command.js"),
   "cohere-command-r": () => import("./families/cohere-command-r.js"),
   "cohere-embed": () => import("./families/cohere-embed.js"),
+  "cohere-rerank": () => import("./families/cohere-rerank.js"),
   "deepseek-r1": () => import("./families/deepseek-r1.js"),
   "meta-llama2": () => import("./families/meta-llama2.js"),
   "meta-llama3": () => import("./families/meta-llama3.js"),

@@ -2,7 +2,7 @@ import type { SourceFile } from "ts-morph";
 import type { FamilySpec, ModelSpec, Operation } from "../generated/spec-types.js";
 import { addConstants, writeValue } from "./emit-common.js";
 import { paramsInterfaceName } from "./emit-family.js";
-import { openAIParams } from "./known-params.js";
+import { openAIParams, runtimeRerankParams } from "./known-params.js";
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -36,6 +36,7 @@ export function catalogEntryOf(family: FamilySpec, model: ModelSpec): Record<str
     params: model.params,
     embedding: model.embedding,
     image: model.image,
+    rerank: model.rerank,
   };
 }
 
@@ -160,11 +161,17 @@ export function emitParams(file: SourceFile): void {
   addConstants(file, [
     {
       name: "openAIParams",
-      type: 'Readonly<Record<"chat" | "embeddings" | "images", readonly string[]>>',
+      type: 'Readonly<Record<"chat" | "embeddings" | "images" | "rerank", readonly string[]>>',
       docs: [
-        "OpenAI's request params (plus bedrock-forge's common image and embedding params), per operation.",
+        "OpenAI's request params (plus bedrock-forge's common image and embedding params, and Cohere's rerank params), per operation.",
       ],
       initializer: (writer) => writeValue(writer, openAIParams),
+    },
+    {
+      name: "runtimeRerankParams",
+      type: "readonly string[]",
+      docs: ["Rerank params the runtime answers itself (no spec maps them)."],
+      initializer: (writer) => writeValue(writer, runtimeRerankParams),
     },
   ]);
 }
@@ -183,7 +190,7 @@ export function emitIndex(file: SourceFile, families: readonly FamilySpec[]): vo
       moduleSpecifier: "./catalog.js",
       namedExports: ["FamilyId", "ModelAliases", "ModelId", "ModelParams"],
     },
-    { moduleSpecifier: "./params.js", namedExports: ["openAIParams"] },
+    { moduleSpecifier: "./params.js", namedExports: ["openAIParams", "runtimeRerankParams"] },
   ]);
   addConstants(file, [
     {

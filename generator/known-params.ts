@@ -1,12 +1,16 @@
 import type { Operation } from "../generated/spec-types.js";
 
+/** The param lists: one per operation, streaming chat sharing chat's. */
+export type ParamKind = "chat" | "embeddings" | "images" | "rerank";
+
 /**
  * Request params every caller may send, per operation: OpenAI's own names plus the few common
- * bedrock-forge image/embedding params. A spec's param tables may only name these or the
- * provider params it declares. The generator emits these lists to `generated/params.ts`
- * so the runtime reads the same ones.
+ * bedrock-forge image/embedding params, and for rerank (which OpenAI has no API for) the names of
+ * Cohere's rerank API that LiteLLM's `rerank()` takes. A spec's param tables may only name these or
+ * the provider params it declares. The generator emits these lists to `generated/params.ts` so the
+ * runtime reads the same ones.
  */
-export const openAIParams: Readonly<Record<"chat" | "embeddings" | "images", readonly string[]>> = {
+export const openAIParams: Readonly<Record<ParamKind, readonly string[]>> = {
   chat: [
     "audio",
     "frequency_penalty",
@@ -53,10 +57,17 @@ export const openAIParams: Readonly<Record<"chat" | "embeddings" | "images", rea
     "style",
     "user",
   ],
+  rerank: ["max_chunks_per_doc", "max_tokens_per_doc", "rank_fields", "return_documents", "top_n"],
 };
 
+/**
+ * Rerank params the runtime answers itself, so no spec may map them: `return_documents` copies each
+ * result's document text from the request (Bedrock's rerank bodies have no such field).
+ */
+export const runtimeRerankParams: readonly string[] = ["return_documents"];
+
 /** Which param list an operation uses. */
-export function paramKindOf(operation: Operation): "chat" | "embeddings" | "images" {
+export function paramKindOf(operation: Operation): ParamKind {
   return operation === "chat-stream" ? "chat" : operation;
 }
 

@@ -2,7 +2,14 @@ import { readFileSync } from "node:fs";
 import type { Ajv2020 as Ajv, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import type { FamilySpec, ParamTable, PromptTemplate } from "../generated/spec-types.js";
 import { Ajv2020, addFormats } from "./dependencies.js";
-import { converseRequestSchema, openAIParams, paramKindOf, templatePlaceholders } from "./known-params.js";
+import {
+  converseRequestSchema,
+  openAIParams,
+  type ParamKind,
+  paramKindOf,
+  runtimeRerankParams,
+  templatePlaceholders,
+} from "./known-params.js";
 import { joinPointer, type LoadedSpec, pointerSegments, problemAt, type SpecProblem } from "./load.js";
 
 type JsonSchema = Record<string, unknown>;
@@ -223,6 +230,10 @@ function checkSections(family: FamilySpec, report: Report): void {
     report("/operations", "embeddings is offered but there is no `embeddings` mapping");
   if (has("images") && !family.images)
     report("/operations", "images is offered but there is no `images` mapping");
+  if (has("rerank") && !family.rerank)
+    report("/operations", "rerank is offered but there is no `rerank` mapping");
+  if (has("rerank") && !invoke)
+    report("/routes", "rerank runs over InvokeModel: the family needs the invoke route");
   const request = family.chat?.request;
   if (request?.codec === "template" && (!request.prompt || !request.template)) {
     report("/chat/request", "the template codec needs `prompt` (where the prompt goes) and `template`");
@@ -243,7 +254,7 @@ function checkParamTables(family: FamilySpec, report: Report): void {
   const check = (
     table: ParamTable | undefined,
     pointer: string,
-    kinds: readonly ("chat" | "embeddings" | "images")[],
+    kinds: readonly ParamKind[],
     overlay = false,
   ) => {
     for (const [name, rule] of Object.entries(table ?? {})) {
@@ -270,6 +281,9 @@ function checkParamTables(family: FamilySpec, report: Report): void {
       if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) {
         report(`${at}/min`, `min ${rule.min} is greater than max ${rule.max}`);
       }
+      if (kinds.includes("rerank") && runtimeRerankParams.includes(name)) {
+        report(at, `"${name}" is answered by the runtime from the request; a rerank table may not name it`);
+      }
     }
   };
   const chatKinds = ["chat"] as const;
@@ -277,6 +291,7 @@ function checkParamTables(family: FamilySpec, report: Report): void {
   check(family.converse?.params, "/converse/params", chatKinds);
   check(family.embeddings?.request.params, "/embeddings/request/params", ["embeddings"]);
   check(family.images?.request.params, "/images/request/params", ["images"]);
+  check(family.rerank?.request.params, "/rerank/request/params", ["rerank"]);
   const kinds = [...new Set(family.operations.map(paramKindOf))];
   family.models.forEach((model, index) => check(model.params, `/models/${index}/params`, kinds, true));
 }
@@ -412,6 +427,29 @@ function checkPointers(family: FamilySpec, report: Report): void {
     for (const field of ["images", "seeds", "finish_reasons", "error"] as const)
       body(response[field], `/images/response/${field}`);
   }
+  if (family.rerank) {
+    const request = against("rerank_request", native.rerank_request);
+    const { request: mapping, response } = family.rerank;
+    request(mapping.query.to, "/rerank/request/query/to");
+    request(mapping.documents.to, "/rerank/request/documents/to");
+    constants(mapping.constants, "/rerank/request/constants", request);
+    tableTargets(mapping.params, "/rerank/request/params", request);
+    const body = against("rerank_response", native.rerank_response);
+    body(response.results, "/rerank/response/results");
+    body(response.id, "/rerank/response/id");
+    // `index` and `score` are read inside each result, so they resolve below the results' items.
+    const result = (pointer: string, at: string) => {
+      const schema = native.rerank_response;
+      if (schema && !pointerResolves(schema, `${response.results}/*${pointer}`)) {
+        report(
+          at,
+          `${pointer} does not resolve inside an item of ${response.results} in native.rerank_response`,
+        );
+      }
+    };
+    result(response.index, "/rerank/response/index");
+    result(response.score, "/rerank/response/score");
+  }
 }
 
 function checkTemplate(template: PromptTemplate, pointer: string, report: Report): void {
@@ -475,6 +513,8 @@ function checkModels(family: FamilySpec, report: Report): void {
     }
     if (operations.includes("images") && !model.image)
       report(at, "an image model needs `image` (its sizes or aspect ratios)");
+    if (operations.includes("rerank") && !model.rerank)
+      report(at, "a rerank model needs `rerank` (its document limits)");
     if (model.profile_only && (model.profiles ?? []).length === 0) {
       report(`${at}/profile_only`, "profile_only needs at least one profile");
     }

@@ -15,6 +15,8 @@ import type {
   ImagesResponse,
   KnownModelRef,
   RequestOptions,
+  RerankCreateParams,
+  RerankResponse,
 } from "./types.js";
 
 /** Options of `createBedrock`: connection, LiteLLM-style behaviour switches and an optional SDK client of your own. */
@@ -56,10 +58,18 @@ export interface Bedrock {
       options?: RequestOptions,
     ): Promise<ImagesResponse>;
   };
+  /** Documents ordered by relevance to a query, in the shape of Cohere's rerank API (as LiteLLM's `rerank()`). */
+  readonly rerank: {
+    create<M extends ModelRef>(
+      body: RerankCreateParams<M>,
+      options?: RequestOptions,
+    ): Promise<RerankResponse>;
+  };
 }
 
 /**
- * Creates a client for every Bedrock model through OpenAI's Chat Completions, Embeddings and Images shapes.
+ * Creates a client for every Bedrock model through OpenAI's Chat Completions, Embeddings and Images shapes
+ * (and Cohere's rerank shape for rerank models).
  *
  * ```ts
  * const bedrock = createBedrock({ region: "us-east-1" });
@@ -153,6 +163,15 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       async generate(body, requestOptions) {
         const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
         return (await loadEngine()).generateImages({
+          ...prepared,
+          request: body as Readonly<Record<string, unknown>>,
+        });
+      },
+    },
+    rerank: {
+      async create(body, requestOptions) {
+        const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
+        return (await loadEngine()).createRerank({
           ...prepared,
           request: body as Readonly<Record<string, unknown>>,
         });

@@ -114,3 +114,9 @@ export function computeImageCost(
   const each = imagePrice(price, request);
   return each === null ? null : roundUsd(each * count);
 }
+
+/** Cost of a rerank call in USD: the per-query price times the queries billed (`null` without a per-query price). */
+export function computeRerankCost(price: PriceFields | undefined, searchUnits: number): number | null {
+  if (price?.per_query === undefined) return null;
+  return roundUsd(price.per_query * searchUnits);
+}

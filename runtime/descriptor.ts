@@ -39,6 +39,7 @@ export interface CatalogEntry {
   readonly params?: ParamTable;
   readonly embedding?: ModelSpec["embedding"];
   readonly image?: ModelSpec["image"];
+  readonly rerank?: ModelSpec["rerank"];
 }
 
 /** A family module as generated: loaded on first use, never up front. */

@@ -5,4 +5,5 @@
 export { countChatTokens, createChatCompletion, createChatCompletionStream } from "./chat/create.js";
 export { createEmbeddings } from "./embeddings.js";
 export { generateImages } from "./images.js";
+export { createRerank } from "./rerank.js";
 export { clientFor } from "./transport.js";

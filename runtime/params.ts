@@ -4,7 +4,7 @@ import type { CatalogEntry } from "./descriptor.js";
 import { RequestValidationError } from "./errors.js";
 import { writePointer } from "./pointer.js";
 
-export type ParamKind = "chat" | "embeddings" | "images";
+export type ParamKind = "chat" | "embeddings" | "images" | "rerank";
 
 /**
  * Request fields that are not model params: the runtime handles them itself (connection, behaviour,

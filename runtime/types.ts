@@ -398,3 +398,47 @@ export interface ImagesResponse {
   model: string;
   usage: { images: number; cost: number | null };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rerank (Cohere's rerank API shape, as LiteLLM's `rerank()` takes and returns it)
+// ---------------------------------------------------------------------------------------------
+
+/** A document to rerank: its text, or an object whose `text` is sent. */
+export type RerankDocument = string | { readonly text: string };
+
+export interface RerankParams {
+  readonly query: string;
+  readonly documents: readonly RerankDocument[];
+  /** How many of the most relevant documents to return (1 to the number of documents; default all). */
+  readonly top_n?: number;
+  /** Copy each result's document text into `results[].document` (answered locally, not sent to Bedrock). */
+  readonly return_documents?: boolean;
+  /** Tokens of each document the model reads before truncating (Cohere Rerank 3.5). */
+  readonly max_tokens_per_doc?: number;
+}
+
+export type RerankCreateParams<M extends string = string> = RerankParams &
+  ConnectionOptions &
+  Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
+    readonly model: M;
+    readonly model_id?: string;
+  } & ProviderParamsOf<M>;
+
+export interface RerankResult {
+  /** Position of the document in the request's `documents`. */
+  index: number;
+  relevance_score: number;
+  /** With `return_documents: true`. */
+  document?: { text: string };
+}
+
+export interface RerankResponse {
+  /** The native response id, else Bedrock's request id. */
+  id: string;
+  /** Most relevant first, as the model ranked them. */
+  results: RerankResult[];
+  model: string;
+  meta: { billed_units: { search_units: number } };
+  /** Queries billed (one per started block of the model's documents per query) and their cost in USD. */
+  usage: { search_units: number; cost: number | null };
+}

@@ -77,7 +77,8 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 async function requestValidator(family: string): Promise<ValidateFunction | undefined> {
   const load = (familyLoaders as Record<string, (() => Promise<FamilyModule>) | undefined>)[family];
   const schemas: NativeSchemaSet = load ? (await load()).nativeSchemas : {};
-  const schema = schemas.chat_request ?? schemas.embeddings_request ?? schemas.images_request;
+  const schema =
+    schemas.chat_request ?? schemas.embeddings_request ?? schemas.images_request ?? schemas.rerank_request;
   return schema ? ajv.compile(schema) : undefined;
 }
 

@@ -110,4 +110,21 @@ describe("the runtime against the emulator", () => {
     expect(result.data.length).toBeGreaterThan(0);
     expect(readPngSize(Buffer.from(result.data[0].b64_json, "base64"))).toBeDefined();
   });
+
+  const rerankers = entries.filter((entry) => entry.operations.includes("rerank"));
+  it.each(rerankers.map((entry) => [entry.id, entry] as const))("rerank: %s", async (_id, entry) => {
+    const result = await bedrock.rerank.create({
+      model: modelOf(entry),
+      query: "lighthouse keeper",
+      documents: ["a lighthouse", "a lighthouse keeper", "a kettle"],
+      top_n: 2,
+      return_documents: true,
+    } as never);
+    expect(result.results).toEqual([
+      { index: 1, relevance_score: 1, document: { text: "a lighthouse keeper" } },
+      { index: 0, relevance_score: 0.5, document: { text: "a lighthouse" } },
+    ]);
+    expect(result.usage.search_units).toBe(1);
+    expect(result.usage.cost).toBeGreaterThan(0);
+  });
 });

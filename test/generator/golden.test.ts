@@ -94,7 +94,12 @@ beforeAll(async () => {
 
 it("has golden cases", () => {
   expect(caseNames).toEqual(
-    expect.arrayContaining(["codec-with-tools", "embeddings-with-overlays", "template-text-completion"]),
+    expect.arrayContaining([
+      "codec-with-tools",
+      "embeddings-with-overlays",
+      "rerank-with-overlays",
+      "template-text-completion",
+    ]),
   );
 });
 

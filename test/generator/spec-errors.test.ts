@@ -132,9 +132,53 @@ models:
     price: { images: [{ size: 1024x1024, usd: 0.04 }] }
 `;
 
+const rerankSpec = `family: demo-rerank
+provider: demo
+title: Demo rerank
+sources: [https://example.com/demo]
+operations: [rerank]
+routes: [invoke]
+rerank:
+  request:
+    constants: { /api_version: 2 }
+    query: { to: /query }
+    documents: { to: /documents }
+    params:
+      top_n: { to: /top_n, min: 1 }
+  response:
+    results: /results
+    index: /index
+    score: /relevance_score
+native:
+  rerank_request:
+    type: object
+    properties:
+      query: { type: string }
+      documents: { type: array, items: { type: string } }
+      top_n: { type: integer }
+      api_version: { type: integer }
+  rerank_response:
+    type: object
+    properties:
+      results:
+        type: array
+        items:
+          type: object
+          properties:
+            index: { type: integer }
+            relevance_score: { type: number }
+models:
+  - id: demo.rerank-v1
+    name: Demo Rerank
+    regions: [us-west-2]
+    rerank: { max_documents: 1000, documents_per_query: 100 }
+    price: { per_query: 0.002 }
+`;
+
 const text = "specs/demo-text.yaml";
 const embed = "specs/demo-embed.yaml";
 const image = "specs/demo-image.yaml";
+const rerank = "specs/demo-rerank.yaml";
 
 interface MistakeCase {
   readonly mistake: string;
@@ -378,6 +422,68 @@ const mistakes: readonly MistakeCase[] = [
     files: { [image]: replaceOnce(imageSpec, "usd: 0.04", "usd: -0.04") },
     expected: [`${image}:32:42 /models/0/price/images/0/usd: price must not be negative (got -0.04)`],
   },
+  {
+    mistake: "rerank offered without a rerank mapping",
+    files: {
+      [rerank]: replaceOnce(
+        rerankSpec,
+        rerankSpec.slice(rerankSpec.indexOf("rerank:\n"), rerankSpec.indexOf("native:")),
+        "",
+      ),
+    },
+    expected: [`${rerank}:5:1 /operations: rerank is offered but there is no \`rerank\` mapping`],
+  },
+  {
+    mistake: "rerank model without document limits",
+    files: {
+      [rerank]: replaceOnce(
+        rerankSpec,
+        "    rerank: { max_documents: 1000, documents_per_query: 100 }\n",
+        "",
+      ),
+    },
+    expected: [`${rerank}:37:5 /models/0: a rerank model needs \`rerank\` (its document limits)`],
+  },
+  {
+    mistake: "rerank documents target outside the native request",
+    files: { [rerank]: replaceOnce(rerankSpec, "{ to: /documents }", "{ to: /docs }") },
+    expected: [
+      `${rerank}:11:18 /rerank/request/documents/to: /docs does not resolve against native.rerank_request`,
+    ],
+  },
+  {
+    mistake: "rerank score pointer that does not resolve inside a result",
+    files: { [rerank]: replaceOnce(rerankSpec, "score: /relevance_score", "score: /relevanceScore") },
+    expected: [
+      `${rerank}:17:5 /rerank/response/score: /relevanceScore does not resolve inside an item of /results in native.rerank_response`,
+    ],
+  },
+  {
+    mistake: "rerank table that maps a param the runtime answers",
+    files: {
+      [rerank]: replaceOnce(
+        rerankSpec,
+        "      top_n: { to: /top_n, min: 1 }\n",
+        "      top_n: { to: /top_n, min: 1 }\n      return_documents: { to: /return_documents }\n",
+      ),
+    },
+    expected: [
+      `${rerank}:14:7 /rerank/request/params/return_documents: "return_documents" is answered by the runtime from the request; a rerank table may not name it`,
+      `${rerank}:14:27 /rerank/request/params/return_documents/to: /return_documents does not resolve against native.rerank_request`,
+    ],
+  },
+  {
+    mistake: "rerank param that is neither a rerank param nor declared",
+    files: { [rerank]: replaceOnce(rerankSpec, "top_n: { to: /top_n", "topn: { to: /top_n") },
+    expected: [
+      `${rerank}:13:7 /rerank/request/params/topn: "topn" is neither an OpenAI rerank param nor a provider param declared under /params`,
+    ],
+  },
+  {
+    mistake: "per-query price that is negative",
+    files: { [rerank]: replaceOnce(rerankSpec, "per_query: 0.002", "per_query: -0.002") },
+    expected: [`${rerank}:41:14 /models/0/price/per_query: price must not be negative (got -0.002)`],
+  },
 ];
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -413,6 +519,7 @@ describe("spec validation", () => {
     ["text", { [text]: textSpec }],
     ["embeddings", { [embed]: embedSpec }],
     ["images", { [image]: imageSpec }],
+    ["rerank", { [rerank]: rerankSpec }],
   ])("accepts the %s base spec the table edits", async (_name, files) => {
     expect(await problemsOf(files)).toEqual([]);
   });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "../../generated/catalog.js";
-import { computeChatCost, computeEmbeddingCost, computeImageCost, resolvePrice } from "../../runtime/cost.js";
+import {
+  computeChatCost,
+  computeEmbeddingCost,
+  computeImageCost,
+  computeRerankCost,
+  resolvePrice,
+} from "../../runtime/cost.js";
 import type { CatalogEntry } from "../../runtime/descriptor.js";
 
 const entry = (price: CatalogEntry["price"], profiles: CatalogEntry["profiles"] = []): CatalogEntry => ({
@@ -76,6 +82,17 @@ describe("cost", () => {
     expect(computeEmbeddingCost(undefined, 10)).toBeNull();
   });
 
+  it("prices rerank per query billed, with region overrides, and none without a per-query price", () => {
+    // Bedrock's $2.00 per 1,000 queries; a request of 250 documents is billed as 3 queries.
+    expect(computeRerankCost({ per_query: 0.002 }, 1)).toBe(0.002);
+    expect(computeRerankCost({ per_query: 0.002 }, 3)).toBe(0.006);
+    expect(computeRerankCost({ embedding_per_mtok: 0.1 }, 1)).toBeNull();
+    expect(computeRerankCost(undefined, 1)).toBeNull();
+    const model = entry({ per_query: 0.001, overrides: [{ region: "eu-central-1", per_query: 0.0012 }] });
+    expect(computeRerankCost(resolvePrice(model, undefined, "eu-central-1"), 2)).toBe(0.0024);
+    expect(computeRerankCost(resolvePrice(model, undefined, "us-west-2"), 2)).toBe(0.002);
+  });
+
   it("gives every priced catalog model a cost it can compute, and unpriced ones none", () => {
     const unpriced = Object.values(catalog).filter((model) => Object.keys(model.price).length === 0);
     expect(unpriced.map((model) => model.id)).toEqual(["amazon.titan-tg1-large"]);
@@ -93,6 +110,7 @@ describe("cost", () => {
       if (ops.includes("embeddings")) expect(computeEmbeddingCost(price, 1000), model.id).toBeGreaterThan(0);
       if (ops.includes("images"))
         expect(computeImageCost(price, 1, { size: model.image?.default_size }), model.id).toBeGreaterThan(0);
+      if (ops.includes("rerank")) expect(computeRerankCost(price, 1), model.id).toBeGreaterThan(0);
     }
   });
 });

@@ -321,6 +321,15 @@ async function run(recording: Recording): Promise<unknown> {
   const route = operation.startsWith("converse") ? "converse" : "invoke";
   const target = modelFor(recording, route);
   const entry = resolveModel(target.model).entry;
+  if (entry?.operations.includes("rerank")) {
+    // The recorded query, documents and top_n: the runtime must send the recorded body.
+    const { query, documents, top_n } = recording.request as {
+      query: string;
+      documents: string[];
+      top_n?: number;
+    };
+    return bedrock.rerank.create({ ...target, query, documents, top_n, ...pin });
+  }
   if (entry?.operations.includes("embeddings")) {
     return bedrock.embeddings.create({ ...target, input: "Hello", ...pin });
   }
@@ -340,7 +349,7 @@ async function run(recording: Recording): Promise<unknown> {
 }
 
 /** Recordings of operations the runtime does not offer yet; each must be listed here by name. */
-const notOffered = new Set(["cohere-rerank/dd-trace-py_cohere_rerank_invoke.json"]);
+const notOffered = new Set<string>();
 
 describe("every recorded Bedrock exchange replays to the expected OpenAI-shaped result", () => {
   it("finds the recordings", () => {
@@ -377,6 +386,26 @@ describe("every recorded Bedrock exchange replays to the expected OpenAI-shaped 
 
     if (recording.operation === "count-tokens") {
       expect(result).toMatchObject({ input_tokens: recording.response!.inputTokens });
+      return;
+    }
+    if (
+      Array.isArray(recording.response?.results) &&
+      recording.response.results[0]?.relevance_score !== undefined
+    ) {
+      // A rerank answer: every recorded result, in the recorded order, with its index and score.
+      const recorded = (recording.response.results as Json[]).map((item) => ({
+        index: item.index,
+        relevance_score: item.relevance_score,
+      }));
+      const actual = result as Json;
+      expect(actual.results).toEqual(recorded);
+      const scores = recorded.map((item) => item.relevance_score as number);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      // The runtime sent the recorded body, and Bedrock bills one query per started 100 documents.
+      expect(emulator.requests.at(-1)?.body).toEqual(recording.request);
+      const documents = (recording.request!.documents as unknown[]).length;
+      expect(actual.meta.billed_units.search_units).toBe(Math.ceil(documents / 100));
+      expect(actual.usage.search_units).toBe(Math.ceil(documents / 100));
       return;
     }
     if ((result as Json).object === "list") {

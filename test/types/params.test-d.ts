@@ -18,6 +18,7 @@ import type {
   EmbeddingCreateParams,
   KnownModelRef,
   ProviderParamsOf,
+  RerankCreateParams,
   UntypedParams,
 } from "../../runtime/types.js";
 
@@ -25,6 +26,7 @@ import type {
 declare function create<M extends string>(params: ChatCompletionCreateParams<M>): void;
 declare function stream<M extends string>(params: ChatCompletionStreamParams<M>): void;
 declare function embed<M extends string>(params: EmbeddingCreateParams<M>): void;
+declare function rerank<M extends string>(params: RerankCreateParams<M>): void;
 
 const messages = [{ role: "user", content: "Hello" }] as const;
 const thinking = { type: "enabled", budget_tokens: 2048 } as const;
@@ -132,6 +134,30 @@ embed({
   input: "hi",
   // @ts-expect-error embeddingTypes: float or binary
   embeddingTypes: ["int8"],
+});
+
+// Rerank: documents are texts or {text} objects; the rerank families declare no provider params.
+rerank({
+  model: "cohere.rerank-v3-5:0",
+  query: "q",
+  documents: ["a", { text: "b" }],
+  top_n: 1,
+  return_documents: true,
+  max_tokens_per_doc: 512,
+});
+rerank({
+  model: "amazon.rerank-v1:0",
+  query: "q",
+  documents: ["a"],
+  // @ts-expect-error top_n: a number
+  top_n: "1",
+});
+rerank({
+  model: "bedrock/amazon.rerank-v1:0",
+  query: "q",
+  documents: ["a"],
+  // @ts-expect-error api_version: written by the spec, not a caller's param
+  api_version: 2,
 });
 
 // Model ids the catalog does not know (ARNs, provisioned models, newer models or profiles) take any params.

@@ -6,7 +6,7 @@ import type { FamilyId } from "./catalog.js";
 
 export { catalog, getModel, isModelId, modelIds } from "./catalog.js";
 export type { FamilyId, ModelAliases, ModelId, ModelParams } from "./catalog.js";
-export { openAIParams } from "./params.js";
+export { openAIParams, runtimeRerankParams } from "./params.js";
 
 /** Loads a family module on first use, so importing the package builds no adapter up front. */
 export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule>>> = {
