@@ -178,13 +178,38 @@ export const imagesRequestSchema = {
   },
 } as const;
 
-export type RequestKind = "chat" | "embeddings" | "images";
+export const rerankRequestSchema = {
+  type: "object",
+  required: ["model", "query", "documents"],
+  properties: {
+    model: { type: "string", minLength: 1 },
+    query: { type: "string", minLength: 1 },
+    documents: {
+      type: "array",
+      minItems: 1,
+      items: {
+        anyOf: [
+          { type: "string" },
+          { type: "object", required: ["text"], properties: { text: { type: "string" } } },
+        ],
+      },
+    },
+    top_n: nullable({ type: "integer", minimum: 1 }),
+    return_documents: nullable({ type: "boolean" }),
+    max_tokens_per_doc: nullable({ type: "integer", minimum: 1 }),
+    drop_params: nullable({ type: "boolean" }),
+    timeout: nullable({ type: "number", exclusiveMinimum: 0 }),
+  },
+} as const;
+
+export type RequestKind = "chat" | "embeddings" | "images" | "rerank";
 
 const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
 const validators: Record<RequestKind, ValidateFunction> = {
   chat: ajv.compile(chatRequestSchema),
   embeddings: ajv.compile(embeddingsRequestSchema),
   images: ajv.compile(imagesRequestSchema),
+  rerank: ajv.compile(rerankRequestSchema),
 };
 
 /** `/messages/0/role` → `messages[0].role`. */

@@ -497,10 +497,18 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     );
   }
 
+  /** Cohere's rerank API, as LiteLLM's proxy serves it at /rerank and /v1/rerank. */
+  async function rerank(request: FastifyRequest, reply: FastifyReply) {
+    return unary("rerank", request, reply, (deployment, runtimeBody, signal, timeout) =>
+      deployment.bedrock.rerank.create(runtimeBody as never, { signal, timeout }),
+    );
+  }
+
   for (const prefix of ["/v1", ""]) {
     app.post(`${prefix}/chat/completions`, chatCompletions);
     app.post(`${prefix}/embeddings`, embeddings);
     app.post(`${prefix}/images/generations`, images);
+    app.post(`${prefix}/rerank`, rerank);
   }
 
   let closing: Promise<void> | undefined;
