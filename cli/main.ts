@@ -11,6 +11,7 @@ import { imageCommand } from "./commands/image.js";
 import { modelsCommand } from "./commands/models.js";
 import { recordCommand } from "./commands/record.js";
 import { scaffoldCommand } from "./commands/scaffold.js";
+import { serveCommand } from "./commands/serve.js";
 import { explainFailure } from "./connect.js";
 
 // The SDK warns on every Node below 22 when a client is built; the CLI's output should stay the user's.
@@ -23,9 +24,10 @@ export const commands: readonly Command[] = [
   imageCommand,
   modelsCommand,
   scaffoldCommand,
-  generateCommand,
+  serveCommand,
   emulateCommand,
   recordCommand,
+  generateCommand,
 ];
 
 export function mainHelp(): string {

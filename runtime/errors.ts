@@ -1,4 +1,6 @@
 const marker = Symbol.for("bedrock-forge.error");
+/** The `kind` of the error's class and of every class above it, so `isInstance` works per class across copies. */
+const kindsKey = Symbol.for("bedrock-forge.error.kinds");
 
 /** OpenAI's error `type` values, as the proxy writes them. */
 export type ErrorType =
@@ -14,7 +16,10 @@ export type ErrorType =
 
 /** The base of every error bedrock-forge throws. `isInstance` works across copies of the package. */
 export class BedrockForgeError extends Error {
+  /** A stable class name (not the JavaScript name, which bundlers may change). */
+  static readonly kind: string = "BedrockForgeError";
   readonly [marker] = true;
+  readonly [kindsKey]: readonly string[];
   /** HTTP status in OpenAI's convention. */
   readonly status: number;
   readonly type: ErrorType;
@@ -36,7 +41,12 @@ export class BedrockForgeError extends Error {
     },
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    this.name = new.target.kind;
+    const kinds: string[] = [];
+    for (let type = new.target as { kind?: string } | null; type?.kind; type = Object.getPrototypeOf(type)) {
+      if (!kinds.includes(type.kind)) kinds.push(type.kind);
+    }
+    this[kindsKey] = kinds;
     this.status = options.status;
     this.type = options.type;
     this.code = options.code;
@@ -44,13 +54,25 @@ export class BedrockForgeError extends Error {
     this.retryable = options.retryable ?? false;
   }
 
-  static isInstance(value: unknown): value is BedrockForgeError {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[marker] === true;
+  /** True for errors of this class or a subclass, also when they come from another copy of the package. */
+  static isInstance<T extends abstract new (...args: never[]) => BedrockForgeError>(
+    this: T & { readonly kind: string },
+    value: unknown,
+  ): value is InstanceType<T> {
+    if (typeof value !== "object" || value === null || (value as Record<symbol, unknown>)[marker] !== true)
+      return false;
+    // `this` is the class isInstance is called on (RequestValidationError.isInstance checks its own kind).
+    // biome-ignore lint/complexity/noThisInStatic: polymorphic on purpose
+    const kind = this.kind;
+    if (kind === "BedrockForgeError") return true;
+    const kinds = (value as Record<symbol, unknown>)[kindsKey];
+    return Array.isArray(kinds) && kinds.includes(kind);
   }
 }
 
 /** A request bedrock-forge refuses before any network call: bad params, bad messages, unsupported features. */
 export class RequestValidationError extends BedrockForgeError {
+  static override readonly kind: string = "RequestValidationError";
   readonly model: string | undefined;
 
   constructor(
@@ -66,14 +88,11 @@ export class RequestValidationError extends BedrockForgeError {
     });
     this.model = options.model;
   }
-
-  static override isInstance(value: unknown): value is RequestValidationError {
-    return BedrockForgeError.isInstance(value) && value.name === "RequestValidationError";
-  }
 }
 
 /** A model id or alias the catalog cannot place, or an operation the model does not offer. */
 export class ModelNotSupportedError extends RequestValidationError {
+  static override readonly kind: string = "ModelNotSupportedError";
   constructor(message: string, options: { model?: string; param?: string } = {}) {
     super(message, { code: "model_not_supported", param: options.param ?? "model", model: options.model });
   }
@@ -81,6 +100,7 @@ export class ModelNotSupportedError extends RequestValidationError {
 
 /** An error Bedrock answered (or the transport raised), mapped once from the AWS exception name. */
 export class BedrockCallError extends BedrockForgeError {
+  static override readonly kind: string = "BedrockCallError";
   /** The AWS exception name, e.g. `ThrottlingException`. */
   readonly awsErrorName: string;
   /** Bedrock's `x-amzn-requestid`, when the response had one. */
@@ -106,14 +126,11 @@ export class BedrockCallError extends BedrockForgeError {
     this.awsStatus = options.awsStatus;
     this.requestId = options.requestId;
   }
-
-  static override isInstance(value: unknown): value is BedrockCallError {
-    return BedrockForgeError.isInstance(value) && "awsErrorName" in value;
-  }
 }
 
 /** A native response the adapter could not read (a broken body or event stream). */
 export class ResponseParseError extends BedrockForgeError {
+  static override readonly kind: string = "ResponseParseError";
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { status: 502, type: "api_error", code: "bad_response", cause: options.cause });
   }
@@ -121,6 +138,7 @@ export class ResponseParseError extends BedrockForgeError {
 
 /** The image a provider filtered (Bedrock answers 200 with a filter reason instead of an image). */
 export class ContentFilterError extends BedrockForgeError {
+  static override readonly kind: string = "ContentFilterError";
   constructor(message: string) {
     super(message, { status: 400, type: "invalid_request_error", code: "content_filter" });
   }

@@ -106,3 +106,23 @@ describe("mapBedrockError", () => {
     expect(BedrockForgeError.isInstance(new Error("x"))).toBe(false);
   });
 });
+
+describe("isInstance per class", () => {
+  it("recognizes subclasses and rejects siblings, across copies (by marker, not prototype)", async () => {
+    const { ModelNotSupportedError, ResponseParseError } = await import("../../runtime/errors.js");
+    const notSupported = new ModelNotSupportedError("no such model");
+    expect(RequestValidationError.isInstance(notSupported)).toBe(true);
+    expect(ModelNotSupportedError.isInstance(notSupported)).toBe(true);
+    expect(BedrockForgeError.isInstance(notSupported)).toBe(true);
+    expect(BedrockCallError.isInstance(notSupported)).toBe(false);
+    expect(ModelNotSupportedError.isInstance(new RequestValidationError("x"))).toBe(false);
+    expect(RequestValidationError.isInstance(new ResponseParseError("x"))).toBe(false);
+    // A copy of the error from another instance of the package: a plain object with the same markers.
+    const copy = { ...notSupported };
+    for (const key of Object.getOwnPropertySymbols(notSupported))
+      (copy as Record<symbol, unknown>)[key] = (notSupported as unknown as Record<symbol, unknown>)[key];
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(RequestValidationError.isInstance(copy)).toBe(true);
+    expect(notSupported.name).toBe("ModelNotSupportedError");
+  });
+});
