@@ -17,7 +17,17 @@ describe("bedrock-forge", { timeout: 60_000 }, () => {
   it("lists every command in --help and refuses unknown commands (exit 2)", async () => {
     const help = await runCli(["--help"]);
     expect(help.code).toBe(0);
-    for (const name of ["chat", "embed", "image", "models", "scaffold", "generate", "emulate", "record"])
+    for (const name of [
+      "chat",
+      "embed",
+      "image",
+      "models",
+      "scaffold",
+      "serve",
+      "emulate",
+      "record",
+      "generate",
+    ])
       expect(help.stdout).toMatch(new RegExp(`^  ${name} +\\S`, "m"));
     const unknown = await runCli(["chatt"]);
     expect(unknown.code).toBe(2);

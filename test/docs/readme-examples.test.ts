@@ -56,6 +56,7 @@ describe("README.md TypeScript examples", () => {
             "bedrock-forge": [`${relativeRoot}/runtime/index.ts`],
             "bedrock-forge/catalog": [`${relativeRoot}/generated/index.ts`],
             "bedrock-forge/emulator": [`${relativeRoot}/emulator/index.ts`],
+            "bedrock-forge/proxy": [`${relativeRoot}/proxy/index.ts`],
           },
         },
         include: [...files, "canary.ts"],
