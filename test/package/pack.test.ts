@@ -170,10 +170,10 @@ describe("the packed package", () => {
   it("imports and runs from the installed package: the runtime entry, the catalog and the CLI", async () => {
     const script =
       'const m = await import("bedrock-forge"); const c = await import("bedrock-forge/catalog");' +
-      'const e = await import("bedrock-forge/emulator");' +
-      'console.log(typeof m.createBedrock, c.modelIds.length > 0, c.isModelId("anthropic.claude-3-haiku-20240307-v1:0"), typeof e.startEmulator)';
+      'const e = await import("bedrock-forge/emulator"); const p = await import("bedrock-forge/proxy");' +
+      'console.log(typeof m.createBedrock, c.modelIds.length > 0, c.isModelId("anthropic.claude-3-haiku-20240307-v1:0"), typeof e.startEmulator, typeof p.startProxy)';
     const imported = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: consumer });
-    expect(imported.stdout.trim()).toBe("function true true function");
+    expect(imported.stdout.trim()).toBe("function true true function function");
     const cli = await run(
       process.execPath,
       ["node_modules/bedrock-forge/bin/bedrock-forge.js", "models", "--json"],
@@ -182,5 +182,19 @@ describe("the packed package", () => {
       },
     );
     expect((JSON.parse(cli.stdout) as unknown[]).length).toBeGreaterThan(0);
+    const offline = await run(
+      process.execPath,
+      [
+        "node_modules/bedrock-forge/bin/bedrock-forge.js",
+        "chat",
+        "Hello from the package",
+        "--model",
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        "--offline",
+      ],
+      { cwd: consumer },
+    );
+    expect(offline.stdout).toContain("Hello from the package");
+    expect(offline.stderr).toMatch(/^tokens: \d+ in \/ \d+ out · cost: \$/);
   }, 60_000);
 });
