@@ -69,7 +69,7 @@ function addCost(cost: number | null | undefined): void {
 
 function missing(need: DemoNeed, live: boolean, region: string | undefined): void {
   line(
-    `   skipped: the catalog has no ${need.label}${live ? ` callable in ${region}` : ""} (bedrock-forge models lists them)`,
+    `   skipped: the catalog has no ${need.label}${live ? ` callable in ${region}` : ""} (npm run cli -- models lists them)`,
   );
 }
 
@@ -392,7 +392,10 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   line(
     `Total cost: ${formatCost(Math.round(totalCost * 1e10) / 1e10)} · ${seconds} s${failures ? ` · ${failures} section(s) failed` : ""}`,
   );
-  if (!options.live) line("Next: npm test · bedrock-forge models · README.md for the guide");
+  if (!options.live)
+    line(
+      'Next: npm run cli -- chat "Hello" --model <id> --offline · npm run cli -- models · README.md for the guide',
+    );
   return failures > 0 ? 1 : 0;
 }
 
