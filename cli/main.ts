@@ -3,31 +3,69 @@ import { fileURLToPath } from "node:url";
 import { BedrockCallError, BedrockForgeError } from "../runtime/errors.js";
 import type { Command, CommandIO } from "./command.js";
 import { UsageError } from "./command.js";
-import { chatCommand } from "./commands/chat.js";
-import { embedCommand } from "./commands/embed.js";
-import { emulateCommand } from "./commands/emulate.js";
-import { generateCommand } from "./commands/generate.js";
-import { imageCommand } from "./commands/image.js";
-import { modelsCommand } from "./commands/models.js";
-import { recordCommand } from "./commands/record.js";
-import { scaffoldCommand } from "./commands/scaffold.js";
-import { serveCommand } from "./commands/serve.js";
 import { explainFailure } from "./connect.js";
 
 // The SDK warns on every Node below 22 when a client is built; the CLI's output should stay the user's.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-/** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly Command[] = [
-  chatCommand,
-  embedCommand,
-  imageCommand,
-  modelsCommand,
-  scaffoldCommand,
-  serveCommand,
-  emulateCommand,
-  recordCommand,
-  generateCommand,
+/** A subcommand as the command list knows it: its module is imported only when it runs. */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+/**
+ * Every subcommand, in the order `--help` lists them. Each is loaded on use, so `models` does not start
+ * the generator's compiler and `--help` starts in a fraction of the time. A test checks that each
+ * summary here equals the one its module declares.
+ */
+export const commands: readonly CommandEntry[] = [
+  {
+    name: "chat",
+    summary: "Send a chat completion to any Bedrock chat model (--stream to print as it arrives)",
+    load: async () => (await import("./commands/chat.js")).chatCommand,
+  },
+  {
+    name: "embed",
+    summary: "Embed texts with a Bedrock embedding model (--file for batches)",
+    load: async () => (await import("./commands/embed.js")).embedCommand,
+  },
+  {
+    name: "image",
+    summary: "Generate an image with a Bedrock image model and write it to a file",
+    load: async () => (await import("./commands/image.js")).imageCommand,
+  },
+  {
+    name: "models",
+    summary: "List the model catalog: limits, prices, routes and profiles (filterable, --json)",
+    load: async () => (await import("./commands/models.js")).modelsCommand,
+  },
+  {
+    name: "scaffold",
+    summary: "Add a model to the catalog, copying the closest existing one, and regenerate",
+    load: async () => (await import("./commands/scaffold.js")).scaffoldCommand,
+  },
+  {
+    name: "serve",
+    summary: "Run an OpenAI-compatible proxy for Bedrock from a LiteLLM config.yaml (or one --model)",
+    load: async () => (await import("./commands/serve.js")).serveCommand,
+  },
+  {
+    name: "emulate",
+    summary: "Run a local Bedrock Runtime emulator (fixtures replay, synthesized answers, SigV4, faults)",
+    load: async () => (await import("./commands/emulate.js")).emulateCommand,
+  },
+  {
+    name: "record",
+    summary: "Record Bedrock exchanges through a re-signing proxy into fixture files",
+    load: async () => (await import("./commands/record.js")).recordCommand,
+  },
+  {
+    name: "generate",
+    summary: "Turn specs/ into typed adapters and the model catalog (--check: fail when stale)",
+    load: async () => (await import("./commands/generate.js")).generateCommand,
+  },
 ];
 
 export function mainHelp(): string {
@@ -56,11 +94,12 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
     io.stdout.write(mainHelp());
     return name === undefined ? 2 : 0;
   }
-  const command = commands.find((candidate) => candidate.name === name);
-  if (!command) {
+  const entry = commands.find((candidate) => candidate.name === name);
+  if (!entry) {
     io.stderr.write(`bedrock-forge: unknown command "${name}"\n\n${mainHelp()}`);
     return 2;
   }
+  const command = await entry.load();
   try {
     return await command.run(rest, io);
   } catch (error) {

@@ -34,6 +34,14 @@ describe("bedrock-forge", { timeout: 60_000 }, () => {
     expect(unknown.stderr).toContain('unknown command "chatt"');
   });
 
+  it("lists each command with the summary its module declares", async () => {
+    for (const entry of commands) {
+      const command = await entry.load();
+      expect(command.name).toBe(entry.name);
+      expect(command.summary).toBe(entry.summary);
+    }
+  });
+
   it("gives every command a --help with usage and exit codes", async () => {
     for (const command of commands) {
       const stdout = capture(false);
