@@ -51,6 +51,7 @@ import {
 import {
   buildConverseMessages,
   converseFinishReasons,
+  converseParamTable,
   decodeConverseOutput,
   genericConverseParams,
 } from "./converse.js";
@@ -329,7 +330,9 @@ async function buildConverseInput(call: ChatCall, prepared: PreparedChat): Promi
   for (const [pointer, value] of Object.entries(descriptor?.converse?.constants ?? {}))
     writePointer(input, pointer, structuredClone(value));
   const table =
-    entry && descriptor?.converse ? paramTableFor(descriptor.converse.params, entry) : genericConverseParams;
+    entry && descriptor?.converse
+      ? paramTableFor(converseParamTable(descriptor.converse.params), entry)
+      : genericConverseParams;
   const applied = applyParams(call.request, input, {
     kind: "chat",
     entry,
@@ -340,9 +343,26 @@ async function buildConverseInput(call: ChatCall, prepared: PreparedChat): Promi
     dropParams: call.dropParams,
     warn: call.warn,
   });
-  const codecParams = entry
-    ? applied.codec
+  const codecParams: Record<string, unknown> = entry
+    ? { ...applied.codec }
     : { tools: call.request.tools, tool_choice: call.request.tool_choice };
+  const choice = codecParams.tool_choice;
+  if (entry && choice != null && !entry.capabilities.includes("tool-choice")) {
+    // Converse refuses toolConfig.toolChoice for models without tool choice; "auto" is their default anyway.
+    if (choice === "auto") delete codecParams.tool_choice;
+    else if (choice !== "none") {
+      if (!call.dropParams) {
+        throw new RequestValidationError(
+          `tool_choice ${JSON.stringify(choice)} is not supported by ${entry.id}: the model decides which tool to call. Remove it, or set drop_params: true to drop it.`,
+          { param: "tool_choice", model: entry.id, code: "unsupported_param" },
+        );
+      }
+      call.warn(
+        `bedrock-forge: dropping tool_choice for ${entry.id}: the model has no tool choice (drop_params)`,
+      );
+      delete codecParams.tool_choice;
+    }
+  }
   const wantsJson = (entry ? applied.codec.response_format : call.request.response_format) !== undefined;
   const jsonTool = wantsJson && withJsonTool(call.request) !== undefined;
   if (

@@ -287,6 +287,16 @@ export async function normalizeChat(
     );
   };
 
+  // Bedrock wants a toolResult for every toolUse of the previous assistant turn, before the conversation goes on.
+  const requireToolResults = (param: string, next: string) => {
+    if (pendingToolCalls.size === 0) return;
+    fail(
+      `${param}: the assistant's tool calls (${[...pendingToolCalls].join(", ")}) need tool messages before the next ${next} message`,
+      param,
+      model,
+    );
+  };
+
   for (const [index, message] of messages.entries()) {
     const param = `messages[${index}]`;
     if (message === null || typeof message !== "object")
@@ -324,17 +334,12 @@ export async function normalizeChat(
             );
           blocks = [{ kind: "text", text: "." }];
         }
-        if (pendingToolCalls.size > 0 && turns[turns.length - 1]?.role === "assistant") {
-          fail(
-            `${param}: the assistant's tool calls (${[...pendingToolCalls].join(", ")}) need tool messages before the next user message`,
-            param,
-            model,
-          );
-        }
+        requireToolResults(param, "user");
         push("user", blocks);
         break;
       }
       case "assistant": {
+        requireToolResults(param, "assistant");
         const blocks: ContentBlock[] = [];
         for (const thinking of message.thinking_blocks ?? []) {
           if (thinking.type === "redacted_thinking")
@@ -442,15 +447,14 @@ export async function normalizeChat(
   }
 
   if (turns.length === 0) fail("messages has no user message (only system messages)", "messages", model);
-  if (pendingToolCalls.size > 0 && turns[turns.length - 1]?.role === "assistant") {
-    const lastAssistant = turns[turns.length - 1]!;
-    if (lastAssistant.content.some((block) => block.kind === "tool_call")) {
-      fail(
-        `the last assistant message calls tools (${[...pendingToolCalls].join(", ")}) but no tool messages answer them`,
-        "messages",
-        model,
-      );
-    }
+  if (pendingToolCalls.size > 0) {
+    fail(
+      turns[turns.length - 1]?.role === "assistant"
+        ? `the last assistant message calls tools (${[...pendingToolCalls].join(", ")}) but no tool messages answer them`
+        : `the tool calls ${[...pendingToolCalls].join(", ")} have no tool message answering them`,
+      "messages",
+      model,
+    );
   }
   let prefill = turns[turns.length - 1]?.role === "assistant";
   if (prefill && !options.allowPrefill) {
