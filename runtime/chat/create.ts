@@ -468,6 +468,7 @@ async function* streamChunks(
   finish: () => ChatCompletionChunk[],
   model: string,
   signal: AbortSignal,
+  requestId: string | undefined,
 ): AsyncGenerator<ChatCompletionChunk> {
   try {
     for await (const event of events) {
@@ -476,7 +477,7 @@ async function* streamChunks(
     }
   } catch (error) {
     if (signal.aborted) return;
-    throw mapBedrockError(error, { model });
+    throw mapBedrockError(error, { model, requestId });
   }
   for (const chunk of finish()) yield chunk;
 }
@@ -491,6 +492,9 @@ async function streamChat(
   const name = prepared.entry?.id ?? prepared.resolved.displayName;
   if (prepared.route === "converse") {
     const input = await buildConverseInput(call, prepared);
+    // Only ConverseStream's guardrail configuration has a processing mode.
+    const mode = call.guardrail?.streamProcessingMode;
+    if (mode && input.guardrailConfig) Object.assign(input.guardrailConfig, { streamProcessingMode: mode });
     const output = (await sendCommand(
       call.client,
       new ConverseStreamCommand(input),
@@ -506,7 +510,8 @@ async function streamChat(
       assembler,
       () => assembler.finish({ includeUsage, price: prepared.price, providerFields: fields }),
       name,
-      controller.signal,
+      call.options.signal ?? controller.signal,
+      output.$metadata.requestId,
     );
     return new BedrockChatStream(generator, controller);
   }
@@ -551,6 +556,8 @@ async function streamChat(
     if (guardrailPointer && readPointer(chunk, guardrailPointer) === "INTERVENED") {
       events.push({ kind: "finish", reason: guardrailIntervened });
     }
+    if (chunk["amazon-bedrock-trace"] !== undefined)
+      events.push({ kind: "guardrail", trace: chunk["amazon-bedrock-trace"] });
     return events;
   };
   const generator = streamChunks(
@@ -559,7 +566,8 @@ async function streamChat(
     assembler,
     () => assembler.finish({ includeUsage, price: prepared.price, providerFields: fields }),
     name,
-    controller.signal,
+    call.options.signal ?? controller.signal,
+    output.$metadata.requestId,
   );
   return new BedrockChatStream(generator, controller);
 }
