@@ -151,6 +151,8 @@ const bedrockErrorTable: Readonly<Record<string, { status: number; type: ErrorTy
   ExpiredTokenException: { status: 401, type: "authentication_error", retryable: false },
   IncompleteSignatureException: { status: 401, type: "authentication_error", retryable: false },
   MissingAuthenticationTokenException: { status: 401, type: "authentication_error", retryable: false },
+  // Raised by @aws-sdk/credential-providers before any request: no usable credentials (profile, SSO, role).
+  CredentialsProviderError: { status: 401, type: "authentication_error", retryable: false },
   ResourceNotFoundException: { status: 404, type: "not_found_error", retryable: false },
   ThrottlingException: { status: 429, type: "rate_limit_error", retryable: true },
   ServiceQuotaExceededException: { status: 429, type: "rate_limit_error", retryable: false },
