@@ -5,9 +5,10 @@ import { UsageError } from "./command.js";
 import { emulateCommand } from "./commands/emulate.js";
 import { generateCommand } from "./commands/generate.js";
 import { recordCommand } from "./commands/record.js";
+import { serveCommand } from "./commands/serve.js";
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly Command[] = [generateCommand, emulateCommand, recordCommand];
+export const commands: readonly Command[] = [generateCommand, emulateCommand, recordCommand, serveCommand];
 
 export function mainHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

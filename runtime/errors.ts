@@ -61,9 +61,12 @@ export class BedrockForgeError extends Error {
   ): value is InstanceType<T> {
     if (typeof value !== "object" || value === null || (value as Record<symbol, unknown>)[marker] !== true)
       return false;
-    if (this.kind === "BedrockForgeError") return true;
+    // `this` is the class isInstance is called on (RequestValidationError.isInstance checks its own kind).
+    // biome-ignore lint/complexity/noThisInStatic: polymorphic on purpose
+    const kind = this.kind;
+    if (kind === "BedrockForgeError") return true;
     const kinds = (value as Record<symbol, unknown>)[kindsKey];
-    return Array.isArray(kinds) && kinds.includes(this.kind);
+    return Array.isArray(kinds) && kinds.includes(kind);
   }
 }
 

@@ -107,6 +107,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/maxTokens",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "bedrock-forge reads one completion per call (use numResults)",
         },

@@ -141,6 +141,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/max_tokens",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "bedrock-forge reads one choice per call",
         },
@@ -225,6 +226,7 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/maxTokens",
       },
       n: {
+        allowed: [1],
         policy: "reject",
         reason: "bedrock-forge reads one choice per call",
       },

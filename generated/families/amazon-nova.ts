@@ -366,6 +366,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/inferenceConfig/maxTokens",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "Nova returns one message per call",
         },
@@ -483,6 +484,7 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/maxTokens",
       },
       n: {
+        allowed: [1],
         policy: "reject",
         reason: "Nova returns one message per call",
       },

@@ -67,6 +67,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/textGenerationConfig/maxTokenCount",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "Titan returns one result per call",
         },
@@ -150,6 +151,7 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/maxTokens",
       },
       n: {
+        allowed: [1],
         policy: "reject",
         reason: "Titan returns one result per call",
       },

@@ -205,6 +205,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/max_tokens",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "Claude returns one choice per call",
         },
@@ -330,6 +331,7 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/maxTokens",
       },
       n: {
+        allowed: [1],
         policy: "reject",
         reason: "Claude returns one choice per call",
       },

@@ -60,6 +60,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/max_tokens_to_sample",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "Claude returns one completion per call",
         },
@@ -143,6 +144,7 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/maxTokens",
       },
       n: {
+        allowed: [1],
         policy: "reject",
         reason: "Claude returns one completion per call",
       },

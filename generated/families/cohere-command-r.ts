@@ -177,6 +177,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/max_tokens",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "Command R returns one answer per call",
         },
@@ -298,6 +299,7 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/maxTokens",
       },
       n: {
+        allowed: [1],
         policy: "reject",
         reason: "Command R returns one answer per call",
       },

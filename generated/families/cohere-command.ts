@@ -87,6 +87,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/max_tokens",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "bedrock-forge reads one generation per call (num_generations is not mapped)",
         },

@@ -60,6 +60,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/max_tokens",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "DeepSeek-R1 returns one choice per call on Bedrock",
         },
@@ -140,6 +141,7 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/maxTokens",
       },
       n: {
+        allowed: [1],
         policy: "reject",
         reason: "DeepSeek-R1 returns one choice per call on Bedrock",
       },

@@ -55,6 +55,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/max_gen_len",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "Llama returns one generation per call",
         },
@@ -124,6 +125,7 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/maxTokens",
       },
       n: {
+        allowed: [1],
         policy: "reject",
         reason: "Llama returns one generation per call",
       },

@@ -62,6 +62,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/max_gen_len",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "Llama returns one generation per call",
         },
@@ -134,6 +135,7 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/maxTokens",
       },
       n: {
+        allowed: [1],
         policy: "reject",
         reason: "Llama returns one generation per call",
       },

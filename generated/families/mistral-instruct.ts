@@ -64,6 +64,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/max_tokens",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "Mistral returns one output per call",
         },
@@ -146,6 +147,7 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/maxTokens",
       },
       n: {
+        allowed: [1],
         policy: "reject",
         reason: "Mistral returns one output per call",
       },

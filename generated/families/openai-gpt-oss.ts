@@ -165,6 +165,7 @@ export const descriptor: FamilyDescriptor = {
           to: "/max_completion_tokens",
         },
         n: {
+          allowed: [1],
           policy: "reject",
           reason: "gpt-oss on Bedrock returns one choice per call",
         },
@@ -253,6 +254,7 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/maxTokens",
       },
       n: {
+        allowed: [1],
         policy: "reject",
         reason: "gpt-oss on Bedrock returns one choice per call",
       },

@@ -27,33 +27,11 @@ export const genericConverseParams: ParamTable = {
   temperature: { to: "/inferenceConfig/temperature" },
   top_p: { to: "/inferenceConfig/topP" },
   stop: { to: "/inferenceConfig/stopSequences", as: "array" },
+  // Converse's own tool members (toolConfig), for models the catalog does not know.
   tools: { policy: "map" },
   tool_choice: { policy: "map" },
   response_format: { policy: "map" },
 };
-
-/**
- * Converse's own tool fields: `toolConfig` (and JSON output through a forced tool) belong to the
- * Converse API itself, so they are allowed for every model whose capabilities say it uses tools
- * (checked when the request is built). A family's converse table may still reject or drop them.
- */
-const converseToolParams: ParamTable = {
-  tools: { policy: "map" },
-  tool_choice: { policy: "map" },
-  response_format: { policy: "map" },
-};
-
-const withToolParams = new WeakMap<ParamTable, ParamTable>();
-
-/** A family's converse param table with Converse's tool fields added under it. */
-export function converseParamTable(familyTable: ParamTable): ParamTable {
-  let table = withToolParams.get(familyTable);
-  if (!table) {
-    table = { ...converseToolParams, ...familyTable };
-    withToolParams.set(familyTable, table);
-  }
-  return table;
-}
 
 /** Converse's stop reasons (the same for every model). */
 export const converseFinishReasons: FinishReasonMap = {

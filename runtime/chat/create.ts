@@ -15,6 +15,7 @@ import {
 import type {
   ChatMapping,
   FinishReasonMap,
+  ParamTable,
   PriceFields,
   UsageMap,
   ValueSource,
@@ -51,7 +52,6 @@ import {
 import {
   buildConverseMessages,
   converseFinishReasons,
-  converseParamTable,
   decodeConverseOutput,
   genericConverseParams,
 } from "./converse.js";
@@ -324,6 +324,22 @@ async function invokeChat(call: ChatCall, prepared: PreparedChat): Promise<ChatC
 // Converse
 // ---------------------------------------------------------------------------------------------
 
+const converseCodecTables = new WeakMap<ParamTable, ParamTable>();
+
+/**
+ * Converse carries tools, tool choice and JSON output in its own members (toolConfig), written by
+ * `buildConverseMessages` after the capability check below: a spec's Converse table need not list them.
+ * A spec that does list one (to reject or drop it) keeps its rule.
+ */
+function withConverseCodecParams(table: ParamTable): ParamTable {
+  let extended = converseCodecTables.get(table);
+  if (!extended) {
+    extended = { tools: {}, tool_choice: {}, response_format: {}, ...table };
+    converseCodecTables.set(table, extended);
+  }
+  return extended;
+}
+
 async function buildConverseInput(call: ChatCall, prepared: PreparedChat): Promise<ConverseCommandInput> {
   const { entry, descriptor, resolved } = prepared;
   const input: Record<string, unknown> = {};
@@ -331,7 +347,7 @@ async function buildConverseInput(call: ChatCall, prepared: PreparedChat): Promi
     writePointer(input, pointer, structuredClone(value));
   const table =
     entry && descriptor?.converse
-      ? paramTableFor(converseParamTable(descriptor.converse.params), entry)
+      ? withConverseCodecParams(paramTableFor(descriptor.converse.params, entry))
       : genericConverseParams;
   const applied = applyParams(call.request, input, {
     kind: "chat",

@@ -99,3 +99,16 @@ describe("applyParams", () => {
     expect(merged.max_tokens).toEqual({ to: "/max_tokens", default: 4096, max: 4096 });
   });
 });
+
+describe("the catalog's n rules", () => {
+  it("accept n=1 for every chat family that rejects n", async () => {
+    const { familyLoaders } = await import("../../generated/index.js");
+    for (const [family, load] of Object.entries(familyLoaders)) {
+      const { descriptor } = await load();
+      for (const table of [descriptor.chat?.request.params, descriptor.converse?.params]) {
+        const rule = table?.n;
+        if (rule?.policy === "reject") expect(rule.allowed, family).toEqual([1]);
+      }
+    }
+  });
+});

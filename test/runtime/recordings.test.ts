@@ -83,6 +83,8 @@ interface Expectation {
   completionTokens: number | undefined;
 }
 
+// The oracle walks native bodies of every family by field name; a loose type keeps it readable.
+// biome-ignore lint/suspicious/noExplicitAny: native bodies of many shapes
 type Json = Record<string, any>;
 
 /** Text, tool calls, stop reason and usage of a unary native chat response, by the field names each family uses. */

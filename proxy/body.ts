@@ -1,0 +1,112 @@
+import type { Deployment } from "./config.js";
+import { invalidRequest } from "./errors.js";
+
+/**
+ * Request fields that choose what Bedrock account, endpoint or resource is used. A client may send
+ * them only when the config allows it (`general_settings.allow_client_side_credentials`, or a
+ * deployment's `configurable_clientside_auth_params`): otherwise any caller could spend the proxy's
+ * credentials on other models or send them to another endpoint.
+ */
+const clientSideAuthFields = new Set([
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
+  "aws_region_name",
+  "aws_session_name",
+  "aws_profile_name",
+  "aws_role_name",
+  "aws_web_identity_token",
+  "aws_bedrock_runtime_endpoint",
+  "api_base",
+  "api_key",
+  "apiKey",
+  "region",
+  "credentials",
+  "endpoint",
+  "profile",
+  "extra_headers",
+  "model_id",
+]);
+
+/**
+ * OpenAI's neutral values: they ask for nothing, and clients such as LangChain send them by default.
+ * They count as "not given", so that a model without the param does not refuse the request.
+ */
+const neutralValues: Readonly<Record<string, unknown>> = {
+  n: 1,
+  presence_penalty: 0,
+  frequency_penalty: 0,
+  logprobs: false,
+};
+
+/** Fields the proxy decides itself; a client's values are not passed on. */
+const proxyFields = new Set(["model", "num_retries", "timeout", "fetchImage", "onWarning", "signal"]);
+
+/** The client's params with the fields the proxy owns removed and `null` ("not given") dropped. */
+export interface ClientParams {
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Client timeout in milliseconds (`timeout` in seconds, as LiteLLM reads it). */
+  readonly timeoutMs: number | undefined;
+}
+
+/** Splits a validated body into what reaches the runtime; refuses fields the config does not let clients set. */
+export function readClientParams(
+  body: Readonly<Record<string, unknown>>,
+  deployments: readonly { readonly config: Deployment }[],
+  allowClientSideCredentials: boolean,
+): ClientParams {
+  const params: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (value === null || value === undefined || proxyFields.has(name) || name === "__proto__") continue;
+    if (Object.hasOwn(neutralValues, name) && neutralValues[name] === value) continue;
+    if (clientSideAuthFields.has(name)) {
+      const allowed =
+        allowClientSideCredentials ||
+        deployments.every((deployment) => deployment.config.clientSideAuthParams.has(name));
+      if (!allowed) {
+        throw invalidRequest(
+          `${name} cannot be set in a request to this proxy: the proxy's config decides credentials, endpoints and Bedrock model ids (an operator can allow it with general_settings.allow_client_side_credentials or the model's configurable_clientside_auth_params)`,
+          name,
+          "client_side_credentials_not_allowed",
+        );
+      }
+      if (name === "api_base") params.aws_bedrock_runtime_endpoint = value;
+      else if (name === "api_key") params.apiKey = value;
+      else params[name] = value;
+      continue;
+    }
+    params[name] = value;
+  }
+  if (params.guardrailConfig !== undefined) {
+    for (const { config } of deployments) {
+      if (
+        config.guardrailConfig !== undefined &&
+        JSON.stringify(config.guardrailConfig) !== JSON.stringify(params.guardrailConfig)
+      ) {
+        throw invalidRequest(
+          `guardrailConfig is set by the proxy's config for model ${config.modelName} and cannot be replaced by a request`,
+          "guardrailConfig",
+          "guardrail_locked",
+        );
+      }
+    }
+  }
+  const timeout = body.timeout;
+  return {
+    params,
+    timeoutMs: typeof timeout === "number" && timeout > 0 ? Math.round(timeout * 1000) : undefined,
+  };
+}
+
+/** The runtime request for one deployment: config defaults, then the client's values, then the deployment's model. */
+export function buildRuntimeRequest(
+  deployment: Deployment,
+  client: ClientParams,
+  extra: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const request: Record<string, unknown> = { ...deployment.defaults, ...client.params, ...extra };
+  request.model = deployment.model;
+  if (deployment.modelId !== undefined && request.model_id === undefined)
+    request.model_id = deployment.modelId;
+  return request;
+}

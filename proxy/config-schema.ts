@@ -1,0 +1,124 @@
+/**
+ * JSON Schema of the proxy's `config.yaml`: LiteLLM's format, as LiteLLM users write it for Bedrock.
+ * Unknown keys in `litellm_params` are provider params (sent to the model); unknown settings in the
+ * other sections are accepted and reported as ignored, so a LiteLLM config loads unchanged.
+ */
+
+const nonEmptyString = { type: "string", minLength: 1 } as const;
+const stringOrEmpty = { type: "string" } as const;
+
+const guardrailConfigSchema = {
+  type: "object",
+  required: ["guardrailIdentifier", "guardrailVersion"],
+  properties: {
+    guardrailIdentifier: nonEmptyString,
+    guardrailVersion: nonEmptyString,
+    trace: { enum: ["enabled", "disabled", "enabled_full"] },
+    streamProcessingMode: { enum: ["sync", "async"] },
+  },
+  additionalProperties: false,
+} as const;
+
+const userContinueMessageSchema = {
+  type: "object",
+  required: ["role", "content"],
+  properties: {
+    role: { const: "user" },
+    content: {
+      anyOf: [
+        { type: "string", minLength: 1 },
+        { type: "array", minItems: 1, items: { type: "object" } },
+      ],
+    },
+  },
+} as const;
+
+export const litellmParamsSchema = {
+  type: "object",
+  required: ["model"],
+  properties: {
+    // `bedrock/…` (also `bedrock/converse/…`, `bedrock/invoke/…`), a bare Bedrock id, or an ARN.
+    model: nonEmptyString,
+    model_id: nonEmptyString,
+    aws_access_key_id: stringOrEmpty,
+    aws_secret_access_key: stringOrEmpty,
+    aws_session_token: stringOrEmpty,
+    aws_region_name: stringOrEmpty,
+    aws_session_name: stringOrEmpty,
+    aws_profile_name: stringOrEmpty,
+    aws_role_name: stringOrEmpty,
+    aws_web_identity_token: stringOrEmpty,
+    aws_bedrock_runtime_endpoint: stringOrEmpty,
+    api_base: stringOrEmpty,
+    api_key: stringOrEmpty,
+    extra_headers: { type: "object", additionalProperties: { type: "string" } },
+    temperature: { type: "number", minimum: 0 },
+    top_p: { type: "number", minimum: 0, maximum: 1 },
+    top_k: { type: "integer", minimum: 0 },
+    max_tokens: { type: "integer", minimum: 1 },
+    max_completion_tokens: { type: "integer", minimum: 1 },
+    stop: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] },
+    guardrailConfig: guardrailConfigSchema,
+    user_continue_message: userContinueMessageSchema,
+    drop_params: { type: "boolean" },
+    modify_params: { type: "boolean" },
+    num_retries: { type: "integer", minimum: 0, maximum: 10 },
+    timeout: { type: "number", exclusiveMinimum: 0 },
+    stream_timeout: { type: "number", exclusiveMinimum: 0 },
+    configurable_clientside_auth_params: { type: "array", items: { type: "string" } },
+  },
+} as const;
+
+export const proxyConfigSchema = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  title: "bedrock-forge proxy config (LiteLLM config.yaml)",
+  type: "object",
+  required: ["model_list"],
+  properties: {
+    model_list: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        required: ["model_name", "litellm_params"],
+        properties: {
+          model_name: nonEmptyString,
+          litellm_params: litellmParamsSchema,
+          model_info: {
+            type: "object",
+            properties: { id: { type: ["string", "number"] } },
+          },
+        },
+      },
+    },
+    litellm_settings: {
+      type: ["object", "null"],
+      properties: {
+        drop_params: { type: "boolean" },
+        modify_params: { type: "boolean" },
+        num_retries: { type: "integer", minimum: 0, maximum: 20 },
+        request_timeout: { type: "number", exclusiveMinimum: 0 },
+      },
+    },
+    router_settings: {
+      type: ["object", "null"],
+      properties: {
+        num_retries: { type: "integer", minimum: 0, maximum: 20 },
+        timeout: { type: "number", exclusiveMinimum: 0 },
+        routing_strategy: { type: "string" },
+      },
+    },
+    general_settings: {
+      type: ["object", "null"],
+      properties: {
+        master_key: nonEmptyString,
+        max_request_size_mb: { type: "number", exclusiveMinimum: 0 },
+        allow_client_side_credentials: { type: "boolean" },
+      },
+    },
+    environment_variables: {
+      type: ["object", "null"],
+      additionalProperties: { type: ["string", "number", "boolean"] },
+    },
+  },
+} as const;
