@@ -940,6 +940,34 @@ describe("models and routes", () => {
     }
   });
 
+  it("a model the catalog does not know goes through Converse, tools and provider params included (no cost)", async () => {
+    const arn = "arn:aws:bedrock:us-east-1:123456789012:custom-model/forge-test";
+    const isolated = await startEmulator({ mode: "synthesize", models: { [arn]: CLAUDE } });
+    try {
+      const client = createBedrock({ region: "us-east-1", endpoint: isolated.url, credentials });
+      const completion = (await client.chat.completions.create({
+        model: arn,
+        messages: [{ role: "user", content: "Weather?" }],
+        tools: [weatherTool],
+        tool_choice: "required",
+        max_tokens: 300,
+        top_k: 3,
+      })) as ChatCompletion;
+      const log = isolated.requests.at(-1)!;
+      expect(log.operation).toBe("converse");
+      expect(log.modelId).toBe(arn);
+      expect((log.body as { toolConfig: unknown }).toolConfig).toMatchObject({ toolChoice: { any: {} } });
+      expect(log.body).toMatchObject({
+        inferenceConfig: { maxTokens: 300 },
+        additionalModelRequestFields: { top_k: 3 },
+      });
+      expect(completion.choices[0]!.finish_reason).toBe("tool_calls");
+      expect(completion.usage.cost).toBeNull();
+    } finally {
+      await isolated.close();
+    }
+  });
+
   it("usage carries the cost from the catalog price", async () => {
     const completion = await chat({
       model: converse(CLAUDE),
