@@ -63,7 +63,11 @@ const warnings: string[] = [];
 beforeAll(async () => {
   emulator = await startEmulator({
     mode: "hybrid",
-    fixtures: [recording("converse/pydantic-ai_test_bedrock_model_thinking_part_anthropic-1.json")],
+    fixtures: [
+      recording("converse/pydantic-ai_test_bedrock_model_thinking_part_anthropic-1.json"),
+      recording("converse/pydantic-ai_test_bedrock_model_thinking_part_redacted-1.json"),
+      recording("converse/pydantic-ai_test_bedrock_anthropic_tool_with_thinking-1.json"),
+    ],
   });
   bedrock = createBedrock({
     region: "us-east-1",
@@ -712,6 +716,67 @@ describe("provider-specific params", () => {
     expect(message.thinking_blocks![0]!.signature).toMatch(/^Eu4CCkgIBxABGAIqQCc4/);
     expect(message.content).toMatch(/cross/i);
     expect(completion.usage).toMatchObject({ prompt_tokens: 42, completion_tokens: 313, total_tokens: 355 });
+  });
+
+  it("a recorded redacted thinking answer round-trips: the same bytes go back to Bedrock", async () => {
+    const recorded = recording("converse/pydantic-ai_test_bedrock_model_thinking_part_redacted-2.json").fixture
+      .request as { messages: { content: unknown[] }[] };
+    const question = [
+      {
+        role: "user",
+        content:
+          "ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING_46C9A13E193C177646C7398A98432ECCCE4C1253D5E2D82641AC0E52CC2876CB",
+      },
+    ];
+    const first = await chat(
+      { model: converse(`us.${CLAUDE}`), messages: question, reasoning_effort: "low" },
+      { headers: { "x-bedrock-forge-fixture": "converse/pydantic-ai_test_bedrock_model_thinking_part_redacted-1.json" } },
+    );
+    const message = messageOf(first);
+    expect(message.thinking_blocks).toEqual([{ type: "redacted_thinking", data: expect.stringMatching(/^RXU4RUNr/) }]);
+    expect(message.reasoning_content).toBeUndefined();
+    await chat({
+      model: converse(`us.${CLAUDE}`),
+      messages: [...question, { ...message, content: message.content }, { role: "user", content: "Thanks" }],
+      reasoning_effort: "low",
+    });
+    expect(lastBody(emulator).messages[1].content[0]).toEqual(recorded.messages[1]!.content[0]);
+  });
+
+  it("a recorded answer with thinking and a tool call: both returned, and sent back in Claude's order", async () => {
+    const tools = [
+      {
+        type: "function",
+        function: {
+          name: "get_user_country",
+          parameters: { additionalProperties: false, properties: {}, type: "object" },
+        },
+      },
+    ];
+    const question = [{ role: "user", content: "What is the largest city in the user country?" }];
+    const first = await chat(
+      { model: converse(`us.${CLAUDE}`), messages: question, tools, reasoning_effort: "low" },
+      { headers: { "x-bedrock-forge-fixture": "converse/pydantic-ai_test_bedrock_anthropic_tool_with_thinking-1.json" } },
+    );
+    const message = messageOf(first);
+    expect(first.choices[0]!.finish_reason).toBe("tool_calls");
+    expect(message.tool_calls).toEqual([
+      {
+        id: "tooluse_W9DaUFg4Tj2cRPpndqxWSg",
+        type: "function",
+        function: { name: "get_user_country", arguments: "{}" },
+      },
+    ]);
+    expect(message.thinking_blocks![0]!.signature).toMatch(/^ErcBCkgIBhABGAIiQDYN/);
+    expect(message.reasoning_content).toBe(message.thinking_blocks![0]!.thinking);
+    await chat({
+      model: converse(`us.${CLAUDE}`),
+      messages: [...question, message, { role: "tool", tool_call_id: "tooluse_W9DaUFg4Tj2cRPpndqxWSg", content: "Mexico" }],
+      tools,
+      reasoning_effort: "low",
+    });
+    const sent = lastBody(emulator).messages[1].content.map((block: object) => Object.keys(block)[0]);
+    expect(sent).toEqual(["reasoningContent", ...(message.content ? ["text"] : []), "toolUse"]);
   });
 
   it("thinking_blocks sent back reach the wire before the text, signature kept", async () => {
