@@ -719,8 +719,8 @@ describe("provider-specific params", () => {
   });
 
   it("a recorded redacted thinking answer round-trips: the same bytes go back to Bedrock", async () => {
-    const recorded = recording("converse/pydantic-ai_test_bedrock_model_thinking_part_redacted-2.json").fixture
-      .request as { messages: { content: unknown[] }[] };
+    const recorded = recording("converse/pydantic-ai_test_bedrock_model_thinking_part_redacted-2.json")
+      .fixture.request as { messages: { content: unknown[] }[] };
     const question = [
       {
         role: "user",
@@ -730,10 +730,16 @@ describe("provider-specific params", () => {
     ];
     const first = await chat(
       { model: converse(`us.${CLAUDE}`), messages: question, reasoning_effort: "low" },
-      { headers: { "x-bedrock-forge-fixture": "converse/pydantic-ai_test_bedrock_model_thinking_part_redacted-1.json" } },
+      {
+        headers: {
+          "x-bedrock-forge-fixture": "converse/pydantic-ai_test_bedrock_model_thinking_part_redacted-1.json",
+        },
+      },
     );
     const message = messageOf(first);
-    expect(message.thinking_blocks).toEqual([{ type: "redacted_thinking", data: expect.stringMatching(/^RXU4RUNr/) }]);
+    expect(message.thinking_blocks).toEqual([
+      { type: "redacted_thinking", data: expect.stringMatching(/^RXU4RUNr/) },
+    ]);
     expect(message.reasoning_content).toBeUndefined();
     await chat({
       model: converse(`us.${CLAUDE}`),
@@ -756,7 +762,11 @@ describe("provider-specific params", () => {
     const question = [{ role: "user", content: "What is the largest city in the user country?" }];
     const first = await chat(
       { model: converse(`us.${CLAUDE}`), messages: question, tools, reasoning_effort: "low" },
-      { headers: { "x-bedrock-forge-fixture": "converse/pydantic-ai_test_bedrock_anthropic_tool_with_thinking-1.json" } },
+      {
+        headers: {
+          "x-bedrock-forge-fixture": "converse/pydantic-ai_test_bedrock_anthropic_tool_with_thinking-1.json",
+        },
+      },
     );
     const message = messageOf(first);
     expect(first.choices[0]!.finish_reason).toBe("tool_calls");
@@ -771,7 +781,11 @@ describe("provider-specific params", () => {
     expect(message.reasoning_content).toBe(message.thinking_blocks![0]!.thinking);
     await chat({
       model: converse(`us.${CLAUDE}`),
-      messages: [...question, message, { role: "tool", tool_call_id: "tooluse_W9DaUFg4Tj2cRPpndqxWSg", content: "Mexico" }],
+      messages: [
+        ...question,
+        message,
+        { role: "tool", tool_call_id: "tooluse_W9DaUFg4Tj2cRPpndqxWSg", content: "Mexico" },
+      ],
       tools,
       reasoning_effort: "low",
     });
