@@ -447,6 +447,7 @@ describe("errors inside the stream", () => {
   it.each([
     [converse(CLAUDE), "truncate-after:3"],
     [invoke(CLAUDE), "truncate-after:3"],
+    [invoke(LLAMA), "truncate-after:2"],
     [converse(CLAUDE), "bad-crc"],
     [invoke(LLAMA), "bad-crc"],
   ])("%s, %s: a clear typed error, never a silent success", async (model, name) => {
