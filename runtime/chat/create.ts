@@ -380,7 +380,20 @@ async function buildConverseInput(call: ChatCall, prepared: PreparedChat): Promi
     }
   }
   const wantsJson = (entry ? applied.codec.response_format : call.request.response_format) !== undefined;
-  const jsonTool = wantsJson && withJsonTool(call.request) !== undefined;
+  let jsonTool = wantsJson && withJsonTool(call.request) !== undefined;
+  if (jsonTool && entry?.capabilities.includes("tools") && !entry.capabilities.includes("tool-choice")) {
+    // JSON output on Converse is a forced tool call, which Converse refuses for models without tool choice.
+    if (!call.dropParams) {
+      throw new RequestValidationError(
+        `response_format is not supported by ${entry.id} on the converse route: JSON output needs a forced tool call and the model has no tool choice. Remove it, set drop_params: true to drop it${descriptor?.chat?.request.params.response_format?.to ? `, or use bedrock/invoke/${entry.id}` : ""}.`,
+        { param: "response_format", model: entry.id, code: "unsupported_param" },
+      );
+    }
+    call.warn(
+      `bedrock-forge: dropping response_format for ${entry.id}: JSON output needs tool choice on the converse route (drop_params)`,
+    );
+    jsonTool = false;
+  }
   if (
     entry &&
     !entry.capabilities.includes("tools") &&

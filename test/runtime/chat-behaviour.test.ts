@@ -652,6 +652,33 @@ describe("provider-specific params", () => {
     },
   );
 
+  it("Converse: response_format on a model without tool choice is refused (JSON needs a forced tool), or dropped", async () => {
+    const error = await refused({
+      model: converse("ai21.jamba-1-5-mini-v1:0"),
+      messages: hello,
+      response_format: { type: "json_object" },
+    });
+    expect(error.param).toBe("response_format");
+    expect(error.message).toMatch(/bedrock\/invoke\/ai21\.jamba-1-5-mini-v1:0/);
+    warnings.length = 0;
+    const completion = await chat({
+      model: converse(LLAMA_TOOLS),
+      messages: hello,
+      response_format: { type: "json_object" },
+      drop_params: true,
+    });
+    expect(lastBody(emulator).toolConfig).toBeUndefined();
+    expect(messageOf(completion).content).toBe(reply("Hello"));
+    expect(warnings.join("\n")).toMatch(/response_format/);
+    // Jamba's invoke route has a JSON mode of its own.
+    await chat({
+      model: invoke("ai21.jamba-1-5-mini-v1:0"),
+      messages: hello,
+      response_format: { type: "json_object" },
+    });
+    expect(lastBody(emulator).response_format).toEqual({ type: "json_object" });
+  });
+
   it("response_format together with tools is refused where JSON goes through a tool", async () => {
     const error = await refused({
       model: converse(CLAUDE),
