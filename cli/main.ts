@@ -1,14 +1,34 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { BedrockCallError, BedrockForgeError } from "../runtime/errors.js";
 import type { Command, CommandIO } from "./command.js";
 import { UsageError } from "./command.js";
+import { chatCommand } from "./commands/chat.js";
+import { embedCommand } from "./commands/embed.js";
 import { emulateCommand } from "./commands/emulate.js";
 import { generateCommand } from "./commands/generate.js";
+import { imageCommand } from "./commands/image.js";
+import { modelsCommand } from "./commands/models.js";
 import { recordCommand } from "./commands/record.js";
+import { scaffoldCommand } from "./commands/scaffold.js";
 import { serveCommand } from "./commands/serve.js";
+import { explainFailure } from "./connect.js";
+
+// The SDK warns on every Node below 22 when a client is built; the CLI's output should stay the user's.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly Command[] = [generateCommand, emulateCommand, recordCommand, serveCommand];
+export const commands: readonly Command[] = [
+  chatCommand,
+  embedCommand,
+  imageCommand,
+  modelsCommand,
+  scaffoldCommand,
+  serveCommand,
+  emulateCommand,
+  recordCommand,
+  generateCommand,
+];
 
 export function mainHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -22,6 +42,11 @@ ${lines.join("\n")}
 
 Run \`bedrock-forge <command> --help\` for a command's options.
 `;
+}
+
+/** Requests bedrock-forge refused before any network call (bad params, a model without the operation). */
+function isRequestRefused(error: unknown): error is BedrockForgeError {
+  return BedrockForgeError.isInstance(error) && error.status === 400 && !BedrockCallError.isInstance(error);
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -43,7 +68,12 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
       io.stderr.write(`bedrock-forge ${command.name}: ${error.message}\n\n${command.help}`);
       return 2;
     }
-    io.stderr.write(`bedrock-forge ${command.name}: ${(error as Error).message ?? String(error)}\n`);
+    // Requests the model cannot take are the caller's input, refused before any network call.
+    if (isRequestRefused(error)) {
+      io.stderr.write(`bedrock-forge ${command.name}: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`bedrock-forge ${command.name}: ${explainFailure(error)}\n`);
     return 1;
   }
 }

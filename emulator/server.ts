@@ -369,6 +369,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return parsed as Json;
   }
 
+  /** Checks a replayed invoke body against the native schema of the model's family, when the id names a catalog model. */
+  function validateReplayedBody(modelId: string, parsed: unknown): void {
+    let model: ResolvedModel;
+    try {
+      model = registry.resolve(modelId);
+    } catch {
+      return;
+    }
+    const schema = model.family.nativeSchemas[`${invokeKind(model)}_request`];
+    if (schema)
+      validateNativeBody(
+        schema,
+        requireObject(parsed, () => createError("ValidationException", errorMessages.malformedInput)),
+      );
+  }
+
   function invokeKind(model: ResolvedModel): "chat" | "embeddings" | "images" | "rerank" {
     const operations = model.entry.operations;
     if (operations.includes("chat")) return "chat";
@@ -663,10 +679,34 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     log.body = parsed;
 
+    if (
+      options.respond &&
+      (operation === "invoke" || operation === "converse" || operation === "count-tokens")
+    ) {
+      const custom = options.respond({ operation, modelId, body: parsed });
+      if (custom !== undefined) {
+        log.source = "respond";
+        return {
+          kind: "json",
+          status: 200,
+          headers: baseHeaders(exchange, "application/json"),
+          body: JSON.stringify(custom),
+        };
+      }
+    }
+
     const pinned = exchange.headers[controlHeaders.fixture];
     if (mode !== "synthesize" && (fixtures.size > 0 || pinned)) {
       const query = { operation, modelId, body: parsed ?? {}, ...(pinned ? { pinned } : {}) };
       const found = fixtures.find(query);
+      if (
+        found &&
+        options.validateReplayed &&
+        validate &&
+        (operation === "invoke" || operation === "invoke-stream")
+      ) {
+        validateReplayedBody(modelId, parsed);
+      }
       if (found) {
         const answer = replay(exchange, found);
         if (exchange.fault?.kind === "timeout") return "hang";

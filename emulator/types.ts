@@ -31,6 +31,12 @@ export interface EmulatorOptions {
   maxBodyBytes?: number;
   /** Validate request bodies against the native schemas and the Converse shapes (default true). */
   validate?: boolean;
+  /**
+   * Also validate invoke bodies answered from fixtures against the family's native request schema (default
+   * false: recordings of other clients' bodies replay as they are). Contract tests turn it on, so a runtime
+   * that builds a wrong body fails even when a fixture answers.
+   */
+  validateReplayed?: boolean;
   /** Reject Converse members the service model does not define (default true). */
   rejectUnknownConverseMembers?: boolean;
   /** Reject bare ids of profile-only models as Bedrock does (default true). */
@@ -47,6 +53,11 @@ export interface EmulatorOptions {
   now?: () => number;
   /** How many requests `requests` keeps (the oldest are dropped); default 10,000. */
   maxLoggedRequests?: number;
+  /**
+   * Answers a unary request from code, before fixtures and synthesis: return the JSON body to send with
+   * status 200, or undefined to let the request through. For tests whose answer depends on the request.
+   */
+  respond?: (request: { operation: FixtureOperation; modelId: string; body: unknown }) => unknown;
 }
 
 /** One request the emulator saw. */
@@ -70,7 +81,7 @@ export interface EmulatorRequest {
   /** The exception name of an error answer (also in-stream exceptions). */
   errorType?: string;
   /** Where the answer came from. */
-  source?: "fixture" | "synthesized" | "error" | "fault";
+  source?: "fixture" | "synthesized" | "respond" | "error" | "fault";
   /** The fixture's name when replayed. */
   fixture?: string;
   /** Stream frames written. */

@@ -1,17 +1,10 @@
 /**
- * Replays one fixture over real HTTP for contract tests: the real AWS SDK (through the runtime's
- * client) sends the request, this server records the body it received and answers with the
- * fixture's response or its event-stream chunks, framed as Bedrock frames them.
- * It stands in until the emulator can replay fixtures itself.
+ * Contract tests replay one fixture through the runtime, the real AWS SDK and the emulator, and compare
+ * the native body the emulator received with the fixture's request.
  */
 import { readFileSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import { familyLoaders } from "../../generated/index.js";
-import type { FamilyModule, NativeSchemaSet } from "../../runtime/descriptor.js";
+import { exampleCredentials, startEmulator } from "../../emulator/index.js";
+import type { Emulator } from "../../emulator/types.js";
 import { createBedrock } from "../../runtime/index.js";
 
 export interface Fixture {
@@ -32,37 +25,15 @@ export function loadFixture(family: string, scenario: string): Fixture {
   return { ...(JSON.parse(readFileSync(url, "utf8")) as Omit<Fixture, "family">), family };
 }
 
-/** Headers Bedrock sends that the runtime reads (request id and token counts). */
-function replayHeaders(fixture: Fixture): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(fixture.http.responseHeaders)) {
-    const lower = name.toLowerCase();
-    if (lower === "x-amzn-requestid" || lower.startsWith("x-amzn-bedrock-")) headers[lower] = value;
-  }
-  return headers;
-}
-
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
-
-function encodeChunk(chunk: Record<string, unknown>): Uint8Array {
-  const bytes = Buffer.from(JSON.stringify(chunk)).toString("base64");
-  return codec.encode({
-    headers: {
-      ":event-type": { type: "string", value: "chunk" },
-      ":content-type": { type: "string", value: "application/json" },
-      ":message-type": { type: "string", value: "event" },
-    },
-    body: fromUtf8(JSON.stringify({ bytes })),
-  });
-}
-
 export interface Replay {
-  /** A client of the runtime pointed at this server with synthetic credentials. */
+  /** A client of the runtime pointed at the emulator with AWS's documented example keys. */
   readonly bedrock: ReturnType<typeof createBedrock>;
-  /** The JSON bodies the server received, in order. */
+  /** The JSON bodies the emulator received, in order. */
   readonly received: Record<string, unknown>[];
   /** The model ids (URL-decoded) of the requests received. */
   readonly modelIds: string[];
+  /** The emulator replaying the fixture (its request log says more: headers, operation, status). */
+  readonly emulator: Emulator;
   close(): Promise<void>;
 }
 
@@ -71,76 +42,38 @@ export interface ReplayOptions {
   readonly respond?: (body: Record<string, unknown>) => unknown;
 }
 
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-
-/** The family's native request schema, as the emulator checks requests with it. */
-async function requestValidator(family: string): Promise<ValidateFunction | undefined> {
-  const load = (familyLoaders as Record<string, (() => Promise<FamilyModule>) | undefined>)[family];
-  const schemas: NativeSchemaSet = load ? (await load()).nativeSchemas : {};
-  const schema =
-    schemas.chat_request ?? schemas.embeddings_request ?? schemas.images_request ?? schemas.rerank_request;
-  return schema ? ajv.compile(schema) : undefined;
-}
-
+/**
+ * Starts the emulator in replay mode with this one fixture (any request body matches it), so the runtime's
+ * request goes through the real AWS SDK, SigV4 checking and the family's native request schema, and the
+ * fixture's response or stream events come back as Bedrock frames them.
+ */
 export async function replay(fixture: Fixture, options: ReplayOptions = {}): Promise<Replay> {
-  const validate = await requestValidator(fixture.family);
-  const received: Record<string, unknown>[] = [];
-  const modelIds: string[] = [];
-  const server = http.createServer((request, response) => {
-    const parts: Buffer[] = [];
-    request.on("data", (part: Buffer) => parts.push(part));
-    request.on("end", () => {
-      const body = JSON.parse(Buffer.concat(parts).toString("utf8") || "null") as Record<string, unknown>;
-      received.push(body);
-      const match = /^\/model\/([^/]+)\//.exec(request.url ?? "");
-      modelIds.push(decodeURIComponent(match?.[1] ?? ""));
-      if (validate && !validate(body)) {
-        // Bedrock rejects a body that does not fit the model's schema with a ValidationException.
-        response.writeHead(400, {
-          "content-type": "application/json",
-          "x-amzn-errortype": "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/",
-        });
-        response.end(
-          JSON.stringify({ message: `Malformed input request: ${ajv.errorsText(validate.errors)}` }),
-        );
-        return;
-      }
-      const headers = replayHeaders(fixture);
-      if (fixture.events) {
-        response.writeHead(200, {
-          ...headers,
-          "content-type": "application/vnd.amazon.eventstream",
-          "x-amzn-bedrock-content-type": "application/json",
-        });
-        for (const event of fixture.events) if (event.chunk) response.write(encodeChunk(event.chunk));
-        response.end();
-        return;
-      }
-      response.writeHead(fixture.http.status, { ...headers, "content-type": "application/json" });
-      response.end(JSON.stringify(options.respond ? options.respond(body) : fixture.response));
-    });
+  const { family: _family, ...recorded } = fixture;
+  const emulator = await startEmulator({
+    mode: "replay",
+    enforceProfileOnly: false,
+    validateReplayed: true,
+    // The body is the runtime's to build (the tests compare it with the fixture's request); any body matches.
+    fixtures: [{ ...recorded, modelId: null, request: {}, match: "subset" } as never],
+    ...(options.respond ? { respond: ({ body }) => options.respond!(body as Record<string, unknown>) } : {}),
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   const bedrock = createBedrock({
     region: "us-east-1",
-    endpoint: `http://127.0.0.1:${port}`,
-    // AWS's documented example keys.
-    credentials: {
-      accessKeyId: "AKIAIOSFODNN7EXAMPLE",
-      secretAccessKey: "wJalrXUtnfEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    },
+    endpoint: emulator.url,
+    credentials: exampleCredentials,
     num_retries: 0,
   });
+  const logged = () => emulator.requests.filter((request) => request.operation !== undefined);
   return {
     bedrock,
-    received,
-    modelIds,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    emulator,
+    get received() {
+      return logged().map((request) => request.body as Record<string, unknown>);
+    },
+    get modelIds() {
+      return logged().map((request) => request.modelId ?? "");
+    },
+    close: () => emulator.close(),
   };
 }
 
