@@ -45,12 +45,10 @@ export function hasConnectionOverrides(request: Readonly<Record<string, unknown>
   return false;
 }
 
-/** Folds both naming styles into one Connection; per-request values win over the client's. */
-export function resolveConnection(base: ConnectionOptions, override: ConnectionOptions = {}): Connection {
-  const pick = <K extends keyof ConnectionOptions>(key: K): ConnectionOptions[K] =>
-    override[key] ?? base[key];
-  const accessKeyId = pick("aws_access_key_id");
-  const secretAccessKey = pick("aws_secret_access_key");
+/** One side's options (the client's or a request's) with LiteLLM's names folded into the TypeScript ones. */
+function foldNames(options: ConnectionOptions): Connection {
+  const accessKeyId = options.aws_access_key_id;
+  const secretAccessKey = options.aws_secret_access_key;
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
     throw new RequestValidationError("aws_access_key_id and aws_secret_access_key must be given together", {
       param: accessKeyId === undefined ? "aws_access_key_id" : "aws_secret_access_key",
@@ -61,26 +59,46 @@ export function resolveConnection(base: ConnectionOptions, override: ConnectionO
       ? {
           accessKeyId,
           secretAccessKey,
-          ...(pick("aws_session_token") ? { sessionToken: pick("aws_session_token")! } : {}),
+          ...(options.aws_session_token ? { sessionToken: options.aws_session_token } : {}),
         }
       : undefined;
-  const numRetries = pick("num_retries");
+  return {
+    region: options.region ?? options.aws_region_name,
+    endpoint: options.endpoint ?? options.aws_bedrock_runtime_endpoint,
+    credentials: options.credentials ?? staticKeys,
+    apiKey: options.apiKey,
+    profile: options.profile ?? options.aws_profile_name,
+    roleArn: options.aws_role_name,
+    roleSessionName: options.aws_session_name,
+    webIdentityToken: options.aws_web_identity_token,
+    maxAttempts: options.num_retries === undefined ? undefined : options.num_retries + 1,
+    timeout: options.timeout,
+  };
+}
+
+/**
+ * Folds both naming styles into one Connection; per-request values win over the client's, in either
+ * naming. A request that brings its own identity (keys, a provider, a profile or an API key) is made
+ * with that identity alone, never mixed with the client's.
+ */
+export function resolveConnection(base: ConnectionOptions, override: ConnectionOptions = {}): Connection {
+  const client = foldNames(base);
+  const request = foldNames(override);
+  const ownIdentity =
+    request.credentials !== undefined || request.profile !== undefined || request.apiKey !== undefined;
+  const identity = ownIdentity ? request : client;
   const headers = { ...base.extra_headers, ...override.extra_headers };
   return {
-    region: pick("region") ?? pick("aws_region_name") ?? process.env.AWS_REGION_NAME,
-    endpoint: pick("endpoint") ?? pick("aws_bedrock_runtime_endpoint"),
-    credentials:
-      override.credentials ??
-      (override.aws_access_key_id ? staticKeys : undefined) ??
-      base.credentials ??
-      staticKeys,
-    apiKey: pick("apiKey"),
-    profile: pick("profile") ?? pick("aws_profile_name"),
-    roleArn: pick("aws_role_name"),
-    roleSessionName: pick("aws_session_name"),
-    webIdentityToken: pick("aws_web_identity_token"),
+    region: request.region ?? client.region ?? process.env.AWS_REGION_NAME,
+    endpoint: request.endpoint ?? client.endpoint,
+    credentials: identity.credentials,
+    apiKey: identity.apiKey,
+    profile: identity.profile,
+    roleArn: request.roleArn ?? client.roleArn,
+    roleSessionName: request.roleSessionName ?? client.roleSessionName,
+    webIdentityToken: request.webIdentityToken ?? client.webIdentityToken,
     extraHeaders: Object.keys(headers).length > 0 ? headers : undefined,
-    maxAttempts: numRetries === undefined ? undefined : numRetries + 1,
-    timeout: pick("timeout"),
+    maxAttempts: request.maxAttempts ?? client.maxAttempts,
+    timeout: request.timeout ?? client.timeout,
   };
 }

@@ -154,6 +154,8 @@ const bedrockErrorTable: Readonly<Record<string, { status: number; type: ErrorTy
   ExpiredTokenException: { status: 401, type: "authentication_error", retryable: false },
   IncompleteSignatureException: { status: 401, type: "authentication_error", retryable: false },
   MissingAuthenticationTokenException: { status: 401, type: "authentication_error", retryable: false },
+  // Raised by @aws-sdk/credential-providers before any request: no usable credentials (profile, SSO, role).
+  CredentialsProviderError: { status: 401, type: "authentication_error", retryable: false },
   ResourceNotFoundException: { status: 404, type: "not_found_error", retryable: false },
   ThrottlingException: { status: 429, type: "rate_limit_error", retryable: true },
   ServiceQuotaExceededException: { status: 429, type: "rate_limit_error", retryable: false },
@@ -178,7 +180,10 @@ const contextWindowPatterns = [
 ];
 
 /** Maps any error raised by the AWS SDK call (or its stream) to a BedrockCallError. Already-mapped errors pass through. */
-export function mapBedrockError(error: unknown, context: { model?: string } = {}): BedrockForgeError {
+export function mapBedrockError(
+  error: unknown,
+  context: { model?: string; requestId?: string } = {},
+): BedrockForgeError {
   if (BedrockForgeError.isInstance(error)) return error;
   const source = error as {
     name?: string;
@@ -192,9 +197,17 @@ export function mapBedrockError(error: unknown, context: { model?: string } = {}
   if (/^[a-z]/.test(name) && name.endsWith("Exception")) name = name[0]!.toUpperCase() + name.slice(1);
   if (name === "AbortError" || source?.code === "ABORT_ERR") name = "AbortError";
   const awsStatus = source?.$metadata?.httpStatusCode ?? source?.$response?.statusCode;
-  const requestId = source?.$metadata?.requestId;
+  // In-stream exceptions carry no metadata of their own: the stream's request id is theirs.
+  const requestId = source?.$metadata?.requestId ?? context.requestId;
   const message = source?.message || name;
   const known = bedrockErrorTable[name];
+  if (!known && awsStatus !== undefined && awsStatus < 300) {
+    // Bedrock answered 200 but the SDK could not read the answer (a bad checksum, a broken frame).
+    return new ResponseParseError(
+      `Bedrock's response${context.model ? ` for ${context.model}` : ""} could not be read: ${message}`,
+      { cause: error },
+    );
+  }
   const fallback =
     awsStatus !== undefined && awsStatus >= 500
       ? { status: 502, type: "api_error" as const, retryable: true }

@@ -27,6 +27,10 @@ export const genericConverseParams: ParamTable = {
   temperature: { to: "/inferenceConfig/temperature" },
   top_p: { to: "/inferenceConfig/topP" },
   stop: { to: "/inferenceConfig/stopSequences", as: "array" },
+  // Converse's own tool members (toolConfig), for models the catalog does not know.
+  tools: { policy: "map" },
+  tool_choice: { policy: "map" },
+  response_format: { policy: "map" },
 };
 
 /** Converse's stop reasons (the same for every model). */

@@ -359,11 +359,41 @@ async function buildConverseInput(call: ChatCall, prepared: PreparedChat): Promi
     dropParams: call.dropParams,
     warn: call.warn,
   });
-  const codecParams = entry
-    ? applied.codec
+  const codecParams: Record<string, unknown> = entry
+    ? { ...applied.codec }
     : { tools: call.request.tools, tool_choice: call.request.tool_choice };
+  const choice = codecParams.tool_choice;
+  if (entry && choice != null && !entry.capabilities.includes("tool-choice")) {
+    // Converse refuses toolConfig.toolChoice for models without tool choice; "auto" is their default anyway.
+    if (choice === "auto") delete codecParams.tool_choice;
+    else if (choice !== "none") {
+      if (!call.dropParams) {
+        throw new RequestValidationError(
+          `tool_choice ${JSON.stringify(choice)} is not supported by ${entry.id}: the model decides which tool to call. Remove it, or set drop_params: true to drop it.`,
+          { param: "tool_choice", model: entry.id, code: "unsupported_param" },
+        );
+      }
+      call.warn(
+        `bedrock-forge: dropping tool_choice for ${entry.id}: the model has no tool choice (drop_params)`,
+      );
+      delete codecParams.tool_choice;
+    }
+  }
   const wantsJson = (entry ? applied.codec.response_format : call.request.response_format) !== undefined;
-  const jsonTool = wantsJson && withJsonTool(call.request) !== undefined;
+  let jsonTool = wantsJson && withJsonTool(call.request) !== undefined;
+  if (jsonTool && entry?.capabilities.includes("tools") && !entry.capabilities.includes("tool-choice")) {
+    // JSON output on Converse is a forced tool call, which Converse refuses for models without tool choice.
+    if (!call.dropParams) {
+      throw new RequestValidationError(
+        `response_format is not supported by ${entry.id} on the converse route: JSON output needs a forced tool call and the model has no tool choice. Remove it, set drop_params: true to drop it${descriptor?.chat?.request.params.response_format?.to ? `, or use bedrock/invoke/${entry.id}` : ""}.`,
+        { param: "response_format", model: entry.id, code: "unsupported_param" },
+      );
+    }
+    call.warn(
+      `bedrock-forge: dropping response_format for ${entry.id}: JSON output needs tool choice on the converse route (drop_params)`,
+    );
+    jsonTool = false;
+  }
   if (
     entry &&
     !entry.capabilities.includes("tools") &&
@@ -467,6 +497,7 @@ async function* streamChunks(
   finish: () => ChatCompletionChunk[],
   model: string,
   signal: AbortSignal,
+  requestId: string | undefined,
 ): AsyncGenerator<ChatCompletionChunk> {
   try {
     for await (const event of events) {
@@ -475,7 +506,7 @@ async function* streamChunks(
     }
   } catch (error) {
     if (signal.aborted) return;
-    throw mapBedrockError(error, { model });
+    throw mapBedrockError(error, { model, requestId });
   }
   for (const chunk of finish()) yield chunk;
 }
@@ -490,6 +521,9 @@ async function streamChat(
   const name = prepared.entry?.id ?? prepared.resolved.displayName;
   if (prepared.route === "converse") {
     const input = await buildConverseInput(call, prepared);
+    // Only ConverseStream's guardrail configuration has a processing mode.
+    const mode = call.guardrail?.streamProcessingMode;
+    if (mode && input.guardrailConfig) Object.assign(input.guardrailConfig, { streamProcessingMode: mode });
     const output = (await sendCommand(
       call.client,
       new ConverseStreamCommand(input),
@@ -505,7 +539,8 @@ async function streamChat(
       assembler,
       () => assembler.finish({ includeUsage, price: prepared.price, providerFields: fields }),
       name,
-      controller.signal,
+      call.options.signal ?? controller.signal,
+      output.$metadata.requestId,
     );
     return new BedrockChatStream(generator, controller);
   }
@@ -550,6 +585,8 @@ async function streamChat(
     if (guardrailPointer && readPointer(chunk, guardrailPointer) === "INTERVENED") {
       events.push({ kind: "finish", reason: guardrailIntervened });
     }
+    if (chunk["amazon-bedrock-trace"] !== undefined)
+      events.push({ kind: "guardrail", trace: chunk["amazon-bedrock-trace"] });
     return events;
   };
   const generator = streamChunks(
@@ -558,7 +595,8 @@ async function streamChat(
     assembler,
     () => assembler.finish({ includeUsage, price: prepared.price, providerFields: fields }),
     name,
-    controller.signal,
+    call.options.signal ?? controller.signal,
+    output.$metadata.requestId,
   );
   return new BedrockChatStream(generator, controller);
 }

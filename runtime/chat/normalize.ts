@@ -5,6 +5,7 @@ import type {
   ContentPart,
   FunctionTool,
   ResponseFormat,
+  ThinkingBlock,
   ToolCall,
   ToolChoice,
 } from "../types.js";
@@ -277,6 +278,20 @@ export async function normalizeChat(
     turns.push({ role, content });
   };
 
+  const given = options.user_continue_message as unknown;
+  if (
+    given !== undefined &&
+    (given === null ||
+      typeof given !== "object" ||
+      (typeof (given as ChatMessage).content !== "string" && !Array.isArray((given as ChatMessage).content)))
+  ) {
+    fail(
+      'user_continue_message must be a user message ({role: "user", content})',
+      "user_continue_message",
+      model,
+    );
+  }
+
   const continueBlocks = async (): Promise<ContentBlock[]> => {
     const content = continueMessage.content as string | readonly ContentPart[];
     if (typeof content === "string") return [{ kind: "text", text: content }];
@@ -284,6 +299,16 @@ export async function normalizeChat(
       content.map((part, index) =>
         convertPart(part, `user_continue_message.content[${index}]`, options, documentIndex),
       ),
+    );
+  };
+
+  // Bedrock wants a toolResult for every toolUse of the previous assistant turn, before the conversation goes on.
+  const requireToolResults = (param: string, next: string) => {
+    if (pendingToolCalls.size === 0) return;
+    fail(
+      `${param}: the assistant's tool calls (${[...pendingToolCalls].join(", ")}) need tool messages before the next ${next} message`,
+      param,
+      model,
     );
   };
 
@@ -324,27 +349,39 @@ export async function normalizeChat(
             );
           blocks = [{ kind: "text", text: "." }];
         }
-        if (pendingToolCalls.size > 0 && turns[turns.length - 1]?.role === "assistant") {
-          fail(
-            `${param}: the assistant's tool calls (${[...pendingToolCalls].join(", ")}) need tool messages before the next user message`,
-            param,
-            model,
-          );
-        }
+        requireToolResults(param, "user");
         push("user", blocks);
         break;
       }
       case "assistant": {
+        requireToolResults(param, "assistant");
         const blocks: ContentBlock[] = [];
-        for (const thinking of message.thinking_blocks ?? []) {
+        const thinkingBlocks = message.thinking_blocks ?? [];
+        if (!Array.isArray(thinkingBlocks))
+          fail(`${param}.thinking_blocks must be a list`, `${param}.thinking_blocks`, model);
+        thinkingBlocks.forEach((thinking: ThinkingBlock, blockIndex: number) => {
+          const blockParam = `${param}.thinking_blocks[${blockIndex}]`;
+          const field = thinking?.type === "redacted_thinking" ? thinking.data : thinking?.thinking;
+          if (
+            (thinking?.type !== "thinking" && thinking?.type !== "redacted_thinking") ||
+            (field !== undefined && typeof field !== "string") ||
+            (thinking.signature !== undefined && typeof thinking.signature !== "string")
+          ) {
+            fail(
+              `${blockParam} must be {type: "thinking", thinking, signature} or {type: "redacted_thinking", data}`,
+              blockParam,
+              model,
+            );
+          }
           if (thinking.type === "redacted_thinking")
             blocks.push({ kind: "reasoning", redacted: thinking.data ?? "" });
           else
             blocks.push({ kind: "reasoning", text: thinking.thinking ?? "", signature: thinking.signature });
-        }
+        });
         const text = textOf(message.content, `${param}.content`, model);
         if (text !== "") blocks.push({ kind: "text", text });
         const calls: readonly ToolCall[] = message.tool_calls ?? [];
+        if (!Array.isArray(calls)) fail(`${param}.tool_calls must be a list`, `${param}.tool_calls`, model);
         calls.forEach((call, callIndex) => {
           const callParam = `${param}.tool_calls[${callIndex}]`;
           if (
@@ -442,15 +479,14 @@ export async function normalizeChat(
   }
 
   if (turns.length === 0) fail("messages has no user message (only system messages)", "messages", model);
-  if (pendingToolCalls.size > 0 && turns[turns.length - 1]?.role === "assistant") {
-    const lastAssistant = turns[turns.length - 1]!;
-    if (lastAssistant.content.some((block) => block.kind === "tool_call")) {
-      fail(
-        `the last assistant message calls tools (${[...pendingToolCalls].join(", ")}) but no tool messages answer them`,
-        "messages",
-        model,
-      );
-    }
+  if (pendingToolCalls.size > 0) {
+    fail(
+      turns[turns.length - 1]?.role === "assistant"
+        ? `the last assistant message calls tools (${[...pendingToolCalls].join(", ")}) but no tool messages answer them`
+        : `the tool calls ${[...pendingToolCalls].join(", ")} have no tool message answering them`,
+      "messages",
+      model,
+    );
   }
   let prefill = turns[turns.length - 1]?.role === "assistant";
   if (prefill && !options.allowPrefill) {
