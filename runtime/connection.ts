@@ -18,7 +18,8 @@ export interface Connection {
   readonly timeout?: number;
 }
 
-const connectionFields = [
+/** Request fields that configure the connection (both naming styles); they are never model params. */
+export const connectionFields = [
   "region",
   "credentials",
   "endpoint",

@@ -1,28 +1,15 @@
-import {
-  type BedrockRuntimeClient,
-  InvokeModelCommand,
-  type InvokeModelCommandOutput,
-} from "@aws-sdk/client-bedrock-runtime";
 import type { EmbeddingsMapping } from "../generated/spec-types.js";
 import { parseDataUrl } from "./chat/normalize.js";
 import { computeEmbeddingCost, resolvePrice } from "./cost.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
 import { loadFamily } from "./families.js";
-import { responseHeadersKey } from "./instrument.js";
 import { requireOperation, resolveModel } from "./models.js";
 import { applyParams, paramTableFor } from "./params.js";
 import { readPointer, writePointer } from "./pointer.js";
-import { type CallOptions, sendCommand } from "./send.js";
+import { invokeJson, type OperationCall } from "./send.js";
 import type { CreateEmbeddingResponse, EmbeddingImageInput } from "./types.js";
 
-export interface EmbeddingsCall {
-  readonly request: Readonly<Record<string, unknown>>;
-  readonly client: BedrockRuntimeClient;
-  readonly options: CallOptions;
-  readonly warn: (message: string) => void;
-  readonly dropParams: boolean;
-  readonly region: string | undefined;
-}
+export type EmbeddingsCall = OperationCall;
 
 interface InputItem {
   readonly text?: string;
@@ -185,34 +172,20 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
         mapping.request.image.encoding === "data-uri-list" ? [encoded] : encoded,
       );
     }
-    const command = new InvokeModelCommand({
+    const answer = await invokeJson(call.client, call.options, {
       modelId: resolved.wireModelId,
-      body: JSON.stringify(body),
-      contentType: "application/json",
-      accept: "application/json",
+      body,
+      model: entry.id,
+      what: `the ${entry.id} embeddings response`,
     });
-    const output = (await sendCommand(
-      call.client,
-      command,
-      call.options,
-      entry.id,
-    )) as InvokeModelCommandOutput;
-    const text = Buffer.from(output.body ?? new Uint8Array()).toString("utf8");
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new ResponseParseError(`the ${entry.id} embeddings response is not JSON: ${text.slice(0, 200)}`, {
-        cause: error,
-      });
-    }
+    const parsed = answer.body;
+    const headers = answer.headers;
     const vectors = readVectors(parsed, mapping, batch.items.length);
     if (vectors.length !== batch.items.length) {
       throw new ResponseParseError(
         `${entry.id} returned ${vectors.length} vectors for ${batch.items.length} inputs`,
       );
     }
-    const headers = (output as unknown as Record<symbol, Record<string, string>>)[responseHeadersKey];
     const source = mapping.response.prompt_tokens;
     const fromBody =
       typeof source === "string"

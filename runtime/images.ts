@@ -1,8 +1,3 @@
-import {
-  type BedrockRuntimeClient,
-  InvokeModelCommand,
-  type InvokeModelCommandOutput,
-} from "@aws-sdk/client-bedrock-runtime";
 import type { ImagesMapping } from "../generated/spec-types.js";
 import { computeImageCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
@@ -11,17 +6,10 @@ import { loadFamily } from "./families.js";
 import { requireOperation, resolveModel } from "./models.js";
 import { applyParams, paramTableFor } from "./params.js";
 import { readPointer, writePointer } from "./pointer.js";
-import { type CallOptions, sendCommand } from "./send.js";
+import { invokeJson, type OperationCall } from "./send.js";
 import type { ImagesResponse } from "./types.js";
 
-export interface ImagesCall {
-  readonly request: Readonly<Record<string, unknown>>;
-  readonly client: BedrockRuntimeClient;
-  readonly options: CallOptions;
-  readonly warn: (message: string) => void;
-  readonly dropParams: boolean;
-  readonly region: string | undefined;
-}
+export type ImagesCall = OperationCall;
 
 /** Fields the images interpreter writes itself; the rest go through the spec's param table. */
 const handledHere = new Set(["prompt", "negative_prompt", "size", "response_format"]);
@@ -173,26 +161,13 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
 
   const responses = await Promise.all(
     Array.from({ length: calls }, async () => {
-      const command = new InvokeModelCommand({
+      const answer = await invokeJson(call.client, call.options, {
         modelId: resolved.wireModelId,
-        body: JSON.stringify(body),
-        contentType: "application/json",
-        accept: "application/json",
+        body,
+        model: entry.id,
+        what: `the ${entry.id} image response`,
       });
-      const output = (await sendCommand(
-        call.client,
-        command,
-        call.options,
-        entry.id,
-      )) as InvokeModelCommandOutput;
-      const text = Buffer.from(output.body ?? new Uint8Array()).toString("utf8");
-      try {
-        return JSON.parse(text) as Record<string, unknown>;
-      } catch (error) {
-        throw new ResponseParseError(`the ${entry.id} image response is not JSON: ${text.slice(0, 200)}`, {
-          cause: error,
-        });
-      }
+      return answer.body;
     }),
   );
 

@@ -1,5 +1,6 @@
 import { openAIParams } from "../generated/params.js";
 import type { ParamRule, ParamTable, ProviderParam } from "../generated/spec-types.js";
+import { connectionFields } from "./connection.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { RequestValidationError } from "./errors.js";
 import { writePointer } from "./pointer.js";
@@ -27,24 +28,8 @@ export const runtimeFields: ReadonlySet<string> = new Set([
   "guardrailConfig",
   "fetchImage",
   "onWarning",
-  "region",
-  "credentials",
-  "endpoint",
-  "apiKey",
-  "profile",
-  "aws_access_key_id",
-  "aws_secret_access_key",
-  "aws_session_token",
-  "aws_region_name",
-  "aws_profile_name",
-  "aws_role_name",
-  "aws_session_name",
-  "aws_web_identity_token",
-  "aws_bedrock_runtime_endpoint",
-  "extra_headers",
-  "num_retries",
-  "timeout",
   "signal",
+  ...connectionFields,
 ]);
 
 /** Params whose values the message codecs write (tools, tool choice, JSON mode): the table decides only whether they are allowed. */

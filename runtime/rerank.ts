@@ -1,9 +1,4 @@
 import { randomUUID } from "node:crypto";
-import {
-  type BedrockRuntimeClient,
-  InvokeModelCommand,
-  type InvokeModelCommandOutput,
-} from "@aws-sdk/client-bedrock-runtime";
 import { runtimeRerankParams } from "../generated/params.js";
 import type { RerankMapping } from "../generated/spec-types.js";
 import { computeRerankCost, resolvePrice } from "./cost.js";
@@ -13,17 +8,10 @@ import { loadFamily } from "./families.js";
 import { requireOperation, resolveModel } from "./models.js";
 import { applyParams, paramTableFor } from "./params.js";
 import { readPointer, writePointer } from "./pointer.js";
-import { type CallOptions, sendCommand } from "./send.js";
+import { invokeJson, type OperationCall } from "./send.js";
 import type { RerankResponse, RerankResult } from "./types.js";
 
-export interface RerankCall {
-  readonly request: Readonly<Record<string, unknown>>;
-  readonly client: BedrockRuntimeClient;
-  readonly options: CallOptions;
-  readonly warn: (message: string) => void;
-  readonly dropParams: boolean;
-  readonly region: string | undefined;
-}
+export type RerankCall = OperationCall;
 
 /** Request fields the rerank interpreter writes or answers itself; the rest go through the spec's param table. */
 const handledHere: ReadonlySet<string> = new Set(["query", "documents", ...runtimeRerankParams]);
@@ -160,27 +148,13 @@ export async function createRerank(call: RerankCall): Promise<RerankResponse> {
     warn: call.warn,
   });
 
-  const command = new InvokeModelCommand({
+  const answer = await invokeJson(call.client, call.options, {
     modelId: resolved.wireModelId,
-    body: JSON.stringify(body),
-    contentType: "application/json",
-    accept: "application/json",
+    body,
+    model: entry.id,
+    what: `the ${entry.id} rerank response`,
   });
-  const output = (await sendCommand(
-    call.client,
-    command,
-    call.options,
-    entry.id,
-  )) as InvokeModelCommandOutput;
-  const text = Buffer.from(output.body ?? new Uint8Array()).toString("utf8");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ResponseParseError(`the ${entry.id} rerank response is not JSON: ${text.slice(0, 200)}`, {
-      cause: error,
-    });
-  }
+  const parsed = answer.body;
   const results: RerankResult[] = readRerankResults(parsed, mapping, documents, entry.id).map((result) =>
     returnDocuments === true ? { ...result, document: { text: documents[result.index]! } } : result,
   );
@@ -188,7 +162,7 @@ export async function createRerank(call: RerankCall): Promise<RerankResponse> {
   const searchUnits = countSearchUnits(documents.length, entry);
   const price = resolvePrice(entry, resolved.profile, resolved.arnRegion ?? call.region);
   return {
-    id: typeof id === "string" && id !== "" ? id : (output.$metadata?.requestId ?? randomUUID()),
+    id: typeof id === "string" && id !== "" ? id : (answer.requestId ?? randomUUID()),
     results,
     model: resolved.displayName,
     meta: { billed_units: { search_units: searchUnits } },

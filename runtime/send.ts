@@ -1,5 +1,22 @@
-import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { mapBedrockError } from "./errors.js";
+import {
+  type BedrockRuntimeClient,
+  InvokeModelCommand,
+  type InvokeModelCommandInput,
+  type InvokeModelCommandOutput,
+} from "@aws-sdk/client-bedrock-runtime";
+import { mapBedrockError, ResponseParseError } from "./errors.js";
+import { responseHeadersKey } from "./instrument.js";
+
+/** What every operation call carries besides its request: the SDK client, transport options, policy switches. */
+export interface OperationCall {
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly client: BedrockRuntimeClient;
+  readonly options: CallOptions;
+  readonly warn: (message: string) => void;
+  readonly dropParams: boolean;
+  /** The client's region, for region price overrides. */
+  readonly region: string | undefined;
+}
 
 /** Per-call transport options. */
 export interface CallOptions {
@@ -63,4 +80,48 @@ export class TimeoutAbort extends Error {
   constructor(milliseconds: number) {
     super(`the request did not complete within ${milliseconds} ms`);
   }
+}
+
+/** A native JSON answer of InvokeModel, with the headers and request id Bedrock sent. */
+export interface InvokeAnswer {
+  readonly body: Record<string, unknown>;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  readonly requestId: string | undefined;
+}
+
+/** Parses a native response body; anything but a JSON object is a ResponseParseError naming what it was. */
+export function parseJsonBody(bytes: Uint8Array | undefined, what: string): Record<string, unknown> {
+  const text = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") : "";
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed === null || typeof parsed !== "object") throw new Error("not a JSON object");
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new ResponseParseError(`${what} is not valid JSON: ${text.slice(0, 200)}`, { cause: error });
+  }
+}
+
+/** One InvokeModel call with a JSON body (every operation's native call), answered as parsed JSON. */
+export async function invokeJson(
+  client: BedrockRuntimeClient,
+  options: CallOptions,
+  request: { modelId: string; body: unknown; model: string; what: string } & Partial<
+    Pick<InvokeModelCommandInput, "guardrailIdentifier" | "guardrailVersion" | "trace">
+  >,
+): Promise<InvokeAnswer> {
+  const { modelId, body, model, what, ...guardrail } = request;
+  const command = new InvokeModelCommand({
+    modelId,
+    body: JSON.stringify(body),
+    // Bedrock rejects InvokeModel without application/json; the SDK would send application/octet-stream.
+    contentType: "application/json",
+    accept: "application/json",
+    ...guardrail,
+  });
+  const output = (await sendCommand(client, command, options, model)) as InvokeModelCommandOutput;
+  return {
+    body: parseJsonBody(output.body, what),
+    headers: (output as unknown as Record<symbol, Record<string, string>>)[responseHeadersKey],
+    requestId: output.$metadata.requestId,
+  };
 }

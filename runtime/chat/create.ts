@@ -1,5 +1,4 @@
 import {
-  type BedrockRuntimeClient,
   ConverseCommand,
   type ConverseCommandInput,
   type ConverseCommandOutput,
@@ -7,8 +6,6 @@ import {
   type ConverseStreamCommandOutput,
   CountTokensCommand,
   type CountTokensCommandOutput,
-  InvokeModelCommand,
-  type InvokeModelCommandOutput,
   InvokeModelWithResponseStreamCommand,
   type InvokeModelWithResponseStreamCommandOutput,
 } from "@aws-sdk/client-bedrock-runtime";
@@ -23,13 +20,12 @@ import type {
 import { messagesCodecFor, streamCodecFor } from "../codecs/registry.js";
 import { resolvePrice } from "../cost.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
-import { mapBedrockError, RequestValidationError, ResponseParseError } from "../errors.js";
+import { mapBedrockError, RequestValidationError } from "../errors.js";
 import { loadFamily } from "../families.js";
-import { responseHeadersKey } from "../instrument.js";
 import { chooseChatRoute, type ResolvedModel, requireOperation, resolveModel } from "../models.js";
 import { applyParams, paramTableFor } from "../params.js";
 import { readPointer, writePointer } from "../pointer.js";
-import { type CallOptions, sendCommand } from "../send.js";
+import { type CallOptions, invokeJson, type OperationCall, parseJsonBody, sendCommand } from "../send.js";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -58,17 +54,10 @@ import {
 import type { NormalizedChat, StreamEvent } from "./model.js";
 import { normalizeChat } from "./normalize.js";
 
-/** Everything a chat call needs besides the SDK client, resolved from the request and the client's defaults. */
-export interface ChatCall {
-  readonly request: Readonly<Record<string, unknown>>;
-  readonly client: BedrockRuntimeClient;
-  readonly options: CallOptions;
-  readonly warn: (message: string) => void;
+/** Everything a chat call needs, resolved from the request and the client's defaults. */
+export interface ChatCall extends OperationCall {
   readonly guardrail: GuardrailConfig | undefined;
-  readonly dropParams: boolean;
   readonly modifyParams: boolean;
-  /** The client's region, for region price overrides. */
-  readonly region: string | undefined;
 }
 
 interface PreparedChat {
@@ -233,17 +222,6 @@ function readUsage(body: unknown, headers: Record<string, string> | undefined, m
   };
 }
 
-function parseJsonBody(bytes: Uint8Array | undefined, what: string): Record<string, unknown> {
-  const text = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") : "";
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed === null || typeof parsed !== "object") throw new Error("not a JSON object");
-    return parsed as Record<string, unknown>;
-  } catch (error) {
-    throw new ResponseParseError(`${what} is not valid JSON: ${text.slice(0, 200)}`, { cause: error });
-  }
-}
-
 function invokeGuardrailParams(guardrail: GuardrailConfig | undefined) {
   if (!guardrail) return {};
   return {
@@ -294,29 +272,21 @@ export function parseInvokeChatResponse(
 async function invokeChat(call: ChatCall, prepared: PreparedChat): Promise<ChatCompletion> {
   const { body } = await buildInvokeChatBody(call, prepared);
   const entry = prepared.entry!;
-  const command = new InvokeModelCommand({
+  const answer = await invokeJson(call.client, call.options, {
     modelId: prepared.resolved.wireModelId,
-    body: JSON.stringify(body),
-    contentType: "application/json",
-    accept: "application/json",
+    body,
+    model: entry.id,
+    what: `the ${entry.id} response`,
     ...invokeGuardrailParams(call.guardrail),
   });
-  const output = (await sendCommand(
-    call.client,
-    command,
-    call.options,
-    entry.id,
-  )) as InvokeModelCommandOutput;
-  const headers = (output as unknown as Record<symbol, Record<string, string>>)[responseHeadersKey];
-  const parsed = parseJsonBody(output.body, `the ${entry.id} response`);
   return parseInvokeChatResponse(
-    parsed,
-    headers,
+    answer.body,
+    answer.headers as Record<string, string> | undefined,
     prepared.descriptor!,
     entry,
     prepared.meta,
     prepared.price,
-    output.$metadata.requestId,
+    answer.requestId,
   );
 }
 

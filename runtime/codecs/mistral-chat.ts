@@ -5,44 +5,14 @@
  * Messages keep their system turns in the list; tool calls are `{id, function: {name, arguments}}`;
  * `tool_choice` is only `auto`, `any` or `none`, so a named choice is sent as `any` over that one tool.
  */
-import type { ContentBlock, DecodedMessage, Turn } from "../chat/model.js";
+import type { DecodedMessage, Turn } from "../chat/model.js";
 import { RequestValidationError, ResponseParseError } from "../errors.js";
 import { writePointer } from "../pointer.js";
 import type { FunctionTool, ToolChoice } from "../types.js";
+import { encodeUserContent, textOf } from "./openai-content.js";
 import type { MessagesCodec } from "./types.js";
 
-type NativePart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 type NativeMessage = Record<string, unknown>;
-
-function unsupported(kind: string, model: string): never {
-  throw new RequestValidationError(
-    `${model} takes text${kind === "document" ? " and images" : ""} in chat messages on the invoke route; ${kind} content needs the converse route (bedrock/converse/${model})`,
-    { param: "messages", model },
-  );
-}
-
-/** User content: a plain string for text, a list of text and image_url parts when images are present. */
-function encodeUserContent(blocks: readonly ContentBlock[], model: string): string | NativePart[] {
-  const parts: NativePart[] = [];
-  for (const block of blocks) {
-    if (block.kind === "text") parts.push({ type: "text", text: block.text });
-    else if (block.kind === "image")
-      parts.push({ type: "image_url", image_url: { url: `data:${block.mediaType};base64,${block.base64}` } });
-    else if (block.kind !== "reasoning") unsupported(block.kind, model);
-  }
-  if (parts.every((part) => part.type === "text"))
-    return parts.map((part) => (part as { text: string }).text).join("\n");
-  return parts;
-}
-
-function textOf(blocks: readonly ContentBlock[], model: string): string {
-  const pieces: string[] = [];
-  for (const block of blocks) {
-    if (block.kind === "text") pieces.push(block.text);
-    else if (block.kind !== "reasoning") unsupported(block.kind, model);
-  }
-  return pieces.join("\n");
-}
 
 function encodeTurn(turn: Turn, model: string): NativeMessage[] {
   if (turn.role === "tool") {

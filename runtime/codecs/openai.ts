@@ -7,46 +7,17 @@
  * the decoders move it to `reasoning_content`. A `reasoning_content` or `reasoning` field, where a model
  * sends one, is read the same way.
  */
-import type { ContentBlock, DecodedMessage, StreamEvent, Turn } from "../chat/model.js";
-import { RequestValidationError, ResponseParseError } from "../errors.js";
+import type { DecodedMessage, StreamEvent, Turn } from "../chat/model.js";
+import { ResponseParseError } from "../errors.js";
 import { writePointer } from "../pointer.js";
 import type { FunctionTool, ThinkingBlock, ToolChoice } from "../types.js";
+import { encodeUserContent, textOf } from "./openai-content.js";
 import type { MessagesCodec, StreamCodec } from "./types.js";
 
 type NativeMessage = Record<string, unknown>;
-type NativePart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
 const openTag = "<reasoning>";
 const closeTag = "</reasoning>";
-
-function unsupported(kind: string, model: string): never {
-  throw new RequestValidationError(
-    `${model} takes text and images in chat messages on the invoke route; ${kind} content needs the converse route (bedrock/converse/${model})`,
-    { param: "messages", model },
-  );
-}
-
-function encodeUserContent(blocks: readonly ContentBlock[], model: string): string | NativePart[] {
-  const parts: NativePart[] = [];
-  for (const block of blocks) {
-    if (block.kind === "text") parts.push({ type: "text", text: block.text });
-    else if (block.kind === "image")
-      parts.push({ type: "image_url", image_url: { url: `data:${block.mediaType};base64,${block.base64}` } });
-    else if (block.kind !== "reasoning") unsupported(block.kind, model);
-  }
-  if (parts.every((part) => part.type === "text"))
-    return parts.map((part) => (part as { text: string }).text).join("\n");
-  return parts;
-}
-
-function textOf(blocks: readonly ContentBlock[], model: string): string {
-  const pieces: string[] = [];
-  for (const block of blocks) {
-    if (block.kind === "text") pieces.push(block.text);
-    else if (block.kind !== "reasoning") unsupported(block.kind, model);
-  }
-  return pieces.join("\n");
-}
 
 function encodeTurn(turn: Turn, model: string): NativeMessage[] {
   if (turn.role === "tool") {

@@ -1,0 +1,39 @@
+/**
+ * Message content in OpenAI's chat shape, shared by the codecs whose native bodies use it
+ * (OpenAI gpt-oss and AI21 Jamba, Mistral chat): text, and images as data URLs.
+ */
+import type { ContentBlock } from "../chat/model.js";
+import { RequestValidationError } from "../errors.js";
+
+export type NativePart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
+
+function unsupported(kind: string, model: string): never {
+  throw new RequestValidationError(
+    `${model} takes text and images in chat messages on the invoke route; ${kind} content needs the converse route (bedrock/converse/${model})`,
+    { param: "messages", model },
+  );
+}
+
+/** User content: a plain string for text, a list of text and image_url parts when images are present. */
+export function encodeUserContent(blocks: readonly ContentBlock[], model: string): string | NativePart[] {
+  const parts: NativePart[] = [];
+  for (const block of blocks) {
+    if (block.kind === "text") parts.push({ type: "text", text: block.text });
+    else if (block.kind === "image")
+      parts.push({ type: "image_url", image_url: { url: `data:${block.mediaType};base64,${block.base64}` } });
+    else if (block.kind !== "reasoning") unsupported(block.kind, model);
+  }
+  if (parts.every((part) => part.type === "text"))
+    return parts.map((part) => (part as { text: string }).text).join("\n");
+  return parts;
+}
+
+/** The text of blocks that must be text only (tool results, assistant turns). */
+export function textOf(blocks: readonly ContentBlock[], model: string): string {
+  const pieces: string[] = [];
+  for (const block of blocks) {
+    if (block.kind === "text") pieces.push(block.text);
+    else if (block.kind !== "reasoning") unsupported(block.kind, model);
+  }
+  return pieces.join("\n");
+}
