@@ -24,7 +24,12 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import autocannon from "autocannon";
 import { exampleCredentials } from "../emulator/auth.js";
-import { startEmulatorProcess, stopProcess as stop } from "./support.js";
+import {
+  markdownTable,
+  startEmulatorProcess,
+  stopProcess as stop,
+  writeBenchmarksSection,
+} from "./support.js";
 
 const { values } = parseArgs({
   options: {
@@ -132,23 +137,11 @@ async function sdkMedian(
   };
 }
 
-function printTable(rows: Row[]): void {
-  const headers = ["scenario", "per second", "unit", "p50", "p99", "errors"];
-  const cells = rows.map((row) => [
-    row.scenario,
-    row.perSecond,
-    row.unit,
-    row.p50,
-    row.p99,
-    String(row.errors),
-  ]);
-  const widths = headers.map((header, column) =>
-    Math.max(header.length, ...cells.map((cell) => cell[column]!.length)),
+function tableOf(rows: Row[]): string {
+  return markdownTable(
+    ["scenario", "per second", "unit", "p50", "p99", "errors"],
+    rows.map((row) => [row.scenario, row.perSecond, row.unit, row.p50, row.p99, String(row.errors)]),
   );
-  const line = (values: string[]) =>
-    `| ${values.map((value, column) => value.padEnd(widths[column]!)).join(" | ")} |`;
-  process.stdout.write(`${line(headers)}\n|${widths.map((width) => "-".repeat(width + 2)).join("|")}|\n`);
-  for (const row of cells) process.stdout.write(`${line(row)}\n`);
 }
 
 const claudeBody = JSON.stringify({
@@ -245,8 +238,8 @@ try {
   await stop(unchecked);
 }
 
-process.stdout.write(
-  `\nbedrock-forge emulator, Node ${process.version}, ${cpus().length} CPUs (load average ${loadavg()[0]!.toFixed(1)}), ` +
-    `${connections} keep-alive connections, ${duration} s per load row after ${warmup} s of warm-up\n\n`,
-);
-printTable(rows);
+const summary =
+  `bedrock-forge emulator, Node ${process.version}, ${cpus().length} CPUs (load average ${loadavg()[0]!.toFixed(1)}), ` +
+  `${connections} keep-alive connections, ${duration} s per load row after ${warmup} s of warm-up`;
+process.stdout.write(`\n${summary}\n\n${tableOf(rows)}\n`);
+writeBenchmarksSection("Emulator", `${summary}.\n\n${tableOf(rows)}`);

@@ -22,6 +22,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { describeProblems, generate } from "../generator/generate.js";
+import { median, writeBenchmarksSection } from "./support.js";
 import { createSyntheticCatalog, repositoryRoot } from "./synthetic-catalog.js";
 
 const goalMs = 3000;
@@ -35,12 +36,6 @@ const { values } = parseArgs({
   },
 });
 const runs = Math.max(1, Number(values.runs));
-
-function median(samples: readonly number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 function digestOf(files: ReadonlyMap<string, string>): string {
   const hash = createHash("sha256");
@@ -153,6 +148,7 @@ try {
   const wall = median(viaNpm.map((sample) => sample.wall));
   lines.push(`goal: npm run generate under ${goalMs} ms of wall time: ${wall < goalMs ? "met" : "MISSED"}`);
   process.stdout.write(`${lines.join("\n")}\n`);
+  writeBenchmarksSection("Generate", ["```", ...lines, "```"].join("\n"));
 } finally {
   await catalog.remove();
 }
