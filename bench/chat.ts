@@ -42,8 +42,8 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "50" },
     "import-runs": { type: "string", default: "7" },
     "dry-run": { type: "boolean", default: false },
-    // Checking SigV4 costs the emulator 0.2–0.3 ms per request, the same for every client; it is off by
-    // default so the ratios show the clients' own cost. --verify keeps it on.
+    // Checking SigV4 and validating bodies cost the emulator 0.2–0.5 ms per request, the same for every
+    // client; both are off by default so the ratios show the clients' own cost. --verify keeps them on.
     verify: { type: "boolean", default: false },
   },
 });
@@ -268,7 +268,7 @@ async function main(): Promise<void> {
       `cold import vs the AWS SDK alone: ${(imports.get("bedrock-forge")! / sdkImport).toFixed(2)}× (goal ≤ 1.5×)`,
     ];
     const body = [
-      `Machine: ${machine}. Emulator in its own process (synthesize mode, 200-chunk streams, signatures ${values.verify ? "checked" : "not checked, so it costs every client the same minimum"}). ${calls} sequential calls per path after ${warmup} warm-up calls, the paths taking turns over ${rounds} rounds; concurrency 16 as wall time / calls, median over the rounds.`,
+      `Machine: ${machine}. Emulator in its own process (synthesize mode, 200-chunk streams, signatures and bodies ${values.verify ? "checked" : "not checked, so it costs every client the same minimum"}). ${calls} sequential calls per path after ${warmup} warm-up calls, the paths taking turns over ${rounds} rounds; concurrency 16 as wall time / calls, median over the rounds.`,
       `Versions: bedrock-forge ${forgeVersion} (this checkout), @aws-sdk/client-bedrock-runtime ${packageVersion("@aws-sdk/client-bedrock-runtime")}, ai ${packageVersion("ai")}, @ai-sdk/amazon-bedrock ${packageVersion("@ai-sdk/amazon-bedrock")}, @langchain/aws ${packageVersion("@langchain/aws")}.`,
       "",
       "### Unary chat",

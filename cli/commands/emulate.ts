@@ -24,6 +24,7 @@ Options:
   --api-key KEY            Accept this Bedrock API key as a bearer token (repeatable).
   --model ID=BASE          Map a provisioned / application-profile id or ARN to a catalog model (repeatable).
   --no-verify              Do not check signatures.
+  --no-validate            Do not validate request bodies (native schemas, Converse shapes).
   -h, --help               Show this help.
 
 Request headers for tests: x-bedrock-forge-fault (throttle | 500 | 503 | timeout | model-timeout | not-ready |
@@ -58,6 +59,7 @@ export function parseEmulateArgs(argv: readonly string[]): EmulatorOptions | "he
         "api-key": { type: "string", multiple: true },
         model: { type: "string", multiple: true },
         "no-verify": { type: "boolean" },
+        "no-validate": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -87,6 +89,7 @@ export function parseEmulateArgs(argv: readonly string[]): EmulatorOptions | "he
     mode: mode as EmulatorMode,
     fixtures: (values.fixtures as string[] | undefined) ?? [],
     verifySignature: !values["no-verify"],
+    validate: !values["no-validate"],
     models,
   };
   const latency = integer("latency-ms", values["latency-ms"] as string | undefined);

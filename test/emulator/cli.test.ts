@@ -68,6 +68,7 @@ describe("bedrock-forge emulate / record", () => {
         "--model",
         "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/x=meta.llama3-8b-instruct-v1:0",
         "--no-verify",
+        "--no-validate",
       ]),
     ).toEqual({
       port: 0,
@@ -83,7 +84,9 @@ describe("bedrock-forge emulate / record", () => {
         "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/x": "meta.llama3-8b-instruct-v1:0",
       },
       verifySignature: false,
+      validate: false,
     });
+    expect(parseEmulateArgs([])).toMatchObject({ verifySignature: true, validate: true });
     expect(
       parseRecordArgs([
         "--upstream",
