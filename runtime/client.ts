@@ -7,7 +7,7 @@ import type {
   ChatCompletion,
   ChatCompletionCreateParams,
   ChatCompletionStream,
-  ChatCompletionStreamParams,
+  ChatCompletionRequest,
   ConnectionOptions,
   CreateEmbeddingResponse,
   EmbeddingCreateParams,
@@ -29,14 +29,14 @@ export interface BedrockOptions extends ConnectionOptions, BehaviourOptions {
 export type ModelRef = KnownModelRef | (string & {});
 
 export interface ChatCompletions {
-  create<M extends ModelRef>(
-    body: ChatCompletionCreateParams<M>,
+  /**
+   * A chat completion; with `stream: true`, a stream of chunks. One signature (not overloads), so a
+   * param the model does not take is reported against the request you wrote.
+   */
+  create<M extends ModelRef, S extends boolean | null | undefined = undefined>(
+    body: ChatCompletionRequest<M, S>,
     options?: RequestOptions,
-  ): Promise<ChatCompletion>;
-  create<M extends ModelRef>(
-    body: ChatCompletionStreamParams<M>,
-    options?: RequestOptions,
-  ): Promise<ChatCompletionStream>;
+  ): Promise<S extends true ? ChatCompletionStream : ChatCompletion>;
 }
 
 export interface Bedrock {

@@ -23,6 +23,7 @@ export type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionCreateParams,
+  ChatCompletionRequest,
   ChatCompletionStream,
   ChatCompletionStreamParams,
   ChatMessage,

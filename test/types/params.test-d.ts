@@ -198,3 +198,33 @@ expectTypeOf<"eu.anthropic.claude-3-5-sonnet-20241022-v2:0">().not.toExtend<Know
 expectTypeOf<
   ProviderParamsOf<"eu.anthropic.claude-3-5-sonnet-20241022-v2:0">
 >().toEqualTypeOf<UntypedParams>();
+
+// The client's `create`: its return type follows `stream`, and a param the model lacks is reported
+// against the request as written (one signature, no overloads to fall through).
+declare const client: import("../../runtime/client.js").Bedrock;
+declare const streamFlag: boolean;
+export async function returnTypes() {
+  const unary = await client.chat.completions.create({ model: "meta.llama3-8b-instruct-v1:0", messages });
+  expectTypeOf(unary).toEqualTypeOf<import("../../runtime/types.js").ChatCompletion>();
+  const streamed = await client.chat.completions.create({
+    model: "meta.llama3-8b-instruct-v1:0",
+    messages,
+    stream: true,
+  });
+  expectTypeOf(streamed).toEqualTypeOf<import("../../runtime/types.js").ChatCompletionStream>();
+  const either = await client.chat.completions.create({
+    model: "x.some-model",
+    messages,
+    stream: streamFlag,
+  });
+  expectTypeOf(either).toEqualTypeOf<
+    import("../../runtime/types.js").ChatCompletion | import("../../runtime/types.js").ChatCompletionStream
+  >();
+  await client.chat.completions.create({
+    model: "anthropic.claude-3-haiku-20240307-v1:0",
+    messages,
+    stream: true,
+    // @ts-expect-error thinking: Claude 3 Haiku lacks the reasoning capability, streamed or not
+    thinking,
+  });
+}
