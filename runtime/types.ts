@@ -232,8 +232,10 @@ interface ChatRequestBase<M extends string> extends OpenAIChatParams, Connection
 }
 
 /** A chat request, streamed or not (the return type of `create` follows `stream`). */
-export type ChatCompletionRequest<M extends string = string, S extends boolean | null | undefined = boolean | null | undefined> =
-  ChatRequestBase<M> & ProviderParamsOf<M> & { readonly stream?: S };
+export type ChatCompletionRequest<
+  M extends string = string,
+  S extends boolean | null | undefined = boolean | null | undefined,
+> = ChatRequestBase<M> & ProviderParamsOf<M> & { readonly stream?: S };
 
 export type ChatCompletionCreateParams<M extends string = string> = ChatRequestBase<M> &
   ProviderParamsOf<M> & { readonly stream?: false | null };
