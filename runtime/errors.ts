@@ -169,6 +169,20 @@ const bedrockErrorTable: Readonly<Record<string, { status: number; type: ErrorTy
   AbortError: { status: 499, type: "api_error", retryable: false },
 };
 
+/** Socket-level failures (no HTTP answer): a connection error, worth retrying. */
+const connectionErrorCodes: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ECONNABORTED",
+  "UND_ERR_SOCKET",
+]);
+
 /** Phrases Bedrock uses when the prompt does not fit the model's context window. */
 const contextWindowPatterns = [
   /too many input tokens/i,
@@ -201,6 +215,22 @@ export function mapBedrockError(
   const requestId = source?.$metadata?.requestId ?? context.requestId;
   const message = source?.message || name;
   const known = bedrockErrorTable[name];
+  const networkCode = typeof source?.code === "string" ? source.code : undefined;
+  if (!known && awsStatus === undefined && networkCode && connectionErrorCodes.has(networkCode)) {
+    // No HTTP answer at all: the endpoint could not be reached or dropped the connection.
+    return new BedrockCallError(
+      `Could not reach Bedrock${context.model ? ` for ${context.model}` : ""}: ${message} (${networkCode})`,
+      {
+        status: 502,
+        type: "api_error",
+        code: "connection_error",
+        awsErrorName: networkCode,
+        requestId,
+        retryable: true,
+        cause: error,
+      },
+    );
+  }
   if (!known && awsStatus !== undefined && awsStatus < 300) {
     // Bedrock answered 200 but the SDK could not read the answer (a bad checksum, a broken frame).
     return new ResponseParseError(

@@ -126,3 +126,36 @@ describe("isInstance per class", () => {
     expect(notSupported.name).toBe("ModelNotSupportedError");
   });
 });
+
+describe("connection failures", () => {
+  it("maps socket errors without an HTTP answer to a retryable 502 connection_error", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
+    expect(mapBedrockError(refused, { model: "m" })).toMatchObject({
+      status: 502,
+      code: "connection_error",
+      retryable: true,
+      message: "Could not reach Bedrock for m: connect ECONNREFUSED 127.0.0.1:1 (ECONNREFUSED)",
+    });
+    const other = Object.assign(new Error("weird"), { code: "ESOMETHING" });
+    expect(mapBedrockError(other).code).not.toBe("connection_error");
+  });
+
+  it("reports an unreachable endpoint through the real SDK as a connection error", async () => {
+    const { createBedrock } = await import("../../runtime/index.js");
+    const bedrock = createBedrock({
+      endpoint: "http://127.0.0.1:1",
+      region: "us-east-1",
+      credentials: {
+        accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+        secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      },
+      num_retries: 0,
+    });
+    await expect(
+      bedrock.chat.completions.create({
+        model: "anthropic.claude-3-haiku-20240307-v1:0",
+        messages: [{ role: "user", content: "x" }],
+      }),
+    ).rejects.toMatchObject({ status: 502, code: "connection_error", retryable: true });
+  });
+});
