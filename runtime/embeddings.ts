@@ -3,7 +3,7 @@ import { parseDataUrl } from "./chat/normalize.js";
 import { computeEmbeddingCost, resolvePrice } from "./cost.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
 import { loadFamily } from "./families.js";
-import { requireOperation, resolveModel } from "./models.js";
+import { onDemandModel, requireOperation, resolveModel } from "./models.js";
 import { applyParams, paramTableFor } from "./params.js";
 import { readPointer, writePointer } from "./pointer.js";
 import { invokeJson, type OperationCall } from "./send.js";
@@ -97,7 +97,10 @@ function readVectors(body: unknown, mapping: EmbeddingsMapping, expected: number
 /** Embeds one input or many, split into calls by the family's per-call limit and sent with a concurrency bound. */
 export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbeddingResponse> {
   const { request } = call;
-  const resolved = resolveModel(request.model as string, request.model_id as string | undefined);
+  const resolved = onDemandModel(
+    resolveModel(request.model as string, request.model_id as string | undefined),
+    call.region,
+  );
   const entry = requireOperation(resolved, "embeddings");
   const { descriptor } = await loadFamily(entry.family);
   const mapping = descriptor.embeddings!;

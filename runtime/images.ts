@@ -3,7 +3,7 @@ import { computeImageCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { ContentFilterError, RequestValidationError, ResponseParseError } from "./errors.js";
 import { loadFamily } from "./families.js";
-import { requireOperation, resolveModel } from "./models.js";
+import { onDemandModel, requireOperation, resolveModel } from "./models.js";
 import { applyParams, paramTableFor } from "./params.js";
 import { readPointer, writePointer } from "./pointer.js";
 import { invokeJson, type OperationCall } from "./send.js";
@@ -85,7 +85,10 @@ function readList(body: unknown, pointer: string | undefined): unknown[] {
 /** Generates images with an image model; results are base64 (`data[].b64_json`) with the cost per image. */
 export async function generateImages(call: ImagesCall): Promise<ImagesResponse> {
   const { request } = call;
-  const resolved = resolveModel(request.model as string, request.model_id as string | undefined);
+  const resolved = onDemandModel(
+    resolveModel(request.model as string, request.model_id as string | undefined),
+    call.region,
+  );
   const entry = requireOperation(resolved, "images");
   const { descriptor } = await loadFamily(entry.family);
   const mapping = descriptor.images!;

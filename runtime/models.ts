@@ -101,6 +101,45 @@ export function resolveModel(model: string, modelId?: string): ResolvedModel {
   return resolved;
 }
 
+/** Geography of a region's cross-region profiles, most specific first (AWS names them by the source region). */
+function profilesForRegion(region: string): ProfilePrefix[] {
+  if (region.startsWith("us-gov-")) return ["us-gov"];
+  if (region.startsWith("us-")) return ["us"];
+  if (region.startsWith("eu-")) return ["eu"];
+  if (region.startsWith("ca-")) return ["ca", "us"];
+  if (region === "ap-northeast-1" || region === "ap-northeast-3") return ["jp", "apac"];
+  if (region === "ap-southeast-2" || region === "ap-southeast-4") return ["au", "apac"];
+  if (region.startsWith("ap-")) return ["apac"];
+  return [];
+}
+
+const profiledCache = new Map<string, ResolvedModel>();
+
+/**
+ * The id an on-demand call sends. A model Bedrock serves only through cross-region inference profiles
+ * (`profile_only`), named by its bare id, is sent as the profile of the caller's region (`us.` for
+ * us-east-1 …, else `global.`), as Bedrock would otherwise reject it; a model without such a profile
+ * is a clear error before any call. Profile ids, ARNs and `model_id` are sent as given.
+ */
+export function onDemandModel(resolved: ResolvedModel, region: string | undefined): ResolvedModel {
+  const entry = resolved.entry;
+  if (!entry?.profileOnly || resolved.wireModelId !== entry.id) return resolved;
+  const key = `${entry.id}\u0000${region ?? ""}`;
+  const cached = profiledCache.get(key);
+  if (cached) return cached;
+  const candidates = [...(region ? profilesForRegion(region) : []), "global" as const];
+  const profile = candidates.find((candidate) => entry.profiles.includes(candidate));
+  if (!profile) {
+    throw new ModelNotSupportedError(
+      `${entry.id} is served only through cross-region inference profiles (${entry.profiles.map((prefix) => `${prefix}.${entry.id}`).join(", ")}); none fits the region ${region ?? "(none set)"}. Name a profile id as the model.`,
+      { model: entry.id },
+    );
+  }
+  const profiled: ResolvedModel = { ...resolved, wireModelId: `${profile}.${entry.id}`, profile };
+  profiledCache.set(key, profiled);
+  return profiled;
+}
+
 /** Picks the Bedrock API for a chat call: the forced route, else Converse where the catalog lists it, else InvokeModel. */
 export function chooseChatRoute(resolved: ResolvedModel): Route {
   const { entry, forcedRoute } = resolved;

@@ -5,7 +5,7 @@ import { computeRerankCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
 import { loadFamily } from "./families.js";
-import { requireOperation, resolveModel } from "./models.js";
+import { onDemandModel, requireOperation, resolveModel } from "./models.js";
 import { applyParams, paramTableFor } from "./params.js";
 import { readPointer, writePointer } from "./pointer.js";
 import { invokeJson, type OperationCall } from "./send.js";
@@ -116,7 +116,10 @@ export function readRerankResults(
  */
 export async function createRerank(call: RerankCall): Promise<RerankResponse> {
   const { request } = call;
-  const resolved = resolveModel(request.model as string, request.model_id as string | undefined);
+  const resolved = onDemandModel(
+    resolveModel(request.model as string, request.model_id as string | undefined),
+    call.region,
+  );
   const entry = requireOperation(resolved, "rerank");
   const { descriptor } = await loadFamily(entry.family);
   const mapping = descriptor.rerank!;

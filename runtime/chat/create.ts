@@ -22,7 +22,13 @@ import { resolvePrice } from "../cost.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
 import { mapBedrockError, RequestValidationError } from "../errors.js";
 import { loadFamily } from "../families.js";
-import { chooseChatRoute, type ResolvedModel, requireOperation, resolveModel } from "../models.js";
+import {
+  chooseChatRoute,
+  onDemandModel,
+  type ResolvedModel,
+  requireOperation,
+  resolveModel,
+} from "../models.js";
 import { applyParams, paramTableFor } from "../params.js";
 import { readPointer, writePointer } from "../pointer.js";
 import { type CallOptions, invokeJson, type OperationCall, parseJsonBody, sendCommand } from "../send.js";
@@ -104,7 +110,10 @@ function withJsonTool(
 
 async function prepare(call: ChatCall, operation: "chat" | "chat-stream"): Promise<PreparedChat> {
   const { request } = call;
-  const resolved = resolveModel(request.model as string, request.model_id as string | undefined);
+  const resolved = onDemandModel(
+    resolveModel(request.model as string, request.model_id as string | undefined),
+    call.region,
+  );
   const route = chooseChatRoute(resolved);
   const entry = resolved.entry ? requireOperation(resolved, operation) : undefined;
   const descriptor = entry ? (await loadFamily(entry.family)).descriptor : undefined;
