@@ -114,6 +114,27 @@ export function clientFor(connection: Connection): Promise<BedrockRuntimeClient>
   return client;
 }
 
+/**
+ * The endpoint as the SDK's parsed form (`{ protocol, hostname, port, path }`): given as a URL string,
+ * the SDK parses it again twice per call (endpoint parameters and custom headers).
+ */
+function parsedEndpoint(endpoint: string): BedrockRuntimeClientConfig["endpoint"] {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return endpoint;
+  }
+  // Query strings and credentials in the URL stay with the SDK's own parsing.
+  if (url.search !== "" || url.username !== "" || url.password !== "") return endpoint;
+  return {
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: url.port ? Number.parseInt(url.port, 10) : undefined,
+    path: url.pathname,
+  };
+}
+
 async function createClient(connection: Connection): Promise<BedrockRuntimeClient> {
   const apiKey = connection.apiKey;
   const config: BedrockRuntimeClientConfig = {
@@ -122,7 +143,7 @@ async function createClient(connection: Connection): Promise<BedrockRuntimeClien
     // proxied request's CPU). Per-call signal and headers travel on the command (see instrument.ts).
     cacheMiddleware: true,
     ...(connection.region ? { region: connection.region } : {}),
-    ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
+    ...(connection.endpoint ? { endpoint: parsedEndpoint(connection.endpoint) } : {}),
     ...(connection.maxAttempts !== undefined ? { maxAttempts: connection.maxAttempts } : {}),
   };
   if (apiKey !== undefined) {
