@@ -56,7 +56,9 @@ export function readClientParams(
   allowClientSideCredentials: boolean,
 ): ClientParams {
   const params: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(body)) {
+  for (const name in body) {
+    if (!Object.hasOwn(body, name)) continue;
+    const value = body[name];
     if (value === null || value === undefined || proxyFields.has(name) || name === "__proto__") continue;
     if (Object.hasOwn(neutralValues, name) && neutralValues[name] === value) continue;
     if (clientSideAuthFields.has(name)) {

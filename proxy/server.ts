@@ -184,43 +184,42 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     done();
   });
 
-  function writeRequestLog(request: FastifyRequest, status: number, extra: Record<string, unknown> = {}) {
+  function writeRequestLog(request: FastifyRequest, status: number, extra?: Record<string, unknown>) {
     const context = request.forge;
     if (!context || context.logged) return;
     context.logged = true;
     const usage = context.usage;
     const trace = context.trace;
     // A stream that failed after its 200 is logged at the level of its error.
-    const severity = typeof extra.stream_error_status === "number" ? extra.stream_error_status : status;
-    log(
-      logLine(severity >= 500 ? "error" : severity >= 400 ? "warn" : "info", "request", {
-        request_id: context.id,
-        method: request.method,
-        path: request.routeOptions.url ?? request.url.split("?")[0],
-        status,
-        latency_ms: Math.round((performance.now() - context.started) * 100) / 100,
-        ...(context.model !== undefined ? { model: context.model } : {}),
-        ...(trace?.deployment !== undefined
-          ? { deployment: trace.deployment, attempts: trace.attempts }
-          : {}),
-        ...(trace && trace.failures.length > 0 && status < 400 ? { failovers: trace.failures } : {}),
-        ...(trace && trace.failures.length > 1 && status >= 400 ? { failovers: trace.failures } : {}),
-        ...(context.stream !== undefined ? { stream: context.stream } : {}),
-        ...(usage
-          ? {
-              prompt_tokens: usage.prompt_tokens,
-              completion_tokens: usage.completion_tokens,
-              total_tokens: usage.total_tokens,
-              cost_usd: usage.cost ?? null,
-            }
-          : {}),
-        ...(context.errorCode !== undefined
-          ? { error_type: context.errorType, error_code: context.errorCode }
-          : {}),
-        ...(context.warnings && context.warnings.length > 0 ? { warnings: context.warnings } : {}),
-        ...extra,
-      }),
-    );
+    const severity = typeof extra?.stream_error_status === "number" ? extra.stream_error_status : status;
+    // Built field by field: one object per line (this runs for every request).
+    const fields: Record<string, unknown> = {
+      request_id: context.id,
+      method: request.method,
+      path: routePath(request),
+      status,
+      latency_ms: Math.round((performance.now() - context.started) * 100) / 100,
+    };
+    if (context.model !== undefined) fields.model = context.model;
+    if (trace?.deployment !== undefined) {
+      fields.deployment = trace.deployment;
+      fields.attempts = trace.attempts;
+    }
+    if (trace && trace.failures.length > (status < 400 ? 0 : 1)) fields.failovers = trace.failures;
+    if (context.stream !== undefined) fields.stream = context.stream;
+    if (usage) {
+      fields.prompt_tokens = usage.prompt_tokens;
+      fields.completion_tokens = usage.completion_tokens;
+      fields.total_tokens = usage.total_tokens;
+      fields.cost_usd = usage.cost ?? null;
+    }
+    if (context.errorCode !== undefined) {
+      fields.error_type = context.errorType;
+      fields.error_code = context.errorCode;
+    }
+    if (context.warnings && context.warnings.length > 0) fields.warnings = context.warnings;
+    if (extra) Object.assign(fields, extra);
+    log(logLine(severity >= 500 ? "error" : severity >= 400 ? "warn" : "info", "request", fields));
   }
 
   app.setErrorHandler(async (error, request, reply) => {
@@ -553,6 +552,20 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
   }
 
   return { app, close };
+}
+
+/**
+ * The route a request matched, as logged. POST routes have no parameters, so their path is the route;
+ * only GET routes (`/v1/models/:model`) ask fastify for the pattern (a getter that builds an object).
+ */
+function routePath(request: FastifyRequest): string {
+  if (request.method === "GET") {
+    const pattern = request.routeOptions.url;
+    if (pattern !== undefined) return pattern;
+  }
+  const url = request.url;
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /** Fastify's own errors (body parsing, limits) in OpenAI's terms. */

@@ -87,6 +87,18 @@ function loadEngine(): Promise<typeof import("./engine.js")> {
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const baseConnection = resolveConnection(options);
   const ownClient = options.client ? instrumentClient(options.client) : undefined;
+  /** The SDK client of the client's own connection, kept (a failed creation is retried on the next call). */
+  let base: Promise<BedrockRuntimeClient> | undefined;
+  function baseClient(): Promise<BedrockRuntimeClient> {
+    if (!base) {
+      const created = loadEngine().then((loaded) => loaded.clientFor(baseConnection));
+      created.catch(() => {
+        if (base === created) base = undefined;
+      });
+      base = created;
+    }
+    return base;
+  }
 
   async function prepare(body: Readonly<Record<string, unknown>>, requestOptions: RequestOptions = {}) {
     const overrides = hasConnectionOverrides(body) || requestOptions.maxRetries !== undefined;
@@ -102,11 +114,21 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
         timeout: body.timeout as never,
       });
     }
-    const client = ownClient && !overrides ? ownClient : await (await loadEngine()).clientFor(connection);
+    const client =
+      ownClient && !overrides
+        ? ownClient
+        : connection === baseConnection
+          ? await baseClient()
+          : await (await loadEngine()).clientFor(connection);
+    const extraHeaders = connection.extraHeaders;
+    const optionHeaders = requestOptions.headers;
     const callOptions: CallOptions = {
       signal: requestOptions.signal,
       timeout: requestOptions.timeout ?? connection.timeout,
-      headers: { ...connection.extraHeaders, ...requestOptions.headers },
+      headers:
+        extraHeaders && optionHeaders
+          ? { ...extraHeaders, ...optionHeaders }
+          : (optionHeaders ?? extraHeaders),
     };
     const warn =
       (body.onWarning as BehaviourOptions["onWarning"]) ??

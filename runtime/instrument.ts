@@ -2,14 +2,68 @@ import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 
 /** Bedrock's response headers, captured for families whose usage comes from them. */
 export const responseHeadersKey = Symbol.for("bedrock-forge.response-headers");
+
+/**
+ * Per-call transport options carried on the command object itself. The SDK passes the command as the
+ * first middleware's arguments and every step spreads them on, so the client-level middlewares below
+ * read them there: no per-command middleware and no `send` options, which lets the client cache its
+ * resolved middleware stack (`cacheMiddleware: true`).
+ */
+export const callOptionsKey = Symbol.for("bedrock-forge.call-options");
+
+/** The abort signal of one call, set on the signed HTTP request for `SignalledHttpHandler`. */
+export const requestSignalKey = Symbol.for("bedrock-forge.request-signal");
+
+export interface CarriedCallOptions {
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+type Carrier = { readonly [callOptionsKey]?: CarriedCallOptions };
+
 const instrumented = new WeakSet<BedrockRuntimeClient>();
 
-/** Adds the middleware that keeps each response's headers on the command output. Idempotent. */
+/**
+ * Clients bedrock-forge made itself: their request handler reads the abort signal from the request
+ * and their middleware stack is cached. `retries`: whether the client may retry (and wait between
+ * attempts, a wait the SDK cannot cut short without the signal in its context).
+ */
+const signalCarriers = new WeakMap<BedrockRuntimeClient, { readonly retries: boolean }>();
+
+export function markCarriesSignal(client: BedrockRuntimeClient, retries: boolean): void {
+  signalCarriers.set(client, { retries });
+}
+
+/** How a client takes a call's abort signal: undefined means through `send` options. */
+export function signalCarrier(client: BedrockRuntimeClient): { readonly retries: boolean } | undefined {
+  return signalCarriers.get(client);
+}
+
+/**
+ * Adds bedrock-forge's client-level middlewares. Idempotent.
+ * - build: the call's extra headers, added before signing (so they are signed);
+ * - deserialize (outermost): the call's abort signal onto the signed request, and each response's
+ *   headers kept on the command output.
+ */
 export function instrumentClient(client: BedrockRuntimeClient): BedrockRuntimeClient {
   if (instrumented.has(client)) return client;
   instrumented.add(client);
   client.middlewareStack.add(
+    (next) => (args) => {
+      const headers = (args as Carrier)[callOptionsKey]?.headers;
+      if (headers) {
+        const request = args.request as { headers?: Record<string, string> };
+        if (request.headers) for (const name in headers) request.headers[name.toLowerCase()] = headers[name]!;
+      }
+      return next(args);
+    },
+    { step: "build", name: "bedrockForgeExtraHeaders" },
+  );
+  client.middlewareStack.add(
     (next) => async (args) => {
+      const signal = (args as Carrier)[callOptionsKey]?.signal;
+      if (signal && args.request && typeof args.request === "object")
+        (args.request as Record<symbol, unknown>)[requestSignalKey] = signal;
       const result = await next(args);
       const headers = (result.response as { headers?: Record<string, string> } | undefined)?.headers;
       if (headers && result.output && typeof result.output === "object") {

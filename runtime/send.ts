@@ -5,7 +5,7 @@ import {
   type InvokeModelCommandOutput,
 } from "@aws-sdk/client-bedrock-runtime";
 import { mapBedrockError, ResponseParseError } from "./errors.js";
-import { responseHeadersKey } from "./instrument.js";
+import { type CarriedCallOptions, callOptionsKey, responseHeadersKey, signalCarrier } from "./instrument.js";
 
 /** What every operation call carries besides its request: the SDK client, transport options, policy switches. */
 export interface OperationCall {
@@ -27,14 +27,16 @@ export interface CallOptions {
   readonly streaming?: boolean;
 }
 
-/** Any Bedrock Runtime command (their middleware stacks differ only in input and output types). */
-interface AnyCommand {
-  readonly middlewareStack: { add(middleware: never, options: never): void };
-}
+/** Any Bedrock Runtime command. */
+type AnyCommand = object;
 
 /**
  * Sends one SDK command with the caller's signal, timeout and extra headers; any failure comes
  * back as the project's typed error. Extra headers are added before signing, so they are signed.
+ *
+ * Signal and headers travel on the command object, read by the client's own middlewares
+ * (instrument.ts): `send` gets no options, so a client made by bedrock-forge uses its cached
+ * middleware stack. A client passed in by the caller gets the signal through `send` options as usual.
  */
 export async function sendCommand(
   client: BedrockRuntimeClient,
@@ -42,20 +44,6 @@ export async function sendCommand(
   options: CallOptions,
   model: string,
 ): Promise<unknown> {
-  const headers = options.headers;
-  if (headers && Object.keys(headers).length > 0) {
-    const addHeaders =
-      (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
-        const request = args.request as { headers?: Record<string, string> };
-        if (request.headers)
-          for (const [name, value] of Object.entries(headers)) request.headers[name.toLowerCase()] = value;
-        return next(args);
-      };
-    command.middlewareStack.add(
-      addHeaders as never,
-      { step: "build", name: "bedrockForgeExtraHeaders" } as never,
-    );
-  }
   let timer: NodeJS.Timeout | undefined;
   let signal = options.signal;
   if (options.timeout !== undefined && options.timeout > 0) {
@@ -63,8 +51,19 @@ export async function sendCommand(
     timer = setTimeout(() => timeoutController.abort(new TimeoutAbort(options.timeout!)), options.timeout);
     signal = signal ? AbortSignal.any([signal, timeoutController.signal]) : timeoutController.signal;
   }
+  const headers = hasEntries(options.headers) ? options.headers : undefined;
+  if (signal || headers) {
+    const carried: CarriedCallOptions = { signal, headers };
+    (command as Record<symbol, CarriedCallOptions>)[callOptionsKey] = carried;
+  }
+  const carrier = signalCarrier(client);
   try {
-    return await client.send(command as never, signal ? { abortSignal: signal } : {});
+    const sent =
+      carrier || !signal
+        ? client.send(command as never)
+        : client.send(command as never, { abortSignal: signal });
+    // A client that retries may be waiting between attempts when the signal fires: end the call at once.
+    return await (signal && carrier?.retries ? abortable(sent, signal) : sent);
   } catch (error) {
     if (signal?.aborted && signal.reason instanceof TimeoutAbort)
       throw mapBedrockError(signal.reason, { model });
@@ -72,6 +71,38 @@ export async function sendCommand(
   } finally {
     if (timer) clearTimeout(timer);
   }
+}
+
+function hasEntries(record: Readonly<Record<string, string>> | undefined): boolean {
+  if (record) for (const _ in record) return true;
+  return false;
+}
+
+/** Rejects as the SDK's handler does (an AbortError) as soon as the signal fires; else settles as `promise`. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      const reason = signal.reason as unknown;
+      const error = new Error(
+        reason instanceof Error || reason === undefined ? "Request aborted" : String(reason),
+      );
+      error.name = "AbortError";
+      if (reason instanceof Error) error.cause = reason;
+      reject(error);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** The reason a call was aborted by its timeout (mapped to a 408 timeout error). */

@@ -598,8 +598,9 @@ export async function createChatCompletion(call: ChatCall): Promise<ChatCompleti
 export async function createChatCompletionStream(call: ChatCall): Promise<ChatCompletionStream> {
   const prepared = await prepare(call, "chat-stream");
   const controller = new AbortController();
-  const signals = [controller.signal, ...(call.options.signal ? [call.options.signal] : [])];
-  const options: CallOptions = { ...call.options, signal: AbortSignal.any(signals), streaming: true };
+  const outer = call.options.signal;
+  const signal = outer ? AbortSignal.any([controller.signal, outer]) : controller.signal;
+  const options: CallOptions = { ...call.options, signal, streaming: true };
   return streamChat({ ...call, options }, prepared, controller);
 }
 
