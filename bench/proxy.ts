@@ -19,7 +19,6 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   BedrockRuntimeClient,
   ConverseCommand,
@@ -49,71 +48,11 @@ const settings = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Child role: our proxy runs in a process of its own (the emulator runs as `bedrock-forge emulate`)
-// ---------------------------------------------------------------------------------------------
-
-async function runProxyRole(emulatorUrl: string): Promise<void> {
-  const { startProxy } = await import("../proxy/index.js");
-  const { createWriteStream } = await import("node:fs");
-  const { jsonLineSink } = await import("../proxy/log.js");
-  const proxy = await startProxy({
-    port: 0,
-    host: "127.0.0.1",
-    // Log lines are built and written as in production, to /dev/null.
-    log: jsonLineSink(createWriteStream("/dev/null")),
-    config: {
-      model_list: [
-        {
-          model_name: "claude",
-          litellm_params: {
-            model: `bedrock/${model}`,
-            aws_access_key_id: keys.accessKeyId,
-            aws_secret_access_key: keys.secretAccessKey,
-            aws_region_name: region,
-            aws_bedrock_runtime_endpoint: emulatorUrl,
-          },
-        },
-      ],
-      general_settings: { master_key: "sk-bench" },
-    },
-  });
-  process.stdout.write(`${JSON.stringify({ url: proxy.url })}\n`);
-  process.once("SIGTERM", () => void proxy.close({ drainMs: 1000 }).then(() => process.exit(0)));
-}
-
-// ---------------------------------------------------------------------------------------------
 // Process management
 // ---------------------------------------------------------------------------------------------
 
 const children: ChildProcess[] = [];
 let stopEmulator: (() => Promise<void>) | undefined;
-
-/** Starts a child and resolves with the first JSON line it prints (`{ url }`). */
-function startChild(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ url: string; pid: number }> {
-  const child = spawn(process.execPath, [...args], {
-    cwd: root,
-    env: { ...process.env, ...env, NODE_NO_WARNINGS: "1" },
-    // stdin is the child's lifeline: it exits when this process goes away, however that happens.
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    child.stdout!.on("data", (piece: Buffer) => {
-      buffered += piece.toString("utf8");
-      const line = buffered.split("\n").find((candidate) => candidate.startsWith("{"));
-      if (line) {
-        child.stdout!.removeAllListeners("data");
-        child.stdout!.resume();
-        resolve({ ...(JSON.parse(line) as { url: string }), pid: child.pid! });
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
-  });
-}
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -131,6 +70,56 @@ const portkeyHooks = `data:text/javascript,${encodeURIComponent(
   'import net from "node:net";const listen=net.Server.prototype.listen;' +
     'net.Server.prototype.listen=function(...args){if(typeof args[0]==="number"&&(args[1]===undefined||typeof args[1]==="function"))args.splice(1,typeof args[1]==="function"?0:1,"127.0.0.1");return listen.apply(this,args)};' +
     'process.stdin.on("end",()=>process.exit(0));process.stdin.resume();',
+)}`;
+
+/**
+ * Our proxy as users deploy it: the built package's `bedrock-forge serve --config`, in its own process,
+ * its JSON log lines written to /dev/null (as a log shipper would take them off its stdout).
+ */
+async function startServedProxy(emulatorUrl: string): Promise<{ url: string; pid: number }> {
+  const port = await freePort();
+  const config = path.join(os.tmpdir(), `bedrock-forge-bench-${process.pid}.yaml`);
+  await writeFile(
+    config,
+    [
+      "model_list:",
+      "  - model_name: claude",
+      "    litellm_params:",
+      `      model: bedrock/${model}`,
+      `      aws_access_key_id: ${keys.accessKeyId}`,
+      `      aws_secret_access_key: ${keys.secretAccessKey}`,
+      `      aws_region_name: ${region}`,
+      `      aws_bedrock_runtime_endpoint: ${emulatorUrl}`,
+      "general_settings:",
+      "  master_key: sk-bench",
+      "",
+    ].join("\n"),
+  );
+  const child = spawn(
+    process.execPath,
+    [`--import=${lifelineHook}`, "dist/cli/main.js", "serve", "--config", config, "--port", String(port)],
+    {
+      cwd: root,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      stdio: ["pipe", "ignore", "inherit"],
+    },
+  );
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const ready = await fetch(`${url}/health/liveliness`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return { url, pid: child.pid! };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("bedrock-forge serve did not start");
+}
+
+/** Node's `--import` hook that ends a child when its stdin (this process) goes away. */
+const lifelineHook = `data:text/javascript,${encodeURIComponent(
+  'process.stdin.on("end",()=>process.exit(0));process.stdin.resume();',
 )}`;
 
 async function startPortkey(): Promise<{ url: string; pid: number }> {
@@ -418,14 +407,11 @@ async function appendToBenchmarks(section: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const tsx = ["--import", "tsx", fileURLToPath(import.meta.url)];
-  process.stdout.write("starting the emulator, the proxy and the Portkey gateway…\n");
+  process.stdout.write("building the package, starting the emulator, the proxy and the Portkey gateway…\n");
+  spawnSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "inherit" });
   const emulator = await startEmulatorProcess(["--stream-chunks", String(settings.streamChunks)]);
   stopEmulator = () => stopProcess(emulator);
-  const [proxy, portkey] = await Promise.all([
-    startChild([...tsx, "--role", "proxy", "--emulator", emulator.url]),
-    startPortkey(),
-  ]);
+  const [proxy, portkey] = await Promise.all([startServedProxy(emulator.url), startPortkey()]);
   const paths: Path[] = [
     directPath(emulator.url),
     openAIPath("bedrock-forge proxy", proxy.url, { authorization: "Bearer sk-bench" }, "claude", proxy.pid),
@@ -495,7 +481,7 @@ async function main(): Promise<void> {
   const section = [
     `### ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, load average ${format(loadBefore, 1)} → ${format(loadAfter, 1)}`,
     "",
-    `One emulator (its own process) behind every path; the proxy and Portkey each in their own process on loopback. Unary requests sequential over keep-alive (${settings.requests} per path after ${settings.warmup} of warm-up, rounds of 50 alternating between paths), streams of ${settings.streamChunks} chunks (${settings.streams} per path), throughput with autocannon at concurrency ${settings.concurrency}, median of ${settings.trials} alternating ${settings.seconds}-second trials (the direct SDK: ${settings.concurrency} callers in-process). Milliseconds per request; in parentheses the time added over the direct call. Proxy CPU: CPU time of the proxy's process per unary request.`,
+    `One emulator (its own process) behind every path; the proxy (the built package's bedrock-forge serve --config, logs to /dev/null) and Portkey each in their own process on loopback. Unary requests sequential over keep-alive (${settings.requests} per path after ${settings.warmup} of warm-up, rounds of 50 alternating between paths), streams of ${settings.streamChunks} chunks (${settings.streams} per path), throughput with autocannon at concurrency ${settings.concurrency}, median of ${settings.trials} alternating ${settings.seconds}-second trials (the direct SDK: ${settings.concurrency} callers in-process). Milliseconds per request; in parentheses the time added over the direct call. Proxy CPU: CPU time of the proxy's process per unary request.`,
     "",
     table(
       [
@@ -527,24 +513,10 @@ async function main(): Promise<void> {
   process.stdout.write("\nappended to BENCHMARKS.md\n");
 }
 
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index === -1 ? undefined : process.argv[index + 1];
-}
-
-const role = argument("--role");
-if (role !== undefined) {
-  process.stdin.on("end", () => process.exit(0));
-  process.stdin.resume();
-}
-if (role === "proxy") {
-  await runProxyRole(argument("--emulator")!);
-} else {
-  try {
-    await main();
-  } finally {
-    for (const child of children) child.kill("SIGTERM");
-    await stopEmulator?.();
-    agent.destroy();
-  }
+try {
+  await main();
+} finally {
+  for (const child of children) child.kill("SIGTERM");
+  await stopEmulator?.();
+  agent.destroy();
 }

@@ -9,7 +9,7 @@ export const serveHelp = `Usage: bedrock-forge serve --config config.yaml [optio
        bedrock-forge serve --model <bedrock model id> [options]
 
 Runs an OpenAI-compatible HTTP server in front of Bedrock: /v1/chat/completions (with SSE streaming),
-/v1/embeddings, /v1/images/generations, /v1/models, /health/liveliness and /health/readiness.
+/v1/embeddings, /v1/images/generations, /v1/rerank, /v1/models, /health/liveliness and /health/readiness.
 The config is LiteLLM's config.yaml (model_list, litellm_settings, general_settings). Logs are JSON
 lines on stdout. SIGTERM or Ctrl+C stops accepting requests and drains the ones in flight.
 
