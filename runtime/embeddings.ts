@@ -2,10 +2,9 @@ import type { EmbeddingsMapping } from "../generated/spec-types.js";
 import { parseDataUrl } from "./chat/normalize.js";
 import { computeEmbeddingCost, resolvePrice } from "./cost.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
-import { loadFamily } from "./families.js";
-import { onDemandModel, requireOperation, resolveModel } from "./models.js";
+import { resolveOperation } from "./families.js";
 import { applyParams, paramTableFor } from "./params.js";
-import { readPointer, writePointer } from "./pointer.js";
+import { readPointer, writeConstants, writePointer } from "./pointer.js";
 import { invokeJson, type OperationCall } from "./send.js";
 import type { CreateEmbeddingResponse, EmbeddingImageInput } from "./types.js";
 
@@ -97,12 +96,7 @@ function readVectors(body: unknown, mapping: EmbeddingsMapping, expected: number
 /** Embeds one input or many, split into calls by the family's per-call limit and sent with a concurrency bound. */
 export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbeddingResponse> {
   const { request } = call;
-  const resolved = onDemandModel(
-    resolveModel(request.model as string, request.model_id as string | undefined),
-    call.region,
-  );
-  const entry = requireOperation(resolved, "embeddings");
-  const { descriptor } = await loadFamily(entry.family);
+  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "embeddings");
   const mapping = descriptor.embeddings!;
   const items = normalizeInputs(request.input, entry.id);
 
@@ -145,8 +139,7 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
 
   const table = paramTableFor(mapping.request.params, entry);
   const template: Record<string, unknown> = {};
-  for (const [pointer, value] of Object.entries(mapping.request.constants ?? {}))
-    writePointer(template, pointer, structuredClone(value));
+  writeConstants(template, mapping.request.constants);
   applyParams(request, template, {
     kind: "embeddings",
     entry,

@@ -1,6 +1,8 @@
 import { type FamilyId, familyLoaders } from "../generated/index.js";
-import type { FamilyModule } from "./descriptor.js";
+import type { Operation } from "../generated/spec-types.js";
+import type { CatalogEntry, FamilyDescriptor, FamilyModule } from "./descriptor.js";
 import { ModelNotSupportedError } from "./errors.js";
+import { onDemandModel, type ResolvedModel, requireOperation, resolveModel } from "./models.js";
 
 const loaded = new Map<string, FamilyModule>();
 const loading = new Map<string, Promise<FamilyModule>>();
@@ -21,4 +23,22 @@ export function loadFamily(family: string): Promise<FamilyModule> | FamilyModule
     loading.set(family, pending);
   }
   return pending;
+}
+
+/**
+ * The model of a non-chat operation call (embeddings, images, rerank): resolved against the catalog, sent
+ * as the region's profile where it needs one, offering the operation, with its family's descriptor.
+ */
+export async function resolveOperation(
+  request: Readonly<Record<string, unknown>>,
+  region: string | undefined,
+  operation: Operation,
+): Promise<{ resolved: ResolvedModel; entry: CatalogEntry; descriptor: FamilyDescriptor }> {
+  const resolved = onDemandModel(
+    resolveModel(request.model as string, request.model_id as string | undefined),
+    region,
+  );
+  const entry = requireOperation(resolved, operation);
+  const { descriptor } = await loadFamily(entry.family);
+  return { resolved, entry, descriptor };
 }

@@ -2,10 +2,9 @@ import type { ImagesMapping } from "../generated/spec-types.js";
 import { computeImageCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { ContentFilterError, RequestValidationError, ResponseParseError } from "./errors.js";
-import { loadFamily } from "./families.js";
-import { onDemandModel, requireOperation, resolveModel } from "./models.js";
+import { resolveOperation } from "./families.js";
 import { applyParams, paramTableFor } from "./params.js";
-import { readPointer, writePointer } from "./pointer.js";
+import { readPointer, writeConstants, writePointer } from "./pointer.js";
 import { invokeJson, type OperationCall } from "./send.js";
 import type { ImagesResponse } from "./types.js";
 
@@ -85,12 +84,7 @@ function readList(body: unknown, pointer: string | undefined): unknown[] {
 /** Generates images with an image model; results are base64 (`data[].b64_json`) with the cost per image. */
 export async function generateImages(call: ImagesCall): Promise<ImagesResponse> {
   const { request } = call;
-  const resolved = onDemandModel(
-    resolveModel(request.model as string, request.model_id as string | undefined),
-    call.region,
-  );
-  const entry = requireOperation(resolved, "images");
-  const { descriptor } = await loadFamily(entry.family);
+  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "images");
   const mapping = descriptor.images!;
   const prompt = request.prompt;
   if (typeof prompt !== "string" || prompt.trim() === "") {
@@ -127,8 +121,7 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
   const calls = table.n ? 1 : count;
 
   const body: Record<string, unknown> = {};
-  for (const [pointer, value] of Object.entries(mapping.request.constants ?? {}))
-    writePointer(body, pointer, structuredClone(value));
+  writeConstants(body, mapping.request.constants);
   const negative = request.negative_prompt as string | undefined;
   if (mapping.request.prompt.form === "weighted") {
     const prompts: { text: string; weight: number }[] = [{ text: prompt, weight: 1 }];

@@ -64,3 +64,12 @@ export function writePointer(target: Record<string, unknown>, pointer: string, v
 export function hasPointer(value: unknown, pointer: string): boolean {
   return readPointer(value, pointer) !== undefined;
 }
+
+/** Writes a spec's fixed fields (keyed by pointer) into a body; each value is copied, never shared. */
+export function writeConstants(
+  target: Record<string, unknown>,
+  constants: Readonly<Record<string, unknown>> | undefined,
+): void {
+  for (const [pointer, value] of Object.entries(constants ?? {}))
+    writePointer(target, pointer, structuredClone(value));
+}

@@ -4,10 +4,9 @@ import type { RerankMapping } from "../generated/spec-types.js";
 import { computeRerankCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
-import { loadFamily } from "./families.js";
-import { onDemandModel, requireOperation, resolveModel } from "./models.js";
+import { resolveOperation } from "./families.js";
 import { applyParams, paramTableFor } from "./params.js";
-import { readPointer, writePointer } from "./pointer.js";
+import { readPointer, writeConstants, writePointer } from "./pointer.js";
 import { invokeJson, type OperationCall } from "./send.js";
 import type { RerankResponse, RerankResult } from "./types.js";
 
@@ -116,12 +115,7 @@ export function readRerankResults(
  */
 export async function createRerank(call: RerankCall): Promise<RerankResponse> {
   const { request } = call;
-  const resolved = onDemandModel(
-    resolveModel(request.model as string, request.model_id as string | undefined),
-    call.region,
-  );
-  const entry = requireOperation(resolved, "rerank");
-  const { descriptor } = await loadFamily(entry.family);
+  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "rerank");
   const mapping = descriptor.rerank!;
   const query = readQuery(request.query, entry.id);
   const documents = normalizeDocuments(request.documents, entry);
@@ -135,8 +129,7 @@ export async function createRerank(call: RerankCall): Promise<RerankResponse> {
   }
 
   const body: Record<string, unknown> = {};
-  for (const [pointer, value] of Object.entries(mapping.request.constants ?? {}))
-    writePointer(body, pointer, structuredClone(value));
+  writeConstants(body, mapping.request.constants);
   writePointer(body, mapping.request.query.to, query);
   writePointer(body, mapping.request.documents.to, documents);
   const params = Object.fromEntries(Object.entries(request).filter(([name]) => !handledHere.has(name)));

@@ -30,7 +30,7 @@ import {
   resolveModel,
 } from "../models.js";
 import { applyParams, paramTableFor } from "../params.js";
-import { readPointer, writePointer } from "../pointer.js";
+import { readPointer, writeConstants, writePointer } from "../pointer.js";
 import { type CallOptions, invokeJson, type OperationCall, parseJsonBody, sendCommand } from "../send.js";
 import type {
   ChatCompletion,
@@ -175,8 +175,7 @@ export async function buildInvokeChatBody(
     });
   }
   const body: Record<string, unknown> = {};
-  for (const [pointer, value] of Object.entries(mapping.request.constants ?? {}))
-    writePointer(body, pointer, structuredClone(value));
+  writeConstants(body, mapping.request.constants);
   const table = paramTableFor(mapping.request.params, entry);
   const applied = applyParams(call.request, body, {
     kind: "chat",
@@ -322,8 +321,7 @@ function withConverseCodecParams(table: ParamTable): ParamTable {
 async function buildConverseInput(call: ChatCall, prepared: PreparedChat): Promise<ConverseCommandInput> {
   const { entry, descriptor, resolved } = prepared;
   const input: Record<string, unknown> = {};
-  for (const [pointer, value] of Object.entries(descriptor?.converse?.constants ?? {}))
-    writePointer(input, pointer, structuredClone(value));
+  writeConstants(input, descriptor?.converse?.constants);
   const table =
     entry && descriptor?.converse
       ? withConverseCodecParams(paramTableFor(descriptor.converse.params, entry))
@@ -532,8 +530,7 @@ async function streamChat(
     });
   }
   // Fields some families need only when streaming (Cohere Command's `stream: true`).
-  for (const [pointer, value] of Object.entries(streamMapping.constants ?? {}))
-    writePointer(body, pointer, structuredClone(value));
+  writeConstants(body, streamMapping.constants);
   const command = new InvokeModelWithResponseStreamCommand({
     modelId: prepared.resolved.wireModelId,
     body: JSON.stringify(body),

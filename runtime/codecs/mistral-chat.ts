@@ -9,7 +9,7 @@ import type { DecodedMessage, Turn } from "../chat/model.js";
 import { RequestValidationError, ResponseParseError } from "../errors.js";
 import { writePointer } from "../pointer.js";
 import type { FunctionTool, ToolChoice } from "../types.js";
-import { encodeUserContent, textOf } from "./openai-content.js";
+import { encodeFunctionTools, encodeUserContent, textOf } from "./openai-content.js";
 import type { MessagesCodec } from "./types.js";
 
 type NativeMessage = Record<string, unknown>;
@@ -37,17 +37,6 @@ function encodeTurn(turn: Turn, model: string): NativeMessage[] {
     return [message];
   }
   return [{ role: "user", content: encodeUserContent(turn.content, model) }];
-}
-
-function encodeTools(tools: readonly FunctionTool[]): Record<string, unknown>[] {
-  return tools.map((tool) => ({
-    type: "function",
-    function: {
-      name: tool.function.name,
-      ...(tool.function.description ? { description: tool.function.description } : {}),
-      parameters: tool.function.parameters ?? { type: "object", properties: {} },
-    },
-  }));
 }
 
 /** Mistral's tool_choice: auto | any | none. A named function becomes `any` with only that tool offered. */
@@ -83,7 +72,7 @@ export const mistralChatCodec: MessagesCodec = {
     writePointer(body, mapping.messages!, messages);
     if (chat.tools.length > 0 && mapping.tools) {
       const { tools, choice } = encodeToolChoice(chat.toolChoice, chat.tools, model.id);
-      writePointer(body, mapping.tools, encodeTools(tools));
+      writePointer(body, mapping.tools, encodeFunctionTools(tools, { keepStrict: false }));
       if (choice !== undefined && mapping.tool_choice) writePointer(body, mapping.tool_choice, choice);
     }
   },

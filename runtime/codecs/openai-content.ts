@@ -4,6 +4,7 @@
  */
 import type { ContentBlock } from "../chat/model.js";
 import { RequestValidationError } from "../errors.js";
+import type { FunctionTool } from "../types.js";
 
 export type NativePart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
@@ -36,4 +37,20 @@ export function textOf(blocks: readonly ContentBlock[], model: string): string {
     else if (block.kind !== "reasoning") unsupported(block.kind, model);
   }
   return pieces.join("\n");
+}
+
+/** Tool definitions in OpenAI's shape; `strict` is kept where the model's API takes it. */
+export function encodeFunctionTools(
+  tools: readonly FunctionTool[],
+  options: { keepStrict: boolean },
+): Record<string, unknown>[] {
+  return tools.map((tool) => ({
+    type: "function",
+    function: {
+      name: tool.function.name,
+      ...(tool.function.description ? { description: tool.function.description } : {}),
+      parameters: tool.function.parameters ?? { type: "object", properties: {} },
+      ...(options.keepStrict && tool.function.strict !== undefined ? { strict: tool.function.strict } : {}),
+    },
+  }));
 }

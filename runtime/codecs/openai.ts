@@ -10,8 +10,8 @@
 import type { DecodedMessage, StreamEvent, Turn } from "../chat/model.js";
 import { ResponseParseError } from "../errors.js";
 import { writePointer } from "../pointer.js";
-import type { FunctionTool, ThinkingBlock, ToolChoice } from "../types.js";
-import { encodeUserContent, textOf } from "./openai-content.js";
+import type { ThinkingBlock, ToolChoice } from "../types.js";
+import { encodeFunctionTools, encodeUserContent, textOf } from "./openai-content.js";
 import type { MessagesCodec, StreamCodec } from "./types.js";
 
 type NativeMessage = Record<string, unknown>;
@@ -49,18 +49,6 @@ function encodeTurn(turn: Turn, model: string): NativeMessage[] {
   return [{ role: "user", content: encodeUserContent(turn.content, model) }];
 }
 
-function encodeTools(tools: readonly FunctionTool[]): Record<string, unknown>[] {
-  return tools.map((tool) => ({
-    type: "function",
-    function: {
-      name: tool.function.name,
-      ...(tool.function.description ? { description: tool.function.description } : {}),
-      parameters: tool.function.parameters ?? { type: "object", properties: {} },
-      ...(tool.function.strict !== undefined ? { strict: tool.function.strict } : {}),
-    },
-  }));
-}
-
 function encodeToolChoice(choice: ToolChoice): unknown {
   return typeof choice === "string" ? choice : { type: "function", function: { name: choice.function.name } };
 }
@@ -89,7 +77,7 @@ export const openaiCodec: MessagesCodec = {
     for (const turn of chat.turns) messages.push(...encodeTurn(turn, model.id));
     writePointer(body, mapping.messages!, messages);
     if (chat.tools.length > 0 && mapping.tools) {
-      writePointer(body, mapping.tools, encodeTools(chat.tools));
+      writePointer(body, mapping.tools, encodeFunctionTools(chat.tools, { keepStrict: true }));
       if (chat.toolChoice !== undefined && mapping.tool_choice)
         writePointer(body, mapping.tool_choice, encodeToolChoice(chat.toolChoice));
     }
