@@ -9,12 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../../emulator/index.js";
 import type { Emulator } from "../../emulator/types.js";
-import {
-  BedrockCallError,
-  BedrockForgeError,
-  createBedrock,
-  type FinishReason,
-} from "../../runtime/index.js";
+import { BedrockCallError, createBedrock, type FinishReason } from "../../runtime/index.js";
 import { resolveModel } from "../../runtime/models.js";
 
 const root = path.join(import.meta.dirname, "../recordings");
@@ -350,131 +345,122 @@ async function run(recording: Recording): Promise<unknown> {
   return bedrock.chat.completions.create({ ...target, messages, ...pin });
 }
 
-/** Recordings of operations the runtime does not offer yet; each must be listed here by name. */
-const notOffered = new Set<string>();
-
 describe("every recorded Bedrock exchange replays to the expected OpenAI-shaped result", () => {
   it("finds the recordings", () => {
     expect(recordings.length).toBeGreaterThan(200);
   });
 
-  it.each(
-    recordings
-      .filter((recording) => !notOffered.has(recording.name))
-      .map((recording) => [recording.name, recording] as const),
-  )("%s", async (_name, recording) => {
-    const inStreamError = recording.events?.some((event) => event.messageType === "exception") ?? false;
-    if (recording.operation === "error" || inStreamError) {
-      const error = await run(recording).then(
-        () => undefined,
-        (caught: unknown) => caught,
+  it.each(recordings.map((recording) => [recording.name, recording] as const))(
+    "%s",
+    async (_name, recording) => {
+      const inStreamError = recording.events?.some((event) => event.messageType === "exception") ?? false;
+      if (recording.operation === "error" || inStreamError) {
+        const error = await run(recording).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        const name = errorNameOf(recording);
+        expect(BedrockCallError.isInstance(error), `expected a BedrockCallError, got ${String(error)}`).toBe(
+          true,
+        );
+        const mapped = error as BedrockCallError;
+        expect(mapped.awsErrorName).toBe(name);
+        expect(mapped.status).toBe(errorStatus[name]);
+        return;
+      }
+      const result = await run(recording);
+      const headers = Object.fromEntries(
+        Object.entries(recording.http.responseHeaders ?? {}).map(([name, value]) => [
+          name.toLowerCase(),
+          value,
+        ]),
       );
-      const name = errorNameOf(recording);
-      expect(BedrockCallError.isInstance(error), `expected a BedrockCallError, got ${String(error)}`).toBe(
-        true,
-      );
-      const mapped = error as BedrockCallError;
-      expect(mapped.awsErrorName).toBe(name);
-      expect(mapped.status).toBe(errorStatus[name]);
-      return;
-    }
-    const result = await run(recording);
-    const headers = Object.fromEntries(
-      Object.entries(recording.http.responseHeaders ?? {}).map(([name, value]) => [
-        name.toLowerCase(),
-        value,
-      ]),
-    );
 
-    if (recording.operation === "count-tokens") {
-      expect(result).toMatchObject({ input_tokens: recording.response!.inputTokens });
-      return;
-    }
-    if (
-      Array.isArray(recording.response?.results) &&
-      recording.response.results[0]?.relevance_score !== undefined
-    ) {
-      // A rerank answer: every recorded result, in the recorded order, with its index and score.
-      const recorded = (recording.response.results as Json[]).map((item) => ({
-        index: item.index,
-        relevance_score: item.relevance_score,
-      }));
-      const actual = result as Json;
-      expect(actual.results).toEqual(recorded);
-      const scores = recorded.map((item) => item.relevance_score as number);
-      expect(scores).toEqual([...scores].sort((a, b) => b - a));
-      // The runtime sent the recorded body, and Bedrock bills one query per started 100 documents.
-      expect(emulator.requests.at(-1)?.body).toEqual(recording.request);
-      const documents = (recording.request!.documents as unknown[]).length;
-      expect(actual.meta.billed_units.search_units).toBe(Math.ceil(documents / 100));
-      expect(actual.usage.search_units).toBe(Math.ceil(documents / 100));
-      return;
-    }
-    if ((result as Json).object === "list") {
-      const data = (result as Json).data;
-      expect(data[0].embedding).toEqual(recording.response!.embedding);
-      expect((result as Json).usage.prompt_tokens).toBe(recording.response!.inputTextTokenCount);
-      return;
-    }
-    let expected: Expectation;
-    let actual: {
-      text: string;
-      toolNames: string[];
-      finish: FinishReason;
-      prompt: number;
-      completion: number;
-    };
-    if (Array.isArray(result)) {
-      const chunks = result as Json[];
-      // Invoke streams carry the family's chunk JSON; Converse streams name each event by its type.
-      expected = expectFromChunks(
-        (recording.events ?? []).map(
-          (event) => (event.chunk ?? { [event.eventType!]: event.payload }) as Json,
-        ),
-      );
-      const usage = chunks.find((chunk) => chunk.usage)?.usage;
-      actual = {
-        text: chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""),
-        toolNames: chunks.flatMap((chunk) =>
-          (chunk.choices[0]?.delta.tool_calls ?? []).map((call: Json) => call.function?.name).filter(Boolean),
-        ),
-        finish: chunks
-          .map((chunk) => chunk.choices[0]?.finish_reason)
-          .filter(Boolean)
-          .at(-1),
-        prompt: usage?.prompt_tokens,
-        completion: usage?.completion_tokens,
+      if (recording.operation === "count-tokens") {
+        expect(result).toMatchObject({ input_tokens: recording.response!.inputTokens });
+        return;
+      }
+      if (
+        Array.isArray(recording.response?.results) &&
+        recording.response.results[0]?.relevance_score !== undefined
+      ) {
+        // A rerank answer: every recorded result, in the recorded order, with its index and score.
+        const recorded = (recording.response.results as Json[]).map((item) => ({
+          index: item.index,
+          relevance_score: item.relevance_score,
+        }));
+        const actual = result as Json;
+        expect(actual.results).toEqual(recorded);
+        const scores = recorded.map((item) => item.relevance_score as number);
+        expect(scores).toEqual([...scores].sort((a, b) => b - a));
+        // The runtime sent the recorded body, and Bedrock bills one query per started 100 documents.
+        expect(emulator.requests.at(-1)?.body).toEqual(recording.request);
+        const documents = (recording.request!.documents as unknown[]).length;
+        expect(actual.meta.billed_units.search_units).toBe(Math.ceil(documents / 100));
+        expect(actual.usage.search_units).toBe(Math.ceil(documents / 100));
+        return;
+      }
+      if ((result as Json).object === "list") {
+        const data = (result as Json).data;
+        expect(data[0].embedding).toEqual(recording.response!.embedding);
+        expect((result as Json).usage.prompt_tokens).toBe(recording.response!.inputTextTokenCount);
+        return;
+      }
+      let expected: Expectation;
+      let actual: {
+        text: string;
+        toolNames: string[];
+        finish: FinishReason;
+        prompt: number;
+        completion: number;
       };
-    } else {
-      const completion = result as Json;
-      expected = expectFromBody(recording.response!, headers);
-      actual = {
-        text: completion.choices[0].message.content ?? "",
-        toolNames: (completion.choices[0].message.tool_calls ?? []).map((call: Json) => call.function.name),
-        finish: completion.choices[0].finish_reason,
-        prompt: completion.usage.prompt_tokens,
-        completion: completion.usage.completion_tokens,
-      };
-      // Bedrock's header counts the uncached input tokens.
-      const headerPrompt = headers["x-amzn-bedrock-input-token-count"];
-      const cached = completion.usage.prompt_tokens_details;
-      const uncached = actual.prompt - (cached ? cached.cached_tokens + (cached.cache_write_tokens ?? 0) : 0);
-      if (headerPrompt !== undefined && recording.operation === "invoke")
-        expect(uncached).toBe(Number(headerPrompt));
-    }
-    expect(actual.text).toBe(expected.text);
-    expect(actual.toolNames).toEqual(expected.toolNames);
-    if (expected.finish) expect(actual.finish).toBe(expected.finish);
-    else expect(["stop", "length", "tool_calls", "content_filter"]).toContain(actual.finish);
-    if (expected.promptTokens !== undefined) expect(actual.prompt).toBe(expected.promptTokens);
-    if (expected.completionTokens !== undefined) expect(actual.completion).toBe(expected.completionTokens);
-    if (expected.text === "" && expected.toolNames.length === 0) expect(actual.finish).toBeDefined();
-  });
-
-  it("lists only recordings of operations the runtime lacks as not offered", () => {
-    for (const name of notOffered) {
-      expect(recordings.find((recording) => recording.name === name)?.modelId).toMatch(/rerank/);
-    }
-    expect(BedrockForgeError).toBeDefined();
-  });
+      if (Array.isArray(result)) {
+        const chunks = result as Json[];
+        // Invoke streams carry the family's chunk JSON; Converse streams name each event by its type.
+        expected = expectFromChunks(
+          (recording.events ?? []).map(
+            (event) => (event.chunk ?? { [event.eventType!]: event.payload }) as Json,
+          ),
+        );
+        const usage = chunks.find((chunk) => chunk.usage)?.usage;
+        actual = {
+          text: chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""),
+          toolNames: chunks.flatMap((chunk) =>
+            (chunk.choices[0]?.delta.tool_calls ?? [])
+              .map((call: Json) => call.function?.name)
+              .filter(Boolean),
+          ),
+          finish: chunks
+            .map((chunk) => chunk.choices[0]?.finish_reason)
+            .filter(Boolean)
+            .at(-1),
+          prompt: usage?.prompt_tokens,
+          completion: usage?.completion_tokens,
+        };
+      } else {
+        const completion = result as Json;
+        expected = expectFromBody(recording.response!, headers);
+        actual = {
+          text: completion.choices[0].message.content ?? "",
+          toolNames: (completion.choices[0].message.tool_calls ?? []).map((call: Json) => call.function.name),
+          finish: completion.choices[0].finish_reason,
+          prompt: completion.usage.prompt_tokens,
+          completion: completion.usage.completion_tokens,
+        };
+        // Bedrock's header counts the uncached input tokens.
+        const headerPrompt = headers["x-amzn-bedrock-input-token-count"];
+        const cached = completion.usage.prompt_tokens_details;
+        const uncached =
+          actual.prompt - (cached ? cached.cached_tokens + (cached.cache_write_tokens ?? 0) : 0);
+        if (headerPrompt !== undefined && recording.operation === "invoke")
+          expect(uncached).toBe(Number(headerPrompt));
+      }
+      expect(actual.text).toBe(expected.text);
+      expect(actual.toolNames).toEqual(expected.toolNames);
+      if (expected.finish) expect(actual.finish).toBe(expected.finish);
+      else expect(["stop", "length", "tool_calls", "content_filter"]).toContain(actual.finish);
+      if (expected.promptTokens !== undefined) expect(actual.prompt).toBe(expected.promptTokens);
+      if (expected.completionTokens !== undefined) expect(actual.completion).toBe(expected.completionTokens);
+    },
+  );
 });
