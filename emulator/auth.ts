@@ -8,9 +8,9 @@
  *   but send `host:port`; every form is tried before a signature is declared wrong.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { Sha256 } from "../runtime/sha256.js";
 import { createError, EmulatorError, errorMessages } from "./errors.js";
 
 /** A pair of long-term credentials the emulator accepts. */
@@ -169,7 +169,7 @@ export class Authenticator {
         credentials: { accessKeyId, secretAccessKey },
         region: "us-east-1",
         service: "bedrock",
-        sha256: Hash.bind(null, "sha256"),
+        sha256: Sha256,
         applyChecksum: false,
       });
       this.signers.set(accessKeyId, signer);

@@ -2,10 +2,13 @@ import http from "node:http";
 import https from "node:https";
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { SignatureV4 } from "@smithy/signature-v4";
 import type { Connection } from "./connection.js";
 import { RequestValidationError } from "./errors.js";
 import { instrumentClient, markCarriesSignal, requestSignalKey } from "./instrument.js";
+import { Sha256 } from "./sha256.js";
 import type { AwsCredentialsInput } from "./types.js";
+import { useCachedUserAgent } from "./user-agent.js";
 
 /**
  * Credentials for a connection, through @aws-sdk/credential-providers (loaded only when needed):
@@ -142,6 +145,7 @@ async function createClient(connection: Connection): Promise<BedrockRuntimeClien
     // The middleware stack is resolved once per command class instead of on every send (about 5% of a
     // proxied request's CPU). Per-call signal and headers travel on the command (see instrument.ts).
     cacheMiddleware: true,
+    sha256: Sha256,
     ...(connection.region ? { region: connection.region } : {}),
     ...(connection.endpoint ? { endpoint: parsedEndpoint(connection.endpoint) } : {}),
     ...(connection.maxAttempts !== undefined ? { maxAttempts: connection.maxAttempts } : {}),
@@ -156,8 +160,22 @@ async function createClient(connection: Connection): Promise<BedrockRuntimeClien
       // Explicit credentials mean SigV4, even when AWS_BEARER_TOKEN_BEDROCK is set in the environment.
       config.authSchemePreference = ["sigv4"];
     }
+    // One SigV4 signer per client: the SDK's default builds a new one (copying the whole client config)
+    // for every request. Region and service still come from each request's auth scheme.
+    let signer: SignatureV4 | undefined;
+    config.signer = async () => {
+      signer ??= new SignatureV4({
+        credentials: client.config.credentials,
+        region: client.config.region,
+        service: "bedrock",
+        sha256: Sha256,
+        uriEscapePath: true,
+      });
+      return signer;
+    };
   }
   const client = instrumentClient(new BedrockRuntimeClient(config));
+  useCachedUserAgent(client);
   markCarriesSignal(client, connection.maxAttempts !== 1);
   return client;
 }

@@ -21,6 +21,20 @@ describe("synthesized text", () => {
     );
   });
 
+  it("counts ASCII and non-ASCII text alike: tokens are the pieces of the text (property)", () => {
+    const asciiish = fc.string({
+      unit: fc.constantFrom("a", "Z", "7", "_", " ", "\t", "\n", ".", "-", "é", "字", "😀"),
+    });
+    fc.assert(
+      fc.property(fc.oneof(asciiish, fc.string({ unit: "binary", maxLength: 60 })), (text) => {
+        // The oracle: the Unicode definition (word pieces of letters, digits and _, or one other character).
+        const pieces = text.match(/\s*(?:[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_])/gu) ?? [];
+        if (text.trim()) expect(countTokens(text)).toBe(pieces.length);
+        expect(splitTokens(text).length).toBe(Math.max(pieces.length, text.length > 0 ? 1 : 0));
+      }),
+    );
+  });
+
   it("stream chunks rebuild the text, none empty, at most the count asked (property)", () => {
     fc.assert(
       fc.property(
@@ -38,7 +52,15 @@ describe("synthesized text", () => {
 
   it("answers quote the user and grow to a requested token count", () => {
     expect(composeAnswer("  Hello\n  world ")).toBe('This is a synthesized reply to "Hello world".');
-    expect(countTokens(composeAnswer("x", 200))).toBe(200);
+    for (const [text, tokens] of [
+      ["x", 200],
+      ["Hello, wörld", 37],
+      ["  ", 12],
+      ["Hi", 3],
+    ] as const)
+      expect(countTokens(composeAnswer(text, tokens))).toBe(
+        Math.max(tokens, countTokens(composeAnswer(text))),
+      );
     expect(truncateTokens(composeAnswer("Hello"), 3)).toBe("This is a");
   });
 

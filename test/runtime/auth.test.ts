@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { inspect } from "node:util";
-import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import { BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
+import { fromIni } from "@aws-sdk/credential-providers";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, type EmulatorRequest, startEmulator } from "../../emulator/index.js";
@@ -381,6 +382,33 @@ describe("endpoint, headers and the SDK client", () => {
       "x-forge-client": "client-value",
       "x-forge-embed": "1",
     });
+  });
+
+  it("sends the same user-agent headers as a plain SDK client (static keys, profile, no retries)", async () => {
+    useTemporaryHome();
+    const cases: { forge: BedrockOptions; sdk: ConstructorParameters<typeof BedrockRuntimeClient>[0] }[] = [
+      { forge: { credentials }, sdk: { credentials } },
+      { forge: { profile: "forge-test" }, sdk: { credentials: fromIni({ profile: "forge-test" }) } },
+      { forge: { credentials, num_retries: 0 }, sdk: { credentials, maxAttempts: 1 } },
+    ];
+    for (const { forge, sdk } of cases) {
+      const ours = await call(createBedrock({ region: "us-east-1", endpoint: emulator.url, ...forge }));
+      const plain = new BedrockRuntimeClient({ region: "us-east-1", endpoint: emulator.url, ...sdk });
+      try {
+        await plain.send(
+          new ConverseCommand({
+            modelId: MODEL,
+            messages: [{ role: "user", content: [{ text: "Hello auth" }] }],
+          }),
+        );
+      } finally {
+        plain.destroy();
+      }
+      const theirs = emulator.requests.at(-1)!;
+      expect(ours.headers["user-agent"]).toMatch(/^aws-sdk-js\/\S+ .* m\/\S+/);
+      expect(ours.headers["user-agent"]).toBe(theirs.headers["user-agent"]);
+      expect(ours.headers["x-amz-user-agent"]).toBe(theirs.headers["x-amz-user-agent"]);
+    }
   });
 
   it("your own BedrockRuntimeClient is used as is", async () => {
