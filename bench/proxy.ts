@@ -516,7 +516,12 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  for (const child of children) child.kill("SIGTERM");
+  // SIGTERM, then the end of the lifeline (each child's stdin), which the child's hook exits on: a served
+  // proxy otherwise stays up after its drain, holding stdin open, and this process waits on it.
+  for (const child of children) {
+    child.kill("SIGTERM");
+    child.stdin?.end();
+  }
   await stopEmulator?.();
   agent.destroy();
 }
