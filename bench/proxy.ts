@@ -386,6 +386,14 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
 /** An added time with its sign: `+0.44`, `-0.12`. */
 const signed = (value: number) => `${value < 0 ? "-" : "+"}${format(Math.abs(value))}`;
 
+/** The checkout being measured: its short commit, marked when the working tree has changes. */
+function commitOf(): string {
+  const git = (...args: string[]) => spawnSync("git", args, { cwd: root, encoding: "utf8" });
+  const head = git("rev-parse", "--short", "HEAD").stdout.trim() || "unknown";
+  const dirty = git("status", "--porcelain", "--untracked-files=no").stdout.trim() !== "";
+  return dirty ? `${head} + uncommitted changes` : head;
+}
+
 async function appendToBenchmarks(section: string): Promise<void> {
   const file = path.join(root, "BENCHMARKS.md");
   let text = await readFile(file, "utf8").catch(
@@ -479,7 +487,7 @@ async function main(): Promise<void> {
   const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
   const cpus = os.cpus();
   const section = [
-    `### ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, load average ${format(loadBefore, 1)} → ${format(loadAfter, 1)}`,
+    `### ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, load average ${format(loadBefore, 1)} → ${format(loadAfter, 1)}, commit ${commitOf()}`,
     "",
     `One emulator (its own process) behind every path; the proxy (the built package's bedrock-forge serve --config, logs to /dev/null) and Portkey each in their own process on loopback. Unary requests sequential over keep-alive (${settings.requests} per path after ${settings.warmup} of warm-up, rounds of 50 alternating between paths), streams of ${settings.streamChunks} chunks (${settings.streams} per path), throughput with autocannon at concurrency ${settings.concurrency}, median of ${settings.trials} alternating ${settings.seconds}-second trials (the direct SDK: ${settings.concurrency} callers in-process). Milliseconds per request; in parentheses the time added over the direct call. Proxy CPU: CPU time of the proxy's process per unary request.`,
     "",
