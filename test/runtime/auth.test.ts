@@ -142,6 +142,25 @@ describe("credentials", () => {
     expect(calls).toBeGreaterThan(0);
   });
 
+  it("expiring credentials are refreshed: each call is signed with the keys last handed out", async () => {
+    // The provider hands out keys that expire within the SDK's refresh window, so every call asks again.
+    const pairs = [credentials, second, profileKeys];
+    let calls = 0;
+    let last = credentials;
+    const provider = async () => {
+      last = pairs[calls++ % pairs.length]!;
+      return { ...last, expiration: new Date(Date.now() + 1000) };
+    };
+    const client = base({ credentials: provider });
+    const signedWith = new Set<string>();
+    for (let index = 0; index < 4; index++) {
+      const { accessKeyId } = signature(await call(client));
+      expect(accessKeyId).toBe(last.accessKeyId);
+      signedWith.add(accessKeyId);
+    }
+    expect(signedWith.size).toBeGreaterThan(1);
+  });
+
   it("LiteLLM's aws_* names per client: keys, session token and region", async () => {
     const client = createBedrock({
       aws_access_key_id: second.accessKeyId,
