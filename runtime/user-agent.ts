@@ -97,7 +97,8 @@ export function useCachedUserAgent(client: BedrockRuntimeClient): void {
   const config = client.config as unknown as UserAgentConfig;
   let parts: Promise<Parts> | undefined;
   const byFeatures = new Map<string, string>();
-  client.middlewareStack.remove("getUserAgentMiddleware");
+  // An SDK whose middleware has another name keeps its own (and its own cost).
+  if (!client.middlewareStack.remove("getUserAgentMiddleware")) return;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const request = args.request as { headers?: Record<string, string> } | undefined;

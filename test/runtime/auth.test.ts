@@ -14,6 +14,7 @@ import { fromIni } from "@aws-sdk/credential-providers";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, type EmulatorRequest, startEmulator } from "../../emulator/index.js";
+import { resolveConnection } from "../../runtime/connection.js";
 import {
   type Bedrock,
   BedrockCallError,
@@ -22,6 +23,7 @@ import {
   createBedrock,
   RequestValidationError,
 } from "../../runtime/index.js";
+import { clientFor } from "../../runtime/transport.js";
 import { credentials, failure, reply } from "./live.js";
 
 const MODEL = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -152,7 +154,7 @@ describe("credentials", () => {
       return { ...last, expiration: new Date(Date.now() + 1000) };
     };
     const client = base({ credentials: provider });
-    const signedWith = new Set<string>();
+    const signedWith = new Set<string | undefined>();
     for (let index = 0; index < 4; index++) {
       const { accessKeyId } = signature(await call(client));
       expect(accessKeyId).toBe(last.accessKeyId);
@@ -405,6 +407,13 @@ describe("endpoint, headers and the SDK client", () => {
 
   it("sends the same user-agent headers as a plain SDK client (static keys, profile, no retries)", async () => {
     useTemporaryHome();
+    // bedrock-forge's clients compute the header with their own middleware, in place of the SDK's.
+    const sdkClient = await clientFor(
+      resolveConnection({ region: "us-east-1", endpoint: emulator.url, credentials }),
+    );
+    const middlewares = sdkClient.middlewareStack.identify().join("\n");
+    expect(middlewares).toMatch(/bedrockForgeUserAgent/);
+    expect(middlewares).not.toMatch(/getUserAgentMiddleware/);
     const cases: { forge: BedrockOptions; sdk: ConstructorParameters<typeof BedrockRuntimeClient>[0] }[] = [
       { forge: { credentials }, sdk: { credentials } },
       { forge: { profile: "forge-test" }, sdk: { credentials: fromIni({ profile: "forge-test" }) } },
