@@ -15,13 +15,45 @@ const batchMs = 10;
 const pendingSinks = new Set<() => void>();
 let exitHooked = false;
 
+export interface JsonLineSinkOptions {
+  /**
+   * Largest single write in bytes, cut at line ends. With several processes writing one pipe (the workers of
+   * `serve --workers`), writes of at most PIPE_BUF (4096 bytes on Linux) are never interleaved, so no
+   * line is torn by another process's.
+   */
+  readonly maxWrite?: number;
+}
+
+/** `text` (whole lines) in pieces of at most `limit` UTF-8 bytes each; a longer single line stays whole. */
+export function splitAtLines(text: string, limit: number): string[] {
+  const pieces: string[] = [];
+  let piece = "";
+  let bytes = 0;
+  for (const line of text.split(/(?<=\n)/)) {
+    const size = Buffer.byteLength(line);
+    if (bytes + size > limit && piece !== "") {
+      pieces.push(piece);
+      piece = "";
+      bytes = 0;
+    }
+    piece += line;
+    bytes += size;
+  }
+  if (piece !== "") pieces.push(piece);
+  return pieces;
+}
+
 /**
  * Writes JSON lines to a stream (stdout by default). Request lines are collected for up to 10 ms and
  * written together: one system call for many requests instead of one each. Lifecycle lines (start,
  * warnings, stop) are written at once, with whatever is pending, and pending lines are written when the
  * process exits.
  */
-export function jsonLineSink(stream: { write(text: string): unknown } = process.stdout): LogSink {
+export function jsonLineSink(
+  stream: { write(text: string): unknown } = process.stdout,
+  options: JsonLineSinkOptions = {},
+): LogSink {
+  const { maxWrite } = options;
   let pending = "";
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
@@ -30,7 +62,9 @@ export function jsonLineSink(stream: { write(text: string): unknown } = process.
     pendingSinks.delete(flush);
     const text = pending;
     pending = "";
-    if (text !== "") stream.write(text);
+    if (text === "") return;
+    if (maxWrite === undefined || Buffer.byteLength(text) <= maxWrite) stream.write(text);
+    else for (const piece of splitAtLines(text, maxWrite)) stream.write(piece);
   };
   return (line) => {
     pending += `${JSON.stringify(line)}\n`;

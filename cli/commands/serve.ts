@@ -1,9 +1,11 @@
+import cluster from "node:cluster";
 import { parseArgs } from "node:util";
 import { ProxyConfigError, quickConfig } from "../../proxy/config.js";
-import { jsonLineSink } from "../../proxy/log.js";
+import { jsonLineSink, type LogSink } from "../../proxy/log.js";
 import { type ProxyOptions, startProxy } from "../../proxy/server.js";
 import type { Command, CommandIO } from "../command.js";
 import { UsageError } from "../command.js";
+import { runPrimary, workerMessages } from "./serve-workers.js";
 
 export const serveHelp = `Usage: bedrock-forge serve --config config.yaml [options]
        bedrock-forge serve --model <bedrock model id> [options]
@@ -24,6 +26,8 @@ Options:
   --drain-ms N              How long shutdown waits for in-flight requests (default 10000).
   --max-body-mb N           Request body limit in MiB (default general_settings.max_request_size_mb or 10).
   --request-timeout S       Request deadline in seconds (default litellm_settings.request_timeout or 600).
+  --workers N               Processes sharing the port (default 1; LiteLLM's --num_workers also works).
+                            Each is a whole proxy; a worker that dies is replaced; SIGTERM drains them all.
   -h, --help                Show this help.
 
 The master key comes from general_settings.master_key or LITELLM_MASTER_KEY; without one the server is open.
@@ -32,6 +36,8 @@ The master key comes from general_settings.master_key or LITELLM_MASTER_KEY; wit
 export interface ServeArgs {
   readonly options: ProxyOptions;
   readonly drainMs: number;
+  /** Processes serving the port (`--workers`), 1 for this process alone. */
+  readonly workers: number;
 }
 
 function positiveNumber(name: string, value: string | undefined, integer = false): number | undefined {
@@ -61,6 +67,8 @@ export function parseServeArgs(
         "drain-ms": { type: "string" },
         "max-body-mb": { type: "string" },
         "request-timeout": { type: "string" },
+        workers: { type: "string" },
+        num_workers: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -96,9 +104,16 @@ export function parseServeArgs(
     ...(maxBodyMb !== undefined ? { maxRequestBytes: Math.round(maxBodyMb * 1024 * 1024) } : {}),
     ...(requestTimeout !== undefined ? { requestTimeoutMs: Math.round(requestTimeout * 1000) } : {}),
   };
+  if (values.workers !== undefined && values.num_workers !== undefined) {
+    throw new UsageError("give --workers or --num_workers, not both");
+  }
+  const workersFlag = values.workers !== undefined ? "workers" : "num_workers";
+  const workers = positiveNumber(workersFlag, values[workersFlag] as string | undefined, true) ?? 1;
+  if (workers < 1) throw new UsageError(`--${workersFlag} needs at least 1, got ${workers}`);
   return {
     options,
     drainMs: positiveNumber("drain-ms", values["drain-ms"] as string | undefined, true) ?? 10_000,
+    workers,
   };
 }
 
@@ -114,7 +129,13 @@ function untilStopped(signal?: AbortSignal): Promise<string> {
     const onTerminate = stop("SIGTERM");
     process.once("SIGINT", onInterrupt);
     process.once("SIGTERM", onTerminate);
-    signal?.addEventListener("abort", stop("abort"), { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => stop(typeof signal.reason === "string" ? signal.reason : "abort")(),
+      {
+        once: true,
+      },
+    );
   });
 }
 
@@ -129,9 +150,51 @@ export async function runServe(
     io.stdout.write(serveHelp);
     return 0;
   }
+  if (parsed.workers > 1 && cluster.isPrimary) return runPrimary(parsed, io, signal);
+  if (cluster.isWorker) return runWorker(parsed, io);
+  return serve(parsed, io, jsonLineSink(io.stdout), signal);
+}
+
+/** One worker of `serve --workers`: a whole proxy whose log lines name it, stopped by the primary. */
+async function runWorker(parsed: ServeArgs, io: CommandIO): Promise<number> {
+  const worker = cluster.worker!;
+  const sink = jsonLineSink(io.stdout, { maxWrite: 4096 });
+  const stop = new AbortController();
+  const onMessage = (message: unknown) => {
+    if (message === workerMessages.shutdown) stop.abort("stopped by the primary");
+  };
+  process.on("message", onMessage);
+  try {
+    return await serve(
+      parsed,
+      io,
+      // The listening line also names the process, for whoever supervises the workers.
+      (line) =>
+        sink(
+          line.msg === "listening"
+            ? { ...line, worker: worker.id, pid: process.pid }
+            : { ...line, worker: worker.id },
+        ),
+      stop.signal,
+      (url) => process.send?.({ type: workerMessages.listening, url }),
+    );
+  } finally {
+    process.off("message", onMessage);
+    // Leaves the cluster; the process then ends with its exit code once its last handles close.
+    worker.disconnect();
+  }
+}
+
+async function serve(
+  parsed: ServeArgs,
+  io: CommandIO,
+  log: LogSink,
+  signal?: AbortSignal,
+  onListening?: (url: string) => void,
+): Promise<number> {
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   try {
-    proxy = await startProxy({ ...parsed.options, log: jsonLineSink(io.stdout) });
+    proxy = await startProxy({ ...parsed.options, log });
   } catch (error) {
     if (error instanceof ProxyConfigError) {
       io.stderr.write(`bedrock-forge serve: ${error.message}\n`);
@@ -139,6 +202,7 @@ export async function runServe(
     }
     throw error;
   }
+  onListening?.(proxy.url);
   const reason = await untilStopped(signal);
   // A second signal while draining stops at once.
   const force = () => void proxy.close({ drainMs: 0 });
