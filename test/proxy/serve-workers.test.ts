@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -180,6 +181,20 @@ describe("bedrock-forge serve --workers", () => {
     expect(served.lines()).toEqual([]);
     const reports = served.err().match(/top_p: must be number/g) ?? [];
     expect(reports).toHaveLength(1);
+  });
+
+  it("stops with exit code 1 when the workers cannot listen (port taken)", { timeout: 30_000 }, async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = taken.address() as net.AddressInfo;
+      const served = serve(["--config", configFile, "--port", String(port), "--workers", "2"], env);
+      expect(await served.exited).toBe(1);
+      expect(served.lines().map((line) => line.msg)).toContain("a worker stopped before it listened");
+      expect(served.err()).toContain("EADDRINUSE");
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it("refuses a worker count that is not a positive integer, or both spellings", async () => {
