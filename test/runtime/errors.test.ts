@@ -140,6 +140,76 @@ describe("connection failures", () => {
     expect(mapBedrockError(other).code).not.toBe("connection_error");
   });
 
+  /**
+   * A loopback server that answers 200 with headers and the start of a JSON body, then either cuts the
+   * connection or stalls; each call through the real SDK to it.
+   */
+  async function partialAnswer(
+    then: "cut" | "stall",
+    call: (endpoint: string) => Promise<unknown>,
+  ): Promise<unknown> {
+    const http = await import("node:http");
+    const sockets = new Set<import("node:net").Socket>();
+    const server = http.createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { "content-type": "application/json", "content-length": "400" });
+      response.write('{"output":{"message":{"role":"assistant","content":[{"text":"Hel');
+      if (then === "cut") setTimeout(() => response.socket?.destroy(), 20);
+    });
+    server.on("connection", (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as import("node:net").AddressInfo;
+      return await call(`http://127.0.0.1:${port}`).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  const keys = {
+    accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+    secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  };
+  const hello = {
+    model: "anthropic.claude-3-haiku-20240307-v1:0",
+    messages: [{ role: "user" as const, content: "x" }],
+  };
+
+  it("reports an answer cut off in its body as a retryable connection error", async () => {
+    const { createBedrock } = await import("../../runtime/index.js");
+    const error = await partialAnswer("cut", (endpoint) =>
+      createBedrock({
+        endpoint,
+        region: "us-east-1",
+        credentials: keys,
+        num_retries: 0,
+      }).chat.completions.create(hello),
+    );
+    expect(error).toMatchObject({ status: 502, code: "connection_error", retryable: true });
+  });
+
+  it("ends a call whose answer stalls in its body at its timeout, as a timeout", async () => {
+    const { createBedrock } = await import("../../runtime/index.js");
+    const started = Date.now();
+    const error = await partialAnswer("stall", (endpoint) =>
+      createBedrock({
+        endpoint,
+        region: "us-east-1",
+        credentials: keys,
+        num_retries: 0,
+      }).chat.completions.create({
+        ...hello,
+        timeout: 300,
+      }),
+    );
+    expect(error).toMatchObject({ status: 408 });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it("reports an unreachable endpoint through the real SDK as a connection error", async () => {
     const { createBedrock } = await import("../../runtime/index.js");
     const bedrock = createBedrock({
