@@ -17,6 +17,10 @@ export type Pointer = string
  */
 export type ParamPolicy = ("map" | "passthrough" | "drop" | "reject")
 /**
+ * The capability a model needs for this param; on other models of the family the param is unsupported (an error, or dropped under drop_params).
+ */
+export type Capability1 = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations")
+/**
  * Where a value is read from: a JSON pointer into the native body, or a response header.
  */
 export type ValueSource = (Pointer | {
@@ -209,6 +213,7 @@ as?: "array"
 values?: {
 [k: string]: unknown
 }
+requires?: Capability1
 /**
  * Why the policy is what it is (shown in errors).
  */

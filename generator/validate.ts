@@ -518,8 +518,15 @@ function checkModels(family: FamilySpec, report: Report): void {
     if (model.profile_only && (model.profiles ?? []).length === 0) {
       report(`${at}/profile_only`, "profile_only needs at least one profile");
     }
-    for (const [name, param] of Object.entries(family.params ?? {})) {
-      if (param.requires && model.params?.[name] && !(model.capabilities ?? []).includes(param.requires)) {
+    const mappings = { ...family.chat?.request?.params, ...family.converse?.params };
+    for (const [name, param] of [...Object.entries(family.params ?? {}), ...Object.entries(mappings)]) {
+      const overlay = model.params?.[name];
+      if (
+        param.requires &&
+        overlay &&
+        overlay.policy !== "reject" &&
+        !(model.capabilities ?? []).includes(param.requires)
+      ) {
         report(`${at}/params/${name}`, `"${name}" requires the ${param.requires} capability`);
       }
     }

@@ -168,14 +168,15 @@ export function applyParams(
     const value = request[name];
     if (value === undefined || runtimeFields.has(name)) continue;
     const rule = table[name];
-    const declared = options.providerParams[name];
-    if (declared?.requires && options.entry && !options.entry.capabilities.includes(declared.requires)) {
+    // A provider param, or a mapping, may need a capability the model lacks (thinking, reasoning_effort).
+    const requires = options.providerParams[name]?.requires ?? rule?.requires;
+    if (requires && options.entry && !options.entry.capabilities.includes(requires)) {
       if (options.dropParams) {
-        drop(name, `it needs the ${declared.requires} capability`);
+        drop(name, `it needs the ${requires} capability`);
         continue;
       }
       throw new RequestValidationError(
-        `${name} is not supported by ${model}: it needs the ${declared.requires} capability, which this model does not have. Set drop_params: true to drop it.`,
+        `${name} is not supported by ${model}: it needs the ${requires} capability, which this model does not have. Set drop_params: true to drop it.`,
         { param: name, model, code: "unsupported_param" },
       );
     }

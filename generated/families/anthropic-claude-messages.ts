@@ -214,6 +214,7 @@ export const descriptor: FamilyDescriptor = {
           reason: "Claude decides on parallel tool use itself",
         },
         reasoning_effort: {
+          requires: "reasoning",
           to: "/thinking",
           values: {
             high: {
@@ -340,6 +341,7 @@ export const descriptor: FamilyDescriptor = {
         reason: "Claude decides on parallel tool use itself",
       },
       reasoning_effort: {
+        requires: "reasoning",
         to: "/additionalModelRequestFields/thinking",
         values: {
           high: {

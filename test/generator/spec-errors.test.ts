@@ -350,6 +350,21 @@ const mistakes: readonly MistakeCase[] = [
     expected: [`${text}:58:15 /models/0/params/thinking: "thinking" requires the reasoning capability`],
   },
   {
+    mistake: "model overlay of a mapping the model lacks the capability for",
+    files: {
+      [text]: replaceOnce(
+        replaceOnce(
+          textSpec,
+          "      top_k: { to: /top_k }\n",
+          "      top_k: { to: /top_k, requires: reasoning }\n",
+        ),
+        "    profiles: [us]\n",
+        "    profiles: [us]\n    params: { top_k: { max: 5 } }\n",
+      ),
+    },
+    expected: [`${text}:58:15 /models/0/params/top_k: "top_k" requires the reasoning capability`],
+  },
+  {
     mistake: "min greater than max",
     files: editText("{ to: /max_len, max: 100 }", "{ to: /max_len, min: 200, max: 100 }"),
     expected: [`${text}:18:35 /chat/request/params/max_tokens/min: min 200 is greater than max 100`],

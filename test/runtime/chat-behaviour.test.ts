@@ -717,6 +717,24 @@ describe("provider-specific params", () => {
     expect(error.param).toBe("thinking");
   });
 
+  it("reasoning_effort on a model without reasoning is refused on both routes, or dropped under drop_params", async () => {
+    for (const model of [converse(CLAUDE_NO_REASONING), invoke(CLAUDE_NO_REASONING)]) {
+      const error = await refused({ model, messages: hello, reasoning_effort: "low" });
+      expect(error.param).toBe("reasoning_effort");
+      expect(error.message).toMatch(/reasoning capability/);
+      expect(error.message).toMatch(CLAUDE_NO_REASONING);
+    }
+    const before = emulator.requests.length;
+    await chat({
+      model: converse(CLAUDE_NO_REASONING),
+      messages: hello,
+      reasoning_effort: "low",
+      drop_params: true,
+    });
+    expect(emulator.requests.length).toBe(before + 1);
+    expect(lastBody(emulator).additionalModelRequestFields).toBeUndefined();
+  });
+
   it("a recorded thinking exchange: reasoning_content and thinking_blocks with the signature", async () => {
     const completion = await chat(
       {
