@@ -40,7 +40,16 @@ const neutralValues: Readonly<Record<string, unknown>> = {
 };
 
 /** Fields the proxy decides itself; a client's values are not passed on. */
-const proxyFields = new Set(["model", "num_retries", "timeout", "fetchImage", "onWarning", "signal"]);
+const proxyFields = new Set([
+  "model",
+  "num_retries",
+  "timeout",
+  "fetchImage",
+  "onWarning",
+  "signal",
+  "fallbacks",
+  "disable_fallbacks",
+]);
 
 /** The client's params with the fields the proxy owns removed and `null` ("not given") dropped. */
 export interface ClientParams {

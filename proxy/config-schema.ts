@@ -5,6 +5,16 @@
  */
 
 const nonEmptyString = { type: "string", minLength: 1 } as const;
+
+/** LiteLLM's fallback lists: `[{ "<model_name>": ["<model_name>", …] }, …]`. */
+const fallbackList = {
+  type: ["array", "null"],
+  items: {
+    type: "object",
+    minProperties: 1,
+    additionalProperties: { type: "array", items: nonEmptyString },
+  },
+} as const;
 const stringOrEmpty = { type: "string" } as const;
 
 const guardrailConfigSchema = {
@@ -98,6 +108,8 @@ export const proxyConfigSchema = {
         modify_params: { type: "boolean" },
         num_retries: { type: "integer", minimum: 0, maximum: 20 },
         request_timeout: { type: "number", exclusiveMinimum: 0 },
+        fallbacks: fallbackList,
+        context_window_fallbacks: fallbackList,
       },
     },
     router_settings: {
@@ -106,6 +118,8 @@ export const proxyConfigSchema = {
         num_retries: { type: "integer", minimum: 0, maximum: 20 },
         timeout: { type: "number", exclusiveMinimum: 0 },
         routing_strategy: { type: "string" },
+        fallbacks: fallbackList,
+        context_window_fallbacks: fallbackList,
       },
     },
     general_settings: {

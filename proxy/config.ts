@@ -94,6 +94,13 @@ export interface ProxyConfig {
   readonly maxRequestBytes: number;
   /** Clients may send `aws_*` credentials, endpoints and headers in request bodies (LiteLLM's switch). */
   readonly allowClientSideCredentials: boolean;
+  /**
+   * Model names to try, in order, when every deployment of a model name failed with an error another
+   * model could avoid (throttling, timeouts, 5xx, unreachable, access or availability): LiteLLM's `fallbacks`.
+   */
+  readonly fallbacks: ReadonlyMap<string, readonly string[]>;
+  /** Model names to try when the prompt does not fit the model's context window (`context_window_fallbacks`). */
+  readonly contextWindowFallbacks: ReadonlyMap<string, readonly string[]>;
   /** Settings that were accepted but are ignored, and other things an operator should know. */
   readonly warnings: readonly string[];
 }
@@ -161,8 +168,21 @@ const ignoredLitellmParams = new Set([
 ]);
 
 const supportedSettings: Readonly<Record<string, ReadonlySet<string>>> = {
-  litellm_settings: new Set(["drop_params", "modify_params", "num_retries", "request_timeout"]),
-  router_settings: new Set(["num_retries", "timeout", "routing_strategy"]),
+  litellm_settings: new Set([
+    "drop_params",
+    "modify_params",
+    "num_retries",
+    "request_timeout",
+    "fallbacks",
+    "context_window_fallbacks",
+  ]),
+  router_settings: new Set([
+    "num_retries",
+    "timeout",
+    "routing_strategy",
+    "fallbacks",
+    "context_window_fallbacks",
+  ]),
   general_settings: new Set(["master_key", "max_request_size_mb", "allow_client_side_credentials"]),
   environment_variables: new Set(),
 };
@@ -402,6 +422,15 @@ function resolveProxyConfig(data: unknown, source: SourceMap, options: LoadConfi
     );
     if (deployment) deployments.push(deployment);
   });
+  const modelNames = new Set(deployments.map((deployment) => deployment.modelName));
+  const fallbacks = readFallbacks("fallbacks", { litellm, router }, modelNames, source, problems);
+  const contextWindowFallbacks = readFallbacks(
+    "context_window_fallbacks",
+    { litellm, router },
+    modelNames,
+    source,
+    problems,
+  );
   if (problems.length > 0) throw new ProxyConfigError(problems);
 
   const numRetries = (litellm.num_retries ?? router.num_retries) as number | undefined;
@@ -420,8 +449,53 @@ function resolveProxyConfig(data: unknown, source: SourceMap, options: LoadConfi
     maxRequestBytes:
       maxRequestMb !== undefined ? Math.round(maxRequestMb * 1024 * 1024) : defaultMaxRequestBytes,
     allowClientSideCredentials: (general.allow_client_side_credentials as boolean | undefined) ?? false,
+    fallbacks,
+    contextWindowFallbacks,
     warnings,
   };
+}
+
+/**
+ * One kind of LiteLLM fallback list, from litellm_settings and router_settings together (in that order):
+ * every name, on either side, must be a model name of the config; a model name never falls back to itself.
+ */
+function readFallbacks(
+  key: "fallbacks" | "context_window_fallbacks",
+  sections: { readonly litellm: Record<string, unknown>; readonly router: Record<string, unknown> },
+  modelNames: ReadonlySet<string>,
+  source: SourceMap,
+  problems: ConfigProblem[],
+): ReadonlyMap<string, readonly string[]> {
+  const result = new Map<string, string[]>();
+  for (const [section, settings] of [
+    ["litellm_settings", sections.litellm],
+    ["router_settings", sections.router],
+  ] as const) {
+    const list = settings[key] as Record<string, string[]>[] | null | undefined;
+    list?.forEach((entry, index) => {
+      for (const [from, targets] of Object.entries(entry)) {
+        const at: Segment[] = [section, key, index, from];
+        if (!modelNames.has(from)) {
+          problems.push(problemAt(source, at, `unknown model_name ${from} (not in model_list)`, true));
+          continue;
+        }
+        const chain = result.get(from) ?? [];
+        targets.forEach((target, position) => {
+          if (!modelNames.has(target)) {
+            problems.push(
+              problemAt(source, [...at, position], `unknown model_name ${target} (not in model_list)`),
+            );
+          } else if (target === from) {
+            problems.push(problemAt(source, [...at, position], `${from} cannot fall back to itself`));
+          } else if (!chain.includes(target)) {
+            chain.push(target);
+          }
+        });
+        result.set(from, chain);
+      }
+    });
+  }
+  return result;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,4 +1,10 @@
-import { type Bedrock, createBedrock, resolveModel } from "../runtime/index.js";
+import {
+  type Bedrock,
+  BedrockCallError,
+  BedrockForgeError,
+  createBedrock,
+  resolveModel,
+} from "../runtime/index.js";
 import type { Deployment, ProxyConfig } from "./config.js";
 import { ProxyError, shouldFailover } from "./errors.js";
 
@@ -26,10 +32,30 @@ export interface RouteTrace {
   deployment: string | undefined;
   attempts: number;
   readonly failures: FailedAttempt[];
+  /** The model name that answered instead of the one asked for (a fallback). */
+  fallback?: string;
 }
 
 export function createRouteTrace(): RouteTrace {
   return { deployment: undefined, attempts: 0, failures: [] };
+}
+
+/** How one request may use fallbacks: the config's, the client's own list, or none. */
+export interface FallbackChoice {
+  /** Model names the client asked to fall back to (LiteLLM's request `fallbacks`), instead of the config's. */
+  readonly fallbacks?: readonly string[];
+  /** The client turned fallbacks off (LiteLLM's `disable_fallbacks`). */
+  readonly disabled?: boolean;
+}
+
+/** Errors another model name could avoid: failover errors, and access or availability of the model. */
+function shouldFallBack(error: unknown): boolean {
+  if (shouldFailover(error)) return true;
+  return BedrockCallError.isInstance(error) && [401, 403, 404].includes(error.status);
+}
+
+function isContextWindowError(error: unknown): boolean {
+  return BedrockForgeError.isInstance(error) && error.code === "context_length_exceeded";
 }
 
 /**
@@ -79,11 +105,48 @@ export class Router {
   }
 
   /**
+   * Runs `attempt` on the model name's deployments (see `routeGroup`); when they all failed, on the
+   * model names it falls back to, in order: `context_window_fallbacks` for a prompt too long for the
+   * model, else `fallbacks` (or the client's own list) for errors another model could avoid. One level:
+   * a fallback's own fallbacks are not followed. The last error is thrown when none answers.
+   */
+  async route<T>(
+    modelName: string,
+    attempt: (deployment: LiveDeployment) => Promise<T>,
+    options: { canRetry: () => boolean; trace: RouteTrace; fallback?: FallbackChoice },
+  ): Promise<{ value: T; deployment: LiveDeployment }> {
+    try {
+      return await this.routeGroup(modelName, attempt, options);
+    } catch (error) {
+      const choice = options.fallback ?? {};
+      const chain = choice.disabled
+        ? []
+        : isContextWindowError(error)
+          ? (this.config.contextWindowFallbacks.get(modelName) ?? [])
+          : shouldFallBack(error)
+            ? (choice.fallbacks ?? this.config.fallbacks.get(modelName) ?? [])
+            : [];
+      let last = error;
+      for (const fallback of chain) {
+        if (!options.canRetry()) break;
+        try {
+          const result = await this.routeGroup(fallback, attempt, options);
+          options.trace.fallback = fallback;
+          return result;
+        } catch (fallbackError) {
+          last = fallbackError;
+        }
+      }
+      throw last;
+    }
+  }
+
+  /**
    * Runs `attempt` on the group's next deployment, failing over to the following ones while the error
    * allows it. At most `1 + num_retries` attempts (default: each deployment once). `canRetry` lets the
    * caller stop failover (the client left, the deadline passed).
    */
-  async route<T>(
+  private async routeGroup<T>(
     modelName: string,
     attempt: (deployment: LiveDeployment) => Promise<T>,
     options: { canRetry: () => boolean; trace: RouteTrace },
@@ -98,7 +161,7 @@ export class Router {
     for (let index = 0; ; index++) {
       const deployment = deployments[(start + index) % deployments.length]!;
       trace.deployment = deployment.config.id;
-      trace.attempts = index + 1;
+      trace.attempts++;
       try {
         return { value: await attempt(deployment), deployment };
       } catch (error) {

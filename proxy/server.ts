@@ -10,11 +10,17 @@ import type {
 import { createKeyCheck } from "./auth.js";
 import { buildRuntimeRequest, type ClientParams, readClientParams } from "./body.js";
 import { createProxyConfig, loadProxyConfig, type ProxyConfig } from "./config.js";
-import { describeError, ProxyError } from "./errors.js";
+import { describeError, invalidRequest, ProxyError } from "./errors.js";
 import { RequestLifetime } from "./lifetime.js";
 import { jsonLineSink, type LogSink, logLine } from "./log.js";
 import { type RequestKind, validateRequestBody } from "./request-schemas.js";
-import { createRouteTrace, type LiveDeployment, Router, type RouteTrace } from "./router.js";
+import {
+  createRouteTrace,
+  type FallbackChoice,
+  type LiveDeployment,
+  Router,
+  type RouteTrace,
+} from "./router.js";
 import { costHeader, formatCost, SseWriter } from "./sse.js";
 
 export interface ProxyOptions {
@@ -206,6 +212,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
       fields.attempts = trace.attempts;
     }
     if (trace && trace.failures.length > (status < 400 ? 0 : 1)) fields.failovers = trace.failures;
+    if (trace?.fallback !== undefined) fields.fallback = trace.fallback;
     if (context.stream !== undefined) fields.stream = context.stream;
     if (usage) {
       fields.prompt_tokens = usage.prompt_tokens;
@@ -287,6 +294,25 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     readonly deployments: readonly LiveDeployment[];
     readonly client: ClientParams;
     readonly lifetime: RequestLifetime;
+    readonly fallback: FallbackChoice;
+  }
+
+  /** LiteLLM's per-request `fallbacks` (model names of this proxy) and `disable_fallbacks`. */
+  function readFallbackChoice(body: Record<string, unknown>): FallbackChoice {
+    const { fallbacks, disable_fallbacks: disabled } = body;
+    if (disabled !== undefined && disabled !== null && typeof disabled !== "boolean")
+      throw invalidRequest("disable_fallbacks must be a boolean", "disable_fallbacks");
+    if (fallbacks === undefined || fallbacks === null) return { disabled: disabled === true };
+    if (!Array.isArray(fallbacks) || !fallbacks.every((name) => typeof name === "string"))
+      throw invalidRequest("fallbacks must be a list of model names of this proxy", "fallbacks");
+    const unknown = fallbacks.find((name) => !config.modelNames.includes(name));
+    if (unknown !== undefined) {
+      throw new ProxyError(
+        `The fallback model '${unknown}' does not exist on this proxy. Available models: ${config.modelNames.join(", ")}`,
+        { status: 404, type: "invalid_request_error", code: "model_not_found", param: "fallbacks" },
+      );
+    }
+    return { fallbacks, disabled: disabled === true };
   }
 
   function prepare(kind: RequestKind, request: FastifyRequest, reply: FastifyReply): Prepared {
@@ -297,11 +323,13 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     request.forge.model = modelName;
     const deployments = router.deploymentsOf(modelName);
     const client = readClientParams(body, deployments, config.allowClientSideCredentials);
+    const fallback = readFallbackChoice(body);
+    // Everything that can refuse the request is done: from here on the request is in flight.
     const timeoutMs = Math.min(requestTimeoutMs, client.timeoutMs ?? Number.POSITIVE_INFINITY);
     const lifetime = new RequestLifetime(reply.raw, timeoutMs);
     inFlight.add(lifetime);
     request.forge.trace = createRouteTrace();
-    return { modelName, deployments, client, lifetime };
+    return { modelName, deployments, client, lifetime, fallback };
   }
 
   function finish(lifetime: RequestLifetime) {
@@ -347,7 +375,11 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
             lifetime.signal,
             attemptTimeout(deployment, false),
           ),
-        { canRetry: () => lifetime.reason === undefined, trace: request.forge.trace! },
+        {
+          canRetry: () => lifetime.reason === undefined,
+          trace: request.forge.trace!,
+          fallback: prepared.fallback,
+        },
       );
       const usage = (value as { usage?: RequestContext["usage"] }).usage;
       request.forge.usage = usage;
@@ -409,7 +441,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
             throw error;
           }
         },
-        { canRetry: () => lifetime.reason === undefined, trace: context.trace! },
+        { canRetry: () => lifetime.reason === undefined, trace: context.trace!, fallback: prepared.fallback },
       ));
     } catch (error) {
       finish(lifetime);

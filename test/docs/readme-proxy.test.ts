@@ -9,8 +9,9 @@ import { parseProxyConfig, type RunningProxy, startProxy } from "../../proxy/ind
 import { repositoryRoot } from "../cli/run-cli.js";
 
 let readme: string;
-function blocks(language: string): string[] {
-  return [...readme.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, "gm"))].map(
+let proxyReadme: string;
+function blocks(language: string, text = readme): string[] {
+  return [...text.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, "gm"))].map(
     (match) => match[1]!,
   );
 }
@@ -59,6 +60,7 @@ function curlExamples(): CurlExample[] {
 
 beforeAll(async () => {
   readme = await readFile(path.join(repositoryRoot, "README.md"), "utf8");
+  proxyReadme = await readFile(path.join(repositoryRoot, "proxy/README.md"), "utf8");
 });
 
 describe("README.md proxy configs", () => {
@@ -76,6 +78,24 @@ describe("README.md proxy configs", () => {
       const text = config.includes("model_list:") ? config : `${minimal}${config}`;
       expect(
         () => parseProxyConfig(text, `README.md yaml block ${index + 1}`, { env }),
+        config,
+      ).not.toThrow();
+    }
+  });
+});
+
+describe("proxy/README.md configs", () => {
+  it("load in the proxy without problems", () => {
+    const configs = blocks("yaml", proxyReadme).filter((config) => config.includes("model_list:"));
+    expect(configs.length).toBeGreaterThanOrEqual(1);
+    const env = {
+      AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      LITELLM_MASTER_KEY: "sk-example",
+    };
+    for (const [index, config] of configs.entries()) {
+      expect(
+        () => parseProxyConfig(config, `proxy/README.md yaml block ${index + 1}`, { env }),
         config,
       ).not.toThrow();
     }
