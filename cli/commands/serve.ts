@@ -129,13 +129,11 @@ function untilStopped(signal?: AbortSignal): Promise<string> {
     const onTerminate = stop("SIGTERM");
     process.once("SIGINT", onInterrupt);
     process.once("SIGTERM", onTerminate);
-    signal?.addEventListener(
-      "abort",
-      () => stop(typeof signal.reason === "string" ? signal.reason : "abort")(),
-      {
-        once: true,
-      },
-    );
+    if (!signal) return;
+    const onAbort = () => stop(typeof signal.reason === "string" ? signal.reason : "abort")();
+    // Stopped already (a worker told to stop while it was still starting): stop as soon as it listens.
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
   });
 }
 

@@ -113,6 +113,15 @@ describe("bedrock-forge serve", () => {
     expect(lines.map((line) => line.msg)).toEqual(["listening", "request", "stopped"]);
   });
 
+  it("stops right after it listens when told to stop while still starting", { timeout: 10_000 }, async () => {
+    const io = captureIO(env, directory);
+    const stop = new AbortController();
+    stop.abort("stopped by the primary");
+    expect(await runServe(["--config", "config.yaml", "--port", "0"], io, stop.signal)).toBe(0);
+    expect(io.err()).toContain("stopped by the primary, draining");
+    expect(io.out()).toContain('"msg":"stopped"');
+  });
+
   it("serves one model without a config file (--model)", async () => {
     const saved = { ...process.env };
     process.env.AWS_ACCESS_KEY_ID = exampleKeys.aws_access_key_id;
