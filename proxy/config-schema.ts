@@ -76,6 +76,10 @@ export const litellmParamsSchema = {
     timeout: { type: "number", exclusiveMinimum: 0 },
     stream_timeout: { type: "number", exclusiveMinimum: 0 },
     configurable_clientside_auth_params: { type: "array", items: { type: "string" } },
+    // Shares of the model name's traffic (LiteLLM's simple-shuffle reads weight, else rpm, else tpm).
+    weight: { type: "number", minimum: 0 },
+    rpm: { type: "number", minimum: 0 },
+    tpm: { type: "number", minimum: 0 },
   },
 } as const;
 

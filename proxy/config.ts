@@ -76,6 +76,8 @@ export interface Deployment {
   readonly defaults: Readonly<Record<string, unknown>>;
   /** Connection fields a client may send in the request body for this deployment. */
   readonly clientSideAuthParams: ReadonlySet<string>;
+  /** LiteLLM's `weight`, `rpm` and `tpm`: the deployment's share of its model name's requests. */
+  readonly shares: { readonly weight?: number; readonly rpm?: number; readonly tpm?: number };
 }
 
 /** A validated, resolved config: what the server runs on. Holds secrets; never log it. */
@@ -139,6 +141,9 @@ const connectionFields = new Set([
 ]);
 
 const behaviourFields = new Set([
+  "weight",
+  "rpm",
+  "tpm",
   "drop_params",
   "modify_params",
   "user_continue_message",
@@ -150,11 +155,8 @@ const behaviourFields = new Set([
 
 /** LiteLLM router and bookkeeping keys that are not model params: accepted and ignored. */
 const ignoredLitellmParams = new Set([
-  "rpm",
-  "tpm",
   "max_parallel_requests",
   "order",
-  "weight",
   "input_cost_per_token",
   "output_cost_per_token",
   "input_cost_per_second",
@@ -666,6 +668,11 @@ function readDeployment(
     guardrailConfig: params.guardrailConfig as GuardrailConfig | undefined,
     defaults,
     clientSideAuthParams: new Set(allowed),
+    shares: {
+      weight: params.weight as number | undefined,
+      rpm: params.rpm as number | undefined,
+      tpm: params.tpm as number | undefined,
+    },
   };
 }
 

@@ -14,10 +14,51 @@ export interface LiveDeployment {
   readonly bedrock: Bedrock;
 }
 
-/** The deployments sharing one `model_name`, taken in turn. */
+/** The deployments sharing one `model_name`, taken in turn (in proportion to their weights, if any). */
 interface ModelGroup {
   readonly deployments: readonly LiveDeployment[];
   next: number;
+  /** Weights of the deployments, or undefined for plain round robin. */
+  weights?: readonly number[];
+  /** Smooth weighted round robin state: each deployment's current score. */
+  scores?: number[];
+}
+
+/**
+ * The weights of a group as LiteLLM's simple-shuffle reads them: `weight` when the group's first
+ * deployment has one, else `rpm`, else `tpm` (a deployment without the field weighs 0). Undefined when
+ * no such field is set or they add up to 0: plain round robin.
+ */
+function weightsOf(deployments: readonly LiveDeployment[]): number[] | undefined {
+  for (const key of ["weight", "rpm", "tpm"] as const) {
+    if (deployments[0]?.config.shares[key] === undefined) continue;
+    const weights = deployments.map((deployment) => deployment.config.shares[key] ?? 0);
+    return weights.some((weight) => weight > 0) ? weights : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The index of the group's next deployment: round robin, or smooth weighted round robin (each turn
+ * every score grows by its weight and the highest is taken and lowered by the total), which gives each
+ * deployment its share of requests, evenly interleaved and without randomness.
+ */
+function nextIndex(group: ModelGroup): number {
+  const { weights, scores } = group;
+  if (!weights || !scores) {
+    const index = group.next;
+    group.next = (index + 1) % group.deployments.length;
+    return index;
+  }
+  let best = 0;
+  let total = 0;
+  for (let index = 0; index < weights.length; index++) {
+    scores[index]! += weights[index]!;
+    total += weights[index]!;
+    if (scores[index]! > scores[best]!) best = index;
+  }
+  scores[best]! -= total;
+  return best;
 }
 
 /** Why one attempt failed, kept for the log line (no message text). */
@@ -89,6 +130,13 @@ export class Router {
       }
       (group.deployments as LiveDeployment[]).push({ config: deployment, bedrock });
     }
+    for (const group of this.groups.values()) {
+      const weights = weightsOf(group.deployments);
+      if (weights) {
+        group.weights = weights;
+        group.scores = weights.map(() => 0);
+      }
+    }
     this.modelNames = config.modelNames;
   }
 
@@ -154,8 +202,7 @@ export class Router {
     const { trace } = options;
     const deployments = this.deploymentsOf(modelName);
     const group = this.groups.get(modelName)!;
-    const start = group.next;
-    group.next = (start + 1) % deployments.length;
+    const start = nextIndex(group);
     const maxAttempts =
       this.config.numRetries === undefined ? deployments.length : 1 + this.config.numRetries;
     for (let index = 0; ; index++) {

@@ -127,9 +127,11 @@ describe("config loading", () => {
         allowClientSideCredentials: false,
       }),
     );
+    // rpm is read as the deployment's share of its model name's requests (LiteLLM's simple-shuffle).
+    expect(config.deployments[1]!.shares).toEqual({ rpm: 100 });
+    expect(config.deployments[1]!.defaults).not.toHaveProperty("rpm");
     expect(config.warnings).toEqual([
       "config.yaml: litellm_settings.success_callback is not supported and is ignored",
-      "config.yaml: model_list[1].litellm_params.rpm is a LiteLLM router setting and is ignored",
       "config.yaml:13: the closing bracket of a flow collection is indented less than YAML allows; read as PyYAML (LiteLLM) reads it",
     ]);
   });

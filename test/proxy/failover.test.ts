@@ -38,6 +38,26 @@ describe("load balancing and failover", () => {
         model_list: [
           { model_name: "balanced", litellm_params: paramsFor(emulator, claude), model_info: { id: "one" } },
           { model_name: "balanced", litellm_params: paramsFor(backup, claude), model_info: { id: "two" } },
+          {
+            model_name: "weighted",
+            litellm_params: paramsFor(emulator, claude, { weight: 3 }),
+            model_info: { id: "heavy" },
+          },
+          {
+            model_name: "weighted",
+            litellm_params: paramsFor(backup, claude, { weight: 1 }),
+            model_info: { id: "light" },
+          },
+          {
+            model_name: "by-rpm",
+            litellm_params: paramsFor(emulator, claude, { rpm: 100 }),
+            model_info: { id: "slow" },
+          },
+          {
+            model_name: "by-rpm",
+            litellm_params: paramsFor(backup, claude, { rpm: 300 }),
+            model_info: { id: "fast" },
+          },
           ...pair("throttled", fault("throttle")),
           ...pair("dead", { ...paramsFor(emulator, claude), aws_bedrock_runtime_endpoint: dead }),
           ...pair("hangs", fault("timeout", { timeout: 0.3 })),
@@ -67,6 +87,32 @@ describe("load balancing and failover", () => {
       served.push(response.headers.get("x-bedrock-forge-deployment")!);
     }
     expect(served).toEqual(["one", "two", "one", "two"]);
+  });
+
+  it("spreads requests in proportion to weight, else rpm (LiteLLM's simple-shuffle keys), evenly interleaved", async () => {
+    const served = async (model: string, count: number) => {
+      const ids: string[] = [];
+      for (let index = 0; index < count; index++) {
+        const { response } = await client.chat.completions.create({ model, messages: hello }).withResponse();
+        ids.push(response.headers.get("x-bedrock-forge-deployment")!);
+      }
+      return ids;
+    };
+    expect(await served("weighted", 8)).toEqual([
+      "heavy",
+      "heavy",
+      "light",
+      "heavy",
+      "heavy",
+      "heavy",
+      "light",
+      "heavy",
+    ]);
+    const byRpm = await served("by-rpm", 8);
+    expect(byRpm.filter((id) => id === "fast")).toHaveLength(6);
+    expect(byRpm.filter((id) => id === "slow")).toHaveLength(2);
+    // The weights are not request params: Bedrock never sees them.
+    expect(JSON.stringify(backup.requests.at(-1)!.body)).not.toMatch(/weight|rpm/);
   });
 
   for (const [group, why] of [
