@@ -114,6 +114,8 @@ export const proxyConfigSchema = {
         request_timeout: { type: "number", exclusiveMinimum: 0 },
         fallbacks: fallbackList,
         context_window_fallbacks: fallbackList,
+        allowed_fails: { type: "integer", minimum: 0 },
+        cooldown_time: { type: "number", exclusiveMinimum: 0 },
       },
     },
     router_settings: {
@@ -124,6 +126,8 @@ export const proxyConfigSchema = {
         routing_strategy: { type: "string" },
         fallbacks: fallbackList,
         context_window_fallbacks: fallbackList,
+        allowed_fails: { type: "integer", minimum: 0 },
+        cooldown_time: { type: "number", exclusiveMinimum: 0 },
       },
     },
     general_settings: {

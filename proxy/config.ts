@@ -103,6 +103,11 @@ export interface ProxyConfig {
   readonly fallbacks: ReadonlyMap<string, readonly string[]>;
   /** Model names to try when the prompt does not fit the model's context window (`context_window_fallbacks`). */
   readonly contextWindowFallbacks: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Cooldowns (`allowed_fails`, `cooldown_time`): a deployment with more than `allowedFails` failures in a
+   * minute is left out for `cooldownMs`. Undefined when neither setting is given: no cooldowns.
+   */
+  readonly cooldown: { readonly allowedFails: number; readonly cooldownMs: number } | undefined;
   /** Settings that were accepted but are ignored, and other things an operator should know. */
   readonly warnings: readonly string[];
 }
@@ -177,6 +182,8 @@ const supportedSettings: Readonly<Record<string, ReadonlySet<string>>> = {
     "request_timeout",
     "fallbacks",
     "context_window_fallbacks",
+    "allowed_fails",
+    "cooldown_time",
   ]),
   router_settings: new Set([
     "num_retries",
@@ -184,6 +191,8 @@ const supportedSettings: Readonly<Record<string, ReadonlySet<string>>> = {
     "routing_strategy",
     "fallbacks",
     "context_window_fallbacks",
+    "allowed_fails",
+    "cooldown_time",
   ]),
   general_settings: new Set(["master_key", "max_request_size_mb", "allow_client_side_credentials"]),
   environment_variables: new Set(),
@@ -453,7 +462,25 @@ function resolveProxyConfig(data: unknown, source: SourceMap, options: LoadConfi
     allowClientSideCredentials: (general.allow_client_side_credentials as boolean | undefined) ?? false,
     fallbacks,
     contextWindowFallbacks,
+    cooldown: readCooldown(litellm, router),
     warnings,
+  };
+}
+
+/** Default cooldown settings when only one of the two is given. */
+const defaultAllowedFails = 0;
+const defaultCooldownSeconds = 5;
+
+function readCooldown(
+  litellm: Record<string, unknown>,
+  router: Record<string, unknown>,
+): ProxyConfig["cooldown"] {
+  const allowedFails = (router.allowed_fails ?? litellm.allowed_fails) as number | undefined;
+  const seconds = (router.cooldown_time ?? litellm.cooldown_time) as number | undefined;
+  if (allowedFails === undefined && seconds === undefined) return undefined;
+  return {
+    allowedFails: allowedFails ?? defaultAllowedFails,
+    cooldownMs: Math.round((seconds ?? defaultCooldownSeconds) * 1000),
   };
 }
 

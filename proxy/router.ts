@@ -12,7 +12,12 @@ import { ProxyError, shouldFailover } from "./errors.js";
 export interface LiveDeployment {
   readonly config: Deployment;
   readonly bedrock: Bedrock;
+  /** Recent failures and cooldown (only with `allowed_fails` / `cooldown_time`). */
+  readonly health: { failures: number[]; coolUntil: number };
 }
+
+/** Failures older than this no longer count toward a cooldown. */
+const failureWindowMs = 60_000;
 
 /** The deployments sharing one `model_name`, taken in turn (in proportion to their weights, if any). */
 interface ModelGroup {
@@ -110,7 +115,7 @@ export class Router {
 
   constructor(
     private readonly config: ProxyConfig,
-    warn: (message: string) => void,
+    private readonly warn: (message: string) => void,
     env: Readonly<Record<string, string | undefined>> = process.env,
   ) {
     for (const deployment of config.deployments) {
@@ -128,7 +133,11 @@ export class Router {
         group = { deployments: [], next: 0 };
         this.groups.set(deployment.modelName, group);
       }
-      (group.deployments as LiveDeployment[]).push({ config: deployment, bedrock });
+      (group.deployments as LiveDeployment[]).push({
+        config: deployment,
+        bedrock,
+        health: { failures: [], coolUntil: 0 },
+      });
     }
     for (const group of this.groups.values()) {
       const weights = weightsOf(group.deployments);
@@ -203,10 +212,17 @@ export class Router {
     const deployments = this.deploymentsOf(modelName);
     const group = this.groups.get(modelName)!;
     const start = nextIndex(group);
-    const maxAttempts =
-      this.config.numRetries === undefined ? deployments.length : 1 + this.config.numRetries;
+    // The group's deployments from the chosen one on, without those cooling down.
+    const now = Date.now();
+    const available: LiveDeployment[] = [];
+    for (let offset = 0; offset < deployments.length; offset++) {
+      const deployment = deployments[(start + offset) % deployments.length]!;
+      if (deployment.health.coolUntil <= now) available.push(deployment);
+    }
+    if (available.length === 0) throw noDeploymentAvailable(modelName, deployments, now);
+    const maxAttempts = this.config.numRetries === undefined ? available.length : 1 + this.config.numRetries;
     for (let index = 0; ; index++) {
-      const deployment = deployments[(start + index) % deployments.length]!;
+      const deployment = available[index % available.length]!;
       trace.deployment = deployment.config.id;
       trace.attempts++;
       try {
@@ -218,10 +234,41 @@ export class Router {
           status: typed.status ?? 500,
           code: typed.code ?? "internal_error",
         });
-        if (index + 1 >= maxAttempts || !shouldFailover(error) || !options.canRetry()) throw error;
+        const failover = shouldFailover(error);
+        if (failover) this.recordFailure(deployment);
+        if (index + 1 >= maxAttempts || !failover || !options.canRetry()) throw error;
       }
     }
   }
+
+  /** Counts a deployment's failure; past `allowed_fails` in a minute, it cools down for `cooldown_time`. */
+  private recordFailure(deployment: LiveDeployment): void {
+    const cooldown = this.config.cooldown;
+    if (!cooldown) return;
+    const now = Date.now();
+    const { health } = deployment;
+    health.failures = health.failures.filter((time) => now - time < failureWindowMs);
+    health.failures.push(now);
+    if (health.failures.length <= cooldown.allowedFails) return;
+    health.coolUntil = now + cooldown.cooldownMs;
+    health.failures = [];
+    this.warn(
+      `${deployment.config.id}: cooling down for ${cooldown.cooldownMs / 1000} s after more than ${cooldown.allowedFails} failure(s) in a minute`,
+    );
+  }
+}
+
+/** Every deployment of a model name is cooling down: a 429 (which fallbacks take) without calling Bedrock. */
+function noDeploymentAvailable(
+  modelName: string,
+  deployments: readonly LiveDeployment[],
+  now: number,
+): ProxyError {
+  const soonest = Math.min(...deployments.map((deployment) => deployment.health.coolUntil));
+  return new ProxyError(
+    `Every deployment of ${modelName} is cooling down after repeated failures; retry in ${Math.max(1, Math.ceil((soonest - now) / 1000))} s`,
+    { status: 429, type: "rate_limit_error", code: "no_deployments_available" },
+  );
 }
 
 /** What an operator should hear about at start: a model the catalog does not know, no region at all. */
