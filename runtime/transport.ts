@@ -73,7 +73,10 @@ class SignalledHttpHandler extends NodeHttpHandler {
     const result = await super.handle(request, effective);
     const { response } = result;
     const contentType = response.headers["content-type"];
-    if (response.body instanceof Readable && !contentType?.startsWith(EVENT_STREAM)) {
+    // Streaming operations (…/converse-stream, …/invoke-with-response-stream) are never buffered, whatever
+    // their content type says.
+    const streaming = request.path.endsWith("-stream") || contentType?.startsWith(EVENT_STREAM);
+    if (response.body instanceof Readable && !streaming) {
       response.body = await readWhole(response.body, effective?.abortSignal as AbortSignal | undefined);
     }
     return result;

@@ -210,6 +210,55 @@ describe("connection failures", () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it("streams a ConverseStream answer even when it comes without the event-stream content type", async () => {
+    const http = await import("node:http");
+    const { encodeEventFrame } = await import("../../emulator/index.js");
+    const { createBedrock } = await import("../../runtime/index.js");
+    const server = http.createServer((request, response) => {
+      request.resume();
+      response.writeHead(200);
+      response.write(encodeEventFrame("messageStart", { role: "assistant" }));
+      response.write(encodeEventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hel" } }));
+      // The rest comes later: a buffered body would hold the first chunk back until the end.
+      setTimeout(() => {
+        response.write(
+          encodeEventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "lo" } }),
+        );
+        response.write(encodeEventFrame("contentBlockStop", { contentBlockIndex: 0 }));
+        response.write(encodeEventFrame("messageStop", { stopReason: "end_turn" }));
+        response.end(
+          encodeEventFrame("metadata", {
+            usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 },
+            metrics: { latencyMs: 1 },
+          }),
+        );
+      }, 300);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as import("node:net").AddressInfo;
+      const bedrock = createBedrock({
+        endpoint: `http://127.0.0.1:${port}`,
+        region: "us-east-1",
+        credentials: keys,
+        num_retries: 0,
+      });
+      const started = Date.now();
+      const stream = await bedrock.chat.completions.create({ ...hello, stream: true });
+      let text = "";
+      let firstAt: number | undefined;
+      for await (const chunk of stream) {
+        const piece = chunk.choices[0]?.delta.content ?? "";
+        if (piece && firstAt === undefined) firstAt = Date.now() - started;
+        text += piece;
+      }
+      expect(text).toBe("Hello");
+      expect(firstAt).toBeLessThan(250);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("reports an unreachable endpoint through the real SDK as a connection error", async () => {
     const { createBedrock } = await import("../../runtime/index.js");
     const bedrock = createBedrock({
