@@ -105,9 +105,10 @@ function isContextWindowError(error: unknown): boolean {
 }
 
 /**
- * Round-robin load balancing over the deployments of a model name, with failover to the next one on
- * throttling (429), timeouts (408) and 5xx. The turn counter is the only state, and it is per process:
- * several proxy instances need no coordination.
+ * Load balancing over the deployments of a model name (round robin, or weighted), failover to the next
+ * one on throttling (429), timeouts (408) and 5xx, optional cooldowns of deployments that keep failing,
+ * and fallbacks to other model names. The turn counters and the cooldowns are the only state, and they
+ * are per process: several proxy instances need no coordination.
  */
 export class Router {
   private readonly groups = new Map<string, ModelGroup>();
