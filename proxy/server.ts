@@ -13,6 +13,7 @@ import { createProxyConfig, loadProxyConfig, type ProxyConfig } from "./config.j
 import { describeError, invalidRequest, ProxyError } from "./errors.js";
 import { RequestLifetime } from "./lifetime.js";
 import { jsonLineSink, type LogSink, logLine } from "./log.js";
+import { emptySnapshot, type MetricsSnapshot, recordRequest, renderMetrics } from "./metrics.js";
 import { type RequestKind, validateRequestBody } from "./request-schemas.js";
 import {
   createRouteTrace,
@@ -45,6 +46,11 @@ export interface ProxyOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where a relative config path is read from (default `process.cwd()`). */
   readonly cwd?: string;
+  /**
+   * What `GET /metrics` reports, given this process's own metrics: by default those alone; the workers
+   * of `serve --workers` add up every worker's.
+   */
+  readonly aggregateMetrics?: (own: MetricsSnapshot) => Promise<MetricsSnapshot>;
 }
 
 export interface RunningProxy {
@@ -57,6 +63,8 @@ export interface RunningProxy {
    * running then is cancelled (streams get an error event) and connections are closed.
    */
   close(options?: { drainMs?: number }): Promise<void>;
+  /** This process's metrics so far (what `GET /metrics` renders, before any aggregation). */
+  metrics(): MetricsSnapshot;
 }
 
 /** Per-request facts for the log line. */
@@ -114,7 +122,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       config: config.source,
     }),
   );
-  return { url, port: address.port, modelNames: config.modelNames, close: proxy.close };
+  return {
+    url,
+    port: address.port,
+    modelNames: config.modelNames,
+    close: proxy.close,
+    metrics: proxy.metrics,
+  };
 }
 
 function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogSink) {
@@ -227,6 +241,17 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     if (context.warnings && context.warnings.length > 0) fields.warnings = context.warnings;
     if (extra) Object.assign(fields, extra);
     log(logLine(severity >= 500 ? "error" : severity >= 400 ? "warn" : "info", "request", fields));
+    recordRequest(metrics, {
+      path: request.routeOptions.url ?? "unmatched",
+      model: context.model !== undefined && modelNames.has(context.model) ? context.model : "none",
+      status: typeof extra?.stream_error_status === "number" ? extra.stream_error_status : status,
+      seconds: (performance.now() - context.started) / 1000,
+      promptTokens: usage?.prompt_tokens,
+      completionTokens: usage?.completion_tokens,
+      cost: usage?.cost,
+      failedAttempts: trace?.failures,
+      fallback: trace?.fallback,
+    });
   }
 
   app.setErrorHandler(async (error, request, reply) => {
@@ -265,6 +290,17 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
   // ------------------------------------------------------------------------------------------
   // Health and models
   // ------------------------------------------------------------------------------------------
+
+  const metrics = emptySnapshot();
+  const modelNames = new Set(config.modelNames);
+  const ownMetrics = () => {
+    metrics.inFlight = inFlight.size;
+    return metrics;
+  };
+  app.get("/metrics", async (_request, reply) => {
+    const snapshot = options.aggregateMetrics ? await options.aggregateMetrics(ownMetrics()) : ownMetrics();
+    return reply.type("text/plain; version=0.0.4; charset=utf-8").send(renderMetrics(snapshot));
+  });
 
   const liveness = async () => "I'm alive!";
   app.get("/health/liveliness", liveness);
@@ -583,7 +619,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     return closing;
   }
 
-  return { app, close };
+  return { app, close, metrics: ownMetrics };
 }
 
 /**

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { createProxyConfig, loadProxyConfig, ProxyConfigError } from "../../proxy/config.js";
 import { jsonLineSink, logLine } from "../../proxy/log.js";
+import { type MetricsSnapshot, mergeSnapshots } from "../../proxy/metrics.js";
 import type { CommandIO } from "../command.js";
 import type { ServeArgs } from "./serve.js";
 
@@ -10,7 +11,18 @@ export const workerMessages = {
   shutdown: "bedrock-forge:shutdown",
   /** worker → primary: `{ type, url }` once the worker listens. */
   listening: "bedrock-forge:listening",
+  /** worker → primary: `{ type, id }`, every worker's metrics added up, please (a scrape of /metrics). */
+  metricsRequest: "bedrock-forge:metrics-request",
+  /** primary → worker: `{ type, id }`, send your metrics. */
+  metricsCollect: "bedrock-forge:metrics-collect",
+  /** worker → primary: `{ type, id, snapshot }`. */
+  metricsSnapshot: "bedrock-forge:metrics-snapshot",
+  /** primary → the asking worker: `{ type, id, snapshot }`, the sum. */
+  metricsResult: "bedrock-forge:metrics-result",
 } as const;
+
+/** How long the primary waits for the workers' metrics before adding up those it has. */
+const collectTimeoutMs = 1000;
 
 /** A worker that dies sooner than this after the previous replacement is replaced after this delay. */
 const restartBackoffMs = 1000;
@@ -36,6 +48,8 @@ export async function runPrimary(parsed: ServeArgs, io: CommandIO, signal?: Abor
   }
   const log = jsonLineSink(io.stdout, { maxWrite: 4096 });
   const workers = new Set<Worker>();
+  /** Workers that listen (and can answer for their metrics). */
+  const readyWorkers = new Set<Worker>();
   let stopping = false;
   let failed = false;
   let lastRestart = 0;
@@ -61,17 +75,34 @@ export async function runPrimary(parsed: ServeArgs, io: CommandIO, signal?: Abor
     const worker = cluster.fork(io.env);
     workers.add(worker);
     let ready = false;
-    worker.on("message", (message: { type?: string; url?: string }) => {
-      if (message?.type !== workerMessages.listening || ready) return;
-      ready = true;
-      listening++;
-      if (listening === parsed.workers) {
-        log(logLine("info", "workers listening", { url: message.url, workers: parsed.workers }));
-      }
-      if (stopping && worker.isConnected()) worker.send(workerMessages.shutdown);
-    });
+    worker.on(
+      "message",
+      (message: { type?: string; url?: string; id?: number; snapshot?: MetricsSnapshot }) => {
+        if (message?.type === workerMessages.metricsRequest && message.id !== undefined) {
+          collectMetrics(worker, message.id);
+          return;
+        }
+        if (
+          message?.type === workerMessages.metricsSnapshot &&
+          message.id !== undefined &&
+          message.snapshot
+        ) {
+          collections.get(message.id)?.add(worker, message.snapshot);
+          return;
+        }
+        if (message?.type !== workerMessages.listening || ready) return;
+        ready = true;
+        readyWorkers.add(worker);
+        listening++;
+        if (listening === parsed.workers) {
+          log(logLine("info", "workers listening", { url: message.url, workers: parsed.workers }));
+        }
+        if (stopping && worker.isConnected()) worker.send(workerMessages.shutdown);
+      },
+    );
     worker.on("exit", (code, exitSignal) => {
       workers.delete(worker);
+      readyWorkers.delete(worker);
       if (stopping) {
         if (workers.size === 0) finish();
         return;
@@ -97,6 +128,34 @@ export async function runPrimary(parsed: ServeArgs, io: CommandIO, signal?: Abor
         if (!stopping) fork();
       }, wait);
     });
+  };
+
+  /** Metrics collections in progress, by id: the snapshots received so far, finished when all are in. */
+  const collections = new Map<number, { add(worker: Worker, snapshot: MetricsSnapshot): void }>();
+  let nextCollection = 1;
+  const collectMetrics = (asker: Worker, askerId: number) => {
+    const id = nextCollection++;
+    const expected = [...readyWorkers].filter((worker) => worker.isConnected());
+    const received = new Map<Worker, MetricsSnapshot>();
+    const finish = () => {
+      clearTimeout(timer);
+      collections.delete(id);
+      if (asker.isConnected()) {
+        asker.send({
+          type: workerMessages.metricsResult,
+          id: askerId,
+          snapshot: mergeSnapshots([...received.values()]),
+        });
+      }
+    };
+    const timer = setTimeout(finish, collectTimeoutMs);
+    collections.set(id, {
+      add(worker, snapshot) {
+        received.set(worker, snapshot);
+        if (received.size >= expected.length) finish();
+      },
+    });
+    for (const worker of expected) worker.send({ type: workerMessages.metricsCollect, id });
   };
 
   const onInterrupt = () => stopAll("SIGINT");

@@ -2,7 +2,8 @@ import cluster from "node:cluster";
 import { parseArgs } from "node:util";
 import { ProxyConfigError, quickConfig } from "../../proxy/config.js";
 import { jsonLineSink, type LogSink } from "../../proxy/log.js";
-import { type ProxyOptions, startProxy } from "../../proxy/server.js";
+import type { MetricsSnapshot } from "../../proxy/metrics.js";
+import { type ProxyOptions, type RunningProxy, startProxy } from "../../proxy/server.js";
 import type { Command, CommandIO } from "../command.js";
 import { UsageError } from "../command.js";
 import { runPrimary, workerMessages } from "./serve-workers.js";
@@ -11,7 +12,8 @@ export const serveHelp = `Usage: bedrock-forge serve --config config.yaml [optio
        bedrock-forge serve --model <bedrock model id> [options]
 
 Runs an OpenAI-compatible HTTP server in front of Bedrock: /v1/chat/completions (with SSE streaming),
-/v1/embeddings, /v1/images/generations, /v1/rerank, /v1/models, /health/liveliness and /health/readiness.
+/v1/embeddings, /v1/images/generations, /v1/rerank, /v1/models, /metrics (Prometheus), /health/liveliness
+and /health/readiness.
 The config is LiteLLM's config.yaml (model_list, litellm_settings, general_settings). Logs are JSON
 lines on stdout. SIGTERM or Ctrl+C stops accepting requests and drains the ones in flight.
 
@@ -158,9 +160,34 @@ async function runWorker(parsed: ServeArgs, io: CommandIO): Promise<number> {
   const worker = cluster.worker!;
   const sink = jsonLineSink(io.stdout, { maxWrite: 4096 });
   const stop = new AbortController();
+  let running: RunningProxy | undefined;
+  const metricsWaiters = new Map<number, (snapshot: MetricsSnapshot) => void>();
+  let nextMetricsRequest = 1;
   const onMessage = (message: unknown) => {
-    if (message === workerMessages.shutdown) stop.abort("stopped by the primary");
+    if (message === workerMessages.shutdown) {
+      stop.abort("stopped by the primary");
+      return;
+    }
+    const typed = message as { type?: string; id?: number; snapshot?: MetricsSnapshot };
+    if (typed?.type === workerMessages.metricsCollect && running) {
+      process.send?.({ type: workerMessages.metricsSnapshot, id: typed.id, snapshot: running.metrics() });
+    } else if (typed?.type === workerMessages.metricsResult && typed.id !== undefined && typed.snapshot) {
+      metricsWaiters.get(typed.id)?.(typed.snapshot);
+    }
   };
+  /** Every worker's metrics added up by the primary; this worker's own when the primary does not answer. */
+  const aggregateMetrics = (own: MetricsSnapshot) =>
+    new Promise<MetricsSnapshot>((resolve) => {
+      const id = nextMetricsRequest++;
+      const done = (snapshot: MetricsSnapshot) => {
+        clearTimeout(timer);
+        metricsWaiters.delete(id);
+        resolve(snapshot);
+      };
+      const timer = setTimeout(() => done(own), metricsTimeoutMs);
+      metricsWaiters.set(id, done);
+      process.send?.({ type: workerMessages.metricsRequest, id });
+    });
   process.on("message", onMessage);
   try {
     return await serve(
@@ -174,7 +201,13 @@ async function runWorker(parsed: ServeArgs, io: CommandIO): Promise<number> {
             : { ...line, worker: worker.id },
         ),
       stop.signal,
-      (url) => process.send?.({ type: workerMessages.listening, url }),
+      {
+        aggregateMetrics,
+        onStarted: (proxy) => {
+          running = proxy;
+          process.send?.({ type: workerMessages.listening, url: proxy.url });
+        },
+      },
     );
   } finally {
     process.off("message", onMessage);
@@ -183,16 +216,22 @@ async function runWorker(parsed: ServeArgs, io: CommandIO): Promise<number> {
   }
 }
 
+/** How long a worker waits for the primary's sum of every worker's metrics. */
+const metricsTimeoutMs = 2000;
+
 async function serve(
   parsed: ServeArgs,
   io: CommandIO,
   log: LogSink,
   signal?: AbortSignal,
-  onListening?: (url: string) => void,
+  worker?: {
+    readonly aggregateMetrics: ProxyOptions["aggregateMetrics"];
+    readonly onStarted: (proxy: RunningProxy) => void;
+  },
 ): Promise<number> {
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let proxy: RunningProxy;
   try {
-    proxy = await startProxy({ ...parsed.options, log });
+    proxy = await startProxy({ ...parsed.options, log, aggregateMetrics: worker?.aggregateMetrics });
   } catch (error) {
     if (error instanceof ProxyConfigError) {
       io.stderr.write(`bedrock-forge serve: ${error.message}\n`);
@@ -200,7 +239,7 @@ async function serve(
     }
     throw error;
   }
-  onListening?.(proxy.url);
+  worker?.onStarted(proxy);
   const reason = await untilStopped(signal);
   // A second signal while draining stops at once.
   const force = () => void proxy.close({ drainMs: 0 });

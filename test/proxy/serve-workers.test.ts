@@ -84,6 +84,26 @@ function chat(url: string, stream = false): Promise<{ status: number; text: stri
   });
 }
 
+/** GET /metrics on a new connection (so the cluster hands it to the next worker in turn). */
+function scrape(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(
+        `${url}/metrics`,
+        { agent: false, headers: { authorization: "Bearer sk-workers", connection: "close" } },
+        (response) => {
+          let text = "";
+          response.setEncoding("utf8").on("data", (piece: string) => {
+            text += piece;
+          });
+          response.on("end", () => resolve(text));
+          response.on("error", reject);
+        },
+      )
+      .on("error", reject);
+  });
+}
+
 describe("bedrock-forge serve --workers", () => {
   let emulator: Emulator;
   let directory: string;
@@ -143,6 +163,19 @@ describe("bedrock-forge serve --workers", () => {
         served.lines().flatMap((line) => (line.msg === "request" ? [line.worker] : [])),
       );
       expect(answeredBy).toEqual(new Set([1, 2]));
+
+      // /metrics adds up every worker's counts, whichever worker the scrape lands on.
+      for (let index = 0; index < 3; index++) {
+        const text = await scrape(url);
+        const line = text
+          .split("\n")
+          .find((sample) =>
+            sample.startsWith(
+              'bedrock_forge_requests_total{path="/v1/chat/completions",model="claude",status="200"} ',
+            ),
+          );
+        expect(line?.split(" ")[1]).toBe("8");
+      }
 
       // A worker that dies is replaced, and the server keeps answering.
       process.kill(listening[0]!.pid!, "SIGKILL");
