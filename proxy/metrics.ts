@@ -6,7 +6,7 @@
  */
 
 /** Upper bounds of the request duration histogram, in seconds. */
-export const durationBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] as const;
+const durationBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] as const;
 
 /** Sums by label set (the key is the label values joined by \u0000), per metric. */
 export interface MetricsSnapshot {

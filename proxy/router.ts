@@ -153,12 +153,7 @@ export class Router {
   /** The deployments of a model name, or a 404 listing the names that exist. */
   deploymentsOf(modelName: string): readonly LiveDeployment[] {
     const group = this.groups.get(modelName);
-    if (!group) {
-      throw new ProxyError(
-        `The model '${modelName}' does not exist on this proxy. Available models: ${this.modelNames.join(", ")}`,
-        { status: 404, type: "invalid_request_error", code: "model_not_found", param: "model" },
-      );
-    }
+    if (!group) throw unknownModel(modelName, this.modelNames, "model");
     return group.deployments;
   }
 
@@ -257,6 +252,14 @@ export class Router {
       `${deployment.config.id}: cooling down for ${cooldown.cooldownMs / 1000} s after more than ${cooldown.allowedFails} failure(s) in a minute`,
     );
   }
+}
+
+/** A 404 for a model name the proxy does not serve, listing those it does. */
+export function unknownModel(modelName: string, modelNames: readonly string[], param: string): ProxyError {
+  return new ProxyError(
+    `The model '${modelName}' does not exist on this proxy. Available models: ${modelNames.join(", ")}`,
+    { status: 404, type: "invalid_request_error", code: "model_not_found", param },
+  );
 }
 
 /** Every deployment of a model name is cooling down: a 429 (which fallbacks take) without calling Bedrock. */

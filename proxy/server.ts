@@ -21,6 +21,7 @@ import {
   type LiveDeployment,
   Router,
   type RouteTrace,
+  unknownModel,
 } from "./router.js";
 import { costHeader, formatCost, SseWriter } from "./sse.js";
 
@@ -342,12 +343,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     if (!Array.isArray(fallbacks) || !fallbacks.every((name) => typeof name === "string"))
       throw invalidRequest("fallbacks must be a list of model names of this proxy", "fallbacks");
     const unknown = fallbacks.find((name) => !config.modelNames.includes(name));
-    if (unknown !== undefined) {
-      throw new ProxyError(
-        `The fallback model '${unknown}' does not exist on this proxy. Available models: ${config.modelNames.join(", ")}`,
-        { status: 404, type: "invalid_request_error", code: "model_not_found", param: "fallbacks" },
-      );
-    }
+    if (unknown !== undefined) throw unknownModel(unknown, config.modelNames, "fallbacks");
     return { fallbacks, disabled: disabled === true };
   }
 

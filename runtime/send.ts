@@ -78,19 +78,22 @@ function hasEntries(record: Readonly<Record<string, string>> | undefined): boole
   return false;
 }
 
+/** The error the SDK's HTTP handler gives a call whose signal fired: an AbortError with the reason as cause. */
+export function abortErrorOf(signal: AbortSignal): Error {
+  const reason = signal.reason as unknown;
+  const error = new Error(
+    reason instanceof Error || reason === undefined ? "Request aborted" : String(reason),
+  );
+  error.name = "AbortError";
+  if (reason instanceof Error) error.cause = reason;
+  return error;
+}
+
 /** Rejects as the SDK's handler does (an AbortError) as soon as the signal fires; else settles as `promise`. */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return promise;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      const reason = signal.reason as unknown;
-      const error = new Error(
-        reason instanceof Error || reason === undefined ? "Request aborted" : String(reason),
-      );
-      error.name = "AbortError";
-      if (reason instanceof Error) error.cause = reason;
-      reject(error);
-    };
+    const onAbort = () => reject(abortErrorOf(signal));
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(
       (value) => {

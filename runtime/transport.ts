@@ -7,6 +7,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import type { Connection } from "./connection.js";
 import { RequestValidationError } from "./errors.js";
 import { instrumentClient, markCarriesSignal, requestSignalKey } from "./instrument.js";
+import { abortErrorOf } from "./send.js";
 import { Sha256 } from "./sha256.js";
 import type { AwsCredentialsInput } from "./types.js";
 import { useCachedUserAgent } from "./user-agent.js";
@@ -85,13 +86,16 @@ class SignalledHttpHandler extends NodeHttpHandler {
 
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
 
-/** A response body read to its end; an abort (or a connection lost before the end) rejects. */
+/**
+ * A response body read to its end. A connection lost before the end rejects; so does the call's abort,
+ * as the AbortError the SDK's handler would give (the socket's own error can otherwise win the race).
+ */
 function readWhole(body: Readable, signal: AbortSignal | undefined): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
     let ended = false;
-    const fail = (error: Error) => reject(signal?.aborted ? abortError(signal) : error);
+    const fail = (error: Error) => reject(signal?.aborted ? abortErrorOf(signal) : error);
     body.on("data", (chunk: Buffer) => {
       chunks.push(chunk);
       length += chunk.length;
@@ -108,17 +112,6 @@ function readWhole(body: Readable, signal: AbortSignal | undefined): Promise<Buf
         );
     });
   });
-}
-
-/** The error the SDK's handler gives an aborted call. */
-function abortError(signal: AbortSignal): Error {
-  const reason = signal.reason as unknown;
-  const error = new Error(
-    reason instanceof Error || reason === undefined ? "Request aborted" : String(reason),
-  );
-  error.name = "AbortError";
-  if (reason instanceof Error) error.cause = reason;
-  return error;
 }
 
 /** HTTP/1.1 keep-alive: measured at about half the per-call time of the SDK's default HTTP/2 handler (see WIRE-NOTES). */

@@ -12,7 +12,7 @@ const NAME_ESCAPE = /[^!$%&'*+\-.^_`|~\w]/g;
 const VALUE_ESCAPE = /[^!$%&'*+\-.^_`|~\w#]/g;
 
 /** One `[name, version]` pair as the SDK writes it into the header (`api/` names lower-cased). */
-export function formatUserAgentPair([rawName, rawVersion]: UserAgentPair): string {
+function formatUserAgentPair([rawName, rawVersion]: UserAgentPair): string {
   const name = rawName
     .split("/")
     .map((part) => part.replace(NAME_ESCAPE, "-"))

@@ -149,6 +149,12 @@ describe("model-group fallbacks", () => {
     );
     expect(wrongType.status).toBe(400);
     expect(wrongType.json).toMatchObject({ error: { param: "fallbacks" } });
+    const wrongSwitch = await postRaw(
+      url,
+      JSON.stringify({ model: "throttled", messages: hello, disable_fallbacks: "yes" }),
+    );
+    expect(wrongSwitch.status).toBe(400);
+    expect(wrongSwitch.json).toMatchObject({ error: { param: "disable_fallbacks" } });
     expect(harness.emulator.requests.length).toBe(before);
   });
 

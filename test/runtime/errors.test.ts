@@ -210,6 +210,21 @@ describe("connection failures", () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it("reports a call aborted while its answer's body is arriving as aborted, not as a lost connection", async () => {
+    const { createBedrock } = await import("../../runtime/index.js");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const error = await partialAnswer("stall", (endpoint) =>
+      createBedrock({
+        endpoint,
+        region: "us-east-1",
+        credentials: keys,
+        num_retries: 0,
+      }).chat.completions.create(hello, { signal: controller.signal }),
+    );
+    expect(error).toMatchObject({ status: 499 });
+  });
+
   it("streams a ConverseStream answer even when it comes without the event-stream content type", async () => {
     const http = await import("node:http");
     const { encodeEventFrame } = await import("../../emulator/index.js");
