@@ -158,6 +158,20 @@ export class Router {
   }
 
   /**
+   * Every deployment a request to `modelName` may be sent to: its own, and those of every model name it
+   * may fall back to (context-window fallbacks, and the client's or the config's fallbacks). What a
+   * client may set (credentials, endpoints, guardrails) is checked against all of them.
+   */
+  reachableDeployments(modelName: string, choice: FallbackChoice = {}): readonly LiveDeployment[] {
+    const names = new Set([modelName]);
+    if (!choice.disabled) {
+      for (const name of this.config.contextWindowFallbacks.get(modelName) ?? []) names.add(name);
+      for (const name of choice.fallbacks ?? this.config.fallbacks.get(modelName) ?? []) names.add(name);
+    }
+    return [...names].flatMap((name) => this.deploymentsOf(name));
+  }
+
+  /**
    * Runs `attempt` on the model name's deployments (see `routeGroup`); when they all failed, on the
    * model names it falls back to, in order: `context_window_fallbacks` for a prompt too long for the
    * model, else `fallbacks` (or the client's own list) for errors another model could avoid. One level:

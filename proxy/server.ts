@@ -328,7 +328,6 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
 
   interface Prepared {
     readonly modelName: string;
-    readonly deployments: readonly LiveDeployment[];
     readonly client: ClientParams;
     readonly lifetime: RequestLifetime;
     readonly fallback: FallbackChoice;
@@ -353,15 +352,19 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     if (problem) throw problem;
     const modelName = body.model as string;
     request.forge.model = modelName;
-    const deployments = router.deploymentsOf(modelName);
-    const client = readClientParams(body, deployments, config.allowClientSideCredentials);
     const fallback = readFallbackChoice(body);
+    // Checked against every deployment a fallback may reach, not only the requested model's.
+    const client = readClientParams(
+      body,
+      router.reachableDeployments(modelName, fallback),
+      config.allowClientSideCredentials,
+    );
     // Everything that can refuse the request is done: from here on the request is in flight.
     const timeoutMs = Math.min(requestTimeoutMs, client.timeoutMs ?? Number.POSITIVE_INFINITY);
     const lifetime = new RequestLifetime(reply.raw, timeoutMs);
     inFlight.add(lifetime);
     request.forge.trace = createRouteTrace();
-    return { modelName, deployments, client, lifetime, fallback };
+    return { modelName, client, lifetime, fallback };
   }
 
   function finish(lifetime: RequestLifetime) {

@@ -34,6 +34,19 @@ describe("model-group fallbacks", () => {
           group("first", fault("throttle")),
           group("second", fault("throttle")),
           group("healthy", paramsFor(emulator, claude)),
+          group(
+            "open",
+            paramsFor(emulator, claude, {
+              configurable_clientside_auth_params: ["aws_bedrock_runtime_endpoint"],
+            }),
+          ),
+          group("open-falls-back", paramsFor(emulator, claude)),
+          group(
+            "guarded",
+            paramsFor(emulator, claude, {
+              guardrailConfig: { guardrailIdentifier: "gr-locked", guardrailVersion: "1" },
+            }),
+          ),
           group("roomy", paramsFor(emulator, claude)),
         ],
         litellm_settings: {
@@ -46,7 +59,9 @@ describe("model-group fallbacks", () => {
           ],
           context_window_fallbacks: [{ "too-long": ["roomy"] }],
         },
-        router_settings: { fallbacks: [{ first: ["second"] }, { second: ["healthy"] }] },
+        router_settings: {
+          fallbacks: [{ first: ["second"] }, { second: ["healthy"] }, { "open-falls-back": ["guarded"] }],
+        },
       };
     });
     client = harness.client();
@@ -156,6 +171,43 @@ describe("model-group fallbacks", () => {
     expect(wrongSwitch.status).toBe(400);
     expect(wrongSwitch.json).toMatchObject({ error: { param: "disable_fallbacks" } });
     expect(harness.emulator.requests.length).toBe(before);
+  });
+
+  it("checks what a client may set against every deployment a fallback may reach", async () => {
+    const url = `${harness.proxy.url}/v1/chat/completions`;
+    const before = harness.emulator.requests.length;
+    const cases = [
+      // An endpoint the requested model allows, but its fallback (the client's own list) does not.
+      [
+        { model: "open", aws_bedrock_runtime_endpoint: "http://127.0.0.1:9", fallbacks: ["guarded"] },
+        "client_side_credentials_not_allowed",
+      ],
+      // A guardrail the fallback locks, through the client's list and through the config's.
+      [
+        {
+          model: "open",
+          guardrailConfig: { guardrailIdentifier: "mine", guardrailVersion: "1" },
+          fallbacks: ["guarded"],
+        },
+        "guardrail_locked",
+      ],
+      [
+        { model: "open-falls-back", guardrailConfig: { guardrailIdentifier: "mine", guardrailVersion: "1" } },
+        "guardrail_locked",
+      ],
+    ] as const;
+    for (const [body, code] of cases) {
+      const answer = await postRaw(url, JSON.stringify({ ...body, messages: hello }));
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.json).toMatchObject({ error: { code } });
+    }
+    expect(harness.emulator.requests.length).toBe(before);
+    // Without the fallback, the requested model's own allowance stands.
+    const allowed = await postRaw(
+      url,
+      JSON.stringify({ model: "open", aws_bedrock_runtime_endpoint: harness.emulator.url, messages: hello }),
+    );
+    expect(allowed.status).toBe(200);
   });
 
   it("follows one level only: a fallback's own fallbacks are not taken", async () => {
