@@ -57,6 +57,15 @@ export function parsePositiveInteger(value: string | undefined, option: string):
   return Number(value);
 }
 
+/** Parses a number option that must be above 0 (sizes, durations), or fails with a usage error naming it. */
+export function parsePositiveNumber(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = value.trim() === "" ? Number.NaN : Number(value);
+  if (!Number.isFinite(number) || number <= 0)
+    throw new UsageError(`--${option} must be a number above 0, not "${value}"`);
+  return number;
+}
+
 /** Parses a non-negative integer option (seeds may be 0). */
 export function parseNonNegativeInteger(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;

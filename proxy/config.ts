@@ -475,8 +475,8 @@ function readCooldown(
   litellm: Record<string, unknown>,
   router: Record<string, unknown>,
 ): ProxyConfig["cooldown"] {
-  const allowedFails = (router.allowed_fails ?? litellm.allowed_fails) as number | undefined;
-  const seconds = (router.cooldown_time ?? litellm.cooldown_time) as number | undefined;
+  const allowedFails = (litellm.allowed_fails ?? router.allowed_fails) as number | undefined;
+  const seconds = (litellm.cooldown_time ?? router.cooldown_time) as number | undefined;
   if (allowedFails === undefined && seconds === undefined) return undefined;
   return {
     allowedFails: allowedFails ?? defaultAllowedFails,

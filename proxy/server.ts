@@ -165,6 +165,8 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
   app.decorateRequest("forge", null as unknown as RequestContext);
 
   // OpenAI clients send JSON; curl's -d sends form content types: every body is read as JSON.
+  // (fastify's own text/plain parser would otherwise keep such a body a string)
+  app.removeContentTypeParser("text/plain");
   app.addContentTypeParser("*", { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
 
   // Hooks are callback-style: no promise per hook per request.

@@ -1,9 +1,14 @@
 import cluster from "node:cluster";
-import { parseArgs } from "node:util";
 import { ProxyConfigError, quickConfig } from "../../proxy/config.js";
 import { jsonLineSink, type LogSink } from "../../proxy/log.js";
 import type { MetricsSnapshot } from "../../proxy/metrics.js";
 import { type ProxyOptions, type RunningProxy, startProxy } from "../../proxy/server.js";
+import {
+  parseCommandArgs,
+  parseNonNegativeInteger,
+  parsePositiveInteger,
+  parsePositiveNumber,
+} from "../args.js";
 import type { Command, CommandIO } from "../command.js";
 import { UsageError } from "../command.js";
 import { runPrimary, workerMessages } from "./serve-workers.js";
@@ -42,65 +47,46 @@ export interface ServeArgs {
   readonly workers: number;
 }
 
-function positiveNumber(name: string, value: string | undefined, integer = false): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isFinite(number) || number < 0 || (integer && !Number.isInteger(number)))
-    throw new UsageError(`--${name} needs a non-negative ${integer ? "integer" : "number"}, got "${value}"`);
-  return number;
-}
-
 /** Parses the serve flags into proxy options. */
 export function parseServeArgs(
   argv: readonly string[],
   io: Pick<CommandIO, "env" | "cwd">,
 ): ServeArgs | "help" {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        config: { type: "string" },
-        model: { type: "string" },
-        region: { type: "string" },
-        endpoint: { type: "string" },
-        port: { type: "string" },
-        host: { type: "string" },
-        "drain-ms": { type: "string" },
-        "max-body-mb": { type: "string" },
-        "request-timeout": { type: "string" },
-        workers: { type: "string" },
-        num_workers: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }) as { values: Record<string, string | boolean | undefined> });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandArgs(argv, {
+    config: { type: "string" },
+    model: { type: "string" },
+    region: { type: "string" },
+    endpoint: { type: "string" },
+    port: { type: "string" },
+    host: { type: "string" },
+    "drain-ms": { type: "string" },
+    "max-body-mb": { type: "string" },
+    "request-timeout": { type: "string" },
+    workers: { type: "string" },
+    num_workers: { type: "string" },
+  });
   if (values.help) return "help";
-  const configFile = values.config as string | undefined;
-  const model = values.model as string | undefined;
+  const configFile = values.config;
+  const model = values.model;
   if ((configFile === undefined) === (model === undefined)) {
     throw new UsageError("give either --config FILE or --model ID");
   }
   if (configFile !== undefined && (values.region !== undefined || values.endpoint !== undefined)) {
     throw new UsageError("--region and --endpoint go with --model; with --config set them in litellm_params");
   }
-  const maxBodyMb = positiveNumber("max-body-mb", values["max-body-mb"] as string | undefined);
-  const requestTimeout = positiveNumber("request-timeout", values["request-timeout"] as string | undefined);
-  const port = positiveNumber("port", values.port as string | undefined, true);
+  const maxBodyMb = parsePositiveNumber(values["max-body-mb"], "max-body-mb");
+  const requestTimeout = parsePositiveNumber(values["request-timeout"], "request-timeout");
+  const port = parseNonNegativeInteger(values.port, "port");
   const options: ProxyOptions = {
     config:
       configFile !== undefined
         ? configFile
         : quickConfig(model!, {
-            region: values.region as string | undefined,
-            endpoint: values.endpoint as string | undefined,
+            region: values.region,
+            endpoint: values.endpoint,
           }),
     port: port ?? 4000,
-    host: (values.host as string | undefined) ?? "127.0.0.1",
+    host: values.host ?? "127.0.0.1",
     env: io.env,
     cwd: io.cwd,
     ...(maxBodyMb !== undefined ? { maxRequestBytes: Math.round(maxBodyMb * 1024 * 1024) } : {}),
@@ -110,11 +96,10 @@ export function parseServeArgs(
     throw new UsageError("give --workers or --num_workers, not both");
   }
   const workersFlag = values.workers !== undefined ? "workers" : "num_workers";
-  const workers = positiveNumber(workersFlag, values[workersFlag] as string | undefined, true) ?? 1;
-  if (workers < 1) throw new UsageError(`--${workersFlag} needs at least 1, got ${workers}`);
+  const workers = parsePositiveInteger(values[workersFlag], workersFlag) ?? 1;
   return {
     options,
-    drainMs: positiveNumber("drain-ms", values["drain-ms"] as string | undefined, true) ?? 10_000,
+    drainMs: parseNonNegativeInteger(values["drain-ms"], "drain-ms") ?? 10_000,
     workers,
   };
 }

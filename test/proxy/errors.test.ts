@@ -175,6 +175,10 @@ describe("proxy errors", () => {
         "content-type": "application/x-www-form-urlencoded",
       });
       expect(response.status).toBe(200);
+      const plainText = await postRaw(chatUrl, JSON.stringify({ model: "claude", messages: hello }), {
+        "content-type": "text/plain",
+      });
+      expect(plainText.status).toBe(200);
       const broken = await postRaw(chatUrl, "model=claude", {
         "content-type": "application/x-www-form-urlencoded",
       });

@@ -169,6 +169,9 @@ describe("bedrock-forge serve", () => {
       ["serve"],
       ["serve", "--config", "a.yaml", "--model", "m"],
       ["serve", "--port", "x", "--model", "m"],
+      ["serve", "--model", "m", "--request-timeout", "0"],
+      ["serve", "--model", "m", "--max-body-mb", "0"],
+      ["serve", "--model", "m", "--drain-ms", "-1"],
     ]) {
       const io = captureIO();
       expect(await runCli(argv, io)).toBe(2);
