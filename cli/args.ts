@@ -87,12 +87,18 @@ export function parseSize(value: string | undefined): string | undefined {
  * (`top_k=5`, `stop=["\n"]`, `thinking={"type":"enabled","budget_tokens":1024}`), else strings.
  * Dotted keys build nested objects: `guardrailConfig.guardrailVersion=DRAFT`.
  */
-export function parseParams(pairs: readonly string[] | undefined): Record<string, unknown> {
+export function parseParams(
+  pairs: readonly string[] | undefined,
+  reserved: readonly string[] = ["model", "messages", "stream", "input", "prompt"],
+): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const pair of pairs ?? []) {
     const equals = pair.indexOf("=");
     if (equals <= 0) throw new UsageError(`--param takes key=value, not "${pair}"`);
     const key = pair.slice(0, equals);
+    const root = key.split(".")[0]!;
+    if (reserved.includes(root))
+      throw new UsageError(`--param ${root} is set by the command itself (use its own flags instead)`);
     const raw = pair.slice(equals + 1);
     if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(key))
       throw new UsageError(`--param key "${key}" is not a param name`);

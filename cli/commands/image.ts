@@ -6,6 +6,7 @@ import {
   parseCommandArgs,
   parseNonNegativeInteger,
   parseParams,
+  parsePositiveInteger,
   parseSize,
 } from "../args.js";
 import { type Command, UsageError } from "../command.js";
@@ -89,9 +90,7 @@ export const imageCommand: Command = {
     if (!values.out) throw new UsageError("--out is required: the file to write the image to");
     const size = parseSize(values.size);
     const seed = parseNonNegativeInteger(values.seed, "seed");
-    const count = values.n === undefined ? undefined : Number(values.n);
-    if (count !== undefined && !(Number.isInteger(count) && count >= 1))
-      throw new UsageError(`--n must be a positive integer, not "${values.n}"`);
+    const count = parsePositiveInteger(values.n, "n");
     const params = parseParams(values.param);
 
     const connection = await connect(values, io.env);

@@ -104,6 +104,21 @@ describe("bedrock-forge chat", { timeout: 60_000 }, () => {
     expect(notChat.stderr).toContain("does not support chat");
   });
 
+  it("--param: refuses the fields the command sets itself, and builds nested objects from dotted keys", async () => {
+    const [reserved, nested, clash] = await Promise.all([
+      runCli(["chat", "Hi", "--model", haiku, "--param", "stream=true", "--offline"]),
+      runCli(["chat", "Hi", "--model", haiku, "--param", "thinking.type=enabled", "--offline"]),
+      runCli(["chat", "Hi", "--model", haiku, "--param", "top_k=5", "--param", "top_k.x=1"]),
+    ]);
+    expect(reserved.code).toBe(2);
+    expect(reserved.stderr).toContain("--param stream is set by the command itself");
+    // Claude 3 Haiku has no extended thinking: the nested object reached the param check, which names it.
+    expect(nested.code).toBe(2);
+    expect(nested.stderr).toContain("thinking is not supported by anthropic.claude-3-haiku-20240307-v1:0");
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toContain("--param top_k.x: top_k is already set to a non-object value");
+  });
+
   it("explains a missing region and missing credentials (exit 1), without touching the network", async () => {
     const env = cleanEnvironment({
       HOME: "/nonexistent",

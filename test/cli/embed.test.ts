@@ -48,6 +48,26 @@ describe("bedrock-forge embed", { timeout: 60_000 }, () => {
     }
   });
 
+  it("reads --file by its path, relative to the working folder (names with # and ?), or names a missing one", async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), "bedrock-forge-embed-"));
+    try {
+      await writeFile(path.join(folder, "a#1?.txt"), "right text\n");
+      await writeFile(path.join(folder, "a"), "wrong text\n");
+      const result = await runCli(["embed", "--file", "a#1?.txt", "--model", titan, "--offline"], {
+        cwd: folder,
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('"right text"');
+      const missing = await runCli(["embed", "--file", "nope.txt", "--model", titan, "--offline"], {
+        cwd: folder,
+      });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain("cannot read nope.txt: no such file");
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it("refuses bad usage (exit 2): no text, a bad --dimensions, a dimension the model lacks", async () => {
     const noText = await runCli(["embed", "--model", titan]);
     expect(noText.code).toBe(2);

@@ -50,6 +50,14 @@ describe("bedrock-forge image", { timeout: 60_000 }, () => {
     );
     expect(badSize.code).toBe(2);
     expect(badSize.stderr).toContain('--size must look like 1024x1024 (width x height), not "big"');
+    for (const n of ["0", "1e1", "2.0"]) {
+      const badCount = await runCli(
+        ["image", "otter", "--model", "amazon.titan-image-generator-v2:0", "--n", n, "--out", "x.png"],
+        { cwd: folder },
+      );
+      expect(badCount.code).toBe(2);
+      expect(badCount.stderr).toContain(`--n must be a positive integer, not "${n}"`);
+    }
     const unknown = await runCli(["image", "otter", "--modle", "x"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Unknown option '--modle'");
