@@ -222,15 +222,25 @@ export const scaffoldCommand: Command = {
       return 0;
     }
 
-    await writeFile(file, after);
-    const result = await withStatus(io.stderr, "Regenerating generated/", async () => {
-      const generated = await generate({ specsDir, displayRoot: repositoryRoot });
-      if (generated.ok) await writeOutput(outDir, generated.files);
-      return generated;
-    });
-    if (!result.ok) {
+    const restoreSpec = async () => {
       if (target) await writeFile(file, before);
       else if (existsSync(file)) await rm(file);
+    };
+    await writeFile(file, after);
+    let result: Awaited<ReturnType<typeof generate>>;
+    try {
+      result = await withStatus(io.stderr, "Regenerating generated/", async () => {
+        const generated = await generate({ specsDir, displayRoot: repositoryRoot });
+        if (generated.ok) await writeOutput(outDir, generated.files);
+        return generated;
+      });
+    } catch (error) {
+      // generated/ is swapped in whole or not at all; the spec goes back as it was too.
+      await restoreSpec();
+      throw error;
+    }
+    if (!result.ok) {
+      await restoreSpec();
       io.stderr.write(
         `${describeProblems(result.problems)}\nbedrock-forge scaffold: the specs did not validate with the new model, so ${relative} and generated/ were left as they were.\n`,
       );

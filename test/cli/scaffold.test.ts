@@ -161,6 +161,29 @@ describe("bedrock-forge scaffold", { timeout: 60_000 }, () => {
     await expect(readdir(out)).rejects.toThrow();
   });
 
+  it("puts the spec back when generated/ cannot be written (exit 1)", async () => {
+    const file = path.join(specs, "meta-llama3.yaml");
+    const before = await readFile(file, "utf8");
+    // --out under a regular file: the output folder cannot be created.
+    await writeFile(path.join(work, "not-a-folder"), "");
+    const result = await runCli(
+      [
+        "scaffold",
+        "meta.llama3-9-8b-instruct-v1:0",
+        "--like",
+        "meta.llama3-8b-instruct-v1:0",
+        "--specs",
+        specs,
+        "--out",
+        path.join(work, "not-a-folder", "generated"),
+      ],
+      { cwd: work },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/ENOTDIR|not a directory/);
+    expect(await readFile(file, "utf8")).toBe(before);
+  });
+
   it("refuses bad usage (exit 2): an unknown --like with suggestions, a profile id, a missing --like", async () => {
     const unknown = await runCli(
       [
