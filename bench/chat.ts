@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const emulator = await startEmulatorProcess([
     "--stream-chunks",
     "200",
-    ...(values.verify ? [] : ["--no-verify"]),
+    ...(values.verify ? [] : ["--no-verify", "--no-validate"]),
   ]);
   try {
     const handler = () =>

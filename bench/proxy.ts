@@ -25,7 +25,7 @@ import {
   ConverseStreamCommand,
 } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { repositoryRoot, startEmulatorProcess, stopProcess } from "./support.js";
+import { formatBenchmarksFile, repositoryRoot, startEmulatorProcess, stopProcess } from "./support.js";
 
 const root = repositoryRoot;
 const model = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -410,8 +410,7 @@ async function appendToBenchmarks(section: string): Promise<void> {
     text = `${text.slice(0, end).trimEnd()}\n\n${section}\n${next === -1 ? "" : `\n${text.slice(end + 1)}`}`;
   }
   await writeFile(file, text.endsWith("\n") ? text : `${text}\n`);
-  // The file is Markdown under the formatter's rules (tables padded): leave it formatted, whoever wrote it.
-  spawnSync(path.join(root, "node_modules/.bin/biome"), ["format", "--write", file], { stdio: "ignore" });
+  formatBenchmarksFile(file);
 }
 
 async function main(): Promise<void> {

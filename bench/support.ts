@@ -1,7 +1,8 @@
 /** What every benchmark shares: an emulator in its own process, timing statistics, the machine, BENCHMARKS.md. */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -79,4 +80,12 @@ export function writeBenchmarksSection(heading: string, body: string): void {
     ? current.replace(pattern, section.trimEnd())
     : `${current.trimEnd()}\n\n${section}`;
   writeFileSync(file, `${next.trimEnd()}\n`);
+  formatBenchmarksFile(file);
+}
+
+/** BENCHMARKS.md is Markdown under the formatter's rules (tables padded): leave it formatted, whoever wrote it. */
+export function formatBenchmarksFile(file: string): void {
+  spawnSync(path.join(repositoryRoot, "node_modules/.bin/biome"), ["format", "--write", file], {
+    stdio: "ignore",
+  });
 }

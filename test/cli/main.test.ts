@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Output } from "../../cli/command.js";
 import { commands, runCli as runInProcess } from "../../cli/main.js";
-import { runCli } from "./run-cli.js";
+import { cleanEnvironment, runCli } from "./run-cli.js";
 
 function capture(isTTY: boolean): Output & { text: string } {
   return {
@@ -77,7 +77,16 @@ describe("bedrock-forge", { timeout: 60_000 }, () => {
     expect(stdout.text.trim().split("\n")).toHaveLength(70);
   });
 
-  it("hides the AWS SDK's Node version warning", () => {
-    expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe("true");
+  it("hides the AWS SDK's Node version warning, even when the environment does not", async () => {
+    const env = cleanEnvironment();
+    delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    const result = await runCli(
+      ["chat", "Hi", "--model", "anthropic.claude-3-haiku-20240307-v1:0", "--offline"],
+      {
+        env,
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/NodeVersionSupportWarning/);
   });
 });

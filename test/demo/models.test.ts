@@ -48,8 +48,16 @@ describe("the demo's model choice", () => {
   it("live, only picks models callable in the region", () => {
     for (const region of ["us-east-1", "eu-central-1", "ap-northeast-1"]) {
       const picked = pickModel(chatNeed, { region });
-      if (!picked) continue;
-      expect(callIdFor(picked.entry, region)).toBe(picked.callId);
+      expect(picked, region).toBeDefined();
+      const { entry, callId } = picked!;
+      // Callable: offered in the region itself, or through the profile of the region's geography.
+      if (callId === entry.id) expect(entry.regions).toContain(region);
+      else {
+        const [profile] = callId!.split(".");
+        expect(entry.profiles).toContain(profile);
+        expect(callId).toBe(`${profile}.${entry.id}`);
+        expect(region.startsWith(profile === "apac" ? "ap-" : `${profile}-`)).toBe(true);
+      }
     }
   });
 
