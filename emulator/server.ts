@@ -683,6 +683,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       options.respond &&
       (operation === "invoke" || operation === "converse" || operation === "count-tokens")
     ) {
+      // A contract test's own answer still gets the request checked, as a replayed fixture does.
+      if (options.validateReplayed && validate && operation === "invoke")
+        validateReplayedBody(modelId, parsed);
       const custom = options.respond({ operation, modelId, body: parsed });
       if (custom !== undefined) {
         log.source = "respond";

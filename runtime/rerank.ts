@@ -132,7 +132,10 @@ export async function createRerank(call: RerankCall): Promise<RerankResponse> {
   writeConstants(body, mapping.request.constants);
   writePointer(body, mapping.request.query.to, query);
   writePointer(body, mapping.request.documents.to, documents);
-  const params = Object.fromEntries(Object.entries(request).filter(([name]) => !handledHere.has(name)));
+  // `null` is "not given" (LiteLLM's rerank() sends top_n=None).
+  const params = Object.fromEntries(
+    Object.entries(request).filter(([name, value]) => !handledHere.has(name) && value !== null),
+  );
   applyParams(params, body, {
     kind: "rerank",
     entry,

@@ -53,6 +53,22 @@ describe("emulator options for contract tests", () => {
     expect(await invoke(emulator.url, { prompt: "x", max_gen_len: 5 })).toEqual(fixture.response);
   });
 
+  it("validateReplayed checks the bodies respond answers too", async () => {
+    emulator = await startEmulator({
+      mode: "replay",
+      validateReplayed: true,
+      respond: () => ({ generation: "from code", stop_reason: "stop" }),
+    });
+    await expect(invoke(emulator.url, { prompt: "x", max_gen_len: 5000 })).rejects.toMatchObject({
+      name: "ValidationException",
+      message: expect.stringContaining("max_gen_len"),
+    });
+    expect(await invoke(emulator.url, { prompt: "x", max_gen_len: 5 })).toEqual({
+      generation: "from code",
+      stop_reason: "stop",
+    });
+  });
+
   it("replays other bodies as they are without validateReplayed", async () => {
     emulator = await startEmulator({ mode: "replay", fixtures: [fixture as never] });
     expect(await invoke(emulator.url, { prompt: "x", max_gen_len: 5000 })).toEqual(fixture.response);

@@ -83,6 +83,17 @@ describe("rerank through the runtime and the emulator", () => {
     expect(result.usage).toEqual({ search_units: 1, cost: 0.001 });
   });
 
+  it("takes top_n: null as not given (LiteLLM's rerank() sends None)", async () => {
+    const result = await bedrock.rerank.create({
+      model: "cohere.rerank-v3-5:0",
+      query,
+      documents,
+      top_n: null,
+    } as never);
+    expect(lastRequest().body).toEqual({ query, documents, api_version: 2 });
+    expect(result.results).toHaveLength(documents.length);
+  });
+
   it("sends {text} objects as their text and answers return_documents from the request", async () => {
     const result = await bedrock.rerank.create({
       model: "cohere.rerank-v3-5:0",
