@@ -84,6 +84,15 @@ function loadEngine(): Promise<typeof import("./engine.js")> {
   return engine;
 }
 
+/** The region the SDK client found itself (a profile in ~/.aws/config), when no option or variable named one. */
+async function sharedConfigRegion(client: BedrockRuntimeClient): Promise<string | undefined> {
+  try {
+    return await client.config.region();
+  } catch {
+    return undefined;
+  }
+}
+
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const baseConnection = resolveConnection(options);
   const ownClient = options.client ? instrumentClient(options.client) : undefined;
@@ -139,7 +148,11 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       options: callOptions,
       warn,
       dropParams: (body.drop_params as boolean | undefined) ?? options.drop_params ?? false,
-      region: connection.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+      region:
+        connection.region ??
+        process.env.AWS_REGION ??
+        process.env.AWS_DEFAULT_REGION ??
+        (await sharedConfigRegion(client)),
     };
   }
 

@@ -230,6 +230,16 @@ describe("credentials", () => {
     expect(signature(byEnvironment).accessKeyId).toBe(profileKeys.accessKeyId);
   });
 
+  it("a region from ~/.aws/config picks the cross-region profile of a profile-only model", async () => {
+    useTemporaryHome();
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    // [default] in the temporary config says us-east-1; Nova Premier is served through the us. profile only.
+    const client = createBedrock({ endpoint: emulator.url, credentials, num_retries: 0 });
+    await client.chat.completions.create({ model: "amazon.nova-premier-v1:0", messages: hello() });
+    expect(emulator.requests.at(-1)!.modelId).toBe("us.amazon.nova-premier-v1:0");
+  });
+
   it("a profile that does not exist is a typed authentication error naming it, before any call", async () => {
     useTemporaryHome();
     const before = emulator.requests.length;
