@@ -1,3 +1,4 @@
+import { connectionFields } from "../runtime/connection.js";
 import type { Deployment } from "./config.js";
 import { invalidRequest } from "./errors.js";
 
@@ -7,24 +8,12 @@ import { invalidRequest } from "./errors.js";
  * deployment's `configurable_clientside_auth_params`): otherwise any caller could spend the proxy's
  * credentials on other models or send them to another endpoint.
  */
-const clientSideAuthFields = new Set([
-  "aws_access_key_id",
-  "aws_secret_access_key",
-  "aws_session_token",
-  "aws_region_name",
-  "aws_session_name",
-  "aws_profile_name",
-  "aws_role_name",
-  "aws_web_identity_token",
-  "aws_bedrock_runtime_endpoint",
+const clientSideAuthFields: ReadonlySet<string> = new Set([
+  // Every connection field the runtime reads from a request (a new one is locked here at once), except
+  // the retries and timeout the proxy decides itself, plus LiteLLM's names and the Bedrock model id.
+  ...connectionFields.filter((field) => field !== "num_retries" && field !== "timeout"),
   "api_base",
   "api_key",
-  "apiKey",
-  "region",
-  "credentials",
-  "endpoint",
-  "profile",
-  "extra_headers",
   "model_id",
 ]);
 
