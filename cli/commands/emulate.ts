@@ -4,6 +4,7 @@ import { startEmulator } from "../../emulator/server.js";
 import type { EmulatorMode, EmulatorOptions } from "../../emulator/types.js";
 import type { Command, CommandIO } from "../command.js";
 import { UsageError } from "../command.js";
+import { untilStopped } from "../signals.js";
 
 export const emulateHelp = `Usage: bedrock-forge emulate [options]
 
@@ -102,20 +103,6 @@ export function parseEmulateArgs(argv: readonly string[]): EmulatorOptions | "he
   const apiKeys = values["api-key"] as string[] | undefined;
   if (apiKeys?.length) options.apiKeys = apiKeys;
   return options;
-}
-
-/** Resolves when SIGINT or SIGTERM arrives (or the signal aborts). */
-function untilStopped(signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    signal?.addEventListener("abort", stop, { once: true });
-  });
 }
 
 /** Runs `bedrock-forge emulate`; `signal` stops it (tests), otherwise SIGINT/SIGTERM do. */

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { type RecorderOptions, startRecorder } from "../../emulator/recorder.js";
 import type { Command, CommandIO } from "../command.js";
 import { UsageError } from "../command.js";
+import { untilStopped } from "../signals.js";
 
 export const recordHelp = `Usage: bedrock-forge record --upstream URL --out DIR [options]
 
@@ -93,16 +94,7 @@ export async function runRecord(
     `bedrock-forge recorder listening on ${recorder.url}, forwarding to ${options.upstream}, writing to ${options.outDir}\n` +
       `Point your client at it with AWS_ENDPOINT_URL_BEDROCK_RUNTIME=${recorder.url}\nPress Ctrl+C to stop.\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    signal?.addEventListener("abort", stop, { once: true });
-  });
+  await untilStopped(signal);
   await recorder.close();
   io.stdout.write(`bedrock-forge recorder stopped (${recorder.recorded.length} fixtures written)\n`);
   return 0;

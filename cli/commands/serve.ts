@@ -11,6 +11,7 @@ import {
 } from "../args.js";
 import type { Command, CommandIO } from "../command.js";
 import { UsageError } from "../command.js";
+import { untilStopped } from "../signals.js";
 import { runPrimary, workerMessages } from "./serve-workers.js";
 
 export const serveHelp = `Usage: bedrock-forge serve --config config.yaml [options]
@@ -102,26 +103,6 @@ export function parseServeArgs(
     drainMs: parseNonNegativeInteger(values["drain-ms"], "drain-ms") ?? 10_000,
     workers,
   };
-}
-
-/** Resolves with the first SIGINT or SIGTERM (or when the signal aborts). */
-function untilStopped(signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (name: string) => () => {
-      process.off("SIGINT", onInterrupt);
-      process.off("SIGTERM", onTerminate);
-      resolve(name);
-    };
-    const onInterrupt = stop("SIGINT");
-    const onTerminate = stop("SIGTERM");
-    process.once("SIGINT", onInterrupt);
-    process.once("SIGTERM", onTerminate);
-    if (!signal) return;
-    const onAbort = () => stop(typeof signal.reason === "string" ? signal.reason : "abort")();
-    // Stopped already (a worker told to stop while it was still starting): stop as soon as it listens.
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Runs `bedrock-forge serve`; `signal` stops it (tests), otherwise SIGINT/SIGTERM do. */
