@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { connectionFields } from "../runtime/connection.js";
 import type { Deployment } from "./config.js";
 import { invalidRequest } from "./errors.js";
@@ -8,7 +9,7 @@ import { invalidRequest } from "./errors.js";
  * deployment's `configurable_clientside_auth_params`): otherwise any caller could spend the proxy's
  * credentials on other models or send them to another endpoint.
  */
-const clientSideAuthFields: ReadonlySet<string> = new Set([
+export const clientSideAuthFields: ReadonlySet<string> = new Set([
   // Every connection field the runtime reads from a request (a new one is locked here at once), except
   // the retries and timeout the proxy decides itself, plus LiteLLM's names and the Bedrock model id.
   ...connectionFields.filter((field) => field !== "num_retries" && field !== "timeout"),
@@ -81,7 +82,7 @@ export function readClientParams(
     for (const { config } of deployments) {
       if (
         config.guardrailConfig !== undefined &&
-        JSON.stringify(config.guardrailConfig) !== JSON.stringify(params.guardrailConfig)
+        !isDeepStrictEqual(config.guardrailConfig, params.guardrailConfig)
       ) {
         throw invalidRequest(
           `guardrailConfig is set by the proxy's config for model ${config.modelName} and cannot be replaced by a request`,

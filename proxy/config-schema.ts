@@ -3,6 +3,7 @@
  * Unknown keys in `litellm_params` are provider params (sent to the model); unknown settings in the
  * other sections are accepted and reported as ignored, so a LiteLLM config loads unchanged.
  */
+import { clientSideAuthFields } from "./body.js";
 
 const nonEmptyString = { type: "string", minLength: 1 } as const;
 
@@ -75,7 +76,7 @@ export const litellmParamsSchema = {
     num_retries: { type: "integer", minimum: 0, maximum: 10 },
     timeout: { type: "number", exclusiveMinimum: 0 },
     stream_timeout: { type: "number", exclusiveMinimum: 0 },
-    configurable_clientside_auth_params: { type: "array", items: { type: "string" } },
+    configurable_clientside_auth_params: { type: "array", items: { enum: [...clientSideAuthFields] } },
     // Shares of the model name's traffic (LiteLLM's simple-shuffle reads weight, else rpm, else tpm).
     weight: { type: "number", minimum: 0 },
     rpm: { type: "number", minimum: 0 },

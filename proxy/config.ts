@@ -664,6 +664,15 @@ function readDeployment(
       problemAt(source, field(missing), "aws_access_key_id and aws_secret_access_key must be given together"),
     );
   }
+  if (text("aws_web_identity_token") !== undefined && text("aws_role_name") === undefined) {
+    problems.push(
+      problemAt(
+        source,
+        field("aws_web_identity_token"),
+        "aws_web_identity_token needs aws_role_name (the role to assume)",
+      ),
+    );
+  }
   const allowed = (params.configurable_clientside_auth_params as string[] | undefined) ?? [];
   const connection: DeploymentConnection = {
     aws_access_key_id: text("aws_access_key_id"),

@@ -185,6 +185,23 @@ describe("config loading", () => {
       { line: 5, column: 20, field: "model_list[0].litellm_params.temperature", message: "must be number" },
     ],
     [
+      "a web identity token without the role to assume",
+      "model_list:\n  - model_name: m\n    litellm_params:\n      model: bedrock/anthropic.claude-instant-v1\n      aws_web_identity_token: token\n",
+      {},
+      {
+        line: 5,
+        column: 31,
+        field: "model_list[0].litellm_params.aws_web_identity_token",
+        message: "aws_web_identity_token needs aws_role_name (the role to assume)",
+      },
+    ],
+    [
+      "a client-side auth param that does not exist",
+      "model_list:\n  - model_name: m\n    litellm_params:\n      model: bedrock/anthropic.claude-instant-v1\n      configurable_clientside_auth_params: [aws_regoin_name]\n",
+      {},
+      { line: 5, field: "model_list[0].litellm_params.configurable_clientside_auth_params[0]" },
+    ],
+    [
       "a missing model",
       "model_list:\n  - model_name: m\n    litellm_params:\n      temperature: 0.5\n",
       {},

@@ -363,6 +363,16 @@ describe("proxy errors with a config that locks a guardrail or allows client cre
     expect((response.json as { error: { code: string; param: string } }).error).toEqual(
       expect.objectContaining({ code: "guardrail_locked", param: "guardrailConfig" }),
     );
+    // The config's own guardrail, whatever the order of its fields, is accepted.
+    const same = await postRaw(
+      `${harness.proxy.url}/v1/chat/completions`,
+      JSON.stringify({
+        model: "guarded",
+        messages: [{ role: "user", content: "hi" }],
+        guardrailConfig: { guardrailVersion: "1", guardrailIdentifier: "gr-locked" },
+      }),
+    );
+    expect(same.status).toBe(200);
   });
 
   it("takes credentials and the endpoint from the request where configurable_clientside_auth_params allows", async () => {
