@@ -715,7 +715,7 @@ function readDeployment(
 /** A config for one model without a file (`serve --model`): credentials and region from the environment. */
 export function quickConfig(
   model: string,
-  options: { region?: string; endpoint?: string; masterKey?: string } = {},
+  options: { region?: string; endpoint?: string } = {},
 ): Record<string, unknown> {
   const bare = model.startsWith("bedrock/") ? model.slice("bedrock/".length) : model;
   return {
@@ -729,6 +729,5 @@ export function quickConfig(
         },
       },
     ],
-    ...(options.masterKey ? { general_settings: { master_key: options.masterKey } } : {}),
   };
 }

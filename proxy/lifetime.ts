@@ -1,10 +1,10 @@
 import type { ServerResponse } from "node:http";
 import { ProxyError } from "./errors.js";
 
-export type EndReason = "client_closed" | "deadline" | "shutdown";
+type EndReason = "client_closed" | "deadline" | "shutdown";
 
 /** The abort reason the proxy gives the runtime, so a cancelled call can be told from a Bedrock failure. */
-export class RequestEnded extends Error {
+class RequestEnded extends Error {
   override readonly name = "RequestEnded";
   constructor(readonly reason: EndReason) {
     super(`request ended: ${reason}`);

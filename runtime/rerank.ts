@@ -24,7 +24,7 @@ function readQuery(query: unknown, model: string): string {
 }
 
 /** The document texts: strings as they are, `{text}` objects as their text. */
-export function normalizeDocuments(documents: unknown, entry: CatalogEntry): string[] {
+function normalizeDocuments(documents: unknown, entry: CatalogEntry): string[] {
   const model = entry.id;
   if (!Array.isArray(documents) || documents.length === 0) {
     throw new RequestValidationError("documents must be a non-empty list of strings or {text} objects", {
@@ -75,13 +75,13 @@ function checkTopN(topN: unknown, count: number, model: string): void {
 }
 
 /** Queries Bedrock bills for a request: one per started block of `documents_per_query` documents. */
-export function countSearchUnits(documents: number, entry: CatalogEntry): number {
+function countSearchUnits(documents: number, entry: CatalogEntry): number {
   const perQuery = entry.rerank?.documents_per_query;
   return perQuery === undefined ? 1 : Math.max(1, Math.ceil(documents / perQuery));
 }
 
 /** The results of a native rerank response, in the order the model ranked them. */
-export function readRerankResults(
+function readRerankResults(
   body: unknown,
   mapping: RerankMapping,
   documents: readonly string[],

@@ -74,7 +74,6 @@ export async function runPrimary(parsed: ServeArgs, io: CommandIO, signal?: Abor
   const fork = () => {
     const worker = cluster.fork(io.env);
     workers.add(worker);
-    let ready = false;
     worker.on(
       "message",
       (message: { type?: string; url?: string; id?: number; snapshot?: MetricsSnapshot }) => {
@@ -90,8 +89,7 @@ export async function runPrimary(parsed: ServeArgs, io: CommandIO, signal?: Abor
           collections.get(message.id)?.add(worker, message.snapshot);
           return;
         }
-        if (message?.type !== workerMessages.listening || ready) return;
-        ready = true;
+        if (message?.type !== workerMessages.listening || readyWorkers.has(worker)) return;
         readyWorkers.add(worker);
         listening++;
         if (listening === parsed.workers) {
@@ -102,7 +100,7 @@ export async function runPrimary(parsed: ServeArgs, io: CommandIO, signal?: Abor
     );
     worker.on("exit", (code, exitSignal) => {
       workers.delete(worker);
-      readyWorkers.delete(worker);
+      const ready = readyWorkers.delete(worker);
       if (stopping) {
         if (workers.size === 0) finish();
         return;

@@ -75,6 +75,9 @@ export function parseServeArgs(
   if (configFile !== undefined && (values.region !== undefined || values.endpoint !== undefined)) {
     throw new UsageError("--region and --endpoint go with --model; with --config set them in litellm_params");
   }
+  if (values.endpoint !== undefined && !/^https?:\/\/[^/]/.test(values.endpoint)) {
+    throw new UsageError(`--endpoint must be an http(s) URL, not "${values.endpoint}"`);
+  }
   const maxBodyMb = parsePositiveNumber(values["max-body-mb"], "max-body-mb");
   const requestTimeout = parsePositiveNumber(values["request-timeout"], "request-timeout");
   const port = parseNonNegativeInteger(values.port, "port");

@@ -516,7 +516,7 @@ async function streamChat(
       assembler,
       () => assembler.finish({ includeUsage, price: prepared.price, providerFields: fields }),
       name,
-      call.options.signal ?? controller.signal,
+      call.options.signal!,
       output.$metadata.requestId,
     );
     return new BedrockChatStream(generator, controller);
@@ -571,7 +571,7 @@ async function streamChat(
     assembler,
     () => assembler.finish({ includeUsage, price: prepared.price, providerFields: fields }),
     name,
-    call.options.signal ?? controller.signal,
+    call.options.signal!,
     output.$metadata.requestId,
   );
   return new BedrockChatStream(generator, controller);

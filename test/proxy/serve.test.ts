@@ -172,6 +172,7 @@ describe("bedrock-forge serve", () => {
       ["serve", "--model", "m", "--request-timeout", "0"],
       ["serve", "--model", "m", "--max-body-mb", "0"],
       ["serve", "--model", "m", "--drain-ms", "-1"],
+      ["serve", "--model", "m", "--endpoint", "localhost:4010"],
     ]) {
       const io = captureIO();
       expect(await runCli(argv, io)).toBe(2);
