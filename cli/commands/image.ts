@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
   connectionHelp,
@@ -93,6 +93,15 @@ export const imageCommand: Command = {
     const count = parsePositiveInteger(values.n, "n");
     const params = parseParams(values.param);
 
+    // The folder is made before the (billed) call: a path that cannot hold the image fails for free.
+    const target = path.resolve(io.cwd, values.out);
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+    } catch (error) {
+      throw new UsageError(
+        `--out ${values.out}: cannot create its folder (${(error as NodeJS.ErrnoException).code ?? error})`,
+      );
+    }
     const connection = await connect(values, io.env);
     try {
       const response = await connection.bedrock.images.generate({
@@ -103,13 +112,14 @@ export const imageCommand: Command = {
         ...(seed !== undefined ? { seed } : {}),
         ...(count !== undefined ? { n: count } : {}),
       });
-      const target = path.resolve(io.cwd, values.out);
-      await mkdir(path.dirname(target), { recursive: true });
       const written: { file: string; format: string; bytes: number; seed?: number }[] = [];
       for (const [index, image] of response.data.entries()) {
         const bytes = Buffer.from(image.b64_json, "base64");
         const file = numberedPath(target, index);
-        await writeFile(file, bytes);
+        // Written whole or not at all: a temporary file beside it, then renamed.
+        const partial = `${file}.${process.pid}.partial`;
+        await writeFile(partial, bytes);
+        await rename(partial, file);
         written.push({
           file: displayPath(io.cwd, file),
           format: imageFormat(bytes),

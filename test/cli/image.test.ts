@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +58,22 @@ describe("bedrock-forge image", { timeout: 60_000 }, () => {
       expect(badCount.code).toBe(2);
       expect(badCount.stderr).toContain(`--n must be a positive integer, not "${n}"`);
     }
+    await writeFile(path.join(folder, "a-file"), "");
+    const badOut = await runCli(
+      [
+        "image",
+        "otter",
+        "--model",
+        "amazon.titan-image-generator-v2:0",
+        "--out",
+        "a-file/x.png",
+        "--offline",
+      ],
+      { cwd: folder },
+    );
+    expect(badOut.code).toBe(2);
+    expect(badOut.stderr).toContain("--out a-file/x.png: cannot create its folder");
+    expect(badOut.stderr).not.toContain("cost:");
     const unknown = await runCli(["image", "otter", "--modle", "x"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Unknown option '--modle'");
