@@ -5,6 +5,7 @@ import {
   isSeq,
   type Node,
   type Pair,
+  parse,
   parseDocument,
   type YAMLMap,
 } from "yaml";
@@ -49,11 +50,12 @@ function pairOf(map: YAMLMap, key: string): Pair<Node, Node> | undefined {
     | undefined;
 }
 
-/** A plain YAML scalar when the value needs no quotes, else a double-quoted one. */
-function scalarText(value: string): string {
-  return /^[A-Za-z0-9][A-Za-z0-9 ._:/()-]*$/.test(value) &&
-    !/: |\s$/.test(value) &&
-    !/^(true|false|null|yes|no|~)$/i.test(value)
+/**
+ * A plain YAML scalar when the value needs no quotes, else a double-quoted one: plain only when YAML
+ * reads the text back as this same string (not a number like `3.5` or `1e3`, a boolean or null).
+ */
+export function scalarText(value: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9 ._:/()-]*$/.test(value) && !/: |\s$/.test(value) && parse(value) === value
     ? value
     : JSON.stringify(value);
 }
