@@ -207,6 +207,17 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
     done();
   });
 
+  function markClientGone(context: RequestContext) {
+    context.errorType = "api_error";
+    context.errorCode = "client_closed_request";
+  }
+
+  /** The log line of a request whose client left before its answer (499). */
+  function logClientGone(request: FastifyRequest) {
+    markClientGone(request.forge);
+    writeRequestLog(request, 499);
+  }
+
   function writeRequestLog(request: FastifyRequest, status: number, extra?: Record<string, unknown>) {
     const context = request.forge;
     if (!context || context.logged) return;
@@ -426,12 +437,8 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
       return value;
     } catch (error) {
       const explained = lifetime.explain(error);
-      if (lifetime.clientGone) {
-        // Nobody is left to answer: log now, the reply is discarded.
-        request.forge.errorType = "api_error";
-        request.forge.errorCode = "client_closed_request";
-        writeRequestLog(request, 499);
-      }
+      // Nobody is left to answer: log now, the reply is discarded.
+      if (lifetime.clientGone) logClientGone(request);
       throw explained;
     } finally {
       finish(lifetime);
@@ -482,11 +489,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
       ));
     } catch (error) {
       finish(lifetime);
-      if (lifetime.clientGone) {
-        context.errorType = "api_error";
-        context.errorCode = "client_closed_request";
-        writeRequestLog(request, 499);
-      }
+      if (lifetime.clientGone) logClientGone(request);
       throw lifetime.explain(error);
     }
 
@@ -535,10 +538,7 @@ function createProxyServer(config: ProxyConfig, options: ProxyOptions, log: LogS
       }
     } finally {
       finish(lifetime);
-      if (lifetime.clientGone) {
-        context.errorType = "api_error";
-        context.errorCode = "client_closed_request";
-      }
+      if (lifetime.clientGone) markClientGone(context);
       writeRequestLog(request, lifetime.clientGone ? 499 : 200, {
         ...(streamError ? { stream_error_status: streamError.status } : {}),
       });
