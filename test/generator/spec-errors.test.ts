@@ -539,6 +539,17 @@ describe("spec validation", () => {
     expect(await problemsOf(files)).toEqual([]);
   });
 
+  it("accepts a model overlay that rejects a param whose capability the model lacks", async () => {
+    const files = {
+      [text]: replaceOnce(
+        textSpec,
+        "    profiles: [us]\n",
+        "    profiles: [us]\n    params: { thinking: { policy: reject } }\n",
+      ),
+    };
+    expect(await problemsOf(files)).toEqual([]);
+  });
+
   it("covers many distinct kinds of mistake", () => {
     expect(new Set(mistakes.map((row) => row.mistake)).size).toBe(mistakes.length);
     expect(mistakes.length).toBeGreaterThanOrEqual(12);
