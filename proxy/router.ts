@@ -163,11 +163,12 @@ export class Router {
    * client may set (credentials, endpoints, guardrails) is checked against all of them.
    */
   reachableDeployments(modelName: string, choice: FallbackChoice = {}): readonly LiveDeployment[] {
-    const names = new Set([modelName]);
-    if (!choice.disabled) {
-      for (const name of this.config.contextWindowFallbacks.get(modelName) ?? []) names.add(name);
-      for (const name of choice.fallbacks ?? this.config.fallbacks.get(modelName) ?? []) names.add(name);
-    }
+    const own = this.deploymentsOf(modelName);
+    const contextWindow = choice.disabled ? undefined : this.config.contextWindowFallbacks.get(modelName);
+    const general = choice.disabled ? undefined : (choice.fallbacks ?? this.config.fallbacks.get(modelName));
+    // The common case, no fallbacks at all: the model name's own deployments, nothing built per request.
+    if (!contextWindow?.length && !general?.length) return own;
+    const names = new Set([modelName, ...(contextWindow ?? []), ...(general ?? [])]);
     return [...names].flatMap((name) => this.deploymentsOf(name));
   }
 
