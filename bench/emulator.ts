@@ -18,14 +18,13 @@ import {
   ConverseStreamCommand,
   InvokeModelCommand,
 } from "@aws-sdk/client-bedrock-runtime";
-import { Hash } from "@smithy/hash-node";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
 import autocannon from "autocannon";
 import { exampleCredentials } from "../emulator/auth.js";
 import {
+  latestRunLine,
   markdownTable,
+  presign,
   startEmulatorProcess,
   stopProcess as stop,
   writeBenchmarksSection,
@@ -47,29 +46,6 @@ const sdkCalls = Number(values["sdk-calls"]);
 const CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0";
 const LLAMA = "meta.llama3-8b-instruct-v1:0";
 const STREAM_CHUNKS = 200;
-
-/** A request signed once, as the AWS SDK signs it (the emulator checks the signature each time). */
-async function presign(url: string, path: string, body: string, extra: Record<string, string> = {}) {
-  const target = new URL(url);
-  const signer = new SignatureV4({
-    credentials: exampleCredentials,
-    region: "us-east-1",
-    service: "bedrock",
-    sha256: Hash.bind(null, "sha256"),
-  });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: "POST",
-      protocol: "http:",
-      hostname: target.hostname,
-      port: Number(target.port),
-      path,
-      headers: { host: target.host, "content-type": "application/json", ...extra },
-      body,
-    }),
-  );
-  return { method: "POST" as const, path, headers: signed.headers as Record<string, string>, body };
-}
 
 interface Row {
   scenario: string;
@@ -242,4 +218,4 @@ const summary =
   `bedrock-forge emulator, Node ${process.version}, ${cpus().length} CPUs (load average ${loadavg()[0]!.toFixed(1)}), ` +
   `${connections} keep-alive connections, ${duration} s per load row after ${warmup} s of warm-up`;
 process.stdout.write(`\n${summary}\n\n${tableOf(rows)}\n`);
-writeBenchmarksSection("Emulator", `${summary}.\n\n${tableOf(rows)}`);
+writeBenchmarksSection("Emulator", `${latestRunLine()}\n\n${summary}.\n\n${tableOf(rows)}`);

@@ -1,19 +1,22 @@
 /**
  * `npm run bench:proxy`: the cost of a proxy hop, side by side, against one emulator in one run.
  *
- * - direct: the AWS SDK's ConverseCommand straight to the emulator (HTTP/1.1 keep-alive), the floor;
+ * - direct HTTP: the same HTTP client every proxy path uses, sending the equivalent signed Converse request
+ *   straight to the emulator: the baseline, so "added" is the hop's own cost as a user feels it;
+ * - direct AWS SDK: ConverseCommand in-process (HTTP/1.1 keep-alive), for reference;
  * - bedrock-forge: an OpenAI chat request to this proxy (its own process), which calls the emulator;
  * - Portkey: the same request to the Portkey gateway (its own process, loopback only), pointed at the
  *   emulator with `x-portkey-custom-host`.
  *
- * Reports per-request p50/p99 (sequential, keep-alive) and the time each proxy adds over direct, the
+ * Reports per-request p50/p99 (sequential, keep-alive) and the time each proxy adds over direct HTTP, the
  * same for a streamed answer, and throughput at concurrency 16 (autocannon); ratios against Portkey.
  * Goals: our added per-request time at most 0.5× Portkey's, our throughput at least 2× Portkey's.
- * Appends the results to BENCHMARKS.md under `## Proxy`. Not a timed test: numbers depend on the machine.
+ * Writes the run to BENCHMARKS.md under `## Proxy` (the run it replaces moves to bench/history/proxy.md).
+ * Not a timed test: numbers depend on the machine.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import http from "node:http";
 import { createRequire } from "node:module";
 import net from "node:net";
@@ -25,7 +28,17 @@ import {
   ConverseStreamCommand,
 } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { formatBenchmarksFile, repositoryRoot, startEmulatorProcess, stopProcess } from "./support.js";
+import {
+  type GoalRow,
+  goalsTable,
+  latestRunLine,
+  type PresignedRequest,
+  presign,
+  repositoryRoot,
+  startEmulatorProcess,
+  stopProcess,
+  writeBenchmarksSection,
+} from "./support.js";
 
 const root = repositoryRoot;
 const model = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -178,6 +191,12 @@ function post(
   });
 }
 
+interface Target {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
 interface Path {
   readonly name: string;
   /** One unary chat request; throws when the answer is not a completion. */
@@ -185,7 +204,9 @@ interface Path {
   /** One streamed chat request, read to the end. */
   stream(): Promise<void>;
   /** autocannon target for the throughput run (none for the in-process direct path). */
-  readonly target?: { url: string; headers: Record<string, string>; body: string };
+  readonly target?: Target;
+  /** A target whose signature is fresh, for paths whose requests are presigned. */
+  readonly refreshTarget?: () => Promise<Target>;
   /** The proxy's process, for its CPU time per request. */
   readonly pid?: number;
 }
@@ -206,7 +227,7 @@ function directPath(emulatorUrl: string): Path {
     inferenceConfig: { maxTokens: 256 },
   };
   return {
-    name: "direct AWS SDK",
+    name: "direct AWS SDK (in-process)",
     async unary() {
       const output = await client.send(new ConverseCommand(input));
       if (!output.output?.message) throw new Error("no message");
@@ -216,6 +237,62 @@ function directPath(emulatorUrl: string): Path {
       let events = 0;
       for await (const _event of output.stream!) events++;
       if (events === 0) throw new Error("empty stream");
+    },
+  };
+}
+
+/** Seconds a presigned request is reused before it is signed again (the emulator accepts 5 minutes). */
+const resignAfterMs = 60_000;
+
+/** A presigned request that signs itself again before its signature could expire. */
+function freshlySigned(sign: () => Promise<PresignedRequest>): () => Promise<PresignedRequest> {
+  let current: Promise<PresignedRequest> | undefined;
+  let signedAt = 0;
+  return () => {
+    if (!current || performance.now() - signedAt > resignAfterMs) {
+      signedAt = performance.now();
+      current = sign();
+    }
+    return current;
+  };
+}
+
+/**
+ * The baseline: the proxies' own HTTP client (`post`, keep-alive) sending the Bedrock request a proxy would
+ * send — a SigV4-signed Converse body — straight to the emulator. A proxy's added time is its total minus this.
+ */
+async function directHttpPath(emulatorUrl: string): Promise<Path> {
+  const body = JSON.stringify({
+    messages: [{ role: "user", content: [{ text: messages[0]!.content }] }],
+    inferenceConfig: { maxTokens: 256 },
+  });
+  const modelPath = `/model/${encodeURIComponent(model)}`;
+  const unarySigned = freshlySigned(() => presign(emulatorUrl, `${modelPath}/converse`, body));
+  const streamSigned = freshlySigned(() =>
+    presign(emulatorUrl, `${modelPath}/converse-stream`, body, {
+      accept: "application/vnd.amazon.eventstream",
+    }),
+  );
+  const send = async (signed: () => Promise<PresignedRequest>) => {
+    const request = await signed();
+    return post(`${emulatorUrl}${request.path}`, request.body, request.headers);
+  };
+  const initial = await unarySigned();
+  return {
+    name: "direct HTTP",
+    async unary() {
+      const { status, text } = await send(unarySigned);
+      if (status !== 200 || !text.includes('"output"')) throw new Error(`direct HTTP: ${status} ${text}`);
+    },
+    async stream() {
+      const { status, text } = await send(streamSigned);
+      if (status !== 200 || !text.includes("messageStop"))
+        throw new Error(`direct HTTP stream: ${status} ${text.slice(-300)}`);
+    },
+    target: { url: `${emulatorUrl}${initial.path}`, headers: initial.headers, body: initial.body },
+    refreshTarget: async () => {
+      const request = await unarySigned();
+      return { url: `${emulatorUrl}${request.path}`, headers: request.headers, body: request.body };
     },
   };
 }
@@ -324,12 +401,13 @@ type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 async function measureThroughputOnce(path: Path): Promise<number> {
-  if (path.target) {
+  const target = path.refreshTarget ? await path.refreshTarget() : path.target;
+  if (target) {
     const result = await autocannon({
-      url: path.target.url,
+      url: target.url,
       method: "POST",
-      headers: path.target.headers,
-      body: path.target.body,
+      headers: target.headers,
+      body: target.body,
       connections: settings.concurrency,
       pipelining: 1,
       duration: settings.seconds,
@@ -386,33 +464,6 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
 /** An added time with its sign: `+0.44`, `-0.12`. */
 const signed = (value: number) => `${value < 0 ? "-" : "+"}${format(Math.abs(value))}`;
 
-/** The checkout being measured: its short commit, marked when the working tree has changes. */
-function commitOf(): string {
-  const git = (...args: string[]) => spawnSync("git", args, { cwd: root, encoding: "utf8" });
-  const head = git("rev-parse", "--short", "HEAD").stdout.trim() || "unknown";
-  const dirty = git("status", "--porcelain", "--untracked-files=no").stdout.trim() !== "";
-  return dirty ? `${head} + uncommitted changes` : head;
-}
-
-async function appendToBenchmarks(section: string): Promise<void> {
-  const file = path.join(root, "BENCHMARKS.md");
-  let text = await readFile(file, "utf8").catch(
-    () =>
-      "# Benchmarks\n\nMeasured side by side in one run on the machine named in each section; ratios matter, not absolute times.\n",
-  );
-  const heading = "## Proxy";
-  const start = text.indexOf(`\n${heading}\n`);
-  if (start === -1) {
-    text = `${text.trimEnd()}\n\n${heading}\n\n${section}\n`;
-  } else {
-    const next = text.indexOf("\n## ", start + heading.length + 1);
-    const end = next === -1 ? text.length : next;
-    text = `${text.slice(0, end).trimEnd()}\n\n${section}\n${next === -1 ? "" : `\n${text.slice(end + 1)}`}`;
-  }
-  await writeFile(file, text.endsWith("\n") ? text : `${text}\n`);
-  formatBenchmarksFile(file);
-}
-
 async function main(): Promise<void> {
   process.stdout.write("building the package, starting the emulator, the proxy and the Portkey gateway…\n");
   spawnSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "inherit" });
@@ -420,6 +471,7 @@ async function main(): Promise<void> {
   stopEmulator = () => stopProcess(emulator);
   const [proxy, portkey] = await Promise.all([startServedProxy(emulator.url), startPortkey()]);
   const paths: Path[] = [
+    await directHttpPath(emulator.url),
     directPath(emulator.url),
     openAIPath("bedrock-forge proxy", proxy.url, { authorization: "Bearer sk-bench" }, "claude", proxy.pid),
     openAIPath(
@@ -472,8 +524,8 @@ async function main(): Promise<void> {
       format(throughput.get(target.name)!, 0),
     ];
   });
-  const oursName = paths[1]!.name;
-  const peerName = paths[2]!.name;
+  const oursName = paths[2]!.name;
+  const peerName = paths[3]!.name;
   const ratio = (ours: number, peer: number) => (peer > 0 ? ours / peer : Number.NaN);
   const addedRatio = ratio(added(unary, oursName, "p50"), added(unary, peerName, "p50"));
   const addedRatioP99 = ratio(added(unary, oursName, "p99"), added(unary, peerName, "p99"));
@@ -483,12 +535,32 @@ async function main(): Promise<void> {
   const cpuPeer = unary.get(peerName)!.cpu;
   const cpuRatio = cpuOurs !== undefined && cpuPeer !== undefined ? ratio(cpuOurs, cpuPeer) : Number.NaN;
   const throughputRatio = ratio(throughput.get(oursName)!, throughput.get(peerName)!);
-  const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
-  const cpus = os.cpus();
+  const goals: GoalRow[] = [
+    {
+      measure: "added per-request time, unary p50",
+      result: `${format(addedRatio)}×`,
+      goal: "≤ 0.5×",
+      met: addedRatio <= 0.5,
+    },
+    {
+      measure: "throughput at concurrency 16",
+      result: `${format(throughputRatio)}×`,
+      goal: "≥ 2×",
+      met: throughputRatio >= 2,
+    },
+    { measure: "added per-request time, unary p99", result: `${format(addedRatioP99)}×`, goal: "—" },
+    { measure: "total per-request time, unary p50", result: `${format(totalRatio)}×`, goal: "—" },
+    { measure: "added per-request time, stream p50", result: `${format(streamRatio)}×`, goal: "—" },
+    { measure: "proxy CPU per unary request", result: `${format(cpuRatio)}×`, goal: "—" },
+  ];
   const section = [
-    `### ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, load average ${format(loadBefore, 1)} → ${format(loadAfter, 1)}, commit ${commitOf()}`,
+    latestRunLine(),
     "",
-    `One emulator (its own process) behind every path; the proxy (the built package's bedrock-forge serve --config, logs to /dev/null) and Portkey each in their own process on loopback. Unary requests sequential over keep-alive (${settings.requests} per path after ${settings.warmup} of warm-up, rounds of 50 alternating between paths), streams of ${settings.streamChunks} chunks (${settings.streams} per path), throughput with autocannon at concurrency ${settings.concurrency}, median of ${settings.trials} alternating ${settings.seconds}-second trials (the direct SDK: ${settings.concurrency} callers in-process). Milliseconds per request; in parentheses the time added over the direct call. Proxy CPU: CPU time of the proxy's process per unary request.`,
+    `bedrock-forge's proxy against the Portkey gateway (ratios: ours / Portkey's). Load average ${format(loadBefore, 1)} → ${format(loadAfter, 1)} during the run.`,
+    "",
+    goalsTable(goals),
+    "",
+    `One emulator (its own process, SigV4 checked) behind every path; the proxy (the built package's \`bedrock-forge serve --config\`, logs to /dev/null) and Portkey each in their own process on loopback. The baseline is **direct HTTP**: the same HTTP client the proxy paths use (node:http, keep-alive) sending the signed Converse request a proxy would send straight to the emulator, so the added time is the hop's own cost. The in-process AWS SDK row is for reference. Unary requests sequential over keep-alive (${settings.requests} per path after ${settings.warmup} of warm-up, rounds of 50 alternating between paths), streams of ${settings.streamChunks} chunks (${settings.streams} per path), throughput with autocannon at concurrency ${settings.concurrency}, median of ${settings.trials} alternating ${settings.seconds}-second trials (the in-process SDK: ${settings.concurrency} callers). Milliseconds per request; in parentheses the time added over direct HTTP. Proxy CPU: CPU time of the proxy's process per unary request.`,
     "",
     table(
       [
@@ -502,22 +574,10 @@ async function main(): Promise<void> {
       ],
       rows,
     ),
-    "",
-    table(
-      ["bedrock-forge / Portkey", "ratio", "goal"],
-      [
-        ["added per-request time, unary p50", format(addedRatio), `≤ 0.5: ${verdict(addedRatio <= 0.5)}`],
-        ["added per-request time, unary p99", format(addedRatioP99), "—"],
-        ["total per-request time, unary p50", format(totalRatio), "—"],
-        ["added per-request time, stream p50", format(streamRatio), "—"],
-        ["proxy CPU per unary request", format(cpuRatio), "—"],
-        ["throughput at concurrency 16", format(throughputRatio), `≥ 2: ${verdict(throughputRatio >= 2)}`],
-      ],
-    ),
   ].join("\n");
   process.stdout.write(`\n${section}\n`);
-  await appendToBenchmarks(section);
-  process.stdout.write("\nappended to BENCHMARKS.md\n");
+  writeBenchmarksSection("Proxy", section);
+  process.stdout.write("\nwritten to BENCHMARKS.md (the previous run is in bench/history/proxy.md)\n");
 }
 
 try {
