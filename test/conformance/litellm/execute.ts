@@ -262,7 +262,7 @@ export function judgeOutcome(testCase: ConformanceCase, outcome: Outcome): strin
       problems.push(`expected an error, but the call succeeded with ${describeValue(outcome.result)}`);
     } else {
       const { message, name, sent } = expectation.error;
-      if (message !== undefined && !new RegExp(message, "s").test(outcome.error.message))
+      if (message !== undefined && !new RegExp(message, "is").test(outcome.error.message))
         problems.push(`error message: expected /${message}/, got ${JSON.stringify(outcome.error.message)}`);
       if (name !== undefined && name !== outcome.error.name)
         problems.push(`error name: expected ${name}, got ${outcome.error.name}`);
