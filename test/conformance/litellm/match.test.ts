@@ -29,6 +29,9 @@ describe("findMismatches", () => {
     ["$regex on a number", { $regex: "1" }, 1, 1],
     ["$approx within rounding", { $approx: 0.3 }, 0.1 + 0.2, 0],
     ["$approx far off", { $approx: 0.3 }, 0.31, 1],
+    ["$lacks on a missing object", { a: { $lacks: ["k"] } }, {}, 0],
+    ["$lacks on an object without the key", { a: { $lacks: ["k"] } }, { a: { j: 1 } }, 0],
+    ["$lacks on an object with the key", { a: { $lacks: ["k", "j"] } }, { a: { k: 1, j: 2 } }, 2],
   ])("%s", (_name, expected, actual, count) => {
     expect(findMismatches(expected, actual)).toHaveLength(count);
   });

@@ -11,7 +11,9 @@
  * - `{$unordered: [...]}`: an array of the same length whose elements match in some order;
  * - `{$contains: [...]}`: an array with, for every expected element, a distinct matching element;
  * - `{$regex: "..."}`: a string matching the regular expression;
- * - `{$approx: n}`: a number within 1e-9 (relative) of `n`.
+ * - `{$approx: n}`: a number within 1e-9 (relative) of `n`;
+ * - `{$lacks: [keys]}`: absent, or an object without any of those keys (LiteLLM often sends `{}` where we
+ *   send nothing; both carry none of the keys).
  */
 
 export interface Mismatch {
@@ -31,6 +33,7 @@ const directiveNames = [
   "$contains",
   "$regex",
   "$approx",
+  "$lacks",
 ] as const;
 
 type DirectiveName = (typeof directiveNames)[number];
@@ -88,6 +91,19 @@ function matchDirective(
     case "$regex": {
       if (typeof actual === "string" && new RegExp(String(argument), "s").test(actual)) return [];
       return [{ path, expected: `a string matching /${String(argument)}/`, actual: describeValue(actual) }];
+    }
+    case "$lacks": {
+      if (!present || actual === undefined) return [];
+      if (!isPlainObject(actual))
+        return [{ path, expected: "an object or nothing", actual: describeValue(actual) }];
+      const keys = Array.isArray(argument) ? argument.map(String) : [String(argument)];
+      return keys
+        .filter((key) => Object.hasOwn(actual, key))
+        .map((key) => ({
+          path: childPath(path, key),
+          expected: "absent",
+          actual: describeValue(actual[key]),
+        }));
     }
     case "$approx": {
       const target = Number(argument);
