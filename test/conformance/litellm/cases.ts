@@ -95,7 +95,12 @@ function checkCase(testCase: ConformanceCase): string[] {
 
 /** Parses and checks one case file's text. Throws an error naming the file and every problem. */
 export function parseCaseFile(text: string, file: string): CaseFile {
-  const data = parse(text) as unknown;
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch (error) {
+    throw new Error(`${file}: not valid YAML: ${(error as Error).message}`);
+  }
   if (!validateFile(data)) {
     const problems = (validateFile.errors ?? []).map(
       (error) => `${error.instancePath || "/"} ${error.message ?? "is invalid"}`,
