@@ -21,6 +21,8 @@ describe("findMismatches", () => {
     ["$json on a matching string", { $json: { a: [1] } }, '{"a": [1], "b": 2}', 0],
     ["$json on a different string", { $json: { a: [1] } }, '{"a": [2]}', 1],
     ["$json on invalid JSON", { $json: {} }, "{", 1],
+    ["$base64json on a match", { $base64json: { a: 1 } }, Buffer.from('{"a":1,"b":2}').toString("base64"), 0],
+    ["$base64json on another value", { $base64json: { a: 1 } }, Buffer.from('{"a":2}').toString("base64"), 1],
     ["$unordered in another order", { $unordered: ["b", "a"] }, ["a", "b"], 0],
     ["$unordered with an extra element", { $unordered: ["a"] }, ["a", "b"], 1],
     ["$contains with extra elements", { $contains: [{ k: 2 }] }, [{ k: 1 }, { k: 2, z: 0 }], 0],

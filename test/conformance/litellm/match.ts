@@ -8,6 +8,8 @@
  * - `{$absent: true}`: the key is not there (or is `undefined`);
  * - `{$present: true}`: the key is there, with any value;
  * - `{$json: expected}`: a string holding JSON that matches `expected`;
+ * - `{$base64json: expected}`: a base64 string whose bytes are JSON matching `expected` (InvokeModel bodies
+ *   inside CountTokens requests);
  * - `{$unordered: [...]}`: an array of the same length whose elements match in some order;
  * - `{$contains: [...]}`: an array with, for every expected element, a distinct matching element;
  * - `{$regex: "..."}`: a string matching the regular expression;
@@ -29,6 +31,7 @@ const directiveNames = [
   "$absent",
   "$present",
   "$json",
+  "$base64json",
   "$unordered",
   "$contains",
   "$regex",
@@ -111,16 +114,17 @@ function matchDirective(
         return [];
       return [{ path, expected: `≈ ${target}`, actual: describeValue(actual) }];
     }
-    case "$json": {
-      if (typeof actual !== "string")
-        return [{ path, expected: "a JSON string", actual: describeValue(actual) }];
+    case "$json":
+    case "$base64json": {
+      const what = name === "$json" ? "a JSON string" : "base64 of a JSON document";
+      if (typeof actual !== "string") return [{ path, expected: what, actual: describeValue(actual) }];
       let parsed: unknown;
       try {
-        parsed = JSON.parse(actual);
+        parsed = JSON.parse(name === "$json" ? actual : Buffer.from(actual, "base64").toString("utf8"));
       } catch {
-        return [{ path, expected: "a JSON string", actual: describeValue(actual) }];
+        return [{ path, expected: what, actual: describeValue(actual) }];
       }
-      return findMismatches(argument, parsed, `${path}<json>`);
+      return findMismatches(argument, parsed, `${path}<${name.slice(1)}>`);
     }
     case "$unordered":
     case "$contains": {
