@@ -7,6 +7,8 @@ export default defineConfig({
     hookTimeout: 20_000,
     pool: "forks",
     // The AWS SDK warns once per process on Node below 22; the test output should show the tests.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    // Most tests replay real exchanges with models Bedrock has since retired; the refusal of retired
+    // models is tested on its own (test/runtime/lifecycle.test.ts passes allowRetired explicitly).
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", BEDROCK_FORGE_ALLOW_RETIRED: "1" },
   },
 });
