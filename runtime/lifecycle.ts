@@ -18,7 +18,10 @@ export interface LifecycleOptions {
    * before any request. Defaults to the environment variable `BEDROCK_FORGE_ALLOW_RETIRED=1`.
    */
   readonly allowRetired?: boolean;
-  /** Receives the once-per-process warnings (legacy models, retired models called anyway). */
+  /**
+   * Receives the once-per-process warnings (legacy models, retired models called anyway). The environment
+   * variable `BEDROCK_FORGE_LIFECYCLE_WARNINGS=0` (or `false`, `off`) silences them.
+   */
   readonly warn?: (message: string) => void;
   /** The day (YYYY-MM-DD, UTC) to judge by; defaults to today. */
   readonly today?: string;
@@ -103,6 +106,8 @@ export function checkLifecycle(entry: CatalogEntry, options: LifecycleOptions = 
 
 /** Sends a warning the first time its key is seen in this process. */
 function warnOnce(key: string, message: string, options: LifecycleOptions): void {
+  const setting = process.env.BEDROCK_FORGE_LIFECYCLE_WARNINGS?.toLowerCase();
+  if (setting === "0" || setting === "false" || setting === "off") return;
   if (warned.has(key)) return;
   warned.add(key);
   (options.warn ?? ((text: string) => console.warn(text)))(message);

@@ -37,7 +37,15 @@ function thrownBy(work: () => unknown): unknown {
   throw new Error("expected an error");
 }
 
-beforeEach(() => forgetLifecycleWarnings());
+// vitest.config.ts silences lifecycle warnings for the other tests; these observe them.
+const quietSetting = process.env.BEDROCK_FORGE_LIFECYCLE_WARNINGS;
+beforeEach(() => {
+  delete process.env.BEDROCK_FORGE_LIFECYCLE_WARNINGS;
+  forgetLifecycleWarnings();
+});
+afterAll(() => {
+  if (quietSetting !== undefined) process.env.BEDROCK_FORGE_LIFECYCLE_WARNINGS = quietSetting;
+});
 
 describe("lifecycleStateOf", () => {
   const legacyThenGone: Deprecation = { legacy_since: "2026-03-10", end_of_life: "2026-09-10" };
@@ -174,6 +182,20 @@ describe("checkLifecycle", () => {
       if (saved === undefined) delete process.env.BEDROCK_FORGE_ALLOW_RETIRED;
       else process.env.BEDROCK_FORGE_ALLOW_RETIRED = saved;
     }
+  });
+
+  it("stays silent with BEDROCK_FORGE_LIFECYCLE_WARNINGS=0", () => {
+    const warnings: string[] = [];
+    try {
+      process.env.BEDROCK_FORGE_LIFECYCLE_WARNINGS = "0";
+      checkLifecycle(entryOf("anthropic.claude-3-haiku-20240307-v1:0"), {
+        today,
+        warn: (message) => warnings.push(message),
+      });
+    } finally {
+      delete process.env.BEDROCK_FORGE_LIFECYCLE_WARNINGS;
+    }
+    expect(warnings).toEqual([]);
   });
 
   it("applies when a call resolves its model, also for profile ids", () => {
