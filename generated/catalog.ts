@@ -31,7 +31,7 @@ import type { StabilitySdxlParams } from "./families/stability-sdxl.js";
 /** Every model family with a spec. */
 export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "stability-image" | "stability-sdxl";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {
@@ -229,14 +229,22 @@ export interface ModelParams {
   "meta.llama3-8b-instruct-v1:0": Record<never, never>;
   "meta.llama4-maverick-17b-instruct-v1:0": Pick<MetaLlama4Params, "images">;
   "meta.llama4-scout-17b-instruct-v1:0": Pick<MetaLlama4Params, "images">;
+  "mistral.devstral-2-123b": Record<never, never>;
+  "mistral.magistral-small-2509": Record<never, never>;
+  "mistral.ministral-3-14b-instruct": Record<never, never>;
+  "mistral.ministral-3-3b-instruct": Record<never, never>;
+  "mistral.ministral-3-8b-instruct": Record<never, never>;
   "mistral.mistral-7b-instruct-v0:2": Pick<MistralInstructParams, "top_k">;
   "mistral.mistral-large-2402-v1:0": Record<never, never>;
   "mistral.mistral-large-2407-v1:0": Record<never, never>;
+  "mistral.mistral-large-3-675b-instruct": Record<never, never>;
   "mistral.mistral-small-2402-v1:0": Pick<MistralInstructParams, "top_k">;
   "mistral.mixtral-8x7b-instruct-v0:1": Pick<MistralInstructParams, "top_k">;
   "mistral.pixtral-large-2502-v1:0": Record<never, never>;
   "openai.gpt-oss-120b-1:0": Record<never, never>;
   "openai.gpt-oss-20b-1:0": Record<never, never>;
+  "openai.gpt-oss-safeguard-120b": Record<never, never>;
+  "openai.gpt-oss-safeguard-20b": Record<never, never>;
   "stability.sd3-5-large-v1:0": Record<never, never>;
   "stability.sd3-large-v1:0": Record<never, never>;
   "stability.stable-diffusion-xl-v0": Pick<StabilitySdxlParams, "clip_guidance_preset" | "sampler" | "style_preset">;
@@ -3429,6 +3437,333 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
     routes: ["invoke", "converse"],
   },
+  "mistral.devstral-2-123b": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 256000,
+    family: "mistral-chat",
+    id: "mistral.devstral-2-123b",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Devstral 2 123B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.4,
+      output_per_mtok: 2,
+      overrides: [
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.41,
+          output_per_mtok: 2.06,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.62,
+          output_per_mtok: 3.1,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "mistral.magistral-small-2509": {
+    capabilities: ["reasoning", "streaming", "system", "tools", "vision"],
+    contextWindow: 128000,
+    family: "mistral-chat",
+    id: "mistral.magistral-small-2509",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Magistral Small 2509",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 1.5,
+      overrides: [
+        {
+          input_per_mtok: 0.61,
+          output_per_mtok: 1.82,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.61,
+          output_per_mtok: 1.82,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.59,
+          output_per_mtok: 1.76,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.59,
+          output_per_mtok: 1.76,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.515,
+          output_per_mtok: 1.545,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.78,
+          output_per_mtok: 2.33,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "mistral.ministral-3-14b-instruct": {
+    capabilities: ["streaming", "system", "tools", "vision"],
+    contextWindow: 256000,
+    family: "mistral-chat",
+    id: "mistral.ministral-3-14b-instruct",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Ministral 14B 3.0",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.2,
+      output_per_mtok: 0.2,
+      overrides: [
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.24,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.24,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.24,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.23,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.206,
+          output_per_mtok: 0.206,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.31,
+          output_per_mtok: 0.31,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "mistral.ministral-3-3b-instruct": {
+    capabilities: ["streaming", "system", "tools", "vision"],
+    contextWindow: 256000,
+    family: "mistral-chat",
+    id: "mistral.ministral-3-3b-instruct",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Ministral 3B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.1,
+      output_per_mtok: 0.1,
+      overrides: [
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.12,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.12,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.12,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.12,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.103,
+          output_per_mtok: 0.103,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.16,
+          output_per_mtok: 0.16,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "mistral.ministral-3-8b-instruct": {
+    capabilities: ["streaming", "system", "tools", "vision"],
+    contextWindow: 256000,
+    family: "mistral-chat",
+    id: "mistral.ministral-3-8b-instruct",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Ministral 3 8B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.15,
+      overrides: [
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.18,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.18,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.18,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.18,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.1545,
+          output_per_mtok: 0.1545,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.23,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
   "mistral.mistral-7b-instruct-v0:2": {
     capabilities: ["guardrails", "prefill", "streaming"],
     contextWindow: 32000,
@@ -3511,6 +3846,57 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     provider: "mistral",
     regions: ["us-west-2"],
     routes: ["invoke", "converse"],
+  },
+  "mistral.mistral-large-3-675b-instruct": {
+    capabilities: ["guardrails", "json-mode", "streaming", "system", "tool-choice", "tools", "vision"],
+    contextWindow: 256000,
+    family: "mistral-chat",
+    id: "mistral.mistral-large-3-675b-instruct",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Mistral Large 3",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 1.5,
+      overrides: [
+        {
+          input_per_mtok: 0.61,
+          output_per_mtok: 1.82,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.61,
+          output_per_mtok: 1.82,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.59,
+          output_per_mtok: 1.76,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.515,
+          output_per_mtok: 1.545,
+          region: "ap-southeast-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
   },
   "mistral.mistral-small-2402-v1:0": {
     capabilities: ["guardrails", "prefill", "streaming", "system", "tools"],
@@ -3698,6 +4084,132 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "us-west-2",
     ],
     routes: ["invoke", "converse"],
+  },
+  "openai.gpt-oss-safeguard-120b": {
+    capabilities: ["reasoning", "streaming", "system"],
+    contextWindow: 128000,
+    family: "openai-gpt-oss",
+    id: "openai.gpt-oss-safeguard-120b",
+    inputModalities: ["text"],
+    maxOutputTokens: 128000,
+    name: "gpt-oss-safeguard-120b",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.6,
+      overrides: [
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.71,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.7,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.1545,
+          output_per_mtok: 0.618,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.93,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "openai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "openai.gpt-oss-safeguard-20b": {
+    capabilities: ["reasoning", "streaming", "system"],
+    contextWindow: 128000,
+    family: "openai-gpt-oss",
+    id: "openai.gpt-oss-safeguard-20b",
+    inputModalities: ["text"],
+    maxOutputTokens: 128000,
+    name: "gpt-oss-safeguard-20b",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.07,
+      output_per_mtok: 0.2,
+      overrides: [
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.24,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.24,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.24,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.23,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.0721,
+          output_per_mtok: 0.206,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.31,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "openai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
   },
   "stability.sd3-5-large-v1:0": {
     capabilities: [],
@@ -4072,14 +4584,22 @@ export const modelIds: readonly ModelId[] = [
   "meta.llama3-8b-instruct-v1:0",
   "meta.llama4-maverick-17b-instruct-v1:0",
   "meta.llama4-scout-17b-instruct-v1:0",
+  "mistral.devstral-2-123b",
+  "mistral.magistral-small-2509",
+  "mistral.ministral-3-14b-instruct",
+  "mistral.ministral-3-3b-instruct",
+  "mistral.ministral-3-8b-instruct",
   "mistral.mistral-7b-instruct-v0:2",
   "mistral.mistral-large-2402-v1:0",
   "mistral.mistral-large-2407-v1:0",
+  "mistral.mistral-large-3-675b-instruct",
   "mistral.mistral-small-2402-v1:0",
   "mistral.mixtral-8x7b-instruct-v0:1",
   "mistral.pixtral-large-2502-v1:0",
   "openai.gpt-oss-120b-1:0",
   "openai.gpt-oss-20b-1:0",
+  "openai.gpt-oss-safeguard-120b",
+  "openai.gpt-oss-safeguard-20b",
   "stability.sd3-5-large-v1:0",
   "stability.sd3-large-v1:0",
   "stability.stable-diffusion-xl-v0",
