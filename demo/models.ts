@@ -1,5 +1,5 @@
 import { catalog, modelIds } from "../generated/catalog.js";
-import type { CatalogEntry } from "../runtime/index.js";
+import { type CatalogEntry, lifecycleStateOf } from "../runtime/index.js";
 
 /** What each demo section needs from a model, and the well-known ids it tries first. */
 export interface DemoNeed {
@@ -67,11 +67,6 @@ export function callIdFor(entry: CatalogEntry, region: string | undefined): stri
   return prefix ? `${prefix}.${entry.id}` : undefined;
 }
 
-function isRetired(entry: CatalogEntry, today: string): boolean {
-  const end = entry.deprecated?.end_of_life;
-  return end !== undefined && end <= today;
-}
-
 function inputPrice(entry: CatalogEntry): number {
   const price = entry.price;
   return (
@@ -81,17 +76,18 @@ function inputPrice(entry: CatalogEntry): number {
 
 /**
  * Picks a model for a section from the catalog: the first preferred id that fits, else the cheapest
- * model that fits (ties by id). Live runs (`region` given) only consider models callable in the
- * region, directly or through a cross-region profile; retired models are never picked live.
+ * model that fits (ties by id); models still active come before legacy ones, and retired models (which
+ * the runtime refuses) are never picked. Live runs (`region` given) only consider models callable in
+ * the region, directly or through a cross-region profile.
  */
 export function pickModel(
   need: DemoNeed,
   options: { region?: string; override?: string } = {},
 ): DemoModel | undefined {
   const today = new Date().toISOString().slice(0, 10);
-  const usable = (entry: CatalogEntry) =>
+  const callable = (entry: CatalogEntry) =>
     need.fits(entry) &&
-    (options.region === undefined || !isRetired(entry, today)) &&
+    lifecycleStateOf(entry.deprecated, today) !== "retired" &&
     callIdFor(entry, options.region) !== undefined;
   if (options.override !== undefined) {
     const entry = (catalog as Readonly<Record<string, CatalogEntry>>)[options.override];
@@ -101,11 +97,13 @@ export function pickModel(
     return { entry, callId: callIdFor(entry, options.region) ?? entry.id };
   }
   const entries = modelIds.map((id) => catalog[id] as CatalogEntry);
-  const preferred = need.preferred
-    .map((id) => entries.find((entry) => entry.id === id))
-    .find((entry): entry is CatalogEntry => entry !== undefined && usable(entry));
-  const chosen =
-    preferred ??
+  const pick = (usable: (entry: CatalogEntry) => boolean) =>
+    need.preferred
+      .map((id) => entries.find((entry) => entry.id === id))
+      .find((entry): entry is CatalogEntry => entry !== undefined && usable(entry)) ??
     entries.filter(usable).sort((a, b) => inputPrice(a) - inputPrice(b) || a.id.localeCompare(b.id))[0];
+  const chosen =
+    pick((entry) => callable(entry) && lifecycleStateOf(entry.deprecated, today) === "active") ??
+    pick(callable);
   return chosen ? { entry: chosen, callId: callIdFor(chosen, options.region)! } : undefined;
 }

@@ -31,7 +31,7 @@ import type { StabilitySdxlParams } from "./families/stability-sdxl.js";
 /** Every model family with a spec. */
 export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "stability-image" | "stability-sdxl";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {
@@ -48,11 +48,13 @@ export interface ModelAliases {
   "au.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
   "au.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
   "au.anthropic.claude-opus-5": "anthropic.claude-opus-5";
+  "au.anthropic.claude-opus-5-5": "anthropic.claude-opus-5-5";
   "au.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "au.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
   "au.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
   "ca.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
   "eu.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
+  "eu.amazon.nova-2-pro-v1:0": "amazon.nova-2-pro-v1:0";
   "eu.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
   "eu.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
   "eu.amazon.nova-pro-v1:0": "amazon.nova-pro-v1:0";
@@ -66,30 +68,38 @@ export interface ModelAliases {
   "eu.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
   "eu.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
   "eu.anthropic.claude-opus-5": "anthropic.claude-opus-5";
+  "eu.anthropic.claude-opus-5-5": "anthropic.claude-opus-5-5";
   "eu.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "eu.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "eu.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
   "eu.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "eu.anthropic.claude-sonnet-5-5": "anthropic.claude-sonnet-5-5";
   "eu.cohere.embed-v4:0": "cohere.embed-v4:0";
   "eu.meta.llama3-2-1b-instruct-v1:0": "meta.llama3-2-1b-instruct-v1:0";
   "eu.meta.llama3-2-3b-instruct-v1:0": "meta.llama3-2-3b-instruct-v1:0";
   "eu.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
   "global.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
+  "global.amazon.nova-2-pro-v1:0": "amazon.nova-2-pro-v1:0";
+  "global.anthropic.claude-fable-5": "anthropic.claude-fable-5";
+  "global.anthropic.claude-fable-5-1": "anthropic.claude-fable-5-1";
   "global.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "global.anthropic.claude-opus-4-5-20251101-v1:0": "anthropic.claude-opus-4-5-20251101-v1:0";
   "global.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
   "global.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
   "global.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
   "global.anthropic.claude-opus-5": "anthropic.claude-opus-5";
+  "global.anthropic.claude-opus-5-5": "anthropic.claude-opus-5-5";
   "global.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "global.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "global.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
   "global.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "global.anthropic.claude-sonnet-5-5": "anthropic.claude-sonnet-5-5";
   "global.cohere.embed-v4:0": "cohere.embed-v4:0";
   "jp.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "jp.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "jp.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
   "jp.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
+  "jp.anthropic.claude-opus-5-5": "anthropic.claude-opus-5-5";
   "jp.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "jp.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
   "us-gov.anthropic.claude-3-5-sonnet-20240620-v1:0": "anthropic.claude-3-5-sonnet-20240620-v1:0";
@@ -102,6 +112,7 @@ export interface ModelAliases {
   "us-gov.openai.gpt-oss-120b-1:0": "openai.gpt-oss-120b-1:0";
   "us-gov.openai.gpt-oss-20b-1:0": "openai.gpt-oss-20b-1:0";
   "us.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
+  "us.amazon.nova-2-pro-v1:0": "amazon.nova-2-pro-v1:0";
   "us.amazon.nova-lite-v1:0": "amazon.nova-lite-v1:0";
   "us.amazon.nova-micro-v1:0": "amazon.nova-micro-v1:0";
   "us.amazon.nova-premier-v1:0": "amazon.nova-premier-v1:0";
@@ -113,6 +124,8 @@ export interface ModelAliases {
   "us.anthropic.claude-3-haiku-20240307-v1:0": "anthropic.claude-3-haiku-20240307-v1:0";
   "us.anthropic.claude-3-opus-20240229-v1:0": "anthropic.claude-3-opus-20240229-v1:0";
   "us.anthropic.claude-3-sonnet-20240229-v1:0": "anthropic.claude-3-sonnet-20240229-v1:0";
+  "us.anthropic.claude-fable-5": "anthropic.claude-fable-5";
+  "us.anthropic.claude-fable-5-1": "anthropic.claude-fable-5-1";
   "us.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "us.anthropic.claude-opus-4-1-20250805-v1:0": "anthropic.claude-opus-4-1-20250805-v1:0";
   "us.anthropic.claude-opus-4-20250514-v1:0": "anthropic.claude-opus-4-20250514-v1:0";
@@ -121,10 +134,12 @@ export interface ModelAliases {
   "us.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
   "us.anthropic.claude-opus-4-8": "anthropic.claude-opus-4-8";
   "us.anthropic.claude-opus-5": "anthropic.claude-opus-5";
+  "us.anthropic.claude-opus-5-5": "anthropic.claude-opus-5-5";
   "us.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
   "us.anthropic.claude-sonnet-4-5-20250929-v1:0": "anthropic.claude-sonnet-4-5-20250929-v1:0";
   "us.anthropic.claude-sonnet-4-6": "anthropic.claude-sonnet-4-6";
   "us.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "us.anthropic.claude-sonnet-5-5": "anthropic.claude-sonnet-5-5";
   "us.cohere.embed-v4:0": "cohere.embed-v4:0";
   "us.deepseek.r1-v1:0": "deepseek.r1-v1:0";
   "us.meta.llama3-1-405b-instruct-v1:0": "meta.llama3-1-405b-instruct-v1:0";
@@ -149,6 +164,7 @@ export interface ModelParams {
   "ai21.jamba-instruct-v1:0": Record<never, never>;
   "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-2-multimodal-embeddings-v1:0": Pick<AmazonNovaEmbedParams, "truncationMode">;
+  "amazon.nova-2-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-canvas-v1:0": Pick<AmazonNovaCanvasParams, "style">;
   "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "top_k">;
@@ -171,6 +187,8 @@ export interface ModelParams {
   "anthropic.claude-3-haiku-20240307-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-3-opus-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-3-sonnet-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
+  "anthropic.claude-fable-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
+  "anthropic.claude-fable-5-1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
   "anthropic.claude-haiku-4-5-20251001-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-instant-v1": Pick<AnthropicClaudeTextParams, "top_k">;
   "anthropic.claude-opus-4-1-20250805-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
@@ -180,10 +198,12 @@ export interface ModelParams {
   "anthropic.claude-opus-4-7": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
   "anthropic.claude-opus-4-8": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-opus-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-opus-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-5-20250929-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-6": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
+  "anthropic.claude-sonnet-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-v2": Pick<AnthropicClaudeTextParams, "top_k">;
   "anthropic.claude-v2:1": Pick<AnthropicClaudeTextParams, "top_k">;
   "cohere.command-light-text-v14": Pick<CohereCommandParams, "return_likelihoods" | "top_k" | "truncate">;
@@ -209,14 +229,22 @@ export interface ModelParams {
   "meta.llama3-8b-instruct-v1:0": Record<never, never>;
   "meta.llama4-maverick-17b-instruct-v1:0": Pick<MetaLlama4Params, "images">;
   "meta.llama4-scout-17b-instruct-v1:0": Pick<MetaLlama4Params, "images">;
+  "mistral.devstral-2-123b": Record<never, never>;
+  "mistral.magistral-small-2509": Record<never, never>;
+  "mistral.ministral-3-14b-instruct": Record<never, never>;
+  "mistral.ministral-3-3b-instruct": Record<never, never>;
+  "mistral.ministral-3-8b-instruct": Record<never, never>;
   "mistral.mistral-7b-instruct-v0:2": Pick<MistralInstructParams, "top_k">;
   "mistral.mistral-large-2402-v1:0": Record<never, never>;
   "mistral.mistral-large-2407-v1:0": Record<never, never>;
+  "mistral.mistral-large-3-675b-instruct": Record<never, never>;
   "mistral.mistral-small-2402-v1:0": Pick<MistralInstructParams, "top_k">;
   "mistral.mixtral-8x7b-instruct-v0:1": Pick<MistralInstructParams, "top_k">;
   "mistral.pixtral-large-2502-v1:0": Record<never, never>;
   "openai.gpt-oss-120b-1:0": Record<never, never>;
   "openai.gpt-oss-20b-1:0": Record<never, never>;
+  "openai.gpt-oss-safeguard-120b": Record<never, never>;
+  "openai.gpt-oss-safeguard-20b": Record<never, never>;
   "stability.sd3-5-large-v1:0": Record<never, never>;
   "stability.sd3-large-v1:0": Record<never, never>;
   "stability.stable-diffusion-xl-v0": Pick<StabilitySdxlParams, "clip_guidance_preset" | "sampler" | "style_preset">;
@@ -233,6 +261,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill"],
     contextWindow: 8191,
     deprecated: {
+      end_of_life: "2026-10-07",
       note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "ai21.jamba-1-5-mini-v1:0",
     },
@@ -258,6 +287,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill"],
     contextWindow: 8191,
     deprecated: {
+      end_of_life: "2026-10-07",
       note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "ai21.jamba-1-5-large-v1:0",
     },
@@ -350,6 +380,11 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "ai21.jamba-instruct-v1:0": {
     capabilities: ["streaming", "system"],
     contextWindow: 256000,
+    deprecated: {
+      end_of_life: "2026-10-07",
+      note: "Legacy with an end-of-life notice for August 2025 (github.com/langchain4j/langchain4j PR 2532, 2025-02-11, citing model-lifecycle.html); not listed by ListFoundationModels on 2026-10-07. Its successor Jamba 1.5 reached end of life on 2026-11-26 too.",
+      replacement: "ai21.jamba-1-5-mini-v1:0",
+    },
     family: "ai21-jamba",
     id: "ai21.jamba-instruct-v1:0",
     inputModalities: ["text"],
@@ -457,6 +492,36 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     provider: "amazon",
     regions: ["us-east-1", "us-gov-west-1"],
     routes: ["invoke"],
+  },
+  "amazon.nova-2-pro-v1:0": {
+    capabilities: [
+      "documents",
+      "guardrails",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "amazon-nova",
+    id: "amazon.nova-2-pro-v1:0",
+    inputModalities: ["text", "image", "video", "document"],
+    maxOutputTokens: 65536,
+    name: "Nova 2 Pro (preview)",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {},
+    pricesAsOf: "2026-11-26",
+    profileOnly: true,
+    profiles: ["eu", "global", "us"],
+    provider: "amazon",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke", "converse"],
   },
   "amazon.nova-canvas-v1:0": {
     capabilities: [],
@@ -632,7 +697,8 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     deprecated: {
       end_of_life: "2026-09-14",
       legacy_since: "2026-03-13",
-      note: "Dates from the model-lifecycle.html Legacy table; the later Regional availability and pricing pages still list the model, so the EOL date may have moved (unverified).",
+      note: "Dates from the model-lifecycle.html Legacy table; confirmed past end of life with Nova 2 Pro as its replacement by github.com/awslabs/startups ai-model-lifecycle.md (2026-09-21); ListFoundationModels no longer lists it on 2026-10-07 (the us. profile still exists).",
+      replacement: "amazon.nova-2-pro-v1:0",
     },
     family: "amazon-nova",
     id: "amazon.nova-premier-v1:0",
@@ -849,6 +915,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "amazon.titan-image-generator-v1": {
     capabilities: [],
     deprecated: {
+      end_of_life: "2026-10-07",
       note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "amazon.titan-image-generator-v2:0",
     },
@@ -929,7 +996,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     deprecated: {
       end_of_life: "2026-06-30",
       legacy_since: "2025-12-30",
-      note: "Dates from the model-lifecycle.html Legacy table; the later Regional availability page still lists it In-Region in us-east-1 and us-west-2, so the EOL date may have moved (unverified).",
+      note: "Dates from the model-lifecycle.html Legacy table; confirmed past end of life (2026-06-30) by github.com/awslabs/startups ai-model-lifecycle.md (2026-09-21), and ListFoundationModels no longer lists it on 2026-10-07.",
     },
     family: "amazon-titan-image",
     id: "amazon.titan-image-generator-v2:0",
@@ -1006,6 +1073,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "amazon.titan-text-express-v1": {
     capabilities: ["guardrails", "prefill", "streaming"],
     contextWindow: 8192,
+    deprecated: {
+      end_of_life: "2025-12-29",
+      replacement: "amazon.nova-lite-v1:0",
+    },
     family: "amazon-titan-text",
     id: "amazon.titan-text-express-v1",
     inputModalities: ["text"],
@@ -1048,6 +1119,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "amazon.titan-text-lite-v1": {
     capabilities: ["guardrails", "prefill", "streaming"],
     contextWindow: 4096,
+    deprecated: {
+      end_of_life: "2025-12-18",
+      replacement: "amazon.nova-micro-v1:0",
+    },
     family: "amazon-titan-text",
     id: "amazon.titan-text-lite-v1",
     inputModalities: ["text"],
@@ -1088,6 +1163,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "amazon.titan-text-premier-v1:0": {
     capabilities: ["guardrails", "prefill", "streaming"],
     contextWindow: 32000,
+    deprecated: {
+      end_of_life: "2025-10-17",
+      replacement: "amazon.nova-pro-v1:0",
+    },
     family: "amazon-titan-text",
     id: "amazon.titan-text-premier-v1:0",
     inputModalities: ["text"],
@@ -1118,6 +1197,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["prefill", "streaming"],
     contextWindow: 8192,
     deprecated: {
+      end_of_life: "2024-01-07",
       note: "A preview-era id; use amazon.titan-text-express-v1 or a Nova model.",
       replacement: "amazon.titan-text-express-v1",
     },
@@ -1184,7 +1264,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 0.8,
       output_per_mtok: 4,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["us"],
     provider: "anthropic",
@@ -1206,9 +1286,8 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2026-07-30",
       legacy_since: "2025-08-25",
-      note: "EOL 2026-07-30 in the US Regions, eu-central-1, ap-northeast-1, ap-southeast-2 and GovCloud (legacy since 2026-01-30 there); eu-central-2 was legacy since 2025-08-25 with EOL 2026-06-01. The pricing page also lists $6/$30 (public extended access), not modelled here.",
+      note: "End of life on 2026-07-30 in the US Regions, eu-central-1, ap-northeast-1, ap-southeast-2 and GovCloud (legacy since 2026-01-30 there); eu-central-2 was legacy since 2025-08-25 with EOL 2026-06-01. No end_of_life here because it is regional: ListFoundationModels still lists it ACTIVE On-Demand in ap-northeast-2 and ap-southeast-1 on 2026-10-07. The pricing page also lists $6/$30 (public extended access), not modelled here.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1230,7 +1309,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 3,
       output_per_mtok: 15,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["apac", "eu", "us", "us-gov"],
     provider: "anthropic",
@@ -1262,9 +1341,8 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2026-07-30",
       legacy_since: "2025-08-25",
-      note: "EOL in the US profile Regions and in ap-northeast-1, ap-northeast-3, ap-south-2 and ap-southeast-2. The pricing page also lists $6/$30 (public extended access), not modelled here.",
+      note: "End of life on 2026-07-30 in the US profile Regions and in ap-northeast-1, ap-northeast-3, ap-south-2 and ap-southeast-2 (no end_of_life here: it is regional); ListFoundationModels still lists it through the apac. profile from ap-northeast-2, ap-south-1 and ap-southeast-1 on 2026-10-07. The pricing page also lists $6/$30 (public extended access), not modelled here.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1288,7 +1366,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 3,
       output_per_mtok: 15,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: true,
     profiles: ["apac", "us"],
     provider: "anthropic",
@@ -1321,9 +1399,8 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2026-07-30",
       legacy_since: "2026-01-30",
-      note: "EOL 2026-07-30 In-Region in us-east-1, us-west-2 and eu-central-1 and through the us and eu profiles; the lifecycle table gives the legacy date for GovCloud. eu-west-2 (In-Region) and ap-south-1 (apac profile) were still listed as supported.",
+      note: "End of life on 2026-07-30 In-Region in us-east-1, us-west-2 and eu-central-1 and through the us and eu profiles (github.com/awslabs/startups PR 9 gives 2026-04-28); the lifecycle table gives the legacy date for GovCloud. No end_of_life here because it is regional: ListFoundationModels still lists it ACTIVE in eu-west-2 (In-Region) and ap-south-1 (apac. profile) on 2026-10-07.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1347,7 +1424,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 3,
       output_per_mtok: 15,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["apac", "eu", "us", "us-gov"],
     provider: "anthropic",
@@ -1369,9 +1446,8 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2026-09-10",
       legacy_since: "2026-03-10",
-      note: "EOL in us-east-1, us-east-2, us-west-2, eu-central-1, eu-west-1, eu-west-2, eu-west-3, ap-northeast-1, ap-southeast-2 and GovCloud; still listed In-Region in ca-central-1, eu-central-2, ap-northeast-2, ap-south-1, ap-southeast-1 and sa-east-1.",
+      note: "End of life on 2026-09-10 in us-east-1, us-east-2, us-west-2, eu-central-1, eu-west-1, eu-west-2, eu-west-3, ap-northeast-1, ap-southeast-2 and GovCloud; ListFoundationModels still lists it ACTIVE On-Demand in ca-central-1, ap-northeast-2, ap-south-1, ap-southeast-1 and sa-east-1 on 2026-10-07.",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1393,7 +1469,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 0.25,
       output_per_mtok: 1.25,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["eu", "us", "us-gov"],
     provider: "anthropic",
@@ -1431,6 +1507,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
+      end_of_life: "2026-10-07",
       note: "Not listed on the Regional availability, lifecycle or pricing pages read (2026); its EOL date was not found in those sources.",
       replacement: "anthropic.claude-opus-4-5-20251101-v1:0",
     },
@@ -1453,7 +1530,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 15,
       output_per_mtok: 75,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["us"],
     provider: "anthropic",
@@ -1475,9 +1552,8 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     contextWindow: 200000,
     deprecated: {
-      end_of_life: "2026-07-30",
       legacy_since: "2026-01-30",
-      note: "EOL in us-east-1, us-west-2, eu-west-1, eu-west-3, ap-northeast-1, ap-northeast-2 and ap-southeast-2; still listed In-Region in ca-central-1, eu-west-2, ap-south-1 and sa-east-1.",
+      note: "End of life on 2026-07-30 in us-east-1, us-west-2, eu-west-1, eu-west-3, ap-northeast-1, ap-northeast-2 and ap-southeast-2 (no end_of_life here: it is regional); ListFoundationModels still lists it ACTIVE On-Demand in ca-central-1, eu-west-2, ap-south-1 and sa-east-1 on 2026-10-07.",
       replacement: "anthropic.claude-sonnet-4-5-20250929-v1:0",
     },
     family: "anthropic-claude-messages",
@@ -1499,7 +1575,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 3,
       output_per_mtok: 15,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["apac", "eu", "us"],
     provider: "anthropic",
@@ -1511,6 +1587,206 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "eu-west-2",
       "sa-east-1",
       "us-east-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-fable-5": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-fable-5",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Fable 5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            type: "adaptive",
+          },
+          low: {
+            type: "adaptive",
+          },
+          medium: {
+            type: "adaptive",
+          },
+          minimal: {
+            type: "adaptive",
+          },
+        },
+      },
+      temperature: {
+        policy: "reject",
+        reason: "Claude Fable 5 accepts only its default sampling",
+      },
+      top_k: {
+        policy: "reject",
+        reason: "Claude Fable 5 accepts only its default sampling",
+      },
+      top_p: {
+        policy: "reject",
+        reason: "Claude Fable 5 accepts only its default sampling",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 1.1,
+      cache_write_per_mtok: 13.75,
+      input_per_mtok: 11,
+      output_per_mtok: 55,
+      overrides: [
+        {
+          cache_read_per_mtok: 1,
+          cache_write_per_mtok: 12.5,
+          input_per_mtok: 10,
+          output_per_mtok: 50,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-12-06",
+    profileOnly: true,
+    profiles: ["global", "us"],
+    provider: "anthropic",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-fable-5-1": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-fable-5-1",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Fable 5.1",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            type: "adaptive",
+          },
+          low: {
+            type: "adaptive",
+          },
+          medium: {
+            type: "adaptive",
+          },
+          minimal: {
+            type: "adaptive",
+          },
+        },
+      },
+      temperature: {
+        policy: "reject",
+        reason: "Claude Fable 5.1 accepts only its default sampling",
+      },
+      top_k: {
+        policy: "reject",
+        reason: "Claude Fable 5.1 accepts only its default sampling",
+      },
+      top_p: {
+        policy: "reject",
+        reason: "Claude Fable 5.1 accepts only its default sampling",
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.275,
+      cache_write_per_mtok: 13.75,
+      input_per_mtok: 11,
+      output_per_mtok: 55,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.25,
+          cache_write_per_mtok: 12.5,
+          input_per_mtok: 10,
+          output_per_mtok: 50,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-12-06",
+    profileOnly: true,
+    profiles: ["global", "us"],
+    provider: "anthropic",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
       "us-west-2",
     ],
     routes: ["invoke", "converse"],
@@ -1563,7 +1839,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
         },
       ],
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["au", "eu", "global", "jp", "us"],
     provider: "anthropic",
@@ -1574,6 +1850,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 100000,
     deprecated: {
+      end_of_life: "2025-09-19",
       note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
@@ -1639,7 +1916,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 15,
       output_per_mtok: 75,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: true,
     profiles: ["us"],
     provider: "anthropic",
@@ -1690,7 +1967,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 15,
       output_per_mtok: 75,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: true,
     profiles: ["us"],
     provider: "anthropic",
@@ -1745,7 +2022,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
         },
       ],
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: true,
     profiles: ["eu", "global", "us"],
     provider: "anthropic",
@@ -1813,7 +2090,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
         },
       ],
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["au", "eu", "global", "us"],
     provider: "anthropic",
@@ -1895,7 +2172,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
         },
       ],
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["au", "eu", "global", "jp", "us"],
     provider: "anthropic",
@@ -1965,7 +2242,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
         },
       ],
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["au", "eu", "global", "jp", "us", "us-gov"],
     provider: "anthropic",
@@ -2042,11 +2319,81 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
         },
       ],
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["au", "eu", "global", "us", "us-gov"],
     provider: "anthropic",
     regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1", "us-gov-west-1"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-opus-5-5": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-opus-5-5",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Opus 5.5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            type: "adaptive",
+          },
+          low: {
+            type: "adaptive",
+          },
+          medium: {
+            type: "adaptive",
+          },
+          minimal: {
+            type: "adaptive",
+          },
+        },
+      },
+    },
+    price: {
+      cache_read_per_mtok: 0.22,
+      cache_write_per_mtok: 5.5,
+      input_per_mtok: 4.4,
+      output_per_mtok: 22,
+      overrides: [
+        {
+          cache_read_per_mtok: 0.2,
+          cache_write_per_mtok: 5,
+          input_per_mtok: 4,
+          output_per_mtok: 20,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-12-06",
+    profileOnly: false,
+    profiles: ["au", "eu", "global", "jp", "us"],
+    provider: "anthropic",
+    regions: ["eu-west-2"],
     routes: ["invoke", "converse"],
   },
   "anthropic.claude-sonnet-4-20250514-v1:0": {
@@ -2093,7 +2440,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 3,
       output_per_mtok: 15,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: true,
     profiles: ["apac", "eu", "global", "us"],
     provider: "anthropic",
@@ -2177,7 +2524,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
         },
       ],
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: true,
     profiles: ["au", "eu", "global", "jp", "us", "us-gov"],
     provider: "anthropic",
@@ -2251,7 +2598,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
         },
       ],
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["au", "eu", "global", "jp", "us"],
     provider: "anthropic",
@@ -2333,18 +2680,94 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
         },
       ],
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: ["au", "eu", "global", "us", "us-gov"],
     provider: "anthropic",
     regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1", "us-gov-west-1"],
     routes: ["converse"],
   },
+  "anthropic.claude-sonnet-5-5": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 1000000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-sonnet-5-5",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Sonnet 5.5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            type: "adaptive",
+          },
+          low: {
+            type: "adaptive",
+          },
+          medium: {
+            type: "adaptive",
+          },
+          minimal: {
+            type: "adaptive",
+          },
+        },
+      },
+    },
+    price: {},
+    pricesAsOf: "2026-12-06",
+    profileOnly: true,
+    profiles: ["eu", "global", "us"],
+    provider: "anthropic",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
   "anthropic.claude-v2": {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 100000,
     deprecated: {
-      note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
+      end_of_life: "2025-07-21",
+      legacy_since: "2025-01-21",
+      note: "Dates from AWS's EOL table (all Regions), as quoted in github.com/epam/ai-dial-adapter-bedrock PR 310.",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
     family: "anthropic-claude-text",
@@ -2369,6 +2792,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 200000,
     deprecated: {
+      end_of_life: "2025-09-19",
       note: "Not on the Regional availability page (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "anthropic.claude-haiku-4-5-20251001-v1:0",
     },
@@ -2393,6 +2817,12 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "cohere.command-light-text-v14": {
     capabilities: ["prefill", "streaming"],
     contextWindow: 4096,
+    deprecated: {
+      end_of_life: "2025-08-12",
+      legacy_since: "2024-10-04",
+      note: "AWS's EOL table names Command R and Command R+ as replacements; both reached their own end of life on 2026-08-19, and Bedrock now serves no Cohere chat model (only Embed and Rerank).",
+      replacement: "cohere.command-r-v1:0",
+    },
     family: "cohere-command",
     id: "cohere.command-light-text-v14",
     inputModalities: ["text"],
@@ -2404,7 +2834,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       input_per_mtok: 0.3,
       output_per_mtok: 0.6,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: [],
     provider: "cohere",
@@ -2466,6 +2896,12 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "cohere.command-text-v14": {
     capabilities: ["prefill", "streaming"],
     contextWindow: 4096,
+    deprecated: {
+      end_of_life: "2025-08-12",
+      legacy_since: "2024-10-04",
+      note: "AWS's EOL table names Command R and Command R+ as replacements; both reached their own end of life on 2026-08-19, and Bedrock now serves no Cohere chat model (only Embed and Rerank).",
+      replacement: "cohere.command-r-v1:0",
+    },
     family: "cohere-command",
     id: "cohere.command-text-v14",
     inputModalities: ["text"],
@@ -2474,10 +2910,10 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     operations: ["chat", "chat-stream"],
     outputModalities: ["text"],
     price: {
-      input_per_mtok: 1,
+      input_per_mtok: 1.5,
       output_per_mtok: 2,
     },
-    pricesAsOf: "2026-11-26",
+    pricesAsOf: "2026-12-06",
     profileOnly: false,
     profiles: [],
     provider: "cohere",
@@ -2658,6 +3094,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 4096,
     deprecated: {
+      end_of_life: "2026-10-07",
       note: "Not on the Regional availability page (2026); its EOL date was not found in the sources read.",
       replacement: "meta.llama3-1-8b-instruct-v1:0",
     },
@@ -2683,6 +3120,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 4096,
     deprecated: {
+      end_of_life: "2026-10-07",
       note: "Not on the Regional availability page (2026); its EOL date was not found in the sources read.",
       replacement: "meta.llama3-1-70b-instruct-v1:0",
     },
@@ -2999,6 +3437,333 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
     routes: ["invoke", "converse"],
   },
+  "mistral.devstral-2-123b": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 256000,
+    family: "mistral-chat",
+    id: "mistral.devstral-2-123b",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Devstral 2 123B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.4,
+      output_per_mtok: 2,
+      overrides: [
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.48,
+          output_per_mtok: 2.4,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.41,
+          output_per_mtok: 2.06,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.62,
+          output_per_mtok: 3.1,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "mistral.magistral-small-2509": {
+    capabilities: ["reasoning", "streaming", "system", "tools", "vision"],
+    contextWindow: 128000,
+    family: "mistral-chat",
+    id: "mistral.magistral-small-2509",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Magistral Small 2509",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 1.5,
+      overrides: [
+        {
+          input_per_mtok: 0.61,
+          output_per_mtok: 1.82,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.61,
+          output_per_mtok: 1.82,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.59,
+          output_per_mtok: 1.76,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.59,
+          output_per_mtok: 1.76,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.515,
+          output_per_mtok: 1.545,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.78,
+          output_per_mtok: 2.33,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "mistral.ministral-3-14b-instruct": {
+    capabilities: ["streaming", "system", "tools", "vision"],
+    contextWindow: 256000,
+    family: "mistral-chat",
+    id: "mistral.ministral-3-14b-instruct",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Ministral 14B 3.0",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.2,
+      output_per_mtok: 0.2,
+      overrides: [
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.24,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.24,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.24,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.23,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.206,
+          output_per_mtok: 0.206,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.31,
+          output_per_mtok: 0.31,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "mistral.ministral-3-3b-instruct": {
+    capabilities: ["streaming", "system", "tools", "vision"],
+    contextWindow: 256000,
+    family: "mistral-chat",
+    id: "mistral.ministral-3-3b-instruct",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Ministral 3B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.1,
+      output_per_mtok: 0.1,
+      overrides: [
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.12,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.12,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.12,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.12,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.103,
+          output_per_mtok: 0.103,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.16,
+          output_per_mtok: 0.16,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "mistral.ministral-3-8b-instruct": {
+    capabilities: ["streaming", "system", "tools", "vision"],
+    contextWindow: 256000,
+    family: "mistral-chat",
+    id: "mistral.ministral-3-8b-instruct",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Ministral 3 8B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.15,
+      overrides: [
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.18,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.18,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.18,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.18,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.1545,
+          output_per_mtok: 0.1545,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.23,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
   "mistral.mistral-7b-instruct-v0:2": {
     capabilities: ["guardrails", "prefill", "streaming"],
     contextWindow: 32000,
@@ -3081,6 +3846,57 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     provider: "mistral",
     regions: ["us-west-2"],
     routes: ["invoke", "converse"],
+  },
+  "mistral.mistral-large-3-675b-instruct": {
+    capabilities: ["guardrails", "json-mode", "streaming", "system", "tool-choice", "tools", "vision"],
+    contextWindow: 256000,
+    family: "mistral-chat",
+    id: "mistral.mistral-large-3-675b-instruct",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Mistral Large 3",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 1.5,
+      overrides: [
+        {
+          input_per_mtok: 0.61,
+          output_per_mtok: 1.82,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.61,
+          output_per_mtok: 1.82,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.59,
+          output_per_mtok: 1.76,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.515,
+          output_per_mtok: 1.545,
+          region: "ap-southeast-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
   },
   "mistral.mistral-small-2402-v1:0": {
     capabilities: ["guardrails", "prefill", "streaming", "system", "tools"],
@@ -3269,6 +4085,132 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     routes: ["invoke", "converse"],
   },
+  "openai.gpt-oss-safeguard-120b": {
+    capabilities: ["reasoning", "streaming", "system"],
+    contextWindow: 128000,
+    family: "openai-gpt-oss",
+    id: "openai.gpt-oss-safeguard-120b",
+    inputModalities: ["text"],
+    maxOutputTokens: 128000,
+    name: "gpt-oss-safeguard-120b",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.6,
+      overrides: [
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.71,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.7,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.1545,
+          output_per_mtok: 0.618,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.93,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "openai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "openai.gpt-oss-safeguard-20b": {
+    capabilities: ["reasoning", "streaming", "system"],
+    contextWindow: 128000,
+    family: "openai-gpt-oss",
+    id: "openai.gpt-oss-safeguard-20b",
+    inputModalities: ["text"],
+    maxOutputTokens: 128000,
+    name: "gpt-oss-safeguard-20b",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.07,
+      output_per_mtok: 0.2,
+      overrides: [
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.24,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.24,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.24,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.23,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.0721,
+          output_per_mtok: 0.206,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.31,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "openai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
   "stability.sd3-5-large-v1:0": {
     capabilities: [],
     family: "stability-image",
@@ -3301,6 +4243,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.sd3-large-v1:0": {
     capabilities: [],
     deprecated: {
+      end_of_life: "2026-10-07",
       note: "Not on the Regional availability page (2026), though the pricing page still prices it; its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.sd3-5-large-v1:0",
     },
@@ -3334,6 +4277,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-diffusion-xl-v0": {
     capabilities: [],
     deprecated: {
+      end_of_life: "2026-10-07",
       note: "Not on the Regional availability or pricing pages (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-diffusion-xl-v1",
     },
@@ -3384,6 +4328,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-diffusion-xl-v1": {
     capabilities: [],
     deprecated: {
+      end_of_life: "2026-10-07",
       note: "Not on the Regional availability or pricing pages (2026); its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-image-core-v1:1",
     },
@@ -3441,6 +4386,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-image-core-v1:0": {
     capabilities: [],
     deprecated: {
+      end_of_life: "2026-10-07",
       note: "Not on the Regional availability page (2026), which lists only v1:1; its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-image-core-v1:1",
     },
@@ -3503,6 +4449,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
   "stability.stable-image-ultra-v1:0": {
     capabilities: [],
     deprecated: {
+      end_of_life: "2026-10-07",
       note: "Not on the Regional availability page (2026), which lists only v1:1; its Legacy and EOL dates were not found in the sources read.",
       replacement: "stability.stable-image-ultra-v1:1",
     },
@@ -3572,6 +4519,7 @@ export const modelIds: readonly ModelId[] = [
   "ai21.jamba-instruct-v1:0",
   "amazon.nova-2-lite-v1:0",
   "amazon.nova-2-multimodal-embeddings-v1:0",
+  "amazon.nova-2-pro-v1:0",
   "amazon.nova-canvas-v1:0",
   "amazon.nova-lite-v1:0",
   "amazon.nova-micro-v1:0",
@@ -3594,6 +4542,8 @@ export const modelIds: readonly ModelId[] = [
   "anthropic.claude-3-haiku-20240307-v1:0",
   "anthropic.claude-3-opus-20240229-v1:0",
   "anthropic.claude-3-sonnet-20240229-v1:0",
+  "anthropic.claude-fable-5",
+  "anthropic.claude-fable-5-1",
   "anthropic.claude-haiku-4-5-20251001-v1:0",
   "anthropic.claude-instant-v1",
   "anthropic.claude-opus-4-1-20250805-v1:0",
@@ -3603,10 +4553,12 @@ export const modelIds: readonly ModelId[] = [
   "anthropic.claude-opus-4-7",
   "anthropic.claude-opus-4-8",
   "anthropic.claude-opus-5",
+  "anthropic.claude-opus-5-5",
   "anthropic.claude-sonnet-4-20250514-v1:0",
   "anthropic.claude-sonnet-4-5-20250929-v1:0",
   "anthropic.claude-sonnet-4-6",
   "anthropic.claude-sonnet-5",
+  "anthropic.claude-sonnet-5-5",
   "anthropic.claude-v2",
   "anthropic.claude-v2:1",
   "cohere.command-light-text-v14",
@@ -3632,14 +4584,22 @@ export const modelIds: readonly ModelId[] = [
   "meta.llama3-8b-instruct-v1:0",
   "meta.llama4-maverick-17b-instruct-v1:0",
   "meta.llama4-scout-17b-instruct-v1:0",
+  "mistral.devstral-2-123b",
+  "mistral.magistral-small-2509",
+  "mistral.ministral-3-14b-instruct",
+  "mistral.ministral-3-3b-instruct",
+  "mistral.ministral-3-8b-instruct",
   "mistral.mistral-7b-instruct-v0:2",
   "mistral.mistral-large-2402-v1:0",
   "mistral.mistral-large-2407-v1:0",
+  "mistral.mistral-large-3-675b-instruct",
   "mistral.mistral-small-2402-v1:0",
   "mistral.mixtral-8x7b-instruct-v0:1",
   "mistral.pixtral-large-2502-v1:0",
   "openai.gpt-oss-120b-1:0",
   "openai.gpt-oss-20b-1:0",
+  "openai.gpt-oss-safeguard-120b",
+  "openai.gpt-oss-safeguard-20b",
   "stability.sd3-5-large-v1:0",
   "stability.sd3-large-v1:0",
   "stability.stable-diffusion-xl-v0",

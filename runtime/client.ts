@@ -148,6 +148,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       options: callOptions,
       warn,
       dropParams: (body.drop_params as boolean | undefined) ?? options.drop_params ?? false,
+      allowRetired: (body.allowRetired as boolean | undefined) ?? options.allowRetired,
       region:
         connection.region ??
         process.env.AWS_REGION ??

@@ -96,7 +96,7 @@ function readVectors(body: unknown, mapping: EmbeddingsMapping, expected: number
 /** Embeds one input or many, split into calls by the family's per-call limit and sent with a concurrency bound. */
 export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbeddingResponse> {
   const { request } = call;
-  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "embeddings");
+  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "embeddings", call);
   const mapping = descriptor.embeddings!;
   const items = normalizeInputs(request.input, entry.id);
 

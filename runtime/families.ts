@@ -2,6 +2,7 @@ import { type FamilyId, familyLoaders } from "../generated/index.js";
 import type { Operation } from "../generated/spec-types.js";
 import type { CatalogEntry, FamilyDescriptor, FamilyModule } from "./descriptor.js";
 import { ModelNotSupportedError } from "./errors.js";
+import type { LifecycleOptions } from "./lifecycle.js";
 import { onDemandModel, type ResolvedModel, requireOperation, resolveModel } from "./models.js";
 
 const loaded = new Map<string, FamilyModule>();
@@ -33,10 +34,12 @@ export async function resolveOperation(
   request: Readonly<Record<string, unknown>>,
   region: string | undefined,
   operation: Operation,
+  lifecycle: LifecycleOptions = {},
 ): Promise<{ resolved: ResolvedModel; entry: CatalogEntry; descriptor: FamilyDescriptor }> {
   const resolved = onDemandModel(
     resolveModel(request.model as string, request.model_id as string | undefined),
     region,
+    lifecycle,
   );
   const entry = requireOperation(resolved, operation);
   const { descriptor } = await loadFamily(entry.family);

@@ -84,7 +84,7 @@ function readList(body: unknown, pointer: string | undefined): unknown[] {
 /** Generates images with an image model; results are base64 (`data[].b64_json`) with the cost per image. */
 export async function generateImages(call: ImagesCall): Promise<ImagesResponse> {
   const { request } = call;
-  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "images");
+  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "images", call);
   const mapping = descriptor.images!;
   const prompt = request.prompt;
   if (typeof prompt !== "string" || prompt.trim() === "") {

@@ -15,6 +15,7 @@ export {
   RequestValidationError,
   ResponseParseError,
 } from "./errors.js";
+export { type LifecycleState, lifecycleStateOf, ModelRetiredError } from "./lifecycle.js";
 export { resolveModel } from "./models.js";
 export type {
   AssistantMessage,

@@ -2,6 +2,7 @@ import { catalog, isModelId } from "../generated/catalog.js";
 import type { Operation, ProfilePrefix, Route } from "../generated/spec-types.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { ModelNotSupportedError } from "./errors.js";
+import { checkLifecycle, type LifecycleOptions } from "./lifecycle.js";
 
 const profilePrefixes: readonly ProfilePrefix[] = ["us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"];
 
@@ -119,10 +120,17 @@ const profiledCache = new Map<string, ResolvedModel>();
  * The id an on-demand call sends. A model Bedrock serves only through cross-region inference profiles
  * (`profile_only`), named by its bare id, is sent as the profile of the caller's region (`us.` for
  * us-east-1 …, else `global.`), as Bedrock would otherwise reject it; a model without such a profile
- * is a clear error before any call. Profile ids, ARNs and `model_id` are sent as given.
+ * is a clear error before any call. Profile ids, ARNs and `model_id` are sent as given. The catalog's
+ * lifecycle data applies first: a model past its end of life is refused (unless `allowRetired`), a legacy
+ * one warned about once per process.
  */
-export function onDemandModel(resolved: ResolvedModel, region: string | undefined): ResolvedModel {
+export function onDemandModel(
+  resolved: ResolvedModel,
+  region: string | undefined,
+  lifecycle: LifecycleOptions = {},
+): ResolvedModel {
   const entry = resolved.entry;
+  if (entry) checkLifecycle(entry, lifecycle);
   if (!entry?.profileOnly || resolved.wireModelId !== entry.id) return resolved;
   const key = `${entry.id}\u0000${region ?? ""}`;
   const cached = profiledCache.get(key);

@@ -28,6 +28,7 @@ export const runtimeFields: ReadonlySet<string> = new Set([
   "guardrailConfig",
   "fetchImage",
   "onWarning",
+  "allowRetired",
   "signal",
   ...connectionFields,
 ]);

@@ -115,7 +115,7 @@ function readRerankResults(
  */
 export async function createRerank(call: RerankCall): Promise<RerankResponse> {
   const { request } = call;
-  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "rerank");
+  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "rerank", call);
   const mapping = descriptor.rerank!;
   const query = readQuery(request.query, entry.id);
   const documents = normalizeDocuments(request.documents, entry);

@@ -16,6 +16,8 @@ export interface OperationCall {
   readonly dropParams: boolean;
   /** The client's region, for region price overrides. */
   readonly region: string | undefined;
+  /** Call models past their end of life anyway (see `BehaviourOptions.allowRetired`). */
+  readonly allowRetired?: boolean;
 }
 
 /** Per-call transport options. */

@@ -95,6 +95,12 @@ export interface BehaviourOptions {
   readonly fetchImage?: (url: string) => Promise<{ bytes: Uint8Array; mediaType: string }>;
   /** Called for every dropped param; defaults to `console.warn`. */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Call a model whose end-of-life date (the catalog's lifecycle data, from AWS's model lifecycle page) has
+   * passed anyway, with a warning. Without it such calls are refused before any request with a
+   * `ModelRetiredError` naming the replacement. Defaults to `BEDROCK_FORGE_ALLOW_RETIRED=1`.
+   */
+  readonly allowRetired?: boolean;
 }
 
 /** Per-call options in openai-node style (second argument of `create`). */

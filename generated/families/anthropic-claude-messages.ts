@@ -427,7 +427,7 @@ export const descriptor: FamilyDescriptor = {
       },
     },
   },
-  prices_as_of: "2026-11-26",
+  prices_as_of: "2026-12-06",
   provider: "anthropic",
   routes: ["invoke", "converse"],
   title: "Anthropic Claude (Messages API)",

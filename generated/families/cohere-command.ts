@@ -201,7 +201,7 @@ export const descriptor: FamilyDescriptor = {
       },
     },
   },
-  prices_as_of: "2026-11-26",
+  prices_as_of: "2026-12-06",
   provider: "cohere",
   routes: ["invoke"],
   title: "Cohere Command (text generation)",

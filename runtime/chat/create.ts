@@ -113,6 +113,7 @@ async function prepare(call: ChatCall, operation: "chat" | "chat-stream"): Promi
   const resolved = onDemandModel(
     resolveModel(request.model as string, request.model_id as string | undefined),
     call.region,
+    call,
   );
   const route = chooseChatRoute(resolved);
   const entry = resolved.entry ? requireOperation(resolved, operation) : undefined;

@@ -52,10 +52,12 @@ describe("catalog audit", () => {
       legacy_since: "2026-10-08",
       end_of_life: "2027-04-08",
     });
-    expect(model("anthropic.claude-3-sonnet-20240229-v1:0").deprecated).toMatchObject({
-      legacy_since: "2026-01-30",
-      end_of_life: "2026-07-30",
-    });
+    // An end of life in some Regions only stays in the note (ListFoundationModels still lists the model
+    // elsewhere), so the runtime does not refuse calls that Bedrock would still answer.
+    const claude3Sonnet = model("anthropic.claude-3-sonnet-20240229-v1:0").deprecated;
+    expect(claude3Sonnet).toMatchObject({ legacy_since: "2026-01-30" });
+    expect(claude3Sonnet?.end_of_life).toBeUndefined();
+    expect(claude3Sonnet?.note).toContain("End of life on 2026-07-30");
     expect(model("ai21.jamba-1-5-large-v1:0").deprecated).toMatchObject({ end_of_life: "2026-11-26" });
   });
 });

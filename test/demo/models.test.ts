@@ -8,15 +8,20 @@ import {
   pickModel,
 } from "../../demo/models.js";
 import { catalog, modelIds } from "../../generated/catalog.js";
-import type { CatalogEntry } from "../../runtime/index.js";
+import { type CatalogEntry, lifecycleStateOf } from "../../runtime/index.js";
 
 const entries = modelIds.map((id) => catalog[id] as CatalogEntry);
+const today = new Date().toISOString().slice(0, 10);
 
 describe("the demo's model choice", () => {
-  it("takes the well-known default of each section when the catalog has it", () => {
-    expect(pickModel(chatNeed)?.callId).toBe("anthropic.claude-3-haiku-20240307-v1:0");
+  it("takes the first well-known default of each section that is still active", () => {
+    // Claude 3 Haiku is legacy, and Titan Image Generator v2 and Nova Canvas are past their end of life
+    // (the runtime refuses them), so the chat and image sections move on.
+    expect(pickModel(chatNeed)?.callId).toBe("amazon.nova-micro-v1:0");
     expect(pickModel(embeddingNeed)?.callId).toBe("amazon.titan-embed-text-v2:0");
-    expect(pickModel(imageNeed)?.callId).toBe("amazon.titan-image-generator-v2:0");
+    const image = pickModel(imageNeed)!;
+    expect(lifecycleStateOf(image.entry.deprecated, today)).toBe("active");
+    expect(image.callId).toBe("stability.stable-image-core-v1:1");
   });
 
   it("falls back to the cheapest model with the needed capabilities when no default fits", () => {
@@ -24,7 +29,9 @@ describe("the demo's model choice", () => {
     const picked = pickModel(need)!;
     expect(chatNeed.fits(picked.entry)).toBe(true);
     const cheapest = Math.min(
-      ...entries.filter(chatNeed.fits).map((entry) => entry.price.input_per_mtok ?? Infinity),
+      ...entries
+        .filter((entry) => chatNeed.fits(entry) && lifecycleStateOf(entry.deprecated, today) === "active")
+        .map((entry) => entry.price.input_per_mtok ?? Infinity),
     );
     expect(picked.entry.price.input_per_mtok).toBe(cheapest);
   });
