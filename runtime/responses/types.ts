@@ -288,29 +288,39 @@ interface Sequenced {
   sequence_number: number;
 }
 
-export interface ResponseLifecycleEvent extends Sequenced {
-  type:
-    | "response.created"
-    | "response.in_progress"
-    | "response.completed"
-    | "response.incomplete"
-    | "response.failed";
+/** The response as it stands: `response.created` and `response.in_progress` carry it before any output. */
+interface ResponseSnapshotEvent<T extends string> extends Sequenced {
+  type: T;
   response: Response;
 }
 
-export interface ResponseOutputItemEvent extends Sequenced {
-  type: "response.output_item.added" | "response.output_item.done";
+export type ResponseCreatedEvent = ResponseSnapshotEvent<"response.created">;
+export type ResponseInProgressEvent = ResponseSnapshotEvent<"response.in_progress">;
+export type ResponseCompletedEvent = ResponseSnapshotEvent<"response.completed">;
+/** The last event of a response cut short (max_output_tokens, content filter). */
+export type ResponseIncompleteEvent = ResponseSnapshotEvent<"response.incomplete">;
+/** The last event before a stream's error is thrown; `response.error` says what failed. */
+export type ResponseFailedEvent = ResponseSnapshotEvent<"response.failed">;
+
+interface ResponseItemEvent<T extends string> extends Sequenced {
+  type: T;
   output_index: number;
   item: ResponseOutputItem;
 }
 
-export interface ResponseContentPartEvent extends Sequenced {
-  type: "response.content_part.added" | "response.content_part.done";
+export type ResponseOutputItemAddedEvent = ResponseItemEvent<"response.output_item.added">;
+export type ResponseOutputItemDoneEvent = ResponseItemEvent<"response.output_item.done">;
+
+interface ResponsePartEvent<T extends string> extends Sequenced {
+  type: T;
   item_id: string;
   output_index: number;
   content_index: number;
   part: ResponseOutputText | { type: "reasoning_text"; text: string };
 }
+
+export type ResponseContentPartAddedEvent = ResponsePartEvent<"response.content_part.added">;
+export type ResponseContentPartDoneEvent = ResponsePartEvent<"response.content_part.done">;
 
 export interface ResponseTextDeltaEvent extends Sequenced {
   type: "response.output_text.delta";
@@ -370,9 +380,15 @@ export interface ResponseErrorEvent extends Sequenced {
 }
 
 export type ResponseStreamEvent =
-  | ResponseLifecycleEvent
-  | ResponseOutputItemEvent
-  | ResponseContentPartEvent
+  | ResponseCreatedEvent
+  | ResponseInProgressEvent
+  | ResponseCompletedEvent
+  | ResponseIncompleteEvent
+  | ResponseFailedEvent
+  | ResponseOutputItemAddedEvent
+  | ResponseOutputItemDoneEvent
+  | ResponseContentPartAddedEvent
+  | ResponseContentPartDoneEvent
   | ResponseTextDeltaEvent
   | ResponseTextDoneEvent
   | ResponseReasoningTextDeltaEvent
