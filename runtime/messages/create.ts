@@ -57,13 +57,12 @@ interface MessagePlan {
  * Decides how a Messages request runs: natively for a Claude Messages model (unless the caller forced
  * `bedrock/converse/`), else as a chat completion. Validates the request before any call.
  */
-function planMessageCall(call: ChatCall, requireMaxTokens: boolean): MessagePlan {
+function planMessageCall(call: ChatCall, purpose: "create" | "count"): MessagePlan {
   const request = call.request;
-  validateMessagesRequest(request, { requireMaxTokens });
-  const resolved = onDemandModel(
-    resolveModel(String(request.model), request.model_id as string | undefined),
-    call.region,
-  );
+  validateMessagesRequest(request, { requireMaxTokens: purpose === "create" });
+  const named = resolveModel(String(request.model), request.model_id as string | undefined);
+  // CountTokens counts for a model named by its own id, also one served on demand only through profiles.
+  const resolved = purpose === "count" ? named : onDemandModel(named, call.region);
   const entry = resolved.entry;
   const native = entry?.family === nativeFamily && resolved.forcedRoute !== "converse";
   const headers = call.options.headers;
@@ -100,7 +99,7 @@ function nativeBodyOf(plan: MessagePlan): Record<string, unknown> {
 
 /** A unary Messages call. */
 export async function createMessage(call: ChatCall): Promise<AnthropicMessage> {
-  const plan = planMessageCall(call, true);
+  const plan = planMessageCall(call, "create");
   if (!plan.native) {
     const chatCall = await chatCallOf(plan);
     const completion = await createChatCompletion({
@@ -154,7 +153,7 @@ async function* emptyStream(): AsyncGenerator<never> {}
 
 /** A streamed Messages call; the HTTP call is made before this resolves, so request errors throw here. */
 export async function createMessageStream(call: ChatCall): Promise<AnthropicMessageStream> {
-  const plan = planMessageCall(call, true);
+  const plan = planMessageCall(call, "create");
   const outer = plan.call.options.signal;
   if (!plan.native) {
     const chatCall = await chatCallOf(plan);
@@ -197,22 +196,16 @@ export async function createMessageStream(call: ChatCall): Promise<AnthropicMess
 }
 
 /**
- * Input tokens of a Messages request as Bedrock's CountTokens counts them. Bedrock counts for a
- * foundation model named by its own id: a cross-region profile id is counted against its base model
- * (the same tokenizer), and a model served only through profiles cannot be counted.
- * (A profile id is refused: test/recordings/errors/pydantic-ai_test_anthropic_bedrock_count_tokens_error.json.)
+ * Input tokens of a Messages request as Bedrock's CountTokens counts them. Bedrock counts for a model
+ * named by its own id: a cross-region profile id is counted against its base model (the same tokenizer;
+ * Bedrock refuses profile ids, test/recordings/errors/pydantic-ai_test_anthropic_bedrock_count_tokens_error.json,
+ * and counts a profile-only Claude by its bare id, test/recordings/count-tokens/pydantic-ai_test_anthropic_bedrock_count_tokens_real_api.json).
+ * A model Bedrock cannot count for is Bedrock's clear ValidationException.
  */
 export async function countMessageTokens(call: ChatCall): Promise<AnthropicTokenCount> {
   const request = call.request;
   const given = resolveModel(String(request.model), request.model_id as string | undefined);
   const entry = given.entry;
-  if (entry?.profileOnly) {
-    throw new ModelNotSupportedError(
-      `${entry.id} is served only through cross-region inference profiles, and Bedrock's CountTokens does not count for those; count with a model Bedrock serves in-Region`,
-      { model: entry.id },
-    );
-  }
-  // Counted against the base model: the profile prefix (and a forced route) come off the id.
   const counted =
     entry && given.profile && request.model_id === undefined
       ? {
@@ -223,7 +216,7 @@ export async function countMessageTokens(call: ChatCall): Promise<AnthropicToken
           },
         }
       : call;
-  const plan = planMessageCall(counted, false);
+  const plan = planMessageCall(counted, "count");
   if (!plan.native) {
     const chatCall = await chatCallOf(plan);
     const counts = await countChatTokens(chatCall);
