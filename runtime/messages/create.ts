@@ -17,7 +17,7 @@ import {
   createChatCompletionStream,
 } from "../chat/create.js";
 import { resolvePrice } from "../cost.js";
-import { ModelNotSupportedError, mapBedrockError } from "../errors.js";
+import { mapBedrockError } from "../errors.js";
 import { AbortableEventStream, linkAbortSignal } from "../event-stream.js";
 import { loadFamily } from "../families.js";
 import { onDemandModel, type ResolvedModel, requireOperation, resolveModel } from "../models.js";
