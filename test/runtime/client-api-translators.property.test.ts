@@ -24,7 +24,11 @@ import {
   reasoningEffortOf,
 } from "../../runtime/messages/translate.js";
 import { convertResponsesRequest } from "../../runtime/responses/request.js";
-import { createResponseContext } from "../../runtime/responses/response.js";
+import {
+  buildResponseErrorEvent,
+  createResponseContext,
+  responseErrorCode,
+} from "../../runtime/responses/response.js";
 import { ResponseEventAssembler } from "../../runtime/responses/stream.js";
 import type { ChatCompletionChunk, FinishReason } from "../../runtime/types.js";
 
@@ -403,6 +407,49 @@ describe("toAnthropicError", () => {
       type: "error",
       error: { type, message: (error as Error).message },
       request_id: BedrockCallError.isInstance(error) ? "req-1" : null,
+    });
+  });
+});
+
+describe("Responses errors", () => {
+  // ResponseError codes of the `openai` package's `ResponseError` type.
+  it.each([
+    [new RequestValidationError("bad", { param: "input" }), "invalid_prompt"],
+    [
+      new BedrockCallError("slow down", {
+        status: 429,
+        type: "rate_limit_error",
+        code: "ThrottlingException",
+        awsErrorName: "ThrottlingException",
+        retryable: true,
+      }),
+      "rate_limit_exceeded",
+    ],
+    [new ResponseParseError("broken"), "server_error"],
+    [new Error("boom"), "server_error"],
+  ])("%s → response.error.code %s", (error, code) => {
+    expect(responseErrorCode(error)).toBe(code);
+  });
+
+  it("the error event a server writes after response.failed: our code, message and param", () => {
+    expect(
+      buildResponseErrorEvent(
+        new RequestValidationError("bad input", { param: "input", code: "invalid_request" }),
+        7,
+      ),
+    ).toEqual({
+      type: "error",
+      code: "invalid_request",
+      message: "bad input",
+      param: "input",
+      sequence_number: 7,
+    });
+    expect(buildResponseErrorEvent(new Error("boom"), 3)).toEqual({
+      type: "error",
+      code: "server_error",
+      message: "boom",
+      param: null,
+      sequence_number: 3,
     });
   });
 });
