@@ -1,6 +1,18 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { type Connection, hasConnectionOverrides, resolveConnection } from "./connection.js";
 import { instrumentClient } from "./instrument.js";
+import type {
+  AnthropicCountTokensRequest,
+  AnthropicMessage,
+  AnthropicMessageCreateRequest,
+  AnthropicMessageStream,
+  AnthropicTokenCount,
+} from "./messages/types.js";
+import type {
+  ResponseCreateRequest,
+  ResponseEventStream,
+  Response as ResponsesResponse,
+} from "./responses/types.js";
 import type { CallOptions } from "./send.js";
 import type {
   BehaviourOptions,
@@ -39,8 +51,38 @@ export interface ChatCompletions {
   ): Promise<S extends true ? ChatCompletionStream : ChatCompletion>;
 }
 
+export interface Responses {
+  /**
+   * OpenAI's Responses API over any chat model (run as a chat completion); with `stream: true`, the
+   * Responses event stream. Stateless: `previous_response_id` and `store: true` are refused.
+   */
+  create<M extends ModelRef, S extends boolean | null | undefined = undefined>(
+    body: ResponseCreateRequest<M, S>,
+    options?: RequestOptions,
+  ): Promise<S extends true ? ResponseEventStream : ResponsesResponse>;
+}
+
+export interface Messages {
+  /**
+   * Anthropic's Messages API: natively for Claude models (InvokeModel with Bedrock's Claude body), as a
+   * chat completion for every other model; with `stream: true`, Anthropic's stream events. Beta flags:
+   * `anthropic_beta` / `betas` in the body or the `anthropic-beta` header in `options.headers`.
+   */
+  create<M extends ModelRef, S extends boolean | null | undefined = undefined>(
+    body: AnthropicMessageCreateRequest<M, S>,
+    options?: RequestOptions,
+  ): Promise<S extends true ? AnthropicMessageStream : AnthropicMessage>;
+  /** Input tokens of a Messages request, counted by Bedrock's CountTokens (a clear error where it cannot count). */
+  countTokens<M extends ModelRef>(
+    body: AnthropicCountTokensRequest<M>,
+    options?: RequestOptions,
+  ): Promise<AnthropicTokenCount>;
+}
+
 export interface Bedrock {
   readonly chat: { readonly completions: ChatCompletions };
+  readonly responses: Responses;
+  readonly messages: Messages;
   /** Input tokens of a chat request as Bedrock counts them (the CountTokens API), without running the model. */
   countTokens<M extends ModelRef>(
     body: Omit<ChatCompletionCreateParams<M>, "stream">,
@@ -180,8 +222,30 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     },
   } as unknown as ChatCompletions;
 
+  const responses = {
+    async create(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
+      const call = await prepareChat(body, requestOptions);
+      const { createResponse, createResponseStream } = await loadEngine();
+      return body.stream === true ? createResponseStream(call) : createResponse(call);
+    },
+  } as unknown as Responses;
+
+  const messages = {
+    async create(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
+      const call = await prepareChat(body, requestOptions);
+      const { createMessage, createMessageStream } = await loadEngine();
+      return body.stream === true ? createMessageStream(call) : createMessage(call);
+    },
+    async countTokens(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
+      const call = await prepareChat(body, requestOptions);
+      return (await loadEngine()).countMessageTokens(call);
+    },
+  } as unknown as Messages;
+
   return {
     chat: { completions },
+    responses,
+    messages,
     async countTokens(body, requestOptions) {
       const call = await prepareChat(body as Readonly<Record<string, unknown>>, requestOptions);
       return (await loadEngine()).countChatTokens(call);

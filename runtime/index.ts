@@ -3,7 +3,9 @@ export {
   type BedrockOptions,
   type ChatCompletions,
   createBedrock,
+  type Messages,
   type ModelRef,
+  type Responses,
 } from "./client.js";
 export type { CatalogEntry } from "./descriptor.js";
 export {
@@ -16,7 +18,39 @@ export {
   ResponseParseError,
 } from "./errors.js";
 export { type LifecycleState, lifecycleStateOf, ModelRetiredError } from "./lifecycle.js";
+export { toAnthropicError } from "./messages/errors.js";
+export type {
+  AnthropicContentBlock,
+  AnthropicContentBlockParam,
+  AnthropicCountTokensRequest,
+  AnthropicErrorBody,
+  AnthropicErrorType,
+  AnthropicMessage,
+  AnthropicMessageCreateRequest,
+  AnthropicMessageParam,
+  AnthropicMessageStream,
+  AnthropicStopReason,
+  AnthropicStreamEvent,
+  AnthropicTokenCount,
+  AnthropicTool,
+  AnthropicToolChoice,
+  AnthropicUsage,
+} from "./messages/types.js";
 export { resolveModel } from "./models.js";
+export { buildResponseErrorEvent } from "./responses/response.js";
+export type {
+  Response,
+  ResponseCreateRequest,
+  ResponseEventStream,
+  ResponseFunctionCall,
+  ResponseFunctionTool,
+  ResponseInputItem,
+  ResponseOutputItem,
+  ResponseOutputMessage,
+  ResponseReasoningItem,
+  ResponseStreamEvent,
+  ResponseUsage,
+} from "./responses/types.js";
 export type {
   AssistantMessage,
   AwsCredentialsInput,

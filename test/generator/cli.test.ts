@@ -21,8 +21,10 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-// Each test starts its own process; running them side by side keeps the file fast.
-describe.concurrent("bedrock-forge generate (child process)", () => {
+// Each test starts its own process; running them side by side keeps the file fast. Seven processes that
+// each start tsx and run the generator take well over the default 20 s on a loaded 2-core machine: the
+// bound is for liveness only.
+describe.concurrent("bedrock-forge generate (child process)", { timeout: 120_000 }, () => {
   it("--help prints the usage and exits 0", async () => {
     const result = await cli("generate", "--help");
     expect(result).toEqual({ code: 0, stdout: generateHelp, stderr: "" });
