@@ -3,7 +3,7 @@
  * Unknown keys in `litellm_params` are provider params (sent to the model); unknown settings in the
  * other sections are accepted and reported as ignored, so a LiteLLM config loads unchanged.
  */
-import { clientSideAuthFields } from "./body.js";
+import { clientSideAuthFields } from "./client-fields.js";
 
 const nonEmptyString = { type: "string", minLength: 1 } as const;
 

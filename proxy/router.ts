@@ -5,7 +5,7 @@ import {
   createBedrock,
   resolveModel,
 } from "../runtime/index.js";
-import type { Deployment, ProxyConfig } from "./config.js";
+import type { Deployment, ProxyConfig } from "./config-types.js";
 import { ProxyError, shouldFailover } from "./errors.js";
 
 /** A deployment with the runtime client built from its connection settings (created once, at start). */

@@ -31,6 +31,8 @@ export interface SourcePosition {
 export interface YamlReadProblem extends SourcePosition {
   readonly file: string;
   readonly message: string;
+  /** The YAML parser's error code (`BAD_INDENT`, `DUPLICATE_KEY` …) for a syntax problem. */
+  readonly code?: string;
 }
 
 /** Limits on what a YAML file may be before it is parsed: beyond them parsers run for minutes or overflow the stack. */
@@ -59,7 +61,11 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
   const document = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const source: YamlSource = { file, document, lineCounter };
   const first = document.errors[0];
-  if (first) return { problem: problemAtOffset(source, first.pos[0], yamlMessage(first.message)) };
+  if (first) {
+    return {
+      problem: { ...problemAtOffset(source, first.pos[0], yamlMessage(first.message)), code: first.code },
+    };
+  }
   const warnings = document.warnings.map((warning) =>
     problemAtOffset(source, warning.pos[0], yamlMessage(warning.message)),
   );

@@ -90,6 +90,7 @@ describe("parseYamlSource", () => {
       line: 2,
       column: 14,
       message: "YAML: Implicit keys of flow sequence pairs need to be on a single line",
+      code: "MULTILINE_IMPLICIT_KEY",
     });
   });
 
