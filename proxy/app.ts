@@ -6,8 +6,9 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import { createKeyCheck } from "./auth.js";
 import type { ProxyConfig } from "./config-types.js";
-import { ProxyError } from "./errors.js";
+import { invalidRequest, ProxyError } from "./errors.js";
 import { installErrorHandlers } from "./framework-errors.js";
+import { findExcessiveNesting, maxJsonDepth } from "./json-depth.js";
 import { ServerLifecycle } from "./lifecycle.js";
 import { type LogSink, logLine } from "./log.js";
 import { emptySnapshot, type MetricsSnapshot } from "./metrics.js";
@@ -69,8 +70,22 @@ function createFastify(bodyLimit: number): FastifyInstance {
   app.decorateRequest("forge", null as unknown as RequestContext);
   // OpenAI clients send JSON; curl's -d sends form content types: every body is read as JSON.
   // (fastify's own text/plain parser would otherwise keep such a body a string)
-  app.removeContentTypeParser("text/plain");
-  app.addContentTypeParser("*", { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  const parseBody: typeof parseJson = (request, body, done) => {
+    const deep = findExcessiveNesting(body as string, maxJsonDepth);
+    if (deep === undefined) return parseJson(request, body, done);
+    done(
+      invalidRequest(
+        `The JSON body nests deeper than ${maxJsonDepth} levels (at character ${deep}); this proxy does not read such bodies`,
+        undefined,
+        "json_too_deep",
+      ),
+      undefined,
+    );
+  };
+  app.removeContentTypeParser(["application/json", "text/plain"]);
+  app.addContentTypeParser("application/json", { parseAs: "string" }, parseBody);
+  app.addContentTypeParser("*", { parseAs: "string" }, parseBody);
   return app;
 }
 

@@ -47,11 +47,11 @@ export const behaviourParams: ReadonlySet<string> = new Set([
   "configurable_clientside_auth_params",
   "model",
   "model_id",
+  "max_parallel_requests",
 ]);
 
 /** LiteLLM router and bookkeeping keys that are not model params: accepted and ignored. */
 export const ignoredLitellmParams: ReadonlySet<string> = new Set([
-  "max_parallel_requests",
   "order",
   "input_cost_per_token",
   "output_cost_per_token",
@@ -86,7 +86,17 @@ const supportedSettings: Readonly<Record<string, ReadonlySet<string>>> = {
     "allowed_fails",
     "cooldown_time",
   ]),
-  general_settings: new Set(["master_key", "max_request_size_mb", "allow_client_side_credentials"]),
+  general_settings: new Set([
+    "master_key",
+    "max_request_size_mb",
+    "allow_client_side_credentials",
+    "client_endpoint_hosts",
+    "forward_credentials_to_client_endpoints",
+    "max_embedding_inputs",
+    "client_read_timeout",
+    "headers_timeout",
+    "body_timeout",
+  ]),
   environment_variables: new Set(),
 };
 

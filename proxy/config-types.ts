@@ -73,6 +73,31 @@ export interface Deployment {
   readonly clientSideAuthParams: ReadonlySet<string>;
   /** LiteLLM's `weight`, `rpm` and `tpm`: the deployment's share of its model name's requests. */
   readonly shares: { readonly weight?: number; readonly rpm?: number; readonly tpm?: number };
+  /**
+   * Calls in flight to this deployment at most (`max_parallel_requests`). Past it the deployment is
+   * skipped like one cooling down, so clients that stall one model cannot hold every upstream socket.
+   */
+  readonly maxParallelRequests: number;
+}
+
+/** Where a client may point a request (when the config lets it set an endpoint) and with whose credentials. */
+export interface ClientEndpointPolicy {
+  /** Host names a client-chosen endpoint may name (`*.example.com` for any subdomain); none by default. */
+  readonly hosts: readonly string[];
+  /** The deployment's credentials (keys, API key, profile, role, extra headers) may go to such an endpoint. */
+  readonly forwardCredentials: boolean;
+}
+
+/** Bounds on what one client can make the proxy hold or do. */
+export interface ClientLimits {
+  /** How long a stream waits, paused, for a client that does not read before it gives up on it. */
+  readonly clientReadTimeoutMs: number;
+  /** How long a client may take to send a request's headers. */
+  readonly headersTimeoutMs: number;
+  /** How long a client may take to send a whole request, body included. */
+  readonly bodyTimeoutMs: number;
+  /** Inputs one embeddings request may carry (OpenAI's own limit is 2048). */
+  readonly maxEmbeddingInputs: number;
 }
 
 /** A validated, resolved config: what the server runs on. Holds secrets; never log it. */
@@ -103,6 +128,8 @@ export interface ProxyConfig {
    * minute is left out for `cooldownMs`. Undefined when neither setting is given: no cooldowns.
    */
   readonly cooldown: { readonly allowedFails: number; readonly cooldownMs: number } | undefined;
+  readonly clientEndpoints: ClientEndpointPolicy;
+  readonly clientLimits: ClientLimits;
   /** Settings that were accepted but are ignored, and other things an operator should know. */
   readonly warnings: readonly string[];
 }
@@ -118,3 +145,14 @@ export interface LoadConfigOptions {
 export const defaultRequestTimeoutMs = 600_000;
 /** Default body limit: 10 MiB, enough for a few inline images. */
 export const defaultMaxRequestBytes = 10 * 1024 * 1024;
+/**
+ * Default `max_parallel_requests` of a deployment: a quarter of the runtime's 256 sockets per endpoint, so
+ * that clients stalling one deployment leave the others room.
+ */
+export const defaultMaxParallelRequests = 64;
+export const defaultClientLimits: ClientLimits = {
+  clientReadTimeoutMs: 30_000,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 60_000,
+  maxEmbeddingInputs: 2048,
+};

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ChatMessage, GuardrailConfig } from "../runtime/index.js";
 import { readYamlData } from "../shared/yaml-source.js";
+import { clientEndpointFields } from "./client-fields.js";
 import {
   behaviourParams,
   connectionParams,
@@ -16,9 +17,12 @@ import {
 } from "./config-litellm.js";
 import { type ConfigSource, formatField, problemAt, type Segment } from "./config-location.js";
 import {
+  type ClientLimits,
   type ConfigProblem,
   type Deployment,
   type DeploymentConnection,
+  defaultClientLimits,
+  defaultMaxParallelRequests,
   defaultMaxRequestBytes,
   defaultRequestTimeoutMs,
   type LoadConfigOptions,
@@ -30,6 +34,8 @@ import { checkDeploymentParams, readFallbacks, textParam, validateConfigSchema }
 export { quickConfig } from "./config-litellm.js";
 export { formatField } from "./config-location.js";
 export {
+  type ClientEndpointPolicy,
+  type ClientLimits,
   type ConfigProblem,
   type Deployment,
   type DeploymentConnection,
@@ -118,6 +124,7 @@ function resolveProxyConfig(data: unknown, source: ConfigSource, options: LoadCo
     problems,
   );
   if (problems.length > 0) throw new ProxyConfigError(problems);
+  warnings.push(...describeClosedEndpoints(sections, deployments, source.file));
   return {
     source: source.file,
     deployments,
@@ -136,7 +143,46 @@ function resolveProxyConfig(data: unknown, source: ConfigSource, options: LoadCo
     fallbacks,
     contextWindowFallbacks,
     cooldown: readCooldown(sections),
+    clientEndpoints: {
+      hosts: (sections.general.client_endpoint_hosts as string[] | undefined) ?? [],
+      forwardCredentials:
+        (sections.general.forward_credentials_to_client_endpoints as boolean | undefined) ?? false,
+    },
+    clientLimits: readClientLimits(sections),
     warnings,
+  };
+}
+
+/** A config that lets clients set an endpoint but names no host they may use: every such request is refused. */
+function describeClosedEndpoints(
+  sections: SettingsSections,
+  deployments: readonly Deployment[],
+  file: string,
+): string[] {
+  const hosts = sections.general.client_endpoint_hosts as string[] | undefined;
+  if (hosts !== undefined && hosts.length > 0) return [];
+  const everywhere = sections.general.allow_client_side_credentials === true;
+  const opened = deployments.filter((deployment) =>
+    clientEndpointFields.some((field) => deployment.clientSideAuthParams.has(field)),
+  );
+  if (!everywhere && opened.length === 0) return [];
+  const where = everywhere
+    ? "allow_client_side_credentials"
+    : `${opened[0]!.id}'s configurable_clientside_auth_params`;
+  return [
+    `${file}: ${where} lets clients choose an endpoint, but general_settings.client_endpoint_hosts names no host: such requests are refused`,
+  ];
+}
+
+function readClientLimits(sections: SettingsSections): ClientLimits {
+  const general = sections.general;
+  const seconds = (name: string) => secondsToMs(general[name] as number | undefined);
+  return {
+    clientReadTimeoutMs: seconds("client_read_timeout") ?? defaultClientLimits.clientReadTimeoutMs,
+    headersTimeoutMs: seconds("headers_timeout") ?? defaultClientLimits.headersTimeoutMs,
+    bodyTimeoutMs: seconds("body_timeout") ?? defaultClientLimits.bodyTimeoutMs,
+    maxEmbeddingInputs:
+      (general.max_embedding_inputs as number | undefined) ?? defaultClientLimits.maxEmbeddingInputs,
   };
 }
 
@@ -255,5 +301,6 @@ function buildDeployment(
       rpm: params.rpm as number | undefined,
       tpm: params.tpm as number | undefined,
     },
+    maxParallelRequests: (params.max_parallel_requests as number | undefined) ?? defaultMaxParallelRequests,
   };
 }

@@ -6,8 +6,10 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { buildRuntimeRequest, type ClientParams, readClientParams } from "./body.js";
+import { checkClientEndpoint, identitylessClient } from "./client-endpoint.js";
 import { invalidRequest } from "./errors.js";
 import { RequestLifetime } from "./lifetime.js";
+import { logLine } from "./log.js";
 import type { RequestContext } from "./request-context.js";
 import { type RequestKind, validateRequestBody } from "./request-schemas.js";
 import { createRouteTrace, type FallbackChoice, type LiveDeployment, unknownModel } from "./router.js";
@@ -23,6 +25,8 @@ export interface PreparedRequest {
   readonly fallback: FallbackChoice;
   /** Collects the runtime's warnings (dropped params) for the log line. */
   readonly onWarning: (message: string) => void;
+  /** The client chose the endpoint: the call goes out with the request's own credentials only. */
+  readonly withoutDeploymentIdentity: boolean;
 }
 
 /** One attempt's runtime call on a deployment, with the request built for it. */
@@ -75,11 +79,24 @@ export function prepareRequest(
   const fallback = readFallbackChoice(body, config.modelNames);
   const reachable = router.reachableDeployments(modelName, fallback);
   const client = readClientParams(body, reachable, config.allowClientSideCredentials);
+  const { withoutDeploymentIdentity } = checkClientEndpoint(client.params, config.clientEndpoints);
   const timeoutMs = Math.min(services.limits.requestTimeoutMs, client.timeoutMs ?? Number.POSITIVE_INFINITY);
   const lifetime = new RequestLifetime(reply.raw, timeoutMs);
   services.lifecycle.track(lifetime);
   context.trace = createRouteTrace();
-  return { modelName, body, client, lifetime, fallback, onWarning: collectWarnings(context) };
+  const onWarning = collectWarnings(context);
+  return { modelName, body, client, lifetime, fallback, onWarning, withoutDeploymentIdentity };
+}
+
+/** The deployment with a runtime client that knows nothing of its credentials (for a client-chosen endpoint). */
+function withoutIdentity(deployment: LiveDeployment, services: ProxyServices): LiveDeployment {
+  const { config, log } = services;
+  const bedrock = identitylessClient(deployment.config, {
+    dropParams: config.dropParams,
+    modifyParams: config.modifyParams,
+    onWarning: (message) => log(logLine("warn", message)),
+  });
+  return { ...deployment, bedrock };
 }
 
 /** The deployment's own per-call timeout; the request deadline is enforced by the lifetime's signal. */
@@ -102,10 +119,11 @@ export function routePrepared<T>(
   return services.router.route(
     prepared.modelName,
     (deployment) =>
-      call(deployment, buildRuntimeRequest(deployment.config, client, { onWarning, ...options.extra }), {
-        signal: lifetime.signal,
-        timeout: attemptTimeout(deployment, options.stream),
-      }),
+      call(
+        prepared.withoutDeploymentIdentity ? withoutIdentity(deployment, services) : deployment,
+        buildRuntimeRequest(deployment.config, client, { onWarning, ...options.extra }),
+        { signal: lifetime.signal, timeout: attemptTimeout(deployment, options.stream) },
+      ),
     {
       canRetry: () => lifetime.reason === undefined,
       trace: request.forge.trace!,

@@ -193,12 +193,27 @@ const contextWindowPatterns = [
   /too long.*max/i,
 ];
 
+/**
+ * A request too deep or too large to serialize (the SDK's serializers and `JSON.stringify` recurse, and
+ * strings have a maximum length): a RangeError raised in this process before anything was sent. It is
+ * the caller's request that cannot be sent, never a failure of Bedrock or of the deployment.
+ */
+function unserializableRequest(error: RangeError, model: string | undefined): RequestValidationError {
+  return new RequestValidationError(
+    `The request${model ? ` for ${model}` : ""} cannot be serialized (${error.message}): it is nested too deeply or is too large`,
+    { code: "request_not_serializable", model, cause: error },
+  );
+}
+
 /** Maps any error raised by the AWS SDK call (or its stream) to a BedrockCallError. Already-mapped errors pass through. */
 export function mapBedrockError(
   error: unknown,
   context: { model?: string; requestId?: string } = {},
 ): BedrockForgeError {
   if (BedrockForgeError.isInstance(error)) return error;
+  // Node's own range errors (ERR_OUT_OF_RANGE, ERR_BUFFER_OUT_OF_BOUNDS: a broken frame being read) carry a code.
+  if (error instanceof RangeError && (error as { code?: unknown }).code === undefined)
+    return unserializableRequest(error, context.model);
   const source = error as {
     name?: string;
     message?: string;
