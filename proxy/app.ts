@@ -36,7 +36,11 @@ export function createProxyServer(config: ProxyConfig, options: ProxyOptions, lo
   const services: ProxyServices = {
     config,
     router: new Router(config, (message) => log(logLine("warn", message)), options.env ?? process.env),
-    limits: { requestTimeoutMs: options.requestTimeoutMs ?? config.requestTimeoutMs },
+    limits: {
+      requestTimeoutMs: options.requestTimeoutMs ?? config.requestTimeoutMs,
+      clientReadTimeoutMs: config.clientLimits.clientReadTimeoutMs,
+      maxEmbeddingInputs: config.clientLimits.maxEmbeddingInputs,
+    },
     lifecycle,
     requestLog: createRequestLogger(log, metrics, new Set(config.modelNames)),
     log,

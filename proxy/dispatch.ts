@@ -12,7 +12,13 @@ import { RequestLifetime } from "./lifetime.js";
 import { logLine } from "./log.js";
 import type { RequestContext } from "./request-context.js";
 import { type RequestKind, validateRequestBody } from "./request-schemas.js";
-import { createRouteTrace, type FallbackChoice, type LiveDeployment, unknownModel } from "./router.js";
+import {
+  createRouteTrace,
+  type FallbackChoice,
+  type LiveDeployment,
+  type Routed,
+  unknownModel,
+} from "./router.js";
 import type { ProxyServices } from "./services.js";
 import { costHeader, formatCost } from "./sse.js";
 
@@ -114,7 +120,7 @@ export function routePrepared<T>(
   services: ProxyServices,
   call: DeploymentCall<T>,
   options: { readonly stream: boolean; readonly extra?: Readonly<Record<string, unknown>> },
-): Promise<{ value: T; deployment: LiveDeployment }> {
+): Promise<Routed<T>> {
   const { lifetime, client, onWarning } = prepared;
   return services.router.route(
     prepared.modelName,
@@ -146,8 +152,11 @@ export async function runUnary<T extends object>(
   const prepared = prepareRequest(kind, request, reply, services);
   const { lifetime } = prepared;
   if (kind === "chat") request.forge.stream = false;
+  let release: (() => void) | undefined;
   try {
-    const { value, deployment } = await routePrepared(prepared, request, services, call, { stream: false });
+    const routed = await routePrepared(prepared, request, services, call, { stream: false });
+    const { value, deployment } = routed;
+    release = routed.release;
     const usage = (value as { usage?: RequestContext["usage"] }).usage;
     request.forge.usage = usage;
     if (typeof usage?.cost === "number") reply.header(costHeader, formatCost(usage.cost));
@@ -160,6 +169,7 @@ export async function runUnary<T extends object>(
     if (lifetime.clientGone) services.requestLog.writeClientGone(request);
     throw explained;
   } finally {
+    release?.();
     services.lifecycle.finish(lifetime);
   }
 }
@@ -171,6 +181,8 @@ export interface OpenedStream<T> {
   readonly first: IteratorResult<T>;
   /** Aborts the upstream call. */
   abort(): void;
+  /** Ends the stream's hold on its deployment (its `max_parallel_requests` count). */
+  release(): void;
 }
 
 /**
@@ -187,7 +199,7 @@ export async function openStream<T>(
 ): Promise<OpenedStream<T>> {
   const { lifetime } = prepared;
   try {
-    const { value, deployment } = await routePrepared(
+    const { value, deployment, release } = await routePrepared(
       prepared,
       request,
       services,
@@ -203,7 +215,7 @@ export async function openStream<T>(
       },
       { stream: true, extra },
     );
-    return { deployment, ...value };
+    return { deployment, release, ...value };
   } catch (error) {
     services.lifecycle.finish(lifetime);
     if (lifetime.clientGone) services.requestLog.writeClientGone(request);

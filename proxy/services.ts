@@ -10,6 +10,10 @@ import type { Router } from "./router.js";
 export interface ServerLimits {
   /** Request deadline in milliseconds (for a stream: to the first chunk, then the longest silence). */
   readonly requestTimeoutMs: number;
+  /** How long a stream waits for a client that takes no data before it cuts it off. */
+  readonly clientReadTimeoutMs: number;
+  /** Inputs one embeddings request may carry. */
+  readonly maxEmbeddingInputs: number;
 }
 
 /** What a route module is given to serve its routes. */

@@ -10,7 +10,7 @@ import { describeError, type OpenAIErrorBody } from "./errors.js";
 import { logLine } from "./log.js";
 import { markClientGone } from "./request-log.js";
 import type { ProxyServices } from "./services.js";
-import { SseWriter } from "./sse.js";
+import { ClientStalledError, SseWriter } from "./sse.js";
 
 /** How a route writes its events. */
 export interface StreamEncoding<T> {
@@ -34,7 +34,10 @@ export async function relayStream<T>(
   const context = request.forge;
   context.hijacked = true;
   reply.hijack();
-  const writer = new SseWriter(reply.raw);
+  const writer = new SseWriter(reply.raw, {
+    stallTimeoutMs: services.limits.clientReadTimeoutMs,
+    signal: lifetime.signal,
+  });
   writer.open({
     "x-request-id": context.id,
     "x-bedrock-forge-deployment": opened.deployment.config.id,
@@ -53,13 +56,17 @@ export async function relayStream<T>(
     if (lifetime.reason !== undefined) throw new Error(lifetime.reason);
     await encoding.finish(writer);
   } catch (error) {
+    // A client that reads nothing is cut off; its upstream call is ended with it, freeing the socket.
+    if (error instanceof ClientStalledError) lifetime.end("client_stalled");
     opened.abort();
     if (!lifetime.clientGone) {
       streamError = describeError(lifetime.explain(error));
       reportStreamError(request, services, streamError, error);
-      encoding.fail(writer, streamError.body);
+      if (error instanceof ClientStalledError) writer.cut();
+      else encoding.fail(writer, streamError.body);
     }
   } finally {
+    opened.release();
     services.lifecycle.finish(lifetime);
     if (lifetime.clientGone) markClientGone(context);
     const extra = streamError ? { stream_error_status: streamError.status } : undefined;
