@@ -5,7 +5,13 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import { createKeyCheck } from "./auth.js";
-import type { ProxyConfig } from "./config-types.js";
+import type { ClientLimits, ProxyConfig } from "./config-types.js";
+import {
+  answerClientError,
+  closeAnsweredConnection,
+  isAnsweredEarly,
+  requestTimeoutOptions,
+} from "./connections.js";
 import { invalidRequest, ProxyError } from "./errors.js";
 import { installErrorHandlers } from "./framework-errors.js";
 import { findExcessiveNesting, maxJsonDepth } from "./json-depth.js";
@@ -48,7 +54,7 @@ export function createProxyServer(config: ProxyConfig, options: ProxyOptions, lo
     aggregateMetrics: options.aggregateMetrics,
     startedAt: Math.floor(Date.now() / 1000),
   };
-  const app = createFastify(options.maxRequestBytes ?? config.maxRequestBytes);
+  const app = createFastify(options.maxRequestBytes ?? config.maxRequestBytes, config.clientLimits);
   lifecycle.attach(app);
   installRequestHooks(app, services, options.masterKey ?? config.masterKey);
   installErrorHandlers(app, lifecycle, log);
@@ -56,13 +62,15 @@ export function createProxyServer(config: ProxyConfig, options: ProxyOptions, lo
   return { app, close: (closeOptions) => lifecycle.close(closeOptions), metrics: ownMetrics };
 }
 
-function createFastify(bodyLimit: number): FastifyInstance {
+function createFastify(bodyLimit: number, limits: ClientLimits): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit,
     // Longer than the idle timeout of common load balancers (60 s), so they never reuse a closed socket.
     keepAliveTimeout: 72_000,
-    requestTimeout: 0,
+    // The headers and the whole request must arrive in time; answering (a stream) has no such limit here.
+    ...requestTimeoutOptions(limits),
+    clientErrorHandler: answerClientError(limits),
     // Requests that still arrive while draining (on kept-alive connections) get an OpenAI-shaped 503.
     return503OnClosing: false,
     forceCloseConnections: "idle",
@@ -134,6 +142,7 @@ function installRequestHooks(
   });
   app.addHook("onResponse", (request, reply, done) => {
     lifecycle.closeIdleWhenDraining();
+    if (isAnsweredEarly(request)) closeAnsweredConnection(request);
     if (!request.forge.hijacked) requestLog.write(request, reply.statusCode);
     done();
   });

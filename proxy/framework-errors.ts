@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { isAnsweredEarly } from "./connections.js";
 import { describeError, ProxyError } from "./errors.js";
 import type { ServerLifecycle } from "./lifecycle.js";
 import { type LogSink, logLine } from "./log.js";
@@ -24,6 +25,8 @@ export function installErrorHandlers(app: FastifyInstance, lifecycle: ServerLife
       );
     }
     lifecycle.closeIfDraining(reply);
+    // Answered before its body arrived (a 401, a 413): the connection is closed after the answer.
+    if (isAnsweredEarly(request)) reply.header("connection", "close");
     if (status === 401) reply.header("www-authenticate", "Bearer");
     if (status === 429) reply.header("retry-after", "1");
     return reply.code(status).send(body);
