@@ -24,6 +24,8 @@ const proxyFields = new Set([
   "signal",
   "fallbacks",
   "disable_fallbacks",
+  // How many calls the runtime sends at once for one embeddings request: the proxy's, not a client's.
+  "concurrency",
 ]);
 
 /** The client's params with the fields the proxy owns removed and `null` ("not given") dropped. */

@@ -11,7 +11,7 @@ import { invalidRequest } from "./errors.js";
 import { RequestLifetime } from "./lifetime.js";
 import { logLine } from "./log.js";
 import type { RequestContext } from "./request-context.js";
-import { type RequestKind, validateRequestBody } from "./request-schemas.js";
+import { maxModelNameLength, type RequestKind, validateRequestBody } from "./request-schemas.js";
 import {
   createRouteTrace,
   type FallbackChoice,
@@ -35,12 +35,18 @@ export interface PreparedRequest {
   readonly withoutDeploymentIdentity: boolean;
 }
 
+/** A route's own check of a body that passed its schema (a limit of the proxy's); throws to refuse it. */
+export type BodyCheck = (body: Readonly<Record<string, unknown>>, services: ProxyServices) => void;
+
 /** One attempt's runtime call on a deployment, with the request built for it. */
 export type DeploymentCall<T> = (
   deployment: LiveDeployment,
   runtimeRequest: Record<string, unknown>,
   options: { readonly signal: AbortSignal; readonly timeout: number | undefined },
 ) => Promise<T>;
+
+/** How many model names a request's own `fallbacks` may list. */
+const maxFallbacks = 16;
 
 /** LiteLLM's per-request `fallbacks` (model names of this proxy) and `disable_fallbacks`. */
 function readFallbackChoice(
@@ -53,6 +59,15 @@ function readFallbackChoice(
   if (fallbacks === undefined || fallbacks === null) return { disabled: disabled === true };
   if (!Array.isArray(fallbacks) || !fallbacks.every((name) => typeof name === "string"))
     throw invalidRequest("fallbacks must be a list of model names of this proxy", "fallbacks");
+  if (fallbacks.length > maxFallbacks)
+    throw invalidRequest(`fallbacks may name at most ${maxFallbacks} model names`, "fallbacks");
+  const tooLong = fallbacks.findIndex((name) => name.length > maxModelNameLength);
+  if (tooLong !== -1) {
+    throw invalidRequest(
+      `fallbacks[${tooLong}] is longer than ${maxModelNameLength} characters`,
+      `fallbacks[${tooLong}]`,
+    );
+  }
   const unknown = fallbacks.find((name) => !modelNames.includes(name));
   if (unknown !== undefined) throw unknownModel(unknown, modelNames, "fallbacks");
   return { fallbacks, disabled: disabled === true };
@@ -74,10 +89,12 @@ export function prepareRequest(
   request: FastifyRequest,
   reply: FastifyReply,
   services: ProxyServices,
+  checkBody?: BodyCheck,
 ): PreparedRequest {
   const body = request.body as Record<string, unknown>;
   const problem = validateRequestBody(kind, body);
   if (problem) throw problem;
+  checkBody?.(body, services);
   const modelName = body.model as string;
   const context = request.forge;
   context.model = modelName;
@@ -148,8 +165,9 @@ export async function runUnary<T extends object>(
   reply: FastifyReply,
   services: ProxyServices,
   call: DeploymentCall<T>,
+  checkBody?: BodyCheck,
 ): Promise<T> {
-  const prepared = prepareRequest(kind, request, reply, services);
+  const prepared = prepareRequest(kind, request, reply, services, checkBody);
   const { lifetime } = prepared;
   if (kind === "chat") request.forge.stream = false;
   let release: (() => void) | undefined;

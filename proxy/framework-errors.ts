@@ -33,7 +33,9 @@ export function installErrorHandlers(app: FastifyInstance, lifecycle: ServerLife
   });
 
   app.setNotFoundHandler(async (request, reply) => {
-    const error = new ProxyError(`Unknown request URL: ${request.method} ${request.url.split("?")[0]}`, {
+    // The path as sent, cut short: it goes into the answer.
+    const path = request.url.split("?")[0]!.slice(0, 256);
+    const error = new ProxyError(`Unknown request URL: ${request.method} ${path}`, {
       status: 404,
       type: "invalid_request_error",
       code: "unknown_url",
