@@ -231,7 +231,16 @@ export function mapBedrockError(
   const message = source?.message || name;
   const known = bedrockErrorTable[name];
   const networkCode = typeof source?.code === "string" ? source.code : undefined;
-  if (!known && awsStatus === undefined && networkCode && connectionErrorCodes.has(networkCode)) {
+  // The SDK's HTTP handler names a dropped connection ("socket hang up", ECONNRESET) TimeoutError so that it
+  // is retried; it is a lost connection, not a timeout (that one has ETIMEDOUT, or is our own TimeoutAbort).
+  const droppedConnection =
+    name === "TimeoutError" && networkCode !== undefined && networkCode !== "ETIMEDOUT";
+  if (
+    (!known || droppedConnection) &&
+    awsStatus === undefined &&
+    networkCode &&
+    connectionErrorCodes.has(networkCode)
+  ) {
     // No HTTP answer at all: the endpoint could not be reached or dropped the connection.
     return new BedrockCallError(
       `Could not reach Bedrock${context.model ? ` for ${context.model}` : ""}: ${message} (${networkCode})`,
