@@ -65,6 +65,11 @@ export class SseWriter {
     await this.write(`data: ${JSON.stringify(data)}\n\n`);
   }
 
+  /** Writes one named event (`event: <name>` then its data), as the Responses and Messages APIs stream. */
+  async sendEvent(name: string, data: unknown): Promise<void> {
+    await this.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
   async done(cost: number | null | undefined): Promise<void> {
     await this.write("data: [DONE]\n\n");
     if (typeof cost === "number") this.response.addTrailers({ [costHeader]: formatCost(cost) });

@@ -68,3 +68,14 @@ describe("SseWriter backpressure", () => {
     expect(response.destroyedByWriter).toBe(true);
   });
 });
+
+describe("SseWriter events", () => {
+  it("writes named events for APIs that stream them (Responses, Messages)", async () => {
+    const response = blockedResponse();
+    const writer = new SseWriter(response, { stallTimeoutMs: 60_000 });
+    const sent = writer.sendEvent("message_start", { type: "message_start" });
+    response.emit("drain");
+    await sent;
+    expect(response.written).toEqual(['event: message_start\ndata: {"type":"message_start"}\n\n']);
+  });
+});
