@@ -434,13 +434,19 @@ async function main(): Promise<void> {
     await runClients(proxy.url, settings.warmupSeconds, settings.concurrency);
     await sleep(1000);
     const before = residentMiB(proxy.child.pid!);
+    // Resident memory every tenth of the soak: a leak climbs steadily, a warm heap levels off.
+    const samples: number[] = [];
+    const pid = proxy.child.pid!;
+    const sampler = setInterval(() => samples.push(residentMiB(pid)), (settings.seconds * 1000) / 10);
     const outcomes = await runClients(proxy.url, settings.seconds, settings.concurrency);
+    clearInterval(sampler);
     await sleep(2000);
     const after = residentMiB(proxy.child.pid!);
     const unexpected = outcomes.filter((outcome) => !outcome.expected);
     const lines = [
       ...describeOutcomes(outcomes, settings.seconds),
       `  proxy RSS: ${before.toFixed(1)} MiB after warm-up, ${after.toFixed(1)} MiB after the soak (${(after - before >= 0 ? "+" : "") + (after - before).toFixed(1)} MiB)`,
+      `  proxy RSS during the soak (MiB): ${samples.map((sample) => sample.toFixed(0)).join(", ")}`,
       `  unexpected outcomes: ${unexpected.length}`,
       ...unexpected.slice(0, 10).map((outcome) => `    ${outcome.kind}: ${outcome.detail}`),
     ];
