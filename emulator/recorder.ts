@@ -97,6 +97,35 @@ export function scrubAccountIds(text: string): string {
   );
 }
 
+/**
+ * Query parameters of a SigV4 presigned URL that carry or prove credentials: the session token, the
+ * access key id (in X-Amz-Credential) and the signature. Names compared case-insensitively.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+ */
+const PRESIGNED_CREDENTIAL_PARAMS = new Set(["x-amz-security-token", "x-amz-credential", "x-amz-signature"]);
+
+/** A recorded URI without presigned credentials in its query (the rest of the query is kept as sent). */
+export function scrubPresignedQuery(uri: string): string {
+  const query = uri.indexOf("?");
+  if (query === -1) return uri;
+  const hash = uri.indexOf("#", query);
+  const end = hash === -1 ? uri.length : hash;
+  const kept = uri
+    .slice(query + 1, end)
+    .split("&")
+    .filter((pair) => {
+      const name = pair.split("=", 1)[0]!;
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        // A malformed escape: compared as written.
+      }
+      return pair !== "" && !PRESIGNED_CREDENTIAL_PARAMS.has(decoded.toLowerCase());
+    });
+  return `${uri.slice(0, query)}${kept.length > 0 ? `?${kept.join("&")}` : ""}${uri.slice(end)}`;
+}
+
 async function defaultCredentials(): Promise<
   () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>
 > {
@@ -281,7 +310,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       modelId: exchange.modelId,
       http: {
         method: exchange.method,
-        uri: exchange.uri,
+        uri: scrubPresignedQuery(exchange.uri),
         status: exchange.status,
         requestHeaders,
         responseHeaders: exchange.responseHeaders,

@@ -112,6 +112,10 @@ async function buildManifest(specs: readonly LoadedSpec[], displayRoot: string):
   const generator: Record<string, string> = {};
   for (const name of generatorFiles)
     generator[`generator/${name}`] = sha256(await readFile(path.join(generatorDir, name)));
+  // The YAML reader the spec loader shares with the proxy's config loader.
+  generator["shared/yaml-source.ts"] = sha256(
+    await readFile(path.join(repositoryRoot, "shared/yaml-source.ts")),
+  );
   generator["specs/schema/family.schema.json"] = sha256(await readFile(schemaPath));
   const specHashes: Record<string, string> = {};
   for (const spec of [...specs].sort((a, b) => (a.file < b.file ? -1 : 1))) {

@@ -1,7 +1,17 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Alias, Document, LineCounter, Node } from "yaml";
-import { yaml } from "./dependencies.js";
+import type { Document, LineCounter } from "yaml";
+import {
+  joinPointer,
+  parseYamlSource,
+  pointerSegments,
+  positionOfPointer,
+  readYamlData,
+  type YamlLimits,
+  type YamlReadProblem,
+} from "../shared/yaml-source.js";
+
+export { joinPointer, pointerSegments };
 
 /** One spec file as parsed: its data plus what is needed to point at a line and column. */
 export interface LoadedSpec {
@@ -35,63 +45,109 @@ export function sortProblems(problems: readonly SpecProblem[]): SpecProblem[] {
   );
 }
 
-/** Lists the `*.yaml` spec files of a folder, sorted so every run sees them in the same order. */
-export async function listSpecFiles(specsDir: string): Promise<string[]> {
+/**
+ * How large and how deep a spec may be before it is parsed. The largest spec is about 33 KB and 20 levels
+ * deep; without limits a 50 MB spec kept the parser busy for minutes and then overflowed the stack.
+ */
+export const specLimits: YamlLimits = { maxBytes: 2 * 1024 * 1024, maxDepth: 64 };
+
+/**
+ * Lists the `*.yaml` spec files of a folder, sorted so every run sees them in the same order. Symbolic
+ * links are followed (a spec shared between checkouts is still read); one whose target is missing or is
+ * not a file comes back in `unreadable` with the reason, never silently skipped.
+ */
+export async function findSpecFiles(
+  specsDir: string,
+): Promise<{ files: string[]; unreadable: { file: string; reason: string }[] }> {
   const entries = await readdir(specsDir, { withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".yaml"))
-    .map((entry) => path.join(specsDir, entry.name))
-    .sort();
-}
-
-/** Parses one spec; YAML syntax errors come back as problems, never as exceptions. */
-export function parseSpec(file: string, text: string): { spec?: LoadedSpec; problems: SpecProblem[] } {
-  const lineCounter = new yaml.LineCounter();
-  const document = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const problemAtOffset = (offset: number, message: string): SpecProblem => {
-    // `error.linePos` is only filled in with `prettyErrors`, whose messages repeat the position; count lines here.
-    const position = lineCounter.linePos(offset);
-    return { file, line: position.line, column: position.col, pointer: "", message: `YAML: ${message}` };
-  };
-  const problems = [...document.errors, ...document.warnings].map((error) =>
-    problemAtOffset(error.pos[0], error.message.split("\n")[0] ?? ""),
-  );
-  if (document.errors.length > 0) return { problems };
-  let data: unknown;
-  try {
-    data = document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    // Unresolved aliases and alias bombs only show when the document is turned into data.
-    problems.push(problemAtOffset(firstAliasOffset(document), (error as Error).message));
-    return { problems };
+  const files: string[] = [];
+  const unreadable: { file: string; reason: string }[] = [];
+  for (const entry of entries) {
+    if (!entry.name.endsWith(".yaml")) continue;
+    const file = path.join(specsDir, entry.name);
+    if (entry.isFile()) files.push(file);
+    else if (entry.isSymbolicLink()) {
+      const reason = await symlinkProblem(file);
+      if (reason === undefined) files.push(file);
+      else unreadable.push({ file, reason });
+    }
   }
-  const name = path.basename(file, ".yaml");
-  const spec: LoadedSpec = { file, name, text, data, document, lineCounter };
-  return { spec, problems };
+  return { files: files.sort(), unreadable: unreadable.sort((a, b) => (a.file < b.file ? -1 : 1)) };
 }
 
-/** Where the first alias that does not resolve is (or the first alias at all, or the start). */
-function firstAliasOffset(document: Document.Parsed): number {
-  const aliases: Alias[] = [];
-  yaml.visit(document, {
-    Alias: (_key, node) => {
-      aliases.push(node);
-    },
-  });
-  const unresolved = aliases.find((alias) => alias.resolve(document) === undefined);
-  return (unresolved ?? aliases[0])?.range?.[0] ?? 0;
+/** Why a symbolic link cannot be read as a spec, or undefined when it leads to a file. */
+async function symlinkProblem(file: string): Promise<string | undefined> {
+  try {
+    const target = await stat(file);
+    return target.isFile() ? undefined : "a symbolic link to something that is not a file";
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT"
+      ? "a symbolic link whose target does not exist"
+      : `cannot follow the link (${code})`;
+  }
+}
+
+/** The `*.yaml` spec files of a folder (symbolic links to files included), sorted. */
+export async function listSpecFiles(specsDir: string): Promise<string[]> {
+  return (await findSpecFiles(specsDir)).files;
+}
+
+function specProblem(problem: YamlReadProblem): SpecProblem {
+  return {
+    file: problem.file,
+    line: problem.line,
+    column: problem.column,
+    pointer: "",
+    message: problem.message,
+  };
+}
+
+/**
+ * Parses one spec; YAML problems come back as problems, never as exceptions: a file too large or too
+ * deep, else the first syntax error only (the ones after it are mostly its echoes), else warnings.
+ */
+export function parseSpec(file: string, text: string): { spec?: LoadedSpec; problems: SpecProblem[] } {
+  const parsed = parseYamlSource(file, text, specLimits);
+  if ("problem" in parsed) return { problems: [specProblem(parsed.problem)] };
+  const problems = parsed.warnings.map(specProblem);
+  const read = readYamlData(parsed.source);
+  if ("problem" in read) return { problems: [...problems, specProblem(read.problem)] };
+  const { document, lineCounter } = parsed.source;
+  const name = path.basename(file, ".yaml");
+  const spec: LoadedSpec = { file, name, text, data: read.data, document, lineCounter };
+  return { spec, problems };
 }
 
 export async function loadSpecs(
   specsDir: string,
   displayRoot = process.cwd(),
 ): Promise<{ specs: LoadedSpec[]; problems: SpecProblem[] }> {
-  const files = await listSpecFiles(specsDir);
+  const { files, unreadable } = await findSpecFiles(specsDir);
   const specs: LoadedSpec[] = [];
-  const problems: SpecProblem[] = [];
+  const display = (absolute: string) => path.relative(displayRoot, absolute) || absolute;
+  const problems: SpecProblem[] = unreadable.map(({ file, reason }) => ({
+    file: display(file),
+    line: 1,
+    column: 1,
+    pointer: "",
+    message: `cannot read the spec: ${reason}`,
+  }));
   for (const absolute of files) {
-    const file = path.relative(displayRoot, absolute) || absolute;
-    const text = await readFile(absolute, "utf8");
+    const file = display(absolute);
+    let text: string;
+    try {
+      text = await readFile(absolute, "utf8");
+    } catch (error) {
+      problems.push({
+        file,
+        line: 1,
+        column: 1,
+        pointer: "",
+        message: `cannot read the spec: ${String(error)}`,
+      });
+      continue;
+    }
     const parsed = parseSpec(file, text);
     problems.push(...parsed.problems);
     if (parsed.spec) specs.push(parsed.spec);
@@ -99,48 +155,15 @@ export async function loadSpecs(
   return { specs, problems };
 }
 
-/** Splits an RFC 6901 pointer into its unescaped segments. */
-export function pointerSegments(pointer: string): string[] {
-  if (pointer === "" || pointer === "/") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
-}
-
-export function joinPointer(segments: readonly (string | number)[]): string {
-  return segments
-    .map((segment) => `/${String(segment).replaceAll("~", "~0").replaceAll("/", "~1")}`)
-    .join("");
-}
-
 /**
- * Finds the line and column of the node at a JSON pointer; when the pointer goes past the
- * document (a missing property), the nearest existing ancestor is used.
+ * Finds the line and column of the node at a JSON pointer (a map entry's key); when the pointer goes
+ * past the document (a missing property), the nearest existing ancestor is used.
  */
 export function locate(spec: LoadedSpec, pointer: string): { line: number; column: number } {
-  const { isMap, isScalar, isSeq } = yaml;
-  let node: Node | null = spec.document.contents;
-  let keyNode: Node | null = null;
-  for (const segment of pointerSegments(pointer)) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === segment);
-      if (!pair) break;
-      keyNode = isScalar(pair.key) ? pair.key : null;
-      node = (pair.value as Node | null) ?? keyNode;
-    } else if (isSeq(node)) {
-      const item = node.items[Number(segment)] as Node | undefined;
-      if (!item) break;
-      keyNode = null;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  const target = keyNode ?? node;
-  const offset = target?.range?.[0] ?? 0;
-  const position = spec.lineCounter.linePos(offset);
-  return { line: position.line, column: position.col };
+  return positionOfPointer(
+    { file: spec.file, document: spec.document, lineCounter: spec.lineCounter },
+    pointer,
+  );
 }
 
 export function problemAt(spec: LoadedSpec, pointer: string, message: string): SpecProblem {

@@ -1,22 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
-import { connectionFields } from "../runtime/connection.js";
-import type { Deployment } from "./config.js";
+import { clientSideAuthFields } from "./client-fields.js";
+import type { Deployment } from "./config-types.js";
 import { invalidRequest } from "./errors.js";
-
-/**
- * Request fields that choose what Bedrock account, endpoint or resource is used. A client may send
- * them only when the config allows it (`general_settings.allow_client_side_credentials`, or a
- * deployment's `configurable_clientside_auth_params`): otherwise any caller could spend the proxy's
- * credentials on other models or send them to another endpoint.
- */
-export const clientSideAuthFields: ReadonlySet<string> = new Set([
-  // Every connection field the runtime reads from a request (a new one is locked here at once), except
-  // the retries and timeout the proxy decides itself, plus LiteLLM's names and the Bedrock model id.
-  ...connectionFields.filter((field) => field !== "num_retries" && field !== "timeout"),
-  "api_base",
-  "api_key",
-  "model_id",
-]);
 
 /**
  * OpenAI's neutral values: they ask for nothing, and clients such as LangChain send them by default.
@@ -39,6 +24,8 @@ const proxyFields = new Set([
   "signal",
   "fallbacks",
   "disable_fallbacks",
+  // How many calls the runtime sends at once for one embeddings request: the proxy's, not a client's.
+  "concurrency",
 ]);
 
 /** The client's params with the fields the proxy owns removed and `null` ("not given") dropped. */

@@ -3,7 +3,7 @@
  * Unknown keys in `litellm_params` are provider params (sent to the model); unknown settings in the
  * other sections are accepted and reported as ignored, so a LiteLLM config loads unchanged.
  */
-import { clientSideAuthFields } from "./body.js";
+import { clientSideAuthFields } from "./client-fields.js";
 
 const nonEmptyString = { type: "string", minLength: 1 } as const;
 
@@ -77,6 +77,8 @@ export const litellmParamsSchema = {
     timeout: { type: "number", exclusiveMinimum: 0 },
     stream_timeout: { type: "number", exclusiveMinimum: 0 },
     configurable_clientside_auth_params: { type: "array", items: { enum: [...clientSideAuthFields] } },
+    // LiteLLM's per-deployment concurrency limit; here it also bounds the upstream sockets a deployment holds.
+    max_parallel_requests: { type: "integer", minimum: 1 },
     // Shares of the model name's traffic (LiteLLM's simple-shuffle reads weight, else rpm, else tpm).
     weight: { type: "number", minimum: 0 },
     rpm: { type: "number", minimum: 0 },
@@ -137,6 +139,13 @@ export const proxyConfigSchema = {
         master_key: nonEmptyString,
         max_request_size_mb: { type: "number", exclusiveMinimum: 0 },
         allow_client_side_credentials: { type: "boolean" },
+        // bedrock-forge's own settings (LiteLLM has none of these).
+        client_endpoint_hosts: { type: "array", items: nonEmptyString },
+        forward_credentials_to_client_endpoints: { type: "boolean" },
+        max_embedding_inputs: { type: "integer", minimum: 1 },
+        client_read_timeout: { type: "number", exclusiveMinimum: 0 },
+        headers_timeout: { type: "number", exclusiveMinimum: 0 },
+        body_timeout: { type: "number", exclusiveMinimum: 0 },
       },
     },
     environment_variables: {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { ProxyError } from "./errors.js";
 
-type EndReason = "client_closed" | "deadline" | "shutdown";
+type EndReason = "client_closed" | "client_stalled" | "deadline" | "shutdown";
 
 /** The abort reason the proxy gives the runtime, so a cancelled call can be told from a Bedrock failure. */
 class RequestEnded extends Error {
@@ -13,8 +13,8 @@ class RequestEnded extends Error {
 
 /**
  * Everything that can end a request early, folded into one AbortSignal handed to the runtime: the
- * client disconnecting (the upstream Bedrock call is aborted at once), the request deadline, and
- * shutdown after the drain deadline. For streams the deadline covers the time to the first chunk and
+ * client disconnecting (the upstream Bedrock call is aborted at once), a client that stopped reading a
+ * stream, the request deadline, and shutdown after the drain deadline. For streams the deadline covers the time to the first chunk and
  * then the longest silence between chunks.
  */
 export class RequestLifetime {
@@ -76,6 +76,12 @@ export class RequestLifetime {
           status: 503,
           type: "service_unavailable_error",
           code: "server_shutting_down",
+        });
+      case "client_stalled":
+        return new ProxyError("The client did not read the stream in time; it was cut off", {
+          status: 408,
+          type: "timeout_error",
+          code: "client_read_timeout",
         });
       case "client_closed":
         return new ProxyError("The client closed the request", {

@@ -10,6 +10,11 @@ import { invalidRequest, type ProxyError } from "./errors.js";
 
 const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: "null" }] });
 
+/** Longest model name a request may carry: it goes into log lines and error messages. */
+export const maxModelNameLength = 256;
+
+const modelName = { type: "string", minLength: 1, maxLength: maxModelNameLength } as const;
+
 const textPart = {
   type: "object",
   required: ["type"],
@@ -80,7 +85,7 @@ export const chatRequestSchema = {
   type: "object",
   required: ["model", "messages"],
   properties: {
-    model: { type: "string", minLength: 1 },
+    model: modelName,
     messages: { type: "array", minItems: 1, items: message },
     stream: nullable({ type: "boolean" }),
     stream_options: nullable({
@@ -140,7 +145,7 @@ export const embeddingsRequestSchema = {
   type: "object",
   required: ["model", "input"],
   properties: {
-    model: { type: "string", minLength: 1 },
+    model: modelName,
     input: {
       anyOf: [
         { type: "string" },
@@ -161,7 +166,7 @@ export const imagesRequestSchema = {
   type: "object",
   required: ["model", "prompt"],
   properties: {
-    model: { type: "string", minLength: 1 },
+    model: modelName,
     prompt: { type: "string", minLength: 1 },
     n: nullable({ type: "integer", minimum: 1, maximum: 10 }),
     size: nullable({ type: "string", pattern: "^[0-9]+x[0-9]+$" }),
@@ -182,7 +187,7 @@ export const rerankRequestSchema = {
   type: "object",
   required: ["model", "query", "documents"],
   properties: {
-    model: { type: "string", minLength: 1 },
+    model: modelName,
     query: { type: "string", minLength: 1 },
     documents: {
       type: "array",

@@ -5,15 +5,26 @@ import {
   createBedrock,
   resolveModel,
 } from "../runtime/index.js";
-import type { Deployment, ProxyConfig } from "./config.js";
+import type { Deployment, ProxyConfig } from "./config-types.js";
 import { ProxyError, shouldFailover } from "./errors.js";
 
 /** A deployment with the runtime client built from its connection settings (created once, at start). */
 export interface LiveDeployment {
   readonly config: Deployment;
   readonly bedrock: Bedrock;
-  /** Recent failures and cooldown (only with `allowed_fails` / `cooldown_time`). */
-  readonly health: { failures: number[]; coolUntil: number };
+  /**
+   * Recent failures and cooldown (only with `allowed_fails` / `cooldown_time`), and the calls in flight
+   * (a stream's until it ends), bounded by the deployment's `max_parallel_requests`.
+   */
+  readonly health: { failures: number[]; coolUntil: number; inFlight: number };
+}
+
+/** What routing answered: the value, the deployment that gave it, and what ends its hold on that deployment. */
+export interface Routed<T> {
+  readonly value: T;
+  readonly deployment: LiveDeployment;
+  /** Call once the answer is fully sent (a stream: when it ends); later calls do nothing. */
+  readonly release: () => void;
 }
 
 /** Failures older than this no longer count toward a cooldown. */
@@ -137,7 +148,7 @@ export class Router {
       (group.deployments as LiveDeployment[]).push({
         config: deployment,
         bedrock,
-        health: { failures: [], coolUntil: 0 },
+        health: { failures: [], coolUntil: 0, inFlight: 0 },
       });
     }
     for (const group of this.groups.values()) {
@@ -182,7 +193,7 @@ export class Router {
     modelName: string,
     attempt: (deployment: LiveDeployment) => Promise<T>,
     options: { canRetry: () => boolean; trace: RouteTrace; fallback?: FallbackChoice },
-  ): Promise<{ value: T; deployment: LiveDeployment }> {
+  ): Promise<Routed<T>> {
     try {
       return await this.routeGroup(modelName, attempt, options);
     } catch (error) {
@@ -218,17 +229,18 @@ export class Router {
     modelName: string,
     attempt: (deployment: LiveDeployment) => Promise<T>,
     options: { canRetry: () => boolean; trace: RouteTrace },
-  ): Promise<{ value: T; deployment: LiveDeployment }> {
+  ): Promise<Routed<T>> {
     const { trace } = options;
     const deployments = this.deploymentsOf(modelName);
     const group = this.groups.get(modelName)!;
     const start = nextIndex(group);
-    // The group's deployments from the chosen one on, without those cooling down.
+    // The group's deployments from the chosen one on, without those cooling down or at their limit.
     const now = Date.now();
     const available: LiveDeployment[] = [];
     for (let offset = 0; offset < deployments.length; offset++) {
       const deployment = deployments[(start + offset) % deployments.length]!;
-      if (deployment.health.coolUntil <= now) available.push(deployment);
+      const { health, config } = deployment;
+      if (health.coolUntil <= now && health.inFlight < config.maxParallelRequests) available.push(deployment);
     }
     if (available.length === 0) throw noDeploymentAvailable(modelName, deployments, now);
     const maxAttempts = this.config.numRetries === undefined ? available.length : 1 + this.config.numRetries;
@@ -236,9 +248,11 @@ export class Router {
       const deployment = available[index % available.length]!;
       trace.deployment = deployment.config.id;
       trace.attempts++;
+      deployment.health.inFlight++;
       try {
-        return { value: await attempt(deployment), deployment };
+        return { value: await attempt(deployment), deployment, release: releaseOnce(deployment) };
       } catch (error) {
+        deployment.health.inFlight--;
         const typed = error as { status?: number; code?: string };
         trace.failures.push({
           deployment: deployment.config.id,
@@ -277,12 +291,36 @@ export function unknownModel(modelName: string, modelNames: readonly string[], p
   );
 }
 
-/** Every deployment of a model name is cooling down: a 429 (which fallbacks take) without calling Bedrock. */
+/** Ends a successful call's hold on its deployment, once. */
+function releaseOnce(deployment: LiveDeployment): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    deployment.health.inFlight--;
+  };
+}
+
+/**
+ * No deployment of a model name can take a call: every one is cooling down, or at its
+ * `max_parallel_requests`. A 429 (which fallbacks take) without calling Bedrock.
+ */
 function noDeploymentAvailable(
   modelName: string,
   deployments: readonly LiveDeployment[],
   now: number,
 ): ProxyError {
+  const busy = deployments.some(
+    (deployment) =>
+      deployment.health.coolUntil <= now &&
+      deployment.health.inFlight >= deployment.config.maxParallelRequests,
+  );
+  if (busy) {
+    return new ProxyError(
+      `Every deployment of ${modelName} is busy (at its max_parallel_requests); retry shortly`,
+      { status: 429, type: "rate_limit_error", code: "deployments_busy" },
+    );
+  }
   const soonest = Math.min(...deployments.map((deployment) => deployment.health.coolUntil));
   return new ProxyError(
     `Every deployment of ${modelName} is cooling down after repeated failures; retry in ${Math.max(1, Math.ceil((soonest - now) / 1000))} s`,

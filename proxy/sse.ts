@@ -8,24 +8,47 @@ export function formatCost(cost: number): string {
   return cost.toFixed(12).replace(/0+$/, "").replace(/\.$/, "");
 }
 
+/** A client that did not take the stream's data within the client read timeout: it is cut off. */
+export class ClientStalledError extends Error {
+  override readonly name = "ClientStalledError";
+  constructor(readonly waitedMs: number) {
+    super(`the client read nothing for ${waitedMs} ms while the stream waited to write`);
+  }
+}
+
+export interface SseWriterOptions {
+  /** How long one write may wait for the client to take data (backpressure) before the stream gives up. */
+  readonly stallTimeoutMs: number;
+  /** Ends any wait at once (the request ended: client gone, deadline, shutdown). */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Writes Server-Sent Events as OpenAI sends them: `data: {json}\n\n` per chunk, `data: [DONE]\n\n` on
  * success, or one `data: {"error": …}\n\n` event when the stream fails (and no `[DONE]`, so no client
  * mistakes a broken stream for a finished one). Respects backpressure: a slow client slows the read
- * of the Bedrock stream instead of growing a buffer.
+ * of the Bedrock stream instead of growing a buffer, and a client that takes nothing for
+ * `stallTimeoutMs` makes the write fail with ClientStalledError (the upstream call can then be ended and
+ * its socket freed).
  */
 export class SseWriter {
   private corked = false;
 
-  constructor(private readonly response: ServerResponse) {}
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly options: SseWriterOptions,
+  ) {}
 
+  /**
+   * Sends the status and headers. The connection is kept alive or closed as the client asked (a client
+   * that sent `Connection: close` gets it back, and the socket is closed after the stream).
+   */
   open(headers: Readonly<Record<string, string>>): void {
     const response = this.response;
     response.socket?.setNoDelay(true);
     response.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
-      connection: "keep-alive",
       "x-accel-buffering": "no",
       // The cost is known only at the end: it is sent as a trailer (and in the usage chunk).
       trailer: costHeader,
@@ -42,16 +65,28 @@ export class SseWriter {
     await this.write(`data: ${JSON.stringify(data)}\n\n`);
   }
 
+  /** Writes one named event (`event: <name>` then its data), as the Responses and Messages APIs stream. */
+  async sendEvent(name: string, data: unknown): Promise<void> {
+    await this.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
   async done(cost: number | null | undefined): Promise<void> {
     await this.write("data: [DONE]\n\n");
     if (typeof cost === "number") this.response.addTrailers({ [costHeader]: formatCost(cost) });
     this.response.end();
   }
 
+  /** Writes the error event and ends the response; a client that is not reading is cut off instead. */
   fail(error: unknown): void {
     if (this.closed) return;
     this.response.write(`data: ${JSON.stringify(error)}\n\n`);
     this.response.end();
+    if (this.response.writableNeedDrain) this.response.destroy();
+  }
+
+  /** Drops the connection (a client that does not read gets no goodbye). */
+  cut(): void {
+    this.response.destroy();
   }
 
   /**
@@ -70,14 +105,28 @@ export class SseWriter {
       });
     }
     if (response.write(text)) return undefined;
-    return new Promise((resolve) => {
-      const finish = () => {
-        response.off("drain", finish);
-        response.off("close", finish);
-        resolve();
+    return this.waitForDrain();
+  }
+
+  /** Resolves when the client took the data (or the response closed, or the request ended); rejects when it stalled. */
+  private waitForDrain(): Promise<void> {
+    const { response } = this;
+    const { stallTimeoutMs, signal } = this.options;
+    return new Promise((resolve, reject) => {
+      const settle = (stalled: boolean) => {
+        clearTimeout(timer);
+        response.off("drain", onDrain);
+        response.off("close", onDrain);
+        signal?.removeEventListener("abort", onDrain);
+        if (stalled) reject(new ClientStalledError(stallTimeoutMs));
+        else resolve();
       };
-      response.on("drain", finish);
-      response.on("close", finish);
+      const onDrain = () => settle(false);
+      const timer = setTimeout(() => settle(true), stallTimeoutMs);
+      response.on("drain", onDrain);
+      response.on("close", onDrain);
+      if (signal?.aborted) onDrain();
+      else signal?.addEventListener("abort", onDrain);
     });
   }
 }

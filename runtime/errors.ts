@@ -193,12 +193,27 @@ const contextWindowPatterns = [
   /too long.*max/i,
 ];
 
+/**
+ * A request too deep or too large to serialize (the SDK's serializers and `JSON.stringify` recurse, and
+ * strings have a maximum length): a RangeError raised in this process before anything was sent. It is
+ * the caller's request that cannot be sent, never a failure of Bedrock or of the deployment.
+ */
+function unserializableRequest(error: RangeError, model: string | undefined): RequestValidationError {
+  return new RequestValidationError(
+    `The request${model ? ` for ${model}` : ""} cannot be serialized (${error.message}): it is nested too deeply or is too large`,
+    { code: "request_not_serializable", model, cause: error },
+  );
+}
+
 /** Maps any error raised by the AWS SDK call (or its stream) to a BedrockCallError. Already-mapped errors pass through. */
 export function mapBedrockError(
   error: unknown,
   context: { model?: string; requestId?: string } = {},
 ): BedrockForgeError {
   if (BedrockForgeError.isInstance(error)) return error;
+  // Node's own range errors (ERR_OUT_OF_RANGE, ERR_BUFFER_OUT_OF_BOUNDS: a broken frame being read) carry a code.
+  if (error instanceof RangeError && (error as { code?: unknown }).code === undefined)
+    return unserializableRequest(error, context.model);
   const source = error as {
     name?: string;
     message?: string;
@@ -216,7 +231,16 @@ export function mapBedrockError(
   const message = source?.message || name;
   const known = bedrockErrorTable[name];
   const networkCode = typeof source?.code === "string" ? source.code : undefined;
-  if (!known && awsStatus === undefined && networkCode && connectionErrorCodes.has(networkCode)) {
+  // The SDK's HTTP handler names a dropped connection ("socket hang up", ECONNRESET) TimeoutError so that it
+  // is retried; it is a lost connection, not a timeout (that one has ETIMEDOUT, or is our own TimeoutAbort).
+  const droppedConnection =
+    name === "TimeoutError" && networkCode !== undefined && networkCode !== "ETIMEDOUT";
+  if (
+    (!known || droppedConnection) &&
+    awsStatus === undefined &&
+    networkCode &&
+    connectionErrorCodes.has(networkCode)
+  ) {
     // No HTTP answer at all: the endpoint could not be reached or dropped the connection.
     return new BedrockCallError(
       `Could not reach Bedrock${context.model ? ` for ${context.model}` : ""}: ${message} (${networkCode})`,

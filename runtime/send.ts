@@ -146,9 +146,15 @@ export async function invokeJson(
   >,
 ): Promise<InvokeAnswer> {
   const { modelId, body, model, what, ...guardrail } = request;
+  let serialized: string;
+  try {
+    serialized = JSON.stringify(body);
+  } catch (error) {
+    throw mapBedrockError(error, { model });
+  }
   const command = new InvokeModelCommand({
     modelId,
-    body: JSON.stringify(body),
+    body: serialized,
     // Bedrock rejects InvokeModel without application/json; the SDK would send application/octet-stream.
     contentType: "application/json",
     accept: "application/json",

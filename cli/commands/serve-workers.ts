@@ -1,9 +1,9 @@
 import cluster, { type Worker } from "node:cluster";
 import { createProxyConfig, loadProxyConfig, ProxyConfigError } from "../../proxy/config.js";
-import { jsonLineSink, logLine } from "../../proxy/log.js";
+import { jsonLineSink, type LogSink, logLine } from "../../proxy/log.js";
 import { type MetricsSnapshot, mergeSnapshots } from "../../proxy/metrics.js";
 import type { CommandIO } from "../command.js";
-import type { ServeArgs } from "./serve.js";
+import type { ServeArgs } from "./serve-args.js";
 
 /** What the primary and its workers tell each other over the cluster's channel. */
 export const workerMessages = {
@@ -27,6 +27,38 @@ const collectTimeoutMs = 1000;
 /** A worker that dies sooner than this after the previous replacement is replaced after this delay. */
 const restartBackoffMs = 1000;
 
+/** The primary's state: its workers, which of them listen, and whether it is stopping. */
+interface Primary {
+  readonly parsed: ServeArgs;
+  readonly io: CommandIO;
+  readonly log: LogSink;
+  readonly workers: Set<Worker>;
+  /** Workers that listen (and can answer for their metrics). */
+  readonly readyWorkers: Set<Worker>;
+  /** Metrics collections in progress, by id. */
+  readonly collections: Map<number, MetricsCollection>;
+  nextCollection: number;
+  stopping: boolean;
+  failed: boolean;
+  lastRestart: number;
+  listening: number;
+  /** Resolves the primary's wait once the last worker has exited while stopping. */
+  readonly finish: () => void;
+}
+
+/** The snapshots of one metrics collection received so far; it ends when all are in or it times out. */
+interface MetricsCollection {
+  add(worker: Worker, snapshot: MetricsSnapshot): void;
+}
+
+/** A message from a worker (see `workerMessages`). */
+interface WorkerMessage {
+  readonly type?: string;
+  readonly url?: string;
+  readonly id?: number;
+  readonly snapshot?: MetricsSnapshot;
+}
+
 /**
  * The primary of `serve --workers N`: checks the config once (a bad one stops everything before any
  * worker starts), forks N workers that share the port (Node's cluster: connections are handed out in
@@ -35,10 +67,44 @@ const restartBackoffMs = 1000;
  * listens stops the whole server with exit code 1.
  */
 export async function runPrimary(parsed: ServeArgs, io: CommandIO, signal?: AbortSignal): Promise<number> {
+  const refused = await checkConfigOnce(parsed, io);
+  if (refused !== undefined) return refused;
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const primary: Primary = {
+    parsed,
+    io,
+    log: jsonLineSink(io.stdout, { maxWrite: 4096 }),
+    workers: new Set(),
+    readyWorkers: new Set(),
+    collections: new Map(),
+    nextCollection: 1,
+    stopping: false,
+    failed: false,
+    lastRestart: 0,
+    listening: 0,
+    finish: () => finish(),
+  };
+  const stopListening = listenForStopSignals(primary, signal);
+  try {
+    for (let index = 0; index < parsed.workers; index++) forkWorker(primary);
+    await finished;
+  } finally {
+    stopListening();
+  }
+  primary.log(logLine("info", "stopped", { workers: parsed.workers }));
+  return primary.failed ? 1 : 0;
+}
+
+/** Loads the config as a worker would; a bad one is reported here, once, and the exit code returned. */
+async function checkConfigOnce(parsed: ServeArgs, io: CommandIO): Promise<number | undefined> {
   const { config } = parsed.options;
   try {
     if (typeof config === "string") await loadProxyConfig(config, { env: io.env, cwd: io.cwd });
     else createProxyConfig(config, { env: io.env });
+    return undefined;
   } catch (error) {
     if (error instanceof ProxyConfigError) {
       io.stderr.write(`bedrock-forge serve: ${error.message}\n`);
@@ -46,128 +112,111 @@ export async function runPrimary(parsed: ServeArgs, io: CommandIO, signal?: Abor
     }
     throw error;
   }
-  const log = jsonLineSink(io.stdout, { maxWrite: 4096 });
-  const workers = new Set<Worker>();
-  /** Workers that listen (and can answer for their metrics). */
-  const readyWorkers = new Set<Worker>();
-  let stopping = false;
-  let failed = false;
-  let lastRestart = 0;
-  let listening = 0;
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
+}
 
-  const stopAll = (reason: string) => {
-    if (stopping) {
-      // A second signal: the workers stop at once (their own second-signal behaviour).
-      for (const worker of workers) worker.process.kill("SIGTERM");
-      return;
-    }
-    stopping = true;
-    log(logLine("info", "stopping workers", { reason, workers: workers.size }));
-    for (const worker of workers) if (worker.isConnected()) worker.send(workerMessages.shutdown);
-    if (workers.size === 0) finish();
-  };
-
-  const fork = () => {
-    const worker = cluster.fork(io.env);
-    workers.add(worker);
-    worker.on(
-      "message",
-      (message: { type?: string; url?: string; id?: number; snapshot?: MetricsSnapshot }) => {
-        if (message?.type === workerMessages.metricsRequest && message.id !== undefined) {
-          collectMetrics(worker, message.id);
-          return;
-        }
-        if (
-          message?.type === workerMessages.metricsSnapshot &&
-          message.id !== undefined &&
-          message.snapshot
-        ) {
-          collections.get(message.id)?.add(worker, message.snapshot);
-          return;
-        }
-        if (message?.type !== workerMessages.listening || readyWorkers.has(worker)) return;
-        readyWorkers.add(worker);
-        listening++;
-        if (listening === parsed.workers) {
-          log(logLine("info", "workers listening", { url: message.url, workers: parsed.workers }));
-        }
-        if (stopping && worker.isConnected()) worker.send(workerMessages.shutdown);
-      },
-    );
-    worker.on("exit", (code, exitSignal) => {
-      workers.delete(worker);
-      const ready = readyWorkers.delete(worker);
-      if (stopping) {
-        if (workers.size === 0) finish();
-        return;
-      }
-      if (!ready) {
-        log(
-          logLine("error", "a worker stopped before it listened", {
-            worker: worker.id,
-            code,
-            signal: exitSignal,
-          }),
-        );
-        failed = true;
-        stopAll("worker failed to start");
-        return;
-      }
-      log(
-        logLine("warn", "worker exited; starting another", { worker: worker.id, code, signal: exitSignal }),
-      );
-      const wait = Math.max(0, lastRestart + restartBackoffMs - Date.now());
-      lastRestart = Date.now() + wait;
-      setTimeout(() => {
-        if (!stopping) fork();
-      }, wait);
-    });
-  };
-
-  /** Metrics collections in progress, by id: the snapshots received so far, finished when all are in. */
-  const collections = new Map<number, { add(worker: Worker, snapshot: MetricsSnapshot): void }>();
-  let nextCollection = 1;
-  const collectMetrics = (asker: Worker, askerId: number) => {
-    const id = nextCollection++;
-    const expected = [...readyWorkers].filter((worker) => worker.isConnected());
-    const received = new Map<Worker, MetricsSnapshot>();
-    const finish = () => {
-      clearTimeout(timer);
-      collections.delete(id);
-      if (asker.isConnected()) {
-        asker.send({
-          type: workerMessages.metricsResult,
-          id: askerId,
-          snapshot: mergeSnapshots([...received.values()]),
-        });
-      }
-    };
-    const timer = setTimeout(finish, collectTimeoutMs);
-    collections.set(id, {
-      add(worker, snapshot) {
-        received.set(worker, snapshot);
-        if (received.size >= expected.length) finish();
-      },
-    });
-    for (const worker of expected) worker.send({ type: workerMessages.metricsCollect, id });
-  };
-
-  const onInterrupt = () => stopAll("SIGINT");
-  const onTerminate = () => stopAll("SIGTERM");
+/** SIGINT, SIGTERM and `signal` stop the workers; returns what removes the process signal listeners. */
+function listenForStopSignals(primary: Primary, signal: AbortSignal | undefined): () => void {
+  const onInterrupt = () => stopWorkers(primary, "SIGINT");
+  const onTerminate = () => stopWorkers(primary, "SIGTERM");
   process.on("SIGINT", onInterrupt);
   process.on("SIGTERM", onTerminate);
-  signal?.addEventListener("abort", () => stopAll("abort"), { once: true });
-  try {
-    for (let index = 0; index < parsed.workers; index++) fork();
-    await finished;
-  } finally {
+  signal?.addEventListener("abort", () => stopWorkers(primary, "abort"), { once: true });
+  return () => {
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onTerminate);
+  };
+}
+
+/** Has every worker drain; a second call (a second signal) makes them stop at once, as their own second signal does. */
+function stopWorkers(primary: Primary, reason: string): void {
+  if (primary.stopping) {
+    for (const worker of primary.workers) worker.process.kill("SIGTERM");
+    return;
   }
-  log(logLine("info", "stopped", { workers: parsed.workers }));
-  return failed ? 1 : 0;
+  primary.stopping = true;
+  primary.log(logLine("info", "stopping workers", { reason, workers: primary.workers.size }));
+  for (const worker of primary.workers) if (worker.isConnected()) worker.send(workerMessages.shutdown);
+  if (primary.workers.size === 0) primary.finish();
+}
+
+function forkWorker(primary: Primary): void {
+  const worker = cluster.fork(primary.io.env);
+  primary.workers.add(worker);
+  worker.on("message", (message: WorkerMessage) => handleWorkerMessage(primary, worker, message));
+  worker.on("exit", (code, exitSignal) => handleWorkerExit(primary, worker, code, exitSignal));
+}
+
+function handleWorkerMessage(primary: Primary, worker: Worker, message: WorkerMessage): void {
+  if (message?.type === workerMessages.metricsRequest && message.id !== undefined) {
+    collectMetrics(primary, worker, message.id);
+  } else if (
+    message?.type === workerMessages.metricsSnapshot &&
+    message.id !== undefined &&
+    message.snapshot
+  ) {
+    primary.collections.get(message.id)?.add(worker, message.snapshot);
+  } else if (message?.type === workerMessages.listening && !primary.readyWorkers.has(worker)) {
+    markListening(primary, worker, message.url);
+  }
+}
+
+/** A worker listens: counted once; the first time all do, one line says so. One that listens while stopping is stopped. */
+function markListening(primary: Primary, worker: Worker, url: string | undefined): void {
+  primary.readyWorkers.add(worker);
+  primary.listening++;
+  if (primary.listening === primary.parsed.workers) {
+    primary.log(logLine("info", "workers listening", { url, workers: primary.parsed.workers }));
+  }
+  if (primary.stopping && worker.isConnected()) worker.send(workerMessages.shutdown);
+}
+
+/**
+ * A worker exited: while stopping, the last one ends the primary; one that never listened fails the whole
+ * server; any other is replaced (at most one replacement per `restartBackoffMs`).
+ */
+function handleWorkerExit(primary: Primary, worker: Worker, code: number, exitSignal: string): void {
+  primary.workers.delete(worker);
+  const ready = primary.readyWorkers.delete(worker);
+  if (primary.stopping) {
+    if (primary.workers.size === 0) primary.finish();
+    return;
+  }
+  const fields = { worker: worker.id, code, signal: exitSignal };
+  if (!ready) {
+    primary.log(logLine("error", "a worker stopped before it listened", fields));
+    primary.failed = true;
+    stopWorkers(primary, "worker failed to start");
+    return;
+  }
+  primary.log(logLine("warn", "worker exited; starting another", fields));
+  const wait = Math.max(0, primary.lastRestart + restartBackoffMs - Date.now());
+  primary.lastRestart = Date.now() + wait;
+  setTimeout(() => {
+    if (!primary.stopping) forkWorker(primary);
+  }, wait);
+}
+
+/**
+ * Asks every listening worker for its metrics and sends their sum to the asking worker, once all have
+ * answered or after `collectTimeoutMs` with those that did.
+ */
+function collectMetrics(primary: Primary, asker: Worker, askerId: number): void {
+  const id = primary.nextCollection++;
+  const expected = [...primary.readyWorkers].filter((worker) => worker.isConnected());
+  const received = new Map<Worker, MetricsSnapshot>();
+  const finish = () => {
+    clearTimeout(timer);
+    primary.collections.delete(id);
+    if (!asker.isConnected()) return;
+    const snapshot = mergeSnapshots([...received.values()]);
+    asker.send({ type: workerMessages.metricsResult, id: askerId, snapshot });
+  };
+  const timer = setTimeout(finish, collectTimeoutMs);
+  primary.collections.set(id, {
+    add(worker, snapshot) {
+      received.set(worker, snapshot);
+      if (received.size >= expected.length) finish();
+    },
+  });
+  for (const worker of expected) worker.send({ type: workerMessages.metricsCollect, id });
 }

@@ -1,3 +1,4 @@
+import { symlink } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { generate } from "../../generator/generate.js";
@@ -592,6 +593,45 @@ describe("spec validation", () => {
       `${embed}:13:15 /embeddings/response/vectors/0: /vectors does not resolve against native.embeddings_response`,
       `${image}:32:42 /models/0/price/images/0/usd: price must not be negative (got -0.04)`,
       `${text}:4:1 /: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+    ]);
+  });
+});
+
+describe("spec files", () => {
+  it("reports only the first YAML syntax error of a file (the parser finds 18 here)", async () => {
+    const files = editText("operations: [chat, chat-stream]", "operations: [chat, chat-stream\n  x: ]]");
+    expect(await problemsOf(files)).toEqual([
+      `${text}:5:20 /: YAML: Implicit keys of flow sequence pairs need to be on a single line`,
+    ]);
+  });
+
+  it("refuses a spec nested too deep at once, naming the file (a deep one used to run for minutes)", async () => {
+    const deep = `${"[".repeat(200_000)}${"]".repeat(200_000)}`;
+    const files = editText("sources: [https://example.com/demo]", `sources: ${deep}`);
+    expect(await problemsOf(files)).toEqual([`${text}:4:73 /: nesting deeper than 64 levels`]);
+  });
+
+  it("refuses a spec larger than 2 MiB, naming the file", async () => {
+    const files = { [text]: `${textSpec}# ${"x".repeat(2 * 1024 * 1024)}\n` };
+    const bytes = Buffer.byteLength(files[text]!);
+    expect(await problemsOf(files)).toEqual([
+      `${text}:1:1 /: the file is ${bytes} bytes; at most 2097152 are read`,
+    ]);
+  });
+
+  it("follows a symbolic link to a spec", async () => {
+    const root = await folderWith({ "elsewhere/demo-text.yaml": textSpec, "specs/README.md": "specs\n" });
+    await symlink(path.join(root, "elsewhere/demo-text.yaml"), path.join(root, text));
+    const result = await generate({ specsDir: path.join(root, "specs"), displayRoot: root, manifest: false });
+    expect(result.ok && result.specs.map((spec) => spec.file)).toEqual([text]);
+  });
+
+  it("reports a symbolic link whose target is missing instead of skipping it", async () => {
+    const root = await folderWith({ [embed]: embedSpec });
+    await symlink(path.join(root, "nowhere/demo-text.yaml"), path.join(root, text));
+    const result = await generate({ specsDir: path.join(root, "specs"), displayRoot: root, manifest: false });
+    expect(!result.ok && result.problems.map(formatProblem)).toEqual([
+      `${text}:1:1 /: cannot read the spec: a symbolic link whose target does not exist`,
     ]);
   });
 });

@@ -343,6 +343,8 @@ describe("proxy errors with a config that locks a guardrail or allows client cre
           },
         },
       ],
+      // The host a client-chosen endpoint may name (the emulator's).
+      general_settings: { client_endpoint_hosts: ["127.0.0.1"] },
     }));
   });
 

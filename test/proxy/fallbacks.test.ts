@@ -37,7 +37,11 @@ describe("model-group fallbacks", () => {
           group(
             "open",
             paramsFor(emulator, claude, {
-              configurable_clientside_auth_params: ["aws_bedrock_runtime_endpoint"],
+              configurable_clientside_auth_params: [
+                "aws_bedrock_runtime_endpoint",
+                "aws_access_key_id",
+                "aws_secret_access_key",
+              ],
             }),
           ),
           group("open-falls-back", paramsFor(emulator, claude)),
@@ -62,6 +66,7 @@ describe("model-group fallbacks", () => {
         router_settings: {
           fallbacks: [{ first: ["second"] }, { second: ["healthy"] }, { "open-falls-back": ["guarded"] }],
         },
+        general_settings: { client_endpoint_hosts: ["127.0.0.1"] },
       };
     });
     client = harness.client();
@@ -202,10 +207,17 @@ describe("model-group fallbacks", () => {
       expect(answer.json).toMatchObject({ error: { code } });
     }
     expect(harness.emulator.requests.length).toBe(before);
-    // Without the fallback, the requested model's own allowance stands.
+    // Without the fallback, the requested model's own allowance stands (with the request's own keys: the
+    // deployment's are not sent to an endpoint a client chose).
     const allowed = await postRaw(
       url,
-      JSON.stringify({ model: "open", aws_bedrock_runtime_endpoint: harness.emulator.url, messages: hello }),
+      JSON.stringify({
+        model: "open",
+        aws_bedrock_runtime_endpoint: harness.emulator.url,
+        aws_access_key_id: "AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        messages: hello,
+      }),
     );
     expect(allowed.status).toBe(200);
   });

@@ -1,0 +1,24 @@
+import type { Usage } from "../runtime/index.js";
+import type { RouteTrace } from "./router.js";
+
+/** Per-request facts for the log line. */
+export interface RequestContext {
+  readonly id: string;
+  readonly started: number;
+  model?: string;
+  trace?: RouteTrace;
+  stream?: boolean;
+  usage?: Partial<Usage> & { cost?: number | null };
+  errorType?: string;
+  errorCode?: string;
+  warnings?: string[];
+  /** The route writes the answer itself (a stream): no log line from the onResponse hook. */
+  hijacked?: boolean;
+  logged?: boolean;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    forge: RequestContext;
+  }
+}

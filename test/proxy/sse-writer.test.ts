@@ -1,0 +1,81 @@
+import { EventEmitter } from "node:events";
+import type { ServerResponse } from "node:http";
+import { describe, expect, it } from "vitest";
+import { ClientStalledError, SseWriter } from "../../proxy/sse.js";
+
+/** A response whose socket never takes more (every write reports a full buffer) until `drain` is emitted. */
+function blockedResponse(): ServerResponse & { written: string[]; destroyedByWriter: boolean } {
+  const response = new EventEmitter() as unknown as ServerResponse & {
+    written: string[];
+    destroyedByWriter: boolean;
+  };
+  Object.assign(response, {
+    written: [] as string[],
+    destroyedByWriter: false,
+    destroyed: false,
+    writableEnded: false,
+    writableNeedDrain: true,
+    cork() {},
+    uncork() {},
+    write(text: string) {
+      response.written.push(text);
+      return false;
+    },
+    end() {
+      Object.assign(response, { writableEnded: true });
+    },
+    destroy() {
+      Object.assign(response, { destroyed: true, destroyedByWriter: true });
+    },
+  });
+  return response;
+}
+
+describe("SseWriter backpressure", () => {
+  it("fails a write the client does not take within the stall timeout", async () => {
+    const response = blockedResponse();
+    const writer = new SseWriter(response, { stallTimeoutMs: 30 });
+    const error = await writer.send({ n: 1 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ClientStalledError);
+    expect((error as Error).message).toBe(
+      "the client read nothing for 30 ms while the stream waited to write",
+    );
+    expect(response.listenerCount("drain")).toBe(0);
+    expect(response.listenerCount("close")).toBe(0);
+  });
+
+  it("resumes when the client takes the data", async () => {
+    const response = blockedResponse();
+    const writer = new SseWriter(response, { stallTimeoutMs: 60_000 });
+    const sent = writer.send({ n: 1 });
+    response.emit("drain");
+    await expect(sent).resolves.toBeUndefined();
+  });
+
+  it("stops waiting at once when the request ends (client gone, deadline, shutdown)", async () => {
+    const response = blockedResponse();
+    const ended = new AbortController();
+    const writer = new SseWriter(response, { stallTimeoutMs: 60_000, signal: ended.signal });
+    const sent = writer.send({ n: 1 });
+    ended.abort();
+    await expect(sent).resolves.toBeUndefined();
+  });
+
+  it("cuts off a client that is not reading instead of leaving the error event in a full buffer", () => {
+    const response = blockedResponse();
+    new SseWriter(response, { stallTimeoutMs: 60_000 }).fail({ error: { message: "x" } });
+    expect(response.written).toEqual(['data: {"error":{"message":"x"}}\n\n']);
+    expect(response.destroyedByWriter).toBe(true);
+  });
+});
+
+describe("SseWriter events", () => {
+  it("writes named events for APIs that stream them (Responses, Messages)", async () => {
+    const response = blockedResponse();
+    const writer = new SseWriter(response, { stallTimeoutMs: 60_000 });
+    const sent = writer.sendEvent("message_start", { type: "message_start" });
+    response.emit("drain");
+    await sent;
+    expect(response.written).toEqual(['event: message_start\ndata: {"type":"message_start"}\n\n']);
+  });
+});
