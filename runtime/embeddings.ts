@@ -3,12 +3,12 @@ import { parseDataUrl } from "./chat/normalize.js";
 import { computeEmbeddingCost, resolvePrice } from "./cost.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
 import { resolveOperation } from "./families.js";
-import { applyParams, paramTableFor } from "./params.js";
+import { applyBodyParams, paramTableFor } from "./params.js";
 import { readPointer, writeConstants, writePointer } from "./pointer.js";
 import { invokeJson, type OperationCall } from "./send.js";
 import type { CreateEmbeddingResponse, EmbeddingImageInput } from "./types.js";
 
-export type EmbeddingsCall = OperationCall;
+type EmbeddingsCall = OperationCall;
 
 interface InputItem {
   readonly text?: string;
@@ -140,16 +140,7 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
   const table = paramTableFor(mapping.request.params, entry);
   const template: Record<string, unknown> = {};
   writeConstants(template, mapping.request.constants);
-  applyParams(request, template, {
-    kind: "embeddings",
-    entry,
-    model: entry.id,
-    table,
-    providerParams: descriptor.params ?? {},
-    passthroughBase: "",
-    dropParams: call.dropParams,
-    warn: call.warn,
-  });
+  applyBodyParams(request, template, call, { kind: "embeddings", entry, descriptor }, table);
 
   const concurrency = Math.max(1, Math.min(64, (request.concurrency as number | undefined) ?? 8));
   const results = await mapBounded(batches, concurrency, async (batch) => {

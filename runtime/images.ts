@@ -3,12 +3,12 @@ import { computeImageCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { ContentFilterError, RequestValidationError, ResponseParseError } from "./errors.js";
 import { resolveOperation } from "./families.js";
-import { applyParams, paramTableFor } from "./params.js";
+import { applyBodyParams, paramTableFor } from "./params.js";
 import { readPointer, writeConstants, writePointer } from "./pointer.js";
 import { invokeJson, type OperationCall } from "./send.js";
 import type { ImagesResponse } from "./types.js";
 
-export type ImagesCall = OperationCall;
+type ImagesCall = OperationCall;
 
 /** Fields the images interpreter writes itself; the rest go through the spec's param table. */
 const handledHere = new Set(["prompt", "negative_prompt", "size", "response_format"]);
@@ -24,7 +24,7 @@ function parseSize(size: string, model: string): { width: number; height: number
 }
 
 /** The allowed aspect ratio closest to a size (compared on a log scale, so 2:1 and 1:2 are equally far from 1:1). */
-export function nearestAspectRatio(width: number, height: number, ratios: readonly string[]): string {
+function nearestAspectRatio(width: number, height: number, ratios: readonly string[]): string {
   const target = Math.log(width / height);
   let best = ratios[0]!;
   let bestDistance = Number.POSITIVE_INFINITY;
@@ -144,16 +144,7 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
   const params = Object.fromEntries(
     Object.entries(request).filter(([name]) => !handledHere.has(name) && !(name === "n" && calls > 1)),
   );
-  applyParams(params, body, {
-    kind: "images",
-    entry,
-    model: entry.id,
-    table,
-    providerParams: descriptor.params ?? {},
-    passthroughBase: "",
-    dropParams: call.dropParams,
-    warn: call.warn,
-  });
+  applyBodyParams(params, body, call, { kind: "images", entry, descriptor }, table);
 
   const responses = await Promise.all(
     Array.from({ length: calls }, async () => {

@@ -1,7 +1,7 @@
 import { openAIParams } from "../generated/params.js";
 import type { ParamRule, ParamTable, ProviderParam } from "../generated/spec-types.js";
 import { connectionFields } from "./connection.js";
-import type { CatalogEntry } from "./descriptor.js";
+import type { CatalogEntry, FamilyDescriptor } from "./descriptor.js";
 import { RequestValidationError } from "./errors.js";
 import { writePointer } from "./pointer.js";
 
@@ -11,7 +11,7 @@ export type ParamKind = "chat" | "embeddings" | "images" | "rerank";
  * Request fields that are not model params: the runtime handles them itself (connection, behaviour,
  * the conversation). Everything else in a request goes through the spec's param table.
  */
-export const runtimeFields: ReadonlySet<string> = new Set([
+const runtimeFields: ReadonlySet<string> = new Set([
   "model",
   "model_id",
   "messages",
@@ -40,7 +40,7 @@ export const codecParams: ReadonlySet<string> = new Set([
   "parallel_tool_calls",
 ]);
 
-export interface ApplyParamsOptions {
+interface ApplyParamsOptions {
   readonly kind: ParamKind;
   readonly entry: CatalogEntry | undefined;
   /** Display name of the model in messages. */
@@ -235,4 +235,24 @@ export function applyParams(
     written.add(rule.to);
   }
   return { codec, dropped };
+}
+
+/** Applies a family's param table to an InvokeModel body: undeclared provider params go to the body's root. */
+export function applyBodyParams(
+  request: Readonly<Record<string, unknown>>,
+  body: Record<string, unknown>,
+  call: { readonly dropParams: boolean; readonly warn: (message: string) => void },
+  target: { readonly kind: ParamKind; readonly entry: CatalogEntry; readonly descriptor: FamilyDescriptor },
+  table: ParamTable,
+): AppliedParams {
+  return applyParams(request, body, {
+    kind: target.kind,
+    entry: target.entry,
+    model: target.entry.id,
+    table,
+    providerParams: target.descriptor.params ?? {},
+    passthroughBase: "",
+    dropParams: call.dropParams,
+    warn: call.warn,
+  });
 }

@@ -109,7 +109,7 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** The reason a call was aborted by its timeout (mapped to a 408 timeout error). */
-export class TimeoutAbort extends Error {
+class TimeoutAbort extends Error {
   override readonly name = "TimeoutError";
   constructor(milliseconds: number) {
     super(`the request did not complete within ${milliseconds} ms`);
@@ -117,7 +117,7 @@ export class TimeoutAbort extends Error {
 }
 
 /** A native JSON answer of InvokeModel, with the headers and request id Bedrock sent. */
-export interface InvokeAnswer {
+interface InvokeAnswer {
   readonly body: Record<string, unknown>;
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly requestId: string | undefined;

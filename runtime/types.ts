@@ -200,7 +200,7 @@ export type ResponseFormat =
     };
 
 /** OpenAI's Chat Completions params that bedrock-forge understands. */
-export interface OpenAIChatParams {
+interface OpenAIChatParams {
   readonly messages: readonly ChatMessage[];
   readonly max_tokens?: number;
   readonly max_completion_tokens?: number;
@@ -341,7 +341,7 @@ export type EmbeddingInput =
   | EmbeddingImageInput
   | readonly (string | EmbeddingImageInput)[];
 
-export interface OpenAIEmbeddingParams {
+interface OpenAIEmbeddingParams {
   readonly input: EmbeddingInput;
   readonly dimensions?: number;
   readonly encoding_format?: "float" | "base64";
@@ -376,7 +376,7 @@ export interface CreateEmbeddingResponse {
 // Images
 // ---------------------------------------------------------------------------------------------
 
-export interface OpenAIImageParams {
+interface OpenAIImageParams {
   readonly prompt: string;
   readonly n?: number;
   readonly size?: string;
@@ -412,7 +412,7 @@ export interface ImagesResponse {
 /** A document to rerank: its text, or an object whose `text` is sent. */
 export type RerankDocument = string | { readonly text: string };
 
-export interface RerankParams {
+interface RerankParams {
   readonly query: string;
   readonly documents: readonly RerankDocument[];
   /** How many of the most relevant documents to return (1 to the number of documents; default all). */

@@ -6,7 +6,7 @@ import type { ChatMapping, PriceFields, UsageMap, ValueSource } from "../../gene
 import { messagesCodecFor } from "../codecs/registry.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
-import { applyParams, paramTableFor } from "../params.js";
+import { applyBodyParams, paramTableFor } from "../params.js";
 import { readPointer, writeConstants, writePointer } from "../pointer.js";
 import { invokeJson } from "../send.js";
 import type { ChatCompletion, FinishReason, GuardrailConfig, ProviderFields } from "../types.js";
@@ -20,7 +20,7 @@ import {
 import type { DecodedMessage, NormalizedChat } from "./model.js";
 import { type ChatCall, markJsonTool, normalizeRequestChat, type PreparedChat } from "./prepare.js";
 
-export interface InvokeRequest {
+interface InvokeRequest {
   readonly body: Record<string, unknown>;
   readonly chat: NormalizedChat;
   readonly mapping: ChatMapping;
@@ -41,16 +41,7 @@ export async function buildInvokeChatBody(
   const body: Record<string, unknown> = {};
   writeConstants(body, mapping.request.constants);
   const table = paramTableFor(mapping.request.params, entry);
-  const applied = applyParams(call.request, body, {
-    kind: "chat",
-    entry,
-    model: entry.id,
-    table,
-    providerParams: descriptor.params ?? {},
-    passthroughBase: "",
-    dropParams: call.dropParams,
-    warn: call.warn,
-  });
+  const applied = applyBodyParams(call.request, body, call, { kind: "chat", entry, descriptor }, table);
   const format = applied.codec.response_format;
   const formatTarget = table.response_format?.to;
   // A family whose JSON mode is its tool member gets JSON output through a forced tool.

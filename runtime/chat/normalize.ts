@@ -51,7 +51,7 @@ const documentFormats: Readonly<Record<string, string>> = {
 /** The user turn LiteLLM inserts under modify_params. */
 const defaultContinueMessage: ChatMessage = { role: "user", content: "Please continue." };
 
-export interface NormalizeOptions
+interface NormalizeOptions
   extends Pick<BehaviourOptions, "modify_params" | "user_continue_message" | "fetchImage"> {
   readonly model: string;
   /** The model accepts a final assistant turn as the start of its answer. */
