@@ -117,7 +117,7 @@ class TimeoutAbort extends Error {
 }
 
 /** A native JSON answer of InvokeModel, with the headers and request id Bedrock sent. */
-interface InvokeAnswer {
+export interface InvokeAnswer {
   readonly body: Record<string, unknown>;
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly requestId: string | undefined;
