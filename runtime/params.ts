@@ -29,6 +29,7 @@ const runtimeFields: ReadonlySet<string> = new Set([
   "fetchImage",
   "onWarning",
   "signal",
+  "request_timeout",
   ...connectionFields,
 ]);
 

@@ -71,8 +71,18 @@ export interface ConnectionOptions {
   readonly extra_headers?: Readonly<Record<string, string>>;
   /** Retries on throttling and 5xx (through the SDK's retry strategy). */
   readonly num_retries?: number;
-  /** Per-call timeout in milliseconds. */
+  /**
+   * Timeout of a call in **seconds**, as LiteLLM reads `timeout` (greater than 0, at most 3600; default
+   * 600). For a stream it bounds the wait for the response to start and every wait for the next event.
+   * The per-call options' `timeout` (second argument of `create`) is in milliseconds, as in openai-node.
+   */
   readonly timeout?: number;
+  /** LiteLLM's other name for `timeout` (seconds); `timeout` wins when both are given. */
+  readonly request_timeout?: number;
+  /** LiteLLM's name for `endpoint`. */
+  readonly api_base?: string;
+  /** LiteLLM's name for `apiKey`: a Bedrock API key, sent as a bearer token (never in a request body). */
+  readonly api_key?: string;
 }
 
 export interface GuardrailConfig {
@@ -100,6 +110,7 @@ export interface BehaviourOptions {
 /** Per-call options in openai-node style (second argument of `create`). */
 export interface RequestOptions {
   readonly signal?: AbortSignal;
+  /** Timeout of this call in **milliseconds** (openai-node's unit); wins over a `timeout` in seconds in the request. */
   readonly timeout?: number;
   readonly maxRetries?: number;
   readonly headers?: Readonly<Record<string, string>>;

@@ -12,7 +12,7 @@ import type { ChatMapping, FinishReasonMap } from "../../generated/spec-types.js
 import { streamCodecFor } from "../codecs/registry.js";
 import { mapBedrockError, RequestValidationError } from "../errors.js";
 import { readPointer, writeConstants } from "../pointer.js";
-import { parseJsonBody, sendCommand } from "../send.js";
+import { parseJsonBody, sendCommand, TimeoutAbort } from "../send.js";
 import type { ChatCompletionChunk, ChatCompletionStream, ProviderFields } from "../types.js";
 import { ChunkAssembler } from "./assemble.js";
 import { converseFinishReasons } from "./converse.js";
@@ -65,21 +65,79 @@ interface StreamSource {
 
 async function* emptyStream(): AsyncGenerator<never> {}
 
+/**
+ * Aborts a stream that has waited `milliseconds` for its next event. Only waiting counts: while the
+ * caller holds a chunk (the generator is suspended at `yield`), the clock stands still.
+ */
+class StreamIdleTimer {
+  private waitingSince: number | undefined = Date.now();
+  private timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly milliseconds: number,
+    private readonly controller: AbortController,
+  ) {
+    this.timer = this.schedule(milliseconds);
+  }
+
+  private schedule(delay: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.check(), delay);
+    // A stream its caller abandoned must not keep the process alive.
+    timer.unref();
+    return timer;
+  }
+
+  private check(): void {
+    if (this.waitingSince === undefined) {
+      this.timer = this.schedule(this.milliseconds);
+      return;
+    }
+    const remaining = this.waitingSince + this.milliseconds - Date.now();
+    if (remaining > 0) {
+      this.timer = this.schedule(remaining);
+      return;
+    }
+    this.controller.abort(new TimeoutAbort(this.milliseconds, "the stream sent no event"));
+  }
+
+  /** An event arrived: the caller has it now. */
+  received(): void {
+    this.waitingSince = undefined;
+  }
+
+  /** The generator asks for the next event again. */
+  waiting(): void {
+    this.waitingSince = Date.now();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
 async function* streamChunks(
   source: StreamSource,
   call: ChatCall,
   prepared: PreparedChat,
   model: string,
+  controller: AbortController,
 ): AsyncGenerator<ChatCompletionChunk> {
   const { assembler } = source;
+  const signal = call.options.signal!;
+  const idle = call.options.timeout ? new StreamIdleTimer(call.options.timeout, controller) : undefined;
   try {
     for await (const event of source.events ?? emptyStream()) {
+      idle?.received();
       const chunks = assembler.push(source.decode(event));
       for (const chunk of chunks) yield chunk;
+      idle?.waiting();
     }
   } catch (error) {
-    if (call.options.signal!.aborted) return;
-    throw mapBedrockError(error, { model, requestId: source.requestId });
+    // The caller's abort ends the stream quietly; a timeout is an error like any other.
+    if (signal.aborted && !(signal.reason instanceof TimeoutAbort)) return;
+    throw mapBedrockError(signal.aborted ? signal.reason : error, { model, requestId: source.requestId });
+  } finally {
+    idle?.stop();
   }
   const includeUsage =
     (call.request.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
@@ -192,5 +250,5 @@ export async function streamChat(
     prepared.route === "converse"
       ? await openConverseStream(call, prepared, model)
       : await openInvokeStream(call, prepared, model);
-  return new BedrockChatStream(streamChunks(source, call, prepared, model), controller);
+  return new BedrockChatStream(streamChunks(source, call, prepared, model, controller), controller);
 }

@@ -190,9 +190,11 @@ describe("retries", () => {
 
 describe("timeout and signal", () => {
   it.each([
-    ["per request (body)", { timeout: 150 }, undefined, undefined],
+    // The request's and the client's `timeout` are seconds (LiteLLM's unit), the call options' milliseconds.
+    ["per request (body)", { timeout: 0.15 }, undefined, undefined],
+    ["per request (body, LiteLLM's request_timeout)", { request_timeout: 0.15 }, undefined, undefined],
     ["per call (options)", {}, { timeout: 150 }, undefined],
-    ["per client", {}, undefined, 150],
+    ["per client", {}, undefined, 0.15],
   ] as const)(
     "timeout %s aborts a call that never answers with a 408 typed error",
     async (_how, body, options, clientTimeout) => {
@@ -225,7 +227,7 @@ describe("timeout and signal", () => {
   it("a stream's timeout covers the wait for the response to start", async () => {
     const error = await failure(
       bedrock.chat.completions.create(
-        { model: CLAUDE, messages: hello, stream: true, timeout: 150 },
+        { model: CLAUDE, messages: hello, stream: true, timeout: 0.15 },
         fault("timeout"),
       ),
     );

@@ -203,7 +203,7 @@ describe("connection failures", () => {
         num_retries: 0,
       }).chat.completions.create({
         ...hello,
-        timeout: 300,
+        timeout: 0.3,
       }),
     );
     expect(error).toMatchObject({ status: 408 });
