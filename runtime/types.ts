@@ -240,6 +240,8 @@ interface ChatRequestBase<M extends string> extends OpenAIChatParams, Connection
   readonly model: M;
   /** The id or ARN sent to Bedrock (provisioned throughput, application inference profiles); `model` names the base model. */
   readonly model_id?: string;
+  /** LiteLLM's test double: the request is checked as usual, then answered with this text; Bedrock is not called. */
+  readonly mock_response?: string;
 }
 
 /** A chat request, streamed or not (the return type of `create` follows `stream`). */

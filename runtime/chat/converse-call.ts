@@ -93,17 +93,37 @@ function usesJsonTool(call: ChatCall, prepared: PreparedChat, applied: AppliedPa
   return false;
 }
 
-function requireToolsCapability(
+/**
+ * Tools (and JSON output, which needs a tool) on a model without tool use: refused, or dropped with a
+ * warning under drop_params. Returns whether JSON output still goes through the forced tool.
+ */
+function settleToolSupport(
+  call: ChatCall,
   entry: CatalogEntry,
   jsonTool: boolean,
   codecParams: Record<string, unknown>,
-) {
-  if (entry.capabilities.includes("tools")) return;
-  if (!jsonTool && !(codecParams.tools as unknown[] | undefined)?.length) return;
-  throw new RequestValidationError(
-    `${entry.id} does not support tools${jsonTool ? " (needed for response_format JSON output)" : ""}`,
-    { param: jsonTool ? "response_format" : "tools", model: entry.id, code: "unsupported_param" },
-  );
+): boolean {
+  if (entry.capabilities.includes("tools")) return jsonTool;
+  const hasTools = (codecParams.tools as unknown[] | undefined)?.length;
+  if (!jsonTool && !hasTools) return jsonTool;
+  const param = jsonTool ? "response_format" : "tools";
+  if (!call.dropParams) {
+    throw new RequestValidationError(
+      `${entry.id} does not support tools${jsonTool ? " (needed for response_format JSON output)" : ""}. Remove ${param}, or set drop_params: true to drop it.`,
+      { param, model: entry.id, code: "unsupported_param" },
+    );
+  }
+  for (const name of ["tools", "tool_choice"]) {
+    if (codecParams[name] === undefined) continue;
+    call.warn(`bedrock-forge: dropping ${name} for ${entry.id}: the model has no tool use (drop_params)`);
+    delete codecParams[name];
+  }
+  if (jsonTool) {
+    call.warn(
+      `bedrock-forge: dropping response_format for ${entry.id}: JSON output needs tool use, which the model lacks (drop_params)`,
+    );
+  }
+  return false;
 }
 
 /** The Converse request of a chat call (the capability checks run before anything is sent). */
@@ -128,8 +148,8 @@ export async function buildConverseInput(
     ? { ...applied.codec }
     : { tools: call.request.tools, tool_choice: call.request.tool_choice };
   if (entry) dropUnsupportedToolChoice(call, entry, codecParams);
-  const jsonTool = usesJsonTool(call, prepared, applied);
-  if (entry) requireToolsCapability(entry, jsonTool, codecParams);
+  const wantsJsonTool = usesJsonTool(call, prepared, applied);
+  const jsonTool = entry ? settleToolSupport(call, entry, wantsJsonTool, codecParams) : wantsJsonTool;
   const chat = await normalizeRequestChat(call, prepared, codecParams, jsonTool);
   if (jsonTool) markJsonTool(prepared);
   buildConverseMessages(chat, input, {

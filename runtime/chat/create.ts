@@ -5,6 +5,7 @@ import { sendCommand } from "../send.js";
 import type { ChatCompletion, ChatCompletionStream } from "../types.js";
 import { buildConverseInput, converseChat } from "./converse-call.js";
 import { buildInvokeChatBody, invokeChat } from "./invoke.js";
+import { mockChatCompletion, mockChatStream, readMockResponse } from "./mock.js";
 import { type ChatCall, type PreparedChat, prepareChat } from "./prepare.js";
 import { streamChat } from "./stream.js";
 
@@ -13,6 +14,8 @@ export type { ChatCall, PreparedChat };
 /** A unary chat completion over the route the catalog (or the caller) picks. */
 export async function createChatCompletion(call: ChatCall): Promise<ChatCompletion> {
   const prepared = await prepareChat(call, "chat");
+  const mock = readMockResponse(call.request);
+  if (mock !== undefined) return mockChatCompletion(call, prepared, mock);
   return prepared.route === "converse" ? converseChat(call, prepared) : invokeChat(call, prepared);
 }
 
@@ -23,6 +26,8 @@ export async function createChatCompletionStream(call: ChatCall): Promise<ChatCo
   const outer = call.options.signal;
   const signal = outer ? AbortSignal.any([controller.signal, outer]) : controller.signal;
   const options: CallOptions = { ...call.options, signal, streaming: true };
+  const mock = readMockResponse(call.request);
+  if (mock !== undefined) return mockChatStream({ ...call, options }, prepared, controller, mock);
   return streamChat({ ...call, options }, prepared, controller);
 }
 

@@ -55,7 +55,7 @@ class BedrockChatStream implements ChatCompletionStream {
 }
 
 /** What turns one route's native events into chunks. */
-interface StreamSource {
+export interface StreamSource {
   readonly events: AsyncIterable<unknown> | undefined;
   readonly decode: (event: unknown) => StreamEvent[];
   readonly assembler: ChunkAssembler;
@@ -239,6 +239,17 @@ async function openInvokeStream(
   };
 }
 
+/** The stream of chunks a source's events make (the request, if any, is already sent). */
+export function createChatStream(
+  source: StreamSource,
+  call: ChatCall,
+  prepared: PreparedChat,
+  controller: AbortController,
+): ChatCompletionStream {
+  const model = prepared.entry?.id ?? prepared.resolved.displayName;
+  return new BedrockChatStream(streamChunks(source, call, prepared, model, controller), controller);
+}
+
 /** Sends a streamed chat call over the prepared route; resolves once the response has started. */
 export async function streamChat(
   call: ChatCall,
@@ -250,5 +261,5 @@ export async function streamChat(
     prepared.route === "converse"
       ? await openConverseStream(call, prepared, model)
       : await openInvokeStream(call, prepared, model);
-  return new BedrockChatStream(streamChunks(source, call, prepared, model, controller), controller);
+  return createChatStream(source, call, prepared, controller);
 }
