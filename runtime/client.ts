@@ -9,14 +9,18 @@ import type {
   ChatCompletionCreateParams,
   ChatCompletionRequest,
   ChatCompletionStream,
+  ChatModelRef,
   ConnectionOptions,
   CreateEmbeddingResponse,
   EmbeddingCreateParams,
+  EmbeddingModelRef,
   ImageGenerateParams,
+  ImageModelRef,
   ImagesResponse,
-  KnownModelRef,
+  ModelRef,
   RequestOptions,
   RerankCreateParams,
+  RerankModelRef,
   RerankResponse,
 } from "./types.js";
 
@@ -26,15 +30,18 @@ export interface BedrockOptions extends ConnectionOptions, BehaviourOptions {
   readonly client?: BedrockRuntimeClient;
 }
 
-/** A model reference with editor completion for catalog ids, still accepting any string (ARNs, newer models). */
-export type ModelRef = KnownModelRef | (string & {});
+/**
+ * A model reference the compiler checks: catalog ids and profile ids (with LiteLLM's prefixes), ARNs,
+ * imported-model routes, or `uncheckedModel("…")` for an id the catalog does not list yet.
+ */
+export type { ModelRef };
 
 export interface ChatCompletions {
   /**
    * A chat completion; with `stream: true`, a stream of chunks. One signature (not overloads), so a
    * param the model does not take is reported against the request you wrote.
    */
-  create<M extends ModelRef, S extends boolean | null | undefined = undefined>(
+  create<M extends ChatModelRef, S extends boolean | null | undefined = undefined>(
     body: ChatCompletionRequest<M, S>,
     options?: RequestOptions,
   ): Promise<S extends true ? ChatCompletionStream : ChatCompletion>;
@@ -43,25 +50,25 @@ export interface ChatCompletions {
 export interface Bedrock {
   readonly chat: { readonly completions: ChatCompletions };
   /** Input tokens of a chat request as Bedrock counts them (the CountTokens API), without running the model. */
-  countTokens<M extends ModelRef>(
+  countTokens<M extends ChatModelRef>(
     body: Omit<ChatCompletionCreateParams<M>, "stream">,
     options?: RequestOptions,
   ): Promise<{ input_tokens: number; model: string }>;
   readonly embeddings: {
-    create<M extends ModelRef>(
+    create<M extends EmbeddingModelRef>(
       body: EmbeddingCreateParams<M>,
       options?: RequestOptions,
     ): Promise<CreateEmbeddingResponse>;
   };
   readonly images: {
-    generate<M extends ModelRef>(
+    generate<M extends ImageModelRef>(
       body: ImageGenerateParams<M>,
       options?: RequestOptions,
     ): Promise<ImagesResponse>;
   };
   /** Documents ordered by relevance to a query, in the shape of Cohere's rerank API (as LiteLLM's `rerank()`). */
   readonly rerank: {
-    create<M extends ModelRef>(
+    create<M extends RerankModelRef>(
       body: RerankCreateParams<M>,
       options?: RequestOptions,
     ): Promise<RerankResponse>;

@@ -1,37 +1,88 @@
-import type { ModelAliases, ModelId, ModelParams } from "../generated/catalog.js";
+import type {
+  ChatModelId,
+  EmbeddingModelId,
+  ImageModelId,
+  ModelAliases,
+  ModelId,
+  ModelParams,
+  RerankModelId,
+} from "../generated/catalog.js";
+import type { UncheckedModelId } from "./model-ref.js";
 
 // ---------------------------------------------------------------------------------------------
 // Model references
 // ---------------------------------------------------------------------------------------------
 
-/** A model as callers name it: a base id, a cross-region profile id, with or without `bedrock/` and a forced route. */
-export type KnownModelRef =
-  | ModelId
-  | keyof ModelAliases
-  | `bedrock/${ModelId | keyof ModelAliases}`
-  | `bedrock/converse/${ModelId | keyof ModelAliases}`
-  | `bedrock/invoke/${ModelId | keyof ModelAliases}`;
+/** The catalog's cross-region profile ids (`us.…`, `eu.…`, `global.…`) of the base models in `Ids`. */
+export type ProfileIdOf<Ids extends ModelId> = {
+  [Profile in keyof ModelAliases]: ModelAliases[Profile] extends Ids ? Profile : never;
+}[keyof ModelAliases];
 
-/** The base model id behind a typed model reference (`never` for strings the catalog does not know). */
+/** Catalog ids of the models in `Ids` (base or profile), bare or with LiteLLM's `bedrock/`, `bedrock/converse/`, `bedrock/invoke/`. */
+export type CatalogModelRef<Ids extends ModelId> =
+  | Ids
+  | ProfileIdOf<Ids>
+  | `bedrock/${Ids | ProfileIdOf<Ids>}`
+  | `bedrock/converse/${Ids | ProfileIdOf<Ids>}`
+  | `bedrock/invoke/${Ids | ProfileIdOf<Ids>}`;
+
+/** A model as callers name it: any catalog id or profile id, with or without `bedrock/` and a forced route. */
+export type KnownModelRef = CatalogModelRef<ModelId>;
+
+/**
+ * The ARN of a Bedrock resource: a foundation model, an inference profile (system or application), a
+ * provisioned model, an imported or custom model. Bare or after `bedrock/`, `bedrock/converse/`, `bedrock/invoke/`.
+ */
+export type BedrockArn = `arn:${"aws" | "aws-us-gov" | "aws-cn"}:bedrock:${string}`;
+type BedrockArnRef =
+  | BedrockArn
+  | `bedrock/${BedrockArn}`
+  | `bedrock/converse/${BedrockArn}`
+  | `bedrock/invoke/${BedrockArn}`;
+
+/**
+ * LiteLLM's routes for Bedrock Custom Model Import (`bedrock/llama/<arn>`, `bedrock/deepseek_r1/<arn>`, …):
+ * the provider routes listed on https://docs.litellm.ai/docs/providers/bedrock.
+ */
+export type ImportedModelRoute = "llama" | "deepseek_r1" | "qwen3" | "qwen2" | "openai" | "moonshot";
+export type ImportedModelRef = `bedrock/${ImportedModelRoute}/${BedrockArn}`;
+
+/** What `chat.completions.create` and `countTokens` accept as `model`. */
+export type ChatModelRef = CatalogModelRef<ChatModelId> | BedrockArnRef | ImportedModelRef | UncheckedModelId;
+/** What `embeddings.create` accepts as `model`: embedding models only. */
+export type EmbeddingModelRef = CatalogModelRef<EmbeddingModelId> | BedrockArnRef | UncheckedModelId;
+/** What `images.generate` accepts as `model`: image models only. */
+export type ImageModelRef = CatalogModelRef<ImageModelId> | BedrockArnRef | UncheckedModelId;
+/** What `rerank.create` accepts as `model`: rerank models only. */
+export type RerankModelRef = CatalogModelRef<RerankModelId> | BedrockArnRef | UncheckedModelId;
+/** Any model reference of any operation. */
+export type ModelRef = KnownModelRef | BedrockArnRef | ImportedModelRef | UncheckedModelId;
+
+/** The base model id behind a typed model reference (`never` for ids the catalog does not know). */
 export type BaseModelOf<M extends string> = M extends ModelId
   ? M
   : M extends keyof ModelAliases
     ? ModelAliases[M]
-    : M extends `bedrock/converse/${infer Rest}`
+    : M extends `arn:${string}:bedrock:${string}:${string}:${"foundation-model" | "inference-profile"}/${infer Rest}`
       ? BaseModelOf<Rest>
-      : M extends `bedrock/invoke/${infer Rest}`
+      : M extends `bedrock/converse/${infer Rest}`
         ? BaseModelOf<Rest>
-        : M extends `bedrock/${infer Rest}`
+        : M extends `bedrock/invoke/${infer Rest}`
           ? BaseModelOf<Rest>
-          : never;
+          : M extends `bedrock/${infer Rest}`
+            ? BaseModelOf<Rest>
+            : never;
 
 /**
- * Provider-specific params of a model: exactly the ones its spec declares for a catalog model,
- * anything for a model id the catalog does not know (ARNs, models newer than the catalog).
+ * Provider-specific params of a model: exactly the ones its spec declares for a catalog model (also
+ * named by an ARN of a foundation model or system profile), anything for other ARNs and unchecked ids.
  */
-export type ProviderParamsOf<M extends string> = [BaseModelOf<M>] extends [never]
-  ? UntypedParams
-  : ModelParams[BaseModelOf<M>];
+export type ProviderParamsOf<M extends string> = [UncheckedModelId] extends [M]
+  ? // A model not known statically (`string`, `ChatModelRef` itself, an unchecked id): cheap, and untyped.
+    UntypedParams
+  : [BaseModelOf<M>] extends [never]
+    ? UntypedParams
+    : ModelParams[BaseModelOf<M>];
 
 /** Params of a model the catalog does not know: passed through to Bedrock as given. */
 export interface UntypedParams {
@@ -246,14 +297,14 @@ interface ChatRequestBase<M extends string> extends OpenAIChatParams, Connection
 
 /** A chat request, streamed or not (the return type of `create` follows `stream`). */
 export type ChatCompletionRequest<
-  M extends string = string,
+  M extends string = ChatModelRef,
   S extends boolean | null | undefined = boolean | null | undefined,
 > = ChatRequestBase<M> & ProviderParamsOf<M> & { readonly stream?: S };
 
-export type ChatCompletionCreateParams<M extends string = string> = ChatRequestBase<M> &
+export type ChatCompletionCreateParams<M extends string = ChatModelRef> = ChatRequestBase<M> &
   ProviderParamsOf<M> & { readonly stream?: false | null };
 
-export type ChatCompletionStreamParams<M extends string = string> = ChatRequestBase<M> &
+export type ChatCompletionStreamParams<M extends string = ChatModelRef> = ChatRequestBase<M> &
   ProviderParamsOf<M> & { readonly stream: true };
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
@@ -363,7 +414,7 @@ interface OpenAIEmbeddingParams {
   readonly input_type?: string;
 }
 
-export type EmbeddingCreateParams<M extends string = string> = OpenAIEmbeddingParams &
+export type EmbeddingCreateParams<M extends string = EmbeddingModelRef> = OpenAIEmbeddingParams &
   ConnectionOptions &
   Pick<BehaviourOptions, "drop_params" | "onWarning" | "fetchImage"> & {
     readonly model: M;
@@ -404,7 +455,7 @@ interface OpenAIImageParams {
   readonly output_format?: string;
 }
 
-export type ImageGenerateParams<M extends string = string> = OpenAIImageParams &
+export type ImageGenerateParams<M extends string = ImageModelRef> = OpenAIImageParams &
   ConnectionOptions &
   Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
     readonly model: M;
@@ -436,7 +487,7 @@ interface RerankParams {
   readonly max_tokens_per_doc?: number;
 }
 
-export type RerankCreateParams<M extends string = string> = RerankParams &
+export type RerankCreateParams<M extends string = RerankModelRef> = RerankParams &
   ConnectionOptions &
   Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
     readonly model: M;

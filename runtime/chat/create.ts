@@ -1,5 +1,6 @@
 /** The chat entry points: unary, streamed, and CountTokens, over the route the catalog (or the caller) picks. */
 import { CountTokensCommand, type CountTokensCommandOutput } from "@aws-sdk/client-bedrock-runtime";
+import { explainInvalidModel } from "../catalog-suggest.js";
 import type { CallOptions } from "../send.js";
 import { sendCommand } from "../send.js";
 import type { ChatCompletion, ChatCompletionStream } from "../types.js";
@@ -11,12 +12,26 @@ import { streamChat } from "./stream.js";
 
 export type { ChatCall, PreparedChat };
 
+/**
+ * Runs the opening of a call (everything up to the response's start); Bedrock's "model identifier is
+ * invalid" for an id the catalog does not list comes back with the nearest catalog ids.
+ */
+async function explainingUnknownModel<T>(prepared: PreparedChat, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    throw prepared.entry ? error : explainInvalidModel(error, prepared.resolved.displayName);
+  }
+}
+
 /** A unary chat completion over the route the catalog (or the caller) picks. */
 export async function createChatCompletion(call: ChatCall): Promise<ChatCompletion> {
   const prepared = await prepareChat(call, "chat");
   const mock = readMockResponse(call.request);
   if (mock !== undefined) return mockChatCompletion(call, prepared, mock);
-  return prepared.route === "converse" ? converseChat(call, prepared) : invokeChat(call, prepared);
+  return explainingUnknownModel(prepared, () =>
+    prepared.route === "converse" ? converseChat(call, prepared) : invokeChat(call, prepared),
+  );
 }
 
 /** A streamed chat completion; the HTTP call is made before this resolves, so request errors throw here. */
@@ -28,7 +43,7 @@ export async function createChatCompletionStream(call: ChatCall): Promise<ChatCo
   const options: CallOptions = { ...call.options, signal, streaming: true };
   const mock = readMockResponse(call.request);
   if (mock !== undefined) return mockChatStream({ ...call, options }, prepared, controller, mock);
-  return streamChat({ ...call, options }, prepared, controller);
+  return explainingUnknownModel(prepared, () => streamChat({ ...call, options }, prepared, controller));
 }
 
 type CountTokensInput = ConstructorParameters<typeof CountTokensCommand>[0]["input"];
@@ -58,6 +73,8 @@ export async function countChatTokens(call: ChatCall): Promise<{ input_tokens: n
   const name = prepared.entry?.id ?? prepared.resolved.displayName;
   const input = await buildCountTokensInput(call, prepared);
   const command = new CountTokensCommand({ modelId: prepared.resolved.wireModelId, input });
-  const output = (await sendCommand(call.client, command, call.options, name)) as CountTokensCommandOutput;
+  const output = (await explainingUnknownModel(prepared, () =>
+    sendCommand(call.client, command, call.options, name),
+  )) as CountTokensCommandOutput;
   return { input_tokens: output.inputTokens ?? 0, model: prepared.resolved.displayName };
 }

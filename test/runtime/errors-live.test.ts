@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
-import { type Bedrock, BedrockCallError, createBedrock } from "../../runtime/index.js";
+import { type Bedrock, BedrockCallError, createBedrock, uncheckedModel } from "../../runtime/index.js";
 import { credentials, failure } from "./live.js";
 
 const CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -73,7 +73,9 @@ const faults = [
 describe("every mapped Bedrock exception", () => {
   it.each(
     faults.flatMap((row) =>
-      [`bedrock/converse/${CLAUDE}`, `bedrock/invoke/${CLAUDE}`].map((model) => [...row, model] as const),
+      ([`bedrock/converse/${CLAUDE}`, `bedrock/invoke/${CLAUDE}`] as const).map(
+        (model) => [...row, model] as const,
+      ),
     ),
   )(
     "%s → %s (HTTP %i) → status %i %s on %s",
@@ -106,7 +108,10 @@ describe("every mapped Bedrock exception", () => {
 
   it("a model id Bedrock does not know is Bedrock's ValidationException", async () => {
     const error = await failure(
-      bedrock.chat.completions.create({ model: "bedrock/converse/acme.unknown-model-v1:0", messages: hello }),
+      bedrock.chat.completions.create({
+        model: uncheckedModel("bedrock/converse/acme.unknown-model-v1:0"),
+        messages: hello,
+      }),
     );
     expect(error).toMatchObject({ status: 400, awsErrorName: "ValidationException" });
     expect(error.message).toMatch(/acme\.unknown-model-v1:0/);

@@ -175,7 +175,7 @@ describe("connection failures", () => {
     secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
   };
   const hello = {
-    model: "anthropic.claude-3-haiku-20240307-v1:0",
+    model: "anthropic.claude-3-haiku-20240307-v1:0" as const,
     messages: [{ role: "user" as const, content: "x" }],
   };
 

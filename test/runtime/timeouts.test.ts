@@ -234,22 +234,17 @@ const opening: [string, Record<string, unknown>][] = [
   ["contentBlockDelta", { contentBlockIndex: 0, delta: { text: " world" }, p: "ab" }],
 ];
 
+/** A stream from `endpoint` with a timeout in seconds. */
+function openStream(endpoint: string, timeout: number) {
+  const client = createBedrock({ region: "us-east-1", endpoint, credentials, num_retries: 0 });
+  return client.chat.completions.create({ model: CLAUDE, messages: hello, stream: true, timeout });
+}
+
 describe("a stream that goes silent", () => {
   it("ends with a 408 once it has waited its timeout for the next event, after what it sent", async () => {
     const server = await silentStreamServer(opening);
     try {
-      const client = createBedrock({
-        region: "us-east-1",
-        endpoint: server.endpoint,
-        credentials,
-        num_retries: 0,
-      });
-      const stream = await client.chat.completions.create({
-        model: CLAUDE,
-        messages: hello,
-        stream: true,
-        timeout: 0.2,
-      });
+      const stream = await openStream(server.endpoint, 0.2);
       let text = "";
       const error = await failure(
         (async () => {
@@ -270,18 +265,7 @@ describe("a stream that goes silent", () => {
     // the call before the rest arrived.
     const server = await silentStreamServer(opening.slice(0, 1), { events: opening.slice(1), afterMs: 1000 });
     try {
-      const client = createBedrock({
-        region: "us-east-1",
-        endpoint: server.endpoint,
-        credentials,
-        num_retries: 0,
-      });
-      const stream = await client.chat.completions.create({
-        model: CLAUDE,
-        messages: hello,
-        stream: true,
-        timeout: 0.4,
-      });
+      const stream = await openStream(server.endpoint, 0.4);
       const iterator = stream[Symbol.asyncIterator]();
       const chunks: ChatCompletionChunk[] = [(await iterator.next()).value as ChatCompletionChunk];
       await new Promise((resolve) => setTimeout(resolve, 2000));
