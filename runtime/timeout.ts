@@ -14,7 +14,7 @@ import { RequestValidationError } from "./errors.js";
 import type { RequestOptions } from "./types.js";
 
 /** Ten minutes: LiteLLM's and openai-node's default timeout. */
-export const defaultTimeoutMilliseconds = 600_000;
+const defaultTimeoutMilliseconds = 600_000;
 
 /**
  * The longest timeout in seconds that can be meant: Bedrock inference calls run at most 60 minutes
@@ -24,10 +24,10 @@ export const defaultTimeoutMilliseconds = 600_000;
 const maximumTimeoutSeconds = 3600;
 
 /** Request and client fields whose value is a timeout in seconds (LiteLLM's names). */
-export const timeoutSecondsFields = ["timeout", "request_timeout"] as const;
+const timeoutSecondsFields = ["timeout", "request_timeout"] as const;
 
 /** A LiteLLM-style timeout in seconds, checked, as milliseconds (`undefined` when not given). */
-export function readTimeoutSeconds(value: unknown, param: string): number | undefined {
+function readTimeoutSeconds(value: unknown, param: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw new RequestValidationError(

@@ -14,12 +14,12 @@ import type { UncheckedModelId } from "./model-ref.js";
 // ---------------------------------------------------------------------------------------------
 
 /** The catalog's cross-region profile ids (`us.…`, `eu.…`, `global.…`) of the base models in `Ids`. */
-export type ProfileIdOf<Ids extends ModelId> = {
+type ProfileIdOf<Ids extends ModelId> = {
   [Profile in keyof ModelAliases]: ModelAliases[Profile] extends Ids ? Profile : never;
 }[keyof ModelAliases];
 
 /** Catalog ids of the models in `Ids` (base or profile), bare or with LiteLLM's `bedrock/`, `bedrock/converse/`, `bedrock/invoke/`. */
-export type CatalogModelRef<Ids extends ModelId> =
+type CatalogModelRef<Ids extends ModelId> =
   | Ids
   | ProfileIdOf<Ids>
   | `bedrock/${Ids | ProfileIdOf<Ids>}`
@@ -414,14 +414,23 @@ interface OpenAIEmbeddingParams {
   readonly input_type?: string;
 }
 
-export type EmbeddingCreateParams<M extends string = EmbeddingModelRef> = OpenAIEmbeddingParams &
+/** A request of an operation other than chat: its own params, the model's, connection and policy options. */
+type OperationParams<Params, M extends string> = Params &
   ConnectionOptions &
-  Pick<BehaviourOptions, "drop_params" | "onWarning" | "fetchImage"> & {
+  Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
     readonly model: M;
+    /** The id or ARN sent to Bedrock (provisioned throughput); `model` names the base model. */
     readonly model_id?: string;
-    /** How many Bedrock calls may run at once when a batch is split (default 8). */
-    readonly concurrency?: number;
   } & ProviderParamsOf<M>;
+
+export type EmbeddingCreateParams<M extends string = EmbeddingModelRef> = OperationParams<
+  OpenAIEmbeddingParams &
+    Pick<BehaviourOptions, "fetchImage"> & {
+      /** How many Bedrock calls may run at once when a batch is split (default 8). */
+      readonly concurrency?: number;
+    },
+  M
+>;
 
 export interface Embedding {
   object: "embedding";
@@ -455,12 +464,7 @@ interface OpenAIImageParams {
   readonly output_format?: string;
 }
 
-export type ImageGenerateParams<M extends string = ImageModelRef> = OpenAIImageParams &
-  ConnectionOptions &
-  Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
-    readonly model: M;
-    readonly model_id?: string;
-  } & ProviderParamsOf<M>;
+export type ImageGenerateParams<M extends string = ImageModelRef> = OperationParams<OpenAIImageParams, M>;
 
 export interface ImagesResponse {
   created: number;
@@ -487,12 +491,7 @@ interface RerankParams {
   readonly max_tokens_per_doc?: number;
 }
 
-export type RerankCreateParams<M extends string = RerankModelRef> = RerankParams &
-  ConnectionOptions &
-  Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
-    readonly model: M;
-    readonly model_id?: string;
-  } & ProviderParamsOf<M>;
+export type RerankCreateParams<M extends string = RerankModelRef> = OperationParams<RerankParams, M>;
 
 export interface RerankResult {
   /** Position of the document in the request's `documents`. */

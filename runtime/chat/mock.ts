@@ -11,7 +11,7 @@ import { buildConverseInput } from "./converse-call.js";
 import { buildInvokeChatBody } from "./invoke.js";
 import type { StreamEvent } from "./model.js";
 import type { ChatCall, PreparedChat } from "./prepare.js";
-import { createChatStream } from "./stream.js";
+import { createChatStream, type StreamSource } from "./stream.js";
 
 /** The mock answer a request asks for, if any (a string, as LiteLLM takes it). */
 export function readMockResponse(request: Readonly<Record<string, unknown>>): string | undefined {
@@ -65,7 +65,7 @@ export async function mockChatStream(
   text: string,
 ): Promise<ChatCompletionStream> {
   await checkRequest(call, prepared);
-  const source = {
+  const source: StreamSource = {
     events: mockEvents(text),
     decode: (events: unknown) => events as StreamEvent[],
     assembler: new ChunkAssembler({ ...prepared.meta, jsonTool: false }, converseFinishReasons),
