@@ -229,10 +229,16 @@ function createClientState(options: BedrockOptions): ClientState {
  */
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const state = createClientState(options);
+  /** A call's client, transport options and policy switches (every operation). */
+  const prepare = (body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) =>
+    prepareCall(state, body, requestOptions);
+  /** The same for a chat request, with the client's chat defaults. */
+  const prepareChat = (body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) =>
+    prepareChatCall(state, body, requestOptions);
 
   const completions = {
     async create(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
-      const call = await prepareChatCall(state, body, requestOptions);
+      const call = await prepareChat(body, requestOptions);
       const { createChatCompletion, createChatCompletionStream } = await loadEngine();
       return body.stream === true ? createChatCompletionStream(call) : createChatCompletion(call);
     },
@@ -241,12 +247,12 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   return {
     chat: { completions },
     async countTokens(body, requestOptions) {
-      const call = await prepareChatCall(state, body as Readonly<Record<string, unknown>>, requestOptions);
+      const call = await prepareChat(body as Readonly<Record<string, unknown>>, requestOptions);
       return (await loadEngine()).countChatTokens(call);
     },
     embeddings: {
       async create(body, requestOptions) {
-        const prepared = await prepareCall(state, body as Readonly<Record<string, unknown>>, requestOptions);
+        const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
         return (await loadEngine()).createEmbeddings({
           ...prepared,
           request: body as Readonly<Record<string, unknown>>,
@@ -255,7 +261,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     },
     images: {
       async generate(body, requestOptions) {
-        const prepared = await prepareCall(state, body as Readonly<Record<string, unknown>>, requestOptions);
+        const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
         return (await loadEngine()).generateImages({
           ...prepared,
           request: body as Readonly<Record<string, unknown>>,
@@ -264,7 +270,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     },
     rerank: {
       async create(body, requestOptions) {
-        const prepared = await prepareCall(state, body as Readonly<Record<string, unknown>>, requestOptions);
+        const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
         return (await loadEngine()).createRerank({
           ...prepared,
           request: body as Readonly<Record<string, unknown>>,
