@@ -125,9 +125,12 @@ function connectionOf(
     });
     return { connection, overrides };
   }
-  if (body.extra_headers !== undefined) {
+  if (body.extra_headers !== undefined || body.headers !== undefined) {
     return {
-      connection: resolveConnection(state.options, { extra_headers: body.extra_headers as never }),
+      connection: resolveConnection(state.options, {
+        extra_headers: body.extra_headers as never,
+        headers: body.headers as never,
+      }),
       overrides,
     };
   }

@@ -36,15 +36,22 @@ export const connectionFields = [
   "extra_headers",
   "num_retries",
   "timeout",
-  // LiteLLM's names for the endpoint and the Bedrock API key (a bearer token, never a body field).
+  // LiteLLM's names for the endpoint, the Bedrock API key (a bearer token, never a body field) and extra headers.
   "api_base",
   "api_key",
+  "headers",
 ] as const;
 
 /** True when a request carries its own connection options (it then gets its own SDK client); a timeout is not one. */
 export function hasConnectionOverrides(request: Readonly<Record<string, unknown>>): boolean {
   for (const field of connectionFields)
-    if (request[field] !== undefined && field !== "extra_headers" && field !== "timeout") return true;
+    if (
+      request[field] !== undefined &&
+      field !== "extra_headers" &&
+      field !== "headers" &&
+      field !== "timeout"
+    )
+      return true;
   return false;
 }
 
@@ -89,7 +96,7 @@ export function resolveConnection(base: ConnectionOptions, override: ConnectionO
   const ownIdentity =
     request.credentials !== undefined || request.profile !== undefined || request.apiKey !== undefined;
   const identity = ownIdentity ? request : client;
-  const headers = { ...base.extra_headers, ...override.extra_headers };
+  const headers = { ...base.headers, ...base.extra_headers, ...override.headers, ...override.extra_headers };
   return {
     region: request.region ?? client.region ?? process.env.AWS_REGION_NAME,
     endpoint: request.endpoint ?? client.endpoint,

@@ -134,6 +134,8 @@ export interface ConnectionOptions {
   readonly api_base?: string;
   /** LiteLLM's name for `apiKey`: a Bedrock API key, sent as a bearer token (never in a request body). */
   readonly api_key?: string;
+  /** LiteLLM's name for `extra_headers`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface GuardrailConfig {

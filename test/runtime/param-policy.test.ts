@@ -119,6 +119,13 @@ describe("bookkeeping fields are consumed or dropped, never sent to Bedrock", ()
     expect(emulator.requests.at(-1)!.auth).toBe("bearer");
   });
 
+  it("headers is LiteLLM's name for extra_headers: sent as HTTP headers, not in the body", async () => {
+    await chat({ model: CLAUDE, messages: hello, headers: { "x-team": "search" } });
+    const request = emulator.requests.at(-1)!;
+    expect(request.headers["x-team"]).toBe("search");
+    expect(keysOf(request.body).has("headers")).toBe(false);
+  });
+
   it("api_base is LiteLLM's name for the endpoint", async () => {
     const client = createBedrock({ region: "us-east-1", api_base: emulator.url, credentials });
     const before = emulator.requests.length;
