@@ -17,6 +17,7 @@ import {
   type FunctionTool,
   type ToolCall,
   type Usage,
+  uncheckedModel,
 } from "../runtime/index.js";
 import { chatNeed, type DemoModel, type DemoNeed, embeddingNeed, imageNeed, pickModel } from "./models.js";
 
@@ -79,7 +80,7 @@ async function runChat(bedrock: Bedrock, model: DemoModel): Promise<void> {
     { role: "user", content: "In one sentence: what is Amazon Bedrock?" },
   ];
   const completion = await bedrock.chat.completions.create({
-    model: model.callId,
+    model: uncheckedModel(model.callId),
     messages,
     max_tokens: 200,
   });
@@ -90,7 +91,7 @@ async function runChat(bedrock: Bedrock, model: DemoModel): Promise<void> {
 
 async function runStream(bedrock: Bedrock, model: DemoModel): Promise<void> {
   const stream = await bedrock.chat.completions.create({
-    model: model.callId,
+    model: uncheckedModel(model.callId),
     messages: [{ role: "user", content: "Write a four-line poem about rivers." }],
     max_tokens: 200,
     stream: true,
@@ -159,7 +160,7 @@ function answerToolCall(call: ToolCall): ChatMessage {
 async function runTools(bedrock: Bedrock, model: DemoModel): Promise<void> {
   const messages: ChatMessage[] = [{ role: "user", content: "What's the weather in Paris right now?" }];
   let completion = await bedrock.chat.completions.create({
-    model: model.callId,
+    model: uncheckedModel(model.callId),
     messages,
     tools: [weatherTool],
     tool_choice: { type: "function", function: { name: "get_weather" } },
@@ -180,7 +181,7 @@ async function runTools(bedrock: Bedrock, model: DemoModel): Promise<void> {
       ...calls.map(answerToolCall),
     );
     completion = await bedrock.chat.completions.create({
-      model: model.callId,
+      model: uncheckedModel(model.callId),
       messages,
       tools: [weatherTool],
       tool_choice: "auto",
@@ -196,7 +197,7 @@ async function runEmbedding(bedrock: Bedrock, model: DemoModel, live: boolean): 
   const input = ["The cat sat on the mat.", "A kitten rested on the rug."];
   const dimensions = model.entry.embedding?.dimensions.includes(256) ? 256 : undefined;
   const response = await bedrock.embeddings.create({
-    model: model.callId,
+    model: uncheckedModel(model.callId),
     input,
     ...(dimensions !== undefined ? { dimensions } : {}),
   });
@@ -233,7 +234,7 @@ async function runImage(bedrock: Bedrock, model: DemoModel, outDir: string): Pro
   const size =
     model.entry.image?.default_size ?? sizes.find((candidate) => candidate === "1024x1024") ?? sizes[0];
   const response = await bedrock.images.generate({
-    model: model.callId,
+    model: uncheckedModel(model.callId),
     prompt: "A lighthouse on a cliff at dawn, watercolor",
     seed: 42,
     ...(size !== undefined ? { size } : {}),

@@ -55,6 +55,14 @@ export function providerParamsOf(family: FamilySpec, model: ModelSpec): string[]
     .sort(byString);
 }
 
+/** The id unions emitted per operation, so each client method accepts only the models that offer it. */
+const operationIdUnions: readonly { name: string; operation: Operation }[] = [
+  { name: "ChatModelId", operation: "chat" },
+  { name: "EmbeddingModelId", operation: "embeddings" },
+  { name: "ImageModelId", operation: "images" },
+  { name: "RerankModelId", operation: "rerank" },
+];
+
 export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): void {
   const sorted = [...families].sort((a, b) => byString(a.family, b.family));
   const models = sorted
@@ -86,6 +94,16 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
       docs: ["Every base model id in the catalog."],
       type: union(models.map(({ model }) => model.id)),
     },
+    ...operationIdUnions.map(({ name, operation }) => ({
+      isExported: true,
+      name,
+      docs: [`Base model ids of the catalog that offer the \`${operation}\` operation.`],
+      type: union(
+        models
+          .filter(({ family, model }) => (model.operations ?? family.operations).includes(operation))
+          .map(({ model }) => model.id),
+      ),
+    })),
   ]);
 
   const aliases = models
@@ -188,7 +206,16 @@ export function emitIndex(file: SourceFile, families: readonly FamilySpec[]): vo
     {
       isTypeOnly: true,
       moduleSpecifier: "./catalog.js",
-      namedExports: ["FamilyId", "ModelAliases", "ModelId", "ModelParams"],
+      namedExports: [
+        "ChatModelId",
+        "EmbeddingModelId",
+        "FamilyId",
+        "ImageModelId",
+        "ModelAliases",
+        "ModelId",
+        "ModelParams",
+        "RerankModelId",
+      ],
     },
     { moduleSpecifier: "./params.js", namedExports: ["openAIParams", "runtimeRerankParams"] },
   ]);

@@ -14,20 +14,25 @@ import type {
   Response as ResponsesResponse,
 } from "./responses/types.js";
 import type { CallOptions } from "./send.js";
+import { readSideTimeout, resolveCallTimeout } from "./timeout.js";
 import type {
   BehaviourOptions,
   ChatCompletion,
   ChatCompletionCreateParams,
   ChatCompletionRequest,
   ChatCompletionStream,
+  ChatModelRef,
   ConnectionOptions,
   CreateEmbeddingResponse,
   EmbeddingCreateParams,
+  EmbeddingModelRef,
   ImageGenerateParams,
+  ImageModelRef,
   ImagesResponse,
-  KnownModelRef,
+  ModelRef,
   RequestOptions,
   RerankCreateParams,
+  RerankModelRef,
   RerankResponse,
 } from "./types.js";
 
@@ -37,15 +42,18 @@ export interface BedrockOptions extends ConnectionOptions, BehaviourOptions {
   readonly client?: BedrockRuntimeClient;
 }
 
-/** A model reference with editor completion for catalog ids, still accepting any string (ARNs, newer models). */
-export type ModelRef = KnownModelRef | (string & {});
+/**
+ * A model reference the compiler checks: catalog ids and profile ids (with LiteLLM's prefixes), ARNs,
+ * imported-model routes, or `uncheckedModel("…")` for an id the catalog does not list yet.
+ */
+export type { ModelRef };
 
 export interface ChatCompletions {
   /**
    * A chat completion; with `stream: true`, a stream of chunks. One signature (not overloads), so a
    * param the model does not take is reported against the request you wrote.
    */
-  create<M extends ModelRef, S extends boolean | null | undefined = undefined>(
+  create<M extends ChatModelRef, S extends boolean | null | undefined = undefined>(
     body: ChatCompletionRequest<M, S>,
     options?: RequestOptions,
   ): Promise<S extends true ? ChatCompletionStream : ChatCompletion>;
@@ -84,40 +92,31 @@ export interface Bedrock {
   readonly responses: Responses;
   readonly messages: Messages;
   /** Input tokens of a chat request as Bedrock counts them (the CountTokens API), without running the model. */
-  countTokens<M extends ModelRef>(
+  countTokens<M extends ChatModelRef>(
     body: Omit<ChatCompletionCreateParams<M>, "stream">,
     options?: RequestOptions,
   ): Promise<{ input_tokens: number; model: string }>;
   readonly embeddings: {
-    create<M extends ModelRef>(
+    create<M extends EmbeddingModelRef>(
       body: EmbeddingCreateParams<M>,
       options?: RequestOptions,
     ): Promise<CreateEmbeddingResponse>;
   };
   readonly images: {
-    generate<M extends ModelRef>(
+    generate<M extends ImageModelRef>(
       body: ImageGenerateParams<M>,
       options?: RequestOptions,
     ): Promise<ImagesResponse>;
   };
   /** Documents ordered by relevance to a query, in the shape of Cohere's rerank API (as LiteLLM's `rerank()`). */
   readonly rerank: {
-    create<M extends ModelRef>(
+    create<M extends RerankModelRef>(
       body: RerankCreateParams<M>,
       options?: RequestOptions,
     ): Promise<RerankResponse>;
   };
 }
 
-/**
- * Creates a client for every Bedrock model through OpenAI's Chat Completions, Embeddings and Images shapes
- * (and Cohere's rerank shape for rerank models).
- *
- * ```ts
- * const bedrock = createBedrock({ region: "us-east-1" });
- * const reply = await bedrock.chat.completions.create({ model: "anthropic.claude-3-haiku-20240307-v1:0", messages });
- * ```
- */
 let engine: Promise<typeof import("./engine.js")> | undefined;
 
 /** The SDK-backed half of the runtime, imported on the first call and kept. */
@@ -135,10 +134,117 @@ async function sharedConfigRegion(client: BedrockRuntimeClient): Promise<string 
   }
 }
 
-export function createBedrock(options: BedrockOptions = {}): Bedrock {
+/** What every operation call carries besides its request (see OperationCall). */
+interface PreparedCall {
+  readonly client: BedrockRuntimeClient;
+  readonly options: CallOptions;
+  readonly warn: (message: string) => void;
+  readonly dropParams: boolean;
+  readonly allowRetired: boolean | undefined;
+  readonly region: string | undefined;
+}
+
+/** The client-wide state `createBedrock` resolves once: its connection, SDK client and timeout. */
+interface ClientState {
+  readonly options: BedrockOptions;
+  readonly baseConnection: Connection;
+  readonly ownClient: BedrockRuntimeClient | undefined;
+  readonly baseClient: () => Promise<BedrockRuntimeClient>;
+  /** The client's timeout in milliseconds (given in seconds), if it set one. */
+  readonly timeout: number | undefined;
+}
+
+/** The connection of one call: the client's, or the client's with the request's own options over it. */
+function connectionOf(
+  state: ClientState,
+  body: Readonly<Record<string, unknown>>,
+  requestOptions: RequestOptions,
+): { connection: Connection; overrides: boolean } {
+  const overrides = hasConnectionOverrides(body) || requestOptions.maxRetries !== undefined;
+  if (overrides) {
+    const connection = resolveConnection(state.options, {
+      ...(body as ConnectionOptions),
+      ...(requestOptions.maxRetries !== undefined ? { num_retries: requestOptions.maxRetries } : {}),
+    });
+    return { connection, overrides };
+  }
+  if (body.extra_headers !== undefined || body.headers !== undefined) {
+    return {
+      connection: resolveConnection(state.options, {
+        extra_headers: body.extra_headers as never,
+        headers: body.headers as never,
+      }),
+      overrides,
+    };
+  }
+  return { connection: state.baseConnection, overrides };
+}
+
+/** The SDK client, transport options, warning sink and policy switches of one call. */
+async function prepareCall(
+  state: ClientState,
+  body: Readonly<Record<string, unknown>>,
+  requestOptions: RequestOptions = {},
+): Promise<PreparedCall> {
+  const { options } = state;
+  const timeout = resolveCallTimeout(requestOptions, body, state.timeout);
+  const { connection, overrides } = connectionOf(state, body, requestOptions);
+  const client =
+    state.ownClient && !overrides
+      ? state.ownClient
+      : connection === state.baseConnection
+        ? await state.baseClient()
+        : await (await loadEngine()).clientFor(connection);
+  const extraHeaders = connection.extraHeaders;
+  const optionHeaders = requestOptions.headers;
+  const callOptions: CallOptions = {
+    signal: requestOptions.signal,
+    timeout,
+    headers:
+      extraHeaders && optionHeaders ? { ...extraHeaders, ...optionHeaders } : (optionHeaders ?? extraHeaders),
+  };
+  const warn =
+    (body.onWarning as BehaviourOptions["onWarning"]) ??
+    options.onWarning ??
+    ((message: string) => console.warn(message));
+  return {
+    client,
+    options: callOptions,
+    warn,
+    dropParams: (body.drop_params as boolean | undefined) ?? options.drop_params ?? false,
+    allowRetired: (body.allowRetired as boolean | undefined) ?? options.allowRetired,
+    region:
+      connection.region ??
+      process.env.AWS_REGION ??
+      process.env.AWS_DEFAULT_REGION ??
+      (await sharedConfigRegion(client)),
+  };
+}
+
+/** A chat call: the prepared call, the request with the client's chat defaults, guardrail and repair switch. */
+async function prepareChatCall(
+  state: ClientState,
+  body: Readonly<Record<string, unknown>>,
+  requestOptions?: RequestOptions,
+) {
+  const { options } = state;
+  const prepared = await prepareCall(state, body, requestOptions);
+  const request = {
+    ...body,
+    user_continue_message: body.user_continue_message ?? options.user_continue_message,
+    fetchImage: body.fetchImage ?? options.fetchImage,
+  };
+  return {
+    ...prepared,
+    request,
+    guardrail: (body.guardrailConfig as BehaviourOptions["guardrailConfig"]) ?? options.guardrailConfig,
+    modifyParams: (body.modify_params as boolean | undefined) ?? options.modify_params ?? false,
+  };
+}
+
+/** The client's state; a failed SDK client creation is retried on the next call. */
+function createClientState(options: BedrockOptions): ClientState {
   const baseConnection = resolveConnection(options);
-  const ownClient = options.client ? instrumentClient(options.client) : undefined;
-  /** The SDK client of the client's own connection, kept (a failed creation is retried on the next call). */
   let base: Promise<BedrockRuntimeClient> | undefined;
   function baseClient(): Promise<BedrockRuntimeClient> {
     if (!base) {
@@ -150,69 +256,32 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     }
     return base;
   }
+  return {
+    options,
+    baseConnection,
+    ownClient: options.client ? instrumentClient(options.client) : undefined,
+    baseClient,
+    timeout: readSideTimeout(options as Readonly<Record<string, unknown>>),
+  };
+}
 
-  async function prepare(body: Readonly<Record<string, unknown>>, requestOptions: RequestOptions = {}) {
-    const overrides = hasConnectionOverrides(body) || requestOptions.maxRetries !== undefined;
-    let connection: Connection = baseConnection;
-    if (overrides) {
-      connection = resolveConnection(options, {
-        ...(body as ConnectionOptions),
-        ...(requestOptions.maxRetries !== undefined ? { num_retries: requestOptions.maxRetries } : {}),
-      });
-    } else if (body.extra_headers !== undefined || body.timeout !== undefined) {
-      connection = resolveConnection(options, {
-        extra_headers: body.extra_headers as never,
-        timeout: body.timeout as never,
-      });
-    }
-    const client =
-      ownClient && !overrides
-        ? ownClient
-        : connection === baseConnection
-          ? await baseClient()
-          : await (await loadEngine()).clientFor(connection);
-    const extraHeaders = connection.extraHeaders;
-    const optionHeaders = requestOptions.headers;
-    const callOptions: CallOptions = {
-      signal: requestOptions.signal,
-      timeout: requestOptions.timeout ?? connection.timeout,
-      headers:
-        extraHeaders && optionHeaders
-          ? { ...extraHeaders, ...optionHeaders }
-          : (optionHeaders ?? extraHeaders),
-    };
-    const warn =
-      (body.onWarning as BehaviourOptions["onWarning"]) ??
-      options.onWarning ??
-      ((message: string) => console.warn(message));
-    return {
-      client,
-      options: callOptions,
-      warn,
-      dropParams: (body.drop_params as boolean | undefined) ?? options.drop_params ?? false,
-      allowRetired: (body.allowRetired as boolean | undefined) ?? options.allowRetired,
-      region:
-        connection.region ??
-        process.env.AWS_REGION ??
-        process.env.AWS_DEFAULT_REGION ??
-        (await sharedConfigRegion(client)),
-    };
-  }
-
-  async function prepareChat(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
-    const prepared = await prepare(body, requestOptions);
-    const request = {
-      ...body,
-      user_continue_message: body.user_continue_message ?? options.user_continue_message,
-      fetchImage: body.fetchImage ?? options.fetchImage,
-    };
-    return {
-      ...prepared,
-      request,
-      guardrail: (body.guardrailConfig as BehaviourOptions["guardrailConfig"]) ?? options.guardrailConfig,
-      modifyParams: (body.modify_params as boolean | undefined) ?? options.modify_params ?? false,
-    };
-  }
+/**
+ * Creates a client for every Bedrock model through OpenAI's Chat Completions, Embeddings and Images shapes
+ * (and Cohere's rerank shape for rerank models).
+ *
+ * ```ts
+ * const bedrock = createBedrock({ region: "us-east-1" });
+ * const reply = await bedrock.chat.completions.create({ model: "anthropic.claude-3-haiku-20240307-v1:0", messages });
+ * ```
+ */
+export function createBedrock(options: BedrockOptions = {}): Bedrock {
+  const state = createClientState(options);
+  /** A call's client, transport options and policy switches (every operation). */
+  const prepare = (body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) =>
+    prepareCall(state, body, requestOptions);
+  /** The same for a chat request, with the client's chat defaults. */
+  const prepareChat = (body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) =>
+    prepareChatCall(state, body, requestOptions);
 
   const completions = {
     async create(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {

@@ -15,7 +15,6 @@ export interface Connection {
   readonly webIdentityToken?: string;
   readonly extraHeaders?: Readonly<Record<string, string>>;
   readonly maxAttempts?: number;
-  readonly timeout?: number;
 }
 
 /** Request fields that configure the connection (both naming styles); they are never model params. */
@@ -37,12 +36,22 @@ export const connectionFields = [
   "extra_headers",
   "num_retries",
   "timeout",
+  // LiteLLM's names for the endpoint, the Bedrock API key (a bearer token, never a body field) and extra headers.
+  "api_base",
+  "api_key",
+  "headers",
 ] as const;
 
-/** True when a request carries its own connection options (it then gets its own SDK client). */
+/** True when a request carries its own connection options (it then gets its own SDK client); a timeout is not one. */
 export function hasConnectionOverrides(request: Readonly<Record<string, unknown>>): boolean {
   for (const field of connectionFields)
-    if (request[field] !== undefined && field !== "extra_headers" && field !== "timeout") return true;
+    if (
+      request[field] !== undefined &&
+      field !== "extra_headers" &&
+      field !== "headers" &&
+      field !== "timeout"
+    )
+      return true;
   return false;
 }
 
@@ -65,15 +74,14 @@ function foldNames(options: ConnectionOptions): Connection {
       : undefined;
   return {
     region: options.region ?? options.aws_region_name,
-    endpoint: options.endpoint ?? options.aws_bedrock_runtime_endpoint,
+    endpoint: options.endpoint ?? options.aws_bedrock_runtime_endpoint ?? options.api_base,
     credentials: options.credentials ?? staticKeys,
-    apiKey: options.apiKey,
+    apiKey: options.apiKey ?? options.api_key,
     profile: options.profile ?? options.aws_profile_name,
     roleArn: options.aws_role_name,
     roleSessionName: options.aws_session_name,
     webIdentityToken: options.aws_web_identity_token,
     maxAttempts: options.num_retries === undefined ? undefined : options.num_retries + 1,
-    timeout: options.timeout,
   };
 }
 
@@ -88,7 +96,7 @@ export function resolveConnection(base: ConnectionOptions, override: ConnectionO
   const ownIdentity =
     request.credentials !== undefined || request.profile !== undefined || request.apiKey !== undefined;
   const identity = ownIdentity ? request : client;
-  const headers = { ...base.extra_headers, ...override.extra_headers };
+  const headers = { ...base.headers, ...base.extra_headers, ...override.headers, ...override.extra_headers };
   return {
     region: request.region ?? client.region ?? process.env.AWS_REGION_NAME,
     endpoint: request.endpoint ?? client.endpoint,
@@ -100,6 +108,5 @@ export function resolveConnection(base: ConnectionOptions, override: ConnectionO
     webIdentityToken: request.webIdentityToken ?? client.webIdentityToken,
     extraHeaders: Object.keys(headers).length > 0 ? headers : undefined,
     maxAttempts: request.maxAttempts ?? client.maxAttempts,
-    timeout: request.timeout ?? client.timeout,
   };
 }

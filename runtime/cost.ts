@@ -36,7 +36,7 @@ function roundUsd(value: number): number {
   return Math.round(value * 1e10) / 1e10;
 }
 
-export interface TokenCounts {
+interface TokenCounts {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly cacheReadTokens?: number;
@@ -78,7 +78,7 @@ function pixels(size: string): number {
  * Price of one generated image: the entry matching quality and size (an `up_to` size covers every
  * smaller image), preferring exact sizes, then the smallest covering size.
  */
-export function imagePrice(
+function imagePrice(
   price: PriceFields | undefined,
   request: { size?: string; quality?: string; steps?: number },
 ): number | null {

@@ -1,14 +1,15 @@
 import type { EmbeddingsMapping } from "../generated/spec-types.js";
 import { parseDataUrl } from "./chat/normalize.js";
 import { computeEmbeddingCost, resolvePrice } from "./cost.js";
+import type { CatalogEntry } from "./descriptor.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
 import { resolveOperation } from "./families.js";
-import { applyParams, paramTableFor } from "./params.js";
+import { applyBodyParams, paramTableFor } from "./params.js";
 import { readPointer, writeConstants, writePointer } from "./pointer.js";
-import { invokeJson, type OperationCall } from "./send.js";
+import { type InvokeAnswer, invokeJson, type OperationCall } from "./send.js";
 import type { CreateEmbeddingResponse, EmbeddingImageInput } from "./types.js";
 
-export type EmbeddingsCall = OperationCall;
+type EmbeddingsCall = OperationCall;
 
 interface InputItem {
   readonly text?: string;
@@ -93,13 +94,8 @@ function readVectors(body: unknown, mapping: EmbeddingsMapping, expected: number
   );
 }
 
-/** Embeds one input or many, split into calls by the family's per-call limit and sent with a concurrency bound. */
-export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbeddingResponse> {
-  const { request } = call;
-  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "embeddings", call);
-  const mapping = descriptor.embeddings!;
-  const items = normalizeInputs(request.input, entry.id);
-
+/** `dimensions`, when given, must be one the model offers. */
+function requireSupportedDimensions(request: Readonly<Record<string, unknown>>, entry: CatalogEntry): void {
   const dimensions = request.dimensions as number | undefined;
   if (dimensions !== undefined && entry.embedding && !entry.embedding.dimensions.includes(dimensions)) {
     throw new RequestValidationError(
@@ -107,92 +103,83 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
       { param: "dimensions", model: entry.id, code: "invalid_param_value" },
     );
   }
+}
+
+/** OpenAI's `encoding_format`: float vectors, or base64 of little-endian float32s. */
+function readEncoding(request: Readonly<Record<string, unknown>>, model: string): "float" | "base64" {
   const encoding = (request.encoding_format as string | undefined) ?? "float";
   if (encoding !== "float" && encoding !== "base64") {
     throw new RequestValidationError(
       `encoding_format must be "float" or "base64" (got ${JSON.stringify(encoding)})`,
-      {
-        param: "encoding_format",
-        model: entry.id,
-      },
+      { param: "encoding_format", model },
     );
   }
+  return encoding;
+}
 
-  const hasImages = items.some((item) => item.image);
-  if (hasImages && !mapping.request.image) {
-    throw new RequestValidationError(
-      `${entry.id} embeds text only; image inputs need a multimodal embedding model`,
-      {
-        param: "input",
-        model: entry.id,
-      },
-    );
-  }
-  // Texts are batched up to the family's per-call limit; an input with an image is a call of its own.
-  const perCall = mapping.request.input.per_call;
-  const batches: { items: InputItem[]; start: number }[] = [];
+interface Batch {
+  readonly items: InputItem[];
+  /** Index of the batch's first input in the request. */
+  readonly start: number;
+}
+
+/** Texts are batched up to the family's per-call limit; an input with an image is a call of its own. */
+function splitIntoBatches(items: readonly InputItem[], perCall: number): Batch[] {
+  const batches: Batch[] = [];
   items.forEach((item, index) => {
     const last = batches[batches.length - 1];
     if (!item.image && last && !last.items[0]!.image && last.items.length < perCall) last.items.push(item);
     else batches.push({ items: [item], start: index });
   });
+  return batches;
+}
 
-  const table = paramTableFor(mapping.request.params, entry);
-  const template: Record<string, unknown> = {};
-  writeConstants(template, mapping.request.constants);
-  applyParams(request, template, {
-    kind: "embeddings",
-    entry,
-    model: entry.id,
-    table,
-    providerParams: descriptor.params ?? {},
-    passthroughBase: "",
-    dropParams: call.dropParams,
-    warn: call.warn,
-  });
-
-  const concurrency = Math.max(1, Math.min(64, (request.concurrency as number | undefined) ?? 8));
-  const results = await mapBounded(batches, concurrency, async (batch) => {
-    const body = structuredClone(template);
-    const texts = batch.items.map((item) => item.text).filter((text): text is string => text !== undefined);
-    if (texts.length > 0) writePointer(body, mapping.request.input.to, perCall === 1 ? texts[0] : texts);
-    const image = batch.items[0]!.image;
-    if (image && mapping.request.image) {
-      const encoded =
-        mapping.request.image.encoding === "base64"
-          ? image.base64
-          : `data:${image.mediaType};base64,${image.base64}`;
-      writePointer(
-        body,
-        mapping.request.image.to,
-        mapping.request.image.encoding === "data-uri-list" ? [encoded] : encoded,
-      );
-    }
-    const answer = await invokeJson(call.client, call.options, {
-      modelId: resolved.wireModelId,
+/** The native body of one batch: the request's params (in `template`) with the batch's texts and image. */
+function buildBatchBody(template: Record<string, unknown>, batch: Batch, mapping: EmbeddingsMapping) {
+  const body = structuredClone(template);
+  const perCall = mapping.request.input.per_call;
+  const texts = batch.items.map((item) => item.text).filter((text): text is string => text !== undefined);
+  if (texts.length > 0) writePointer(body, mapping.request.input.to, perCall === 1 ? texts[0] : texts);
+  const image = batch.items[0]!.image;
+  if (image && mapping.request.image) {
+    const encoded =
+      mapping.request.image.encoding === "base64"
+        ? image.base64
+        : `data:${image.mediaType};base64,${image.base64}`;
+    writePointer(
       body,
-      model: entry.id,
-      what: `the ${entry.id} embeddings response`,
-    });
-    const parsed = answer.body;
-    const headers = answer.headers;
-    const vectors = readVectors(parsed, mapping, batch.items.length);
-    if (vectors.length !== batch.items.length) {
-      throw new ResponseParseError(
-        `${entry.id} returned ${vectors.length} vectors for ${batch.items.length} inputs`,
-      );
-    }
-    const source = mapping.response.prompt_tokens;
-    const fromBody =
-      typeof source === "string"
-        ? readPointer(parsed, source)
-        : source
-          ? headers?.[source.header]
-          : undefined;
-    const tokens = Number(fromBody ?? headers?.["x-amzn-bedrock-input-token-count"] ?? 0) || 0;
-    return { vectors, tokens, images: image ? 1 : 0 };
-  });
+      mapping.request.image.to,
+      mapping.request.image.encoding === "data-uri-list" ? [encoded] : encoded,
+    );
+  }
+  return body;
+}
 
+/** Input tokens of one answer: the body field the spec names, else Bedrock's token-count header. */
+function readInputTokens(answer: InvokeAnswer, mapping: EmbeddingsMapping): number {
+  const source = mapping.response.prompt_tokens;
+  const headers = answer.headers;
+  const fromBody =
+    typeof source === "string"
+      ? readPointer(answer.body, source)
+      : source
+        ? headers?.[source.header]
+        : undefined;
+  return Number(fromBody ?? headers?.["x-amzn-bedrock-input-token-count"] ?? 0) || 0;
+}
+
+interface BatchResult {
+  readonly vectors: number[][];
+  readonly tokens: number;
+  readonly images: number;
+}
+
+/** The OpenAI-shaped list of every batch's vectors, in input order, with the tokens and images counted. */
+function collectEmbeddings(
+  batches: readonly Batch[],
+  results: readonly BatchResult[],
+  encoding: "float" | "base64",
+): { data: CreateEmbeddingResponse["data"]; tokens: number; images: number } {
   const data: CreateEmbeddingResponse["data"] = [];
   let tokens = 0;
   let images = 0;
@@ -207,6 +194,55 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
       });
     });
   });
+  return { data, tokens, images };
+}
+
+/** Embeds one input or many, split into calls by the family's per-call limit and sent with a concurrency bound. */
+export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbeddingResponse> {
+  const { request } = call;
+  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "embeddings", call);
+  const mapping = descriptor.embeddings!;
+  const items = normalizeInputs(request.input, entry.id);
+  requireSupportedDimensions(request, entry);
+  const encoding = readEncoding(request, entry.id);
+  if (items.some((item) => item.image) && !mapping.request.image) {
+    throw new RequestValidationError(
+      `${entry.id} embeds text only; image inputs need a multimodal embedding model`,
+      {
+        param: "input",
+        model: entry.id,
+      },
+    );
+  }
+  const batches = splitIntoBatches(items, mapping.request.input.per_call);
+  const template: Record<string, unknown> = {};
+  writeConstants(template, mapping.request.constants);
+  applyBodyParams(
+    request,
+    template,
+    call,
+    { kind: "embeddings", entry, descriptor },
+    paramTableFor(mapping.request.params, entry),
+  );
+
+  const concurrency = Math.max(1, Math.min(64, (request.concurrency as number | undefined) ?? 8));
+  const results = await mapBounded(batches, concurrency, async (batch): Promise<BatchResult> => {
+    const answer = await invokeJson(call.client, call.options, {
+      modelId: resolved.wireModelId,
+      body: buildBatchBody(template, batch, mapping),
+      model: entry.id,
+      what: `the ${entry.id} embeddings response`,
+    });
+    const vectors = readVectors(answer.body, mapping, batch.items.length);
+    if (vectors.length !== batch.items.length) {
+      throw new ResponseParseError(
+        `${entry.id} returned ${vectors.length} vectors for ${batch.items.length} inputs`,
+      );
+    }
+    return { vectors, tokens: readInputTokens(answer, mapping), images: batch.items[0]!.image ? 1 : 0 };
+  });
+
+  const { data, tokens, images } = collectEmbeddings(batches, results, encoding);
   const price = resolvePrice(entry, resolved.profile, resolved.arnRegion ?? call.region);
   return {
     object: "list",

@@ -14,6 +14,16 @@ export type ErrorType =
   | "service_unavailable_error"
   | "content_filter_error";
 
+/** What every error carries besides its message. */
+interface ErrorFields {
+  status: number;
+  type: ErrorType;
+  code: string;
+  param?: string;
+  retryable?: boolean;
+  cause?: unknown;
+}
+
 /** The base of every error bedrock-forge throws. `isInstance` works across copies of the package. */
 export class BedrockForgeError extends Error {
   /** A stable class name (not the JavaScript name, which bundlers may change). */
@@ -29,17 +39,7 @@ export class BedrockForgeError extends Error {
   readonly param: string | undefined;
   readonly retryable: boolean;
 
-  constructor(
-    message: string,
-    options: {
-      status: number;
-      type: ErrorType;
-      code: string;
-      param?: string;
-      retryable?: boolean;
-      cause?: unknown;
-    },
-  ) {
+  constructor(message: string, options: ErrorFields) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.kind;
     const kinds: string[] = [];
@@ -110,15 +110,11 @@ export class BedrockCallError extends BedrockForgeError {
 
   constructor(
     message: string,
-    options: {
-      status: number;
-      type: ErrorType;
-      code: string;
+    options: Omit<ErrorFields, "param"> & {
       awsErrorName: string;
       awsStatus?: number;
       requestId?: string;
       retryable: boolean;
-      cause?: unknown;
     },
   ) {
     super(message, options);

@@ -1,14 +1,15 @@
-import type { ImagesMapping } from "../generated/spec-types.js";
+import type { ImagesMapping, ParamTable } from "../generated/spec-types.js";
 import { computeImageCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { ContentFilterError, RequestValidationError, ResponseParseError } from "./errors.js";
 import { resolveOperation } from "./families.js";
-import { applyParams, paramTableFor } from "./params.js";
+import type { ResolvedModel } from "./models.js";
+import { applyBodyParams, paramTableFor } from "./params.js";
 import { readPointer, writeConstants, writePointer } from "./pointer.js";
 import { invokeJson, type OperationCall } from "./send.js";
 import type { ImagesResponse } from "./types.js";
 
-export type ImagesCall = OperationCall;
+type ImagesCall = OperationCall;
 
 /** Fields the images interpreter writes itself; the rest go through the spec's param table. */
 const handledHere = new Set(["prompt", "negative_prompt", "size", "response_format"]);
@@ -24,7 +25,7 @@ function parseSize(size: string, model: string): { width: number; height: number
 }
 
 /** The allowed aspect ratio closest to a size (compared on a log scale, so 2:1 and 1:2 are equally far from 1:1). */
-export function nearestAspectRatio(width: number, height: number, ratios: readonly string[]): string {
+function nearestAspectRatio(width: number, height: number, ratios: readonly string[]): string {
   const target = Math.log(width / height);
   let best = ratios[0]!;
   let bestDistance = Number.POSITIVE_INFINITY;
@@ -81,30 +82,28 @@ function readList(body: unknown, pointer: string | undefined): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** Generates images with an image model; results are base64 (`data[].b64_json`) with the cost per image. */
-export async function generateImages(call: ImagesCall): Promise<ImagesResponse> {
-  const { request } = call;
-  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "images", call);
-  const mapping = descriptor.images!;
+/** The prompt, or a request error naming it. */
+function readPrompt(request: Readonly<Record<string, unknown>>, model: string): string {
   const prompt = request.prompt;
   if (typeof prompt !== "string" || prompt.trim() === "") {
-    throw new RequestValidationError("prompt must be a non-empty string", {
-      param: "prompt",
-      model: entry.id,
-    });
+    throw new RequestValidationError("prompt must be a non-empty string", { param: "prompt", model });
   }
+  return prompt;
+}
+
+/** Bedrock returns image bytes: `b64_json` is the only response format. */
+function requireBase64Format(request: Readonly<Record<string, unknown>>, model: string): void {
   const format = request.response_format as string | undefined;
   if (format !== undefined && format !== "b64_json") {
     throw new RequestValidationError(
       `response_format "${format}" is not supported: Bedrock returns image bytes, so results are b64_json`,
-      {
-        param: "response_format",
-        model: entry.id,
-        code: "unsupported_param",
-      },
+      { param: "response_format", model, code: "unsupported_param" },
     );
   }
-  const table = paramTableFor(mapping.request.params, entry);
+}
+
+/** How many images were asked for (`n`), checked against the model's limit. */
+function readImageCount(request: Readonly<Record<string, unknown>>, entry: CatalogEntry): number {
   const count = (request.n as number | undefined) ?? 1;
   const maxImages = entry.image?.max_images;
   if (!Number.isInteger(count) || count < 1 || (maxImages !== undefined && count > maxImages)) {
@@ -117,43 +116,97 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
       },
     );
   }
+  return count;
+}
+
+/** Writes the prompt and the negative prompt: weighted text prompts, or fields of their own. */
+function writePrompts(
+  body: Record<string, unknown>,
+  mapping: ImagesMapping,
+  entry: CatalogEntry,
+  prompt: string,
+  negative: string | undefined,
+): void {
+  if (mapping.request.prompt.form === "weighted") {
+    const prompts: { text: string; weight: number }[] = [{ text: prompt, weight: 1 }];
+    if (negative) prompts.push({ text: negative, weight: -1 });
+    writePointer(body, mapping.request.prompt.to, prompts);
+    return;
+  }
+  writePointer(body, mapping.request.prompt.to, prompt);
+  if (negative === undefined) return;
+  if (!mapping.request.negative_prompt?.to) {
+    throw new RequestValidationError(`negative_prompt is not supported by ${entry.id}`, {
+      param: "negative_prompt",
+      model: entry.id,
+      code: "unsupported_param",
+    });
+  }
+  writePointer(body, mapping.request.negative_prompt.to, negative);
+}
+
+/** The images of one native answer, or a ContentFilterError when the provider filtered them. */
+function readImages(response: unknown, mapping: ImagesMapping, model: string): ImagesResponse["data"] {
+  const error = mapping.response.error ? readPointer(response, mapping.response.error) : undefined;
+  if (typeof error === "string" && error !== "")
+    throw new ContentFilterError(`${model} did not return an image: ${error}`);
+  const reasons = readList(response, mapping.response.finish_reasons);
+  const success = mapping.response.success_values;
+  const blocked = success ? reasons.find((reason) => !success.includes(reason as string | null)) : undefined;
+  if (blocked !== undefined)
+    throw new ContentFilterError(`${model} did not return an image: ${String(blocked)}`);
+  const images = readList(response, mapping.response.images);
+  const seeds = readList(response, mapping.response.seeds);
+  if (images.length === 0)
+    throw new ResponseParseError(`the ${model} response has no images at ${mapping.response.images}`);
+  return images.map((image, index) => {
+    const seed = seeds[index];
+    return { b64_json: String(image), ...(typeof seed === "number" ? { seed } : {}) };
+  });
+}
+
+/** The cost of the images; prices are listed by the native quality name, so OpenAI's `hd` is looked up as the value it maps to. */
+function priceImages(
+  call: ImagesCall,
+  resolved: ResolvedModel,
+  entry: CatalogEntry,
+  table: ParamTable,
+  images: number,
+): number | null {
+  const { request } = call;
+  const price = resolvePrice(entry, resolved.profile, resolved.arnRegion ?? call.region);
+  const quality = request.quality as string | undefined;
+  const nativeQuality =
+    quality !== undefined
+      ? (table.quality?.values as Record<string, unknown> | undefined)?.[quality]
+      : undefined;
+  return computeImageCost(price, images, {
+    size: (request.size as string | undefined) ?? entry.image?.default_size,
+    quality: typeof nativeQuality === "string" ? nativeQuality : quality,
+    steps: request.steps as number | undefined,
+  });
+}
+
+/** Generates images with an image model; results are base64 (`data[].b64_json`) with the cost per image. */
+export async function generateImages(call: ImagesCall): Promise<ImagesResponse> {
+  const { request } = call;
+  const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "images", call);
+  const mapping = descriptor.images!;
+  const prompt = readPrompt(request, entry.id);
+  requireBase64Format(request, entry.id);
+  const table = paramTableFor(mapping.request.params, entry);
+  const count = readImageCount(request, entry);
   // Families that make one image per call (no `n` rule) get n calls.
   const calls = table.n ? 1 : count;
 
   const body: Record<string, unknown> = {};
   writeConstants(body, mapping.request.constants);
-  const negative = request.negative_prompt as string | undefined;
-  if (mapping.request.prompt.form === "weighted") {
-    const prompts: { text: string; weight: number }[] = [{ text: prompt, weight: 1 }];
-    if (negative) prompts.push({ text: negative, weight: -1 });
-    writePointer(body, mapping.request.prompt.to, prompts);
-  } else {
-    writePointer(body, mapping.request.prompt.to, prompt);
-    if (negative !== undefined) {
-      if (!mapping.request.negative_prompt?.to) {
-        throw new RequestValidationError(`negative_prompt is not supported by ${entry.id}`, {
-          param: "negative_prompt",
-          model: entry.id,
-          code: "unsupported_param",
-        });
-      }
-      writePointer(body, mapping.request.negative_prompt.to, negative);
-    }
-  }
+  writePrompts(body, mapping, entry, prompt, request.negative_prompt as string | undefined);
   writeSize(body, mapping, entry, request.size as string | undefined);
   const params = Object.fromEntries(
     Object.entries(request).filter(([name]) => !handledHere.has(name) && !(name === "n" && calls > 1)),
   );
-  applyParams(params, body, {
-    kind: "images",
-    entry,
-    model: entry.id,
-    table,
-    providerParams: descriptor.params ?? {},
-    passthroughBase: "",
-    dropParams: call.dropParams,
-    warn: call.warn,
-  });
+  applyBodyParams(params, body, call, { kind: "images", entry, descriptor }, table);
 
   const responses = await Promise.all(
     Array.from({ length: calls }, async () => {
@@ -166,44 +219,11 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
       return answer.body;
     }),
   );
-
-  const data: ImagesResponse["data"] = [];
-  for (const response of responses) {
-    const error = mapping.response.error ? readPointer(response, mapping.response.error) : undefined;
-    if (typeof error === "string" && error !== "")
-      throw new ContentFilterError(`${entry.id} did not return an image: ${error}`);
-    const reasons = readList(response, mapping.response.finish_reasons);
-    const success = mapping.response.success_values;
-    const blocked = success
-      ? reasons.find((reason) => !success.includes(reason as string | null))
-      : undefined;
-    if (blocked !== undefined)
-      throw new ContentFilterError(`${entry.id} did not return an image: ${String(blocked)}`);
-    const images = readList(response, mapping.response.images);
-    const seeds = readList(response, mapping.response.seeds);
-    if (images.length === 0)
-      throw new ResponseParseError(`the ${entry.id} response has no images at ${mapping.response.images}`);
-    images.forEach((image, index) => {
-      const seed = seeds[index];
-      data.push({ b64_json: String(image), ...(typeof seed === "number" ? { seed } : {}) });
-    });
-  }
-  const price = resolvePrice(entry, resolved.profile, resolved.arnRegion ?? call.region);
-  // Prices are listed by the native quality name, so OpenAI's `hd` is looked up as the value it maps to.
-  const quality = request.quality as string | undefined;
-  const nativeQuality =
-    quality !== undefined
-      ? (table.quality?.values as Record<string, unknown> | undefined)?.[quality]
-      : undefined;
-  const cost = computeImageCost(price, data.length, {
-    size: (request.size as string | undefined) ?? entry.image?.default_size,
-    quality: typeof nativeQuality === "string" ? nativeQuality : quality,
-    steps: request.steps as number | undefined,
-  });
+  const data = responses.flatMap((response) => readImages(response, mapping, entry.id));
   return {
     created: Math.floor(Date.now() / 1000),
     data,
     model: resolved.displayName,
-    usage: { images: data.length, cost },
+    usage: { images: data.length, cost: priceImages(call, resolved, entry, table, data.length) },
   };
 }

@@ -1,5 +1,6 @@
 import { catalog, isModelId } from "../generated/catalog.js";
 import type { Operation, ProfilePrefix, Route } from "../generated/spec-types.js";
+import { describeUnknownModel } from "./catalog-suggest.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { ModelNotSupportedError } from "./errors.js";
 import { checkLifecycle, type LifecycleOptions } from "./lifecycle.js";
@@ -64,6 +65,37 @@ function lookup(reference: string): {
 }
 
 /**
+ * LiteLLM's routes for Bedrock Custom Model Import (https://docs.litellm.ai/docs/providers/bedrock):
+ * each sends its own InvokeModel body format, which bedrock-forge does not speak yet.
+ */
+const importedModelRoutes: ReadonlySet<string> = new Set([
+  "llama",
+  "deepseek_r1",
+  "qwen3",
+  "qwen2",
+  "openai",
+  "moonshot",
+]);
+
+/** A `route/…` left after `bedrock/` that is not converse or invoke: refused, never sent to Bedrock as a model id. */
+function refuseUnknownRoute(reference: string, model: string): void {
+  const slash = reference.indexOf("/");
+  if (slash < 0 || reference.startsWith("arn:")) return;
+  const route = reference.slice(0, slash);
+  const rest = reference.slice(slash + 1);
+  if (importedModelRoutes.has(route)) {
+    throw new ModelNotSupportedError(
+      `${model}: LiteLLM's ${route}/ route for imported models (Custom Model Import) is not supported yet; imported models that support Converse can be called as bedrock/converse/${rest}`,
+      { model },
+    );
+  }
+  throw new ModelNotSupportedError(
+    `${model}: ${route}/ is not a route (bedrock/converse/… and bedrock/invoke/… are; LiteLLM's imported-model routes are ${[...importedModelRoutes].join(", ")}), and a Bedrock model id has no "/"`,
+    { model },
+  );
+}
+
+/**
  * Resolves what a caller wrote in `model` (and `model_id`) to a catalog entry and the id sent to
  * Bedrock. Accepts base ids, `bedrock/` and `bedrock/converse/` / `bedrock/invoke/` prefixes,
  * cross-region profile ids and ARNs. The catalog decides; ids are never guessed from substrings.
@@ -87,6 +119,7 @@ export function resolveModel(model: string, modelId?: string): ResolvedModel {
     forcedRoute = "invoke";
     reference = reference.slice("invoke/".length);
   }
+  refuseUnknownRoute(reference, model);
   const found = lookup(reference);
   const wire = modelId === undefined ? reference : lookup(modelId);
   const resolved: ResolvedModel = {
@@ -154,7 +187,7 @@ export function chooseChatRoute(resolved: ResolvedModel): Route {
   if (!entry) {
     if (forcedRoute === "invoke") {
       throw new ModelNotSupportedError(
-        `${resolved.displayName} is not in the catalog, so there is no InvokeModel adapter for it; call it through Converse (bedrock/converse/${resolved.displayName}) or name its base model in \`model\` and the ARN in \`model_id\``,
+        `${describeUnknownModel(resolved.displayName)} Without a catalog entry there is no InvokeModel adapter: call it through Converse (bedrock/converse/${resolved.displayName}), or name its base model in \`model\` and the ARN in \`model_id\`.`,
         { model: resolved.displayName },
       );
     }
@@ -177,7 +210,7 @@ export function requireOperation(resolved: ResolvedModel, operation: Operation):
   const { entry } = resolved;
   if (!entry) {
     throw new ModelNotSupportedError(
-      `${resolved.displayName} is not in the catalog; ${operation} needs a catalog model (name the base model in \`model\` and the ARN in \`model_id\`)`,
+      `${describeUnknownModel(resolved.displayName)} ${operation} needs a catalog model (for an ARN, name the base model in \`model\` and the ARN in \`model_id\`).`,
       { model: resolved.displayName },
     );
   }

@@ -1,8 +1,9 @@
 import { openAIParams } from "../generated/params.js";
 import type { ParamRule, ParamTable, ProviderParam } from "../generated/spec-types.js";
 import { connectionFields } from "./connection.js";
-import type { CatalogEntry } from "./descriptor.js";
+import type { CatalogEntry, FamilyDescriptor } from "./descriptor.js";
 import { RequestValidationError } from "./errors.js";
+import { bookkeepingNames, isBookkeepingField, refuseMisspelledParam } from "./param-policy.js";
 import { writePointer } from "./pointer.js";
 
 export type ParamKind = "chat" | "embeddings" | "images" | "rerank";
@@ -30,6 +31,7 @@ export const runtimeFields: ReadonlySet<string> = new Set([
   "onWarning",
   "allowRetired",
   "signal",
+  "request_timeout",
   ...connectionFields,
 ]);
 
@@ -41,7 +43,7 @@ export const codecParams: ReadonlySet<string> = new Set([
   "parallel_tool_calls",
 ]);
 
-export interface ApplyParamsOptions {
+interface ApplyParamsOptions {
   readonly kind: ParamKind;
   readonly entry: CatalogEntry | undefined;
   /** Display name of the model in messages. */
@@ -145,95 +147,176 @@ function warnOnce(warn: (message: string) => void, key: string, message: string)
   warn(message);
 }
 
+/** One application of a param table: where values go and what was written, kept for the codecs or dropped. */
+interface ParamRun {
+  readonly options: ApplyParamsOptions;
+  readonly body: Record<string, unknown>;
+  readonly written: Set<string>;
+  readonly codec: Record<string, unknown>;
+  readonly dropped: string[];
+}
+
+function dropParam(run: ParamRun, name: string, why: string): void {
+  const { model, warn } = run.options;
+  run.dropped.push(name);
+  warnOnce(warn, `${model}\u0000${name}`, `bedrock-forge: dropping ${name} for ${model}: ${why}`);
+}
+
+/** Every name a request may use for this table: a misspelling of one of them is refused. */
+function knownNames(options: ApplyParamsOptions): Iterable<string> {
+  return [
+    ...Object.keys(options.table),
+    ...Object.keys(options.providerParams),
+    ...openAIParams[options.kind],
+    ...runtimeFields,
+    ...bookkeepingNames,
+  ];
+}
+
+/**
+ * A param the table does not list. An OpenAI param is unsupported (refused, or dropped with a warning
+ * under drop_params); a near-miss of a known name is refused; anything else is a provider-specific param
+ * and is passed through, as LiteLLM does.
+ */
+function applyUndeclaredParam(run: ParamRun, name: string, value: unknown): void {
+  const { options } = run;
+  const { model } = options;
+  if (openAIParams[options.kind].includes(name)) {
+    if (value === null) return;
+    if (options.dropParams) {
+      dropParam(run, name, "the model does not support it (drop_params)");
+      return;
+    }
+    throw new RequestValidationError(
+      `${name} is not supported by ${model}. Remove it, or set drop_params: true to drop unsupported params.`,
+      { param: name, model, code: "unsupported_param" },
+    );
+  }
+  if (!Object.hasOwn(options.providerParams, name)) refuseMisspelledParam(name, knownNames(options), model);
+  writePointer(run.body, `${options.passthroughBase}/${name}`, value);
+}
+
+/** A param the table refuses: allowed values pass, an OpenAI param is dropped under drop_params (as LiteLLM does). */
+function applyRejectRule(run: ParamRun, name: string, value: unknown, rule: ParamRule): void {
+  const { options } = run;
+  if (rule.allowed?.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))) return;
+  if (options.dropParams && openAIParams[options.kind].includes(name)) {
+    dropParam(run, name, `${rule.reason ?? "the model does not support it"} (drop_params)`);
+    return;
+  }
+  throw new RequestValidationError(
+    `${name} is not supported by ${options.model}${rule.reason ? `: ${rule.reason}` : ""}${openAIParams[options.kind].includes(name) ? ". Remove it, or set drop_params: true to drop unsupported params." : ""}`,
+    { param: name, model: options.model, code: "unsupported_param" },
+  );
+}
+
+/** A param needs a capability the model lacks (thinking, reasoning_effort): refused, or dropped under drop_params. */
+function lacksCapability(run: ParamRun, name: string, rule: ParamRule | undefined): boolean {
+  const { options } = run;
+  const requires = options.providerParams[name]?.requires ?? rule?.requires;
+  if (!requires || !options.entry || options.entry.capabilities.includes(requires)) return false;
+  if (options.dropParams) {
+    dropParam(run, name, `it needs the ${requires} capability`);
+    return true;
+  }
+  throw new RequestValidationError(
+    `${name} is not supported by ${options.model}: it needs the ${requires} capability, which this model does not have. Set drop_params: true to drop it.`,
+    { param: name, model: options.model, code: "unsupported_param" },
+  );
+}
+
+function applyParam(run: ParamRun, name: string, value: unknown): void {
+  const { options } = run;
+  const rule = options.table[name];
+  if (
+    !rule &&
+    !Object.hasOwn(options.providerParams, name) &&
+    isBookkeepingField(name, options.kind, options.model)
+  )
+    return;
+  if (lacksCapability(run, name, rule)) return;
+  if (!rule) {
+    applyUndeclaredParam(run, name, value);
+    return;
+  }
+  const policy = rule.policy ?? "map";
+  if (policy === "reject") {
+    applyRejectRule(run, name, value, rule);
+    return;
+  }
+  if (policy === "drop") {
+    if (rule.allowed) convertValue(name, value, { allowed: rule.allowed }, options.model);
+    else dropParam(run, name, rule.reason ?? "the model ignores it");
+    return;
+  }
+  if (policy === "passthrough") {
+    writePointer(run.body, `${options.passthroughBase}/${name}`, value);
+    return;
+  }
+  const converted = convertValue(name, value, rule, options.model);
+  if (codecParams.has(name)) {
+    run.codec[name] = value;
+    return;
+  }
+  writePointer(run.body, rule.to!, converted);
+  run.written.add(rule.to!);
+}
+
+/** Writes the defaults of mapped rules whose target no param wrote (clamped to the rule's maximum). */
+function writeDefaults(run: ParamRun): void {
+  for (const rule of Object.values(run.options.table)) {
+    if (
+      rule.default === undefined ||
+      !rule.to ||
+      run.written.has(rule.to) ||
+      (rule.policy && rule.policy !== "map")
+    )
+      continue;
+    let value = rule.default;
+    if (typeof value === "number" && rule.max !== undefined && value > rule.max) value = rule.max;
+    writePointer(run.body, rule.to, structuredClone(value));
+    run.written.add(rule.to);
+  }
+}
+
 /**
  * Applies the spec's param policy to a request, writing mapped values into `body`. OpenAI params
  * the table does not list are unsupported: an error naming the param and the model, or dropped
- * with a warning under drop_params. Undeclared provider params are passed through as LiteLLM does.
+ * with a warning under drop_params. Bookkeeping fields (metadata, tags, LiteLLM's own keys …) are
+ * dropped; a misspelled known param is refused; other undeclared provider params are passed through
+ * as LiteLLM does.
  */
 export function applyParams(
   request: Readonly<Record<string, unknown>>,
   body: Record<string, unknown>,
   options: ApplyParamsOptions,
 ): AppliedParams {
-  const { table, model, kind } = options;
-  const known = openAIParams[kind];
-  const written = new Set<string>();
-  const codec: Record<string, unknown> = {};
-  const dropped: string[] = [];
-  const drop = (name: string, why: string) => {
-    dropped.push(name);
-    warnOnce(options.warn, `${model}\u0000${name}`, `bedrock-forge: dropping ${name} for ${model}: ${why}`);
-  };
-
+  const run: ParamRun = { options, body, written: new Set(), codec: {}, dropped: [] };
   for (const name in request) {
     const value = request[name];
     if (value === undefined || runtimeFields.has(name)) continue;
-    const rule = table[name];
-    // A provider param, or a mapping, may need a capability the model lacks (thinking, reasoning_effort).
-    const requires = options.providerParams[name]?.requires ?? rule?.requires;
-    if (requires && options.entry && !options.entry.capabilities.includes(requires)) {
-      if (options.dropParams) {
-        drop(name, `it needs the ${requires} capability`);
-        continue;
-      }
-      throw new RequestValidationError(
-        `${name} is not supported by ${model}: it needs the ${requires} capability, which this model does not have. Set drop_params: true to drop it.`,
-        { param: name, model, code: "unsupported_param" },
-      );
-    }
-    if (!rule) {
-      if (known.includes(name)) {
-        if (value === null) continue;
-        if (options.dropParams) {
-          drop(name, "the model does not support it (drop_params)");
-          continue;
-        }
-        throw new RequestValidationError(
-          `${name} is not supported by ${model}. Remove it, or set drop_params: true to drop unsupported params.`,
-          { param: name, model, code: "unsupported_param" },
-        );
-      }
-      writePointer(body, `${options.passthroughBase}/${name}`, value);
-      continue;
-    }
-    const policy = rule.policy ?? "map";
-    if (policy === "reject") {
-      if (rule.allowed?.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))) continue;
-      throw new RequestValidationError(
-        `${name} is not supported by ${model}${rule.reason ? `: ${rule.reason}` : ""}`,
-        { param: name, model, code: "unsupported_param" },
-      );
-    }
-    if (policy === "drop") {
-      if (rule.allowed) convertValue(name, value, { allowed: rule.allowed }, model);
-      else drop(name, rule.reason ?? "the model ignores it");
-      continue;
-    }
-    if (policy === "passthrough") {
-      writePointer(body, `${options.passthroughBase}/${name}`, value);
-      continue;
-    }
-    const converted = convertValue(name, value, rule, model);
-    if (codecParams.has(name)) {
-      codec[name] = value;
-      continue;
-    }
-    writePointer(body, rule.to!, converted);
-    written.add(rule.to!);
+    applyParam(run, name, value);
   }
+  writeDefaults(run);
+  return { codec: run.codec, dropped: run.dropped };
+}
 
-  for (const rule of Object.values(table)) {
-    if (
-      rule.default === undefined ||
-      !rule.to ||
-      written.has(rule.to) ||
-      (rule.policy && rule.policy !== "map")
-    )
-      continue;
-    let value = rule.default;
-    if (typeof value === "number" && rule.max !== undefined && value > rule.max) value = rule.max;
-    writePointer(body, rule.to, structuredClone(value));
-    written.add(rule.to);
-  }
-  return { codec, dropped };
+/** Applies a family's param table to an InvokeModel body: undeclared provider params go to the body's root. */
+export function applyBodyParams(
+  request: Readonly<Record<string, unknown>>,
+  body: Record<string, unknown>,
+  call: { readonly dropParams: boolean; readonly warn: (message: string) => void },
+  target: { readonly kind: ParamKind; readonly entry: CatalogEntry; readonly descriptor: FamilyDescriptor },
+  table: ParamTable,
+): AppliedParams {
+  return applyParams(request, body, {
+    kind: target.kind,
+    entry: target.entry,
+    model: target.entry.id,
+    table,
+    providerParams: target.descriptor.params ?? {},
+    passthroughBase: "",
+    dropParams: call.dropParams,
+    warn: call.warn,
+  });
 }

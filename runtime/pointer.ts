@@ -60,11 +60,6 @@ export function writePointer(target: Record<string, unknown>, pointer: string, v
   (current as Record<string | number, unknown>)[Array.isArray(current) ? Number(last) : last] = value;
 }
 
-/** True when the body has a value (not `undefined`) at `pointer`. */
-export function hasPointer(value: unknown, pointer: string): boolean {
-  return readPointer(value, pointer) !== undefined;
-}
-
 /** Writes a spec's fixed fields (keyed by pointer) into a body; each value is copied, never shared. */
 export function writeConstants(
   target: Record<string, unknown>,

@@ -5,12 +5,12 @@ import { computeRerankCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
 import { resolveOperation } from "./families.js";
-import { applyParams, paramTableFor } from "./params.js";
+import { applyBodyParams, paramTableFor } from "./params.js";
 import { readPointer, writeConstants, writePointer } from "./pointer.js";
 import { invokeJson, type OperationCall } from "./send.js";
 import type { RerankResponse, RerankResult } from "./types.js";
 
-export type RerankCall = OperationCall;
+type RerankCall = OperationCall;
 
 /** Request fields the rerank interpreter writes or answers itself; the rest go through the spec's param table. */
 const handledHere: ReadonlySet<string> = new Set(["query", "documents", ...runtimeRerankParams]);
@@ -136,16 +136,13 @@ export async function createRerank(call: RerankCall): Promise<RerankResponse> {
   const params = Object.fromEntries(
     Object.entries(request).filter(([name, value]) => !handledHere.has(name) && value !== null),
   );
-  applyParams(params, body, {
-    kind: "rerank",
-    entry,
-    model: entry.id,
-    table: paramTableFor(mapping.request.params, entry),
-    providerParams: descriptor.params ?? {},
-    passthroughBase: "",
-    dropParams: call.dropParams,
-    warn: call.warn,
-  });
+  applyBodyParams(
+    params,
+    body,
+    call,
+    { kind: "rerank", entry, descriptor },
+    paramTableFor(mapping.request.params, entry),
+  );
 
   const answer = await invokeJson(call.client, call.options, {
     modelId: resolved.wireModelId,

@@ -113,8 +113,8 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 /** The reason a call was aborted by its timeout (mapped to a 408 timeout error). */
 export class TimeoutAbort extends Error {
   override readonly name = "TimeoutError";
-  constructor(milliseconds: number) {
-    super(`the request did not complete within ${milliseconds} ms`);
+  constructor(milliseconds: number, what = "the request did not complete") {
+    super(`${what} within ${milliseconds} ms`);
   }
 }
 

@@ -115,7 +115,7 @@ function readWhole(body: Readable, signal: AbortSignal | undefined): Promise<Buf
 }
 
 /** HTTP/1.1 keep-alive: measured at about half the per-call time of the SDK's default HTTP/2 handler (see WIRE-NOTES). */
-export function createRequestHandler(): NodeHttpHandler {
+function createRequestHandler(): NodeHttpHandler {
   return new SignalledHttpHandler(keepAliveAgents);
 }
 

@@ -1,37 +1,88 @@
-import type { ModelAliases, ModelId, ModelParams } from "../generated/catalog.js";
+import type {
+  ChatModelId,
+  EmbeddingModelId,
+  ImageModelId,
+  ModelAliases,
+  ModelId,
+  ModelParams,
+  RerankModelId,
+} from "../generated/catalog.js";
+import type { UncheckedModelId } from "./model-ref.js";
 
 // ---------------------------------------------------------------------------------------------
 // Model references
 // ---------------------------------------------------------------------------------------------
 
-/** A model as callers name it: a base id, a cross-region profile id, with or without `bedrock/` and a forced route. */
-export type KnownModelRef =
-  | ModelId
-  | keyof ModelAliases
-  | `bedrock/${ModelId | keyof ModelAliases}`
-  | `bedrock/converse/${ModelId | keyof ModelAliases}`
-  | `bedrock/invoke/${ModelId | keyof ModelAliases}`;
+/** The catalog's cross-region profile ids (`us.…`, `eu.…`, `global.…`) of the base models in `Ids`. */
+type ProfileIdOf<Ids extends ModelId> = {
+  [Profile in keyof ModelAliases]: ModelAliases[Profile] extends Ids ? Profile : never;
+}[keyof ModelAliases];
 
-/** The base model id behind a typed model reference (`never` for strings the catalog does not know). */
+/** Catalog ids of the models in `Ids` (base or profile), bare or with LiteLLM's `bedrock/`, `bedrock/converse/`, `bedrock/invoke/`. */
+type CatalogModelRef<Ids extends ModelId> =
+  | Ids
+  | ProfileIdOf<Ids>
+  | `bedrock/${Ids | ProfileIdOf<Ids>}`
+  | `bedrock/converse/${Ids | ProfileIdOf<Ids>}`
+  | `bedrock/invoke/${Ids | ProfileIdOf<Ids>}`;
+
+/** A model as callers name it: any catalog id or profile id, with or without `bedrock/` and a forced route. */
+export type KnownModelRef = CatalogModelRef<ModelId>;
+
+/**
+ * The ARN of a Bedrock resource: a foundation model, an inference profile (system or application), a
+ * provisioned model, an imported or custom model. Bare or after `bedrock/`, `bedrock/converse/`, `bedrock/invoke/`.
+ */
+export type BedrockArn = `arn:${"aws" | "aws-us-gov" | "aws-cn"}:bedrock:${string}`;
+type BedrockArnRef =
+  | BedrockArn
+  | `bedrock/${BedrockArn}`
+  | `bedrock/converse/${BedrockArn}`
+  | `bedrock/invoke/${BedrockArn}`;
+
+/**
+ * LiteLLM's routes for Bedrock Custom Model Import (`bedrock/llama/<arn>`, `bedrock/deepseek_r1/<arn>`, …):
+ * the provider routes listed on https://docs.litellm.ai/docs/providers/bedrock.
+ */
+export type ImportedModelRoute = "llama" | "deepseek_r1" | "qwen3" | "qwen2" | "openai" | "moonshot";
+export type ImportedModelRef = `bedrock/${ImportedModelRoute}/${BedrockArn}`;
+
+/** What `chat.completions.create` and `countTokens` accept as `model`. */
+export type ChatModelRef = CatalogModelRef<ChatModelId> | BedrockArnRef | ImportedModelRef | UncheckedModelId;
+/** What `embeddings.create` accepts as `model`: embedding models only. */
+export type EmbeddingModelRef = CatalogModelRef<EmbeddingModelId> | BedrockArnRef | UncheckedModelId;
+/** What `images.generate` accepts as `model`: image models only. */
+export type ImageModelRef = CatalogModelRef<ImageModelId> | BedrockArnRef | UncheckedModelId;
+/** What `rerank.create` accepts as `model`: rerank models only. */
+export type RerankModelRef = CatalogModelRef<RerankModelId> | BedrockArnRef | UncheckedModelId;
+/** Any model reference of any operation. */
+export type ModelRef = KnownModelRef | BedrockArnRef | ImportedModelRef | UncheckedModelId;
+
+/** The base model id behind a typed model reference (`never` for ids the catalog does not know). */
 export type BaseModelOf<M extends string> = M extends ModelId
   ? M
   : M extends keyof ModelAliases
     ? ModelAliases[M]
-    : M extends `bedrock/converse/${infer Rest}`
+    : M extends `arn:${string}:bedrock:${string}:${string}:${"foundation-model" | "inference-profile"}/${infer Rest}`
       ? BaseModelOf<Rest>
-      : M extends `bedrock/invoke/${infer Rest}`
+      : M extends `bedrock/converse/${infer Rest}`
         ? BaseModelOf<Rest>
-        : M extends `bedrock/${infer Rest}`
+        : M extends `bedrock/invoke/${infer Rest}`
           ? BaseModelOf<Rest>
-          : never;
+          : M extends `bedrock/${infer Rest}`
+            ? BaseModelOf<Rest>
+            : never;
 
 /**
- * Provider-specific params of a model: exactly the ones its spec declares for a catalog model,
- * anything for a model id the catalog does not know (ARNs, models newer than the catalog).
+ * Provider-specific params of a model: exactly the ones its spec declares for a catalog model (also
+ * named by an ARN of a foundation model or system profile), anything for other ARNs and unchecked ids.
  */
-export type ProviderParamsOf<M extends string> = [BaseModelOf<M>] extends [never]
-  ? UntypedParams
-  : ModelParams[BaseModelOf<M>];
+export type ProviderParamsOf<M extends string> = [UncheckedModelId] extends [M]
+  ? // A model not known statically (`string`, `ChatModelRef` itself, an unchecked id): cheap, and untyped.
+    UntypedParams
+  : [BaseModelOf<M>] extends [never]
+    ? UntypedParams
+    : ModelParams[BaseModelOf<M>];
 
 /** Params of a model the catalog does not know: passed through to Bedrock as given. */
 export interface UntypedParams {
@@ -71,8 +122,20 @@ export interface ConnectionOptions {
   readonly extra_headers?: Readonly<Record<string, string>>;
   /** Retries on throttling and 5xx (through the SDK's retry strategy). */
   readonly num_retries?: number;
-  /** Per-call timeout in milliseconds. */
+  /**
+   * Timeout of a call in **seconds**, as LiteLLM reads `timeout` (greater than 0, at most 3600; default
+   * 600). For a stream it bounds the wait for the response to start and every wait for the next event.
+   * The per-call options' `timeout` (second argument of `create`) is in milliseconds, as in openai-node.
+   */
   readonly timeout?: number;
+  /** LiteLLM's other name for `timeout` (seconds); `timeout` wins when both are given. */
+  readonly request_timeout?: number;
+  /** LiteLLM's name for `endpoint`. */
+  readonly api_base?: string;
+  /** LiteLLM's name for `apiKey`: a Bedrock API key, sent as a bearer token (never in a request body). */
+  readonly api_key?: string;
+  /** LiteLLM's name for `extra_headers`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface GuardrailConfig {
@@ -106,6 +169,7 @@ export interface BehaviourOptions {
 /** Per-call options in openai-node style (second argument of `create`). */
 export interface RequestOptions {
   readonly signal?: AbortSignal;
+  /** Timeout of this call in **milliseconds** (openai-node's unit); wins over a `timeout` in seconds in the request. */
   readonly timeout?: number;
   readonly maxRetries?: number;
   readonly headers?: Readonly<Record<string, string>>;
@@ -206,7 +270,7 @@ export type ResponseFormat =
     };
 
 /** OpenAI's Chat Completions params that bedrock-forge understands. */
-export interface OpenAIChatParams {
+interface OpenAIChatParams {
   readonly messages: readonly ChatMessage[];
   readonly max_tokens?: number;
   readonly max_completion_tokens?: number;
@@ -235,18 +299,20 @@ interface ChatRequestBase<M extends string> extends OpenAIChatParams, Connection
   readonly model: M;
   /** The id or ARN sent to Bedrock (provisioned throughput, application inference profiles); `model` names the base model. */
   readonly model_id?: string;
+  /** LiteLLM's test double: the request is checked as usual, then answered with this text; Bedrock is not called. */
+  readonly mock_response?: string;
 }
 
 /** A chat request, streamed or not (the return type of `create` follows `stream`). */
 export type ChatCompletionRequest<
-  M extends string = string,
+  M extends string = ChatModelRef,
   S extends boolean | null | undefined = boolean | null | undefined,
 > = ChatRequestBase<M> & ProviderParamsOf<M> & { readonly stream?: S };
 
-export type ChatCompletionCreateParams<M extends string = string> = ChatRequestBase<M> &
+export type ChatCompletionCreateParams<M extends string = ChatModelRef> = ChatRequestBase<M> &
   ProviderParamsOf<M> & { readonly stream?: false | null };
 
-export type ChatCompletionStreamParams<M extends string = string> = ChatRequestBase<M> &
+export type ChatCompletionStreamParams<M extends string = ChatModelRef> = ChatRequestBase<M> &
   ProviderParamsOf<M> & { readonly stream: true };
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
@@ -347,7 +413,7 @@ export type EmbeddingInput =
   | EmbeddingImageInput
   | readonly (string | EmbeddingImageInput)[];
 
-export interface OpenAIEmbeddingParams {
+interface OpenAIEmbeddingParams {
   readonly input: EmbeddingInput;
   readonly dimensions?: number;
   readonly encoding_format?: "float" | "base64";
@@ -356,14 +422,23 @@ export interface OpenAIEmbeddingParams {
   readonly input_type?: string;
 }
 
-export type EmbeddingCreateParams<M extends string = string> = OpenAIEmbeddingParams &
+/** A request of an operation other than chat: its own params, the model's, connection and policy options. */
+type OperationParams<Params, M extends string> = Params &
   ConnectionOptions &
-  Pick<BehaviourOptions, "drop_params" | "onWarning" | "fetchImage"> & {
+  Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
     readonly model: M;
+    /** The id or ARN sent to Bedrock (provisioned throughput); `model` names the base model. */
     readonly model_id?: string;
-    /** How many Bedrock calls may run at once when a batch is split (default 8). */
-    readonly concurrency?: number;
   } & ProviderParamsOf<M>;
+
+export type EmbeddingCreateParams<M extends string = EmbeddingModelRef> = OperationParams<
+  OpenAIEmbeddingParams &
+    Pick<BehaviourOptions, "fetchImage"> & {
+      /** How many Bedrock calls may run at once when a batch is split (default 8). */
+      readonly concurrency?: number;
+    },
+  M
+>;
 
 export interface Embedding {
   object: "embedding";
@@ -382,7 +457,7 @@ export interface CreateEmbeddingResponse {
 // Images
 // ---------------------------------------------------------------------------------------------
 
-export interface OpenAIImageParams {
+interface OpenAIImageParams {
   readonly prompt: string;
   readonly n?: number;
   readonly size?: string;
@@ -397,12 +472,7 @@ export interface OpenAIImageParams {
   readonly output_format?: string;
 }
 
-export type ImageGenerateParams<M extends string = string> = OpenAIImageParams &
-  ConnectionOptions &
-  Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
-    readonly model: M;
-    readonly model_id?: string;
-  } & ProviderParamsOf<M>;
+export type ImageGenerateParams<M extends string = ImageModelRef> = OperationParams<OpenAIImageParams, M>;
 
 export interface ImagesResponse {
   created: number;
@@ -418,7 +488,7 @@ export interface ImagesResponse {
 /** A document to rerank: its text, or an object whose `text` is sent. */
 export type RerankDocument = string | { readonly text: string };
 
-export interface RerankParams {
+interface RerankParams {
   readonly query: string;
   readonly documents: readonly RerankDocument[];
   /** How many of the most relevant documents to return (1 to the number of documents; default all). */
@@ -429,12 +499,7 @@ export interface RerankParams {
   readonly max_tokens_per_doc?: number;
 }
 
-export type RerankCreateParams<M extends string = string> = RerankParams &
-  ConnectionOptions &
-  Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
-    readonly model: M;
-    readonly model_id?: string;
-  } & ProviderParamsOf<M>;
+export type RerankCreateParams<M extends string = RerankModelRef> = OperationParams<RerankParams, M>;
 
 export interface RerankResult {
   /** Position of the document in the request's `documents`. */

@@ -1,4 +1,5 @@
 import type { ChatCompletionChunk, ChatMessage, Usage } from "../../runtime/index.js";
+import { uncheckedModel } from "../../runtime/model-ref.js";
 import { connectionHelp, connectionOptions, parseCommandArgs, parseParams } from "../args.js";
 import { type Command, UsageError } from "../command.js";
 import { connect } from "../connect.js";
@@ -78,7 +79,7 @@ export const chatCommand: Command = {
         const stream = await bedrock.chat.completions.create({
           stream_options: { include_usage: true },
           ...params,
-          model: values.model,
+          model: uncheckedModel(values.model),
           messages,
           stream: true,
         });
@@ -107,7 +108,11 @@ export const chatCommand: Command = {
         }
         return 0;
       }
-      const completion = await bedrock.chat.completions.create({ ...params, model: values.model, messages });
+      const completion = await bedrock.chat.completions.create({
+        ...params,
+        model: uncheckedModel(values.model),
+        messages,
+      });
       if (values.json) {
         io.stdout.write(`${JSON.stringify(completion, null, 2)}\n`);
         return 0;

@@ -1,4 +1,5 @@
 import type { CreateEmbeddingResponse } from "../../runtime/index.js";
+import { uncheckedModel } from "../../runtime/model-ref.js";
 import {
   connectionHelp,
   connectionOptions,
@@ -81,7 +82,7 @@ export const embedCommand: Command = {
         const group = texts.slice(start, start + groupSize);
         const response = await connection.bedrock.embeddings.create({
           ...params,
-          model: values.model,
+          model: uncheckedModel(values.model),
           input: group,
           ...(dimensions !== undefined ? { dimensions } : {}),
         });

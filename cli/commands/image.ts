@@ -1,5 +1,6 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { uncheckedModel } from "../../runtime/model-ref.js";
 import {
   connectionHelp,
   connectionOptions,
@@ -106,7 +107,7 @@ export const imageCommand: Command = {
     try {
       const response = await connection.bedrock.images.generate({
         ...params,
-        model: values.model,
+        model: uncheckedModel(values.model),
         prompt: positionals[0]!,
         ...(size !== undefined ? { size } : {}),
         ...(seed !== undefined ? { seed } : {}),

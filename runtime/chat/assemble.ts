@@ -172,73 +172,20 @@ export class ChunkAssembler {
         case "text":
           chunks.push(this.chunk({ content: event.text }));
           break;
-        case "reasoning": {
-          if (event.redacted !== undefined) {
-            this.reasoning.push({ type: "redacted_thinking", data: event.redacted });
-            break;
-          }
-          this.reasoningBlock ??= { thinking: "" };
-          if (event.text) {
-            this.reasoningBlock.thinking += event.text;
-            chunks.push(this.chunk({ reasoning_content: event.text }));
-          }
-          if (event.signature) {
-            this.reasoningBlock.signature = (this.reasoningBlock.signature ?? "") + event.signature;
-            this.reasoning.push({
-              type: "thinking",
-              thinking: this.reasoningBlock.thinking,
-              signature: this.reasoningBlock.signature,
-            });
-            chunks.push(
-              this.chunk({
-                thinking_blocks: [
-                  {
-                    type: "thinking",
-                    thinking: this.reasoningBlock.thinking,
-                    signature: this.reasoningBlock.signature,
-                  },
-                ],
-              }),
-            );
-            this.reasoningBlock = undefined;
-          }
+        case "reasoning":
+          this.pushReasoning(event, chunks);
           break;
-        }
-        case "tool_start": {
-          if (this.meta.jsonTool && event.name === jsonToolName) {
-            this.jsonBlocks.add(event.block);
-            break;
-          }
-          const index = this.toolCount++;
-          this.toolIndexByBlock.set(event.block, index);
-          const delta: ToolCallDelta = {
-            index,
-            id: event.id,
-            type: "function",
-            function: { name: event.name, arguments: "" },
-          };
-          chunks.push(this.chunk({ tool_calls: [delta] }));
+        case "tool_start":
+          this.pushToolStart(event, chunks);
           break;
-        }
-        case "tool_delta": {
-          if (event.arguments === "") break;
-          if (this.jsonBlocks.has(event.block)) {
-            chunks.push(this.chunk({ content: event.arguments }));
-            break;
-          }
-          const index = this.toolIndexByBlock.get(event.block);
-          if (index === undefined) break;
-          chunks.push(this.chunk({ tool_calls: [{ index, function: { arguments: event.arguments } }] }));
+        case "tool_delta":
+          this.pushToolDelta(event, chunks);
           break;
-        }
         case "finish":
           this.nativeFinish = event.reason;
           break;
         case "usage":
-          if (event.promptTokens !== undefined) this.tokens.promptTokens = event.promptTokens;
-          if (event.completionTokens !== undefined) this.tokens.completionTokens = event.completionTokens;
-          if (event.cacheReadTokens !== undefined) this.tokens.cacheReadTokens = event.cacheReadTokens;
-          if (event.cacheWriteTokens !== undefined) this.tokens.cacheWriteTokens = event.cacheWriteTokens;
+          this.recordUsage(event);
           break;
         case "guardrail":
           this.guardrailTrace = event.trace;
@@ -246,6 +193,64 @@ export class ChunkAssembler {
       }
     }
     return chunks;
+  }
+
+  /** Reasoning text as it comes; a block is complete (and kept for the next turn) when its signature arrives. */
+  private pushReasoning(event: Extract<StreamEvent, { kind: "reasoning" }>, chunks: ChatCompletionChunk[]) {
+    if (event.redacted !== undefined) {
+      this.reasoning.push({ type: "redacted_thinking", data: event.redacted });
+      return;
+    }
+    this.reasoningBlock ??= { thinking: "" };
+    if (event.text) {
+      this.reasoningBlock.thinking += event.text;
+      chunks.push(this.chunk({ reasoning_content: event.text }));
+    }
+    if (!event.signature) return;
+    this.reasoningBlock.signature = (this.reasoningBlock.signature ?? "") + event.signature;
+    const block: ThinkingBlock = {
+      type: "thinking",
+      thinking: this.reasoningBlock.thinking,
+      signature: this.reasoningBlock.signature,
+    };
+    this.reasoning.push(block);
+    chunks.push(this.chunk({ thinking_blocks: [{ ...block }] }));
+    this.reasoningBlock = undefined;
+  }
+
+  /** A tool call opens with OpenAI's index for it; the forced JSON tool's block becomes content instead. */
+  private pushToolStart(event: Extract<StreamEvent, { kind: "tool_start" }>, chunks: ChatCompletionChunk[]) {
+    if (this.meta.jsonTool && event.name === jsonToolName) {
+      this.jsonBlocks.add(event.block);
+      return;
+    }
+    const index = this.toolCount++;
+    this.toolIndexByBlock.set(event.block, index);
+    const delta: ToolCallDelta = {
+      index,
+      id: event.id,
+      type: "function",
+      function: { name: event.name, arguments: "" },
+    };
+    chunks.push(this.chunk({ tool_calls: [delta] }));
+  }
+
+  private pushToolDelta(event: Extract<StreamEvent, { kind: "tool_delta" }>, chunks: ChatCompletionChunk[]) {
+    if (event.arguments === "") return;
+    if (this.jsonBlocks.has(event.block)) {
+      chunks.push(this.chunk({ content: event.arguments }));
+      return;
+    }
+    const index = this.toolIndexByBlock.get(event.block);
+    if (index === undefined) return;
+    chunks.push(this.chunk({ tool_calls: [{ index, function: { arguments: event.arguments } }] }));
+  }
+
+  private recordUsage(event: Extract<StreamEvent, { kind: "usage" }>): void {
+    if (event.promptTokens !== undefined) this.tokens.promptTokens = event.promptTokens;
+    if (event.completionTokens !== undefined) this.tokens.completionTokens = event.completionTokens;
+    if (event.cacheReadTokens !== undefined) this.tokens.cacheReadTokens = event.cacheReadTokens;
+    if (event.cacheWriteTokens !== undefined) this.tokens.cacheWriteTokens = event.cacheWriteTokens;
   }
 
   get usageTokens(): TokenUsage {

@@ -80,7 +80,7 @@ function toConverseBlock(block: ContentBlock): ConverseBlock {
   }
 }
 
-export interface ConverseBuildOptions {
+interface ConverseBuildOptions {
   readonly model: string;
   readonly supportsSystem: boolean;
   readonly guardrail: GuardrailConfig | undefined;

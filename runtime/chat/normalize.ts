@@ -1,19 +1,27 @@
 import { RequestValidationError } from "../errors.js";
 import type {
+  AssistantMessage,
   BehaviourOptions,
   ChatMessage,
   ContentPart,
+  FilePart,
   FunctionTool,
+  ImagePart,
   ResponseFormat,
+  SystemMessage,
+  TextPart,
   ThinkingBlock,
   ToolCall,
   ToolChoice,
+  ToolMessage,
+  UserMessage,
 } from "../types.js";
 import type {
   ContentBlock,
   DocumentBlock,
   ImageBlock,
   NormalizedChat,
+  ReasoningBlock,
   TextBlock,
   ToolCallBlock,
   ToolResultBlock,
@@ -41,9 +49,9 @@ const documentFormats: Readonly<Record<string, string>> = {
 };
 
 /** The user turn LiteLLM inserts under modify_params. */
-export const defaultContinueMessage: ChatMessage = { role: "user", content: "Please continue." };
+const defaultContinueMessage: ChatMessage = { role: "user", content: "Please continue." };
 
-export interface NormalizeOptions
+interface NormalizeOptions
   extends Pick<BehaviourOptions, "modify_params" | "user_continue_message" | "fetchImage"> {
   readonly model: string;
   /** The model accepts a final assistant turn as the start of its answer. */
@@ -96,65 +104,82 @@ function documentName(filename: string | undefined, index: number): string {
   return cleaned || `document-${index + 1}`;
 }
 
+/** What a content part becomes: text, an image or a document. */
+type PartBlock = TextBlock | ImageBlock | DocumentBlock;
+
+function convertTextPart(part: TextPart, param: string, model: string): TextBlock {
+  if (typeof part.text !== "string") fail(`${param}.text must be a string`, param, model);
+  return { kind: "text", text: part.text };
+}
+
+async function convertImagePart(
+  part: ImagePart,
+  param: string,
+  options: NormalizeOptions,
+): Promise<ImageBlock> {
+  const { model } = options;
+  const url = typeof part.image_url === "string" ? part.image_url : part.image_url?.url;
+  if (typeof url !== "string" || url === "")
+    fail(`${param}.image_url.url must be a URL string`, param, model);
+  const data = parseDataUrl(url);
+  if (data) return imageFromBase64(data.mediaType, data.base64, param, model);
+  if (!/^https?:\/\//i.test(url))
+    return fail(`${param}: unsupported image URL (use a data: URL)`, param, model);
+  if (!options.fetchImage) {
+    fail(
+      `${param}: ${model} needs image bytes; an http(s) image URL is not fetched implicitly. Pass a data: URL (data:image/png;base64,…) or give a fetchImage function.`,
+      param,
+      model,
+    );
+  }
+  const fetched = await options.fetchImage(url);
+  return imageFromBase64(fetched.mediaType, Buffer.from(fetched.bytes).toString("base64"), param, model);
+}
+
+function convertFilePart(
+  part: FilePart,
+  param: string,
+  model: string,
+  documentIndex: { next: number },
+): ImageBlock | DocumentBlock {
+  const fileData = part.file?.file_data;
+  if (typeof fileData !== "string") fail(`${param}.file.file_data must be a data: URL`, param, model);
+  const data = parseDataUrl(fileData) ?? { mediaType: "application/pdf", base64: fileData };
+  if (imageFormats[data.mediaType]) return imageFromBase64(data.mediaType, data.base64, param, model);
+  const format = part.file.format ?? documentFormats[data.mediaType];
+  if (!format) {
+    fail(
+      `${param}: document type ${data.mediaType} is not supported (pdf, csv, doc, docx, xls, xlsx, html, txt, md)`,
+      param,
+      model,
+    );
+  }
+  const index = documentIndex.next++;
+  return {
+    kind: "document",
+    mediaType: data.mediaType,
+    format,
+    name: documentName(part.file.filename, index),
+    base64: data.base64,
+    bytes: Buffer.from(data.base64, "base64"),
+  };
+}
+
 async function convertPart(
   part: ContentPart,
   param: string,
   options: NormalizeOptions,
   documentIndex: { next: number },
-): Promise<TextBlock | ImageBlock | DocumentBlock> {
+): Promise<PartBlock> {
   const { model } = options;
   if (part === null || typeof part !== "object") fail(`${param} must be a content part object`, param, model);
   switch (part.type) {
     case "text":
-      if (typeof part.text !== "string") fail(`${param}.text must be a string`, param, model);
-      return { kind: "text", text: part.text };
-    case "image_url": {
-      const url = typeof part.image_url === "string" ? part.image_url : part.image_url?.url;
-      if (typeof url !== "string" || url === "")
-        fail(`${param}.image_url.url must be a URL string`, param, model);
-      const data = parseDataUrl(url);
-      if (data) return imageFromBase64(data.mediaType, data.base64, param, model);
-      if (/^https?:\/\//i.test(url)) {
-        if (!options.fetchImage) {
-          fail(
-            `${param}: ${model} needs image bytes; an http(s) image URL is not fetched implicitly. Pass a data: URL (data:image/png;base64,…) or give a fetchImage function.`,
-            param,
-            model,
-          );
-        }
-        const fetched = await options.fetchImage(url);
-        return imageFromBase64(
-          fetched.mediaType,
-          Buffer.from(fetched.bytes).toString("base64"),
-          param,
-          model,
-        );
-      }
-      return fail(`${param}: unsupported image URL (use a data: URL)`, param, model);
-    }
-    case "file": {
-      const fileData = part.file?.file_data;
-      if (typeof fileData !== "string") fail(`${param}.file.file_data must be a data: URL`, param, model);
-      const data = parseDataUrl(fileData) ?? { mediaType: "application/pdf", base64: fileData };
-      if (imageFormats[data.mediaType]) return imageFromBase64(data.mediaType, data.base64, param, model);
-      const format = part.file.format ?? documentFormats[data.mediaType];
-      if (!format) {
-        fail(
-          `${param}: document type ${data.mediaType} is not supported (pdf, csv, doc, docx, xls, xlsx, html, txt, md)`,
-          param,
-          model,
-        );
-      }
-      const index = documentIndex.next++;
-      return {
-        kind: "document",
-        mediaType: data.mediaType,
-        format,
-        name: documentName(part.file.filename, index),
-        base64: data.base64,
-        bytes: Buffer.from(data.base64, "base64"),
-      };
-    }
+      return convertTextPart(part, param, model);
+    case "image_url":
+      return convertImagePart(part, param, options);
+    case "file":
+      return convertFilePart(part, param, model, documentIndex);
     default:
       return fail(
         `${param}: content part type "${(part as { type?: unknown }).type}" is not supported (text, image_url, file)`,
@@ -248,6 +273,285 @@ function validateToolChoice(
   );
 }
 
+/** The conversation as it is built, message by message. */
+interface Conversation {
+  readonly options: NormalizeOptions;
+  readonly model: string;
+  /** Conversations Bedrock would reject are repaired (modify_params or user_continue_message). */
+  readonly repair: boolean;
+  readonly system: string[];
+  readonly turns: { role: Turn["role"]; content: ContentBlock[] }[];
+  readonly documentIndex: { next: number };
+  /** Ids of the assistant's tool calls that no tool message has answered yet. */
+  readonly pendingToolCalls: Set<string>;
+}
+
+/** Appends blocks as a turn; consecutive user (or tool) turns merge, assistant turns never do. */
+function pushTurn(conversation: Conversation, role: Turn["role"], content: ContentBlock[]): void {
+  const last = conversation.turns[conversation.turns.length - 1];
+  if (last && last.role === role && role !== "assistant") {
+    last.content.push(...content);
+    return;
+  }
+  conversation.turns.push({ role, content });
+}
+
+function requireContinueMessageShape(options: NormalizeOptions): void {
+  const given = options.user_continue_message as unknown;
+  if (
+    given !== undefined &&
+    (given === null ||
+      typeof given !== "object" ||
+      (typeof (given as ChatMessage).content !== "string" && !Array.isArray((given as ChatMessage).content)))
+  ) {
+    fail(
+      'user_continue_message must be a user message ({role: "user", content})',
+      "user_continue_message",
+      options.model,
+    );
+  }
+}
+
+/** The user turn a repair inserts: `user_continue_message`, else LiteLLM's "Please continue.". */
+async function continueBlocks(conversation: Conversation): Promise<ContentBlock[]> {
+  const content = (conversation.options.user_continue_message ?? defaultContinueMessage).content as
+    | string
+    | readonly ContentPart[];
+  if (typeof content === "string") return [{ kind: "text", text: content }];
+  return Promise.all(
+    content.map((part, index) =>
+      convertPart(
+        part,
+        `user_continue_message.content[${index}]`,
+        conversation.options,
+        conversation.documentIndex,
+      ),
+    ),
+  );
+}
+
+/** Bedrock wants a toolResult for every toolUse of the previous assistant turn, before the conversation goes on. */
+function requireToolResults(conversation: Conversation, param: string, next: string): void {
+  if (conversation.pendingToolCalls.size === 0) return;
+  fail(
+    `${param}: the assistant's tool calls (${[...conversation.pendingToolCalls].join(", ")}) need tool messages before the next ${next} message`,
+    param,
+    conversation.model,
+  );
+}
+
+/** A user or tool message's content: a string, or a list of parts. */
+async function convertContent(
+  content: unknown,
+  param: string,
+  conversation: Conversation,
+): Promise<PartBlock[]> {
+  if (typeof content === "string") return [{ kind: "text", text: content }];
+  if (!Array.isArray(content)) {
+    return fail(
+      `${param}.content must be a string or a list of content parts`,
+      `${param}.content`,
+      conversation.model,
+    );
+  }
+  return Promise.all(
+    content.map((part: ContentPart, partIndex) =>
+      convertPart(part, `${param}.content[${partIndex}]`, conversation.options, conversation.documentIndex),
+    ),
+  );
+}
+
+function appendSystemMessage(conversation: Conversation, message: SystemMessage, param: string): void {
+  const text = textOf(message.content, `${param}.content`, conversation.model);
+  if (text.trim() !== "") conversation.system.push(text);
+}
+
+async function appendUserMessage(conversation: Conversation, message: UserMessage, param: string) {
+  let blocks: ContentBlock[] = (await convertContent(message.content, param, conversation)).filter(
+    (block) => block.kind !== "text" || block.text.trim() !== "",
+  );
+  if (blocks.length === 0) {
+    if (!conversation.repair)
+      fail(
+        `${param} has empty content; Bedrock rejects blank messages (set modify_params to repair)`,
+        `${param}.content`,
+        conversation.model,
+      );
+    blocks = [{ kind: "text", text: "." }];
+  }
+  requireToolResults(conversation, param, "user");
+  pushTurn(conversation, "user", blocks);
+}
+
+function convertThinkingBlock(thinking: ThinkingBlock, param: string, model: string): ReasoningBlock {
+  const field = thinking?.type === "redacted_thinking" ? thinking.data : thinking?.thinking;
+  if (
+    (thinking?.type !== "thinking" && thinking?.type !== "redacted_thinking") ||
+    (field !== undefined && typeof field !== "string") ||
+    (thinking.signature !== undefined && typeof thinking.signature !== "string")
+  ) {
+    fail(
+      `${param} must be {type: "thinking", thinking, signature} or {type: "redacted_thinking", data}`,
+      param,
+      model,
+    );
+  }
+  if (thinking.type === "redacted_thinking") return { kind: "reasoning", redacted: thinking.data ?? "" };
+  return { kind: "reasoning", text: thinking.thinking ?? "", signature: thinking.signature };
+}
+
+function convertThinkingBlocks(message: AssistantMessage, param: string, model: string): ReasoningBlock[] {
+  const thinkingBlocks = message.thinking_blocks ?? [];
+  if (!Array.isArray(thinkingBlocks))
+    fail(`${param}.thinking_blocks must be a list`, `${param}.thinking_blocks`, model);
+  return thinkingBlocks.map((thinking: ThinkingBlock, blockIndex: number) =>
+    convertThinkingBlock(thinking, `${param}.thinking_blocks[${blockIndex}]`, model),
+  );
+}
+
+function convertToolCall(call: ToolCall, param: string, model: string): ToolCallBlock {
+  if (call?.type !== "function" || typeof call.function?.name !== "string" || typeof call.id !== "string") {
+    fail(`${param} must be {id, type: "function", function: {name, arguments}}`, param, model);
+  }
+  return {
+    kind: "tool_call",
+    id: call.id,
+    name: call.function.name,
+    arguments: call.function.arguments ?? "",
+    input: parseArguments(call.function.arguments, `${param}.function.arguments`, model),
+  };
+}
+
+/** The assistant's tool calls; each one stays pending until a tool message answers it. */
+function convertToolCalls(
+  conversation: Conversation,
+  message: AssistantMessage,
+  param: string,
+): ToolCallBlock[] {
+  const calls: readonly ToolCall[] = message.tool_calls ?? [];
+  if (!Array.isArray(calls))
+    fail(`${param}.tool_calls must be a list`, `${param}.tool_calls`, conversation.model);
+  return calls.map((call, callIndex) => {
+    const block = convertToolCall(call, `${param}.tool_calls[${callIndex}]`, conversation.model);
+    conversation.pendingToolCalls.add(call.id);
+    return block;
+  });
+}
+
+/** An assistant turn must follow a user turn: inserted under repair, else an error. */
+async function requireUserTurnBefore(conversation: Conversation, param: string): Promise<void> {
+  const last = conversation.turns[conversation.turns.length - 1];
+  if (last && last.role !== "assistant") return;
+  if (!conversation.repair) {
+    fail(
+      last
+        ? `${param}: two assistant messages in a row; Bedrock needs user and assistant turns to alternate (set modify_params or user_continue_message to insert a user turn)`
+        : `${param}: the conversation must start with a user message; set modify_params or user_continue_message to insert one`,
+      param,
+      conversation.model,
+    );
+  }
+  pushTurn(conversation, "user", await continueBlocks(conversation));
+}
+
+async function appendAssistantMessage(
+  conversation: Conversation,
+  message: AssistantMessage,
+  param: string,
+  isLast: boolean,
+): Promise<void> {
+  const { model } = conversation;
+  requireToolResults(conversation, param, "assistant");
+  const blocks: ContentBlock[] = convertThinkingBlocks(message, param, model);
+  const text = textOf(message.content, `${param}.content`, model);
+  if (text !== "") blocks.push({ kind: "text", text });
+  blocks.push(...convertToolCalls(conversation, message, param));
+  if (!blocks.some((block) => block.kind !== "reasoning")) {
+    if (isLast) fail(`${param} is an empty assistant message`, param, model);
+    if (!conversation.repair)
+      fail(
+        `${param} has empty content; Bedrock rejects blank messages (set modify_params to repair)`,
+        `${param}.content`,
+        model,
+      );
+    blocks.push({ kind: "text", text: "." });
+  }
+  await requireUserTurnBefore(conversation, param);
+  pushTurn(conversation, "assistant", blocks);
+}
+
+async function appendToolMessage(conversation: Conversation, message: ToolMessage, param: string) {
+  const callId = message.tool_call_id;
+  if (typeof callId !== "string" || callId === "")
+    fail(`${param}.tool_call_id is required`, `${param}.tool_call_id`, conversation.model);
+  if (!conversation.pendingToolCalls.has(callId)) {
+    fail(
+      `${param}: tool_call_id "${callId}" does not answer a tool call of an earlier assistant message`,
+      `${param}.tool_call_id`,
+      conversation.model,
+    );
+  }
+  conversation.pendingToolCalls.delete(callId);
+  const parts = await convertContent(message.content, param, conversation);
+  const result: ToolResultBlock = { kind: "tool_result", toolCallId: callId, content: parts };
+  pushTurn(conversation, "tool", [result]);
+}
+
+async function appendMessage(
+  conversation: Conversation,
+  message: ChatMessage,
+  param: string,
+  isLast: boolean,
+): Promise<void> {
+  if (message === null || typeof message !== "object")
+    fail(`${param} must be a message object`, param, conversation.model);
+  switch (message.role) {
+    case "system":
+    case "developer":
+      return appendSystemMessage(conversation, message, param);
+    case "user":
+      return appendUserMessage(conversation, message, param);
+    case "assistant":
+      return appendAssistantMessage(conversation, message, param, isLast);
+    case "tool":
+      return appendToolMessage(conversation, message, param);
+    default:
+      fail(
+        `${param}.role must be system, developer, user, assistant or tool (got ${JSON.stringify((message as { role?: unknown }).role)})`,
+        `${param}.role`,
+        conversation.model,
+      );
+  }
+}
+
+/** Every tool call of the conversation needs its tool message. */
+function requireAnsweredToolCalls(conversation: Conversation): void {
+  const pending = conversation.pendingToolCalls;
+  if (pending.size === 0) return;
+  fail(
+    conversation.turns[conversation.turns.length - 1]?.role === "assistant"
+      ? `the last assistant message calls tools (${[...pending].join(", ")}) but no tool messages answer them`
+      : `the tool calls ${[...pending].join(", ")} have no tool message answering them`,
+    "messages",
+    conversation.model,
+  );
+}
+
+/** True when the conversation ends with the assistant's pre-fill; a model without pre-fill gets a user turn under repair. */
+async function resolvePrefill(conversation: Conversation): Promise<boolean> {
+  const prefill = conversation.turns[conversation.turns.length - 1]?.role === "assistant";
+  if (!prefill || conversation.options.allowPrefill) return prefill;
+  if (!conversation.repair) {
+    fail(
+      `${conversation.model} does not accept a final assistant message (pre-fill); end with a user message, or set modify_params / user_continue_message to append one`,
+      "messages",
+      conversation.model,
+    );
+  }
+  pushTurn(conversation, "user", await continueBlocks(conversation));
+  return false;
+}
+
 /**
  * Validates an OpenAI-shaped conversation and normalizes it: system messages collected, data URLs
  * decoded, tool arguments parsed, consecutive user turns merged, tool results grouped. Conversations
@@ -262,259 +566,30 @@ export async function normalizeChat(
   const { model } = options;
   if (!Array.isArray(messages) || messages.length === 0)
     fail("messages must be a non-empty list", "messages", model);
-  const repair = options.modify_params === true || options.user_continue_message !== undefined;
-  const continueMessage = options.user_continue_message ?? defaultContinueMessage;
-  const system: string[] = [];
-  const turns: { role: Turn["role"]; content: ContentBlock[] }[] = [];
-  const documentIndex = { next: 0 };
-  const pendingToolCalls = new Set<string>();
-
-  const push = (role: Turn["role"], content: ContentBlock[]) => {
-    const last = turns[turns.length - 1];
-    if (last && last.role === role && role !== "assistant") {
-      last.content.push(...content);
-      return;
-    }
-    turns.push({ role, content });
+  requireContinueMessageShape(options);
+  const conversation: Conversation = {
+    options,
+    model,
+    repair: options.modify_params === true || options.user_continue_message !== undefined,
+    system: [],
+    turns: [],
+    documentIndex: { next: 0 },
+    pendingToolCalls: new Set(),
   };
-
-  const given = options.user_continue_message as unknown;
-  if (
-    given !== undefined &&
-    (given === null ||
-      typeof given !== "object" ||
-      (typeof (given as ChatMessage).content !== "string" && !Array.isArray((given as ChatMessage).content)))
-  ) {
-    fail(
-      'user_continue_message must be a user message ({role: "user", content})',
-      "user_continue_message",
-      model,
-    );
-  }
-
-  const continueBlocks = async (): Promise<ContentBlock[]> => {
-    const content = continueMessage.content as string | readonly ContentPart[];
-    if (typeof content === "string") return [{ kind: "text", text: content }];
-    return Promise.all(
-      content.map((part, index) =>
-        convertPart(part, `user_continue_message.content[${index}]`, options, documentIndex),
-      ),
-    );
-  };
-
-  // Bedrock wants a toolResult for every toolUse of the previous assistant turn, before the conversation goes on.
-  const requireToolResults = (param: string, next: string) => {
-    if (pendingToolCalls.size === 0) return;
-    fail(
-      `${param}: the assistant's tool calls (${[...pendingToolCalls].join(", ")}) need tool messages before the next ${next} message`,
-      param,
-      model,
-    );
-  };
-
   for (const [index, message] of messages.entries()) {
-    const param = `messages[${index}]`;
-    if (message === null || typeof message !== "object")
-      fail(`${param} must be a message object`, param, model);
-    switch (message.role) {
-      case "system":
-      case "developer": {
-        const text = textOf(message.content, `${param}.content`, model);
-        if (text.trim() !== "") system.push(text);
-        break;
-      }
-      case "user": {
-        const content = message.content;
-        let blocks: ContentBlock[];
-        if (typeof content === "string") blocks = [{ kind: "text", text: content }];
-        else if (Array.isArray(content)) {
-          blocks = await Promise.all(
-            content.map((part, partIndex) =>
-              convertPart(part, `${param}.content[${partIndex}]`, options, documentIndex),
-            ),
-          );
-        } else
-          return fail(
-            `${param}.content must be a string or a list of content parts`,
-            `${param}.content`,
-            model,
-          );
-        blocks = blocks.filter((block) => block.kind !== "text" || block.text.trim() !== "");
-        if (blocks.length === 0) {
-          if (!repair)
-            fail(
-              `${param} has empty content; Bedrock rejects blank messages (set modify_params to repair)`,
-              `${param}.content`,
-              model,
-            );
-          blocks = [{ kind: "text", text: "." }];
-        }
-        requireToolResults(param, "user");
-        push("user", blocks);
-        break;
-      }
-      case "assistant": {
-        requireToolResults(param, "assistant");
-        const blocks: ContentBlock[] = [];
-        const thinkingBlocks = message.thinking_blocks ?? [];
-        if (!Array.isArray(thinkingBlocks))
-          fail(`${param}.thinking_blocks must be a list`, `${param}.thinking_blocks`, model);
-        thinkingBlocks.forEach((thinking: ThinkingBlock, blockIndex: number) => {
-          const blockParam = `${param}.thinking_blocks[${blockIndex}]`;
-          const field = thinking?.type === "redacted_thinking" ? thinking.data : thinking?.thinking;
-          if (
-            (thinking?.type !== "thinking" && thinking?.type !== "redacted_thinking") ||
-            (field !== undefined && typeof field !== "string") ||
-            (thinking.signature !== undefined && typeof thinking.signature !== "string")
-          ) {
-            fail(
-              `${blockParam} must be {type: "thinking", thinking, signature} or {type: "redacted_thinking", data}`,
-              blockParam,
-              model,
-            );
-          }
-          if (thinking.type === "redacted_thinking")
-            blocks.push({ kind: "reasoning", redacted: thinking.data ?? "" });
-          else
-            blocks.push({ kind: "reasoning", text: thinking.thinking ?? "", signature: thinking.signature });
-        });
-        const text = textOf(message.content, `${param}.content`, model);
-        if (text !== "") blocks.push({ kind: "text", text });
-        const calls: readonly ToolCall[] = message.tool_calls ?? [];
-        if (!Array.isArray(calls)) fail(`${param}.tool_calls must be a list`, `${param}.tool_calls`, model);
-        calls.forEach((call, callIndex) => {
-          const callParam = `${param}.tool_calls[${callIndex}]`;
-          if (
-            call?.type !== "function" ||
-            typeof call.function?.name !== "string" ||
-            typeof call.id !== "string"
-          ) {
-            fail(
-              `${callParam} must be {id, type: "function", function: {name, arguments}}`,
-              callParam,
-              model,
-            );
-          }
-          const block: ToolCallBlock = {
-            kind: "tool_call",
-            id: call.id,
-            name: call.function.name,
-            arguments: call.function.arguments ?? "",
-            input: parseArguments(call.function.arguments, `${callParam}.function.arguments`, model),
-          };
-          pendingToolCalls.add(call.id);
-          blocks.push(block);
-        });
-        if (blocks.length === 0 || blocks.every((block) => block.kind === "reasoning")) {
-          if (index === messages.length - 1) fail(`${param} is an empty assistant message`, param, model);
-          if (!repair)
-            fail(
-              `${param} has empty content; Bedrock rejects blank messages (set modify_params to repair)`,
-              `${param}.content`,
-              model,
-            );
-          blocks.push({ kind: "text", text: "." });
-        }
-        const last = turns[turns.length - 1];
-        if (!last) {
-          if (!repair) {
-            fail(
-              `${param}: the conversation must start with a user message; set modify_params or user_continue_message to insert one`,
-              param,
-              model,
-            );
-          }
-          push("user", await continueBlocks());
-        } else if (last.role === "assistant") {
-          if (!repair) {
-            fail(
-              `${param}: two assistant messages in a row; Bedrock needs user and assistant turns to alternate (set modify_params or user_continue_message to insert a user turn)`,
-              param,
-              model,
-            );
-          }
-          push("user", await continueBlocks());
-        }
-        push("assistant", blocks);
-        break;
-      }
-      case "tool": {
-        const callId = message.tool_call_id;
-        if (typeof callId !== "string" || callId === "")
-          fail(`${param}.tool_call_id is required`, `${param}.tool_call_id`, model);
-        if (!pendingToolCalls.has(callId)) {
-          fail(
-            `${param}: tool_call_id "${callId}" does not answer a tool call of an earlier assistant message`,
-            `${param}.tool_call_id`,
-            model,
-          );
-        }
-        pendingToolCalls.delete(callId);
-        const content = message.content;
-        let parts: (TextBlock | ImageBlock | DocumentBlock)[];
-        if (typeof content === "string") parts = [{ kind: "text", text: content }];
-        else if (Array.isArray(content)) {
-          parts = await Promise.all(
-            content.map((part, partIndex) =>
-              convertPart(part, `${param}.content[${partIndex}]`, options, documentIndex),
-            ),
-          );
-        } else
-          return fail(
-            `${param}.content must be a string or a list of content parts`,
-            `${param}.content`,
-            model,
-          );
-        const result: ToolResultBlock = { kind: "tool_result", toolCallId: callId, content: parts };
-        push("tool", [result]);
-        break;
-      }
-      default:
-        fail(
-          `${param}.role must be system, developer, user, assistant or tool (got ${JSON.stringify((message as { role?: unknown }).role)})`,
-          `${param}.role`,
-          model,
-        );
-    }
+    await appendMessage(conversation, message, `messages[${index}]`, index === messages.length - 1);
   }
-
-  if (turns.length === 0) fail("messages has no user message (only system messages)", "messages", model);
-  if (pendingToolCalls.size > 0) {
-    fail(
-      turns[turns.length - 1]?.role === "assistant"
-        ? `the last assistant message calls tools (${[...pendingToolCalls].join(", ")}) but no tool messages answer them`
-        : `the tool calls ${[...pendingToolCalls].join(", ")} have no tool message answering them`,
-      "messages",
-      model,
-    );
-  }
-  let prefill = turns[turns.length - 1]?.role === "assistant";
-  if (prefill && !options.allowPrefill) {
-    if (!repair) {
-      fail(
-        `${model} does not accept a final assistant message (pre-fill); end with a user message, or set modify_params / user_continue_message to append one`,
-        "messages",
-        model,
-      );
-    }
-    push("user", await continueBlocks());
-    prefill = false;
-  }
+  if (conversation.turns.length === 0)
+    fail("messages has no user message (only system messages)", "messages", model);
+  requireAnsweredToolCalls(conversation);
+  const prefill = await resolvePrefill(conversation);
   const tools = validateTools(options.tools, model);
   return {
-    system,
-    turns,
+    system: conversation.system,
+    turns: conversation.turns,
     tools,
     toolChoice: validateToolChoice(options.toolChoice, tools, model),
     responseFormat: options.responseFormat,
     prefill,
   };
-}
-
-/** The text of a turn's text blocks (template codecs render turns as text). */
-export function turnText(turn: Turn): string {
-  return turn.content
-    .filter((block): block is TextBlock => block.kind === "text")
-    .map((block) => block.text)
-    .join("\n");
 }

@@ -62,7 +62,7 @@ function planMessageCall(call: ChatCall, purpose: "create" | "count"): MessagePl
   validateMessagesRequest(request, { requireMaxTokens: purpose === "create" });
   const named = resolveModel(String(request.model), request.model_id as string | undefined);
   // CountTokens counts for a model named by its own id, also one served on demand only through profiles.
-  const resolved = purpose === "count" ? named : onDemandModel(named, call.region);
+  const resolved = purpose === "count" ? named : onDemandModel(named, call.region, call);
   const entry = resolved.entry;
   const native = entry?.family === nativeFamily && resolved.forcedRoute !== "converse";
   const headers = call.options.headers;

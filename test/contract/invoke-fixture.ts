@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import type { ChatMapping } from "../../generated/spec-types.js";
 import { ChunkAssembler, type CompletionMeta } from "../../runtime/chat/assemble.js";
-import { buildInvokeChatBody, parseInvokeChatResponse } from "../../runtime/chat/create.js";
+import { buildInvokeChatBody, parseInvokeChatResponse } from "../../runtime/chat/invoke.js";
 import { streamCodecFor } from "../../runtime/codecs/registry.js";
 import type { CatalogEntry, FamilyDescriptor } from "../../runtime/descriptor.js";
 import { loadFamily } from "../../runtime/families.js";

@@ -19,7 +19,7 @@ const routes = {
 /** What one call did: the error it ended with (if any), the chunks it delivered first, and how long it took. */
 async function callWithFault(
   emulator: Emulator,
-  model: string,
+  model: (typeof routes)[keyof typeof routes],
   testCase: FaultCase,
   retries: boolean,
   tag: string,

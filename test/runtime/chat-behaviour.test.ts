@@ -36,8 +36,8 @@ const NOVA = "amazon.nova-lite-v1:0";
 const LLAMA = "meta.llama3-8b-instruct-v1:0";
 const LLAMA_TOOLS = "meta.llama3-1-70b-instruct-v1:0";
 
-const converse = (model: string) => `bedrock/converse/${model}`;
-const invoke = (model: string) => `bedrock/invoke/${model}`;
+const converse = <M extends string>(model: M) => `bedrock/converse/${model}` as const;
+const invoke = <M extends string>(model: M) => `bedrock/invoke/${model}` as const;
 
 const weatherTool = {
   type: "function",
@@ -1031,9 +1031,13 @@ describe("drop_params", () => {
     expect(dropped.join("\n")).toMatch(LLAMA);
   });
 
-  it("a param the spec rejects stays an error even with drop_params", async () => {
-    const error = await refused({ model: converse(CLAUDE), messages: hello, n: 2, drop_params: true });
+  it("an OpenAI param the spec rejects is an error, and dropped with a warning under drop_params (as LiteLLM drops it)", async () => {
+    const error = await refused({ model: converse(CLAUDE), messages: hello, n: 2 });
     expect(error.param).toBe("n");
+    warnings.length = 0;
+    await chat({ model: converse(CLAUDE), messages: hello, n: 2, drop_params: true });
+    expect(JSON.stringify(lastBody(emulator))).not.toMatch(/"n"/);
+    expect(warnings.join("\n")).toMatch(/dropping n for/);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   type CreateEmbeddingResponse,
   createBedrock,
   RequestValidationError,
+  uncheckedModel,
 } from "../../runtime/index.js";
 import { credentials, failure, lastBody, pngBase64, pngDataUrl } from "./live.js";
 
@@ -367,7 +368,10 @@ describe("images", () => {
       bedrock.images.generate({ model: TITAN_IMAGE, prompt: "x", response_format: "url" as never }),
     );
     await refused(() =>
-      bedrock.images.generate({ model: "anthropic.claude-3-haiku-20240307-v1:0", prompt: "x" }),
+      bedrock.images.generate({
+        model: uncheckedModel("anthropic.claude-3-haiku-20240307-v1:0"),
+        prompt: "x",
+      }),
     );
   });
 

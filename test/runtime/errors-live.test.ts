@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
-import { type Bedrock, BedrockCallError, createBedrock } from "../../runtime/index.js";
+import { type Bedrock, BedrockCallError, createBedrock, uncheckedModel } from "../../runtime/index.js";
 import { credentials, failure } from "./live.js";
 
 const CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -73,7 +73,9 @@ const faults = [
 describe("every mapped Bedrock exception", () => {
   it.each(
     faults.flatMap((row) =>
-      [`bedrock/converse/${CLAUDE}`, `bedrock/invoke/${CLAUDE}`].map((model) => [...row, model] as const),
+      ([`bedrock/converse/${CLAUDE}`, `bedrock/invoke/${CLAUDE}`] as const).map(
+        (model) => [...row, model] as const,
+      ),
     ),
   )(
     "%s → %s (HTTP %i) → status %i %s on %s",
@@ -106,7 +108,10 @@ describe("every mapped Bedrock exception", () => {
 
   it("a model id Bedrock does not know is Bedrock's ValidationException", async () => {
     const error = await failure(
-      bedrock.chat.completions.create({ model: "bedrock/converse/acme.unknown-model-v1:0", messages: hello }),
+      bedrock.chat.completions.create({
+        model: uncheckedModel("bedrock/converse/acme.unknown-model-v1:0"),
+        messages: hello,
+      }),
     );
     expect(error).toMatchObject({ status: 400, awsErrorName: "ValidationException" });
     expect(error.message).toMatch(/acme\.unknown-model-v1:0/);
@@ -190,9 +195,11 @@ describe("retries", () => {
 
 describe("timeout and signal", () => {
   it.each([
-    ["per request (body)", { timeout: 150 }, undefined, undefined],
+    // The request's and the client's `timeout` are seconds (LiteLLM's unit), the call options' milliseconds.
+    ["per request (body)", { timeout: 0.15 }, undefined, undefined],
+    ["per request (body, LiteLLM's request_timeout)", { request_timeout: 0.15 }, undefined, undefined],
     ["per call (options)", {}, { timeout: 150 }, undefined],
-    ["per client", {}, undefined, 150],
+    ["per client", {}, undefined, 0.15],
   ] as const)(
     "timeout %s aborts a call that never answers with a 408 typed error",
     async (_how, body, options, clientTimeout) => {
@@ -225,7 +232,7 @@ describe("timeout and signal", () => {
   it("a stream's timeout covers the wait for the response to start", async () => {
     const error = await failure(
       bedrock.chat.completions.create(
-        { model: CLAUDE, messages: hello, stream: true, timeout: 150 },
+        { model: CLAUDE, messages: hello, stream: true, timeout: 0.15 },
         fault("timeout"),
       ),
     );

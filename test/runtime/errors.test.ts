@@ -175,7 +175,7 @@ describe("connection failures", () => {
     secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
   };
   const hello = {
-    model: "anthropic.claude-3-haiku-20240307-v1:0",
+    model: "anthropic.claude-3-haiku-20240307-v1:0" as const,
     messages: [{ role: "user" as const, content: "x" }],
   };
 
@@ -203,7 +203,7 @@ describe("connection failures", () => {
         num_retries: 0,
       }).chat.completions.create({
         ...hello,
-        timeout: 300,
+        timeout: 0.3,
       }),
     );
     expect(error).toMatchObject({ status: 408 });

@@ -65,7 +65,10 @@ describe("applyParams", () => {
       { presence_penalty: 0.5 },
       "presence_penalty is not supported by test.model-v1. Remove it, or set drop_params: true to drop unsupported params.",
     ],
-    [{ n: 2 }, "n is not supported by test.model-v1: one choice per call"],
+    [
+      { n: 2 },
+      "n is not supported by test.model-v1: one choice per call. Remove it, or set drop_params: true to drop unsupported params.",
+    ],
     [
       { reasoning_effort: "extreme" },
       'reasoning_effort="extreme" is not supported by test.model-v1: use one of "low"',

@@ -9,7 +9,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../../emulator/index.js";
 import type { Emulator } from "../../emulator/types.js";
-import { BedrockCallError, createBedrock, type FinishReason } from "../../runtime/index.js";
+import {
+  BedrockCallError,
+  createBedrock,
+  type FinishReason,
+  type UncheckedModelId,
+  uncheckedModel,
+} from "../../runtime/index.js";
 import { resolveModel } from "../../runtime/models.js";
 
 const root = path.join(import.meta.dirname, "../recordings");
@@ -264,17 +270,19 @@ function errorNameOf(recording: Recording): string {
 function modelFor(
   recording: Recording,
   route: "invoke" | "converse" | "count-tokens",
-): { model: string; model_id?: string } {
+): { model: UncheckedModelId; model_id?: string } {
   const id = recording.modelId ?? "anthropic.claude-3-sonnet-20240229-v1:0";
-  if (route === "converse" || route === "count-tokens") return { model: `bedrock/converse/${id}` };
+  // The recordings name their models at run time: the compiler cannot check them.
+  if (route === "converse" || route === "count-tokens")
+    return { model: uncheckedModel(`bedrock/converse/${id}`) };
   const entry = resolveModel(id).entry;
   const claudeMessagesBody =
     recording.request?.anthropic_version !== undefined && Array.isArray(recording.request?.messages);
   if (entry?.family === "anthropic-claude-text" && claudeMessagesBody) {
-    return { model: "bedrock/invoke/anthropic.claude-3-haiku-20240307-v1:0", model_id: id };
+    return { model: uncheckedModel("bedrock/invoke/anthropic.claude-3-haiku-20240307-v1:0"), model_id: id };
   }
-  if (!entry) return { model: "bedrock/invoke/meta.llama3-8b-instruct-v1:0", model_id: id };
-  return { model: `bedrock/invoke/${id}` };
+  if (!entry) return { model: uncheckedModel("bedrock/invoke/meta.llama3-8b-instruct-v1:0"), model_id: id };
+  return { model: uncheckedModel(`bedrock/invoke/${id}`) };
 }
 
 const recordings = loadRecordings();
@@ -311,7 +319,7 @@ async function run(recording: Recording): Promise<unknown> {
         : "converse";
     const target =
       route === "invoke"
-        ? { model: `bedrock/invoke/${recording.modelId}` }
+        ? { model: uncheckedModel(`bedrock/invoke/${recording.modelId}`) }
         : modelFor(recording, "count-tokens");
     return bedrock.countTokens({ ...target, messages, ...pin });
   }

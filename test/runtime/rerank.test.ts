@@ -12,6 +12,7 @@ import {
   createBedrock,
   ModelNotSupportedError,
   RequestValidationError,
+  uncheckedModel,
 } from "../../runtime/index.js";
 
 const credentials = {
@@ -298,14 +299,14 @@ describe("rerank request errors, raised before any call", () => {
   it("refuses a model without the rerank operation, and rerank models for chat", async () => {
     const before = emulator.requests.length;
     const notRerank = await bedrock.rerank
-      .create({ model: "cohere.embed-english-v3", query, documents })
+      .create({ model: uncheckedModel("cohere.embed-english-v3"), query, documents })
       .catch((caught: unknown) => caught);
     expect(notRerank).toBeInstanceOf(ModelNotSupportedError);
     expect((notRerank as Error).message).toBe(
       "cohere.embed-english-v3 does not support rerank (it supports: embeddings)",
     );
     const notChat = await bedrock.chat.completions
-      .create({ model: "cohere.rerank-v3-5:0", messages: [{ role: "user", content: "Hi" }] })
+      .create({ model: uncheckedModel("cohere.rerank-v3-5:0"), messages: [{ role: "user", content: "Hi" }] })
       .catch((caught: unknown) => caught);
     expect(notChat).toBeInstanceOf(ModelNotSupportedError);
     expect((notChat as Error).message).toBe(

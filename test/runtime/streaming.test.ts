@@ -20,8 +20,8 @@ import { assemble, credentials, drain, failure, lastBody, localFixture, recordin
 const CLAUDE = "anthropic.claude-3-7-sonnet-20250219-v1:0";
 const NOVA = "amazon.nova-lite-v1:0";
 const LLAMA = "meta.llama3-8b-instruct-v1:0";
-const converse = (model: string) => `bedrock/converse/${model}`;
-const invoke = (model: string) => `bedrock/invoke/${model}`;
+const converse = <M extends string>(model: M) => `bedrock/converse/${model}` as const;
+const invoke = <M extends string>(model: M) => `bedrock/invoke/${model}` as const;
 
 const weatherTool = {
   type: "function",

@@ -11,22 +11,26 @@
 import { expectTypeOf } from "vitest";
 import type { ModelParams } from "../../generated/catalog.js";
 import type { AnthropicClaudeMessagesParams } from "../../generated/families/anthropic-claude-messages.js";
+import { uncheckedModel } from "../../runtime/model-ref.js";
 import type {
   BaseModelOf,
   ChatCompletionCreateParams,
   ChatCompletionStreamParams,
+  ChatModelRef,
   EmbeddingCreateParams,
+  EmbeddingModelRef,
   KnownModelRef,
   ProviderParamsOf,
   RerankCreateParams,
+  RerankModelRef,
   UntypedParams,
 } from "../../runtime/types.js";
 
-// How callers use the types: the model id literal picks the params.
-declare function create<M extends string>(params: ChatCompletionCreateParams<M>): void;
-declare function stream<M extends string>(params: ChatCompletionStreamParams<M>): void;
-declare function embed<M extends string>(params: EmbeddingCreateParams<M>): void;
-declare function rerank<M extends string>(params: RerankCreateParams<M>): void;
+// How callers use the types (the constraints of the client's methods): the model id literal picks the params.
+declare function create<M extends ChatModelRef>(params: ChatCompletionCreateParams<M>): void;
+declare function stream<M extends ChatModelRef>(params: ChatCompletionStreamParams<M>): void;
+declare function embed<M extends EmbeddingModelRef>(params: EmbeddingCreateParams<M>): void;
+declare function rerank<M extends RerankModelRef>(params: RerankCreateParams<M>): void;
 
 const messages = [{ role: "user", content: "Hello" }] as const;
 const thinking = { type: "enabled", budget_tokens: 2048 } as const;
@@ -160,7 +164,7 @@ rerank({
   api_version: 2,
 });
 
-// Model ids the catalog does not know (ARNs, provisioned models, newer models or profiles) take any params.
+// ARNs (provisioned models, application inference profiles, imported models) take any params.
 create({
   model: "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6",
   messages,
@@ -168,11 +172,87 @@ create({
   top_k: 40,
   anything_else: { nested: true },
 });
-create({ model: "anthropic.claude-opus-9-v1:0", messages, thinking, some_future_param: 1 });
-create({ model: "eu.anthropic.claude-3-5-sonnet-20241022-v2:0", messages, thinking });
 embed({ model: "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc", input: "hi", anything: 1 });
+create({
+  model: "bedrock/converse/arn:aws:bedrock:us-east-1:123456789012:imported-model/r4c4kewx2s0n",
+  messages,
+});
+// LiteLLM's Custom Model Import routes (https://docs.litellm.ai/docs/providers/bedrock).
+create({
+  model: "bedrock/deepseek_r1/arn:aws:bedrock:us-east-1:123456789012:imported-model/r4c4kewx2s0n",
+  messages,
+});
+create({
+  model: "bedrock/llama/arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:imported-model/abc",
+  messages,
+});
+// An ARN of a foundation model or a system profile of the catalog is typed like that model.
+create({
+  model: "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0",
+  messages,
+  thinking,
+});
+create({
+  model: "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+  messages,
+  // @ts-expect-error thinking: the ARN names Claude 3 Haiku
+  thinking,
+});
+
+// A misspelled or unknown id is a compile error; uncheckedModel() is the one way to call it anyway.
+create({
+  // @ts-expect-error model: a letter O for the zero
+  model: "anthropic.claude-3-haiku-20240307-v1:O",
+  messages,
+});
+create({
+  // @ts-expect-error model: no such model in the catalog (yet)
+  model: "anthropic.claude-opus-9-v1:0",
+  messages,
+});
+create({
+  // @ts-expect-error model: Claude 3.5 Sonnet v2 has us. and apac. profiles only
+  model: "eu.anthropic.claude-3-5-sonnet-20241022-v2:0",
+  messages,
+});
+create({
+  // @ts-expect-error model: a route LiteLLM does not have
+  model: "bedrock/conversee/anthropic.claude-3-haiku-20240307-v1:0",
+  messages,
+});
+create({
+  // @ts-expect-error model: an ARN of another service
+  model: "arn:aws:sagemaker:us-east-1:123456789012:endpoint/x",
+  messages,
+});
+create({ model: uncheckedModel("anthropic.claude-opus-9-v1:0"), messages, thinking, some_future_param: 1 });
+create({ model: uncheckedModel("eu.anthropic.claude-3-5-sonnet-20241022-v2:0"), messages, thinking });
 declare const chosenAtRuntime: string;
-create({ model: chosenAtRuntime, messages, thinking, top_k: 1 });
+create({ model: uncheckedModel(chosenAtRuntime), messages, thinking, top_k: 1 });
+create({
+  // @ts-expect-error model: a string the compiler cannot check needs uncheckedModel()
+  model: chosenAtRuntime,
+  messages,
+});
+
+// Each operation takes only the models that offer it.
+embed({
+  // @ts-expect-error model: a chat model is not an embedding model
+  model: "anthropic.claude-3-haiku-20240307-v1:0",
+  input: "hi",
+});
+create({
+  // @ts-expect-error model: an embedding model cannot chat
+  model: "amazon.titan-embed-text-v2:0",
+  messages,
+});
+rerank({
+  // @ts-expect-error model: an embedding model does not rerank
+  model: "cohere.embed-english-v3",
+  query: "q",
+  documents: ["a"],
+});
+embed({ model: uncheckedModel("cohere.embed-v5:0"), input: "hi", input_type: "search_query" });
 
 // The helper types resolve exactly.
 expectTypeOf<
@@ -193,11 +273,15 @@ expectTypeOf<ProviderParamsOf<"bedrock/meta.llama3-8b-instruct-v1:0">>().toEqual
 expectTypeOf<ProviderParamsOf<string>>().toEqualTypeOf<UntypedParams>();
 expectTypeOf<"bedrock/converse/us.anthropic.claude-3-haiku-20240307-v1:0">().toExtend<KnownModelRef>();
 expectTypeOf<"bedrock/invoke/amazon.titan-embed-text-v2:0">().toExtend<KnownModelRef>();
-// Claude 3.5 Sonnet v2 has us. and apac. profiles only, so eu. is an unknown (untyped) id, like an ARN.
+// Claude 3.5 Sonnet v2 has us. and apac. profiles only, so eu. is not a catalog id.
 expectTypeOf<"eu.anthropic.claude-3-5-sonnet-20241022-v2:0">().not.toExtend<KnownModelRef>();
+expectTypeOf<"eu.anthropic.claude-3-5-sonnet-20241022-v2:0">().not.toExtend<ChatModelRef>();
+expectTypeOf<ProviderParamsOf<ReturnType<typeof uncheckedModel>>>().toEqualTypeOf<UntypedParams>();
 expectTypeOf<
-  ProviderParamsOf<"eu.anthropic.claude-3-5-sonnet-20241022-v2:0">
->().toEqualTypeOf<UntypedParams>();
+  BaseModelOf<"arn:aws:bedrock:eu-west-1::inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0">
+>().toEqualTypeOf<"anthropic.claude-3-haiku-20240307-v1:0">();
+expectTypeOf<"amazon.titan-embed-text-v2:0">().toExtend<EmbeddingModelRef>();
+expectTypeOf<"amazon.titan-embed-text-v2:0">().not.toExtend<ChatModelRef>();
 
 // The client's `create`: its return type follows `stream`, and a param the model lacks is reported
 // against the request as written (one signature, no overloads to fall through).
@@ -213,7 +297,7 @@ export async function returnTypes() {
   });
   expectTypeOf(streamed).toEqualTypeOf<import("../../runtime/types.js").ChatCompletionStream>();
   const either = await client.chat.completions.create({
-    model: "x.some-model",
+    model: uncheckedModel("x.some-model"),
     messages,
     stream: streamFlag,
   });

@@ -8,6 +8,14 @@ import type { AmazonNovaParams } from "./families/amazon-nova.js";
 export type FamilyId = "amazon-nova";
 /** Every base model id in the catalog. */
 export type ModelId = "amazon.nova-2-lite-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0";
+/** Base model ids of the catalog that offer the `chat` operation. */
+export type ChatModelId = "amazon.nova-2-lite-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0";
+/** Base model ids of the catalog that offer the `embeddings` operation. */
+export type EmbeddingModelId = never;
+/** Base model ids of the catalog that offer the `images` operation. */
+export type ImageModelId = never;
+/** Base model ids of the catalog that offer the `rerank` operation. */
+export type RerankModelId = never;
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {

@@ -8,6 +8,14 @@ import type { CohereEmbedParams } from "./families/cohere-embed.js";
 export type FamilyId = "cohere-embed";
 /** Every base model id in the catalog. */
 export type ModelId = "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0";
+/** Base model ids of the catalog that offer the `chat` operation. */
+export type ChatModelId = never;
+/** Base model ids of the catalog that offer the `embeddings` operation. */
+export type EmbeddingModelId = "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0";
+/** Base model ids of the catalog that offer the `images` operation. */
+export type ImageModelId = never;
+/** Base model ids of the catalog that offer the `rerank` operation. */
+export type RerankModelId = never;
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {

@@ -8,6 +8,14 @@ import type { StabilityImageParams } from "./families/stability-image.js";
 export type FamilyId = "stability-image";
 /** Every base model id in the catalog. */
 export type ModelId = "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:1";
+/** Base model ids of the catalog that offer the `chat` operation. */
+export type ChatModelId = never;
+/** Base model ids of the catalog that offer the `embeddings` operation. */
+export type EmbeddingModelId = never;
+/** Base model ids of the catalog that offer the `images` operation. */
+export type ImageModelId = "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:1";
+/** Base model ids of the catalog that offer the `rerank` operation. */
+export type RerankModelId = never;
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {

@@ -8,6 +8,14 @@ import type { CohereRerankParams } from "./families/cohere-rerank.js";
 export type FamilyId = "cohere-rerank";
 /** Every base model id in the catalog. */
 export type ModelId = "cohere.rerank-lite-v1:0" | "cohere.rerank-v3-5:0";
+/** Base model ids of the catalog that offer the `chat` operation. */
+export type ChatModelId = never;
+/** Base model ids of the catalog that offer the `embeddings` operation. */
+export type EmbeddingModelId = never;
+/** Base model ids of the catalog that offer the `images` operation. */
+export type ImageModelId = never;
+/** Base model ids of the catalog that offer the `rerank` operation. */
+export type RerankModelId = "cohere.rerank-lite-v1:0" | "cohere.rerank-v3-5:0";
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {

@@ -8,6 +8,14 @@ import type { MistralInstructParams } from "./families/mistral-instruct.js";
 export type FamilyId = "mistral-instruct";
 /** Every base model id in the catalog. */
 export type ModelId = "mistral.mistral-7b-instruct-v0:2" | "mistral.mixtral-8x7b-instruct-v0:1";
+/** Base model ids of the catalog that offer the `chat` operation. */
+export type ChatModelId = "mistral.mistral-7b-instruct-v0:2" | "mistral.mixtral-8x7b-instruct-v0:1";
+/** Base model ids of the catalog that offer the `embeddings` operation. */
+export type EmbeddingModelId = never;
+/** Base model ids of the catalog that offer the `images` operation. */
+export type ImageModelId = never;
+/** Base model ids of the catalog that offer the `rerank` operation. */
+export type RerankModelId = never;
 
 /** Cross-region inference profile ids and the base model each one runs. */
 export interface ModelAliases {
