@@ -4,6 +4,7 @@ import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { describeProblems, generate, repositoryRoot, writeOutput } from "../../generator/generate.js";
 import { listSpecFiles } from "../../generator/load.js";
+import { ForeignOutputError, listForeignFiles } from "../../generator/output-folder.js";
 import { parseCommandArgs } from "../args.js";
 import { type Command, UsageError } from "../command.js";
 import { withStatus } from "../format.js";
@@ -24,7 +25,8 @@ Options:
       --family NAME    Put the model in this family spec (created from --like's spec if missing).
       --dry-run        Print the spec changes; write nothing.
       --specs DIR      Folder of family specs (default: specs).
-      --out DIR        Generated output folder (default: generated).
+      --out DIR        Generated output folder (default: generated): new, empty or earlier generator
+                       output only; a folder holding other files is refused, never deleted.
   -h, --help           Show this help.
 
 Exit codes: 0 added, 1 refused (the id is already in the catalog) or the spec did not validate
@@ -162,6 +164,12 @@ export const scaffoldCommand: Command = {
 
     const specsDir = path.resolve(io.cwd, values.specs ?? path.join(repositoryRoot, "specs"));
     const outDir = path.resolve(io.cwd, values.out ?? path.join(repositoryRoot, "generated"));
+    // Checked before the spec is touched: regenerating swaps --out in whole, deleting what else is there.
+    const foreign = await listForeignFiles(outDir).catch((error: unknown) => {
+      if (error instanceof ForeignOutputError) throw new UsageError(`--out ${error.message}`);
+      throw error;
+    });
+    if (foreign.length > 0) throw new UsageError(`--out ${new ForeignOutputError(outDir, foreign).message}`);
     const specs = await readSpecs(specsDir);
     const allIds = specs.flatMap((spec) => spec.modelIds);
 

@@ -21,8 +21,9 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-// Each test starts its own process; running them side by side keeps the file fast.
-describe.concurrent("bedrock-forge generate (child process)", () => {
+// Each test starts its own process; running them side by side keeps the file fast. The bound is for
+// liveness only: on a loaded machine several generator processes at once take far longer than alone.
+describe.concurrent("bedrock-forge generate (child process)", { timeout: 120_000 }, () => {
   it("--help prints the usage and exits 0", async () => {
     const result = await cli("generate", "--help");
     expect(result).toEqual({ code: 0, stdout: generateHelp, stderr: "" });
