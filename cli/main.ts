@@ -117,7 +117,25 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/**
+ * A reader that stops early (`bedrock-forge models --json | head`) closes the pipe, and the next write
+ * fails with EPIPE. Like a Unix tool ended by SIGPIPE, the CLI then stops at once, quietly, exit code 0:
+ * the reader has what it wanted. Other stream errors stay errors.
+ */
+export function exitQuietlyOnClosedPipe(
+  streams: readonly NodeJS.WritableStream[],
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  for (const stream of streams)
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      exit(0);
+    });
+}
+
+/** The `bedrock-forge` executable: the process's arguments and streams; sets the exit code. */
+export async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe([process.stdout, process.stderr]);
   process.exitCode = await runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -125,3 +143,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     cwd: process.cwd(),
   });
 }
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
