@@ -4,6 +4,7 @@ import { BedrockCallError, BedrockForgeError } from "../runtime/errors.js";
 import type { Command, CommandIO } from "./command.js";
 import { UsageError } from "./command.js";
 import { explainFailure } from "./connect.js";
+import { suggestCorrection } from "./suggest.js";
 
 // The SDK warns on every Node below 22 when a client is built; the CLI's output should stay the user's.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -96,7 +97,12 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
   }
   const entry = commands.find((candidate) => candidate.name === name);
   if (!entry) {
-    io.stderr.write(`bedrock-forge: unknown command "${name}"\n\n${mainHelp()}`);
+    const suggestion = suggestCorrection(
+      name,
+      commands.map((command) => command.name),
+    );
+    const hint = suggestion ? `Did you mean "${suggestion}"?\n` : "";
+    io.stderr.write(`bedrock-forge: unknown command "${name}"\n${hint}\n${mainHelp()}`);
     return 2;
   }
   const command = await entry.load();

@@ -39,6 +39,14 @@ async function refuseForeignOutput(outDir: string, io: { stderr: Output }): Prom
   }
 }
 
+/** The generate command's options, as `node:util` parseArgs takes them. */
+export const generateOptions = {
+  check: { type: "boolean" },
+  specs: { type: "string" },
+  out: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Runs the generate command; returns the exit code. */
 export async function runGenerate(
   argv: readonly string[],
@@ -48,12 +56,7 @@ export async function runGenerate(
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: {
-        check: { type: "boolean" },
-        specs: { type: "string" },
-        out: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: generateOptions,
       strict: true,
       allowPositionals: false,
     }));

@@ -8,6 +8,7 @@ import { ForeignOutputError, listForeignFiles } from "../../generator/output-fol
 import { parseCommandArgs } from "../args.js";
 import { type Command, UsageError } from "../command.js";
 import { withStatus } from "../format.js";
+import { rankByDistance } from "../suggest.js";
 import { addModelCopy, deriveFamilySpec, type ParsedSpecText, parseSpecText } from "../yaml-edit.js";
 
 const help = `Usage: bedrock-forge scaffold <new-model-id> --like <existing-model-id> [options]
@@ -74,25 +75,6 @@ async function readSpecs(specsDir: string): Promise<SpecFile[]> {
     });
   }
   return specs;
-}
-
-function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length]!;
-}
-
-/** The catalog ids closest to a misspelt one. */
-function closestIds(id: string, ids: readonly string[], count = 3): string[] {
-  return [...ids].sort((a, b) => editDistance(id, a) - editDistance(id, b)).slice(0, count);
 }
 
 /** `writer.palmyra-x5-v1:0` → `writer-palmyra`: the provider and the first word of the model name. */
@@ -182,7 +164,7 @@ export const scaffoldCommand: Command = {
     }
     const likeSpec = specs.find((spec) => spec.modelIds.includes(values.like!));
     if (!likeSpec) {
-      const hint = closestIds(values.like, allIds);
+      const hint = rankByDistance(values.like, allIds).slice(0, 3);
       throw new UsageError(
         `--like ${values.like} is not in the catalog${hint.length ? `. Closest: ${hint.join(", ")}` : ""}`,
       );

@@ -11,6 +11,7 @@ import {
 } from "../args.js";
 import type { Command, CommandIO } from "../command.js";
 import { UsageError } from "../command.js";
+import { checkRegionOption } from "../regions.js";
 import { untilStopped } from "../signals.js";
 import { runPrimary, workerMessages } from "./serve-workers.js";
 
@@ -75,6 +76,7 @@ export function parseServeArgs(
   if (configFile !== undefined && (values.region !== undefined || values.endpoint !== undefined)) {
     throw new UsageError("--region and --endpoint go with --model; with --config set them in litellm_params");
   }
+  checkRegionOption(values.region);
   if (values.endpoint !== undefined && !/^https?:\/\/[^/]/.test(values.endpoint)) {
     throw new UsageError(`--endpoint must be an http(s) URL, not "${values.endpoint}"`);
   }
