@@ -1,5 +1,13 @@
 import cluster from "node:cluster";
-import { ProxyConfigError, quickConfig } from "../../proxy/config.js";
+import { exampleCredentials } from "../../emulator/auth.js";
+import { startEmulator } from "../../emulator/server.js";
+import {
+  createProxyConfig,
+  loadProxyConfig,
+  type ProxyConfig,
+  ProxyConfigError,
+  quickConfig,
+} from "../../proxy/config.js";
 import { jsonLineSink, type LogSink } from "../../proxy/log.js";
 import type { MetricsSnapshot } from "../../proxy/metrics.js";
 import { type ProxyOptions, type RunningProxy, startProxy } from "../../proxy/server.js";
@@ -30,6 +38,8 @@ Options:
                             and region come from the environment (AWS_REGION, AWS_PROFILE, ...).
   --region REGION           With --model: the AWS region.
   --endpoint URL            With --model: the Bedrock Runtime endpoint (e.g. a local emulator).
+  --offline                 Start the built-in Bedrock emulator and point every deployment at it (signed
+                            with AWS's example keys): synthetic answers, no AWS account, no network.
   --port N                  Port (default 4000; 0 picks a free one).
   --host HOST               Interface (default 127.0.0.1; 0.0.0.0 to accept remote clients).
   --drain-ms N              How long shutdown waits for in-flight requests (default 10000).
@@ -47,6 +57,8 @@ export interface ServeArgs {
   readonly drainMs: number;
   /** Processes serving the port (`--workers`), 1 for this process alone. */
   readonly workers: number;
+  /** `--offline`: every deployment goes to a built-in emulator. */
+  readonly offline: boolean;
 }
 
 /** Parses the serve flags into proxy options. */
@@ -66,6 +78,7 @@ export function parseServeArgs(
     "request-timeout": { type: "string" },
     workers: { type: "string" },
     num_workers: { type: "string" },
+    offline: { type: "boolean" },
   });
   if (values.help) return "help";
   const configFile = values.config;
@@ -103,10 +116,16 @@ export function parseServeArgs(
   }
   const workersFlag = values.workers !== undefined ? "workers" : "num_workers";
   const workers = parsePositiveInteger(values[workersFlag], workersFlag) ?? 1;
+  const offline = values.offline === true;
+  if (offline && values.endpoint !== undefined)
+    throw new UsageError("--offline starts its own emulator; do not combine it with --endpoint");
+  if (offline && workers > 1)
+    throw new UsageError("--offline serves from one process with its emulator; drop --workers");
   return {
     options,
     drainMs: parseNonNegativeInteger(values["drain-ms"], "drain-ms") ?? 10_000,
     workers,
+    offline,
   };
 }
 
@@ -123,7 +142,64 @@ export async function runServe(
   }
   if (parsed.workers > 1 && cluster.isPrimary) return runPrimary(parsed, io, signal);
   if (cluster.isWorker) return runWorker(parsed, io);
+  if (parsed.offline) return serveOffline(parsed, io, signal);
   return serve(parsed, io, jsonLineSink(io.stdout), signal);
+}
+
+/**
+ * `serve --offline`: the config is loaded and checked as usual, then every deployment is pointed at a
+ * built-in emulator (synthetic answers for every catalog model) and signed with AWS's example keys;
+ * its own credentials, profiles and endpoints are set aside, and clients may not send others.
+ */
+async function serveOffline(parsed: ServeArgs, io: CommandIO, signal?: AbortSignal): Promise<number> {
+  const { options } = parsed;
+  let config: ProxyConfig;
+  try {
+    config =
+      typeof options.config === "string"
+        ? await loadProxyConfig(options.config, { env: options.env, cwd: options.cwd })
+        : createProxyConfig(options.config, { env: options.env });
+  } catch (error) {
+    if (!(error instanceof ProxyConfigError)) throw error;
+    io.stderr.write(`bedrock-forge serve: ${error.message}\n`);
+    return 1;
+  }
+  // Provisioned-throughput ARNs and other model_id values answer as the model their deployment names.
+  const models: Record<string, string> = {};
+  for (const deployment of config.deployments)
+    if (deployment.modelId !== undefined)
+      models[deployment.modelId] = deployment.model
+        .replace(/^bedrock\//, "")
+        .replace(/^(converse|invoke)\//, "");
+  const emulator = await startEmulator({ port: 0, host: "127.0.0.1", mode: "synthesize", models });
+  try {
+    const offlineConfig: ProxyConfig = {
+      ...config,
+      allowClientSideCredentials: false,
+      deployments: config.deployments.map((deployment) => ({
+        ...deployment,
+        connection: {
+          aws_access_key_id: exampleCredentials.accessKeyId,
+          aws_secret_access_key: exampleCredentials.secretAccessKey,
+          aws_region_name: deployment.connection.aws_region_name ?? "us-east-1",
+          aws_bedrock_runtime_endpoint: emulator.url,
+          num_retries: deployment.connection.num_retries,
+        },
+        clientSideAuthParams: new Set<string>(),
+      })),
+    };
+    io.stderr.write(
+      `bedrock-forge serve: offline: every deployment goes to the built-in emulator at ${emulator.url} (synthetic answers, AWS's example keys)\n`,
+    );
+    return await serve(
+      { ...parsed, options: { ...options, config: offlineConfig } },
+      io,
+      jsonLineSink(io.stdout),
+      signal,
+    );
+  } finally {
+    await emulator.close();
+  }
 }
 
 /** One worker of `serve --workers`: a whole proxy whose log lines name it, stopped by the primary. */
