@@ -4,6 +4,7 @@ import { BedrockCallError, BedrockForgeError } from "../runtime/errors.js";
 import type { Command, CommandIO } from "./command.js";
 import { UsageError } from "./command.js";
 import { explainFailure } from "./connect.js";
+import { explainRepositoryOnly } from "./repository.js";
 import { suggestCorrection } from "./suggest.js";
 
 // The SDK warns on every Node below 22 when a client is built; the CLI's output should stay the user's.
@@ -13,6 +14,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 export interface CommandEntry {
   readonly name: string;
   readonly summary: string;
+  /** Runs only in a checkout of the repository with its development dependencies (the generator). */
+  readonly repositoryOnly?: boolean;
   load(): Promise<Command>;
 }
 
@@ -45,6 +48,7 @@ export const commands: readonly CommandEntry[] = [
   {
     name: "scaffold",
     summary: "Add a model to the catalog, copying the closest existing one, and regenerate",
+    repositoryOnly: true,
     load: async () => (await import("./commands/scaffold.js")).scaffoldCommand,
   },
   {
@@ -65,6 +69,7 @@ export const commands: readonly CommandEntry[] = [
   {
     name: "generate",
     summary: "Turn specs/ into typed adapters and the model catalog (--check: fail when stale)",
+    repositoryOnly: true,
     load: async () => (await import("./commands/generate.js")).generateCommand,
   },
 ];
@@ -103,6 +108,12 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
     );
     const hint = suggestion ? `Did you mean "${suggestion}"?\n` : "";
     io.stderr.write(`bedrock-forge: unknown command "${name}"\n${hint}\n${mainHelp()}`);
+    return 2;
+  }
+  // Checked before the command's module loads: the generator's tools are not installed with the package.
+  const unavailable = entry.repositoryOnly ? explainRepositoryOnly(entry.name) : undefined;
+  if (unavailable !== undefined) {
+    io.stderr.write(`bedrock-forge ${entry.name}: ${unavailable}\n`);
     return 2;
   }
   const command = await entry.load();
