@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { describeProblems, diffAgainst, generate, repositoryRoot, writeOutput } from "./generate.js";
-import { assertGeneratorOwns, ForeignOutputError } from "./output-folder.js";
+import { ForeignOutputError } from "./output-folder.js";
 
 export const generateHelp = `Usage: bedrock-forge generate [--check] [--specs DIR] [--out DIR]
 
@@ -26,17 +26,6 @@ export interface Output {
 function reportForeignOutput(error: ForeignOutputError, io: { stderr: Output }): number {
   io.stderr.write(`bedrock-forge generate: --out ${error.message}\n`);
   return 2;
-}
-
-/** Exit code 2 with the reason when `outDir` holds files the generator did not write, else undefined. */
-async function refuseForeignOutput(outDir: string, io: { stderr: Output }): Promise<number | undefined> {
-  try {
-    await assertGeneratorOwns(outDir);
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof ForeignOutputError)) throw error;
-    return reportForeignOutput(error, io);
-  }
 }
 
 /** The generate command's options, as `node:util` parseArgs takes them. */
@@ -73,11 +62,6 @@ export async function runGenerate(
   const specsDir = path.resolve(cwd, values.specs ?? path.join(repositoryRoot, "specs"));
   const outDir = path.resolve(cwd, values.out ?? path.join(repositoryRoot, "generated"));
   const started = performance.now();
-  // Refused before the work: the output is swapped in whole, deleting whatever else the folder holds.
-  if (!values.check) {
-    const refusal = await refuseForeignOutput(outDir, io);
-    if (refusal !== undefined) return refusal;
-  }
   const result = await generate({ specsDir, displayRoot: repositoryRoot });
   if (!result.ok) {
     io.stderr.write(`${describeProblems(result.problems)}\n`);
@@ -99,6 +83,7 @@ export async function runGenerate(
     return 0;
   }
   try {
+    // Refuses (exit 2) a folder holding anything the generator did not write: the swap would delete it.
     await writeOutput(outDir, result.files);
   } catch (error) {
     if (!(error instanceof ForeignOutputError)) throw error;

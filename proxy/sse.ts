@@ -45,13 +45,23 @@ export class SseWriter {
   async done(cost: number | null | undefined): Promise<void> {
     await this.write("data: [DONE]\n\n");
     if (typeof cost === "number") this.response.addTrailers({ [costHeader]: formatCost(cost) });
+    this.uncorkAll();
     this.response.end();
   }
 
   fail(error: unknown): void {
     if (this.closed) return;
     this.response.write(`data: ${JSON.stringify(error)}\n\n`);
+    this.uncorkAll();
     this.response.end();
+  }
+
+  /**
+   * Sends what the cork holds before the response ends: on Node 24 (seen on 24.21), `end()` on a corked
+   * response drops the corked events, so a stream ended in the same turn as its last events lost them.
+   */
+  private uncorkAll(): void {
+    while (this.response.writableCorked > 0) this.response.uncork();
   }
 
   /**
