@@ -300,6 +300,8 @@ describe("the packed package", () => {
     expect(existsSync(path.join(installed, "specs/schema/family.schema.json"))).toBe(true);
     expect(await readdir(installed)).not.toContain("test");
     expect(existsSync(path.join(installed, "runtime"))).toBe(false);
+    // The generator runs only in a checkout (a repository command): its build is not shipped.
+    expect(existsSync(path.join(installed, "dist/generator"))).toBe(false);
   });
 
   it("typechecks a consumer: typed model ids, typed per-model params, typed results", async () => {
