@@ -1,13 +1,5 @@
 import cluster from "node:cluster";
-import { exampleCredentials } from "../../emulator/auth.js";
-import { startEmulator } from "../../emulator/server.js";
-import {
-  createProxyConfig,
-  loadProxyConfig,
-  type ProxyConfig,
-  ProxyConfigError,
-  quickConfig,
-} from "../../proxy/config.js";
+import { ProxyConfigError, quickConfig } from "../../proxy/config.js";
 import { jsonLineSink, type LogSink } from "../../proxy/log.js";
 import type { MetricsSnapshot } from "../../proxy/metrics.js";
 import { type ProxyOptions, type RunningProxy, startProxy } from "../../proxy/server.js";
@@ -19,6 +11,7 @@ import {
 } from "../args.js";
 import type { Command, CommandIO } from "../command.js";
 import { UsageError } from "../command.js";
+import { startOfflineBackend } from "../offline-proxy.js";
 import { checkRegionOption } from "../regions.js";
 import { untilStopped } from "../signals.js";
 import { runPrimary, workerMessages } from "./serve-workers.js";
@@ -146,59 +139,21 @@ export async function runServe(
   return serve(parsed, io, jsonLineSink(io.stdout), signal);
 }
 
-/**
- * `serve --offline`: the config is loaded and checked as usual, then every deployment is pointed at a
- * built-in emulator (synthetic answers for every catalog model) and signed with AWS's example keys;
- * its own credentials, profiles and endpoints are set aside, and clients may not send others.
- */
+/** `serve --offline`: the proxy over a built-in emulator (cli/offline-proxy.ts), stopped together. */
 async function serveOffline(parsed: ServeArgs, io: CommandIO, signal?: AbortSignal): Promise<number> {
-  const { options } = parsed;
-  let config: ProxyConfig;
-  try {
-    config =
-      typeof options.config === "string"
-        ? await loadProxyConfig(options.config, { env: options.env, cwd: options.cwd })
-        : createProxyConfig(options.config, { env: options.env });
-  } catch (error) {
-    if (!(error instanceof ProxyConfigError)) throw error;
-    io.stderr.write(`bedrock-forge serve: ${error.message}\n`);
+  const offline = await startOfflineBackend(parsed.options);
+  if (offline instanceof ProxyConfigError) {
+    io.stderr.write(`bedrock-forge serve: ${offline.message}\n`);
     return 1;
   }
-  // Provisioned-throughput ARNs and other model_id values answer as the model their deployment names.
-  const models: Record<string, string> = {};
-  for (const deployment of config.deployments)
-    if (deployment.modelId !== undefined)
-      models[deployment.modelId] = deployment.model
-        .replace(/^bedrock\//, "")
-        .replace(/^(converse|invoke)\//, "");
-  const emulator = await startEmulator({ port: 0, host: "127.0.0.1", mode: "synthesize", models });
   try {
-    const offlineConfig: ProxyConfig = {
-      ...config,
-      allowClientSideCredentials: false,
-      deployments: config.deployments.map((deployment) => ({
-        ...deployment,
-        connection: {
-          aws_access_key_id: exampleCredentials.accessKeyId,
-          aws_secret_access_key: exampleCredentials.secretAccessKey,
-          aws_region_name: deployment.connection.aws_region_name ?? "us-east-1",
-          aws_bedrock_runtime_endpoint: emulator.url,
-          num_retries: deployment.connection.num_retries,
-        },
-        clientSideAuthParams: new Set<string>(),
-      })),
-    };
     io.stderr.write(
-      `bedrock-forge serve: offline: every deployment goes to the built-in emulator at ${emulator.url} (synthetic answers, AWS's example keys)\n`,
+      `bedrock-forge serve: offline: every deployment goes to the built-in emulator at ${offline.emulator.url} (synthetic answers, AWS's example keys)\n`,
     );
-    return await serve(
-      { ...parsed, options: { ...options, config: offlineConfig } },
-      io,
-      jsonLineSink(io.stdout),
-      signal,
-    );
+    const options = { ...parsed.options, config: offline.config };
+    return await serve({ ...parsed, options }, io, jsonLineSink(io.stdout), signal);
   } finally {
-    await emulator.close();
+    await offline.emulator.close();
   }
 }
 
