@@ -10,6 +10,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { createAmazonBedrock } from "@ai-sdk/amazon-bedrock";
 import {
@@ -392,16 +393,22 @@ function measureColdStarts(emulatorUrl: string): Map<string, number> {
 /** Median time of `await import(x)` in a fresh Node process, for the package and its peers. */
 function measureImports(): Map<string, number> {
   execFileSync("npm", ["run", "-s", "build"], { cwd: repositoryRoot, stdio: "inherit" });
-  const targets: [string, string][] = [
-    ["@aws-sdk/client-bedrock-runtime", "@aws-sdk/client-bedrock-runtime"],
-    ["bedrock-forge", "./dist/runtime/index.js"],
+  // The peers are the benchmarks' own dependencies (bench/package.json): imported from bench/.
+  const benchDir = path.join(repositoryRoot, "bench");
+  const targets: [string, string, string][] = [
+    ["@aws-sdk/client-bedrock-runtime", "@aws-sdk/client-bedrock-runtime", repositoryRoot],
+    ["bedrock-forge", "./dist/runtime/index.js", repositoryRoot],
     // The client loads its SDK-backed half on the first call; this is what that first call adds.
-    ["bedrock-forge + its engine (first call)", "./dist/runtime/index.js|./dist/runtime/engine.js"],
-    ["ai + @ai-sdk/amazon-bedrock", "ai|@ai-sdk/amazon-bedrock"],
-    ["@langchain/aws", "@langchain/aws"],
+    [
+      "bedrock-forge + its engine (first call)",
+      "./dist/runtime/index.js|./dist/runtime/engine.js",
+      repositoryRoot,
+    ],
+    ["ai + @ai-sdk/amazon-bedrock", "ai|@ai-sdk/amazon-bedrock", benchDir],
+    ["@langchain/aws", "@langchain/aws", benchDir],
   ];
   const result = new Map<string, number>();
-  for (const [name, specifiers] of targets) {
+  for (const [name, specifiers, cwd] of targets) {
     const imports = specifiers
       .split("|")
       .map((specifier) => `await import(${JSON.stringify(specifier)});`)
@@ -410,7 +417,7 @@ function measureImports(): Map<string, number> {
     const times: number[] = [];
     for (let run = 0; run < importRuns; run++) {
       const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
-        cwd: repositoryRoot,
+        cwd,
         env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
       });
       times.push(Number(out.toString("utf8")));

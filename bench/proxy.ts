@@ -141,7 +141,8 @@ async function startPortkey(): Promise<{ url: string; pid: number }> {
     process.execPath,
     [
       `--import=${portkeyHooks}`,
-      "node_modules/@portkey-ai/gateway/build/start-server.js",
+      // Installed with the benchmarks' own dependencies (bench/package.json).
+      "bench/node_modules/@portkey-ai/gateway/build/start-server.js",
       `--port=${port}`,
       "--headless",
     ],

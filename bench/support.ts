@@ -60,11 +60,16 @@ export function machineLine(): string {
   return `${cpus().length} × ${cpu}, Node ${process.version}, load average ${load} at start`;
 }
 
+/**
+ * The version of the copy a benchmark loads: the benchmarks' own (bench/node_modules, bench/package.json)
+ * first, as Node resolves it from bench/, else the repository's.
+ */
 export function packageVersion(name: string): string {
-  const file = fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url));
-  return existsSync(file)
-    ? (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version
-    : "not installed";
+  for (const folder of ["./node_modules", "../node_modules"]) {
+    const file = fileURLToPath(new URL(`${folder}/${name}/package.json`, import.meta.url));
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+  }
+  return "not installed";
 }
 
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {

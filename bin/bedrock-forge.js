@@ -15,9 +15,4 @@ if (existsSync(fileURLToPath(sources))) {
 } else {
   cli = await import(built.href);
 }
-process.exitCode = await cli.runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-});
+await cli.main();

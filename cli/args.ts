@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { UsageError } from "./command.js";
+import { suggestCorrection } from "./suggest.js";
 
 type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
@@ -45,8 +46,21 @@ export function parseCommandArgs<const O extends OptionsConfig>(
   try {
     return parseArgs(config);
   } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0] ?? String(error));
+    throw new UsageError(explainParseError(error, config.options));
   }
+}
+
+/**
+ * parseArgs' message for bad arguments, first line only; an unknown long option gets the command's
+ * nearest one: `Unknown option '--offlne' (did you mean --offline?)`.
+ */
+export function explainParseError(error: unknown, options: OptionsConfig): string {
+  const message = ((error as Error)?.message ?? String(error)).split("\n")[0]!;
+  if ((error as { code?: string })?.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return message;
+  const given = /^Unknown option '--([^'=]+)/.exec(message)?.[1];
+  const suggestion = given === undefined ? undefined : suggestCorrection(given, Object.keys(options));
+  // The suggestion replaces node's advice about positionals that start with "-": a typo is likelier.
+  return suggestion === undefined ? message : `Unknown option '--${given}' (did you mean --${suggestion}?)`;
 }
 
 /** Parses a positive integer option, or fails with a usage error naming it. */

@@ -1,6 +1,7 @@
 import { exampleCredentials } from "../emulator/auth.js";
 import type { Bedrock } from "../runtime/index.js";
 import { UsageError } from "./command.js";
+import { checkRegionOption, explainUnknownRegion } from "./regions.js";
 
 /** AWS's documented example keys: the emulator accepts them, real AWS never does. */
 export { exampleCredentials } from "../emulator/auth.js";
@@ -43,6 +44,7 @@ export function regionFromEnvironment(env: NodeJS.ProcessEnv): string | undefine
  * otherwise Bedrock (or `--endpoint`) with the region, profile and the SDK's default credential chain.
  */
 export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<Connected> {
+  checkRegionOption(flags.region);
   // Loaded here so commands that never call Bedrock (models, scaffold, --help) start without the AWS SDK.
   const { createBedrock } = await import("../runtime/index.js");
   if (flags.offline) {
@@ -67,9 +69,11 @@ export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv): P
   return { bedrock, close: async () => {} };
 }
 
-/** Adds what to do next to the SDK's terse messages about missing region or credentials. */
+/** Adds what to do next to the SDK's terse messages about a missing or misspelt region, or credentials. */
 export function explainFailure(error: unknown): string {
   const message = (error as Error)?.message ?? String(error);
+  const unknownRegion = explainUnknownRegion(message);
+  if (unknownRegion) return `${message}\n${unknownRegion}`;
   if (/region is missing/i.test(message))
     return `${message}\nSet a region: --region us-east-1, AWS_REGION, or a profile with a region. Or try it offline: --offline.`;
   if (/could not load credentials|credential.*provider|no credentials/i.test(message))

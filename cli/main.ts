@@ -4,6 +4,8 @@ import { BedrockCallError, BedrockForgeError } from "../runtime/errors.js";
 import type { Command, CommandIO } from "./command.js";
 import { UsageError } from "./command.js";
 import { explainFailure } from "./connect.js";
+import { explainRepositoryOnly } from "./repository.js";
+import { suggestCorrection } from "./suggest.js";
 
 // The SDK warns on every Node below 22 when a client is built; the CLI's output should stay the user's.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -12,6 +14,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 export interface CommandEntry {
   readonly name: string;
   readonly summary: string;
+  /** Runs only in a checkout of the repository with its development dependencies (the generator). */
+  readonly repositoryOnly?: boolean;
   load(): Promise<Command>;
 }
 
@@ -44,6 +48,7 @@ export const commands: readonly CommandEntry[] = [
   {
     name: "scaffold",
     summary: "Add a model to the catalog, copying the closest existing one, and regenerate",
+    repositoryOnly: true,
     load: async () => (await import("./commands/scaffold.js")).scaffoldCommand,
   },
   {
@@ -64,6 +69,7 @@ export const commands: readonly CommandEntry[] = [
   {
     name: "generate",
     summary: "Turn specs/ into typed adapters and the model catalog (--check: fail when stale)",
+    repositoryOnly: true,
     load: async () => (await import("./commands/generate.js")).generateCommand,
   },
 ];
@@ -96,7 +102,18 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
   }
   const entry = commands.find((candidate) => candidate.name === name);
   if (!entry) {
-    io.stderr.write(`bedrock-forge: unknown command "${name}"\n\n${mainHelp()}`);
+    const suggestion = suggestCorrection(
+      name,
+      commands.map((command) => command.name),
+    );
+    const hint = suggestion ? `Did you mean "${suggestion}"?\n` : "";
+    io.stderr.write(`bedrock-forge: unknown command "${name}"\n${hint}\n${mainHelp()}`);
+    return 2;
+  }
+  // Checked before the command's module loads: the generator's tools are not installed with the package.
+  const unavailable = entry.repositoryOnly ? explainRepositoryOnly(entry.name) : undefined;
+  if (unavailable !== undefined) {
+    io.stderr.write(`bedrock-forge ${entry.name}: ${unavailable}\n`);
     return 2;
   }
   const command = await entry.load();
@@ -117,7 +134,25 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/**
+ * A reader that stops early (`bedrock-forge models --json | head`) closes the pipe, and the next write
+ * fails with EPIPE. Like a Unix tool ended by SIGPIPE, the CLI then stops at once, quietly, exit code 0:
+ * the reader has what it wanted. Other stream errors stay errors.
+ */
+export function exitQuietlyOnClosedPipe(
+  streams: readonly NodeJS.WritableStream[],
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  for (const stream of streams)
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      exit(0);
+    });
+}
+
+/** The `bedrock-forge` executable: the process's arguments and streams; sets the exit code. */
+export async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe([process.stdout, process.stderr]);
   process.exitCode = await runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -125,3 +160,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     cwd: process.cwd(),
   });
 }
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

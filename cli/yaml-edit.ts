@@ -1,12 +1,16 @@
+import { isDeepStrictEqual } from "node:util";
 import {
+  type Alias,
   type Document,
   isMap,
   isScalar,
   isSeq,
   type Node,
   type Pair,
+  Parser,
   parse,
   parseDocument,
+  visit,
   type YAMLMap,
 } from "yaml";
 
@@ -114,13 +118,157 @@ function itemIndent(text: string, model: YAMLMap): string {
   return /^[ ]*/.exec(text.slice(lineStart(text, mapStart), mapStart))![0];
 }
 
+/** An anchor (`&name`) or alias (`*name`) as written in a spec's text. */
+interface AnchorToken {
+  readonly kind: "anchor" | "alias";
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Every anchor and alias of a YAML text in order, read from the yaml package's concrete syntax tree. */
+function listAnchorTokens(text: string): AnchorToken[] {
+  const found: AnchorToken[] = [];
+  const visitToken = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visitToken(item);
+      return;
+    }
+    if (typeof value !== "object" || value === null) return;
+    const token = value as { type?: unknown; offset?: unknown; source?: unknown };
+    if (
+      (token.type === "anchor" || token.type === "alias") &&
+      typeof token.offset === "number" &&
+      typeof token.source === "string"
+    ) {
+      found.push({
+        kind: token.type,
+        name: token.source.slice(1),
+        start: token.offset,
+        end: token.offset + token.source.length,
+      });
+    }
+    for (const child of Object.values(value)) if (typeof child === "object") visitToken(child);
+  };
+  for (const token of new Parser().parse(text)) visitToken(token);
+  return found.sort((a, b) => a.start - b.start);
+}
+
+/** The anchor an alias at `offset` refers to: the last one of its name written before it. */
+function definitionOf(tokens: readonly AnchorToken[], name: string, offset: number): AnchorToken | undefined {
+  return tokens.findLast((token) => token.kind === "anchor" && token.name === name && token.start < offset);
+}
+
+/** The value an alias stands for, as one line of JSON (which YAML reads as the same value). */
+function aliasValueText(spec: ParsedSpecText, offset: number): string {
+  let found: Alias | undefined;
+  visit(spec.document, {
+    Alias(_key, node) {
+      if (node.range?.[0] === offset) {
+        found = node;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  const target = found?.resolve(spec.document);
+  if (!target) throw new Error(`the spec's alias at offset ${offset} refers to no anchor`);
+  return JSON.stringify(target.toJS(spec.document));
+}
+
+/**
+ * Removes `&name` and the space around it: the spaces after it when a value follows on its line
+ * (`caps: &c [a]` → `caps: [a]`), else the spaces before it (`price: &p` → `price:`).
+ */
+function removeAnchor(text: string, token: AnchorToken): TextEdit {
+  const spacesAfter = /^[ \t]*/.exec(text.slice(token.end))![0].length;
+  const next = text[token.end + spacesAfter];
+  if (spacesAfter > 0 && next !== undefined && next !== "\n" && next !== "\r")
+    return { start: token.start, end: token.end + spacesAfter, text: "" };
+  let start = token.start;
+  while (start > 0 && (text[start - 1] === " " || text[start - 1] === "\t")) start -= 1;
+  return { start, end: token.end + spacesAfter, text: "" };
+}
+
+/** `name-2`, `name-3` …: the first that no anchor of `taken` has. */
+function uniqueAnchorName(name: string, taken: ReadonlySet<string>): string {
+  for (let suffix = 2; ; suffix++) if (!taken.has(`${name}-${suffix}`)) return `${name}-${suffix}`;
+}
+
+/**
+ * Where a copied entry's text lands, which decides what its anchors and aliases may keep:
+ * - `keepsOutsideDefinition(definition, alias)`: true when an alias in the copy that refers to an anchor
+ *   outside the copied range still resolves to that same anchor where the copy lands (else the alias is
+ *   replaced by its value);
+ * - `takenAnchors`: the anchor names of the document the copy lands in.
+ */
+interface CopyPlacement {
+  keepsOutsideDefinition(definition: AnchorToken, alias: AnchorToken): boolean;
+  readonly takenAnchors: ReadonlySet<string>;
+}
+
+/**
+ * Edits that make a copied range's anchors and aliases safe where it lands: YAML resolves an alias to
+ * the last anchor of its name written before it, so an anchor copied as written would take over every
+ * later alias of the original (issue: a copied \`price: &sonnetRegional\` re-pointed Sonnet 4.6's price
+ * to the new model's). Anchors the copy itself refers to get a new unique name, the others are removed;
+ * an alias to an anchor the landing place lacks is replaced by the value it stands for.
+ */
+function anchorEdits(
+  spec: ParsedSpecText,
+  range: { readonly start: number; readonly end: number },
+  removed: readonly TextEdit[],
+  placement: CopyPlacement,
+): TextEdit[] {
+  const tokens = listAnchorTokens(spec.text);
+  const inRange = (token: AnchorToken) =>
+    token.start >= range.start &&
+    token.end <= range.end &&
+    !removed.some((edit) => token.start >= edit.start && token.end <= edit.end);
+  const copied = tokens.filter(inRange);
+  const renamed = new Map<AnchorToken, string>();
+  const taken = new Set([...placement.takenAnchors, ...tokens.map((token) => token.name)]);
+  const edits: TextEdit[] = [];
+  for (const alias of copied.filter((token) => token.kind === "alias")) {
+    const definition = definitionOf(tokens, alias.name, alias.start);
+    if (definition && inRange(definition)) {
+      let name = renamed.get(definition);
+      if (name === undefined) {
+        name = uniqueAnchorName(definition.name, taken);
+        taken.add(name);
+        renamed.set(definition, name);
+      }
+      edits.push({ start: alias.start, end: alias.end, text: `*${name}` });
+    } else if (!definition || !placement.keepsOutsideDefinition(definition, alias)) {
+      edits.push({ start: alias.start, end: alias.end, text: aliasValueText(spec, alias.start) });
+    }
+  }
+  for (const anchor of copied.filter((token) => token.kind === "anchor")) {
+    const name = renamed.get(anchor);
+    edits.push(
+      name === undefined
+        ? removeAnchor(spec.text, anchor)
+        : { start: anchor.start, end: anchor.end, text: `&${name}` },
+    );
+  }
+  return edits;
+}
+
 /**
  * The text of a copy of model `like` as a block sequence item (`- id: …` lines), indented by
- * `indent`, with a new id and name, without `deprecated`, headed by `comment`.
+ * `indent`, with a new id and name, without `deprecated`, headed by `comment`; its anchors and aliases
+ * made safe for `placement`.
  */
 function copyModelText(
   spec: ParsedSpecText,
-  options: { like: string; id: string; name: string; comment: string; indent?: string },
+  options: {
+    like: string;
+    id: string;
+    name: string;
+    comment: string;
+    indent?: string;
+    placement: CopyPlacement;
+  },
 ): string {
   const { text } = spec;
   const model = findModel(spec, options.like);
@@ -136,6 +284,7 @@ function copyModelText(
   ];
   const deprecated = deletePair(text, model, "deprecated");
   if (deprecated) edits.push(deprecated);
+  edits.push(...anchorEdits(spec, { start, end }, edits, options.placement));
   const growth = edits.reduce((sum, edit) => sum + edit.text.length - (edit.end - edit.start), 0);
   let copy = applyEdits(text, edits).slice(start, end + growth);
   if (!copy.endsWith("\n")) copy += "\n";
@@ -150,6 +299,36 @@ function copyModelText(
   return commentLines(indent, options.comment) + copy;
 }
 
+/** A model entry's value as scaffold copies it: the new id and name, no `deprecated`. */
+function copiedValue(spec: ParsedSpecText, like: string, id: string, name: string): unknown {
+  const { deprecated: _deprecated, ...value } = findModel(spec, like).toJS(spec.document) as Record<
+    string,
+    unknown
+  >;
+  return { ...value, id, name };
+}
+
+function modelValuesOf(data: { models?: { id?: string }[] }): Map<string, unknown> {
+  return new Map((data.models ?? []).map((model) => [String(model.id), model]));
+}
+
+/**
+ * Checks an edited spec against what scaffold promises: every model that was there reads as the same
+ * value, and the new one reads as the copy of `like`. A spec written in a way the text edit cannot
+ * follow fails here, naming the model, instead of being written changed.
+ */
+function verifyModels(before: ParsedSpecText, after: string, added: { id: string; value: unknown }): void {
+  const previous = modelValuesOf(before.document.toJS());
+  const next = modelValuesOf(parse(after));
+  for (const [id, value] of previous)
+    if (!isDeepStrictEqual(next.get(id), value))
+      throw new Error(`adding ${added.id} would change model ${id} in the spec; nothing was written`);
+  if (!isDeepStrictEqual(next.get(added.id), added.value))
+    throw new Error(`the copy ${added.id} would not read as the model it copies; nothing was written`);
+  if (next.size !== previous.size + 1)
+    throw new Error(`adding ${added.id} would change the spec's model list; nothing was written`);
+}
+
 /** Adds a copy of model `like` (from `source`) to `target`: right after `like` in its own spec, else last. */
 export function addModelCopy(options: {
   readonly target: ParsedSpecText;
@@ -161,12 +340,35 @@ export function addModelCopy(options: {
 }): string {
   const { target, source } = options;
   const models = modelsOf(target);
-  const anchor =
-    target === source ? findModel(target, options.like) : (models.items[models.items.length - 1] as YAMLMap);
-  let item = copyModelText(source, { ...options, indent: itemIndent(target.text, anchor) });
+  const sameSpec = target === source;
+  const anchor = sameSpec
+    ? findModel(target, options.like)
+    : (models.items[models.items.length - 1] as YAMLMap);
   const at = lineEndAfter(target.text, rangeOf(anchor)[1]);
+  const targetTokens = sameSpec ? [] : listAnchorTokens(target.text);
+  const sourceTokens = sameSpec ? listAnchorTokens(source.text) : [];
+  const placement: CopyPlacement = {
+    // In its own spec the copy lands after `like`: an alias keeps its anchor unless another anchor of
+    // that name is written between the two. In another spec no anchor of the source exists.
+    keepsOutsideDefinition: (definition) =>
+      sameSpec &&
+      !sourceTokens.some(
+        (token) =>
+          token.kind === "anchor" &&
+          token.name === definition.name &&
+          token.start > definition.start &&
+          token.start < at,
+      ),
+    takenAnchors: new Set(targetTokens.filter((token) => token.kind === "anchor").map((token) => token.name)),
+  };
+  let item = copyModelText(source, { ...options, indent: itemIndent(target.text, anchor), placement });
   if (at === target.text.length && !target.text.endsWith("\n")) item = `\n${item}`;
-  return applyEdits(target.text, [{ start: at, end: at, text: item }]);
+  const result = applyEdits(target.text, [{ start: at, end: at, text: item }]);
+  verifyModels(target, result, {
+    id: options.id,
+    value: copiedValue(source, options.like, options.id, options.name),
+  });
+  return result;
 }
 
 /**
@@ -218,7 +420,18 @@ export function deriveFamilySpec(options: {
       name: options.name,
       comment: options.modelComment,
       indent: itemIndent(text, first),
+      // The other models go: an alias keeps its anchor only when that is written before the models.
+      placement: {
+        keepsOutsideDefinition: (definition) => definition.start < start,
+        takenAnchors: new Set(),
+      },
     }),
   });
-  return applyEdits(text, edits);
+  const result = applyEdits(text, edits);
+  const derived = parse(result) as { models?: unknown[] };
+  if (!isDeepStrictEqual(derived.models, [copiedValue(source, options.like, options.id, options.name)]))
+    throw new Error(
+      `the new spec's copy of ${options.like} would not read as that model; nothing was written`,
+    );
+  return result;
 }

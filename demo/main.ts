@@ -157,7 +157,7 @@ function answerToolCall(call: ToolCall): ChatMessage {
  * The usual tool loop: the first call forces get_weather (tools + tool_choice), then tool results go
  * back until the model answers in text (at most three rounds).
  */
-async function runTools(bedrock: Bedrock, model: DemoModel): Promise<void> {
+async function runTools(bedrock: Bedrock, model: DemoModel, live: boolean): Promise<void> {
   const messages: ChatMessage[] = [{ role: "user", content: "What's the weather in Paris right now?" }];
   let completion = await bedrock.chat.completions.create({
     model: uncheckedModel(model.callId),
@@ -174,6 +174,8 @@ async function runTools(bedrock: Bedrock, model: DemoModel): Promise<void> {
     if (calls.length === 0) break;
     for (const call of calls)
       line(`   → tool call ${call.function.name}(${call.function.arguments})  [${call.id}]`);
+    if (!live && round === 0)
+      line("   (the emulator's tool arguments are synthetic, made to fit the tool's schema; try --live)");
     line(usageLine(completion.usage));
     addCost(completion.usage.cost);
     messages.push(
@@ -229,7 +231,7 @@ function cosine(a: readonly number[], b: readonly number[]): number {
   return dot / (Math.sqrt(normA) * Math.sqrt(normB) || 1);
 }
 
-async function runImage(bedrock: Bedrock, model: DemoModel, outDir: string): Promise<void> {
+async function runImage(bedrock: Bedrock, model: DemoModel, outDir: string, live: boolean): Promise<void> {
   const sizes = model.entry.image?.sizes ?? [];
   const size =
     model.entry.image?.default_size ?? sizes.find((candidate) => candidate === "1024x1024") ?? sizes[0];
@@ -251,6 +253,8 @@ async function runImage(bedrock: Bedrock, model: DemoModel, outDir: string): Pro
   line(
     `   wrote ${path.relative(process.cwd(), file) || file} (${isPng ? "PNG" : "image"} ${dimensions}, ${bytes.length} bytes)`,
   );
+  if (!live)
+    line("   (the emulator's image is a synthetic pattern, not a picture of the prompt; try --live)");
   line(`   images: ${response.usage.images} · cost: ${formatCost(response.usage.cost)}`);
   addCost(response.usage.cost);
 }
@@ -372,7 +376,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     else missing(chatNeed, options.live, region);
 
     section(3, "Tool call", chat);
-    if (chat) await attempt(() => runTools(bedrock, chat));
+    if (chat) await attempt(() => runTools(bedrock, chat, options.live));
     else missing(chatNeed, options.live, region);
 
     section(4, "Embedding", embedding);
@@ -380,7 +384,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     else missing(embeddingNeed, options.live, region);
 
     section(5, "Image", image);
-    if (image) await attempt(() => runImage(bedrock, image, options.outDir));
+    if (image) await attempt(() => runImage(bedrock, image, options.outDir, options.live));
     else missing(imageNeed, options.live, region);
   } catch (error) {
     failures += 1;

@@ -10,6 +10,7 @@ import { emitCatalog, emitIndex, emitParams } from "./emit-catalog.js";
 import { headerLines, typesFromSchema } from "./emit-common.js";
 import { emitFamily } from "./emit-family.js";
 import { formatProblem, type LoadedSpec, loadSpecs, type SpecProblem, sortProblems } from "./load.js";
+import { assertGeneratorOwns } from "./output-folder.js";
 import { schemaPath, validateSpecs } from "./validate.js";
 
 /** The package root, from the sources (`generator/`) or the build (`dist/generator/`). */
@@ -167,8 +168,13 @@ export async function diffAgainst(
   return diffs;
 }
 
-/** Writes into a temporary sibling folder, then swaps it in, so a failure never leaves `outDir` half-written. */
+/**
+ * Writes into a temporary sibling folder, then swaps it in, so a failure never leaves `outDir`
+ * half-written. A folder holding anything the generator did not write is refused (ForeignOutputError)
+ * before anything is written: the swap would delete it.
+ */
 export async function writeOutput(outDir: string, files: ReadonlyMap<string, string>): Promise<void> {
+  await assertGeneratorOwns(outDir);
   const parent = path.dirname(path.resolve(outDir));
   const base = path.basename(outDir);
   const staging = path.join(parent, `.${base}.staging-${process.pid}`);

@@ -73,6 +73,7 @@ export class SseWriter {
   async done(cost: number | null | undefined): Promise<void> {
     await this.write("data: [DONE]\n\n");
     if (typeof cost === "number") this.response.addTrailers({ [costHeader]: formatCost(cost) });
+    this.uncorkAll();
     this.response.end();
   }
 
@@ -80,6 +81,7 @@ export class SseWriter {
   fail(error: unknown): void {
     if (this.closed) return;
     this.response.write(`data: ${JSON.stringify(error)}\n\n`);
+    this.uncorkAll();
     this.response.end();
     if (this.response.writableNeedDrain) this.response.destroy();
   }
@@ -87,6 +89,14 @@ export class SseWriter {
   /** Drops the connection (a client that does not read gets no goodbye). */
   cut(): void {
     this.response.destroy();
+  }
+
+  /**
+   * Sends what the cork holds before the response ends: on Node 24 (seen on 24.21), `end()` on a corked
+   * response drops the corked events, so a stream ended in the same turn as its last events lost them.
+   */
+  private uncorkAll(): void {
+    while (this.response.writableCorked > 0) this.response.uncork();
   }
 
   /**

@@ -38,6 +38,15 @@ export function describeUsage(usage: Usage | null | undefined): string {
   return `tokens: ${usage.prompt_tokens} in / ${usage.completion_tokens} out · cost: ${formatCost(usage.cost)}`;
 }
 
+/** The line a chat ends with on stderr, unary or streamed: usage, finish reason and route. */
+export function describeCompletion(
+  usage: Usage | null | undefined,
+  finishReason: string | null | undefined,
+  route: string | undefined,
+): string {
+  return `${describeUsage(usage)} · finish: ${finishReason ?? "n/a"} · route: ${route ?? "n/a"}`;
+}
+
 export const chatCommand: Command = {
   name: "chat",
   summary: "Send a chat completion to any Bedrock chat model (--stream to print as it arrives)",
@@ -84,8 +93,12 @@ export const chatCommand: Command = {
           stream: true,
         });
         let usage: Usage | null | undefined;
+        let finishReason: string | null | undefined;
+        let route: string | undefined;
         let endsWithNewline = true;
         for await (const chunk of stream) {
+          finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
+          route = chunk.provider_specific_fields?.route ?? route;
           if (values.json) {
             io.stdout.write(`${JSON.stringify(chunk)}\n`);
             continue;
@@ -104,7 +117,7 @@ export const chatCommand: Command = {
         }
         if (!values.json) {
           if (!endsWithNewline) io.stdout.write("\n");
-          io.stderr.write(`${describeUsage(usage)}\n`);
+          io.stderr.write(`${describeCompletion(usage, finishReason, route)}\n`);
         }
         return 0;
       }
@@ -124,7 +137,7 @@ export const chatCommand: Command = {
       for (const call of message?.tool_calls ?? [])
         io.stdout.write(`[tool call ${call.function.name}] ${call.function.arguments}\n`);
       io.stderr.write(
-        `${describeUsage(completion.usage)} · finish: ${completion.choices[0]?.finish_reason ?? "n/a"} · route: ${completion.provider_specific_fields.route}\n`,
+        `${describeCompletion(completion.usage, completion.choices[0]?.finish_reason, completion.provider_specific_fields.route)}\n`,
       );
       return 0;
     } finally {

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { exampleCredentials } from "../../emulator/auth.js";
 import { startEmulator } from "../../emulator/server.js";
 import type { EmulatorMode, EmulatorOptions } from "../../emulator/types.js";
+import { explainParseError } from "../args.js";
 import type { Command, CommandIO } from "../command.js";
 import { UsageError } from "../command.js";
 import { untilStopped } from "../signals.js";
@@ -41,33 +42,35 @@ function integer(name: string, value: string | undefined): number | undefined {
   return number;
 }
 
+const emulateOptions = {
+  port: { type: "string" },
+  host: { type: "string" },
+  fixtures: { type: "string", multiple: true },
+  mode: { type: "string" },
+  "latency-ms": { type: "string" },
+  "chunk-interval-ms": { type: "string" },
+  "stream-chunks": { type: "string" },
+  "access-key-id": { type: "string" },
+  "secret-access-key": { type: "string" },
+  "api-key": { type: "string", multiple: true },
+  model: { type: "string", multiple: true },
+  "no-verify": { type: "boolean" },
+  "no-validate": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Parses the emulate flags into emulator options. */
 export function parseEmulateArgs(argv: readonly string[]): EmulatorOptions | "help" {
   let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        fixtures: { type: "string", multiple: true },
-        mode: { type: "string" },
-        "latency-ms": { type: "string" },
-        "chunk-interval-ms": { type: "string" },
-        "stream-chunks": { type: "string" },
-        "access-key-id": { type: "string" },
-        "secret-access-key": { type: "string" },
-        "api-key": { type: "string", multiple: true },
-        model: { type: "string", multiple: true },
-        "no-verify": { type: "boolean" },
-        "no-validate": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: emulateOptions,
       strict: true,
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(explainParseError(error, emulateOptions));
   }
   if (values.help) return "help";
   const mode = (values.mode as string | undefined) ?? "hybrid";

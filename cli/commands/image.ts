@@ -1,4 +1,3 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { uncheckedModel } from "../../runtime/model-ref.js";
 import {
@@ -13,6 +12,7 @@ import {
 import { type Command, UsageError } from "../command.js";
 import { connect } from "../connect.js";
 import { formatCost } from "../format.js";
+import { checkOutputFile, writeOutputFile } from "../output-file.js";
 
 const help = `Usage: bedrock-forge image "<prompt>" --model <id> --out <file.png> [options]
 
@@ -21,7 +21,9 @@ Generates an image and writes it to a file; the size and cost go to stderr.
 Options:
   -m, --model ID          Image model id (required); \`bedrock-forge models --operation images\`.
   -o, --out FILE          Where to write the image (required). With --n above 1, later images get
-                          -2, -3 … before the extension.
+                          -2, -3 … before the extension. An existing file is refused (before the
+                          call is made) unless --force.
+      --force             Replace existing files.
       --size WxH          Image size, e.g. 1024x1024 (models with aspect ratios get the nearest one).
       --seed N            Seed, for repeatable images.
       --n N               How many images (where the model makes more than one).
@@ -36,7 +38,7 @@ model cannot take.
 
 Examples:
   bedrock-forge image "a lighthouse at dawn" --model amazon.titan-image-generator-v2:0 --out lighthouse.png --offline
-  bedrock-forge image "an otter" --model stability.stable-diffusion-xl-v1 --size 1024x1024 --seed 7 --out otter.png
+  bedrock-forge image "an otter" --model stability.stable-diffusion-xl-v1 --size 1024x1024 --seed 7 --out otter.png --force
 `;
 
 /** `out.png`, `out-2.png`, `out-3.png` … */
@@ -76,6 +78,7 @@ export const imageCommand: Command = {
         n: { type: "string" },
         param: { type: "string", short: "p", multiple: true },
         json: { type: "boolean" },
+        force: { type: "boolean" },
         ...connectionOptions,
       },
       { positionals: true },
@@ -94,14 +97,13 @@ export const imageCommand: Command = {
     const count = parsePositiveInteger(values.n, "n");
     const params = parseParams(values.param);
 
-    // The folder is made before the (billed) call: a path that cannot hold the image fails for free.
+    // Every path is checked before the (billed) call: one that cannot take the image fails for free.
     const target = path.resolve(io.cwd, values.out);
-    try {
-      await mkdir(path.dirname(target), { recursive: true });
-    } catch (error) {
-      throw new UsageError(
-        `--out ${values.out}: cannot create its folder (${(error as NodeJS.ErrnoException).code ?? error})`,
-      );
+    const force = values.force === true;
+    const labelOf = (file: string) => `--out ${displayPath(io.cwd, file)}`;
+    for (let index = 0; index < (count ?? 1); index++) {
+      const file = numberedPath(target, index);
+      await checkOutputFile(file, { force, label: labelOf(file) });
     }
     const connection = await connect(values, io.env);
     try {
@@ -117,10 +119,7 @@ export const imageCommand: Command = {
       for (const [index, image] of response.data.entries()) {
         const bytes = Buffer.from(image.b64_json, "base64");
         const file = numberedPath(target, index);
-        // Written whole or not at all: a temporary file beside it, then renamed.
-        const partial = `${file}.${process.pid}.partial`;
-        await writeFile(partial, bytes);
-        await rename(partial, file);
+        await writeOutputFile(file, bytes, { force, label: labelOf(file) });
         written.push({
           file: displayPath(io.cwd, file),
           format: imageFormat(bytes),

@@ -1,7 +1,9 @@
 import { parseArgs } from "node:util";
 import { type RecorderOptions, startRecorder } from "../../emulator/recorder.js";
+import { explainParseError } from "../args.js";
 import type { Command, CommandIO } from "../command.js";
 import { UsageError } from "../command.js";
+import { checkRegionOption } from "../regions.js";
 import { untilStopped } from "../signals.js";
 
 export const recordHelp = `Usage: bedrock-forge record --upstream URL --out DIR [options]
@@ -24,28 +26,30 @@ Options:
   -h, --help               Show this help.
 `;
 
+const recordOptions = {
+  upstream: { type: "string" },
+  out: { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  region: { type: "string" },
+  "access-key-id": { type: "string" },
+  "secret-access-key": { type: "string" },
+  "session-token": { type: "string" },
+  "scrub-account-ids": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 export function parseRecordArgs(argv: readonly string[]): RecorderOptions | "help" {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: {
-        upstream: { type: "string" },
-        out: { type: "string" },
-        port: { type: "string" },
-        host: { type: "string" },
-        region: { type: "string" },
-        "access-key-id": { type: "string" },
-        "secret-access-key": { type: "string" },
-        "session-token": { type: "string" },
-        "scrub-account-ids": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: recordOptions,
       strict: true,
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(explainParseError(error, recordOptions));
   }
   if (values.help) return "help";
   const upstream = values.upstream as string | undefined;
@@ -70,6 +74,7 @@ export function parseRecordArgs(argv: readonly string[]): RecorderOptions | "hel
     host: (values.host as string | undefined) ?? "127.0.0.1",
     scrubAccountIds: Boolean(values["scrub-account-ids"]),
   };
+  checkRegionOption(values.region as string | undefined);
   if (values.region) options.region = values.region as string;
   if (accessKeyId && secretAccessKey) {
     const sessionToken = values["session-token"] as string | undefined;

@@ -4,9 +4,11 @@ import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { describeProblems, generate, repositoryRoot, writeOutput } from "../../generator/generate.js";
 import { listSpecFiles } from "../../generator/load.js";
+import { ForeignOutputError, listForeignFiles } from "../../generator/output-folder.js";
 import { parseCommandArgs } from "../args.js";
 import { type Command, UsageError } from "../command.js";
 import { withStatus } from "../format.js";
+import { rankByDistance } from "../suggest.js";
 import { addModelCopy, deriveFamilySpec, type ParsedSpecText, parseSpecText } from "../yaml-edit.js";
 
 const help = `Usage: bedrock-forge scaffold <new-model-id> --like <existing-model-id> [options]
@@ -24,7 +26,8 @@ Options:
       --family NAME    Put the model in this family spec (created from --like's spec if missing).
       --dry-run        Print the spec changes; write nothing.
       --specs DIR      Folder of family specs (default: specs).
-      --out DIR        Generated output folder (default: generated).
+      --out DIR        Generated output folder (default: generated): new, empty or earlier generator
+                       output only; a folder holding other files is refused, never deleted.
   -h, --help           Show this help.
 
 Exit codes: 0 added, 1 refused (the id is already in the catalog) or the spec did not validate
@@ -72,25 +75,6 @@ async function readSpecs(specsDir: string): Promise<SpecFile[]> {
     });
   }
   return specs;
-}
-
-function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length]!;
-}
-
-/** The catalog ids closest to a misspelt one. */
-function closestIds(id: string, ids: readonly string[], count = 3): string[] {
-  return [...ids].sort((a, b) => editDistance(id, a) - editDistance(id, b)).slice(0, count);
 }
 
 /** `writer.palmyra-x5-v1:0` → `writer-palmyra`: the provider and the first word of the model name. */
@@ -162,6 +146,12 @@ export const scaffoldCommand: Command = {
 
     const specsDir = path.resolve(io.cwd, values.specs ?? path.join(repositoryRoot, "specs"));
     const outDir = path.resolve(io.cwd, values.out ?? path.join(repositoryRoot, "generated"));
+    // Checked before the spec is touched: regenerating swaps --out in whole, deleting what else is there.
+    const foreign = await listForeignFiles(outDir).catch((error: unknown) => {
+      if (error instanceof ForeignOutputError) throw new UsageError(`--out ${error.message}`);
+      throw error;
+    });
+    if (foreign.length > 0) throw new UsageError(`--out ${new ForeignOutputError(outDir, foreign).message}`);
     const specs = await readSpecs(specsDir);
     const allIds = specs.flatMap((spec) => spec.modelIds);
 
@@ -174,7 +164,7 @@ export const scaffoldCommand: Command = {
     }
     const likeSpec = specs.find((spec) => spec.modelIds.includes(values.like!));
     if (!likeSpec) {
-      const hint = closestIds(values.like, allIds);
+      const hint = rankByDistance(values.like, allIds).slice(0, 3);
       throw new UsageError(
         `--like ${values.like} is not in the catalog${hint.length ? `. Closest: ${hint.join(", ")}` : ""}`,
       );

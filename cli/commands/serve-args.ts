@@ -8,6 +8,7 @@ import {
 } from "../args.js";
 import type { CommandIO } from "../command.js";
 import { UsageError } from "../command.js";
+import { checkRegionOption } from "../regions.js";
 
 export const serveHelp = `Usage: bedrock-forge serve --config config.yaml [options]
        bedrock-forge serve --model <bedrock model id> [options]
@@ -24,6 +25,8 @@ Options:
                             and region come from the environment (AWS_REGION, AWS_PROFILE, ...).
   --region REGION           With --model: the AWS region.
   --endpoint URL            With --model: the Bedrock Runtime endpoint (e.g. a local emulator).
+  --offline                 Start the built-in Bedrock emulator and point every deployment at it (signed
+                            with AWS's example keys): synthetic answers, no AWS account, no network.
   --port N                  Port (default 4000; 0 picks a free one).
   --host HOST               Interface (default 127.0.0.1; 0.0.0.0 to accept remote clients).
   --drain-ms N              How long shutdown waits for in-flight requests (default 10000).
@@ -41,6 +44,8 @@ export interface ServeArgs {
   readonly drainMs: number;
   /** Processes serving the port (`--workers`), 1 for this process alone. */
   readonly workers: number;
+  /** `--offline`: every deployment goes to a built-in emulator. */
+  readonly offline: boolean;
 }
 
 /** Parses the serve flags into proxy options. */
@@ -60,6 +65,7 @@ export function parseServeArgs(
     "request-timeout": { type: "string" },
     workers: { type: "string" },
     num_workers: { type: "string" },
+    offline: { type: "boolean" },
   });
   if (values.help) return "help";
   const configFile = values.config;
@@ -70,6 +76,7 @@ export function parseServeArgs(
   if (configFile !== undefined && (values.region !== undefined || values.endpoint !== undefined)) {
     throw new UsageError("--region and --endpoint go with --model; with --config set them in litellm_params");
   }
+  checkRegionOption(values.region);
   if (values.endpoint !== undefined && !/^https?:\/\/[^/]/.test(values.endpoint)) {
     throw new UsageError(`--endpoint must be an http(s) URL, not "${values.endpoint}"`);
   }
@@ -96,9 +103,15 @@ export function parseServeArgs(
   }
   const workersFlag = values.workers !== undefined ? "workers" : "num_workers";
   const workers = parsePositiveInteger(values[workersFlag], workersFlag) ?? 1;
+  const offline = values.offline === true;
+  if (offline && values.endpoint !== undefined)
+    throw new UsageError("--offline starts its own emulator; do not combine it with --endpoint");
+  if (offline && workers > 1)
+    throw new UsageError("--offline serves from one process with its emulator; drop --workers");
   return {
     options,
     drainMs: parseNonNegativeInteger(values["drain-ms"], "drain-ms") ?? 10_000,
     workers,
+    offline,
   };
 }

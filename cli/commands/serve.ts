@@ -4,6 +4,7 @@ import { jsonLineSink, type LogSink } from "../../proxy/log.js";
 import type { MetricsSnapshot } from "../../proxy/metrics.js";
 import { type ProxyOptions, type RunningProxy, startProxy } from "../../proxy/server.js";
 import type { Command, CommandIO } from "../command.js";
+import { startOfflineBackend } from "../offline-proxy.js";
 import { untilStopped } from "../signals.js";
 import { parseServeArgs, type ServeArgs, serveHelp } from "./serve-args.js";
 import { runPrimary, workerMessages } from "./serve-workers.js";
@@ -21,7 +22,26 @@ export async function runServe(
   }
   if (parsed.workers > 1 && cluster.isPrimary) return runPrimary(parsed, io, signal);
   if (cluster.isWorker) return runWorker(parsed, io);
+  if (parsed.offline) return serveOffline(parsed, io, signal);
   return serve(parsed, io, jsonLineSink(io.stdout), signal);
+}
+
+/** `serve --offline`: the proxy over a built-in emulator (cli/offline-proxy.ts), stopped together. */
+async function serveOffline(parsed: ServeArgs, io: CommandIO, signal?: AbortSignal): Promise<number> {
+  const offline = await startOfflineBackend(parsed.options);
+  if (offline instanceof ProxyConfigError) {
+    io.stderr.write(`bedrock-forge serve: ${offline.message}\n`);
+    return 1;
+  }
+  try {
+    io.stderr.write(
+      `bedrock-forge serve: offline: every deployment goes to the built-in emulator at ${offline.emulator.url} (synthetic answers, AWS's example keys)\n`,
+    );
+    const options = { ...parsed.options, config: offline.config };
+    return await serve({ ...parsed, options }, io, jsonLineSink(io.stdout), signal);
+  } finally {
+    await offline.emulator.close();
+  }
 }
 
 /** One worker of `serve --workers`: a whole proxy whose log lines name it, stopped by the primary. */

@@ -25,7 +25,21 @@ describe("bedrock-forge chat", { timeout: 60_000 }, () => {
     ]);
     expect(streamed.code).toBe(0);
     expect(streamed.stdout).toContain("rivers");
-    expect(streamed.stderr).toMatch(/^tokens: \d+ in \/ \d+ out · cost: \$0\.\d+\n$/);
+    // Like a unary answer, a streamed one ends with its finish reason and route.
+    expect(streamed.stderr).toMatch(
+      /^tokens: \d+ in \/ \d+ out · cost: \$0\.\d+ · finish: stop · route: converse\n$/,
+    );
+    const invoked = await runCli([
+      "chat",
+      "Tell me about rivers",
+      "--model",
+      "bedrock/invoke/meta.llama3-8b-instruct-v1:0",
+      "--param",
+      "max_tokens=3",
+      "--stream",
+      "--offline",
+    ]);
+    expect(invoked.stderr).toMatch(/ · finish: length · route: invoke\n$/);
 
     const json = await runCli([
       "chat",

@@ -1,9 +1,12 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkOutputFile, writeOutputFile } from "../../cli/output-file.js";
 import { readPng } from "../demo/png.js";
-import { runCli } from "./run-cli.js";
+import { cleanEnvironment, runCli } from "./run-cli.js";
 
 let folder: string;
 beforeAll(async () => {
@@ -77,5 +80,113 @@ describe("bedrock-forge image", { timeout: 60_000 }, () => {
     const unknown = await runCli(["image", "otter", "--modle", "x"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Unknown option '--modle'");
+  });
+});
+
+/** A loopback server standing in for Bedrock that counts the calls it gets (and fails them). */
+async function startCountingEndpoint(): Promise<{ url: string; calls(): number; close(): Promise<void> }> {
+  let calls = 0;
+  const server = http.createServer((request, response) => {
+    calls += 1;
+    request.resume();
+    response.writeHead(500, { "content-type": "application/json" }).end('{"message":"counted"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls: () => calls,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("bedrock-forge image --out: no silent overwrite, checked before the billed call", {
+  timeout: 60_000,
+}, () => {
+  const model = ["--model", "amazon.titan-image-generator-v2:0", "--size", "512x512"];
+
+  it("refuses an existing file (exit 2) without calling Bedrock, for each numbered file of --n", async () => {
+    const dir = await mkdtemp(path.join(folder, "exists-"));
+    await writeFile(path.join(dir, "cat.png"), "mine");
+    await writeFile(path.join(dir, "dog-2.png"), "mine too");
+    const endpoint = await startCountingEndpoint();
+    try {
+      const env = cleanEnvironment({
+        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      });
+      const connection = ["--endpoint", endpoint.url, "--region", "us-east-1"];
+      const first = await runCli(["image", "cat", ...model, "--out", "cat.png", ...connection], {
+        cwd: dir,
+        env,
+      });
+      expect(first.code).toBe(2);
+      expect(first.stderr).toContain("--out cat.png exists; pass --force to replace it");
+      const second = await runCli(["image", "dog", ...model, "--n", "2", "--out", "dog.png", ...connection], {
+        cwd: dir,
+        env,
+      });
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain("--out dog-2.png exists");
+      expect(endpoint.calls()).toBe(0);
+      // The check can fail: a free path reaches the endpoint.
+      const free = await runCli(["image", "owl", ...model, "--out", "owl.png", ...connection], {
+        cwd: dir,
+        env,
+      });
+      expect(free.code).toBe(1);
+      expect(endpoint.calls()).toBeGreaterThan(0);
+    } finally {
+      await endpoint.close();
+    }
+    expect(await readFile(path.join(dir, "cat.png"), "utf8")).toBe("mine");
+    expect((await readdir(dir)).sort()).toEqual(["cat.png", "dog-2.png"]);
+  });
+
+  it("--force replaces the file, and a link at --out is replaced itself, never written through", async () => {
+    const dir = await mkdtemp(path.join(folder, "force-"));
+    await writeFile(path.join(dir, "victim.txt"), "precious");
+    await symlink(path.join(dir, "victim.txt"), path.join(dir, "cat.png"));
+    const refused = await runCli(["image", "cat", ...model, "--out", "cat.png", "--offline"], { cwd: dir });
+    expect(refused.code).toBe(2);
+    const forced = await runCli(["image", "cat", ...model, "--out", "cat.png", "--offline", "--force"], {
+      cwd: dir,
+    });
+    expect(forced.stderr).toMatch(/^1 image · cost: /);
+    expect(forced.code).toBe(0);
+    expect((await lstat(path.join(dir, "cat.png"))).isSymbolicLink()).toBe(false);
+    expect(readPng(await readFile(path.join(dir, "cat.png"))).width).toBe(512);
+    expect(await readFile(path.join(dir, "victim.txt"), "utf8")).toBe("precious");
+    // No temporary file is left beside it.
+    expect((await readdir(dir)).sort()).toEqual(["cat.png", "victim.txt"]);
+  });
+});
+
+describe("writeOutputFile and checkOutputFile", () => {
+  it("a file that appears after the check is not replaced, and no temporary file stays", async () => {
+    const dir = await mkdtemp(path.join(folder, "race-"));
+    const file = path.join(dir, "out.png");
+    await checkOutputFile(file, { label: "--out out.png" });
+    await writeFile(file, "theirs");
+    await expect(writeOutputFile(file, Buffer.from("ours"), { label: "--out out.png" })).rejects.toThrow(
+      "--out out.png appeared while the image was made; not replaced",
+    );
+    expect(await readFile(file, "utf8")).toBe("theirs");
+    expect(await readdir(dir)).toEqual(["out.png"]);
+  });
+
+  it("refuses a folder at --out, and a folder it cannot write in, before any work", async () => {
+    const dir = await mkdtemp(path.join(folder, "check-"));
+    await mkdir(path.join(dir, "taken.png"));
+    await expect(
+      checkOutputFile(path.join(dir, "taken.png"), { label: "--out taken.png", force: true }),
+    ).rejects.toThrow("--out taken.png is a folder; name a file");
+    if (process.getuid?.() !== 0) {
+      const locked = path.join(dir, "locked");
+      await mkdir(locked, { mode: 0o555 });
+      await expect(checkOutputFile(path.join(locked, "x.png"), { label: "--out x.png" })).rejects.toThrow(
+        "--out x.png: cannot write in its folder (EACCES)",
+      );
+    }
   });
 });

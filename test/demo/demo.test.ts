@@ -95,6 +95,12 @@ describe("npm run demo (offline)", () => {
     const result = lines.findIndex((line) => line.startsWith("   ← tool result {"));
     expect(call).toBeGreaterThan(0);
     expect(result).toBeGreaterThan(call);
+    // Offline, the arguments come from the emulator, and the demo says so.
+    const note = lines.indexOf(
+      "   (the emulator's tool arguments are synthetic, made to fit the tool's schema; try --live)",
+    );
+    expect(note).toBeGreaterThan(call);
+    expect(note).toBeLessThan(result);
     const usages = lines.filter((line) => /^ {3}tokens: \d+ in \/ \d+ out · cost: \$0\.\d+$/.test(line));
     expect(usages).toHaveLength(2);
     expect(lines.slice(result + 1).some((line) => line.startsWith("   ") && !line.includes("tokens:"))).toBe(
@@ -116,6 +122,9 @@ describe("npm run demo (offline)", () => {
     expect(wrote).toMatch(/demo\.png \(PNG \d+x\d+, \d+ bytes\)$/);
     const png = readPng(await readFile(path.join(outDir, "demo.png")));
     expect(wrote).toContain(`PNG ${png.width}x${png.height}`);
+    expect(lines).toContain(
+      "   (the emulator's image is a synthetic pattern, not a picture of the prompt; try --live)",
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^ {3}images: 1 · cost: \$0\.\d+$/));
   });
 

@@ -21,8 +21,8 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-// Each test starts its own process; running them side by side keeps the file fast. A whole generation in a
-// child process takes about 8 s alone and several times that on a loaded machine: the bound is for liveness.
+// Each test starts its own process; running them side by side keeps the file fast. The bound is for
+// liveness only: on a loaded machine several generator processes at once take far longer than alone.
 describe.concurrent("bedrock-forge generate (child process)", { timeout: 120_000 }, () => {
   it("--help prints the usage and exits 0", async () => {
     const result = await cli("generate", "--help");

@@ -1,18 +1,110 @@
-// Builds and packs the package once, installs the tarball into a temporary project without the
-// network (its dependencies point at this repository's installed copies), and typechecks a consumer.
+// Packs the package once and installs the tarball into a fresh project the way a user would (`npm ci`,
+// engine-strict), with the dependency versions of this repository's lock, from npm's cache (the
+// registry only for what the cache lacks); then measures the install, typechecks a consumer with
+// strict tsc and runs the package's entry points and CLI. Slow (a build, a pack and an install): the
+// one test file that does this.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generatorTools } from "../../cli/repository.js";
 import { repositoryRoot } from "../cli/run-cli.js";
 
 const run = promisify(execFile);
+const semver = createRequire(import.meta.url)("semver") as {
+  satisfies(version: string, range: string): boolean;
+};
 let work: string;
 let consumer: string;
-let tarball: string;
+let installLog: string;
+
+/** The Node versions the package supports: the first release of each line it claims (README). */
+const supportedNodeFloors = ["20.12.0", "22.0.0", "24.0.0"];
+/** A consumer's install must stay at or under this many bytes (issue: 78 MB before the generator's tools left). */
+const installBudgetBytes = 45 * 1024 * 1024;
+
+interface LockEntry {
+  version?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  dev?: boolean;
+  devOptional?: boolean;
+  [key: string]: unknown;
+}
+
+/** Where Node finds `name` from the package at lock path `from` (`node_modules/a/node_modules/b` …). */
+function resolveLockPath(
+  packages: Record<string, LockEntry>,
+  from: string,
+  name: string,
+): string | undefined {
+  let base = from;
+  for (;;) {
+    const candidate = `${base ? `${base}/` : ""}node_modules/${name}`;
+    if (packages[candidate]) return candidate;
+    if (!base) return undefined;
+    const parent = base.lastIndexOf("/node_modules/");
+    base = parent < 0 ? "" : base.slice(0, parent);
+  }
+}
+
+/** The lock entries a package with these dependencies installs: the closure, at the repository's versions. */
+function selectLockEntries(
+  packages: Record<string, LockEntry>,
+  roots: readonly string[],
+): Map<string, LockEntry> {
+  const selected = new Map<string, LockEntry>();
+  const queue = roots.map((name) => resolveLockPath(packages, "", name));
+  while (queue.length > 0) {
+    const at = queue.pop();
+    if (at === undefined || selected.has(at)) continue;
+    const { dev: _dev, devOptional: _devOptional, ...entry } = packages[at]!;
+    selected.set(at, entry);
+    for (const name of Object.keys({
+      ...entry.dependencies,
+      ...entry.optionalDependencies,
+      ...entry.peerDependencies,
+    }))
+      queue.push(resolveLockPath(packages, at, name));
+  }
+  return selected;
+}
+
+/** Bytes of every file under `dir` (links counted as links). */
+async function measureBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await measureBytes(file);
+    else total += (await lstat(file)).size;
+  }
+  return total;
+}
+
+/** Every installed package's `package.json` under a node_modules folder. */
+async function listInstalledPackages(
+  dir: string,
+): Promise<{ name: string; version: string; engines?: { node?: string } }[]> {
+  const found: { name: string; version: string; engines?: { node?: string } }[] = [];
+  if (!existsSync(dir)) return found;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+    const folders = entry.name.startsWith("@")
+      ? (await readdir(path.join(dir, entry.name))).map((name) => path.join(dir, entry.name, name))
+      : [path.join(dir, entry.name)];
+    for (const folder of folders) {
+      const manifest = path.join(folder, "package.json");
+      if (existsSync(manifest)) found.push(JSON.parse(await readFile(manifest, "utf8")));
+      found.push(...(await listInstalledPackages(path.join(folder, "node_modules"))));
+    }
+  }
+  return found;
+}
 
 const consumerSource = `import {
   BedrockForgeError,
@@ -102,25 +194,103 @@ beforeAll(async () => {
   await symlink(path.join(repositoryRoot, "node_modules"), path.join(staging, "node_modules"), "dir");
   const packed = await run("npm", ["pack", "--pack-destination", work, "--json"], { cwd: staging });
   const name = (JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename;
-  tarball = path.join(work, name);
 
+  // The consumer's lock: the package itself from the tarball, its dependencies at this repository's
+  // locked versions. `npm ci` then installs exactly that, engine-strict (a dependency whose engines
+  // exclude the running Node fails the install, as EBADENGINE would warn a user).
   consumer = path.join(work, "consumer");
   await mkdir(consumer);
-  const dependencies: Record<string, string> = {};
-  for (const dependency of [...Object.keys(packageJson.dependencies), "typescript", "@types/node"])
-    dependencies[dependency] = `file:${path.join(repositoryRoot, "node_modules", dependency)}`;
+  const lock = JSON.parse(await readFile(path.join(repositoryRoot, "package-lock.json"), "utf8")) as {
+    packages: Record<string, LockEntry>;
+  };
+  const selected = selectLockEntries(lock.packages, Object.keys(packageJson.dependencies));
+  const tarballSpec = `file:../${name}`;
   await writeFile(
     path.join(consumer, "package.json"),
-    JSON.stringify({ name: "consumer", private: true, type: "module", dependencies }, null, 2),
+    JSON.stringify({
+      name: "consumer",
+      private: true,
+      type: "module",
+      dependencies: { "bedrock-forge": tarballSpec },
+    }),
   );
-  await run("npm", ["install", "--offline", "--no-audit", "--no-fund", tarball], { cwd: consumer });
-}, 180_000);
+  await writeFile(
+    path.join(consumer, "package-lock.json"),
+    JSON.stringify({
+      name: "consumer",
+      lockfileVersion: 3,
+      requires: true,
+      packages: {
+        "": { name: "consumer", dependencies: { "bedrock-forge": tarballSpec } },
+        "node_modules/bedrock-forge": {
+          version: packageJson.version,
+          resolved: tarballSpec,
+          license: packageJson.license,
+          dependencies: packageJson.dependencies,
+          bin: packageJson.bin,
+          engines: packageJson.engines,
+        },
+        ...Object.fromEntries(selected),
+      },
+    }),
+  );
+  const installed = await run(
+    "npm",
+    ["ci", "--prefer-offline", "--engine-strict", "--no-audit", "--no-fund", "--loglevel=warn"],
+    { cwd: consumer },
+  );
+  installLog = `${installed.stdout}${installed.stderr}`;
+}, 300_000);
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
 describe("the packed package", () => {
+  it(`installs lean: within ${installBudgetBytes / 1024 / 1024} MB, without the generator's tools`, async () => {
+    const bytes = await measureBytes(path.join(consumer, "node_modules"));
+    console.info(`consumer node_modules: ${(bytes / 1024 / 1024).toFixed(1)} MB (file sizes)`);
+    expect(bytes).toBeLessThanOrEqual(installBudgetBytes);
+    const names = new Set(
+      (await listInstalledPackages(path.join(consumer, "node_modules"))).map((entry) => entry.name),
+    );
+    for (const tool of [...generatorTools, "@ts-morph/common", "prettier"])
+      expect(names.has(tool), tool).toBe(false);
+  });
+
+  it("installs without an engine warning, and every installed package allows each supported Node line", async () => {
+    expect(installLog).not.toMatch(/EBADENGINE|notsup/);
+    const packages = await listInstalledPackages(path.join(consumer, "node_modules"));
+    expect(packages.length).toBeGreaterThan(20);
+    const excluded = packages.flatMap((entry) =>
+      supportedNodeFloors
+        .filter(
+          (version) => entry.engines?.node !== undefined && !semver.satisfies(version, entry.engines.node),
+        )
+        .map(
+          (version) =>
+            `${entry.name}@${entry.version} (engines ${entry.engines!.node}) excludes Node ${version}`,
+        ),
+    );
+    expect(excluded).toEqual([]);
+  });
+
+  it("says that generate and scaffold are repository commands (exit 2), naming what to do instead", async () => {
+    for (const command of ["generate", "scaffold"]) {
+      const result = await run(
+        process.execPath,
+        ["node_modules/bedrock-forge/bin/bedrock-forge.js", command],
+        {
+          cwd: consumer,
+        },
+      ).catch((error: { code: number; stdout: string; stderr: string }) => error);
+      expect("code" in result ? result.code : 0).toBe(2);
+      expect(result.stderr).toContain(`bedrock-forge ${command}: \`${command}\` is a repository command`);
+      expect(result.stderr).toContain("clone the repository");
+      expect(result.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
+    }
+  });
+
   it("ships ESM JavaScript with .d.ts files, the CLI and the specs, and no sources or tests", async () => {
     const installed = path.join(consumer, "node_modules/bedrock-forge");
     expect(existsSync(path.join(installed, "dist/runtime/index.js"))).toBe(true);
@@ -130,6 +300,8 @@ describe("the packed package", () => {
     expect(existsSync(path.join(installed, "specs/schema/family.schema.json"))).toBe(true);
     expect(await readdir(installed)).not.toContain("test");
     expect(existsSync(path.join(installed, "runtime"))).toBe(false);
+    // The generator runs only in a checkout (a repository command): its build is not shipped.
+    expect(existsSync(path.join(installed, "dist/generator"))).toBe(false);
   });
 
   it("typechecks a consumer: typed model ids, typed per-model params, typed results", async () => {
@@ -144,11 +316,14 @@ describe("the packed package", () => {
           strict: true,
           noEmit: true,
           types: ["node"],
+          // The consumer has no TypeScript of its own: the repository's tsc and Node types check it.
+          typeRoots: [path.join(repositoryRoot, "node_modules/@types")],
         },
         files: ["consumer.ts"],
       }),
     );
-    const result = await run("npx", ["--offline", "tsc", "-p", "tsconfig.json", "--pretty", "false"], {
+    const tsc = path.join(repositoryRoot, "node_modules/.bin/tsc");
+    const result = await run(tsc, ["-p", "tsconfig.json", "--pretty", "false"], {
       cwd: consumer,
     }).catch((error: { stdout: string; stderr: string }) => error);
     expect(`${result.stdout}${result.stderr}`).toBe("");
@@ -158,7 +333,7 @@ describe("the packed package", () => {
       path.join(consumer, "consumer.ts"),
       consumerSource.replace("  // @ts-expect-error Llama 3 has no top_k\n", ""),
     );
-    const broken = await run("npx", ["--offline", "tsc", "-p", "tsconfig.json", "--pretty", "false"], {
+    const broken = await run(tsc, ["-p", "tsconfig.json", "--pretty", "false"], {
       cwd: consumer,
     }).then(
       () => ({ stdout: "" }),
