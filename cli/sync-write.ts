@@ -13,7 +13,7 @@ import { schemaPath } from "../generator/validate.js";
 import type { CatalogEntry } from "../runtime/descriptor.js";
 import { displayNameFor, readSpecs, type SpecFile } from "./commands/scaffold.js";
 import { chooseFamily, type MissingModel, type SyncReport, toCatalogModalities } from "./sync-compare.js";
-import { addModelCopy, type FieldValue, parseSpecText, setModelFields } from "./yaml-edit.js";
+import { addModelCopy, type FieldValue, parseSpecText, scalarText, setModelFields } from "./yaml-edit.js";
 
 export interface WrittenModel {
   readonly id: string;
@@ -56,10 +56,32 @@ function modelValues(text: string): Map<string, unknown> {
   return new Map((data.models ?? []).map((model) => [String(model.id), model]));
 }
 
-/** The fields Bedrock's lists decide for a new entry, each with where it comes from. */
+/**
+ * A value as one line of YAML flow text in the specs' own style (what Biome's formatter keeps):
+ * `[us-east-1, us-west-2]`, `{ input_per_mtok: 3, overrides: [{ profile: global, input_per_mtok: 2.7 }] }`.
+ */
+export function toFlowText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(toFlowText).join(", ")}]`;
+  if (value !== null && typeof value === "object") {
+    const members = Object.entries(value).map(([key, member]) => `${scalarText(key)}: ${toFlowText(member)}`);
+    return members.length > 0 ? `{ ${members.join(", ")} }` : "{}";
+  }
+  return typeof value === "string" ? scalarText(value) : String(value);
+}
+
+interface PriceOverride {
+  readonly profile?: string;
+  readonly region?: string;
+}
+
+/**
+ * The fields Bedrock's lists decide for a new entry, each with where it comes from; and the copied price,
+ * rewritten in one line marked unverified, keeping only the overrides of the Region and profiles it has.
+ */
 function fieldsFor(
   model: MissingModel,
   like: CatalogEntry,
+  likePrice: { overrides?: PriceOverride[] } | undefined,
   region: string,
   knownPrefixes: readonly string[],
 ): Record<string, FieldValue | undefined> {
@@ -70,20 +92,36 @@ function fieldsFor(
   const prefixes = model.profiles.filter((prefix) => knownPrefixes.includes(prefix));
   const unknown = model.profiles.filter((prefix) => !knownPrefixes.includes(prefix));
   const onDemand = model.inferenceTypes.includes("ON_DEMAND");
-  const deprecation = [
-    ...(model.legacySince ? [`legacy_since: ${model.legacySince}`] : []),
-    ...(model.endOfLife ? [`end_of_life: ${model.endOfLife}`] : []),
-  ];
+  const deprecation = {
+    ...(model.legacySince ? { legacy_since: model.legacySince } : {}),
+    ...(model.endOfLife ? { end_of_life: model.endOfLife } : {}),
+  };
+  let price: FieldValue | undefined;
+  if (likePrice) {
+    const overrides = (likePrice.overrides ?? []).filter(
+      (override) =>
+        (override.profile === undefined || prefixes.includes(override.profile)) &&
+        (override.region === undefined || override.region === region),
+    );
+    const { overrides: _dropped, ...rest } = likePrice;
+    price = {
+      text: toFlowText(overrides.length > 0 ? { ...rest, overrides } : rest),
+      comment: `unverified: ${like.id}'s price`,
+    };
+  }
   return {
     input_modalities: {
-      text: `[${modalities.join(", ")}]`,
+      text: toFlowText(modalities),
       comment: `ListFoundationModels (${region})${keepsDocument ? `; document as ${like.id}` : ""}`,
     },
-    regions: { text: `[${region}]`, comment: "unverified: the one Region sync read; check the others" },
+    regions: {
+      text: toFlowText([region]),
+      comment: "unverified: the one Region sync read; check the others",
+    },
     profiles:
       prefixes.length > 0
         ? {
-            text: `[${prefixes.join(", ")}]`,
+            text: toFlowText(prefixes),
             comment: `ListInferenceProfiles (${region})${unknown.length > 0 ? `; the schema lacks ${unknown.join(", ")}` : ""}`,
           }
         : undefined,
@@ -92,8 +130,9 @@ function fieldsFor(
       : { text: "true", comment: `ListFoundationModels (${region}): ${model.inferenceTypes.join(", ")}` },
     deprecated:
       model.status === "LEGACY"
-        ? { text: `{ ${deprecation.join(", ")} }`, comment: `ListFoundationModels (${region}): LEGACY` }
+        ? { text: toFlowText(deprecation), comment: `ListFoundationModels (${region}): LEGACY` }
         : undefined,
+    price,
   };
 }
 
@@ -152,14 +191,19 @@ export async function writeMissingModels(options: WriteOptions): Promise<WriteOu
         like: choice.like,
         id: model.id,
         name: model.name ?? displayNameFor(model.id),
-        comment: `unverified: added by \`bedrock-forge sync --write\` from Bedrock's lists for ${region} on ${today},\nas a copy of ${choice.like}: context_window, max_output_tokens, capabilities, params and price\nare its values. Check each against AWS's documentation for this model and cite it in the sources.`,
+        comment: [
+          `unverified: added by \`bedrock-forge sync --write\` from Bedrock's lists for ${region} on ${today}, as a`,
+          `copy of ${choice.like}: context_window, max_output_tokens, capabilities, params and price are its`,
+          "values. Check each against AWS's documentation for this model and cite it in the spec's sources.",
+        ].join("\n"),
       });
+      const previous = modelValues(before);
+      const likePrice = (previous.get(choice.like) as { price?: { overrides?: PriceOverride[] } }).price;
       const after = setModelFields(
         parseSpecText(copied),
         model.id,
-        fieldsFor(model, like, region, knownPrefixes),
+        fieldsFor(model, like, likePrice, region, knownPrefixes),
       );
-      const previous = modelValues(before);
       const next = modelValues(after);
       next.delete(model.id);
       if (!isDeepStrictEqual(previous, next)) {
