@@ -399,8 +399,8 @@ function describeDataError(error: ErrorObject): string {
     .join("")
     .replace(/^\./, "");
   const where = location || "the top level";
-  if (error.keyword === "propertyNames")
-    return `${where}: "${(error.params as { propertyName?: string }).propertyName}" is not a Region name (like us-east-1)`;
+  if (error.propertyName !== undefined)
+    return `${where}: "${error.propertyName}" is not a Region name (like us-east-1)`;
   if (error.keyword === "additionalProperties")
     return `${where}: unknown member "${(error.params as { additionalProperty: string }).additionalProperty}"`;
   return `${where} ${error.message}`;
