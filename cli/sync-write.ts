@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { stringify } from "yaml";
 import { describeProblems, generate, repositoryRoot, writeOutput } from "../generator/generate.js";
 import { schemaPath } from "../generator/validate.js";
 import type { CatalogEntry } from "../runtime/descriptor.js";
@@ -76,7 +77,7 @@ interface PriceOverride {
 
 /**
  * The fields Bedrock's lists decide for a new entry, each with where it comes from; and the copied price,
- * rewritten in one line marked unverified, keeping only the overrides of the Region and profiles it has.
+ * rewritten as a block marked unverified, keeping only the overrides of the Region and profiles it has.
  */
 function fieldsFor(
   model: MissingModel,
@@ -105,7 +106,8 @@ function fieldsFor(
     );
     const { overrides: _dropped, ...rest } = likePrice;
     price = {
-      text: toFlowText(overrides.length > 0 ? { ...rest, overrides } : rest),
+      text: stringify(overrides.length > 0 ? { ...rest, overrides } : rest, { indent: 2, lineWidth: 0 }),
+      block: true,
       comment: `unverified: ${like.id}'s price`,
     };
   }

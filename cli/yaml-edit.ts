@@ -102,9 +102,13 @@ function modelsOf(spec: ParsedSpecText) {
   return models;
 }
 
-/** A model field's new value: YAML flow text (`[us-east-1]`, `true`), with a comment for the end of its line. */
+/**
+ * A model field's new value: YAML flow text (`[us-east-1]`, `true`), or with `block` the lines of a block
+ * collection (indented under the key); `comment` goes at the end of the key's line.
+ */
 export interface FieldValue {
   readonly text: string;
+  readonly block?: boolean;
   readonly comment?: string;
 }
 
@@ -125,8 +129,12 @@ export function setModelFields(
   const nameStart = rangeOf(name.key as Node)[0];
   const indent = text.slice(lineStart(text, nameStart), nameStart);
   if (!/^ *$/.test(indent)) throw new Error(`model ${id}: its name is not on a line of its own`);
-  const fieldLine = (key: string, value: FieldValue) =>
-    `${indent}${key}: ${value.text}${value.comment ? ` # ${value.comment}` : ""}\n`;
+  const fieldLine = (key: string, value: FieldValue) => {
+    const comment = value.comment ? ` # ${value.comment}` : "";
+    if (!value.block) return `${indent}${key}: ${value.text}${comment}\n`;
+    const lines = value.text.trimEnd().split("\n");
+    return `${indent}${key}:${comment}\n${lines.map((line) => `${indent}  ${line}\n`).join("")}`;
+  };
   const edits: TextEdit[] = [];
   let added = "";
   for (const [key, value] of Object.entries(fields)) {

@@ -67,6 +67,8 @@ function explainSyncFailure(error: unknown, target: string): string {
     }`;
   if (failure?.name === "AccessDeniedException")
     return `access denied by ${target}: the caller needs bedrock:ListFoundationModels and bedrock:ListInferenceProfiles (${message})`;
+  if (failure?.name === "InvalidSignatureException" && /valid region/i.test(message))
+    return `${target} does not serve the Region the request was signed for; check --region (${message.trim()})`;
   if (
     failure?.name === "UnrecognizedClientException" ||
     failure?.name === "InvalidSignatureException" ||
