@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -28,6 +28,11 @@ const region = "us-east-1";
 const NEW_MODEL = "anthropic.claude-sonnet-9";
 /** A model Bedrock "adds" that no catalog family can take (speech out). */
 const NEW_SPEECH_MODEL = "amazon.nova-9-sonic-v1:0";
+/**
+ * A model Bedrock "adds" on demand whose closest catalog model, Claude Sonnet 4.6, defines a YAML anchor
+ * (`capabilities: &claude46`) that later models alias: the copy must change none of them.
+ */
+const NEW_ANCHORED_MODEL = "anthropic.claude-sonnet-4-6-v2";
 
 function capture(): Output & { text: string } {
   return {
@@ -97,6 +102,21 @@ function changedData() {
       inferenceTypesSupported: ["ON_DEMAND"],
       modelLifecycle: { status: "ACTIVE" },
     },
+    {
+      modelArn: arn(NEW_ANCHORED_MODEL),
+      modelId: NEW_ANCHORED_MODEL,
+      modelName: "Claude Sonnet 4.6 v2",
+      providerName: "Anthropic",
+      inputModalities: ["TEXT", "IMAGE"],
+      outputModalities: ["TEXT"],
+      responseStreamingSupported: true,
+      inferenceTypesSupported: ["ON_DEMAND"],
+      modelLifecycle: {
+        status: "LEGACY",
+        legacyTime: "2026-12-01T00:00:00Z",
+        endOfLifeTime: "2027-06-01T00:00:00Z",
+      },
+    },
     // A provisioned-throughput variant (as amazon.nova-lite-v1:0:24k is listed): never "missing".
     {
       modelArn: arn(`${legacy.id}:24k`),
@@ -160,7 +180,7 @@ describe("bedrock-forge sync against the emulator's control plane", { timeout: 1
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.region).toBe(region);
-    expect(report.missing).toEqual([NEW_SPEECH_MODEL, NEW_MODEL]);
+    expect(report.missing).toEqual([NEW_SPEECH_MODEL, NEW_ANCHORED_MODEL, NEW_MODEL]);
     expect(report.legacy).toEqual(changed.legacyIds);
     expect(report.legacy).toContain(changed.legacy);
     expect(report.gone).toEqual([changed.gone]);
@@ -201,7 +221,7 @@ describe("bedrock-forge sync against the emulator's control plane", { timeout: 1
     expect(code).toBe(0);
     const text = stdout.text;
     expect(text).toContain(`Bedrock in ${region}:`);
-    expect(text).toMatch(/Missing: Bedrock serves 2 models the catalog lacks/);
+    expect(text).toMatch(/Missing: Bedrock serves 3 models the catalog lacks/);
     expect(text).toMatch(
       new RegExp(
         `${NEW_MODEL.replace(/\./g, "\\.")} +Claude Sonnet 9 +TEXT,IMAGE → TEXT +profiles only +global,us +anthropic-claude-messages \\(like `,
@@ -233,7 +253,7 @@ describe("bedrock-forge sync against the emulator's control plane", { timeout: 1
     );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("Wrote 1 model (marked unverified):");
+    expect(result.stdout).toContain("Wrote 2 models (marked unverified):");
     expect(result.stdout).toMatch(
       new RegExp(
         `${NEW_MODEL.replace(/\./g, "\\.")} → specs/anthropic-claude-messages\\.yaml \\(family anthropic-claude-messages, copied from `,
@@ -261,9 +281,20 @@ describe("bedrock-forge sync against the emulator's control plane", { timeout: 1
       profile_only: true,
     });
     expect(added.input_modalities).toEqual(expect.arrayContaining(["text", "image"]));
-    // Every other model is as it was.
     const previous = (parseDocument(before).toJS() as { models: Record<string, unknown>[] }).models;
-    expect(models.filter((model) => model.id !== NEW_MODEL)).toEqual(previous);
+    const anchored = models.find((model) => model.id === NEW_ANCHORED_MODEL)!;
+    const sonnet46 = previous.find((model) => model.id === "anthropic.claude-sonnet-4-6")!;
+    expect(anchored).toMatchObject({
+      name: "Claude Sonnet 4.6 v2",
+      regions: [region],
+      capabilities: sonnet46.capabilities,
+      deprecated: { legacy_since: "2026-12-01", end_of_life: "2027-06-01" },
+    });
+    expect(anchored.profile_only).toBeUndefined();
+    // Every other model is as it was.
+    expect(models.filter((model) => model.id !== NEW_MODEL && model.id !== NEW_ANCHORED_MODEL)).toEqual(
+      previous,
+    );
     // No other spec was touched.
     for (const file of ["amazon-nova.yaml", "meta-llama3.yaml"])
       expect(await readFile(path.join(specs, file), "utf8")).toBe(
@@ -272,6 +303,7 @@ describe("bedrock-forge sync against the emulator's control plane", { timeout: 1
 
     const catalogText = await readFile(path.join(out, "catalog.ts"), "utf8");
     expect(catalogText).toContain(`"${NEW_MODEL}": {`);
+    expect(catalogText).toContain(`"${NEW_ANCHORED_MODEL}": {`);
     const check = await runCli(["generate", "--check", "--specs", specs, "--out", out], {
       cwd: work,
       timeoutMs: 90_000,
@@ -356,6 +388,25 @@ describe("bedrock-forge sync against the emulator's control plane", { timeout: 1
     });
     expect(noCredentials.code).toBe(1);
     expect(noCredentials.stderr).toContain("bedrock-forge sync: no AWS credentials: set AWS_ACCESS_KEY_ID");
+  });
+
+  it("takes credentials and the Region from a --profile (child process)", async () => {
+    const config = path.join(work, "config");
+    const credentialsFile = path.join(work, "credentials");
+    await writeFile(config, "[profile sync-test]\nregion = us-east-1\n");
+    await writeFile(
+      credentialsFile,
+      `[sync-test]\naws_access_key_id = ${exampleKeys.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${exampleKeys.AWS_SECRET_ACCESS_KEY}\n`,
+    );
+    const result = await runCli(["sync", "--endpoint", emulator.url, "--profile", "sync-test", "--json"], {
+      env: cleanEnvironment({ AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentialsFile }),
+      timeoutMs: 60_000,
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.region).toBe(region);
+    expect(report.gone).toEqual([changed.gone]);
   });
 
   it.each([
