@@ -52,6 +52,12 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import("./commands/scaffold.js")).scaffoldCommand,
   },
   {
+    name: "sync",
+    summary:
+      "Compare the catalog with Bedrock's own model and profile lists for a Region (--write adds the missing)",
+    load: async () => (await import("./commands/sync.js")).syncCommand,
+  },
+  {
     name: "serve",
     summary: "Run an OpenAI-compatible proxy for Bedrock from a LiteLLM config.yaml (or one --model)",
     load: async () => (await import("./commands/serve.js")).serveCommand,

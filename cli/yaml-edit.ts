@@ -106,6 +106,65 @@ function modelsOf(spec: ParsedSpecText) {
   return models;
 }
 
+/**
+ * A model field's new value: YAML flow text (`[us-east-1]`, `true`), or with `block` the lines of a block
+ * collection (indented under the key); `comment` goes at the end of the key's line.
+ */
+export interface FieldValue {
+  readonly text: string;
+  readonly block?: boolean;
+  readonly comment?: string;
+}
+
+/**
+ * Sets top-level fields of model `id`: a field it has is replaced whole (its value, block or flow, and the
+ * comment lines just above it), one it lacks is added after its `name`, and one set to `undefined` is
+ * removed. Everything else in the text stays as written.
+ */
+export function setModelFields(
+  spec: ParsedSpecText,
+  id: string,
+  fields: Readonly<Record<string, FieldValue | undefined>>,
+): string {
+  const { text } = spec;
+  const model = findModel(spec, id);
+  const name = pairOf(model, "name");
+  if (model.flow || !name) throw new Error(`model ${id} is not a block map with a name`);
+  const nameStart = rangeOf(name.key as Node)[0];
+  const indent = text.slice(lineStart(text, nameStart), nameStart);
+  if (!/^ *$/.test(indent)) throw new Error(`model ${id}: its name is not on a line of its own`);
+  const fieldLine = (key: string, value: FieldValue) => {
+    const comment = value.comment ? ` # ${value.comment}` : "";
+    if (!value.block) return `${indent}${key}: ${value.text}${comment}\n`;
+    const lines = value.text.trimEnd().split("\n");
+    return `${indent}${key}:${comment}\n${lines.map((line) => `${indent}  ${line}\n`).join("")}`;
+  };
+  const edits: TextEdit[] = [];
+  let added = "";
+  for (const [key, value] of Object.entries(fields)) {
+    if (key === "id" || key === "name") throw new Error(`setModelFields does not change a model's ${key}`);
+    const pair = pairOf(model, key);
+    if (!pair) {
+      if (value) added += fieldLine(key, value);
+      continue;
+    }
+    let start = lineStart(text, rangeOf(pair.key)[0]);
+    // Comment lines right above the field speak of its old value.
+    while (start > 0) {
+      const previous = lineStart(text, start - 1);
+      if (!text.slice(previous, start).trimStart().startsWith("#")) break;
+      start = previous;
+    }
+    const end = lineEndAfter(text, rangeOf(pair.value ?? pair.key)[1]);
+    edits.push({ start, end, text: value ? fieldLine(key, value) : "" });
+  }
+  if (added) {
+    const at = lineEndAfter(text, rangeOf(name.value as Node)[1]);
+    edits.push({ start: at, end: at, text: added });
+  }
+  return applyEdits(text, edits);
+}
+
 function findModel(spec: ParsedSpecText, id: string): YAMLMap {
   const model = modelsOf(spec).items.find((item) => isMap(item) && item.get("id") === id);
   if (!isMap(model)) throw new Error(`model ${id} is not in the spec`);

@@ -5,6 +5,14 @@
 
 export type { EmulatorCredentials } from "./auth.js";
 export { exampleCredentials } from "./auth.js";
+export type {
+  ControlPlaneData,
+  ControlPlaneOptions,
+  FoundationModelSummaryWire,
+  InferenceProfileSummaryWire,
+  RegionListing,
+} from "./control-plane.js";
+export { deriveControlPlaneData, readControlPlaneFile } from "./control-plane.js";
 export { EmulatorError, errorMessages, errorShapes } from "./errors.js";
 export type { DecodedStreamEvent } from "./eventstream.js";
 export {

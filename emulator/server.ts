@@ -9,6 +9,7 @@ import type http2 from "node:http2";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CatalogEntry } from "../runtime/descriptor.js";
 import { Authenticator, exampleCredentials } from "./auth.js";
+import { createControlPlane } from "./control-plane.js";
 import { createError, EmulatorError, errorMessages, errorNameForStatus, streamMemberOf } from "./errors.js";
 import {
   corruptMessageCrc,
@@ -141,6 +142,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     enforceProfileOnly: options.enforceProfileOnly ?? true,
   });
   const fixtures = new FixtureIndex(collectFixtures(options.fixtures ?? []));
+  const controlPlane = await createControlPlane(options.controlPlane, options.now);
   const authenticator = new Authenticator({
     credentials: options.credentials ?? [exampleCredentials],
     apiKeys: options.apiKeys ?? [],
@@ -650,6 +652,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       headers: exchange.headers,
       body: raw,
     });
+    const listed = controlPlane.answer({ method, path, query, headers: exchange.headers });
+    if (listed !== undefined)
+      return { kind: "json", status: 200, headers: baseHeaders(exchange, "application/json"), body: listed };
     if (!match || !operation || method !== "POST") {
       throw createError(
         "UnknownOperationException",

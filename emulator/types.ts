@@ -1,5 +1,6 @@
 /** Public types of the emulator. */
 import type { EmulatorCredentials } from "./auth.js";
+import type { ControlPlaneOptions } from "./control-plane.js";
 import type { Fixture, FixtureOperation, LoadedFixture } from "./fixtures.js";
 
 export type EmulatorMode = "replay" | "synthesize" | "hybrid";
@@ -58,6 +59,8 @@ export interface EmulatorOptions {
    * status 200, or undefined to let the request through. For tests whose answer depends on the request.
    */
   respond?: (request: { operation: FixtureOperation; modelId: string; body: unknown }) => unknown;
+  /** The control plane (ListFoundationModels, ListInferenceProfiles): its data, page size and denied keys. */
+  controlPlane?: ControlPlaneOptions;
 }
 
 /** One request the emulator saw. */

@@ -42,14 +42,15 @@ const idPattern = /^[a-z0-9-]+\.[A-Za-z0-9.:_-]+$/;
 const familyPattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const profilePrefixes = ["us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"];
 
-interface SpecFile extends ParsedSpecText {
+export interface SpecFile extends ParsedSpecText {
   readonly file: string;
   readonly family: string;
   readonly provider: string;
   readonly modelIds: readonly string[];
 }
 
-async function readSpecs(specsDir: string): Promise<SpecFile[]> {
+/** Every family spec of a folder, parsed for editing, with its family, provider and model ids. */
+export async function readSpecs(specsDir: string): Promise<SpecFile[]> {
   const specs: SpecFile[] = [];
   for (const file of await listSpecFiles(specsDir)) {
     const text = await readFile(file, "utf8");

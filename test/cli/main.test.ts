@@ -23,6 +23,7 @@ describe("bedrock-forge", { timeout: 60_000 }, () => {
       "image",
       "models",
       "scaffold",
+      "sync",
       "serve",
       "emulate",
       "record",
