@@ -28,9 +28,9 @@ header: string
 })
 export type FinishReason = ("stop" | "length" | "tool_calls" | "content_filter")
 /**
- * How invoke-stream chunks are read: `flat` reads the pointers of `stream` from every chunk; the others name an event codec.
+ * How invoke-stream chunks are read: `flat` reads the pointers of `stream` from every chunk; the others name an event codec in runtime/codecs/ (`nova`: Nova's invoke streams, whose chunks are Converse stream events).
  */
-export type StreamCodec = ("flat" | "anthropic" | "converse" | "openai" | "cohere-chat")
+export type StreamCodec = ("flat" | "anthropic" | "nova" | "openai" | "cohere-chat")
 export type Modality = ("text" | "image" | "document" | "video" | "audio" | "embedding" | "speech")
 /**
  * Cross-region inference profile prefix (the id is `<prefix>.<model id>`).

@@ -531,7 +531,7 @@ export function buildNativeChatStream(plan: ChatPlan, context: NativeChatContext
     case "anthropic":
       chunks = anthropicStream(plan, context);
       break;
-    case "converse":
+    case "nova":
       chunks = converseLikeStream(plan, context);
       break;
     case "openai":

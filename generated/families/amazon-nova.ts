@@ -452,7 +452,7 @@ export const descriptor: FamilyDescriptor = {
       },
     },
     stream: {
-      codec: "converse",
+      codec: "nova",
       finish_reason: {
         default: "stop",
         from: "/messageStop/stopReason",

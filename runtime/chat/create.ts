@@ -18,6 +18,7 @@ import type {
   ValueSource,
 } from "../../generated/spec-types.js";
 import { messagesCodecFor, streamCodecFor } from "../codecs/registry.js";
+import { createConverseEventDecoder } from "../codecs/shared/converse-events.js";
 import { resolvePrice } from "../cost.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
 import { mapBedrockError, RequestValidationError } from "../errors.js";
@@ -196,7 +197,7 @@ export async function buildInvokeChatBody(
     writePointer(body, formatRule.to, applied.codec.response_format);
   }
   const chat = await normalizeFor(call as ChatCall, prepared, applied.codec, jsonTool);
-  messagesCodecFor(mapping.request.codec, entry.id).encode(chat, body, {
+  messagesCodecFor(mapping.request.codec).encode(chat, body, {
     model: entry,
     mapping: mapping.request,
   });
@@ -255,7 +256,7 @@ export function parseInvokeChatResponse(
   const response = mapping.response;
   const decoded = response.text
     ? { text: String(readPointer(body, response.text) ?? ""), toolCalls: [], reasoning: [] }
-    : messagesCodecFor(mapping.request.codec, entry.id).decode(readPointer(body, response.content!), body);
+    : messagesCodecFor(mapping.request.codec).decode(readPointer(body, response.content!), body, response);
   const native =
     typeof response.finish_reason.from === "string"
       ? readPointer(body, response.finish_reason.from)
@@ -508,7 +509,7 @@ async function streamChat(
       name,
     )) as ConverseStreamCommandOutput;
     const assembler = new ChunkAssembler(prepared.meta, converseFinishReasons);
-    const decoder = streamCodecFor("converse", name).createDecoder({ codec: "converse" });
+    const decoder = createConverseEventDecoder();
     const fields: ProviderFields = { route: "converse", request_id: output.$metadata.requestId };
     const generator = streamChunks(
       output.stream ?? emptyStream(),
@@ -551,7 +552,7 @@ async function streamChat(
     ? { ...baseFinishMap, map: { ...baseFinishMap.map, [guardrailIntervened]: "content_filter" } }
     : baseFinishMap;
   const assembler = new ChunkAssembler(prepared.meta, finishMap);
-  const decoder = streamCodecFor(streamMapping.codec, name).createDecoder(streamMapping, mapping.response);
+  const decoder = streamCodecFor(streamMapping.codec).createDecoder(streamMapping, mapping.response);
   const fields: ProviderFields = { route: "invoke", request_id: output.$metadata.requestId };
   const decode = (event: unknown): StreamEvent[] => {
     const payload = (event as { chunk?: { bytes?: Uint8Array } }).chunk;

@@ -84,7 +84,7 @@ export async function streamFixture(model: string, fixture: InvokeFixture): Prom
   const { descriptor } = await prepare(model);
   const mapping = descriptor.chat as ChatMapping;
   const stream = mapping.stream!;
-  const decoder = streamCodecFor(stream.codec, model).createDecoder(stream);
+  const decoder = streamCodecFor(stream.codec).createDecoder(stream, mapping.response);
   const assembler = new ChunkAssembler(meta, stream.finish_reason ?? mapping.response.finish_reason);
   const chunks: ChatCompletionChunk[] = [];
   for (const event of fixture.events ?? []) {

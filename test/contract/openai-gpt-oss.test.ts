@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openaiCodec, openaiStreamCodec, splitReasoning } from "../../runtime/codecs/openai.js";
+import { openai, splitReasoning } from "../../runtime/codecs/openai/index.js";
 import { buildBody, loadFixture, parseFixture, streamFixture } from "./invoke-fixture.js";
 
 describe("openai-gpt-oss fixtures", () => {
@@ -99,7 +99,7 @@ describe("openai codecs", () => {
   });
 
   it("reads reasoning tags split across chunks", () => {
-    const decode = openaiStreamCodec.createDecoder({ codec: "openai" });
+    const decode = openai.stream.createDecoder({ codec: "openai" });
     const pieces = ["<reas", "oning>a", "b</rea", "soning>c", "d"];
     const events = pieces.flatMap((content) => decode({ choices: [{ index: 0, delta: { content } }] }));
     events.push(...decode({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }));
@@ -110,7 +110,7 @@ describe("openai codecs", () => {
   });
 
   it("streams tool calls by index: one start per call, then argument deltas", () => {
-    const decode = openaiStreamCodec.createDecoder({ codec: "openai" });
+    const decode = openai.stream.createDecoder({ codec: "openai" });
     const events = [
       ...decode({
         id: "c1",
@@ -146,7 +146,7 @@ describe("openai codecs", () => {
 
   it("sends assistant tool calls with null content and tool results by id", () => {
     const body: Record<string, unknown> = {};
-    openaiCodec.encode(
+    openai.messages.encode(
       {
         system: [],
         turns: [

@@ -174,7 +174,7 @@ describe("codec families", () => {
         },
         usage: { prompt_tokens: "/usage/inputTokens", completion_tokens: "/usage/outputTokens" },
       },
-      stream: { codec: "converse" },
+      stream: { codec: "nova" },
     },
   } as unknown as FamilyDescriptor;
 

@@ -80,7 +80,7 @@ function streamedText(family: FamilyModule, chunks: Record<string, unknown>[]): 
     if (codec === "anthropic") {
       const delta = chunk.delta as { text?: string } | undefined;
       if (chunk.type === "content_block_delta" && delta?.text) parts.push(delta.text);
-    } else if (codec === "converse") {
+    } else if (codec === "nova") {
       const text = readPointer(chunk, "/contentBlockDelta/delta/text");
       if (typeof text === "string") parts.push(text);
     } else if (codec === "openai") {

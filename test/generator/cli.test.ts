@@ -29,7 +29,8 @@ describe.concurrent("bedrock-forge generate (child process)", () => {
     expect(result.stdout).toContain("Usage: bedrock-forge generate [--check] [--specs DIR] [--out DIR]");
   });
 
-  it("--check passes on the committed generated/ and writes nothing", async () => {
+  // A generous bound: the child process generates the whole catalog, which takes long on a loaded machine.
+  it("--check passes on the committed generated/ and writes nothing", { timeout: 120_000 }, async () => {
     const before = await readTree(path.join(repositoryRoot, "generated"));
     const specs = (await readdir(path.join(repositoryRoot, "specs"))).filter((name) =>
       name.endsWith(".yaml"),

@@ -13,7 +13,7 @@ import type { PromptTemplate } from "../../generated/spec-types.js";
 import { buildConverseMessages } from "../../runtime/chat/converse.js";
 import { buildInvokeChatBody, type PreparedChat } from "../../runtime/chat/create.js";
 import { normalizeChat } from "../../runtime/chat/normalize.js";
-import { renderPrompt } from "../../runtime/chat/template.js";
+import { renderPrompt } from "../../runtime/codecs/template/render-prompt.js";
 import type { CatalogEntry } from "../../runtime/descriptor.js";
 import { loadFamily } from "../../runtime/families.js";
 import { BedrockCallError, BedrockForgeError, createBedrock } from "../../runtime/index.js";

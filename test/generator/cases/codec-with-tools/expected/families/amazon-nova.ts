@@ -286,7 +286,7 @@ export const descriptor: FamilyDescriptor = {
       },
     },
     stream: {
-      codec: "converse",
+      codec: "nova",
       finish_reason: {
         from: "/messageStop/stopReason",
         map: {

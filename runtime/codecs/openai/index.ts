@@ -7,12 +7,18 @@
  * the decoders move it to `reasoning_content`. A `reasoning_content` or `reasoning` field, where a model
  * sends one, is read the same way.
  */
-import type { DecodedMessage, StreamEvent, Turn } from "../chat/model.js";
-import { ResponseParseError } from "../errors.js";
-import { writePointer } from "../pointer.js";
-import type { ThinkingBlock, ToolChoice } from "../types.js";
-import { encodeFunctionTools, encodeUserContent, textOf } from "./openai-content.js";
-import type { MessagesCodec, StreamCodec } from "./types.js";
+import type { DecodedMessage, StreamEvent, Turn } from "../../chat/model.js";
+import { ResponseParseError } from "../../errors.js";
+import { writePointer } from "../../pointer.js";
+import type { ThinkingBlock, ToolChoice } from "../../types.js";
+import {
+  decodeToolCalls,
+  encodeFunctionTools,
+  encodeUserContent,
+  readMessageText,
+  textOf,
+} from "../shared/openai-chat.js";
+import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeMessage = Record<string, unknown>;
 
@@ -67,7 +73,7 @@ function readReasoningField(source: Record<string, unknown>): string {
   return typeof value === "string" ? value : "";
 }
 
-export const openaiCodec: MessagesCodec = {
+const openaiMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     const messages: NativeMessage[] = [];
     if (chat.system.length > 0) {
@@ -88,25 +94,10 @@ export const openaiCodec: MessagesCodec = {
       throw new ResponseParseError("the chat completion has no choices[0].message");
     }
     const message = content as Record<string, unknown>;
-    let raw = "";
-    if (typeof message.content === "string") raw = message.content;
-    else if (Array.isArray(message.content)) {
-      raw = message.content
-        .map((part) => (part && typeof part === "object" && "text" in part ? String(part.text ?? "") : ""))
-        .join("");
-    }
-    const split = splitReasoning(raw);
+    const split = splitReasoning(readMessageText(message.content));
     const reasoningText = readReasoningField(message) || split.reasoning;
     const reasoning: ThinkingBlock[] = reasoningText ? [{ type: "thinking", thinking: reasoningText }] : [];
-    const toolCalls = (Array.isArray(message.tool_calls) ? message.tool_calls : []).map((call, index) => {
-      const native = call as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
-      const args = native.function?.arguments;
-      return {
-        id: typeof native.id === "string" && native.id !== "" ? native.id : `call_${index}`,
-        name: String(native.function?.name ?? ""),
-        arguments: typeof args === "string" ? args : JSON.stringify(args ?? {}),
-      };
-    });
+    const toolCalls = decodeToolCalls(message.tool_calls);
     return { text: split.text, toolCalls, reasoning } satisfies DecodedMessage;
   },
 };
@@ -168,7 +159,7 @@ class ReasoningSplitter {
 }
 
 /** chat.completion.chunk objects: deltas of content, reasoning and tool calls; usage from the last chunk. */
-export const openaiStreamCodec: StreamCodec = {
+const openaiStream: StreamCodec = {
   createDecoder() {
     let started = false;
     const splitter = new ReasoningSplitter();
@@ -234,3 +225,5 @@ export const openaiStreamCodec: StreamCodec = {
     };
   },
 };
+
+export const openai: CodecUnit<"openai"> = { messages: openaiMessages, stream: openaiStream };

@@ -2,11 +2,17 @@
  * Anthropic Claude Messages API bodies on Bedrock.
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages-request-response.html
  */
-import type { ContentBlock, DecodedMessage, DocumentBlock, ImageBlock, StreamEvent } from "../chat/model.js";
-import { RequestValidationError, ResponseParseError } from "../errors.js";
-import { writePointer } from "../pointer.js";
-import type { ThinkingBlock } from "../types.js";
-import type { MessagesCodec, StreamCodec } from "./types.js";
+import type {
+  ContentBlock,
+  DecodedMessage,
+  DocumentBlock,
+  ImageBlock,
+  StreamEvent,
+} from "../../chat/model.js";
+import { RequestValidationError, ResponseParseError } from "../../errors.js";
+import { writePointer } from "../../pointer.js";
+import type { ThinkingBlock } from "../../types.js";
+import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeBlock = Record<string, unknown>;
 
@@ -59,7 +65,7 @@ function encodeBlock(block: ContentBlock, model: string): NativeBlock {
   }
 }
 
-export const anthropicCodec: MessagesCodec = {
+const anthropicMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     if (chat.system.length > 0 && mapping.system)
       writePointer(body, mapping.system, chat.system.join("\n\n"));
@@ -142,7 +148,7 @@ export const anthropicCodec: MessagesCodec = {
 };
 
 /** Claude's stream events: message_start, content_block_start/delta/stop, message_delta, message_stop. */
-export const anthropicStreamCodec: StreamCodec = {
+const anthropicStream: StreamCodec = {
   createDecoder() {
     return (chunk) => {
       const events: StreamEvent[] = [];
@@ -212,3 +218,5 @@ export const anthropicStreamCodec: StreamCodec = {
     };
   },
 };
+
+export const anthropic: CodecUnit<"anthropic"> = { messages: anthropicMessages, stream: anthropicStream };

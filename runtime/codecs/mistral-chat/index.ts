@@ -5,12 +5,18 @@
  * Messages keep their system turns in the list; tool calls are `{id, function: {name, arguments}}`;
  * `tool_choice` is only `auto`, `any` or `none`, so a named choice is sent as `any` over that one tool.
  */
-import type { DecodedMessage, Turn } from "../chat/model.js";
-import { RequestValidationError, ResponseParseError } from "../errors.js";
-import { writePointer } from "../pointer.js";
-import type { FunctionTool, ToolChoice } from "../types.js";
-import { encodeFunctionTools, encodeUserContent, textOf } from "./openai-content.js";
-import type { MessagesCodec } from "./types.js";
+import type { DecodedMessage, Turn } from "../../chat/model.js";
+import { RequestValidationError, ResponseParseError } from "../../errors.js";
+import { writePointer } from "../../pointer.js";
+import type { FunctionTool, ToolChoice } from "../../types.js";
+import {
+  decodeToolCalls,
+  encodeFunctionTools,
+  encodeUserContent,
+  readMessageText,
+  textOf,
+} from "../shared/openai-chat.js";
+import type { CodecUnit, MessagesCodec } from "../types.js";
 
 type NativeMessage = Record<string, unknown>;
 
@@ -61,7 +67,7 @@ function encodeToolChoice(
   return { tools: named, choice: "any" };
 }
 
-export const mistralChatCodec: MessagesCodec = {
+const mistralChatMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     const messages: NativeMessage[] = [];
     if (chat.system.length > 0) {
@@ -82,22 +88,11 @@ export const mistralChatCodec: MessagesCodec = {
       throw new ResponseParseError("the Mistral response has no choices[0].message");
     }
     const message = content as { content?: unknown; tool_calls?: unknown };
-    let text = "";
-    if (typeof message.content === "string") text = message.content;
-    else if (Array.isArray(message.content)) {
-      text = message.content
-        .map((part) => (part && typeof part === "object" && "text" in part ? String(part.text ?? "") : ""))
-        .join("");
-    }
-    const toolCalls = (Array.isArray(message.tool_calls) ? message.tool_calls : []).map((call, index) => {
-      const native = call as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
-      const args = native.function?.arguments;
-      return {
-        id: typeof native.id === "string" && native.id !== "" ? native.id : `call_${index}`,
-        name: String(native.function?.name ?? ""),
-        arguments: typeof args === "string" ? args : JSON.stringify(args ?? {}),
-      };
-    });
+    const text = readMessageText(message.content);
+    const toolCalls = decodeToolCalls(message.tool_calls);
     return { text, toolCalls, reasoning: [] } satisfies DecodedMessage;
   },
 };
+
+/** Mistral chat streams are flat (`chat.stream.codec: flat`), so the unit has no stream part. */
+export const mistralChat: CodecUnit<"mistral-chat"> = { messages: mistralChatMessages };

@@ -1,10 +1,12 @@
 /**
- * Message content in OpenAI's chat shape, shared by the codecs whose native bodies use it
- * (OpenAI gpt-oss and AI21 Jamba, Mistral chat): text, and images as data URLs.
+ * OpenAI's chat message shape, shared by the codecs whose native bodies use it (the `openai` codec of
+ * gpt-oss, AI21 Jamba and the OpenAI-chat-like families, and `mistral-chat`): message content with text and
+ * images as data URLs, function tools, and the `tool_calls` of an answer.
+ * https://platform.openai.com/docs/api-reference/chat/object
  */
-import type { ContentBlock } from "../chat/model.js";
-import { RequestValidationError } from "../errors.js";
-import type { FunctionTool } from "../types.js";
+import type { ContentBlock, DecodedMessage } from "../../chat/model.js";
+import { RequestValidationError } from "../../errors.js";
+import type { FunctionTool } from "../../types.js";
 
 export type NativePart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
@@ -53,4 +55,29 @@ export function encodeFunctionTools(
       ...(options.keepStrict && tool.function.strict !== undefined ? { strict: tool.function.strict } : {}),
     },
   }));
+}
+
+/** The text of a message's `content`: a string, or the `text` of each part of a list. */
+export function readMessageText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((part) => (part && typeof part === "object" && "text" in part ? String(part.text ?? "") : ""))
+    .join("");
+}
+
+/**
+ * The `tool_calls` of an answer message (`[{id, function: {name, arguments}}]`); a call without an id gets
+ * `call_<index>`, arguments that arrive as an object are serialized.
+ */
+export function decodeToolCalls(toolCalls: unknown): DecodedMessage["toolCalls"] {
+  return (Array.isArray(toolCalls) ? toolCalls : []).map((call, index) => {
+    const native = call as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
+    const args = native.function?.arguments;
+    return {
+      id: typeof native.id === "string" && native.id !== "" ? native.id : `call_${index}`,
+      name: String(native.function?.name ?? ""),
+      arguments: typeof args === "string" ? args : JSON.stringify(args ?? {}),
+    };
+  });
 }

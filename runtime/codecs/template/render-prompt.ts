@@ -1,6 +1,6 @@
-import type { PromptTemplate } from "../../generated/spec-types.js";
-import { RequestValidationError } from "../errors.js";
-import type { NormalizedChat, Turn } from "./model.js";
+import type { PromptTemplate } from "../../../generated/spec-types.js";
+import type { NormalizedChat, Turn } from "../../chat/model.js";
+import { RequestValidationError } from "../../errors.js";
 
 /** A turn template split at `{content}`: what comes before the content and what after. */
 function splitTurn(template: string, role: string): { prefix: string; suffix: string } {

@@ -13,11 +13,11 @@ import type {
   StreamEvent,
   ToolCallBlock,
   Turn,
-} from "../chat/model.js";
-import { RequestValidationError, ResponseParseError } from "../errors.js";
-import { writePointer } from "../pointer.js";
-import type { FunctionTool } from "../types.js";
-import type { MessagesCodec, StreamCodec } from "./types.js";
+} from "../../chat/model.js";
+import { RequestValidationError, ResponseParseError } from "../../errors.js";
+import { writePointer } from "../../pointer.js";
+import type { FunctionTool } from "../../types.js";
+import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeObject = Record<string, unknown>;
 
@@ -161,7 +161,7 @@ function splitConversation(chat: NormalizedChat, model: string) {
   return { history: turns.slice(0, end), message: "", trailingTools: turns.slice(end) };
 }
 
-export const cohereChatCodec: MessagesCodec = {
+const cohereChatMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     if (chat.system.length > 0 && mapping.system)
       writePointer(body, mapping.system, chat.system.join("\n\n"));
@@ -200,7 +200,7 @@ export const cohereChatCodec: MessagesCodec = {
  * Cohere's v1 stream events, one per chunk: stream-start, text-generation, tool-calls-generation
  * (the complete calls; the partial tool-calls-chunk events are skipped), stream-end (finish reason).
  */
-export const cohereChatStreamCodec: StreamCodec = {
+const cohereChatStream: StreamCodec = {
   createDecoder() {
     let generation = "cohere";
     let toolCount = 0;
@@ -247,4 +247,9 @@ export const cohereChatStreamCodec: StreamCodec = {
       return events;
     };
   },
+};
+
+export const cohereChat: CodecUnit<"cohere-chat"> = {
+  messages: cohereChatMessages,
+  stream: cohereChatStream,
 };
