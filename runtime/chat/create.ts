@@ -247,7 +247,7 @@ export function parseInvokeChatResponse(
   body: Record<string, unknown>,
   headers: Record<string, string> | undefined,
   descriptor: FamilyDescriptor,
-  entry: CatalogEntry,
+  _entry: CatalogEntry,
   meta: CompletionMeta,
   price: PriceFields | undefined,
   requestId: string | undefined,
