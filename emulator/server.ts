@@ -38,11 +38,15 @@ import {
   invokeGuardrailFields,
 } from "./synthesize/guardrail.js";
 import { buildImagesResponse } from "./synthesize/images.js";
-import { buildNativeChatResponse, buildNativeChatStream } from "./synthesize/native-chat.js";
+import {
+  buildNativeChatResponse,
+  buildNativeChatStream,
+  readNativeChatView,
+} from "./synthesize/native-chat.js";
 import { type ChatPlan, planChat } from "./synthesize/plan.js";
 import { buildRerankResponse } from "./synthesize/rerank.js";
 import { countTokens } from "./synthesize/text.js";
-import { type ChatView, readConverseView, readNativeChatView } from "./synthesize/view.js";
+import { type ChatView, readConverseView } from "./synthesize/view.js";
 import type { Emulator, EmulatorOptions, EmulatorRequest } from "./types.js";
 import { bodyTooLargeError, validateNativeBody, validateServiceBody } from "./validate.js";
 
