@@ -381,7 +381,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch {
       return;
     }
-    const schema = model.family.nativeSchemas[`${invokeKind(model)}_request`];
+    const schema = model.schemas[`${invokeKind(model)}_request`];
     if (schema)
       validateNativeBody(
         schema,
@@ -430,7 +430,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     model: ResolvedModel,
     body: Json,
   ): Answer {
-    const { entry, family } = model;
+    const { entry, family, schemas } = model;
     if (!entry.routes.includes("invoke")) {
       throw createError(
         "ValidationException",
@@ -442,13 +442,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (streaming && (kind !== "chat" || !entry.operations.includes("chat-stream"))) {
       throw createError("ValidationException", errorMessages.unsupportedStreaming);
     }
-    const schema = family.nativeSchemas[`${kind}_request`];
+    const schema = schemas[`${kind}_request`];
     if (validate && schema) validateNativeBody(schema, body);
     const descriptor = family.descriptor;
     if (kind === "embeddings") {
       if (!descriptor.embeddings) throw noMapping(entry, "embeddings");
       const answer = buildEmbeddingsResponse(body, descriptor, entry);
-      fillRequired(answer.body, family.nativeSchemas.embeddings_response);
+      fillRequired(answer.body, schemas.embeddings_response);
       return {
         kind: "json",
         status: 200,
@@ -465,7 +465,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const answer = buildImagesResponse(body, descriptor, entry, {
         ...(options.maxImagePixels ? { maxPixels: options.maxImagePixels } : {}),
       });
-      fillRequired(answer, family.nativeSchemas.images_response);
+      fillRequired(answer, schemas.images_response);
       return {
         kind: "json",
         status: 200,
@@ -479,7 +479,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (kind === "rerank") {
       if (!descriptor.rerank) throw noMapping(entry, "rerank");
       const answer = buildRerankResponse(body, descriptor, entry);
-      fillRequired(answer, family.nativeSchemas.rerank_response);
+      fillRequired(answer, schemas.rerank_response);
       return {
         kind: "json",
         status: 200,
@@ -505,12 +505,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       modelId: entry.id,
       created: Math.floor(Date.now() / 1000),
       metrics: metricsFor(plan, exchange),
-      streamChunkSchema: family.nativeSchemas.chat_stream_chunk,
+      streamChunkSchema: schemas.chat_stream_chunk,
       ...(blocked && guardrail ? { guardrail: invokeGuardrailFields(guardrail, view.lastUserText) } : {}),
     };
     if (!streaming) {
       const responseBody = buildNativeChatResponse(plan, context, view.lastUserText);
-      fillRequired(responseBody, family.nativeSchemas.chat_response);
+      fillRequired(responseBody, schemas.chat_response);
       const headers: Record<string, string> = {
         ...baseHeaders(exchange, "application/json"),
         "X-Amzn-Bedrock-Invocation-Latency": String(context.metrics.invocationLatency),
