@@ -82,6 +82,7 @@ function planFor(
   entry: CatalogEntry,
   view: ChatView,
   guardrail: GuardrailRequest | undefined,
+  reasoning = false,
 ) {
   const blocked = guardrail !== undefined && view.lastUserText.includes(context.trigger);
   const count =
@@ -90,6 +91,7 @@ function planFor(
     modelId: entry.id,
     ...(count !== undefined ? { chunkCount: count } : {}),
     ...(blocked ? { blockedMessage: context.blockedMessage } : {}),
+    reasoning,
   });
   return { plan, blocked };
 }
@@ -157,7 +159,9 @@ function synthesizeInvokeChat(
   if (!descriptor.chat) throw noMapping(entry, "chat");
   const view = readNativeChatView(body, descriptor);
   const guardrail = invokeGuardrail(exchange);
-  const { plan, blocked } = planFor(context, exchange, entry, view, guardrail);
+  // Families whose spec says where reasoning travels get reasoning before their answers.
+  const reasoning = descriptor.chat.response.reasoning !== undefined;
+  const { plan, blocked } = planFor(context, exchange, entry, view, guardrail, reasoning);
   const native: NativeChatContext = {
     descriptor,
     modelId: entry.id,

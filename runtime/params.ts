@@ -145,6 +145,25 @@ function warnOnce(warn: (message: string) => void, key: string, message: string)
 }
 
 /**
+ * Refuses a request that lacks a param the spec marks `required: true` for the model (a null value is
+ * missing too), before anything is sent.
+ */
+export function checkRequiredParams(
+  request: Readonly<Record<string, unknown>>,
+  table: ParamTable,
+  model: string,
+): void {
+  for (const [name, rule] of Object.entries(table)) {
+    if (rule.required && (request[name] === undefined || request[name] === null)) {
+      throw new RequestValidationError(
+        `${name} is required by ${model}${rule.reason ? `: ${rule.reason}` : ""}`,
+        { param: name, model, code: "missing_required_parameter" },
+      );
+    }
+  }
+}
+
+/**
  * Applies the spec's param policy to a request, writing mapped values into `body`. OpenAI params
  * the table does not list are unsupported: an error naming the param and the model, or dropped
  * with a warning under drop_params. Undeclared provider params are passed through as LiteLLM does.
@@ -155,6 +174,7 @@ export function applyParams(
   options: ApplyParamsOptions,
 ): AppliedParams {
   const { table, model, kind } = options;
+  checkRequiredParams(request, table, model);
   const known = openAIParams[kind];
   const written = new Set<string>();
   const codec: Record<string, unknown> = {};

@@ -28,9 +28,10 @@ export function isObject(value: unknown): value is Json {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** Text of a content value: a string, or blocks with `text` (Anthropic, Converse and OpenAI blocks). */
+/** Text of a content value: a string, `{text}`, or blocks with `text` (Anthropic, Converse and OpenAI blocks). */
 export function textOfContent(content: unknown): string {
   if (typeof content === "string") return content;
+  if (isObject(content) && typeof content.text === "string") return content.text;
   if (!Array.isArray(content)) return "";
   const texts: string[] = [];
   for (const block of content) {

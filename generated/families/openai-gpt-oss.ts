@@ -221,6 +221,12 @@ export const descriptor: FamilyDescriptor = {
         },
       },
       id: "/id",
+      reasoning: {
+        tags: {
+          close: "</reasoning>",
+          open: "<reasoning>",
+        },
+      },
       usage: {
         completion_tokens: "/usage/completion_tokens",
         prompt_tokens: "/usage/prompt_tokens",

@@ -36,10 +36,13 @@ export interface MessagesCodec {
 
 /** A stream codec turns each decoded native chunk into events. One decoder per stream: it may keep state. */
 export interface StreamCodec {
-  /** `response` is the family's unary mapping: some families send a whole response as one chunk. */
+  /**
+   * `response` is the family's unary mapping: some families send a whole response as one chunk, and
+   * variants such as where reasoning travels are declared there once for answers and streams.
+   */
   createDecoder(
     mapping: ChatStreamMapping,
-    response?: ChatResponseMapping,
+    response: ChatResponseMapping,
   ): (chunk: Record<string, unknown>) => StreamEvent[];
 }
 

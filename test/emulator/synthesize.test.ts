@@ -97,7 +97,11 @@ function streamedText(family: LoadedFamily, chunks: Record<string, unknown>[]): 
       if (typeof text === "string") parts.push(text);
     }
   }
-  return parts.join("");
+  // Reasoning that travels in tags comes first in the text (gpt-oss); the answer follows it.
+  const joined = parts.join("");
+  const tags = family.descriptor.chat!.response.reasoning?.tags;
+  if (!tags || !joined.startsWith(tags.open)) return joined;
+  return joined.slice(joined.indexOf(tags.close) + tags.close.length);
 }
 
 describe("synthesized answers for every catalog model", () => {

@@ -5,45 +5,21 @@
  * Messages keep their system turns in the list; tool calls are `{id, function: {name, arguments}}`;
  * `tool_choice` is only `auto`, `any` or `none`, so a named choice is sent as `any` over that one tool.
  */
-import type { DecodedMessage, Turn } from "../../chat/model.js";
+import type { DecodedMessage } from "../../chat/model.js";
 import { RequestValidationError, ResponseParseError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { FunctionTool, ToolChoice } from "../../types.js";
 import {
   decodeToolCalls,
   encodeFunctionTools,
-  encodeUserContent,
+  type MessageStyle,
   readMessageText,
-  textOf,
+  writeMessages,
 } from "../shared/openai-chat.js";
 import type { CodecUnit, MessagesCodec } from "../types.js";
 
-type NativeMessage = Record<string, unknown>;
-
-function encodeTurn(turn: Turn, model: string): NativeMessage[] {
-  if (turn.role === "tool") {
-    return turn.content.flatMap((block) => {
-      if (block.kind !== "tool_result") return [{ role: "user", content: encodeUserContent([block], model) }];
-      return [{ role: "tool", tool_call_id: block.toolCallId, content: textOf(block.content, model) }];
-    });
-  }
-  if (turn.role === "assistant") {
-    const calls = turn.content.filter((block) => block.kind === "tool_call");
-    const text = textOf(
-      turn.content.filter((block) => block.kind !== "tool_call"),
-      model,
-    );
-    const message: NativeMessage = { role: "assistant", content: text };
-    if (calls.length > 0) {
-      message.tool_calls = calls.map((call) => ({
-        id: call.id,
-        function: { name: call.name, arguments: call.arguments === "" ? "{}" : call.arguments },
-      }));
-    }
-    return [message];
-  }
-  return [{ role: "user", content: encodeUserContent(turn.content, model) }];
-}
+/** Mistral's messages: system turns in the list, untyped tool calls, `""` content beside tool calls. */
+const mistralStyle: MessageStyle = { form: "string", typedToolCalls: false, nullContentWithCalls: false };
 
 /** Mistral's tool_choice: auto | any | none. A named function becomes `any` with only that tool offered. */
 function encodeToolChoice(
@@ -68,14 +44,9 @@ function encodeToolChoice(
 }
 
 const mistralChatMessages: MessagesCodec = {
-  encode(chat, body, { mapping, model }) {
-    const messages: NativeMessage[] = [];
-    if (chat.system.length > 0) {
-      if (mapping.system) writePointer(body, mapping.system, chat.system.join("\n\n"));
-      else messages.push({ role: "system", content: chat.system.join("\n\n") });
-    }
-    for (const turn of chat.turns) messages.push(...encodeTurn(turn, model.id));
-    writePointer(body, mapping.messages!, messages);
+  encode(chat, body, context) {
+    const { mapping, model } = context;
+    writeMessages(chat, body, context, mistralStyle);
     if (chat.tools.length > 0 && mapping.tools) {
       const { tools, choice } = encodeToolChoice(chat.toolChoice, chat.tools, model.id);
       writePointer(body, mapping.tools, encodeFunctionTools(tools, { keepStrict: false }));

@@ -1,7 +1,9 @@
 /**
- * The emulator half of the openai codec: reads OpenAI Chat Completions bodies and writes chat completion
- * objects (`choices[].message`, `finish_reason`, `usage`) and `chat.completion.chunk` streams whose last chunk
- * carries the finish reason and the invocation metrics.
+ * The emulator half of the openai codec: reads OpenAI Chat Completions bodies (message content as a string,
+ * `{text}` or parts) and writes chat completion objects (`choices[].message`, `finish_reason`, `usage`) and
+ * `chat.completion.chunk` streams whose last chunk carries the finish reason and the invocation metrics.
+ * Reasoning goes where the spec says (`chat.response.reasoning`): in its field, or first in the text
+ * between tags (gpt-oss's `<reasoning>`, test/fixtures/openai-gpt-oss).
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html
  */
 import {
@@ -11,17 +13,18 @@ import {
   type Json,
   type NativeChatContext,
   type NativeChatView,
+  responseMappingOf,
   streamFinish,
 } from "../../../emulator/synthesize/native-kit.js";
 import type { ChatPlan } from "../../../emulator/synthesize/plan.js";
-import { deterministicUuid } from "../../../emulator/synthesize/text.js";
+import { deterministicUuid, splitIntoChunks } from "../../../emulator/synthesize/text.js";
 import {
   type ChatView,
   isObject,
   readMessageList,
   type ToolView,
 } from "../../../emulator/synthesize/view.js";
-import type { ChatRequestMapping } from "../../../generated/spec-types.js";
+import type { ChatRequestMapping, ReasoningCarriage } from "../../../generated/spec-types.js";
 import { readPointer } from "../../pointer.js";
 
 function readTools(tools: unknown): ToolView[] {
@@ -63,16 +66,33 @@ function toolCallId(plan: ChatPlan): string {
   return `call_${plan.toolCall!.seed.slice(0, 24)}`;
 }
 
+/** The family's reasoning carriage, when the plan has reasoning to carry. */
+function carriageOf(plan: ChatPlan, context: NativeChatContext): ReasoningCarriage | undefined {
+  return plan.reasoning ? responseMappingOf(context.descriptor).reasoning : undefined;
+}
+
+/** The reasoning written into the text, between the carriage's tags ("" when it travels in a field). */
+function taggedReasoning(plan: ChatPlan, carriage: ReasoningCarriage | undefined): string {
+  const tags = carriage?.field ? undefined : carriage?.tags;
+  return tags ? `${tags.open}${plan.reasoning}${tags.close}` : "";
+}
+
+/** The answer message: text (or tool calls), with the reasoning in its field or before the text in tags. */
+function buildMessage(plan: ChatPlan, carriage: ReasoningCarriage | undefined): Json {
+  const tagged = taggedReasoning(plan, carriage);
+  const field = carriage?.field ? { [carriage.field]: plan.reasoning } : {};
+  if (!plan.toolCall) return { role: "assistant", content: tagged + plan.text, ...field };
+  const toolCalls = [
+    {
+      id: toolCallId(plan),
+      type: "function",
+      function: { name: plan.toolCall.name, arguments: JSON.stringify(plan.toolCall.arguments) },
+    },
+  ];
+  return { role: "assistant", content: tagged || null, ...field, tool_calls: toolCalls };
+}
+
 function buildResponse(plan: ChatPlan, context: NativeChatContext) {
-  const toolCalls = plan.toolCall
-    ? [
-        {
-          id: toolCallId(plan),
-          type: "function",
-          function: { name: plan.toolCall.name, arguments: JSON.stringify(plan.toolCall.arguments) },
-        },
-      ]
-    : undefined;
   const body: Json = {
     id: completionId(plan, context),
     object: "chat.completion",
@@ -81,11 +101,7 @@ function buildResponse(plan: ChatPlan, context: NativeChatContext) {
     choices: [
       {
         index: 0,
-        message: {
-          role: "assistant",
-          content: toolCalls ? null : plan.text,
-          ...(toolCalls ? { tool_calls: toolCalls } : {}),
-        },
+        message: buildMessage(plan, carriageOf(plan, context)),
         finish_reason: finishFor(context.descriptor, plan, plan.finish),
       },
     ],
@@ -98,10 +114,9 @@ function buildResponse(plan: ChatPlan, context: NativeChatContext) {
   return { body, fallbackFinish: plan.finish };
 }
 
-/** The delta of one stream piece: content, or the tool call (named in the first piece, then its arguments). */
+/** The delta of one answer piece: content, or the tool call (named in its first piece, then its arguments). */
 function pieceDelta(plan: ChatPlan, piece: string, first: boolean): Json {
-  const role = first ? { role: "assistant" } : {};
-  if (!plan.toolCall) return { ...role, content: piece };
+  if (!plan.toolCall) return { content: piece };
   const call = first
     ? {
         index: 0,
@@ -110,7 +125,27 @@ function pieceDelta(plan: ChatPlan, piece: string, first: boolean): Json {
         function: { name: plan.toolCall.name, arguments: piece },
       }
     : { index: 0, function: { arguments: piece } };
-  return { ...role, tool_calls: [call] };
+  return { tool_calls: [call] };
+}
+
+/**
+ * The deltas of a stream: reasoning first (pieces of its field, or of the tagged text as content, so tags
+ * may be cut across chunks), then the answer's pieces; the first delta names the role.
+ */
+function streamDeltas(plan: ChatPlan, carriage: ReasoningCarriage | undefined): Json[] {
+  const reasoning: Json[] = [];
+  if (carriage?.field) {
+    for (const piece of plan.reasoningPieces ?? []) reasoning.push({ [carriage.field]: piece });
+  } else if (carriage?.tags) {
+    const tagged = taggedReasoning(plan, carriage);
+    for (const piece of splitIntoChunks(tagged, (plan.reasoningPieces?.length ?? 1) + 2)) {
+      reasoning.push({ content: piece });
+    }
+  }
+  const answer = plan.pieces.map((piece, index) => pieceDelta(plan, piece, index === 0));
+  const deltas = [...reasoning, ...answer];
+  deltas[0] = { role: "assistant", ...deltas[0] };
+  return deltas;
 }
 
 function buildStream(plan: ChatPlan, context: NativeChatContext): Json[] {
@@ -120,9 +155,9 @@ function buildStream(plan: ChatPlan, context: NativeChatContext): Json[] {
     created: context.created,
     model: context.modelId,
   };
-  const chunks: Json[] = plan.pieces.map((piece, index) => ({
+  const chunks: Json[] = streamDeltas(plan, carriageOf(plan, context)).map((delta) => ({
     ...base,
-    choices: [{ index: 0, delta: pieceDelta(plan, piece, index === 0), finish_reason: null }],
+    choices: [{ index: 0, delta, finish_reason: null }],
   }));
   chunks.push({
     ...base,
