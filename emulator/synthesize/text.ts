@@ -52,7 +52,9 @@ export function composeAnswer(userText: string, minTokens = 0): string {
 /** The reasoning the emulator gives models that send reasoning: a sentence about the user text. */
 export function composeReasoning(userText: string): string {
   const quoted = quote(userText);
-  return quoted ? `The user wrote "${quoted}"; I will quote it back.` : "There is no user text; I will say so.";
+  return quoted
+    ? `The user wrote "${quoted}"; I will quote it back.`
+    : "There is no user text; I will say so.";
 }
 
 /** The first `maxTokens` tokens of a text. */
