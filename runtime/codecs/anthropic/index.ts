@@ -12,6 +12,8 @@ import type {
 import { RequestValidationError, ResponseParseError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { ThinkingBlock } from "../../types.js";
+import { decodeInvocationMetrics } from "../shared/invocation-metrics.js";
+import { sendsTools } from "../shared/tools.js";
 import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeBlock = Record<string, unknown>;
@@ -86,10 +88,7 @@ const anthropicMessages: MessagesCodec = {
     }
     writePointer(body, mapping.messages!, messages);
 
-    const usesTools = chat.turns.some((turn) =>
-      turn.content.some((block) => block.kind === "tool_call" || block.kind === "tool_result"),
-    );
-    if (chat.tools.length > 0 && mapping.tools && (chat.toolChoice !== "none" || usesTools)) {
+    if (sendsTools(chat, mapping)) {
       writePointer(
         body,
         mapping.tools,
@@ -205,15 +204,7 @@ const anthropicStream: StreamCodec = {
           );
         }
       }
-      const metrics = chunk["amazon-bedrock-invocationMetrics"] as
-        | { inputTokenCount?: number; outputTokenCount?: number }
-        | undefined;
-      if (metrics)
-        events.push({
-          kind: "usage",
-          promptTokens: metrics.inputTokenCount,
-          completionTokens: metrics.outputTokenCount,
-        });
+      events.push(...decodeInvocationMetrics(chunk));
       return events;
     };
   },

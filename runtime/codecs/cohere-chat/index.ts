@@ -17,6 +17,8 @@ import type {
 import { RequestValidationError, ResponseParseError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { FunctionTool } from "../../types.js";
+import { decodeInvocationMetrics } from "../shared/invocation-metrics.js";
+import { sendsTools } from "../shared/tools.js";
 import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeObject = Record<string, unknown>;
@@ -178,8 +180,7 @@ const cohereChatMessages: MessagesCodec = {
     const toolResults = trailingTools.flatMap((turn) => encodeToolResults(turn, calls, model.id));
     if (toolResults.length > 0) body.tool_results = toolResults;
 
-    const usesTools = calls.size > 0;
-    if (chat.tools.length > 0 && mapping.tools && (chat.toolChoice !== "none" || usesTools)) {
+    if (sendsTools(chat, mapping)) {
       writePointer(body, mapping.tools, chat.tools.map(encodeTool));
     }
   },
@@ -234,16 +235,7 @@ const cohereChatStream: StreamCodec = {
           });
           break;
       }
-      const metrics = chunk["amazon-bedrock-invocationMetrics"] as
-        | { inputTokenCount?: number; outputTokenCount?: number }
-        | undefined;
-      if (metrics) {
-        events.push({
-          kind: "usage",
-          promptTokens: metrics.inputTokenCount,
-          completionTokens: metrics.outputTokenCount,
-        });
-      }
+      events.push(...decodeInvocationMetrics(chunk));
       return events;
     };
   },

@@ -14,6 +14,7 @@ import { RequestValidationError, ResponseParseError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { ThinkingBlock } from "../../types.js";
 import { createConverseEventDecoder } from "../shared/converse-events.js";
+import { sendsTools } from "../shared/tools.js";
 import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeBlock = Record<string, unknown>;
@@ -105,10 +106,7 @@ const novaMessages: MessagesCodec = {
     }
     writePointer(body, mapping.messages!, messages);
 
-    const usesTools = chat.turns.some((turn) =>
-      turn.content.some((block) => block.kind === "tool_call" || block.kind === "tool_result"),
-    );
-    if (chat.tools.length > 0 && mapping.tools && (chat.toolChoice !== "none" || usesTools)) {
+    if (sendsTools(chat, mapping)) {
       writePointer(
         body,
         mapping.tools,

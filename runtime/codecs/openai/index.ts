@@ -9,6 +9,7 @@ import type { StreamEvent } from "../../chat/model.js";
 import { ResponseParseError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { ThinkingBlock, ToolChoice } from "../../types.js";
+import { decodeInvocationMetrics } from "../shared/invocation-metrics.js";
 import {
   decodeToolCalls,
   encodeFunctionTools,
@@ -83,16 +84,7 @@ function decodeUsage(chunk: NativeObject): StreamEvent[] {
       completionTokens: usage.completion_tokens,
     });
   }
-  const metrics = chunk["amazon-bedrock-invocationMetrics"] as
-    | { inputTokenCount?: number; outputTokenCount?: number }
-    | undefined;
-  if (metrics) {
-    events.push({
-      kind: "usage",
-      promptTokens: metrics.inputTokenCount,
-      completionTokens: metrics.outputTokenCount,
-    });
-  }
+  events.push(...decodeInvocationMetrics(chunk));
   return events;
 }
 

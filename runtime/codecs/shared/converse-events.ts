@@ -5,6 +5,7 @@
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
  */
 import type { StreamEvent } from "../../chat/model.js";
+import { decodeInvocationMetrics } from "./invocation-metrics.js";
 
 interface ConverseChunk {
   messageStart?: { role?: string };
@@ -33,7 +34,6 @@ interface ConverseChunk {
     };
     trace?: { guardrail?: unknown };
   };
-  "amazon-bedrock-invocationMetrics"?: { inputTokenCount?: number; outputTokenCount?: number };
 }
 
 function redactedToString(value: Uint8Array | string): string {
@@ -89,13 +89,7 @@ export function createConverseEventDecoder(): (raw: Record<string, unknown>) => 
       });
     }
     if (chunk.metadata?.trace?.guardrail) events.push({ kind: "guardrail", trace: chunk.metadata.trace });
-    const metrics = chunk["amazon-bedrock-invocationMetrics"];
-    if (metrics)
-      events.push({
-        kind: "usage",
-        promptTokens: metrics.inputTokenCount,
-        completionTokens: metrics.outputTokenCount,
-      });
+    events.push(...decodeInvocationMetrics(raw));
     return events;
   };
 }
