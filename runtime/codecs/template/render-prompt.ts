@@ -1,3 +1,7 @@
+/**
+ * The template codec's prompt renderer: a conversation becomes one prompt string through the spec's
+ * `chat.request.template` (BOS, turn templates split at `{content}`, system handling, generation prompt).
+ */
 import type { PromptTemplate } from "../../../generated/spec-types.js";
 import type { NormalizedChat, Turn } from "../../chat/model.js";
 import { RequestValidationError } from "../../errors.js";
