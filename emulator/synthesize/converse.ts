@@ -68,33 +68,45 @@ export interface NamedEvent {
   readonly payload: Json;
 }
 
+/** The events of an answer message, in the order Converse sends them. */
+export type ConverseMessageEvent =
+  | "messageStart"
+  | "contentBlockStart"
+  | "contentBlockDelta"
+  | "contentBlockStop"
+  | "messageStop";
+
 /**
  * The events from messageStart to messageStop (text blocks have no start event; a tool-use block starts
- * with its name and id, then streams its input JSON), with the stop reason given.
+ * with its name and id, then streams its input JSON), with the stop reason given, each made by `event`
+ * (ConverseStream frames them by name; Nova's invoke streams send them as chunk objects).
  */
-export function converseMessageEvents(plan: ChatPlan, stopReason: string | null): NamedEvent[] {
-  const events: NamedEvent[] = [{ eventType: "messageStart", payload: { role: "assistant" } }];
+export function converseMessageEvents<Event>(
+  plan: ChatPlan,
+  stopReason: string | null,
+  event: (type: ConverseMessageEvent, payload: Json) => Event,
+): Event[] {
+  const events: Event[] = [event("messageStart", { role: "assistant" })];
   if (plan.toolCall) {
-    events.push({
-      eventType: "contentBlockStart",
-      payload: {
-        contentBlockIndex: 0,
-        start: { toolUse: { name: plan.toolCall.name, toolUseId: converseToolUseId(plan.toolCall.seed) } },
-      },
-    });
+    const toolUse = { name: plan.toolCall.name, toolUseId: converseToolUseId(plan.toolCall.seed) };
+    events.push(event("contentBlockStart", { contentBlockIndex: 0, start: { toolUse } }));
   }
   for (const piece of plan.pieces) {
     const delta = plan.toolCall ? { toolUse: { input: piece } } : { text: piece };
-    events.push({ eventType: "contentBlockDelta", payload: { contentBlockIndex: 0, delta } });
+    events.push(event("contentBlockDelta", { contentBlockIndex: 0, delta }));
   }
-  events.push({ eventType: "contentBlockStop", payload: { contentBlockIndex: 0 } });
-  events.push({ eventType: "messageStop", payload: { stopReason } });
+  events.push(event("contentBlockStop", { contentBlockIndex: 0 }));
+  events.push(event("messageStop", { stopReason }));
   return events;
 }
 
 /** The events of a ConverseStream answer. */
 export function buildConverseStream(plan: ChatPlan, context: ConverseContext): NamedEvent[] {
-  const events = converseMessageEvents(plan, converseStopReasons[plan.finish]);
+  const events = converseMessageEvents<NamedEvent>(
+    plan,
+    converseStopReasons[plan.finish],
+    (eventType, payload) => ({ eventType, payload }),
+  );
   const metadata: Json = { metrics: { latencyMs: context.latencyMs }, usage: usageOf(plan) };
   if (context.trace) metadata.trace = context.trace;
   events.push({ eventType: "metadata", payload: metadata });

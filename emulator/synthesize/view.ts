@@ -78,27 +78,27 @@ export function readConverseTools(
 }
 
 export interface MessageListReading {
-  /** System text read before the messages (for input token counts). */
-  readonly system?: unknown;
   /** True when the last message answers tool calls (the answer is then text). */
   readonly answersTools: (last: Json) => boolean;
-  /** More input text of a message than its text content (tool results of some shapes). */
-  readonly extraTexts?: (message: Json) => readonly string[];
+  /** Adds more input text of a message than its text content (tool results of some shapes). */
+  readonly addExtraTexts?: (message: Json, texts: string[]) => void;
 }
 
 /** Reads a `[{role, content}]` message list: the last user text, all input text, and whether it ends with tool results. */
 export function readMessageList(
   messages: unknown,
+  system: unknown,
   reading: MessageListReading,
 ): Pick<ChatView, "lastUserText" | "afterToolResult" | "inputText"> {
   let lastUserText = "";
   let afterToolResult = false;
-  const texts: string[] = [textOfContent(reading.system)];
+  const texts: string[] = [textOfContent(system)];
   if (Array.isArray(messages)) {
     for (const message of messages) {
       if (!isObject(message)) continue;
       const text = textOfContent(message.content);
-      texts.push(text, ...(reading.extraTexts?.(message) ?? []));
+      texts.push(text);
+      reading.addExtraTexts?.(message, texts);
       if (message.role === "user" && text) lastUserText = text;
     }
     const last = messages[messages.length - 1];
@@ -112,22 +112,30 @@ export function hasBlock(message: Json, matches: (block: Json) => boolean): bool
   return Array.isArray(message.content) && message.content.some((block) => isObject(block) && matches(block));
 }
 
+/** The JSON of each Converse toolResult block's content (it counts as input text). */
+function addToolResultTexts(message: Json, texts: string[]): void {
+  if (!Array.isArray(message.content)) return;
+  for (const block of message.content) {
+    if (isObject(block) && isObject(block.toolResult))
+      texts.push(JSON.stringify(block.toolResult.content ?? ""));
+  }
+}
+
+function isToolResultBlock(block: Json): boolean {
+  return isObject(block.toolResult) || block.type === "tool_result";
+}
+
+const converseReading: MessageListReading = {
+  answersTools: (last) => hasBlock(last, isToolResultBlock),
+  addExtraTexts: addToolResultTexts,
+};
+
 /** Reads a Converse-shaped message list (Converse API and Nova's invoke body). */
 export function readConverseMessages(
   messages: unknown,
   system: unknown,
 ): Pick<ChatView, "lastUserText" | "afterToolResult" | "inputText"> {
-  return readMessageList(messages, {
-    system,
-    answersTools: (last) =>
-      hasBlock(last, (block) => isObject(block.toolResult) || block.type === "tool_result"),
-    extraTexts: (message) =>
-      Array.isArray(message.content)
-        ? message.content
-            .filter((block) => isObject(block) && isObject(block.toolResult))
-            .map((block) => JSON.stringify((block as { toolResult: Json }).toolResult.content ?? ""))
-        : [],
-  });
+  return readMessageList(messages, system, converseReading);
 }
 
 /** A Converse / ConverseStream / CountTokens(converse) body. */

@@ -20,6 +20,7 @@ import {
   type ChatView,
   hasBlock,
   isObject,
+  type MessageListReading,
   readMessageList,
   type ToolView,
 } from "../../../emulator/synthesize/view.js";
@@ -42,12 +43,21 @@ function readToolChoice(choice: unknown): ChatView["toolChoice"] {
   return { kind: "auto" };
 }
 
+/** A conversation that ends with tool results answers tool calls. */
+const anthropicReading: MessageListReading = {
+  answersTools: (last) => hasBlock(last, (block) => block.type === "tool_result"),
+};
+
 function readChatView(body: Json, mapping: ChatRequestMapping): NativeChatView {
+  const { lastUserText, afterToolResult, inputText } = readMessageList(
+    readPointer(body, mapping.messages ?? "/messages"),
+    readPointer(body, mapping.system ?? "/system"),
+    anthropicReading,
+  );
   return {
-    ...readMessageList(readPointer(body, mapping.messages ?? "/messages"), {
-      system: readPointer(body, mapping.system ?? "/system"),
-      answersTools: (last) => hasBlock(last, (block) => block.type === "tool_result"),
-    }),
+    lastUserText,
+    afterToolResult,
+    inputText,
     tools: readTools(readPointer(body, mapping.tools ?? "/tools")),
     toolChoice: readToolChoice(readPointer(body, mapping.tool_choice ?? "/tool_choice")),
   };

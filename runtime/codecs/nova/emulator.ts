@@ -5,6 +5,7 @@
  * https://docs.aws.amazon.com/nova/latest/userguide/complete-request-schema.html
  */
 import {
+  type ConverseMessageEvent,
   converseContent,
   converseMessageEvents,
   converseStopReasons,
@@ -54,11 +55,29 @@ function buildResponse(plan: ChatPlan, context: NativeChatContext) {
   return { body, fallbackFinish };
 }
 
+/** A Converse event as one of Nova's stream chunks: `{<event name>: payload}` (literal keys build fastest). */
+function chunkOf(type: ConverseMessageEvent, payload: Json): Json {
+  switch (type) {
+    case "messageStart":
+      return { messageStart: payload };
+    case "contentBlockStart":
+      return { contentBlockStart: payload };
+    case "contentBlockDelta":
+      return { contentBlockDelta: payload };
+    case "contentBlockStop":
+      return { contentBlockStop: payload };
+    case "messageStop":
+      return { messageStop: payload };
+    default: {
+      const unknown: never = type;
+      throw new Error(`no Nova chunk for ${unknown}`);
+    }
+  }
+}
+
 function buildStream(plan: ChatPlan, context: NativeChatContext): Json[] {
   const stopReason = streamFinish(context, plan, converseStopReasons[plan.finish]);
-  const chunks: Json[] = converseMessageEvents(plan, stopReason).map((event) => ({
-    [event.eventType]: event.payload,
-  }));
+  const chunks = converseMessageEvents(plan, stopReason, chunkOf);
   chunks.push({
     metadata: {
       usage: { inputTokens: plan.inputTokens, outputTokens: plan.outputTokens, ...cacheCounts },

@@ -21,6 +21,7 @@ import { deterministicUuid, splitIntoChunks } from "../../../emulator/synthesize
 import {
   type ChatView,
   isObject,
+  type MessageListReading,
   readMessageList,
   type ToolView,
 } from "../../../emulator/synthesize/view.js";
@@ -47,12 +48,17 @@ function readToolChoice(choice: unknown): ChatView["toolChoice"] {
   return { kind: "auto" };
 }
 
+/** System turns are in the list; a conversation that ends with a `tool` message answers tool calls. */
+const openAIReading: MessageListReading = { answersTools: (last) => last.role === "tool" };
+
 /** Reads an OpenAI-style chat body (the openai and mistral-chat codecs): system turns are in the list. */
 export function readOpenAIChatView(body: Json, mapping: ChatRequestMapping): NativeChatView {
+  const messages = readPointer(body, mapping.messages ?? "/messages");
+  const { lastUserText, afterToolResult, inputText } = readMessageList(messages, undefined, openAIReading);
   return {
-    ...readMessageList(readPointer(body, mapping.messages ?? "/messages"), {
-      answersTools: (last) => last.role === "tool",
-    }),
+    lastUserText,
+    afterToolResult,
+    inputText,
     tools: readTools(readPointer(body, mapping.tools ?? "/tools")),
     toolChoice: readToolChoice(readPointer(body, mapping.tool_choice ?? "/tool_choice")),
   };
