@@ -12,7 +12,7 @@ import type {
 import { RequestValidationError, ResponseParseError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { ThinkingBlock } from "../../types.js";
-import { decodeInvocationMetrics } from "../shared/invocation-metrics.js";
+import { addInvocationMetrics } from "../shared/invocation-metrics.js";
 import { sendsTools } from "../shared/tools.js";
 import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
@@ -204,7 +204,7 @@ const anthropicStream: StreamCodec = {
           );
         }
       }
-      events.push(...decodeInvocationMetrics(chunk));
+      addInvocationMetrics(chunk, events);
       return events;
     };
   },

@@ -17,7 +17,7 @@ import type {
 import { RequestValidationError, ResponseParseError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { FunctionTool } from "../../types.js";
-import { decodeInvocationMetrics } from "../shared/invocation-metrics.js";
+import { addInvocationMetrics } from "../shared/invocation-metrics.js";
 import { sendsTools } from "../shared/tools.js";
 import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
@@ -235,7 +235,7 @@ const cohereChatStream: StreamCodec = {
           });
           break;
       }
-      events.push(...decodeInvocationMetrics(chunk));
+      addInvocationMetrics(chunk, events);
       return events;
     };
   },

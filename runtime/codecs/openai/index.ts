@@ -9,7 +9,7 @@ import type { StreamEvent } from "../../chat/model.js";
 import { ResponseParseError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { ThinkingBlock, ToolChoice } from "../../types.js";
-import { decodeInvocationMetrics } from "../shared/invocation-metrics.js";
+import { addInvocationMetrics } from "../shared/invocation-metrics.js";
 import {
   decodeToolCalls,
   encodeFunctionTools,
@@ -52,9 +52,8 @@ const openaiMessages: MessagesCodec = {
   },
 };
 
-/** Tool-call deltas: one start per call index (with its id and name), then argument pieces. */
-function decodeToolCallDeltas(toolCalls: unknown, opened: Set<number>): StreamEvent[] {
-  const events: StreamEvent[] = [];
+/** Adds the events of tool-call deltas: one start per call index (with its id and name), then argument pieces. */
+function addToolCallDeltas(toolCalls: unknown, opened: Set<number>, events: StreamEvent[]): void {
   for (const call of Array.isArray(toolCalls) ? (toolCalls as NativeObject[]) : []) {
     const index = typeof call.index === "number" ? call.index : 0;
     const fn = (call.function ?? {}) as { name?: unknown; arguments?: unknown };
@@ -70,12 +69,10 @@ function decodeToolCallDeltas(toolCalls: unknown, opened: Set<number>): StreamEv
     if (typeof fn.arguments === "string" && fn.arguments !== "")
       events.push({ kind: "tool_delta", block: index, arguments: fn.arguments });
   }
-  return events;
 }
 
-/** Token counts of a chunk: `usage` (last chunk) and Bedrock's invocation metrics. */
-function decodeUsage(chunk: NativeObject): StreamEvent[] {
-  const events: StreamEvent[] = [];
+/** Adds the token counts of a chunk: `usage` (last chunk) and Bedrock's invocation metrics. */
+function addUsage(chunk: NativeObject, events: StreamEvent[]): void {
   const usage = chunk.usage as { prompt_tokens?: number; completion_tokens?: number } | null | undefined;
   if (usage && (usage.prompt_tokens !== undefined || usage.completion_tokens !== undefined)) {
     events.push({
@@ -84,8 +81,7 @@ function decodeUsage(chunk: NativeObject): StreamEvent[] {
       completionTokens: usage.completion_tokens,
     });
   }
-  events.push(...decodeInvocationMetrics(chunk));
-  return events;
+  addInvocationMetrics(chunk, events);
 }
 
 /** chat.completion.chunk objects: deltas of content, reasoning and tool calls; usage from the last chunk. */
@@ -107,7 +103,8 @@ const openaiStream: StreamCodec = {
       if (reasoning !== "") events.push({ kind: "reasoning", text: reasoning });
       if (typeof delta.content === "string" && delta.content !== "")
         events.push(...splitter.push(delta.content));
-      events.push(...decodeToolCallDeltas(delta.tool_calls, openedTools), ...decodeUsage(chunk));
+      addToolCallDeltas(delta.tool_calls, openedTools, events);
+      addUsage(chunk, events);
       const finish = choice?.finish_reason;
       if (typeof finish === "string" && finish !== "") {
         events.push(...splitter.flush(), { kind: "finish", reason: finish });

@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
  */
 import type { StreamEvent } from "../../chat/model.js";
-import { decodeInvocationMetrics } from "./invocation-metrics.js";
+import { addInvocationMetrics } from "./invocation-metrics.js";
 
 interface ConverseChunk {
   messageStart?: { role?: string };
@@ -89,7 +89,7 @@ export function createConverseEventDecoder(): (raw: Record<string, unknown>) => 
       });
     }
     if (chunk.metadata?.trace?.guardrail) events.push({ kind: "guardrail", trace: chunk.metadata.trace });
-    events.push(...decodeInvocationMetrics(raw));
+    addInvocationMetrics(raw, events);
     return events;
   };
 }
