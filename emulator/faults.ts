@@ -16,7 +16,9 @@
  * | `truncate-after:N` | a stream sends N events (a unary answer N bytes), then the connection is cut |
  * | `bad-crc` | the first stream frame has a wrong message CRC |
  */
-import { createError, type EmulatorError, type ErrorName, errorMessages } from "./errors.js";
+import { createError, type EmulatorError, type ErrorName, errorMessages, streamMemberOf } from "./errors.js";
+import { corruptMessageCrc, encodeExceptionFrame } from "./eventstream.js";
+import type { FixtureOperation } from "./fixtures.js";
 
 export type Fault =
   | { readonly kind: "error"; readonly error: () => EmulatorError }
@@ -113,4 +115,41 @@ function unknownFault(value: string): EmulatorError {
     "ValidationException",
     `bedrock-forge emulator: unknown fault "${value}" (known: throttle, 500, 503, timeout, model-timeout, not-ready, access-denied, quota, context-window, stream-error-after:N, truncate-after:N, bad-crc)`,
   );
+}
+
+/** How a stream ends under a fault: as usual, with an exception frame, or cut mid-stream. */
+export type StreamEnding = "complete" | "exception" | "cut";
+
+/** The frames a stream sends under a fault (a bad CRC, or only the first N), and how it then ends. */
+export function applyStreamFault(
+  frames: readonly Uint8Array[],
+  fault: Fault | undefined,
+): { frames: Uint8Array[]; ending: StreamEnding } {
+  let sent = [...frames];
+  if (fault?.kind === "bad-crc" && sent.length > 0) sent = [corruptMessageCrc(sent[0]!), ...sent.slice(1)];
+  if (fault?.kind === "stream-error") return { frames: sent.slice(0, fault.after), ending: "exception" };
+  if (fault?.kind === "truncate" && fault.after < sent.length) {
+    return { frames: sent.slice(0, fault.after), ending: "cut" };
+  }
+  return { frames: sent, ending: "complete" };
+}
+
+/** The exception frame a `stream-error-after` fault ends a stream with, and the exception's name. */
+export function streamErrorFrame(
+  errorName: ErrorName,
+  operation: FixtureOperation | undefined,
+): { frame: Uint8Array; errorName: string } {
+  // ConverseStream's union has no modelTimeoutException: a model timeout arrives there as a
+  // modelStreamErrorException carrying the timeout message (as reported for Bedrock streams, e.g.
+  // "modelStreamErrorException: Model has timed out in processing the request. Try your request again.").
+  const sentName =
+    errorName === "ModelTimeoutException" && operation === "converse-stream"
+      ? "ModelStreamErrorException"
+      : errorName;
+  const body: Record<string, unknown> = { message: streamErrorMessage(errorName) };
+  if (sentName === "ModelStreamErrorException") {
+    body.originalStatusCode = errorName === "ModelTimeoutException" ? 408 : 500;
+    body.originalMessage = "The model encountered an error while streaming.";
+  }
+  return { frame: encodeExceptionFrame(streamMemberOf(sentName), body), errorName: sentName };
 }

@@ -24,11 +24,12 @@ export {
   splitFrames,
   toStreamEvent,
 } from "./eventstream.js";
+export { controlHeaders } from "./exchange.js";
 export type { Fault } from "./faults.js";
 export { parseFault } from "./faults.js";
 export type { Fixture, FixtureOperation, LoadedFixture } from "./fixtures.js";
 export { FixtureIndex, isSubset, jsonEqual, loadFixtureDir, operationOf } from "./fixtures.js";
 export type { RecordedExchange, Recorder, RecorderCredentials, RecorderOptions } from "./recorder.js";
 export { scrubAccountIds, startRecorder } from "./recorder.js";
-export { controlHeaders, startEmulator } from "./server.js";
+export { startEmulator } from "./server.js";
 export type { Emulator, EmulatorMode, EmulatorOptions, EmulatorRequest } from "./types.js";

@@ -5,7 +5,8 @@
  * guessed from substrings.
  */
 import { catalog, familyLoaders } from "../generated/index.js";
-import type { CatalogEntry, FamilyModule } from "../runtime/descriptor.js";
+import { nativeSchemaLoaders } from "../generated/native-schemas/index.js";
+import type { CatalogEntry, FamilyModule, NativeSchemaSet } from "../runtime/descriptor.js";
 import { createError, errorMessages } from "./errors.js";
 
 /** A request's model, resolved to its catalog entry and family. */
@@ -15,6 +16,8 @@ export interface ResolvedModel {
   readonly baseId: string;
   readonly entry: CatalogEntry;
   readonly family: FamilyModule;
+  /** JSON Schemas of the family's native bodies. */
+  readonly schemas: NativeSchemaSet;
   /** The inference profile prefix when called through one. */
   readonly profile?: string;
   /** True when the id names a provisioned/application profile the caller registered. */
@@ -33,21 +36,26 @@ export function normalizeModelId(id: string): string {
 export class ModelRegistry {
   private constructor(
     private readonly families: ReadonlyMap<string, FamilyModule>,
+    private readonly schemas: ReadonlyMap<string, NativeSchemaSet>,
     private readonly registered: ReadonlyMap<string, string>,
     private readonly enforceProfileOnly: boolean,
   ) {}
 
-  /** Loads every family module of the catalog once, so request handling never waits on an import. */
+  /** Loads every family module and native schema set of the catalog once, so request handling never waits on an import. */
   static async load(options: {
     models?: Readonly<Record<string, string>>;
     enforceProfileOnly?: boolean;
   }): Promise<ModelRegistry> {
     const families = new Map<string, FamilyModule>();
-    await Promise.all(
-      Object.entries(familyLoaders).map(async ([family, load]) => {
+    const schemas = new Map<string, NativeSchemaSet>();
+    await Promise.all([
+      ...Object.entries(familyLoaders).map(async ([family, load]) => {
         families.set(family, await load());
       }),
-    );
+      ...Object.entries(nativeSchemaLoaders).map(async ([family, load]) => {
+        schemas.set(family, await load());
+      }),
+    ]);
     const registered = new Map<string, string>();
     for (const [id, base] of Object.entries(options.models ?? {})) {
       if (!Object.hasOwn(catalog, base)) {
@@ -55,7 +63,7 @@ export class ModelRegistry {
       }
       registered.set(id, base);
     }
-    return new ModelRegistry(families, registered, options.enforceProfileOnly ?? true);
+    return new ModelRegistry(families, schemas, registered, options.enforceProfileOnly ?? true);
   }
 
   /** The family module of a catalog entry. */
@@ -113,6 +121,7 @@ export class ModelRegistry {
       baseId,
       entry,
       family: this.familyOf(entry),
+      schemas: this.schemas.get(entry.family) ?? {},
       registered,
       ...(profile ? { profile } : {}),
     };

@@ -151,204 +151,281 @@ function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
 }
 
-/** Starts a recording proxy. */
-export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
-  const upstream = new URL(options.upstream);
-  const credentials = options.credentials ?? (await defaultCredentials());
-  mkdirSync(options.outDir, { recursive: true });
-  let sequence = readdirSync(options.outDir).reduce((max, name) => {
+/** What every exchange of one recorder shares. */
+interface RecorderState {
+  readonly options: RecorderOptions;
+  readonly upstream: URL;
+  /** The upstream's path prefix (without a trailing slash), put before each request path. */
+  readonly basePath: string;
+  readonly credentials: RecorderCredentials;
+  readonly transport: typeof http | typeof https;
+  readonly agent: http.Agent;
+  readonly recorded: RecordedExchange[];
+  /** The number of the last fixture file written. */
+  sequence: number;
+}
+
+/** One exchange as the recorder saw it, ready to become a fixture. */
+interface Exchange {
+  readonly operation: FixtureOperation | undefined;
+  readonly modelId: string | null;
+  readonly status: number;
+  readonly requestHeaders: AnyRequest["headers"];
+  readonly responseHeaders: Record<string, string>;
+  readonly requestBody: Buffer;
+  readonly responseBody: Buffer;
+  readonly uri: string;
+  readonly method: string;
+}
+
+/** The path, query, operation and model id of a request URL (`/model/{modelId}/{operation}`). */
+function parseRequestUrl(url: string) {
+  const rawPath = url.includes("?") ? url.slice(0, url.indexOf("?")) : url;
+  const query = url.includes("?") ? url.slice(url.indexOf("?") + 1) : "";
+  const match = /^\/model\/([^/]+)\/([a-z-]+)$/.exec(rawPath);
+  const operation = match ? ROUTES[match[2]!] : undefined;
+  let modelId: string | null = null;
+  if (match) {
+    try {
+      modelId = decodeURIComponent(match[1]!);
+    } catch {
+      modelId = match[1]!;
+    }
+  }
+  return { rawPath, query, operation, modelId };
+}
+
+/** The client's headers that go upstream (the recorder signs its own request). */
+function forwardedHeaders(request: AnyRequest, upstream: URL): Record<string, string> {
+  const forwarded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    const lower = name.toLowerCase();
+    if (value === undefined || lower.startsWith(":") || NOT_FORWARDED.has(lower)) continue;
+    forwarded[lower] = Array.isArray(value) ? value.join(",") : String(value);
+  }
+  forwarded.host = upstream.host;
+  return forwarded;
+}
+
+/** Signs the upstream request with the recorder's credentials, for the region the client signed for. */
+async function signUpstream(
+  state: RecorderState,
+  request: AnyRequest,
+  target: { path: string; query: string },
+  body: Buffer,
+) {
+  const { options, upstream, credentials } = state;
+  const resolved = typeof credentials === "function" ? await credentials() : credentials;
+  const region =
+    options.region ?? regionOf(request.headers.authorization as string | undefined, upstream) ?? "us-east-1";
+  const signer = new SignatureV4({
+    credentials: resolved,
+    region,
+    service: "bedrock",
+    sha256: Hash.bind(null, "sha256"),
+  });
+  return signer.sign(
+    new HttpRequest({
+      method: request.method ?? "POST",
+      protocol: upstream.protocol,
+      hostname: upstream.hostname,
+      ...(upstream.port ? { port: Number(upstream.port) } : {}),
+      path: state.basePath + target.path,
+      query: Object.fromEntries(new URLSearchParams(target.query)),
+      headers: forwardedHeaders(request, upstream),
+      body,
+    }),
+  );
+}
+
+/** The upstream response headers that are passed back and recorded. */
+function recordedHeaders(upstreamResponse: http.IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(upstreamResponse.headers)) {
+    if (value === undefined || NOT_RECORDED.has(name.toLowerCase())) continue;
+    headers[name] = Array.isArray(value) ? value.join(",") : value;
+  }
+  return headers;
+}
+
+/** The request headers a fixture keeps (never credentials). */
+function keptRequestHeaders(headers: AnyRequest["headers"]): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && KEPT_REQUEST_HEADER.test(name) && !name.startsWith(":")) {
+      kept[name] = Array.isArray(value) ? value.join(",") : String(value);
+    }
+  }
+  return kept;
+}
+
+/** A body as JSON, or as its text when it is not JSON. */
+function parseJsonOrText(bytes: Buffer): unknown {
+  const text = bytes.toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The fixture of an exchange, in the recordings' shape (stream answers as decoded events). */
+function buildFixture(exchange: Exchange, scrubbingAccounts: boolean): Fixture {
+  const operation = exchange.operation ?? "invoke";
+  const failed = exchange.status >= 400;
+  const fixture: Fixture = {
+    source: `recorded by bedrock-forge record from ${new URL(exchange.uri).host}`,
+    provenance: "recorded-by-bedrock-forge",
+    operation: failed ? "error" : operation,
+    ...(failed ? { failedOperation: operation } : {}),
+    modelId: exchange.modelId,
+    http: {
+      method: exchange.method,
+      uri: scrubPresignedQuery(exchange.uri),
+      status: exchange.status,
+      requestHeaders: keptRequestHeaders(exchange.requestHeaders),
+      responseHeaders: exchange.responseHeaders,
+    },
+    request: exchange.requestBody.length > 0 ? parseJsonOrText(exchange.requestBody) : null,
+  };
+  const contentType = Object.entries(exchange.responseHeaders).find(
+    ([name]) => name.toLowerCase() === "content-type",
+  )?.[1];
+  if (!failed && contentType?.startsWith("application/vnd.amazon.eventstream")) {
+    fixture.events = splitFrames(exchange.responseBody).messages.map(toStreamEvent);
+  } else {
+    fixture.response = parseJsonOrText(exchange.responseBody);
+  }
+  fixture.notes =
+    "Recorded by bedrock-forge's recorder; Authorization, security tokens, cookies and signing headers are not kept" +
+    (scrubbingAccounts ? "; account ids in ARNs replaced by 123456789012." : ".");
+  return fixture;
+}
+
+/** Writes an exchange's fixture as the next numbered file of the output folder. */
+function writeFixture(state: RecorderState, exchange: Exchange): void {
+  const scrubbing = state.options.scrubAccountIds ?? false;
+  const fixture = buildFixture(exchange, scrubbing);
+  let text = `${JSON.stringify(fixture, null, 2)}\n`;
+  if (scrubbing) text = scrubAccountIds(text);
+  state.sequence++;
+  const operation = exchange.operation ?? "invoke";
+  const kind = fixture.operation === "error" ? `error-${operation}` : operation;
+  const file = path.join(
+    state.options.outDir,
+    `${String(state.sequence).padStart(4, "0")}-${kind}-${safeName(exchange.modelId ?? "unknown")}.json`,
+  );
+  if (existsSync(file)) throw new Error(`${file} exists`);
+  writeFileSync(file, text);
+  state.recorded.push({ file, fixture: JSON.parse(text) as Fixture });
+}
+
+/**
+ * Streams the upstream answer back as it arrives; once it is complete, writes the fixture (before the
+ * client sees the end of the answer). An answer the client left is not recorded.
+ */
+function relayResponse(
+  state: RecorderState,
+  response: AnyResponse,
+  upstreamResponse: http.IncomingMessage,
+  exchange: Omit<Exchange, "status" | "responseHeaders" | "responseBody">,
+  clientGone: () => boolean,
+): void {
+  const headers = recordedHeaders(upstreamResponse);
+  const status = upstreamResponse.statusCode ?? 502;
+  response.writeHead(status, headers);
+  const chunks: Buffer[] = [];
+  upstreamResponse.on("data", (chunk: Buffer) => {
+    chunks.push(chunk);
+    (response as http.ServerResponse).write(chunk);
+  });
+  upstreamResponse.on("end", () => {
+    if (clientGone()) return;
+    try {
+      writeFixture(state, {
+        ...exchange,
+        status,
+        responseHeaders: headers,
+        responseBody: Buffer.concat(chunks),
+      });
+    } catch (error) {
+      process.emitWarning(`bedrock-forge recorder: could not write a fixture: ${(error as Error).message}`);
+    }
+    response.end();
+  });
+  upstreamResponse.on("error", () => response.destroy());
+}
+
+/** Forwards one request upstream, re-signed, and relays and records the answer. */
+async function forwardRequest(state: RecorderState, request: AnyRequest, response: AnyResponse) {
+  const { upstream, basePath } = state;
+  const body = await readAll(request);
+  const url = request.url ?? "/";
+  const { rawPath, query, operation, modelId } = parseRequestUrl(url);
+  const signed = await signUpstream(state, request, { path: rawPath, query }, body);
+  const upstreamRequest = state.transport.request({
+    protocol: upstream.protocol,
+    hostname: upstream.hostname,
+    port: upstream.port || undefined,
+    method: request.method ?? "POST",
+    path: basePath + url,
+    headers: { ...(signed.headers as Record<string, string>), "content-length": String(body.length) },
+    agent: state.agent,
+  });
+  let clientGone = false;
+  response.on("close", () => {
+    if (!response.writableFinished) {
+      clientGone = true;
+      upstreamRequest.destroy();
+    }
+  });
+  upstreamRequest.on("error", (error) => {
+    if (clientGone) return;
+    if (!response.headersSent) {
+      response.writeHead(502, { "content-type": "application/json" });
+      response.end(JSON.stringify({ message: `bedrock-forge recorder: upstream error: ${error.message}` }));
+    } else response.destroy();
+  });
+  upstreamRequest.on("response", (upstreamResponse) => {
+    const exchange = {
+      operation,
+      modelId,
+      requestHeaders: request.headers,
+      requestBody: body,
+      uri: `${upstream.origin}${basePath}${url}`,
+      method: request.method ?? "POST",
+    };
+    relayResponse(state, response, upstreamResponse, exchange, () => clientGone);
+  });
+  upstreamRequest.end(body);
+}
+
+/** The highest fixture number already in the output folder (new files continue after it). */
+function lastSequence(outDir: string): number {
+  return readdirSync(outDir).reduce((max, name) => {
     const number = Number(/^(\d+)-/.exec(name)?.[1]);
     return Number.isFinite(number) ? Math.max(max, number) : max;
   }, 0);
-  const recorded: RecordedExchange[] = [];
+}
+
+/** Starts a recording proxy. */
+export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
+  const upstream = new URL(options.upstream);
+  mkdirSync(options.outDir, { recursive: true });
   const transport = upstream.protocol === "https:" ? https : http;
-  const agent = new transport.Agent({ keepAlive: true });
-
-  async function handle(request: AnyRequest, response: AnyResponse) {
-    const body = await readAll(request);
-    const url = request.url ?? "/";
-    const rawPath = url.includes("?") ? url.slice(0, url.indexOf("?")) : url;
-    const query = url.includes("?") ? url.slice(url.indexOf("?") + 1) : "";
-    const match = /^\/model\/([^/]+)\/([a-z-]+)$/.exec(rawPath);
-    const operation = match ? ROUTES[match[2]!] : undefined;
-    let modelId: string | null = null;
-    if (match) {
-      try {
-        modelId = decodeURIComponent(match[1]!);
-      } catch {
-        modelId = match[1]!;
-      }
-    }
-
-    const forwarded: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      const lower = name.toLowerCase();
-      if (value === undefined || lower.startsWith(":") || NOT_FORWARDED.has(lower)) continue;
-      forwarded[lower] = Array.isArray(value) ? value.join(",") : String(value);
-    }
-    forwarded.host = upstream.host;
-    const resolved = typeof credentials === "function" ? await credentials() : credentials;
-    const region =
-      options.region ??
-      regionOf(request.headers.authorization as string | undefined, upstream) ??
-      "us-east-1";
-    const signer = new SignatureV4({
-      credentials: resolved,
-      region,
-      service: "bedrock",
-      sha256: Hash.bind(null, "sha256"),
-    });
-    const basePath = upstream.pathname.replace(/\/$/, "");
-    const signed = await signer.sign(
-      new HttpRequest({
-        method: request.method ?? "POST",
-        protocol: upstream.protocol,
-        hostname: upstream.hostname,
-        ...(upstream.port ? { port: Number(upstream.port) } : {}),
-        path: basePath + rawPath,
-        query: Object.fromEntries(new URLSearchParams(query)),
-        headers: forwarded,
-        body,
-      }),
-    );
-
-    const upstreamRequest = transport.request({
-      protocol: upstream.protocol,
-      hostname: upstream.hostname,
-      port: upstream.port || undefined,
-      method: request.method ?? "POST",
-      path: basePath + url,
-      headers: { ...(signed.headers as Record<string, string>), "content-length": String(body.length) },
-      agent,
-    });
-    let clientGone = false;
-    response.on("close", () => {
-      if (!response.writableFinished) {
-        clientGone = true;
-        upstreamRequest.destroy();
-      }
-    });
-    upstreamRequest.on("error", (error) => {
-      if (clientGone) return;
-      if (!response.headersSent) {
-        response.writeHead(502, { "content-type": "application/json" });
-        response.end(JSON.stringify({ message: `bedrock-forge recorder: upstream error: ${error.message}` }));
-      } else response.destroy();
-    });
-    upstreamRequest.on("response", (upstreamResponse) => {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(upstreamResponse.headers)) {
-        if (value === undefined || NOT_RECORDED.has(name.toLowerCase())) continue;
-        headers[name] = Array.isArray(value) ? value.join(",") : value;
-      }
-      const status = upstreamResponse.statusCode ?? 502;
-      response.writeHead(status, headers);
-      const chunks: Buffer[] = [];
-      upstreamResponse.on("data", (chunk: Buffer) => {
-        chunks.push(chunk);
-        (response as http.ServerResponse).write(chunk);
-      });
-      upstreamResponse.on("end", () => {
-        // The fixture is on disk before the client sees the end of the answer.
-        if (clientGone) return;
-        const responseBody = Buffer.concat(chunks);
-        try {
-          writeFixture({
-            operation,
-            modelId,
-            status,
-            requestHeaders: request.headers,
-            responseHeaders: headers,
-            requestBody: body,
-            responseBody,
-            uri: `${upstream.origin}${basePath}${url}`,
-            method: request.method ?? "POST",
-          });
-        } catch (error) {
-          process.emitWarning(
-            `bedrock-forge recorder: could not write a fixture: ${(error as Error).message}`,
-          );
-        }
-        response.end();
-      });
-      upstreamResponse.on("error", () => response.destroy());
-    });
-    upstreamRequest.end(body);
-  }
-
-  function writeFixture(exchange: {
-    operation: FixtureOperation | undefined;
-    modelId: string | null;
-    status: number;
-    requestHeaders: AnyRequest["headers"];
-    responseHeaders: Record<string, string>;
-    requestBody: Buffer;
-    responseBody: Buffer;
-    uri: string;
-    method: string;
-  }) {
-    const operation = exchange.operation ?? "invoke";
-    const requestHeaders: Record<string, string> = {};
-    for (const [name, value] of Object.entries(exchange.requestHeaders)) {
-      if (value !== undefined && KEPT_REQUEST_HEADER.test(name) && !name.startsWith(":")) {
-        requestHeaders[name] = Array.isArray(value) ? value.join(",") : String(value);
-      }
-    }
-    let request: unknown = null;
-    if (exchange.requestBody.length > 0) {
-      try {
-        request = JSON.parse(exchange.requestBody.toString("utf8"));
-      } catch {
-        request = exchange.requestBody.toString("utf8");
-      }
-    }
-    const fixture: Fixture = {
-      source: `recorded by bedrock-forge record from ${new URL(exchange.uri).host}`,
-      provenance: "recorded-by-bedrock-forge",
-      operation: exchange.status >= 400 ? "error" : operation,
-      ...(exchange.status >= 400 ? { failedOperation: operation } : {}),
-      modelId: exchange.modelId,
-      http: {
-        method: exchange.method,
-        uri: scrubPresignedQuery(exchange.uri),
-        status: exchange.status,
-        requestHeaders,
-        responseHeaders: exchange.responseHeaders,
-      },
-      request,
-    };
-    const contentType = Object.entries(exchange.responseHeaders).find(
-      ([name]) => name.toLowerCase() === "content-type",
-    )?.[1];
-    if (exchange.status < 400 && contentType?.startsWith("application/vnd.amazon.eventstream")) {
-      const { messages } = splitFrames(exchange.responseBody);
-      fixture.events = messages.map(toStreamEvent);
-    } else {
-      const text = exchange.responseBody.toString("utf8");
-      try {
-        fixture.response = JSON.parse(text);
-      } catch {
-        fixture.response = text;
-      }
-    }
-    fixture.notes =
-      "Recorded by bedrock-forge's recorder; Authorization, security tokens, cookies and signing headers are not kept" +
-      (options.scrubAccountIds ? "; account ids in ARNs replaced by 123456789012." : ".");
-    let text = `${JSON.stringify(fixture, null, 2)}\n`;
-    if (options.scrubAccountIds) text = scrubAccountIds(text);
-    sequence++;
-    const file = path.join(
-      options.outDir,
-      `${String(sequence).padStart(4, "0")}-${fixture.operation === "error" ? `error-${operation}` : operation}-${safeName(exchange.modelId ?? "unknown")}.json`,
-    );
-    if (existsSync(file)) throw new Error(`${file} exists`);
-    writeFileSync(file, text);
-    recorded.push({ file, fixture: JSON.parse(text) as Fixture });
-  }
-
+  const state: RecorderState = {
+    options,
+    upstream,
+    basePath: upstream.pathname.replace(/\/$/, ""),
+    credentials: options.credentials ?? (await defaultCredentials()),
+    transport,
+    agent: new transport.Agent({ keepAlive: true }),
+    recorded: [],
+    sequence: lastSequence(options.outDir),
+  };
   const server = await listenDual(
     (request, response) => {
-      handle(request, response).catch((error) => {
+      forwardRequest(state, request, response).catch((error) => {
         if (!response.headersSent) {
           response.writeHead(500, { "content-type": "application/json" });
           response.end(JSON.stringify({ message: `bedrock-forge recorder: ${(error as Error).message}` }));
@@ -361,10 +438,10 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   return {
     url: `http://${host}:${server.port}`,
     port: server.port,
-    recorded,
+    recorded: state.recorded,
     close: async () => {
       await server.close();
-      agent.destroy();
+      state.agent.destroy();
     },
   };
 }

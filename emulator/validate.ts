@@ -185,6 +185,129 @@ function jsonKindOf(value: unknown): string {
   }
 }
 
+/** Where a walk is, and what it collects. */
+interface Walk {
+  readonly path: string;
+  readonly violations: Violation[];
+  readonly options: ConverseValidationOptions;
+}
+
+/** The JSON kind of a value as the service names it in conversion errors (`NUMBER_INT`, `START_OBJECT`...). */
+function kindName(value: unknown): string {
+  return jsonKindOf(value).replace("VALUE_", "").replace("START_", "");
+}
+
+function walkStructure(shape: ServiceShape, value: unknown, walk: Walk): void {
+  const { path, violations, options } = walk;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw serializationError(`Unexpected ${jsonKindOf(value)} at '${path || "body"}'; expected a structure.`);
+  }
+  const record = value as Record<string, unknown>;
+  const members = shape.members ?? {};
+  for (const name of shape.required ?? []) {
+    if (record[name] === undefined || record[name] === null) {
+      violations.push({
+        value: null,
+        path: path ? `${path}.${name}` : name,
+        constraint: "Member must not be null",
+      });
+    }
+  }
+  for (const [name, memberValue] of Object.entries(record)) {
+    const memberShape = members[name];
+    const memberPath = path ? `${path}.${name}` : name;
+    if (!memberShape) {
+      if (options.rejectUnknownMembers) {
+        throw createError(
+          "ValidationException",
+          `bedrock-forge emulator: unknown member '${memberPath}' (the service model defines no such member; Bedrock may ignore it silently, so the emulator rejects it to catch misspelled fields)`,
+        );
+      }
+      continue;
+    }
+    walkShape(memberShape, memberValue, memberPath, violations, options);
+  }
+}
+
+function walkList(shape: ServiceShape, value: unknown, walk: Walk): void {
+  const { path, violations, options } = walk;
+  if (!Array.isArray(value)) {
+    throw serializationError(`Unexpected ${jsonKindOf(value)} at '${path || "body"}'; expected a list.`);
+  }
+  checkLength(value.length, shape, value, path, violations);
+  value.forEach((item, index) => {
+    walkShape(shape.member!, item, `${path}.${index + 1}.member`, violations, options);
+  });
+}
+
+function walkMap(shape: ServiceShape, value: unknown, walk: Walk): void {
+  const { path, violations, options } = walk;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw serializationError(`Unexpected ${jsonKindOf(value)} at '${path || "body"}'; expected a map.`);
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  checkLength(entries.length, shape, value, path, violations);
+  for (const [key, entryValue] of entries) {
+    walkShape(shape.key!, key, `${path}.key`, violations, options);
+    walkShape(shape.value!, entryValue, `${path}.${key}`, violations, options);
+  }
+}
+
+function checkString(shape: ServiceShape, value: unknown, { path, violations }: Walk): void {
+  if (typeof value !== "string") {
+    throw serializationError(
+      `${kindName(value)} can not be converted to a ${shape.type === "blob" ? "Blob" : "String"}`,
+    );
+  }
+  if (shape.enum && !shape.enum.includes(value)) {
+    violations.push({
+      value,
+      path,
+      constraint: `Member must satisfy enum value set: [${shape.enum.join(", ")}]`,
+    });
+  }
+  checkLength(value.length, shape, value, path, violations);
+}
+
+function checkNumber(shape: ServiceShape, value: unknown, { path, violations }: Walk): void {
+  const integral = shape.type === "integer" || shape.type === "long";
+  if (typeof value !== "number" || (integral && !Number.isInteger(value))) {
+    throw serializationError(
+      `${kindName(value)} can not be converted to ${integral ? "an Integer" : "a Float"}`,
+    );
+  }
+  if (shape.min !== undefined && value < shape.min) {
+    violations.push({
+      value,
+      path,
+      constraint: `Member must have value greater than or equal to ${shape.min}`,
+    });
+  }
+  if (shape.max !== undefined && value > shape.max) {
+    violations.push({ value, path, constraint: `Member must have value less than or equal to ${shape.max}` });
+  }
+}
+
+function checkBoolean(_shape: ServiceShape, value: unknown): void {
+  if (typeof value !== "boolean") {
+    throw serializationError(`${kindName(value)} can not be converted to a Boolean`);
+  }
+}
+
+/** The check of each shape type; `document` members hold any JSON and have none. */
+const shapeCheckers: Readonly<Record<string, (shape: ServiceShape, value: unknown, walk: Walk) => void>> = {
+  structure: walkStructure,
+  list: walkList,
+  map: walkMap,
+  string: checkString,
+  blob: checkString,
+  integer: checkNumber,
+  long: checkNumber,
+  float: checkNumber,
+  double: checkNumber,
+  boolean: checkBoolean,
+};
+
 function walkShape(
   shapeName: string,
   value: unknown,
@@ -194,117 +317,7 @@ function walkShape(
 ): void {
   const shape: ServiceShape | undefined = converseShapes[shapeName];
   if (!shape || value === null || value === undefined) return;
-  const at = path || "body";
-  switch (shape.type) {
-    case "document":
-      return;
-    case "structure": {
-      if (typeof value !== "object" || Array.isArray(value)) {
-        throw serializationError(`Unexpected ${jsonKindOf(value)} at '${at}'; expected a structure.`);
-      }
-      const record = value as Record<string, unknown>;
-      const members = shape.members ?? {};
-      for (const name of shape.required ?? []) {
-        if (record[name] === undefined || record[name] === null) {
-          violations.push({
-            value: null,
-            path: path ? `${path}.${name}` : name,
-            constraint: "Member must not be null",
-          });
-        }
-      }
-      for (const [name, memberValue] of Object.entries(record)) {
-        const memberShape = members[name];
-        const memberPath = path ? `${path}.${name}` : name;
-        if (!memberShape) {
-          if (options.rejectUnknownMembers) {
-            throw createError(
-              "ValidationException",
-              `bedrock-forge emulator: unknown member '${memberPath}' (the service model defines no such member; Bedrock may ignore it silently, so the emulator rejects it to catch misspelled fields)`,
-            );
-          }
-          continue;
-        }
-        walkShape(memberShape, memberValue, memberPath, violations, options);
-      }
-      return;
-    }
-    case "list": {
-      if (!Array.isArray(value))
-        throw serializationError(`Unexpected ${jsonKindOf(value)} at '${at}'; expected a list.`);
-      checkLength(value.length, shape, value, path, violations);
-      value.forEach((item, index) => {
-        walkShape(shape.member!, item, `${path}.${index + 1}.member`, violations, options);
-      });
-      return;
-    }
-    case "map": {
-      if (typeof value !== "object" || Array.isArray(value)) {
-        throw serializationError(`Unexpected ${jsonKindOf(value)} at '${at}'; expected a map.`);
-      }
-      const entries = Object.entries(value as Record<string, unknown>);
-      checkLength(entries.length, shape, value, path, violations);
-      for (const [key, entryValue] of entries) {
-        walkShape(shape.key!, key, `${path}.key`, violations, options);
-        walkShape(shape.value!, entryValue, `${path}.${key}`, violations, options);
-      }
-      return;
-    }
-    case "string":
-    case "blob": {
-      if (typeof value !== "string") {
-        throw serializationError(
-          `${jsonKindOf(value).replace("VALUE_", "").replace("START_", "")} can not be converted to a ${shape.type === "blob" ? "Blob" : "String"}`,
-        );
-      }
-      if (shape.enum && !shape.enum.includes(value)) {
-        violations.push({
-          value,
-          path,
-          constraint: `Member must satisfy enum value set: [${shape.enum.join(", ")}]`,
-        });
-      }
-      checkLength(value.length, shape, value, path, violations);
-      return;
-    }
-    case "integer":
-    case "long":
-    case "float":
-    case "double": {
-      if (
-        typeof value !== "number" ||
-        ((shape.type === "integer" || shape.type === "long") && !Number.isInteger(value))
-      ) {
-        throw serializationError(
-          `${jsonKindOf(value).replace("VALUE_", "").replace("START_", "")} can not be converted to ${shape.type === "integer" || shape.type === "long" ? "an Integer" : "a Float"}`,
-        );
-      }
-      if (shape.min !== undefined && value < shape.min) {
-        violations.push({
-          value,
-          path,
-          constraint: `Member must have value greater than or equal to ${shape.min}`,
-        });
-      }
-      if (shape.max !== undefined && value > shape.max) {
-        violations.push({
-          value,
-          path,
-          constraint: `Member must have value less than or equal to ${shape.max}`,
-        });
-      }
-      return;
-    }
-    case "boolean":
-      if (typeof value !== "boolean") {
-        throw serializationError(
-          `${jsonKindOf(value).replace("VALUE_", "").replace("START_", "")} can not be converted to a Boolean`,
-        );
-      }
-      return;
-    default:
-      return;
-  }
+  shapeCheckers[shape.type]?.(shape, value, { path, violations, options });
 }
 
 function checkLength(

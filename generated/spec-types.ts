@@ -13,6 +13,10 @@ export type MessagesCodec = ("template" | "anthropic" | "nova" | "openai" | "coh
  */
 export type Pointer = string
 /**
+ * openai codec: the form of every message's `content`. `string` (default): text as a string, and a list of text and image_url parts only when the message has images; `text-object`: `{"text": ...}` (Writer Palmyra), text only; `parts`: always a list of `{type: text}` and `{type: image_url}` parts.
+ */
+export type ContentForm = ("string" | "text-object" | "parts")
+/**
  * map: write to `to` (with range/default); passthrough: copy under its own name into the native body; drop: remove with a warning; reject: a request error naming the param and the model.
  */
 export type ParamPolicy = ("map" | "passthrough" | "drop" | "reject")
@@ -28,9 +32,9 @@ header: string
 })
 export type FinishReason = ("stop" | "length" | "tool_calls" | "content_filter")
 /**
- * How invoke-stream chunks are read: `flat` reads the pointers of `stream` from every chunk; the others name an event codec.
+ * How invoke-stream chunks are read: `flat` reads the pointers of `stream` from every chunk; the others name an event codec in runtime/codecs/ (`nova`: Nova's invoke streams, whose chunks are Converse stream events).
  */
-export type StreamCodec = ("flat" | "anthropic" | "converse" | "openai" | "cohere-chat")
+export type StreamCodec = ("flat" | "anthropic" | "nova" | "openai" | "cohere-chat")
 export type Modality = ("text" | "image" | "document" | "video" | "audio" | "embedding" | "speech")
 /**
  * Cross-region inference profile prefix (the id is `<prefix>.<model id>`).
@@ -146,6 +150,7 @@ system?: string
  */
 tools?: string
 tool_choice?: Pointer
+content_form?: ContentForm
 params: ParamTable
 }
 /**
@@ -218,6 +223,10 @@ requires?: Capability1
  * Why the policy is what it is (shown in errors).
  */
 reason?: string
+/**
+ * The model needs this param in every request: a request without it is refused before any call, with an error naming the param and the model. Not with `default` (a default always fills it) nor with the drop and reject policies.
+ */
+required?: boolean
 }
 export interface ChatResponseMapping {
 /**
@@ -235,6 +244,7 @@ usage: UsageMap
  * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
  */
 guardrail?: string
+reasoning?: ReasoningCarriage
 }
 export interface FinishReasonMap {
 from: ValueSource
@@ -251,6 +261,22 @@ prompt_tokens: ValueSource
 completion_tokens: ValueSource
 cache_read_tokens?: ValueSource
 cache_write_tokens?: ValueSource
+}
+/**
+ * Where the model's reasoning travels (openai codec), in answers and in invoke stream chunks alike.
+ */
+export interface ReasoningCarriage {
+/**
+ * A field of the answer message and of each stream delta that carries reasoning text, e.g. `reasoning_content` (DeepSeek's API) or `reasoning`.
+ */
+field?: string
+/**
+ * Reasoning written at the start of the message text between two tags, e.g. `<think>` and `</think>`; it is split from the answer also when a tag is cut across stream chunks.
+ */
+tags?: {
+open: string
+close: string
+}
 }
 export interface ChatStreamMapping {
 codec: StreamCodec

@@ -238,3 +238,32 @@ export function emitIndex(file: SourceFile, families: readonly FamilySpec[]): vo
     },
   ]);
 }
+
+/** `generated/native-schemas/index.ts`: lazy loaders of the families' native schemas, for the emulator only. */
+export function emitNativeSchemaIndex(file: SourceFile, families: readonly FamilySpec[]): void {
+  const sorted = [...families].sort((a, b) => byString(a.family, b.family));
+  file.addImportDeclarations([
+    { isTypeOnly: true, moduleSpecifier: "../../runtime/descriptor.js", namedImports: ["NativeSchemaSet"] },
+    { isTypeOnly: true, moduleSpecifier: "../catalog.js", namedImports: ["FamilyId"] },
+  ]);
+  addConstants(file, [
+    {
+      name: "nativeSchemaLoaders",
+      type: "Readonly<Record<FamilyId, () => Promise<NativeSchemaSet>>>",
+      docs: [
+        "Loads a family's native JSON Schemas. The emulator imports this module; the runtime never does, so its users never load the schemas.",
+      ],
+      initializer: (writer) => {
+        writer.write("{").newLine();
+        writer.indent(() => {
+          for (const family of sorted) {
+            writer.writeLine(
+              `${JSON.stringify(family.family)}: async () => (await import("./${family.family}.js")).nativeSchemas,`,
+            );
+          }
+        });
+        writer.write("}");
+      },
+    },
+  ]);
+}

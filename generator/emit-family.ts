@@ -40,12 +40,12 @@ export function descriptorOf(family: FamilySpec): Record<string, unknown> {
   return descriptor;
 }
 
-/** Fills `file` with the family module: native body types, params interface, descriptor and native schemas. */
+/** Fills `file` with the family module the runtime loads: native body types, params interface and descriptor. */
 export async function emitFamily(file: SourceFile, family: FamilySpec): Promise<void> {
   file.addImportDeclaration({
     isTypeOnly: true,
     moduleSpecifier: "../../runtime/descriptor.js",
-    namedImports: ["FamilyDescriptor", "NativeSchemaSet"],
+    namedImports: ["FamilyDescriptor"],
   });
 
   const native = family.native ?? {};
@@ -74,11 +74,27 @@ export async function emitFamily(file: SourceFile, family: FamilySpec): Promise<
       docs: [`What the runtime needs to call ${family.title}: mappings, param rules, codecs.`],
       initializer: (writer) => writeValue(writer, descriptorOf(family)),
     },
+  ]);
+}
+
+/**
+ * Fills `file` with the family's native JSON Schemas (`generated/native-schemas/<family>.ts`). Only the
+ * emulator loads them (to validate requests and complete answers); the runtime never does.
+ */
+export function emitNativeSchemas(file: SourceFile, family: FamilySpec): void {
+  file.addImportDeclaration({
+    isTypeOnly: true,
+    moduleSpecifier: "../../runtime/descriptor.js",
+    namedImports: ["NativeSchemaSet"],
+  });
+  addConstants(file, [
     {
       name: "nativeSchemas",
       type: "NativeSchemaSet",
-      docs: ["JSON Schemas of the native bodies (the emulator validates requests with them)."],
-      initializer: (writer) => writeValue(writer, native),
+      docs: [
+        `JSON Schemas of the native bodies of ${family.title}; the emulator validates requests with them.`,
+      ],
+      initializer: (writer) => writeValue(writer, family.native ?? {}),
     },
   ]);
 }

@@ -6,9 +6,9 @@ import { fileURLToPath } from "node:url";
 import type { Project as MorphProject, SourceFile } from "ts-morph";
 import type { FamilySpec } from "../generated/spec-types.js";
 import { diff, tsMorph } from "./dependencies.js";
-import { emitCatalog, emitIndex, emitParams } from "./emit-catalog.js";
+import { emitCatalog, emitIndex, emitNativeSchemaIndex, emitParams } from "./emit-catalog.js";
 import { headerLines, typesFromSchema } from "./emit-common.js";
-import { emitFamily } from "./emit-family.js";
+import { emitFamily, emitNativeSchemas } from "./emit-family.js";
 import { formatProblem, type LoadedSpec, loadSpecs, type SpecProblem, sortProblems } from "./load.js";
 import { assertGeneratorOwns } from "./output-folder.js";
 import { schemaPath, validateSpecs } from "./validate.js";
@@ -71,10 +71,19 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         .split(path.sep)
         .join("/");
       await emitFamily(file, spec.data as FamilySpec);
-      return { name: `families/${spec.name}.ts`, source, file };
+      const schemas = project.createSourceFile(`/out/native-schemas/${spec.name}.ts`);
+      emitNativeSchemas(schemas, spec.data as FamilySpec);
+      return { name: spec.name, source, file, schemas };
     }),
   );
-  for (const { name, source, file } of familyFiles) emitted(name, source, file);
+  for (const { name, source, file, schemas } of familyFiles) {
+    emitted(`families/${name}.ts`, source, file);
+    emitted(`native-schemas/${name}.ts`, source, schemas);
+  }
+
+  const schemaIndex = project.createSourceFile("/out/native-schemas/index.ts");
+  emitNativeSchemaIndex(schemaIndex, families);
+  emitted("native-schemas/index.ts", "specs/*.yaml", schemaIndex);
 
   const catalog = project.createSourceFile("/out/catalog.ts");
   emitCatalog(catalog, families);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Ajv2020 as Ajv, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import type { FamilySpec, ParamTable, PromptTemplate } from "../generated/spec-types.js";
+import type { FamilySpec, ParamRule, ParamTable, PromptTemplate } from "../generated/spec-types.js";
 import { Ajv2020, addFormats } from "./dependencies.js";
 import {
   converseRequestSchema,
@@ -204,7 +204,9 @@ function checkFamily(spec: LoadedSpec, family: FamilySpec): SpecProblem[] {
     report("/family", `family "${family.family}" must match the file name "${spec.name}.yaml"`);
   }
   checkSections(family, report);
+  checkCodecVariants(family, report);
   checkParamTables(family, report);
+  checkRequiredParams(family, report);
   checkPointers(family, report);
   if (family.chat?.request.template)
     checkTemplate(family.chat.request.template, "/chat/request/template", report);
@@ -247,6 +249,67 @@ function checkSections(family: FamilySpec, report: Report): void {
   if (response && !response.text && !response.content) {
     report("/chat/response", "a chat response needs `text` (flat) or `content` (codec)");
   }
+}
+
+/** The variants of the openai codec (content form, reasoning carriage) are read by that codec only. */
+function checkCodecVariants(family: FamilySpec, report: Report): void {
+  const codec = family.chat?.request.codec;
+  if (family.chat?.request.content_form !== undefined && codec !== "openai") {
+    report(
+      "/chat/request/content_form",
+      `content_form is read by the openai codec only (this spec uses ${codec})`,
+    );
+  }
+  const reasoning = family.chat?.response.reasoning;
+  if (reasoning !== undefined && codec !== "openai") {
+    report(
+      "/chat/response/reasoning",
+      `reasoning is read by the openai codec only (this spec uses ${codec})`,
+    );
+  }
+  if (reasoning?.tags && reasoning.tags.open === reasoning.tags.close) {
+    report("/chat/response/reasoning/tags", "the opening and closing reasoning tags must differ");
+  }
+}
+
+/** Why a required param could never be missing, or never be sent (undefined when it is consistent). */
+function requiredConflict(rule: ParamRule): string | undefined {
+  if (rule.default !== undefined) return "has a default, which fills it whenever a request omits it";
+  if (rule.policy === "drop" || rule.policy === "reject")
+    return `has the ${rule.policy} policy, so it is never sent`;
+  return undefined;
+}
+
+/** A `required` param must be one a request can give and the body can carry. */
+function checkRequiredParams(family: FamilySpec, report: Report): void {
+  const tables: [ParamTable | undefined, string][] = [
+    [family.chat?.request.params, "/chat/request/params"],
+    [family.converse?.params, "/converse/params"],
+    [family.embeddings?.request.params, "/embeddings/request/params"],
+    [family.images?.request.params, "/images/request/params"],
+    [family.rerank?.request.params, "/rerank/request/params"],
+  ];
+  for (const [table, pointer] of tables) {
+    for (const [name, rule] of Object.entries(table ?? {})) {
+      const conflict = rule.required ? requiredConflict(rule) : undefined;
+      if (conflict) report(`${pointer}/${name}/required`, `"${name}" is required but ${conflict}`);
+    }
+  }
+  family.models.forEach((model, index) => {
+    for (const [name, overlay] of Object.entries(model.params ?? {})) {
+      for (const [table] of tables) {
+        const merged = { ...table?.[name], ...overlay };
+        const conflict = merged.required ? requiredConflict(merged) : undefined;
+        if (conflict) {
+          report(
+            `/models/${index}/params/${name}/required`,
+            `"${name}" is required for ${model.id} but ${conflict}`,
+          );
+          break;
+        }
+      }
+    }
+  });
 }
 
 function checkParamTables(family: FamilySpec, report: Report): void {

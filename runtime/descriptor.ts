@@ -15,6 +15,7 @@ import type {
 /** The part of a family spec the runtime interprets (generated into `generated/families/<family>.ts`). */
 export type FamilyDescriptor = Omit<FamilySpec, "models" | "native" | "sources" | "description">;
 
+/** The JSON Schemas of a family's native bodies (`generated/native-schemas/<family>.ts`). */
 export type NativeSchemaSet = NativeSchemas;
 
 /** One model of the catalog, with the family's defaults resolved. */
@@ -42,8 +43,10 @@ export interface CatalogEntry {
   readonly rerank?: ModelSpec["rerank"];
 }
 
-/** A family module as generated: loaded on first use, never up front. */
+/**
+ * A family module as generated: loaded on first use, never up front. Its native JSON Schemas are in
+ * `generated/native-schemas/`, which only the emulator loads.
+ */
 export interface FamilyModule {
   readonly descriptor: FamilyDescriptor;
-  readonly nativeSchemas: NativeSchemaSet;
 }

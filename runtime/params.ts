@@ -280,6 +280,25 @@ function writeDefaults(run: ParamRun): void {
 }
 
 /**
+ * Refuses a request that lacks a param the spec marks `required: true` for the model (a null value is
+ * missing too), before anything is sent.
+ */
+export function checkRequiredParams(
+  request: Readonly<Record<string, unknown>>,
+  table: ParamTable,
+  model: string,
+): void {
+  for (const [name, rule] of Object.entries(table)) {
+    if (rule.required && (request[name] === undefined || request[name] === null)) {
+      throw new RequestValidationError(
+        `${name} is required by ${model}${rule.reason ? `: ${rule.reason}` : ""}`,
+        { param: name, model, code: "missing_required_parameter" },
+      );
+    }
+  }
+}
+
+/**
  * Applies the spec's param policy to a request, writing mapped values into `body`. OpenAI params
  * the table does not list are unsupported: an error naming the param and the model, or dropped
  * with a warning under drop_params. Bookkeeping fields (metadata, tags, LiteLLM's own keys …) are
@@ -291,6 +310,7 @@ export function applyParams(
   body: Record<string, unknown>,
   options: ApplyParamsOptions,
 ): AppliedParams {
+  checkRequiredParams(request, options.table, options.model);
   const run: ParamRun = { options, body, written: new Set(), codec: {}, dropped: [] };
   for (const name in request) {
     const value = request[name];

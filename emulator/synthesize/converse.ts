@@ -10,14 +10,15 @@ import type { ChatPlan, OpenAIFinish } from "./plan.js";
 
 type Json = Record<string, unknown>;
 
-const STOP_REASONS: Record<OpenAIFinish, string> = {
+/** Converse's stop reason for each planned finish (Nova's invoke answers use the same values). */
+export const converseStopReasons: Readonly<Record<OpenAIFinish, string>> = {
   stop: "end_turn",
   length: "max_tokens",
   tool_calls: "tool_use",
   content_filter: "guardrail_intervened",
 };
 
-function toolUseId(seed: string): string {
+export function converseToolUseId(seed: string): string {
   return `tooluse_${seed.slice(0, 22)}`;
 }
 
@@ -35,23 +36,26 @@ export interface ConverseContext {
   readonly trace?: Json;
 }
 
+/** The content blocks of an answer message: one text block, or one toolUse block. */
+export function converseContent(plan: ChatPlan): Json[] {
+  if (!plan.toolCall) return [{ text: plan.text }];
+  return [
+    {
+      toolUse: {
+        toolUseId: converseToolUseId(plan.toolCall.seed),
+        name: plan.toolCall.name,
+        input: plan.toolCall.arguments,
+      },
+    },
+  ];
+}
+
 /** A Converse answer. */
 export function buildConverseResponse(plan: ChatPlan, context: ConverseContext): Json {
-  const content = plan.toolCall
-    ? [
-        {
-          toolUse: {
-            toolUseId: toolUseId(plan.toolCall.seed),
-            name: plan.toolCall.name,
-            input: plan.toolCall.arguments,
-          },
-        },
-      ]
-    : [{ text: plan.text }];
   const body: Json = {
     metrics: { latencyMs: context.latencyMs },
-    output: { message: { content, role: "assistant" } },
-    stopReason: STOP_REASONS[plan.finish],
+    output: { message: { content: converseContent(plan), role: "assistant" } },
+    stopReason: converseStopReasons[plan.finish],
     usage: usageOf(plan),
   };
   if (context.trace) body.trace = context.trace;
@@ -64,33 +68,45 @@ export interface NamedEvent {
   readonly payload: Json;
 }
 
+/** The events of an answer message, in the order Converse sends them. */
+export type ConverseMessageEvent =
+  | "messageStart"
+  | "contentBlockStart"
+  | "contentBlockDelta"
+  | "contentBlockStop"
+  | "messageStop";
+
+/**
+ * The events from messageStart to messageStop (text blocks have no start event; a tool-use block starts
+ * with its name and id, then streams its input JSON), with the stop reason given, each made by `event`
+ * (ConverseStream frames them by name; Nova's invoke streams send them as chunk objects).
+ */
+export function converseMessageEvents<Event>(
+  plan: ChatPlan,
+  stopReason: string | null,
+  event: (type: ConverseMessageEvent, payload: Json) => Event,
+): Event[] {
+  const events: Event[] = [event("messageStart", { role: "assistant" })];
+  if (plan.toolCall) {
+    const toolUse = { name: plan.toolCall.name, toolUseId: converseToolUseId(plan.toolCall.seed) };
+    events.push(event("contentBlockStart", { contentBlockIndex: 0, start: { toolUse } }));
+  }
+  for (const piece of plan.pieces) {
+    const delta = plan.toolCall ? { toolUse: { input: piece } } : { text: piece };
+    events.push(event("contentBlockDelta", { contentBlockIndex: 0, delta }));
+  }
+  events.push(event("contentBlockStop", { contentBlockIndex: 0 }));
+  events.push(event("messageStop", { stopReason }));
+  return events;
+}
+
 /** The events of a ConverseStream answer. */
 export function buildConverseStream(plan: ChatPlan, context: ConverseContext): NamedEvent[] {
-  const events: NamedEvent[] = [{ eventType: "messageStart", payload: { role: "assistant" } }];
-  if (plan.toolCall) {
-    events.push({
-      eventType: "contentBlockStart",
-      payload: {
-        contentBlockIndex: 0,
-        start: { toolUse: { name: plan.toolCall.name, toolUseId: toolUseId(plan.toolCall.seed) } },
-      },
-    });
-    for (const piece of plan.pieces) {
-      events.push({
-        eventType: "contentBlockDelta",
-        payload: { contentBlockIndex: 0, delta: { toolUse: { input: piece } } },
-      });
-    }
-  } else {
-    for (const piece of plan.pieces) {
-      events.push({
-        eventType: "contentBlockDelta",
-        payload: { contentBlockIndex: 0, delta: { text: piece } },
-      });
-    }
-  }
-  events.push({ eventType: "contentBlockStop", payload: { contentBlockIndex: 0 } });
-  events.push({ eventType: "messageStop", payload: { stopReason: STOP_REASONS[plan.finish] } });
+  const events = converseMessageEvents<NamedEvent>(
+    plan,
+    converseStopReasons[plan.finish],
+    (eventType, payload) => ({ eventType, payload }),
+  );
   const metadata: Json = { metrics: { latencyMs: context.latencyMs }, usage: usageOf(plan) };
   if (context.trace) metadata.trace = context.trace;
   events.push({ eventType: "metadata", payload: metadata });

@@ -2,6 +2,7 @@
 
 import {
   composeAnswer,
+  composeReasoning,
   countTokens,
   deterministicId,
   splitIntoChunks,
@@ -30,6 +31,10 @@ export interface ChatPlan {
   readonly outputTokens: number;
   /** Stream pieces of `text` (or of the tool arguments JSON for a tool call). */
   readonly pieces: readonly string[];
+  /** Reasoning before the answer, for families whose spec says where reasoning travels. */
+  readonly reasoning?: string;
+  /** Stream pieces of `reasoning`. */
+  readonly reasoningPieces?: readonly string[];
 }
 
 export interface PlanOptions {
@@ -38,13 +43,35 @@ export interface PlanOptions {
   readonly chunkCount?: number;
   /** When set, the request hit the guardrail: the answer is this blocked message. */
   readonly blockedMessage?: string;
+  /** The family sends reasoning before its answers (counted in the output tokens). */
+  readonly reasoning?: boolean;
 }
 
 /** Default number of stream pieces when the caller did not ask for a count. */
 const DEFAULT_PIECES = 6;
 
-/** Decides the answer: a guardrail block, a tool call, or a quoting sentence (truncated to max tokens). */
+/** Adds reasoning to a planned answer when the family sends reasoning (never to a guardrail's block). */
+function withReasoning(plan: ChatPlan, view: ChatView, options: PlanOptions): ChatPlan {
+  if (!options.reasoning || plan.kind === "guardrail") return plan;
+  const reasoning = composeReasoning(view.lastUserText);
+  const tokens = countTokens(reasoning);
+  return {
+    ...plan,
+    reasoning,
+    reasoningPieces: splitIntoChunks(reasoning, Math.min(options.chunkCount ?? 3, tokens)),
+    outputTokens: plan.outputTokens + tokens,
+  };
+}
+
+/**
+ * Decides the answer: a guardrail block, a tool call, or a quoting sentence (truncated to max tokens),
+ * with reasoning before it when the family sends reasoning.
+ */
 export function planChat(view: ChatView, options: PlanOptions): ChatPlan {
+  return withReasoning(planAnswer(view, options), view, options);
+}
+
+function planAnswer(view: ChatView, options: PlanOptions): ChatPlan {
   const inputTokens = Math.max(1, countTokens(view.inputText));
   if (options.blockedMessage !== undefined) {
     const text = options.blockedMessage;

@@ -49,6 +49,14 @@ export function composeAnswer(userText: string, minTokens = 0): string {
   return answer;
 }
 
+/** The reasoning the emulator gives models that send reasoning: a sentence about the user text. */
+export function composeReasoning(userText: string): string {
+  const quoted = quote(userText);
+  return quoted
+    ? `The user wrote "${quoted}"; I will quote it back.`
+    : "There is no user text; I will say so.";
+}
+
 /** The first `maxTokens` tokens of a text. */
 export function truncateTokens(text: string, maxTokens: number): string {
   return splitTokens(text).slice(0, Math.max(0, maxTokens)).join("");

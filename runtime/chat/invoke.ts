@@ -4,7 +4,7 @@
  */
 import type { ChatMapping, PriceFields, UsageMap, ValueSource } from "../../generated/spec-types.js";
 import { messagesCodecFor } from "../codecs/registry.js";
-import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
+import type { FamilyDescriptor } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
 import { applyBodyParams, paramTableFor } from "../params.js";
 import { readPointer, writeConstants, writePointer } from "../pointer.js";
@@ -49,7 +49,7 @@ export async function buildInvokeChatBody(
     format !== undefined && formatTarget !== undefined && formatTarget === mapping.request.tools;
   if (format !== undefined && !jsonTool && formatTarget) writePointer(body, formatTarget, format);
   const chat = await normalizeRequestChat(call, prepared, applied.codec, jsonTool);
-  messagesCodecFor(mapping.request.codec, entry.id).encode(chat, body, {
+  messagesCodecFor(mapping.request.codec).encode(chat, body, {
     model: entry,
     mapping: mapping.request,
   });
@@ -97,16 +97,12 @@ export function invokeGuardrailParams(guardrail: GuardrailConfig | undefined) {
 }
 
 /** The assistant message of a native answer: one text field, or content the family's codec decodes. */
-function decodeInvokeMessage(
-  body: Record<string, unknown>,
-  descriptor: FamilyDescriptor,
-  entry: CatalogEntry,
-): DecodedMessage {
+function decodeInvokeMessage(body: Record<string, unknown>, descriptor: FamilyDescriptor): DecodedMessage {
   const mapping = descriptor.chat!;
   const response = mapping.response;
   if (response.text)
     return { text: String(readPointer(body, response.text) ?? ""), toolCalls: [], reasoning: [] };
-  return messagesCodecFor(mapping.request.codec, entry.id).decode(readPointer(body, response.content!), body);
+  return messagesCodecFor(mapping.request.codec).decode(readPointer(body, response.content!), body, response);
 }
 
 /** Parses a native InvokeModel chat response into an OpenAI completion (exported for contract tests). */
@@ -114,13 +110,12 @@ export function parseInvokeChatResponse(
   body: Record<string, unknown>,
   headers: Record<string, string> | undefined,
   descriptor: FamilyDescriptor,
-  entry: CatalogEntry,
   meta: CompletionMeta,
   price: PriceFields | undefined,
   requestId: string | undefined,
 ): ChatCompletion {
   const response = descriptor.chat!.response;
-  const decoded = decodeInvokeMessage(body, descriptor, entry);
+  const decoded = decodeInvokeMessage(body, descriptor);
   const native =
     typeof response.finish_reason.from === "string"
       ? readPointer(body, response.finish_reason.from)
@@ -157,7 +152,6 @@ export async function invokeChat(call: ChatCall, prepared: PreparedChat): Promis
     answer.body,
     answer.headers as Record<string, string> | undefined,
     prepared.descriptor!,
-    entry,
     prepared.meta,
     prepared.price,
     answer.requestId,

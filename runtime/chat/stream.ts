@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-bedrock-runtime";
 import type { ChatMapping, FinishReasonMap } from "../../generated/spec-types.js";
 import { streamCodecFor } from "../codecs/registry.js";
+import { createConverseEventDecoder } from "../codecs/shared/converse-events.js";
 import { mapBedrockError, RequestValidationError } from "../errors.js";
 import { readPointer, writeConstants } from "../pointer.js";
 import { parseJsonBody, sendCommand, TimeoutAbort } from "../send.js";
@@ -164,7 +165,7 @@ async function openConverseStream(
     call.options,
     model,
   )) as ConverseStreamCommandOutput;
-  const decoder = streamCodecFor("converse", model).createDecoder({ codec: "converse" });
+  const decoder = createConverseEventDecoder();
   const requestId = output.$metadata.requestId;
   return {
     events: output.stream,
@@ -185,11 +186,8 @@ function invokeStreamFinishMap(mapping: ChatMapping): FinishReasonMap {
 }
 
 /** Decodes one InvokeModelWithResponseStream event (a JSON chunk) into stream events. */
-function invokeEventDecoder(mapping: ChatMapping, model: string): (event: unknown) => StreamEvent[] {
-  const decoder = streamCodecFor(mapping.stream!.codec, model).createDecoder(
-    mapping.stream!,
-    mapping.response,
-  );
+function invokeEventDecoder(mapping: ChatMapping): (event: unknown) => StreamEvent[] {
+  const decoder = streamCodecFor(mapping.stream!.codec).createDecoder(mapping.stream!, mapping.response);
   const guardrailPointer = mapping.response.guardrail;
   return (event) => {
     const payload = (event as { chunk?: { bytes?: Uint8Array } }).chunk;
@@ -232,7 +230,7 @@ async function openInvokeStream(
   const requestId = output.$metadata.requestId;
   return {
     events: output.body,
-    decode: invokeEventDecoder(mapping, model),
+    decode: invokeEventDecoder(mapping),
     assembler: new ChunkAssembler(prepared.meta, invokeStreamFinishMap(mapping)),
     fields: { route: "invoke", request_id: requestId },
     requestId,

@@ -1,60 +1,40 @@
+/**
+ * The runtime halves of the codec units, one entry per codec name of the spec schema. Adding a codec is
+ * one folder (`runtime/codecs/<name>/index.ts` and its `emulator.ts`) plus one line here and one in
+ * `emulator/codecs.ts`; a missing line or part fails to compile.
+ */
+
+import { anthropic } from "./anthropic/index.js";
+import { cohereChat } from "./cohere-chat/index.js";
+import { flat } from "./flat/index.js";
+import { mistralChat } from "./mistral-chat/index.js";
+import { nova } from "./nova/index.js";
+import { openai } from "./openai/index.js";
+import { template } from "./template/index.js";
 import type {
-  MessagesCodec as MessagesCodecName,
-  StreamCodec as StreamCodecName,
-} from "../../generated/spec-types.js";
-import { RequestValidationError } from "../errors.js";
-import { anthropicCodec, anthropicStreamCodec } from "./anthropic.js";
-import { cohereChatCodec, cohereChatStreamCodec } from "./cohere-chat.js";
-import { converseStreamCodec } from "./converse-stream.js";
-import { flatStreamCodec } from "./flat-stream.js";
-import { mistralChatCodec } from "./mistral-chat.js";
-import { novaCodec } from "./nova.js";
-import { openaiCodec, openaiStreamCodec } from "./openai.js";
-import { templateCodec } from "./template.js";
-import type { MessagesCodec, StreamCodec } from "./types.js";
+  CodecRegistry,
+  MessagesCodec,
+  MessagesCodecName,
+  StreamCodec,
+  StreamCodecName,
+} from "./types.js";
 
-/** The message codecs a spec may name. A codec missing here is a bug the contract tests catch. */
-const messagesCodecs: Partial<Record<MessagesCodecName, MessagesCodec>> = {
-  template: templateCodec,
-  anthropic: anthropicCodec,
-  nova: novaCodec,
-  "cohere-chat": cohereChatCodec,
-  "mistral-chat": mistralChatCodec,
-  openai: openaiCodec,
+export const codecs: CodecRegistry<MessagesCodec, StreamCodec> = {
+  anthropic,
+  "cohere-chat": cohereChat,
+  flat,
+  "mistral-chat": mistralChat,
+  nova,
+  openai,
+  template,
 };
 
-const streamCodecs: Partial<Record<StreamCodecName, StreamCodec>> = {
-  flat: flatStreamCodec,
-  anthropic: anthropicStreamCodec,
-  converse: converseStreamCodec,
-  "cohere-chat": cohereChatStreamCodec,
-  openai: openaiStreamCodec,
-};
-
-export function messagesCodecFor(name: MessagesCodecName, model: string): MessagesCodec {
-  const codec = messagesCodecs[name];
-  if (!codec) {
-    throw new RequestValidationError(
-      `the ${name} message codec is not available in this build, so ${model} cannot be called through invoke`,
-      {
-        model,
-        code: "codec_unavailable",
-      },
-    );
-  }
-  return codec;
+/** The message codec a spec names (`chat.request.codec`). */
+export function messagesCodecFor(name: MessagesCodecName): MessagesCodec {
+  return codecs[name].messages;
 }
 
-export function streamCodecFor(name: StreamCodecName, model: string): StreamCodec {
-  const codec = streamCodecs[name];
-  if (!codec) {
-    throw new RequestValidationError(
-      `the ${name} stream codec is not available in this build, so ${model} cannot stream through invoke`,
-      {
-        model,
-        code: "codec_unavailable",
-      },
-    );
-  }
-  return codec;
+/** The stream codec a spec names (`chat.stream.codec`). */
+export function streamCodecFor(name: StreamCodecName): StreamCodec {
+  return codecs[name].stream;
 }

@@ -57,12 +57,11 @@ function lowerCaseHeaders(headers: Readonly<Record<string, string>>): Record<str
 
 /** The OpenAI completion the runtime makes of a fixture's native response. */
 export async function parseFixture(model: string, fixture: InvokeFixture): Promise<ChatCompletion> {
-  const { entry, descriptor } = await prepare(model);
+  const { descriptor } = await prepare(model);
   return parseInvokeChatResponse(
     fixture.response as Record<string, unknown>,
     lowerCaseHeaders(fixture.http.responseHeaders),
     descriptor,
-    entry,
     meta,
     undefined,
     undefined,
@@ -84,7 +83,7 @@ export async function streamFixture(model: string, fixture: InvokeFixture): Prom
   const { descriptor } = await prepare(model);
   const mapping = descriptor.chat as ChatMapping;
   const stream = mapping.stream!;
-  const decoder = streamCodecFor(stream.codec, model).createDecoder(stream);
+  const decoder = streamCodecFor(stream.codec).createDecoder(stream, mapping.response);
   const assembler = new ChunkAssembler(meta, stream.finish_reason ?? mapping.response.finish_reason);
   const chunks: ChatCompletionChunk[] = [];
   for (const event of fixture.events ?? []) {

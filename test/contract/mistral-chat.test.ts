@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mistralChatCodec } from "../../runtime/codecs/mistral-chat.js";
+import type { ChatResponseMapping } from "../../generated/spec-types.js";
+import { mistralChat } from "../../runtime/codecs/mistral-chat/index.js";
 import { buildBody, loadFixture, parseFixture, streamFixture } from "./invoke-fixture.js";
 
 describe("mistral-chat fixtures", () => {
@@ -86,7 +87,20 @@ describe("mistral-chat fixtures", () => {
   });
 });
 
-describe("mistralChatCodec", () => {
+/** The response mapping of specs/mistral-chat.yaml (the codec reads nothing else from it). */
+const mistralResponse: ChatResponseMapping = {
+  content: "/choices/0/message",
+  finish_reason: {
+    from: "/choices/0/stop_reason",
+    map: { stop: "stop", length: "length", tool_calls: "tool_calls" },
+  },
+  usage: {
+    prompt_tokens: { header: "x-amzn-bedrock-input-token-count" },
+    completion_tokens: { header: "x-amzn-bedrock-output-token-count" },
+  },
+};
+
+describe("mistral-chat codec", () => {
   const context = {
     model: { id: "mistral.pixtral-large-2502-v1:0" } as never,
     mapping: {
@@ -104,7 +118,7 @@ describe("mistralChatCodec", () => {
 
   it("sends a tool conversation with assistant tool_calls and tool results", () => {
     const body: Record<string, unknown> = {};
-    mistralChatCodec.encode(
+    mistralChat.messages.encode(
       {
         system: ["Be brief."],
         turns: [
@@ -158,7 +172,7 @@ describe("mistralChatCodec", () => {
 
   it("forces a named tool by offering only that tool with tool_choice any", () => {
     const body: Record<string, unknown> = {};
-    mistralChatCodec.encode(
+    mistralChat.messages.encode(
       {
         system: [],
         turns: [{ role: "user", content: [{ kind: "text", text: "hi" }] }],
@@ -176,7 +190,7 @@ describe("mistralChatCodec", () => {
 
   it("writes images as image_url data URLs", () => {
     const body: Record<string, unknown> = {};
-    mistralChatCodec.encode(
+    mistralChat.messages.encode(
       {
         system: [],
         turns: [
@@ -214,13 +228,14 @@ describe("mistralChatCodec", () => {
   });
 
   it("decodes object arguments as JSON text", () => {
-    const decoded = mistralChatCodec.decode(
+    const decoded = mistralChat.messages.decode(
       {
         role: "assistant",
         content: "",
         tool_calls: [{ id: "x", function: { name: "f", arguments: { a: 1 } } }],
       },
       {},
+      mistralResponse,
     );
     expect(decoded).toEqual({
       text: "",

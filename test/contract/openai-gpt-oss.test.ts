@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { openaiCodec, openaiStreamCodec, splitReasoning } from "../../runtime/codecs/openai.js";
+import { descriptor } from "../../generated/families/openai-gpt-oss.js";
+import { openai } from "../../runtime/codecs/openai/index.js";
+import { splitReasoning } from "../../runtime/codecs/openai/reasoning.js";
 import { buildBody, loadFixture, parseFixture, streamFixture } from "./invoke-fixture.js";
 
 describe("openai-gpt-oss fixtures", () => {
@@ -89,17 +91,22 @@ describe("openai-gpt-oss fixtures", () => {
   });
 });
 
+/** gpt-oss's chat mapping: its spec says the reasoning comes in `<reasoning>` tags. */
+const chat = descriptor.chat!;
+const tags = chat.response.reasoning!.tags!;
+
 describe("openai codecs", () => {
   it("splits a leading reasoning block", () => {
-    expect(splitReasoning("<reasoning>think</reasoning>answer")).toEqual({
+    expect(tags).toEqual({ open: "<reasoning>", close: "</reasoning>" });
+    expect(splitReasoning("<reasoning>think</reasoning>answer", tags)).toEqual({
       reasoning: "think",
       text: "answer",
     });
-    expect(splitReasoning("plain answer")).toEqual({ reasoning: "", text: "plain answer" });
+    expect(splitReasoning("plain answer", tags)).toEqual({ reasoning: "", text: "plain answer" });
   });
 
   it("reads reasoning tags split across chunks", () => {
-    const decode = openaiStreamCodec.createDecoder({ codec: "openai" });
+    const decode = openai.stream.createDecoder(chat.stream!, chat.response);
     const pieces = ["<reas", "oning>a", "b</rea", "soning>c", "d"];
     const events = pieces.flatMap((content) => decode({ choices: [{ index: 0, delta: { content } }] }));
     events.push(...decode({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }));
@@ -110,7 +117,7 @@ describe("openai codecs", () => {
   });
 
   it("streams tool calls by index: one start per call, then argument deltas", () => {
-    const decode = openaiStreamCodec.createDecoder({ codec: "openai" });
+    const decode = openai.stream.createDecoder(chat.stream!, chat.response);
     const events = [
       ...decode({
         id: "c1",
@@ -146,7 +153,7 @@ describe("openai codecs", () => {
 
   it("sends assistant tool calls with null content and tool results by id", () => {
     const body: Record<string, unknown> = {};
-    openaiCodec.encode(
+    openai.messages.encode(
       {
         system: [],
         turns: [

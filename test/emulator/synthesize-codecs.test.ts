@@ -9,11 +9,11 @@ import { buildImagesResponse } from "../../emulator/synthesize/images.js";
 import {
   buildNativeChatResponse,
   buildNativeChatStream,
-  nativeFinish,
+  readNativeChatView,
 } from "../../emulator/synthesize/native-chat.js";
+import { nativeFinish } from "../../emulator/synthesize/native-kit.js";
 import { planChat } from "../../emulator/synthesize/plan.js";
 import { readPngSize } from "../../emulator/synthesize/png.js";
-import { readNativeChatView } from "../../emulator/synthesize/view.js";
 import type { CatalogEntry, FamilyDescriptor } from "../../runtime/descriptor.js";
 import { readPointer } from "../../runtime/pointer.js";
 
@@ -174,7 +174,7 @@ describe("codec families", () => {
         },
         usage: { prompt_tokens: "/usage/inputTokens", completion_tokens: "/usage/outputTokens" },
       },
-      stream: { codec: "converse" },
+      stream: { codec: "nova" },
     },
   } as unknown as FamilyDescriptor;
 

@@ -14,13 +14,16 @@ import { readPngSize } from "../../emulator/synthesize/png.js";
 import { buildValue } from "../../emulator/synthesize/tools.js";
 import type { Emulator } from "../../emulator/types.js";
 import { catalog, familyLoaders } from "../../generated/index.js";
-import type { CatalogEntry, FamilyModule } from "../../runtime/descriptor.js";
+import { nativeSchemaLoaders } from "../../generated/native-schemas/index.js";
+import type { CatalogEntry, FamilyModule, NativeSchemaSet } from "../../runtime/descriptor.js";
 import { readPointer, writePointer } from "../../runtime/pointer.js";
 import { sdkClient } from "./helpers.js";
 
 const ajv = new Ajv({ strict: false, allowUnionTypes: true });
 const entries = Object.values(catalog) as CatalogEntry[];
-const families = new Map<string, FamilyModule>();
+/** A family module with its native schemas (which the emulator loads beside it). */
+type LoadedFamily = FamilyModule & { readonly nativeSchemas: NativeSchemaSet };
+const families = new Map<string, LoadedFamily>();
 const USER_TEXT = "What is the capital of France?";
 const EXPECTED_ANSWER = 'This is a synthesized reply to "What is the capital of France?".';
 
@@ -30,7 +33,7 @@ function callableId(entry: CatalogEntry): string {
 }
 
 /** A native chat body for any family, written at its spec's pointers (the test's own small encoder). */
-function nativeChatBody(family: FamilyModule, maxTokens: number): Record<string, unknown> {
+function nativeChatBody(family: LoadedFamily, maxTokens: number): Record<string, unknown> {
   const request = family.descriptor.chat!.request;
   const body = (buildValue(family.nativeSchemas.chat_request) ?? {}) as Record<string, unknown>;
   for (const [pointer, value] of Object.entries(request.constants ?? {})) writePointer(body, pointer, value);
@@ -59,7 +62,7 @@ function nativeChatBody(family: FamilyModule, maxTokens: number): Record<string,
   return body;
 }
 
-function finishOf(family: FamilyModule, body: unknown): string | undefined {
+function finishOf(family: LoadedFamily, body: unknown): string | undefined {
   const mapping = family.descriptor.chat!.response.finish_reason;
   if (typeof mapping.from !== "string") return undefined;
   const native = readPointer(body, mapping.from);
@@ -73,14 +76,14 @@ async function collectStream(stream: AsyncIterable<{ chunk?: { bytes?: Uint8Arra
 }
 
 /** The streamed text, read as the family's stream codec reads it. */
-function streamedText(family: FamilyModule, chunks: Record<string, unknown>[]): string {
+function streamedText(family: LoadedFamily, chunks: Record<string, unknown>[]): string {
   const codec = family.descriptor.chat!.stream?.codec ?? "flat";
   const parts: string[] = [];
   for (const chunk of chunks) {
     if (codec === "anthropic") {
       const delta = chunk.delta as { text?: string } | undefined;
       if (chunk.type === "content_block_delta" && delta?.text) parts.push(delta.text);
-    } else if (codec === "converse") {
+    } else if (codec === "nova") {
       const text = readPointer(chunk, "/contentBlockDelta/delta/text");
       if (typeof text === "string") parts.push(text);
     } else if (codec === "openai") {
@@ -94,7 +97,11 @@ function streamedText(family: FamilyModule, chunks: Record<string, unknown>[]): 
       if (typeof text === "string") parts.push(text);
     }
   }
-  return parts.join("");
+  // Reasoning that travels in tags comes first in the text (gpt-oss); the answer follows it.
+  const joined = parts.join("");
+  const tags = family.descriptor.chat!.response.reasoning?.tags;
+  if (!tags || !joined.startsWith(tags.open)) return joined;
+  return joined.slice(joined.indexOf(tags.close) + tags.close.length);
 }
 
 describe("synthesized answers for every catalog model", () => {
@@ -103,7 +110,8 @@ describe("synthesized answers for every catalog model", () => {
     emulator = await startEmulator({ mode: "synthesize" });
     await Promise.all(
       Object.entries(familyLoaders).map(async ([name, load]) => {
-        families.set(name, await load());
+        const schemas = await nativeSchemaLoaders[name as keyof typeof nativeSchemaLoaders]();
+        families.set(name, { ...(await load()), nativeSchemas: schemas });
       }),
     );
   });

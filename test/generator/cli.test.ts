@@ -36,8 +36,9 @@ describe.concurrent("bedrock-forge generate (child process)", { timeout: 120_000
       name.endsWith(".yaml"),
     );
     const result = await cli("generate", "--check");
-    // Every spec gives a family module; catalog, index, params, spec-types and manifest come on top.
-    const summary = `generated/ is up to date (${specs.length + 5} files, ${specs.length} specs).\n`;
+    // Every spec gives a family module and a native-schemas module; catalog, index, params, spec-types,
+    // manifest and the native-schemas index come on top.
+    const summary = `generated/ is up to date (${2 * specs.length + 6} files, ${specs.length} specs).\n`;
     expect(result).toEqual({ code: 0, stdout: summary, stderr: "" });
     expect(await readTree(path.join(repositoryRoot, "generated"))).toEqual(before);
   });

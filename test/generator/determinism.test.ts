@@ -75,12 +75,12 @@ describe("deterministic generation", () => {
     const first = await generateOk(specsDir, repositoryRoot, true);
     const second = await generateOk(specsDir, repositoryRoot, true);
     expect([...second]).toEqual([...first]);
-    const families = Object.keys(await realSpecTexts()).map(
-      (name) => `families/${name.replace(/\.yaml$/, ".ts")}`,
-    );
-    expect([...first.keys()].sort()).toEqual(
-      [...families, "catalog.ts", "index.ts", "manifest.json", "params.ts", "spec-types.ts"].sort(),
-    );
+    const modules = Object.keys(await realSpecTexts()).flatMap((name) => [
+      `families/${name.replace(/\.yaml$/, ".ts")}`,
+      `native-schemas/${name.replace(/\.yaml$/, ".ts")}`,
+    ]);
+    const shared = ["catalog.ts", "index.ts", "manifest.json", "native-schemas/index.ts", "params.ts"];
+    expect([...first.keys()].sort()).toEqual([...modules, ...shared, "spec-types.ts"].sort());
   });
 
   it("does not depend on the order spec files are written in", async () => {
@@ -184,13 +184,15 @@ describe("drift check", () => {
     expect(await runGenerate(["--out", out], write.io)).toBe(0);
     const specCount = Object.keys(await realSpecTexts()).length;
     expect(write.stdout()).toMatch(
-      new RegExp(`^Generated ${specCount + 5} files from ${specCount} specs into .+ in \\d+ ms\\.\n$`),
+      new RegExp(`^Generated ${2 * specCount + 6} files from ${specCount} specs into .+ in \\d+ ms\\.\n$`),
     );
     expect(await readTree(out)).toEqual(await readTree(path.join(repositoryRoot, "generated")));
 
     const fresh = captureOutput();
     expect(await runGenerate(["--check", "--out", out], fresh.io)).toBe(0);
-    expect(fresh.stdout()).toBe(`${label}/ is up to date (${specCount + 5} files, ${specCount} specs).\n`);
+    expect(fresh.stdout()).toBe(
+      `${label}/ is up to date (${2 * specCount + 6} files, ${specCount} specs).\n`,
+    );
     expect(fresh.stderr()).toBe("");
   });
 

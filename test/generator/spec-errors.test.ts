@@ -410,6 +410,79 @@ const mistakes: readonly MistakeCase[] = [
     expected: [`${embed}:25:5 /models/0: an embeddings model needs \`embedding\` (its dimensions)`],
   },
   {
+    mistake: "content form on a codec other than openai",
+    files: editText("    prompt: /prompt\n", "    prompt: /prompt\n    content_form: parts\n"),
+    expected: [
+      `${text}:14:5 /chat/request/content_form: content_form is read by the openai codec only (this spec uses template)`,
+    ],
+  },
+  {
+    mistake: "reasoning carriage on a codec other than openai",
+    files: editText(
+      "    text: /out\n    finish_reason",
+      "    text: /out\n    reasoning: { field: reasoning_content }\n    finish_reason",
+    ),
+    expected: [
+      `${text}:23:5 /chat/response/reasoning: reasoning is read by the openai codec only (this spec uses template)`,
+    ],
+  },
+  {
+    mistake: "reasoning carriage that names nothing",
+    files: editText(
+      "    text: /out\n    finish_reason",
+      "    text: /out\n    reasoning: {}\n    finish_reason",
+    ),
+    expected: [`${text}:23:5 /chat/response/reasoning: must NOT have fewer than 1 properties`],
+  },
+  {
+    mistake: "reasoning tags that open and close alike",
+    files: editText(
+      "    text: /out\n    finish_reason",
+      '    text: /out\n    reasoning: { tags: { open: "<t>", close: "<t>" } }\n    finish_reason',
+    ),
+    expected: [
+      `${text}:23:5 /chat/response/reasoning: reasoning is read by the openai codec only (this spec uses template)`,
+      `${text}:23:18 /chat/response/reasoning/tags: the opening and closing reasoning tags must differ`,
+    ],
+  },
+  {
+    mistake: "required param with a default",
+    files: editText(
+      "max_tokens: { to: /max_len, max: 100 }",
+      "max_tokens: { to: /max_len, max: 100, default: 10, required: true }",
+    ),
+    expected: [
+      `${text}:18:58 /chat/request/params/max_tokens/required: "max_tokens" is required but has a default, which fills it whenever a request omits it`,
+    ],
+  },
+  {
+    mistake: "required param that is dropped",
+    files: editText(
+      "max_tokens: { to: /inferenceConfig/maxTokens }",
+      "max_tokens: { policy: drop, required: true }",
+    ),
+    expected: [
+      `${text}:30:33 /converse/params/max_tokens/required: "max_tokens" is required but has the drop policy, so it is never sent`,
+    ],
+  },
+  {
+    mistake: "model overlay that requires a param the family gives a default",
+    files: {
+      [text]: replaceOnce(
+        replaceOnce(
+          textSpec,
+          "max_tokens: { to: /max_len, max: 100 }",
+          "max_tokens: { to: /max_len, max: 100, default: 10 }",
+        ),
+        "    profiles: [us]\n",
+        "    profiles: [us]\n    params: { max_tokens: { required: true } }\n",
+      ),
+    },
+    expected: [
+      `${text}:58:29 /models/0/params/max_tokens/required: "max_tokens" is required for demo.text-v1 but has a default, which fills it whenever a request omits it`,
+    ],
+  },
+  {
     mistake: "default dimensions that are not offered",
     files: { [embed]: replaceOnce(embedSpec, "default_dimensions: 512", "default_dimensions: 1024") },
     expected: [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PromptTemplate } from "../../generated/spec-types.js";
 import { normalizeChat } from "../../runtime/chat/normalize.js";
-import { renderPrompt } from "../../runtime/chat/template.js";
+import { renderPrompt } from "../../runtime/codecs/template/render-prompt.js";
 import { loadFamily } from "../../runtime/families.js";
 import type { ChatMessage } from "../../runtime/types.js";
 

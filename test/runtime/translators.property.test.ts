@@ -14,7 +14,7 @@ import { buildConverseMessages } from "../../runtime/chat/converse.js";
 import { buildInvokeChatBody } from "../../runtime/chat/invoke.js";
 import { normalizeChat } from "../../runtime/chat/normalize.js";
 import type { PreparedChat } from "../../runtime/chat/prepare.js";
-import { renderPrompt } from "../../runtime/chat/template.js";
+import { renderPrompt } from "../../runtime/codecs/template/render-prompt.js";
 import type { CatalogEntry } from "../../runtime/descriptor.js";
 import { loadFamily } from "../../runtime/families.js";
 import { BedrockCallError, BedrockForgeError, createBedrock } from "../../runtime/index.js";

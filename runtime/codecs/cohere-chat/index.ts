@@ -13,11 +13,13 @@ import type {
   StreamEvent,
   ToolCallBlock,
   Turn,
-} from "../chat/model.js";
-import { RequestValidationError, ResponseParseError } from "../errors.js";
-import { writePointer } from "../pointer.js";
-import type { FunctionTool } from "../types.js";
-import type { MessagesCodec, StreamCodec } from "./types.js";
+} from "../../chat/model.js";
+import { RequestValidationError, ResponseParseError } from "../../errors.js";
+import { writePointer } from "../../pointer.js";
+import type { FunctionTool } from "../../types.js";
+import { addInvocationMetrics } from "../shared/invocation-metrics.js";
+import { sendsTools } from "../shared/tools.js";
+import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeObject = Record<string, unknown>;
 
@@ -161,7 +163,7 @@ function splitConversation(chat: NormalizedChat, model: string) {
   return { history: turns.slice(0, end), message: "", trailingTools: turns.slice(end) };
 }
 
-export const cohereChatCodec: MessagesCodec = {
+const cohereChatMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     if (chat.system.length > 0 && mapping.system)
       writePointer(body, mapping.system, chat.system.join("\n\n"));
@@ -178,8 +180,7 @@ export const cohereChatCodec: MessagesCodec = {
     const toolResults = trailingTools.flatMap((turn) => encodeToolResults(turn, calls, model.id));
     if (toolResults.length > 0) body.tool_results = toolResults;
 
-    const usesTools = calls.size > 0;
-    if (chat.tools.length > 0 && mapping.tools && (chat.toolChoice !== "none" || usesTools)) {
+    if (sendsTools(chat, mapping)) {
       writePointer(body, mapping.tools, chat.tools.map(encodeTool));
     }
   },
@@ -200,7 +201,7 @@ export const cohereChatCodec: MessagesCodec = {
  * Cohere's v1 stream events, one per chunk: stream-start, text-generation, tool-calls-generation
  * (the complete calls; the partial tool-calls-chunk events are skipped), stream-end (finish reason).
  */
-export const cohereChatStreamCodec: StreamCodec = {
+const cohereChatStream: StreamCodec = {
   createDecoder() {
     let generation = "cohere";
     let toolCount = 0;
@@ -234,17 +235,13 @@ export const cohereChatStreamCodec: StreamCodec = {
           });
           break;
       }
-      const metrics = chunk["amazon-bedrock-invocationMetrics"] as
-        | { inputTokenCount?: number; outputTokenCount?: number }
-        | undefined;
-      if (metrics) {
-        events.push({
-          kind: "usage",
-          promptTokens: metrics.inputTokenCount,
-          completionTokens: metrics.outputTokenCount,
-        });
-      }
+      addInvocationMetrics(chunk, events);
       return events;
     };
   },
+};
+
+export const cohereChat: CodecUnit<"cohere-chat"> = {
+  messages: cohereChatMessages,
+  stream: cohereChatStream,
 };

@@ -1,10 +1,13 @@
-import { renderPrompt } from "../chat/template.js";
-import { RequestValidationError, ResponseParseError } from "../errors.js";
-import { writePointer } from "../pointer.js";
-import type { MessagesCodec } from "./types.js";
+/**
+ * The `template` codec of text-completion families: the conversation becomes one prompt string rendered
+ * with the spec's prompt template; the answer is the text at the spec's `response.text`.
+ */
+import { RequestValidationError, ResponseParseError } from "../../errors.js";
+import { writePointer } from "../../pointer.js";
+import type { CodecUnit, MessagesCodec } from "../types.js";
+import { renderPrompt } from "./render-prompt.js";
 
-/** Text-completion families: the conversation becomes one prompt string rendered with the spec's template. */
-export const templateCodec: MessagesCodec = {
+const templateMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     if (chat.tools.length > 0) {
       throw new RequestValidationError(
@@ -19,3 +22,5 @@ export const templateCodec: MessagesCodec = {
     return { text: content, toolCalls: [], reasoning: [] };
   },
 };
+
+export const template: CodecUnit<"template"> = { messages: templateMessages };

@@ -9,11 +9,13 @@ import type {
   ImageBlock,
   NormalizedChat,
   ToolResultBlock,
-} from "../chat/model.js";
-import { RequestValidationError, ResponseParseError } from "../errors.js";
-import { writePointer } from "../pointer.js";
-import type { ThinkingBlock } from "../types.js";
-import type { MessagesCodec } from "./types.js";
+} from "../../chat/model.js";
+import { RequestValidationError, ResponseParseError } from "../../errors.js";
+import { writePointer } from "../../pointer.js";
+import type { ThinkingBlock } from "../../types.js";
+import { createConverseEventDecoder } from "../shared/converse-events.js";
+import { sendsTools } from "../shared/tools.js";
+import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeBlock = Record<string, unknown>;
 
@@ -81,7 +83,7 @@ function encodeToolChoice(choice: NormalizedChat["toolChoice"]): NativeBlock | u
   return { tool: { name: choice.function.name } };
 }
 
-export const novaCodec: MessagesCodec = {
+const novaMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     if (chat.system.length > 0 && mapping.system) {
       writePointer(
@@ -104,10 +106,7 @@ export const novaCodec: MessagesCodec = {
     }
     writePointer(body, mapping.messages!, messages);
 
-    const usesTools = chat.turns.some((turn) =>
-      turn.content.some((block) => block.kind === "tool_call" || block.kind === "tool_result"),
-    );
-    if (chat.tools.length > 0 && mapping.tools && (chat.toolChoice !== "none" || usesTools)) {
+    if (sendsTools(chat, mapping)) {
       writePointer(
         body,
         mapping.tools,
@@ -148,3 +147,8 @@ export const novaCodec: MessagesCodec = {
     return { text, toolCalls, reasoning } satisfies DecodedMessage;
   },
 };
+
+/** Nova's InvokeModelWithResponseStream chunks are Converse stream events. */
+const novaStream: StreamCodec = { createDecoder: createConverseEventDecoder };
+
+export const nova: CodecUnit<"nova"> = { messages: novaMessages, stream: novaStream };

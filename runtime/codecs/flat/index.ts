@@ -1,7 +1,12 @@
-import type { FinishReasonMap, UsageMap } from "../../generated/spec-types.js";
-import type { StreamEvent } from "../chat/model.js";
-import { readPointer } from "../pointer.js";
-import type { StreamCodec } from "./types.js";
+/**
+ * The `flat` stream codec: families whose stream chunks repeat the response's fields (Llama, Titan Text,
+ * Mistral, Cohere Command, DeepSeek R1, Claude text completions). The spec's `stream` pointers are read
+ * from every chunk.
+ */
+import type { FinishReasonMap, UsageMap } from "../../../generated/spec-types.js";
+import type { StreamEvent } from "../../chat/model.js";
+import { readPointer } from "../../pointer.js";
+import type { CodecUnit, StreamCodec } from "../types.js";
 
 function readNumber(chunk: unknown, source: UsageMap[keyof UsageMap]): number | undefined {
   if (typeof source !== "string") return undefined;
@@ -9,8 +14,7 @@ function readNumber(chunk: unknown, source: UsageMap[keyof UsageMap]): number | 
   return typeof value === "number" ? value : undefined;
 }
 
-/** Families whose stream chunks repeat the response's fields: read the spec's pointers from every chunk. */
-export const flatStreamCodec: StreamCodec = {
+const flatStream: StreamCodec = {
   createDecoder(mapping, response) {
     const textPointer = mapping.text!;
     const choicePointer = mapping.choice;
@@ -47,3 +51,5 @@ export const flatStreamCodec: StreamCodec = {
     };
   },
 };
+
+export const flat: CodecUnit<"flat"> = { stream: flatStream };

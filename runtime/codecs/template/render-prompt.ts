@@ -1,6 +1,10 @@
-import type { PromptTemplate } from "../../generated/spec-types.js";
-import { RequestValidationError } from "../errors.js";
-import type { NormalizedChat, Turn } from "./model.js";
+/**
+ * The template codec's prompt renderer: a conversation becomes one prompt string through the spec's
+ * `chat.request.template` (BOS, turn templates split at `{content}`, system handling, generation prompt).
+ */
+import type { PromptTemplate } from "../../../generated/spec-types.js";
+import type { NormalizedChat, Turn } from "../../chat/model.js";
+import { RequestValidationError } from "../../errors.js";
 
 /** A turn template split at `{content}`: what comes before the content and what after. */
 function splitTurn(template: string, role: string): { prefix: string; suffix: string } {

@@ -2,11 +2,19 @@
  * Anthropic Claude Messages API bodies on Bedrock.
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages-request-response.html
  */
-import type { ContentBlock, DecodedMessage, DocumentBlock, ImageBlock, StreamEvent } from "../chat/model.js";
-import { RequestValidationError, ResponseParseError } from "../errors.js";
-import { writePointer } from "../pointer.js";
-import type { ThinkingBlock } from "../types.js";
-import type { MessagesCodec, StreamCodec } from "./types.js";
+import type {
+  ContentBlock,
+  DecodedMessage,
+  DocumentBlock,
+  ImageBlock,
+  StreamEvent,
+} from "../../chat/model.js";
+import { RequestValidationError, ResponseParseError } from "../../errors.js";
+import { writePointer } from "../../pointer.js";
+import type { ThinkingBlock } from "../../types.js";
+import { addInvocationMetrics } from "../shared/invocation-metrics.js";
+import { sendsTools } from "../shared/tools.js";
+import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeBlock = Record<string, unknown>;
 
@@ -59,7 +67,7 @@ function encodeBlock(block: ContentBlock, model: string): NativeBlock {
   }
 }
 
-export const anthropicCodec: MessagesCodec = {
+const anthropicMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     if (chat.system.length > 0 && mapping.system)
       writePointer(body, mapping.system, chat.system.join("\n\n"));
@@ -80,10 +88,7 @@ export const anthropicCodec: MessagesCodec = {
     }
     writePointer(body, mapping.messages!, messages);
 
-    const usesTools = chat.turns.some((turn) =>
-      turn.content.some((block) => block.kind === "tool_call" || block.kind === "tool_result"),
-    );
-    if (chat.tools.length > 0 && mapping.tools && (chat.toolChoice !== "none" || usesTools)) {
+    if (sendsTools(chat, mapping)) {
       writePointer(
         body,
         mapping.tools,
@@ -142,7 +147,7 @@ export const anthropicCodec: MessagesCodec = {
 };
 
 /** Claude's stream events: message_start, content_block_start/delta/stop, message_delta, message_stop. */
-export const anthropicStreamCodec: StreamCodec = {
+const anthropicStream: StreamCodec = {
   createDecoder() {
     return (chunk) => {
       const events: StreamEvent[] = [];
@@ -199,16 +204,10 @@ export const anthropicStreamCodec: StreamCodec = {
           );
         }
       }
-      const metrics = chunk["amazon-bedrock-invocationMetrics"] as
-        | { inputTokenCount?: number; outputTokenCount?: number }
-        | undefined;
-      if (metrics)
-        events.push({
-          kind: "usage",
-          promptTokens: metrics.inputTokenCount,
-          completionTokens: metrics.outputTokenCount,
-        });
+      addInvocationMetrics(chunk, events);
       return events;
     };
   },
 };
+
+export const anthropic: CodecUnit<"anthropic"> = { messages: anthropicMessages, stream: anthropicStream };

@@ -1,0 +1,108 @@
+/**
+ * Reasoning of OpenAI-chat-like models, where the spec says it travels (`chat.response.reasoning`): in a
+ * field of the message or delta (`reasoning_content`, as DeepSeek's API sends it:
+ * https://api-docs.deepseek.com/guides/reasoning_model), or at the start of the text between tags
+ * (gpt-oss on InvokeModel writes `<reasoning>…</reasoning>`, docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html;
+ * Kimi K2 Thinking the same, per LiteLLM's bedrock/chat/invoke_transformations/amazon_moonshot_transformation.py;
+ * DeepSeek R1 style models `<think>…</think>`).
+ */
+import type { ReasoningCarriage } from "../../../generated/spec-types.js";
+import type { StreamEvent } from "../../chat/model.js";
+
+export type ReasoningTags = NonNullable<ReasoningCarriage["tags"]>;
+
+/** Splits a leading `open…close` block (after any whitespace) from the answer text. */
+export function splitReasoning(text: string, tags: ReasoningTags): { reasoning: string; text: string } {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith(tags.open)) return { reasoning: "", text };
+  const end = trimmed.indexOf(tags.close, tags.open.length);
+  if (end === -1) return { reasoning: trimmed.slice(tags.open.length), text: "" };
+  return { reasoning: trimmed.slice(tags.open.length, end), text: trimmed.slice(end + tags.close.length) };
+}
+
+/** The reasoning text in the carriage's field of a message or delta ("" when absent). */
+export function readReasoningField(
+  source: Record<string, unknown>,
+  carriage: ReasoningCarriage | undefined,
+): string {
+  if (!carriage?.field) return "";
+  const value = source[carriage.field];
+  return typeof value === "string" ? value : "";
+}
+
+/** Reads the reasoning and the answer of a whole message text (and its fields). */
+export function separateReasoning(
+  message: Record<string, unknown>,
+  text: string,
+  carriage: ReasoningCarriage | undefined,
+): { reasoning: string; text: string } {
+  const split = carriage?.tags ? splitReasoning(text, carriage.tags) : { reasoning: "", text };
+  return { reasoning: readReasoningField(message, carriage) || split.reasoning, text: split.text };
+}
+
+/** Length of the longest suffix of `text` that is a prefix of `tag` (a tag possibly split across chunks). */
+function partialTagLength(text: string, tag: string): number {
+  for (let length = Math.min(tag.length - 1, text.length); length > 0; length--) {
+    if (text.endsWith(tag.slice(0, length))) return length;
+  }
+  return 0;
+}
+
+/**
+ * Separates a tagged reasoning block at the start of streamed content from the answer, whatever the chunk
+ * boundaries: text that may still turn into a tag is held back until the next delta decides it. Without
+ * tags every delta is answer text.
+ */
+export class ReasoningSplitter {
+  private state: "start" | "reasoning" | "answer";
+  private held = "";
+
+  constructor(private readonly tags: ReasoningTags | undefined) {
+    this.state = tags ? "start" : "answer";
+  }
+
+  push(delta: string): StreamEvent[] {
+    this.held += delta;
+    const events: StreamEvent[] = [];
+    if (this.state === "start" && !this.leaveStart()) return events;
+    if (this.state === "reasoning") {
+      const close = this.tags!.close;
+      const end = this.held.indexOf(close);
+      if (end === -1) {
+        const keep = partialTagLength(this.held, close);
+        const ready = this.held.slice(0, this.held.length - keep);
+        if (ready !== "") events.push({ kind: "reasoning", text: ready });
+        this.held = this.held.slice(this.held.length - keep);
+        return events;
+      }
+      if (end > 0) events.push({ kind: "reasoning", text: this.held.slice(0, end) });
+      this.held = this.held.slice(end + close.length);
+      this.state = "answer";
+    }
+    if (this.held !== "") events.push({ kind: "text", text: this.held });
+    this.held = "";
+    return events;
+  }
+
+  /** Decides whether the content opens with the tag; false while the text held so far cannot tell. */
+  private leaveStart(): boolean {
+    const open = this.tags!.open;
+    const trimmed = this.held.trimStart();
+    if (trimmed === "" || (open.startsWith(trimmed) && trimmed.length < open.length)) return false;
+    if (trimmed.startsWith(open)) {
+      this.state = "reasoning";
+      this.held = trimmed.slice(open.length);
+    } else {
+      this.state = "answer";
+    }
+    return true;
+  }
+
+  /** Whatever is still held when the stream ends. */
+  flush(): StreamEvent[] {
+    const rest = this.held;
+    this.held = "";
+    if (rest === "") return [];
+    return [this.state === "reasoning" ? { kind: "reasoning", text: rest } : { kind: "text", text: rest }];
+  }
+}
