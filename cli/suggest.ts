@@ -1,27 +1,10 @@
-/**
- * Edit distance with adjacent transpositions counted as one edit (optimal string alignment), so the
- * usual typos — a letter missing, doubled, wrong or two swapped (`--modle`) — are each one edit.
- */
-export function measureEditDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        best = Math.min(best, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = best;
-    }
-  }
-  return rows[a.length]![b.length]!;
-}
+/** Spelling help for the command line: options, commands, regions, model ids (distance from the runtime's helper). */
+import { editDistance } from "../runtime/suggest.js";
 
 /** The candidates nearest to `value`, nearest first (ties keep the candidates' order). */
 export function rankByDistance(value: string, candidates: readonly string[]): string[] {
   return candidates
-    .map((candidate, index) => ({ candidate, index, distance: measureEditDistance(value, candidate) }))
+    .map((candidate, index) => ({ candidate, index, distance: editDistance(value, candidate) }))
     .sort((a, b) => a.distance - b.distance || a.index - b.index)
     .map((entry) => entry.candidate);
 }
@@ -33,7 +16,7 @@ export function rankByDistance(value: string, candidates: readonly string[]): st
 export function suggestCorrection(value: string, candidates: readonly string[]): string | undefined {
   const scored = candidates
     .filter((candidate) => candidate !== value)
-    .map((candidate) => ({ candidate, distance: measureEditDistance(value, candidate) }))
+    .map((candidate) => ({ candidate, distance: editDistance(value, candidate) }))
     .sort((a, b) => a.distance - b.distance);
   const [best, next] = scored;
   if (!best || best.distance > 2 || best.distance * 2 >= Math.max(value.length, 2)) return undefined;

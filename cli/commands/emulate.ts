@@ -25,6 +25,8 @@ Options:
   --secret-access-key KEY  Its secret.
   --api-key KEY            Accept this Bedrock API key as a bearer token (repeatable).
   --model ID=BASE          Map a provisioned / application-profile id or ARN to a catalog model (repeatable).
+  --control-plane FILE     Serve ListFoundationModels / ListInferenceProfiles from this JSON file (the shape of
+                           emulator/README.md's control plane) instead of lists derived from the catalog.
   --no-verify              Do not check signatures.
   --no-validate            Do not validate request bodies (native schemas, Converse shapes).
   -h, --help               Show this help.
@@ -54,6 +56,7 @@ const emulateOptions = {
   "secret-access-key": { type: "string" },
   "api-key": { type: "string", multiple: true },
   model: { type: "string", multiple: true },
+  "control-plane": { type: "string" },
   "no-verify": { type: "boolean" },
   "no-validate": { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -105,6 +108,8 @@ export function parseEmulateArgs(argv: readonly string[]): EmulatorOptions | "he
   if (accessKeyId && secretAccessKey) options.credentials = [{ accessKeyId, secretAccessKey }];
   const apiKeys = values["api-key"] as string[] | undefined;
   if (apiKeys?.length) options.apiKeys = apiKeys;
+  const controlPlane = values["control-plane"] as string | undefined;
+  if (controlPlane !== undefined) options.controlPlane = { data: controlPlane };
   return options;
 }
 
@@ -127,6 +132,7 @@ export async function runEmulate(
       `Point the AWS SDK at it with:\n` +
       `  AWS_ENDPOINT_URL_BEDROCK_RUNTIME=${emulator.url} AWS_REGION=us-east-1 \\\n` +
       `  AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}\n` +
+      `Compare the catalog with its control plane: bedrock-forge sync --endpoint ${emulator.url} --region us-east-1\n` +
       `Press Ctrl+C to stop.\n`,
   );
   await untilStopped(signal);

@@ -4,10 +4,10 @@ import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { describeProblems, generate, repositoryRoot, writeOutput } from "../../generator/generate.js";
 import { listSpecFiles } from "../../generator/load.js";
-import { ForeignOutputError, listForeignFiles } from "../../generator/output-folder.js";
 import { parseCommandArgs } from "../args.js";
 import { type Command, UsageError } from "../command.js";
 import { withStatus } from "../format.js";
+import { requireGeneratorOutputFolder } from "../output-folder.js";
 import { rankByDistance } from "../suggest.js";
 import { addModelCopy, deriveFamilySpec, type ParsedSpecText, parseSpecText } from "../yaml-edit.js";
 
@@ -148,11 +148,7 @@ export const scaffoldCommand: Command = {
     const specsDir = path.resolve(io.cwd, values.specs ?? path.join(repositoryRoot, "specs"));
     const outDir = path.resolve(io.cwd, values.out ?? path.join(repositoryRoot, "generated"));
     // Checked before the spec is touched: regenerating swaps --out in whole, deleting what else is there.
-    const foreign = await listForeignFiles(outDir).catch((error: unknown) => {
-      if (error instanceof ForeignOutputError) throw new UsageError(`--out ${error.message}`);
-      throw error;
-    });
-    if (foreign.length > 0) throw new UsageError(`--out ${new ForeignOutputError(outDir, foreign).message}`);
+    await requireGeneratorOutputFolder(outDir);
     const specs = await readSpecs(specsDir);
     const allIds = specs.flatMap((spec) => spec.modelIds);
 

@@ -6,6 +6,8 @@ import { parseCommandArgs } from "../args.js";
 import { type Command, type CommandIO, UsageError } from "../command.js";
 import { regionFromEnvironment } from "../connect.js";
 import { formatTable, withStatus } from "../format.js";
+import { requireGeneratorOutputFolder } from "../output-folder.js";
+import { checkRegionOption } from "../regions.js";
 import { chooseFamily, compareCatalog, type SyncReport } from "../sync-compare.js";
 import type { WriteOutcome } from "../sync-write.js";
 
@@ -46,9 +48,6 @@ Examples:
   bedrock-forge sync --region eu-west-1 --json > bedrock-eu-west-1.json
   bedrock-forge sync --endpoint http://127.0.0.1:4010 --region us-east-1 --write
 `;
-
-/** Region names as AWS forms them (`us-east-1`, `us-gov-west-1`, `eu-south-2`). */
-const regionPattern = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
 
 /** Error names of the SDK's answers, and what to do about each. */
 function explainSyncFailure(error: unknown, target: string): string {
@@ -263,8 +262,7 @@ async function runSync(argv: readonly string[], io: CommandIO): Promise<number> 
     io.stdout.write(help);
     return 0;
   }
-  if (values.region !== undefined && !regionPattern.test(values.region))
-    throw new UsageError(`--region "${values.region}" is not an AWS Region name (like us-east-1)`);
+  checkRegionOption(values.region);
   if (values.endpoint !== undefined) {
     let url: URL | undefined;
     try {
@@ -287,6 +285,8 @@ async function runSync(argv: readonly string[], io: CommandIO): Promise<number> 
   const target =
     flags.endpoint ??
     (regionGuess ? `https://bedrock.${regionGuess}.amazonaws.com` : "Bedrock's control plane");
+  const write = values.write ? await writeTargets(values, io) : undefined;
+  if (write === "unavailable") return 1;
   let listings: Listings;
   try {
     listings = await withStatus(io.stderr, "Reading Bedrock's model lists", () =>
@@ -301,21 +301,8 @@ async function runSync(argv: readonly string[], io: CommandIO): Promise<number> 
   const report = compareCatalog({ ...listings, entries, today });
 
   let outcome: WriteOutcome | undefined;
-  let outDir = "";
-  if (values.write) {
-    let writeMissingModels: typeof import("../sync-write.js").writeMissingModels;
-    let repositoryRoot: string;
-    try {
-      ({ writeMissingModels } = await import("../sync-write.js"));
-      ({ repositoryRoot } = await import("../../generator/generate.js"));
-    } catch (error) {
-      io.stderr.write(
-        `bedrock-forge sync: --write needs the generator, which runs only in a checkout of the repository (${(error as Error).message})\n`,
-      );
-      return 1;
-    }
-    const specsDir = path.resolve(io.cwd, values.specs ?? path.join(repositoryRoot, "specs"));
-    outDir = path.resolve(io.cwd, values.out ?? path.join(repositoryRoot, "generated"));
+  if (write) {
+    const { writeMissingModels, specsDir, outDir } = write;
     outcome = await withStatus(io.stderr, "Scaffolding the missing models", () =>
       writeMissingModels({ report, entries, specsDir, outDir, today, cwd: io.cwd }),
     );
@@ -333,8 +320,43 @@ async function runSync(argv: readonly string[], io: CommandIO): Promise<number> 
     return 0;
   }
   io.stdout.write(formatReport(report, entries, today));
-  if (outcome) io.stdout.write(`\n${formatWriteOutcome(outcome, outDir, io.cwd)}`);
+  if (outcome && write) io.stdout.write(`\n${formatWriteOutcome(outcome, write.outDir, io.cwd)}`);
   return 0;
+}
+
+/**
+ * What `--write` writes with and where, checked before Bedrock is asked: the generator (a checkout's), the
+ * specs folder and an `--out` folder that holds only generator output.
+ */
+async function writeTargets(
+  values: { specs?: string | undefined; out?: string | undefined },
+  io: CommandIO,
+): Promise<
+  | {
+      writeMissingModels: typeof import("../sync-write.js").writeMissingModels;
+      specsDir: string;
+      outDir: string;
+    }
+  | "unavailable"
+> {
+  let writeMissingModels: typeof import("../sync-write.js").writeMissingModels;
+  let repositoryRoot: string;
+  try {
+    ({ writeMissingModels } = await import("../sync-write.js"));
+    ({ repositoryRoot } = await import("../../generator/generate.js"));
+  } catch (error) {
+    io.stderr.write(
+      `bedrock-forge sync: --write needs the generator, which runs only in a checkout of the repository (${(error as Error).message})\n`,
+    );
+    return "unavailable";
+  }
+  const outDir = path.resolve(io.cwd, values.out ?? path.join(repositoryRoot, "generated"));
+  await requireGeneratorOutputFolder(outDir);
+  return {
+    writeMissingModels,
+    specsDir: path.resolve(io.cwd, values.specs ?? path.join(repositoryRoot, "specs")),
+    outDir,
+  };
 }
 
 export const syncCommand: Command = {

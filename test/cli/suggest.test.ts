@@ -5,7 +5,8 @@ import { explainParseError } from "../../cli/args.js";
 import { UsageError } from "../../cli/command.js";
 import { explainFailure } from "../../cli/connect.js";
 import { awsRegions, checkRegionOption, explainUnknownRegion } from "../../cli/regions.js";
-import { measureEditDistance, suggestCorrection } from "../../cli/suggest.js";
+import { suggestCorrection } from "../../cli/suggest.js";
+import { editDistance as measureEditDistance } from "../../runtime/suggest.js";
 import { runCli } from "./run-cli.js";
 
 describe("measureEditDistance", () => {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -342,7 +342,7 @@ describe("bedrock-forge sync against the emulator's control plane", { timeout: 1
       await denied.close();
     }
     const stderr = capture();
-    const code = await runInProcess(["sync", "--endpoint", emulator.url, "--region", "xx-nowhere-1"], {
+    const code = await runInProcess(["sync", "--endpoint", emulator.url, "--region", "us-nowhere-1"], {
       stdout: capture(),
       stderr,
       env: exampleKeys,
@@ -352,7 +352,7 @@ describe("bedrock-forge sync against the emulator's control plane", { timeout: 1
     expect(stderr.text).toContain(
       `${emulator.url} does not serve the Region the request was signed for; check --region`,
     );
-    expect(stderr.text).toContain("Credential should be scoped to a valid region, not 'xx-nowhere-1'.");
+    expect(stderr.text).toContain("Credential should be scoped to a valid region, not 'us-nowhere-1'.");
   });
 
   it("fails with exit 1 for keys the endpoint does not know", async () => {
@@ -409,8 +409,28 @@ describe("bedrock-forge sync against the emulator's control plane", { timeout: 1
     expect(report.gone).toEqual([changed.gone]);
   });
 
+  it("--write refuses an --out folder holding files the generator did not write, before asking Bedrock or touching a spec", async () => {
+    const specs = path.join(work, "specs-foreign-out");
+    const out = path.join(work, "not-generated");
+    await cp(path.join(repositoryRoot, "specs"), specs, { recursive: true });
+    await mkdir(out, { recursive: true });
+    await writeFile(path.join(out, "notes.md"), "mine\n");
+    const before = await readFile(path.join(specs, "anthropic-claude-messages.yaml"), "utf8");
+    const requests = emulator.requests.length;
+    const stderr = capture();
+    const code = await runInProcess(
+      ["sync", "--endpoint", emulator.url, "--region", region, "--write", "--specs", specs, "--out", out],
+      { stdout: capture(), stderr, env: exampleKeys, cwd: work },
+    );
+    expect(code).toBe(2);
+    expect(stderr.text).toContain(`--out ${out} holds files the generator did not write (notes.md)`);
+    expect(emulator.requests.length).toBe(requests);
+    expect(await readFile(path.join(specs, "anthropic-claude-messages.yaml"), "utf8")).toBe(before);
+    expect(await readFile(path.join(out, "notes.md"), "utf8")).toBe("mine\n");
+  });
+
   it.each([
-    [["--region", "nowhere"], '--region "nowhere" is not an AWS Region name (like us-east-1)'],
+    [["--region", "nowhere"], '--region "nowhere" is not an AWS region name'],
     [["--endpoint", "localhost:4010"], '--endpoint "localhost:4010" is not an http(s) URL'],
     [["--specs", "specs"], "--specs and --out are for --write"],
     [["--regoin", "us-east-1"], "Unknown option '--regoin'"],

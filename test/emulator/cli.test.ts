@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { BedrockClient, ListFoundationModelsCommand } from "@aws-sdk/client-bedrock";
 import { InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
 import { describe, expect, it } from "vitest";
 import type { CommandIO } from "../../cli/command.js";
@@ -132,6 +134,50 @@ describe("bedrock-forge emulate / record", () => {
     controller.abort();
     expect(await running).toBe(0);
     expect(io.out()).toMatch(/stopped/);
+  });
+
+  it("emulate --control-plane FILE serves that file's lists to the control-plane SDK client", async () => {
+    // The file holds Bedrock's own us-east-1 lists of 2026-10-07 (its `source` field names the scrape).
+    const fixture = fileURLToPath(
+      new URL("../fixtures/control-plane/us-east-1-2026-10-07.json", import.meta.url),
+    );
+    const listed = JSON.parse(readFileSync(fixture, "utf8")) as {
+      regions: Record<string, { modelSummaries: { modelId: string }[] }>;
+    };
+    expect(parseEmulateArgs(["--control-plane", fixture])).toMatchObject({ controlPlane: { data: fixture } });
+    const io = capture();
+    const controller = new AbortController();
+    const running = runEmulate(["--port", "0", "--control-plane", fixture], io, controller.signal);
+    await eventually(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(io.out()));
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(io.out())![1]!;
+    expect(io.out()).toContain(`bedrock-forge sync --endpoint ${url}`);
+    const client = new BedrockClient({
+      endpoint: url,
+      region: "us-east-1",
+      credentials: {
+        accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+        secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      },
+      maxAttempts: 1,
+    });
+    const answer = await client.send(new ListFoundationModelsCommand({}));
+    expect(answer.modelSummaries?.map((model) => model.modelId).sort()).toEqual(
+      listed.regions["us-east-1"]!.modelSummaries.map((model) => model.modelId).sort(),
+    );
+    client.destroy();
+    controller.abort();
+    expect(await running).toBe(0);
+  });
+
+  it("emulate --control-plane with a file that is not control-plane data fails naming the file", async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "bedrock-forge-control-plane-"));
+    try {
+      const file = path.join(folder, "lists.json");
+      writeFileSync(file, JSON.stringify({ regions: { "us-east-1": { modelSummaries: [{ modelId: 1 }] } } }));
+      await expect(runEmulate(["--port", "0", "--control-plane", file], capture())).rejects.toThrow(file);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("runRecord records until stopped", async () => {
