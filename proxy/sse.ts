@@ -32,7 +32,11 @@ export interface SseWriterOptions {
  * its socket freed).
  */
 export class SseWriter {
-  private corked = false;
+  /** Events written this turn of the event loop, sent together in one write at its end. */
+  private pending = "";
+  private flushScheduled = false;
+  /** Set while the socket is full: the wait for the client to take data (rejects when it stalled). */
+  private drained: Promise<void> | undefined;
 
   constructor(
     private readonly response: ServerResponse,
@@ -72,50 +76,59 @@ export class SseWriter {
 
   async done(cost: number | null | undefined): Promise<void> {
     await this.write("data: [DONE]\n\n");
+    this.flush();
     if (typeof cost === "number") this.response.addTrailers({ [costHeader]: formatCost(cost) });
-    this.uncorkAll();
     this.response.end();
   }
 
   /** Writes the error event and ends the response; a client that is not reading is cut off instead. */
   fail(error: unknown): void {
     if (this.closed) return;
-    this.response.write(`data: ${JSON.stringify(error)}\n\n`);
-    this.uncorkAll();
+    this.pending += `data: ${JSON.stringify(error)}\n\n`;
+    this.flush();
     this.response.end();
     if (this.response.writableNeedDrain) this.response.destroy();
   }
 
   /** Drops the connection (a client that does not read gets no goodbye). */
   cut(): void {
+    this.pending = "";
     this.response.destroy();
   }
 
   /**
-   * Sends what the cork holds before the response ends: on Node 24 (seen on 24.21), `end()` on a corked
-   * response drops the corked events, so a stream ended in the same turn as its last events lost them.
-   */
-  private uncorkAll(): void {
-    while (this.response.writableCorked > 0) this.response.uncork();
-  }
-
-  /**
-   * Events that are ready together (Bedrock often delivers several in one read) leave in one write:
-   * the socket is corked for the rest of this turn of the event loop.
+   * Events that are ready together (Bedrock often delivers several in one read) leave in one write at the
+   * end of this turn of the event loop. The writer batches them itself rather than corking the response:
+   * on Node 24 (seen on 24.21) a write to a corked response returns true whatever is buffered and never
+   * asks for `drain`, so a client that read nothing had the whole stream buffered in the proxy's memory.
+   * Resolves when the socket can take more: the wait starts with the write that filled it and is handed
+   * to every later event until the client has taken the data.
    */
   private write(text: string): Promise<void> | undefined {
-    const response = this.response;
     if (this.closed) return undefined;
-    if (!this.corked) {
-      this.corked = true;
-      response.cork();
-      setImmediate(() => {
-        this.corked = false;
-        response.uncork();
-      });
+    this.pending += text;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
     }
-    if (response.write(text)) return undefined;
-    return this.waitForDrain();
+    return this.drained;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const text = this.pending;
+    this.pending = "";
+    if (text === "" || this.closed) return;
+    if (this.response.write(text) || this.drained) return;
+    const wait = this.waitForDrain();
+    this.drained = wait;
+    // Cleared once the client has read; a stall stays in place, so the next event fails with it.
+    wait.then(
+      () => {
+        if (this.drained === wait) this.drained = undefined;
+      },
+      () => undefined,
+    );
   }
 
   /** Resolves when the client took the data (or the response closed, or the request ended); rejects when it stalled. */
