@@ -96,6 +96,9 @@ const supportedSettings: Readonly<Record<string, ReadonlySet<string>>> = {
     "client_read_timeout",
     "headers_timeout",
     "body_timeout",
+    "litellm_key_header_name",
+    "cors_allowed_origins",
+    "allowed_hosts",
   ]),
   environment_variables: new Set(),
 };

@@ -146,6 +146,14 @@ export const proxyConfigSchema = {
         client_read_timeout: { type: "number", exclusiveMinimum: 0 },
         headers_timeout: { type: "number", exclusiveMinimum: 0 },
         body_timeout: { type: "number", exclusiveMinimum: 0 },
+        // LiteLLM's name: a header the key may come in besides Authorization, x-api-key and api-key.
+        litellm_key_header_name: { type: "string", pattern: "^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$" },
+        // bedrock-forge's own: browser origins that may read answers (CORS), host names a keyless proxy answers.
+        cors_allowed_origins: {
+          type: "array",
+          items: { type: "string", pattern: "^(\\*|https?://[^/\\s]+/?)$" },
+        },
+        allowed_hosts: { type: "array", items: nonEmptyString },
       },
     },
     environment_variables: {

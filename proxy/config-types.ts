@@ -100,6 +100,16 @@ export interface ClientLimits {
   readonly maxEmbeddingInputs: number;
 }
 
+/** Who may call the proxy, besides the master key. */
+export interface AccessPolicy {
+  /** A header the key may come in besides `Authorization`, `x-api-key` and `api-key` (LiteLLM's `litellm_key_header_name`). */
+  readonly keyHeaderName: string | undefined;
+  /** Browser origins that may read answers (CORS); empty: CORS is off. `*` allows any origin. */
+  readonly corsOrigins: readonly string[];
+  /** Host names (or `*.example.com`) a proxy without a master key answers, besides loopback names. */
+  readonly allowedHosts: readonly string[];
+}
+
 /** A validated, resolved config: what the server runs on. Holds secrets; never log it. */
 export interface ProxyConfig {
   /** The file it came from (as given), or `<inline config>`. */
@@ -130,6 +140,7 @@ export interface ProxyConfig {
   readonly cooldown: { readonly allowedFails: number; readonly cooldownMs: number } | undefined;
   readonly clientEndpoints: ClientEndpointPolicy;
   readonly clientLimits: ClientLimits;
+  readonly access: AccessPolicy;
   /** Settings that were accepted but are ignored, and other things an operator should know. */
   readonly warnings: readonly string[];
 }

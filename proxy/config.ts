@@ -17,6 +17,7 @@ import {
 } from "./config-litellm.js";
 import { type ConfigSource, formatField, problemAt, type Segment } from "./config-location.js";
 import {
+  type AccessPolicy,
   type ClientLimits,
   type ConfigProblem,
   type Deployment,
@@ -34,6 +35,7 @@ import { checkDeploymentParams, readFallbacks, textParam, validateConfigSchema }
 export { quickConfig } from "./config-litellm.js";
 export { formatField } from "./config-location.js";
 export {
+  type AccessPolicy,
   type ClientEndpointPolicy,
   type ClientLimits,
   type ConfigProblem,
@@ -149,6 +151,7 @@ function resolveProxyConfig(data: unknown, source: ConfigSource, options: LoadCo
         (sections.general.forward_credentials_to_client_endpoints as boolean | undefined) ?? false,
     },
     clientLimits: readClientLimits(sections),
+    access: readAccessPolicy(sections, env),
     warnings,
   };
 }
@@ -172,6 +175,26 @@ function describeClosedEndpoints(
   return [
     `${file}: ${where} lets clients choose an endpoint, but general_settings.client_endpoint_hosts names no host: such requests are refused`,
   ];
+}
+
+/**
+ * The key header, CORS origins and allowed hosts. The origins may also come from LiteLLM's
+ * `LITELLM_CORS_ORIGINS` (comma-separated); unlike LiteLLM, whose default is any origin, CORS is off
+ * unless one of them names origins.
+ */
+function readAccessPolicy(
+  sections: SettingsSections,
+  env: Readonly<Record<string, string | undefined>>,
+): AccessPolicy {
+  const general = sections.general;
+  const fromEnvironment = env.LITELLM_CORS_ORIGINS?.split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
+  return {
+    keyHeaderName: general.litellm_key_header_name as string | undefined,
+    corsOrigins: (general.cors_allowed_origins as string[] | undefined) ?? fromEnvironment ?? [],
+    allowedHosts: (general.allowed_hosts as string[] | undefined) ?? [],
+  };
 }
 
 function readClientLimits(sections: SettingsSections): ClientLimits {

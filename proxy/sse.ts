@@ -1,4 +1,4 @@
-import type { ServerResponse } from "node:http";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 
 export const costHeader = "x-bedrock-forge-cost-usd";
 
@@ -43,7 +43,7 @@ export class SseWriter {
    * Sends the status and headers. The connection is kept alive or closed as the client asked (a client
    * that sent `Connection: close` gets it back, and the socket is closed after the stream).
    */
-  open(headers: Readonly<Record<string, string>>): void {
+  open(headers: Readonly<OutgoingHttpHeaders>): void {
     const response = this.response;
     response.socket?.setNoDelay(true);
     response.writeHead(200, {

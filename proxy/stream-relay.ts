@@ -4,6 +4,7 @@
  * one log line is written when the stream ends — finished, failed (an error event, no `[DONE]`), or cut
  * short by the client, the deadline or shutdown. The wire format of the events is the route's.
  */
+import type { OutgoingHttpHeaders } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { OpenedStream, PreparedRequest } from "./dispatch.js";
 import { describeError, type OpenAIErrorBody } from "./errors.js";
@@ -39,7 +40,8 @@ export async function relayStream<T>(
     signal: lifetime.signal,
   });
   writer.open({
-    "x-request-id": context.id,
+    // What the request hooks set: the request id, CORS.
+    ...(reply.getHeaders() as OutgoingHttpHeaders),
     "x-bedrock-forge-deployment": opened.deployment.config.id,
     ...(services.lifecycle.draining ? { connection: "close" } : {}),
   });
