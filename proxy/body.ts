@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { clientSideAuthFields } from "./client-fields.js";
+import { bookkeepingFields } from "./client-notes.js";
 import type { Deployment } from "./config-types.js";
 import { invalidRequest } from "./errors.js";
 
@@ -46,6 +47,8 @@ export function readClientParams(
     if (!Object.hasOwn(body, name)) continue;
     const value = body[name];
     if (value === null || value === undefined || proxyFields.has(name) || name === "__proto__") continue;
+    // The client's bookkeeping is logged by the proxy and never reaches Bedrock.
+    if (bookkeepingFields.has(name)) continue;
     if (Object.hasOwn(neutralValues, name) && neutralValues[name] === value) continue;
     if (clientSideAuthFields.has(name)) {
       const allowed =

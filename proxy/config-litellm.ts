@@ -48,13 +48,15 @@ export const behaviourParams: ReadonlySet<string> = new Set([
   "model",
   "model_id",
   "max_parallel_requests",
+  "input_cost_per_token",
+  "output_cost_per_token",
+  "cache_read_input_token_cost",
+  "cache_creation_input_token_cost",
 ]);
 
 /** LiteLLM router and bookkeeping keys that are not model params: accepted and ignored. */
 export const ignoredLitellmParams: ReadonlySet<string> = new Set([
   "order",
-  "input_cost_per_token",
-  "output_cost_per_token",
   "input_cost_per_second",
   "output_cost_per_second",
   "mock_response",

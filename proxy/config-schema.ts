@@ -44,6 +44,14 @@ const userContinueMessageSchema = {
   },
 } as const;
 
+/** LiteLLM's custom prices in USD per token (docs.litellm.ai "Custom Pricing"), in litellm_params or model_info. */
+const customPrices = {
+  input_cost_per_token: { type: "number", minimum: 0 },
+  output_cost_per_token: { type: "number", minimum: 0 },
+  cache_read_input_token_cost: { type: "number", minimum: 0 },
+  cache_creation_input_token_cost: { type: "number", minimum: 0 },
+} as const;
+
 export const litellmParamsSchema = {
   type: "object",
   required: ["model"],
@@ -83,6 +91,7 @@ export const litellmParamsSchema = {
     weight: { type: "number", minimum: 0 },
     rpm: { type: "number", minimum: 0 },
     tpm: { type: "number", minimum: 0 },
+    ...customPrices,
   },
 } as const;
 
@@ -103,7 +112,12 @@ export const proxyConfigSchema = {
           litellm_params: litellmParamsSchema,
           model_info: {
             type: "object",
-            properties: { id: { type: ["string", "number"] } },
+            properties: {
+              id: { type: ["string", "number"] },
+              rpm: { type: "number", minimum: 0 },
+              tpm: { type: "number", minimum: 0 },
+              ...customPrices,
+            },
           },
         },
       },

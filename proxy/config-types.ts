@@ -1,4 +1,5 @@
 import type { ChatMessage, GuardrailConfig } from "../runtime/index.js";
+import type { TokenPrices } from "./usage.js";
 
 /** One problem in a config, located by file, line, column and the field at fault. */
 export interface ConfigProblem {
@@ -78,6 +79,8 @@ export interface Deployment {
    * skipped like one cooling down, so clients that stall one model cannot hold every upstream socket.
    */
   readonly maxParallelRequests: number;
+  /** The config's own prices (LiteLLM's `input_cost_per_token` …), used instead of the catalog's for token-priced answers. */
+  readonly prices: TokenPrices | undefined;
 }
 
 /** Where a client may point a request (when the config lets it set an endpoint) and with whose credentials. */

@@ -31,6 +31,7 @@ import {
   ProxyConfigError,
 } from "./config-types.js";
 import { checkDeploymentParams, readFallbacks, textParam, validateConfigSchema } from "./config-validate.js";
+import type { TokenPrices } from "./usage.js";
 
 export { quickConfig } from "./config-litellm.js";
 export { formatField } from "./config-location.js";
@@ -265,7 +266,8 @@ function readDeployments(
         );
       }
     }
-    deployments.push(buildDeployment(params, id, modelName));
+    const info = (item.model_info ?? {}) as Record<string, unknown>;
+    deployments.push(buildDeployment(params, info, id, modelName));
   });
   return deployments;
 }
@@ -301,6 +303,7 @@ function readConnection(params: Readonly<Record<string, unknown>>): DeploymentCo
 /** A checked `litellm_params` as the deployment the router serves. */
 function buildDeployment(
   params: Readonly<Record<string, unknown>>,
+  info: Readonly<Record<string, unknown>>,
   id: string,
   modelName: string,
 ): Deployment {
@@ -325,5 +328,31 @@ function buildDeployment(
       tpm: params.tpm as number | undefined,
     },
     maxParallelRequests: (params.max_parallel_requests as number | undefined) ?? defaultMaxParallelRequests,
+    prices: readPrices(params, info),
+  };
+}
+
+/**
+ * LiteLLM's custom prices, from litellm_params or else model_info (docs.litellm.ai "Custom Pricing").
+ * A per-token price left out is 0 (an embedding model needs only its input price); cache tokens are at
+ * the input price unless priced apart.
+ */
+function readPrices(
+  params: Readonly<Record<string, unknown>>,
+  info: Readonly<Record<string, unknown>>,
+): TokenPrices | undefined {
+  const price = (name: string) => (params[name] ?? info[name]) as number | undefined;
+  const input = price("input_cost_per_token");
+  const output = price("output_cost_per_token");
+  if (input === undefined && output === undefined) return undefined;
+  return {
+    inputPerToken: input ?? 0,
+    outputPerToken: output ?? 0,
+    ...(price("cache_read_input_token_cost") !== undefined
+      ? { cacheReadPerToken: price("cache_read_input_token_cost") }
+      : {}),
+    ...(price("cache_creation_input_token_cost") !== undefined
+      ? { cacheWritePerToken: price("cache_creation_input_token_cost") }
+      : {}),
   };
 }

@@ -7,6 +7,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { buildRuntimeRequest, type ClientParams, readClientParams } from "./body.js";
 import { checkClientEndpoint, identitylessClient } from "./client-endpoint.js";
+import { readClientNotes } from "./client-notes.js";
 import { invalidRequest } from "./errors.js";
 import { RequestLifetime } from "./lifetime.js";
 import { logLine } from "./log.js";
@@ -21,6 +22,7 @@ import {
 } from "./router.js";
 import type { ProxyServices } from "./services.js";
 import { costHeader, formatCost } from "./sse.js";
+import { applyPrices, chatUsageAccess, describeUsage, type UsageAccess } from "./usage.js";
 
 /** A request that passed every check and is now in flight. */
 export interface PreparedRequest {
@@ -98,6 +100,7 @@ export function prepareRequest(
   const modelName = body.model as string;
   const context = request.forge;
   context.model = modelName;
+  context.notes = readClientNotes(body);
   const { config, router } = services;
   const fallback = readFallbackChoice(body, config.modelNames);
   const reachable = router.reachableDeployments(modelName, fallback);
@@ -155,9 +158,18 @@ export function routePrepared<T>(
   );
 }
 
+/** How a route answers a unary request, beyond running it. */
+export interface UnaryOptions<T> {
+  /** The route's own check of the body (a limit of the proxy's). */
+  readonly checkBody?: BodyCheck;
+  /** How the answer's usage is read and repriced; Chat Completions' shape by default. */
+  readonly usage?: UsageAccess<T>;
+}
+
 /**
  * A unary request end to end: checked, routed, answered with the runtime's JSON (the cost and the
- * deployment in headers), or failed with what ended it (the client leaving, the deadline, shutdown).
+ * deployment in headers, `model` echoing the name the client asked for, the deployment's own prices
+ * applied), or failed with what ended it (the client leaving, the deadline, shutdown).
  */
 export async function runUnary<T extends object>(
   kind: RequestKind,
@@ -165,9 +177,9 @@ export async function runUnary<T extends object>(
   reply: FastifyReply,
   services: ProxyServices,
   call: DeploymentCall<T>,
-  checkBody?: BodyCheck,
+  options: UnaryOptions<T> = {},
 ): Promise<T> {
-  const prepared = prepareRequest(kind, request, reply, services, checkBody);
+  const prepared = prepareRequest(kind, request, reply, services, options.checkBody);
   const { lifetime } = prepared;
   if (kind === "chat") request.forge.stream = false;
   let release: (() => void) | undefined;
@@ -175,9 +187,16 @@ export async function runUnary<T extends object>(
     const routed = await routePrepared(prepared, request, services, call, { stream: false });
     const { value, deployment } = routed;
     release = routed.release;
-    const usage = (value as { usage?: RequestContext["usage"] }).usage;
-    request.forge.usage = usage;
-    if (typeof usage?.cost === "number") reply.header(costHeader, formatCost(usage.cost));
+    const counts = applyPrices(
+      value,
+      (options.usage ?? chatUsageAccess) as UsageAccess<T>,
+      deployment.config.prices,
+    );
+    if (counts) {
+      request.forge.usage = describeUsage(counts);
+      if (typeof counts.cost === "number") reply.header(costHeader, formatCost(counts.cost));
+    }
+    echoModel(value, prepared.modelName);
     reply.header("x-bedrock-forge-deployment", deployment.config.id);
     services.lifecycle.closeIfDraining(reply);
     return value;
@@ -190,6 +209,12 @@ export async function runUnary<T extends object>(
     release?.();
     services.lifecycle.finish(lifetime);
   }
+}
+
+/** Sets an answer's `model` to the name the client asked for (the runtime names the Bedrock model). */
+export function echoModel(value: object, modelName: string): void {
+  if (typeof (value as { model?: unknown }).model === "string")
+    (value as { model: string }).model = modelName;
 }
 
 /** A stream whose first item is in hand (failover is over: something can be sent to the client). */

@@ -12,6 +12,8 @@ export interface RequestContext {
   errorType?: string;
   errorCode?: string;
   warnings?: string[];
+  /** The client's bookkeeping (`metadata`, `user`, `tags`, `service_tier`), bounded, for the log line. */
+  notes?: Record<string, unknown>;
   /** The route writes the answer itself (a stream): no log line from the onResponse hook. */
   hijacked?: boolean;
   logged?: boolean;

@@ -86,6 +86,7 @@ function describeRequest(
     fields.error_code = context.errorCode;
   }
   if (context.warnings && context.warnings.length > 0) fields.warnings = context.warnings;
+  if (context.notes) Object.assign(fields, context.notes);
   return fields;
 }
 

@@ -15,6 +15,18 @@ export const maxModelNameLength = 256;
 
 const modelName = { type: "string", minLength: 1, maxLength: maxModelNameLength } as const;
 
+/**
+ * What clients send for their own bookkeeping, on every route: logged (bounded), never sent to
+ * Bedrock (client-notes.ts). `metadata` is an object in OpenAI's and Anthropic's APIs (and LiteLLM's).
+ */
+const bookkeeping = {
+  metadata: nullable({ type: "object" }),
+  user: nullable({ type: "string" }),
+  tags: nullable({ type: "array", items: { type: "string" } }),
+  store: nullable({ type: "boolean" }),
+  service_tier: nullable({ type: "string" }),
+} as const;
+
 const textPart = {
   type: "object",
   required: ["type"],
@@ -85,6 +97,7 @@ export const chatRequestSchema = {
   type: "object",
   required: ["model", "messages"],
   properties: {
+    ...bookkeeping,
     model: modelName,
     messages: { type: "array", minItems: 1, items: message },
     stream: nullable({ type: "boolean" }),
@@ -104,7 +117,6 @@ export const chatRequestSchema = {
     frequency_penalty: nullable({ type: "number" }),
     logprobs: nullable({ type: "boolean" }),
     top_logprobs: nullable({ type: "integer", minimum: 0 }),
-    user: nullable({ type: "string" }),
     tools: nullable({ type: "array", items: tool }),
     tool_choice: nullable({
       anyOf: [
@@ -145,6 +157,7 @@ export const embeddingsRequestSchema = {
   type: "object",
   required: ["model", "input"],
   properties: {
+    ...bookkeeping,
     model: modelName,
     input: {
       anyOf: [
@@ -155,7 +168,6 @@ export const embeddingsRequestSchema = {
     },
     dimensions: nullable({ type: "integer", minimum: 1 }),
     encoding_format: nullable({ enum: ["float", "base64"] }),
-    user: nullable({ type: "string" }),
     input_type: nullable({ type: "string" }),
     drop_params: nullable({ type: "boolean" }),
     timeout: nullable({ type: "number", exclusiveMinimum: 0 }),
@@ -166,6 +178,7 @@ export const imagesRequestSchema = {
   type: "object",
   required: ["model", "prompt"],
   properties: {
+    ...bookkeeping,
     model: modelName,
     prompt: { type: "string", minLength: 1 },
     n: nullable({ type: "integer", minimum: 1, maximum: 10 }),
@@ -173,7 +186,6 @@ export const imagesRequestSchema = {
     quality: nullable({ type: "string" }),
     style: nullable({ type: "string" }),
     response_format: nullable({ const: "b64_json" }),
-    user: nullable({ type: "string" }),
     seed: nullable({ type: "integer" }),
     negative_prompt: nullable({ type: "string" }),
     cfg_scale: nullable({ type: "number" }),
@@ -187,6 +199,7 @@ export const rerankRequestSchema = {
   type: "object",
   required: ["model", "query", "documents"],
   properties: {
+    ...bookkeeping,
     model: modelName,
     query: { type: "string", minLength: 1 },
     documents: {
