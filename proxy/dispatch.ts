@@ -5,7 +5,7 @@
  * modules call `runUnary` for a JSON answer and `openStream` for a stream.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { buildRuntimeRequest, type ClientParams, readClientParams } from "./body.js";
+import { anthropicDefaults, buildRuntimeRequest, type ClientParams, readClientParams } from "./body.js";
 import { checkClientEndpoint, identitylessClient } from "./client-endpoint.js";
 import { readClientNotes } from "./client-notes.js";
 import { invalidRequest } from "./errors.js";
@@ -26,6 +26,8 @@ import { applyPrices, chatUsageAccess, describeUsage, type UsageAccess } from ".
 
 /** A request that passed every check and is now in flight. */
 export interface PreparedRequest {
+  readonly kind: RequestKind;
+  /** The model name as the client sent it (answers echo it). */
   readonly modelName: string;
   readonly body: Readonly<Record<string, unknown>>;
   readonly client: ClientParams;
@@ -111,7 +113,7 @@ export function prepareRequest(
   services.lifecycle.track(lifetime);
   context.trace = createRouteTrace();
   const onWarning = collectWarnings(context);
-  return { modelName, body, client, lifetime, fallback, onWarning, withoutDeploymentIdentity };
+  return { kind, modelName, body, client, lifetime, fallback, onWarning, withoutDeploymentIdentity };
 }
 
 /** The deployment with a runtime client that knows nothing of its credentials (for a client-chosen endpoint). */
@@ -142,12 +144,18 @@ export function routePrepared<T>(
   options: { readonly stream: boolean; readonly extra?: Readonly<Record<string, unknown>> },
 ): Promise<Routed<T>> {
   const { lifetime, client, onWarning } = prepared;
+  const anthropic = prepared.kind === "messages" || prepared.kind === "count_tokens";
   return services.router.route(
     prepared.modelName,
     (deployment) =>
       call(
         prepared.withoutDeploymentIdentity ? withoutIdentity(deployment, services) : deployment,
-        buildRuntimeRequest(deployment.config, client, { onWarning, ...options.extra }),
+        buildRuntimeRequest(
+          deployment.config,
+          client,
+          { onWarning, ...options.extra },
+          anthropic ? anthropicDefaults(deployment.config) : deployment.config.defaults,
+        ),
         { signal: lifetime.signal, timeout: attemptTimeout(deployment, options.stream) },
       ),
     {
@@ -181,7 +189,7 @@ export async function runUnary<T extends object>(
 ): Promise<T> {
   const prepared = prepareRequest(kind, request, reply, services, options.checkBody);
   const { lifetime } = prepared;
-  if (kind === "chat") request.forge.stream = false;
+  if (kind === "chat" || kind === "responses" || kind === "messages") request.forge.stream = false;
   let release: (() => void) | undefined;
   try {
     const routed = await routePrepared(prepared, request, services, call, { stream: false });

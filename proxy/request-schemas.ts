@@ -220,7 +220,84 @@ export const rerankRequestSchema = {
   },
 } as const;
 
-export type RequestKind = "chat" | "embeddings" | "images" | "rerank";
+/**
+ * OpenAI's Responses API (https://platform.openai.com/docs/api-reference/responses/create): the types of
+ * the fields; their meaning and what a model can do with them is the runtime's to check.
+ */
+export const responsesRequestSchema = {
+  type: "object",
+  required: ["model", "input"],
+  properties: {
+    model: modelName,
+    ...bookkeeping,
+    input: {
+      anyOf: [
+        { type: "string" },
+        { type: "array", items: { type: "object" } },
+      ],
+    },
+    instructions: nullable({ type: "string" }),
+    stream: nullable({ type: "boolean" }),
+    max_output_tokens: nullable({ type: "integer", minimum: 1 }),
+    temperature: nullable({ type: "number", minimum: 0 }),
+    top_p: nullable({ type: "number", minimum: 0, maximum: 1 }),
+    tools: nullable({ type: "array", items: { type: "object", required: ["type"] } }),
+    tool_choice: nullable({ anyOf: [{ type: "string" }, { type: "object", required: ["type"] }] }),
+    text: nullable({ type: "object" }),
+    reasoning: nullable({ type: "object" }),
+    parallel_tool_calls: nullable({ type: "boolean" }),
+    previous_response_id: nullable({ type: "string" }),
+    drop_params: nullable({ type: "boolean" }),
+    timeout: nullable({ type: "number", exclusiveMinimum: 0 }),
+  },
+} as const;
+
+/** Anthropic's Messages request (https://docs.anthropic.com/en/api/messages), without `max_tokens`. */
+const anthropicMessageFields = {
+  model: modelName,
+  ...bookkeeping,
+  messages: {
+    type: "array",
+    minItems: 1,
+    items: {
+      type: "object",
+      required: ["role", "content"],
+      properties: {
+        role: { enum: ["user", "assistant"] },
+        content: { anyOf: [{ type: "string" }, { type: "array", items: { type: "object", required: ["type"] } }] },
+      },
+    },
+  },
+  system: nullable({ anyOf: [{ type: "string" }, { type: "array", items: { type: "object", required: ["type"] } }] }),
+  temperature: nullable({ type: "number", minimum: 0 }),
+  top_p: nullable({ type: "number", minimum: 0, maximum: 1 }),
+  top_k: nullable({ type: "integer", minimum: 0 }),
+  stop_sequences: nullable({ type: "array", items: { type: "string" } }),
+  tools: nullable({ type: "array", items: { type: "object", required: ["name"] } }),
+  tool_choice: nullable({ type: "object", required: ["type"] }),
+  thinking: nullable({ type: "object", required: ["type"] }),
+  drop_params: nullable({ type: "boolean" }),
+  timeout: nullable({ type: "number", exclusiveMinimum: 0 }),
+} as const;
+
+export const messagesRequestSchema = {
+  type: "object",
+  required: ["model", "messages", "max_tokens"],
+  properties: {
+    ...anthropicMessageFields,
+    max_tokens: { type: "integer", minimum: 1 },
+    stream: nullable({ type: "boolean" }),
+  },
+} as const;
+
+/** `POST /v1/messages/count_tokens`: a Messages request without `max_tokens` (https://docs.anthropic.com/en/api/messages-count-tokens). */
+export const countTokensRequestSchema = {
+  type: "object",
+  required: ["model", "messages"],
+  properties: { ...anthropicMessageFields, max_tokens: nullable({ type: "integer", minimum: 1 }) },
+} as const;
+
+export type RequestKind = "chat" | "embeddings" | "images" | "rerank" | "responses" | "messages" | "count_tokens";
 
 const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
 const validators: Record<RequestKind, ValidateFunction> = {
@@ -228,6 +305,9 @@ const validators: Record<RequestKind, ValidateFunction> = {
   embeddings: ajv.compile(embeddingsRequestSchema),
   images: ajv.compile(imagesRequestSchema),
   rerank: ajv.compile(rerankRequestSchema),
+  responses: ajv.compile(responsesRequestSchema),
+  messages: ajv.compile(messagesRequestSchema),
+  count_tokens: ajv.compile(countTokensRequestSchema),
 };
 
 /** `/messages/0/role` → `messages[0].role`. */

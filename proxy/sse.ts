@@ -70,16 +70,32 @@ export class SseWriter {
     await this.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
+  /** Writes OpenAI's `[DONE]` and ends the stream, with the cost as a trailer. */
   async done(cost: number | null | undefined): Promise<void> {
     await this.write("data: [DONE]\n\n");
+    this.end(cost);
+  }
+
+  /** Ends a stream whose API has no `[DONE]` (Responses, Messages: their last event says it), with the cost as a trailer. */
+  end(cost: number | null | undefined): void {
+    if (this.closed) return;
     if (typeof cost === "number") this.response.addTrailers({ [costHeader]: formatCost(cost) });
     this.response.end();
   }
 
   /** Writes the error event and ends the response; a client that is not reading is cut off instead. */
   fail(error: unknown): void {
+    this.finishWith(`data: ${JSON.stringify(error)}\n\n`);
+  }
+
+  /** Writes a named error event (`event: error`) and ends the response, as `fail` does. */
+  failEvent(name: string, error: unknown): void {
+    this.finishWith(`event: ${name}\ndata: ${JSON.stringify(error)}\n\n`);
+  }
+
+  private finishWith(text: string): void {
     if (this.closed) return;
-    this.response.write(`data: ${JSON.stringify(error)}\n\n`);
+    this.response.write(text);
     this.response.end();
     if (this.response.writableNeedDrain) this.response.destroy();
   }

@@ -19,8 +19,11 @@ export interface StreamEncoding<T> {
   send(item: T, writer: SseWriter): Promise<void> | undefined;
   /** Writes the end of a stream that finished. */
   finish(writer: SseWriter): Promise<void>;
-  /** Writes the error event of a stream that failed after it started. */
-  fail(writer: SseWriter, error: OpenAIErrorBody): void;
+  /**
+   * Writes the error event of a stream that failed after it started: `error` is OpenAI's body of it,
+   * `cause` what ended the stream (the typed error), for APIs with their own error events.
+   */
+  fail(writer: SseWriter, error: OpenAIErrorBody, cause: unknown): void;
 }
 
 export async function relayStream<T>(
@@ -62,10 +65,11 @@ export async function relayStream<T>(
     if (error instanceof ClientStalledError) lifetime.end("client_stalled");
     opened.abort();
     if (!lifetime.clientGone) {
-      streamError = describeError(lifetime.explain(error));
+      const cause = lifetime.explain(error);
+      streamError = describeError(cause);
       reportStreamError(request, services, streamError, error);
       if (error instanceof ClientStalledError) writer.cut();
-      else encoding.fail(writer, streamError.body);
+      else encoding.fail(writer, streamError.body, cause);
     }
   } finally {
     opened.release();
