@@ -41,14 +41,19 @@ export function createProxyServer(config: ProxyConfig, options: ProxyOptions, lo
   };
   const services: ProxyServices = {
     config,
-    router: new Router(config, (message) => log(logLine("warn", message)), options.env ?? process.env),
+    router: new Router(
+      config,
+      (message) => log(logLine("warn", message)),
+      options.env ?? process.env,
+      options.clock,
+    ),
     limits: {
       requestTimeoutMs: options.requestTimeoutMs ?? config.requestTimeoutMs,
       clientReadTimeoutMs: config.clientLimits.clientReadTimeoutMs,
       maxEmbeddingInputs: config.clientLimits.maxEmbeddingInputs,
     },
     lifecycle,
-    requestLog: createRequestLogger(log, metrics, new Set(config.modelNames)),
+    requestLog: createRequestLogger(log, metrics),
     log,
     ownMetrics,
     aggregateMetrics: options.aggregateMetrics,

@@ -83,6 +83,8 @@ const supportedSettings: Readonly<Record<string, ReadonlySet<string>>> = {
     "num_retries",
     "timeout",
     "routing_strategy",
+    "routing_strategy_args",
+    "model_group_alias",
     "fallbacks",
     "context_window_fallbacks",
     "allowed_fails",

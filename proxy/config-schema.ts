@@ -140,7 +140,29 @@ export const proxyConfigSchema = {
       properties: {
         num_retries: { type: "integer", minimum: 0, maximum: 20 },
         timeout: { type: "number", exclusiveMinimum: 0 },
+        // Checked against the strategies bedrock-forge implements (config-validate.ts).
         routing_strategy: { type: "string" },
+        routing_strategy_args: {
+          type: ["object", "null"],
+          properties: {
+            lowest_latency_buffer: { type: "number", minimum: 0 },
+            max_latency_list_size: { type: "integer", minimum: 1, maximum: 1000 },
+          },
+        },
+        // LiteLLM's aliases: `{ "<alias>": "<model_name>" }` or `{ "<alias>": { model, hidden } }`.
+        model_group_alias: {
+          type: ["object", "null"],
+          additionalProperties: {
+            anyOf: [
+              nonEmptyString,
+              {
+                type: "object",
+                required: ["model"],
+                properties: { model: nonEmptyString, hidden: { type: "boolean" } },
+              },
+            ],
+          },
+        },
         fallbacks: fallbackList,
         context_window_fallbacks: fallbackList,
         allowed_fails: { type: "integer", minimum: 0 },

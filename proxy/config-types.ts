@@ -1,4 +1,5 @@
 import type { ChatMessage, GuardrailConfig } from "../runtime/index.js";
+import type { RoutingSettings } from "./routing-strategy.js";
 import type { TokenPrices } from "./usage.js";
 
 /** One problem in a config, located by file, line, column and the field at fault. */
@@ -72,8 +73,13 @@ export interface Deployment {
   readonly defaults: Readonly<Record<string, unknown>>;
   /** Connection fields a client may send in the request body for this deployment. */
   readonly clientSideAuthParams: ReadonlySet<string>;
-  /** LiteLLM's `weight`, `rpm` and `tpm`: the deployment's share of its model name's requests. */
+  /** LiteLLM's `weight`, `rpm` and `tpm` in litellm_params: the deployment's share of its model name's requests (simple-shuffle). */
   readonly shares: { readonly weight?: number; readonly rpm?: number; readonly tpm?: number };
+  /**
+   * Requests and tokens per minute the deployment takes at most (`rpm`, `tpm` in litellm_params, else
+   * model_info), under the routing strategies that enforce them (usage- and latency-based routing).
+   */
+  readonly limits: { readonly rpm?: number; readonly tpm?: number };
   /**
    * Calls in flight to this deployment at most (`max_parallel_requests`). Past it the deployment is
    * skipped like one cooling down, so clients that stall one model cannot hold every upstream socket.
@@ -142,6 +148,13 @@ export interface ProxyConfig {
    */
   readonly cooldown: { readonly allowedFails: number; readonly cooldownMs: number } | undefined;
   readonly clientEndpoints: ClientEndpointPolicy;
+  /** LiteLLM's `router_settings.routing_strategy` (and its args). */
+  readonly routing: RoutingSettings;
+  /**
+   * LiteLLM's `router_settings.model_group_alias`: names clients may send for a model name of the
+   * config; a hidden alias is served but not listed by `/v1/models`.
+   */
+  readonly aliases: ReadonlyMap<string, { readonly modelName: string; readonly hidden: boolean }>;
   readonly clientLimits: ClientLimits;
   readonly access: AccessPolicy;
   /** Settings that were accepted but are ignored, and other things an operator should know. */

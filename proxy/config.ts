@@ -30,7 +30,14 @@ import {
   type ProxyConfig,
   ProxyConfigError,
 } from "./config-types.js";
-import { checkDeploymentParams, readFallbacks, textParam, validateConfigSchema } from "./config-validate.js";
+import {
+  checkDeploymentParams,
+  readAliases,
+  readFallbacks,
+  readRouting,
+  textParam,
+  validateConfigSchema,
+} from "./config-validate.js";
 import type { TokenPrices } from "./usage.js";
 
 export { quickConfig } from "./config-litellm.js";
@@ -126,6 +133,8 @@ function resolveProxyConfig(data: unknown, source: ConfigSource, options: LoadCo
     source,
     problems,
   );
+  const routing = readRouting(sections, source, problems, warnings);
+  const aliases = readAliases(sections, modelNames, source, problems);
   if (problems.length > 0) throw new ProxyConfigError(problems);
   warnings.push(...describeClosedEndpoints(sections, deployments, source.file));
   return {
@@ -152,6 +161,8 @@ function resolveProxyConfig(data: unknown, source: ConfigSource, options: LoadCo
         (sections.general.forward_credentials_to_client_endpoints as boolean | undefined) ?? false,
     },
     clientLimits: readClientLimits(sections),
+    routing,
+    aliases,
     access: readAccessPolicy(sections, env),
     warnings,
   };
@@ -326,6 +337,10 @@ function buildDeployment(
       weight: params.weight as number | undefined,
       rpm: params.rpm as number | undefined,
       tpm: params.tpm as number | undefined,
+    },
+    limits: {
+      rpm: (params.rpm ?? info.rpm) as number | undefined,
+      tpm: (params.tpm ?? info.tpm) as number | undefined,
     },
     maxParallelRequests: (params.max_parallel_requests as number | undefined) ?? defaultMaxParallelRequests,
     prices: readPrices(params, info),

@@ -14,10 +14,13 @@ import { logLine } from "./log.js";
 import type { RequestContext } from "./request-context.js";
 import { maxModelNameLength, type RequestKind, validateRequestBody } from "./request-schemas.js";
 import {
+  type CallOutcome,
   createRouteTrace,
   type FallbackChoice,
   type LiveDeployment,
+  type ModelTarget,
   type Routed,
+  type Router,
   unknownModel,
 } from "./router.js";
 import type { ProxyServices } from "./services.js";
@@ -29,6 +32,8 @@ export interface PreparedRequest {
   readonly kind: RequestKind;
   /** The model name as the client sent it (answers echo it). */
   readonly modelName: string;
+  /** What the name resolved to: a model name, an alias or a wildcard pattern of the config. */
+  readonly target: ModelTarget;
   readonly body: Readonly<Record<string, unknown>>;
   readonly client: ClientParams;
   readonly lifetime: RequestLifetime;
@@ -53,10 +58,7 @@ export type DeploymentCall<T> = (
 const maxFallbacks = 16;
 
 /** LiteLLM's per-request `fallbacks` (model names of this proxy) and `disable_fallbacks`. */
-function readFallbackChoice(
-  body: Readonly<Record<string, unknown>>,
-  modelNames: readonly string[],
-): FallbackChoice {
+function readFallbackChoice(body: Readonly<Record<string, unknown>>, router: Router): FallbackChoice {
   const { fallbacks, disable_fallbacks: disabled } = body;
   if (disabled !== undefined && disabled !== null && typeof disabled !== "boolean")
     throw invalidRequest("disable_fallbacks must be a boolean", "disable_fallbacks");
@@ -72,8 +74,8 @@ function readFallbackChoice(
       `fallbacks[${tooLong}]`,
     );
   }
-  const unknown = fallbacks.find((name) => !modelNames.includes(name));
-  if (unknown !== undefined) throw unknownModel(unknown, modelNames, "fallbacks");
+  const unknown = fallbacks.find((name) => !router.serves(name));
+  if (unknown !== undefined) throw unknownModel(unknown, router.modelNames, "fallbacks");
   return { fallbacks, disabled: disabled === true };
 }
 
@@ -104,8 +106,10 @@ export function prepareRequest(
   context.model = modelName;
   context.notes = readClientNotes(body);
   const { config, router } = services;
-  const fallback = readFallbackChoice(body, config.modelNames);
-  const reachable = router.reachableDeployments(modelName, fallback);
+  const target = router.resolve(modelName);
+  context.modelLabel = target.label;
+  const fallback = readFallbackChoice(body, router);
+  const reachable = router.reachableDeployments(target, fallback);
   const client = readClientParams(body, reachable, config.allowClientSideCredentials);
   const { withoutDeploymentIdentity } = checkClientEndpoint(client.params, config.clientEndpoints);
   const timeoutMs = Math.min(services.limits.requestTimeoutMs, client.timeoutMs ?? Number.POSITIVE_INFINITY);
@@ -113,7 +117,7 @@ export function prepareRequest(
   services.lifecycle.track(lifetime);
   context.trace = createRouteTrace();
   const onWarning = collectWarnings(context);
-  return { kind, modelName, body, client, lifetime, fallback, onWarning, withoutDeploymentIdentity };
+  return { kind, modelName, target, body, client, lifetime, fallback, onWarning, withoutDeploymentIdentity };
 }
 
 /** The deployment with a runtime client that knows nothing of its credentials (for a client-chosen endpoint). */
@@ -146,7 +150,7 @@ export function routePrepared<T>(
   const { lifetime, client, onWarning } = prepared;
   const anthropic = prepared.kind === "messages" || prepared.kind === "count_tokens";
   return services.router.route(
-    prepared.modelName,
+    prepared.target,
     (deployment) =>
       call(
         prepared.withoutDeploymentIdentity ? withoutIdentity(deployment, services) : deployment,
@@ -162,6 +166,7 @@ export function routePrepared<T>(
       canRetry: () => lifetime.reason === undefined,
       trace: request.forge.trace!,
       fallback: prepared.fallback,
+      stream: options.stream,
     },
   );
 }
@@ -190,7 +195,8 @@ export async function runUnary<T extends object>(
   const prepared = prepareRequest(kind, request, reply, services, options.checkBody);
   const { lifetime } = prepared;
   if (kind === "chat" || kind === "responses" || kind === "messages") request.forge.stream = false;
-  let release: (() => void) | undefined;
+  let release: Routed<T>["release"] | undefined;
+  let outcome: CallOutcome | undefined;
   try {
     const routed = await routePrepared(prepared, request, services, call, { stream: false });
     const { value, deployment } = routed;
@@ -202,6 +208,7 @@ export async function runUnary<T extends object>(
     );
     if (counts) {
       request.forge.usage = describeUsage(counts);
+      outcome = outcomeOf(request.forge.usage);
       if (typeof counts.cost === "number") reply.header(costHeader, formatCost(counts.cost));
     }
     echoModel(value, prepared.modelName);
@@ -214,9 +221,15 @@ export async function runUnary<T extends object>(
     if (lifetime.clientGone) services.requestLog.writeClientGone(request);
     throw explained;
   } finally {
-    release?.();
+    release?.(outcome);
     services.lifecycle.finish(lifetime);
   }
+}
+
+/** What a finished call tells the router (its tokens), from the request's usage. */
+export function outcomeOf(usage: RequestContext["usage"]): CallOutcome | undefined {
+  if (!usage || usage.total_tokens === undefined) return undefined;
+  return { totalTokens: usage.total_tokens, completionTokens: usage.completion_tokens };
 }
 
 /** Sets an answer's `model` to the name the client asked for (the runtime names the Bedrock model). */
@@ -232,8 +245,8 @@ export interface OpenedStream<T> {
   readonly first: IteratorResult<T>;
   /** Aborts the upstream call. */
   abort(): void;
-  /** Ends the stream's hold on its deployment (its `max_parallel_requests` count). */
-  release(): void;
+  /** Ends the stream's hold on its deployment (its `max_parallel_requests` count), with its usage when it finished. */
+  release(outcome?: CallOutcome): void;
 }
 
 /**

@@ -6,6 +6,8 @@ export interface RequestContext {
   readonly id: string;
   readonly started: number;
   model?: string;
+  /** The config's name for the model asked for (a model name, alias or wildcard pattern): the metrics label. */
+  modelLabel?: string;
   trace?: RouteTrace;
   stream?: boolean;
   usage?: Partial<Usage> & { cost?: number | null };

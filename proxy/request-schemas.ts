@@ -231,10 +231,7 @@ export const responsesRequestSchema = {
     model: modelName,
     ...bookkeeping,
     input: {
-      anyOf: [
-        { type: "string" },
-        { type: "array", items: { type: "object" } },
-      ],
+      anyOf: [{ type: "string" }, { type: "array", items: { type: "object" } }],
     },
     instructions: nullable({ type: "string" }),
     stream: nullable({ type: "boolean" }),
@@ -264,11 +261,15 @@ const anthropicMessageFields = {
       required: ["role", "content"],
       properties: {
         role: { enum: ["user", "assistant"] },
-        content: { anyOf: [{ type: "string" }, { type: "array", items: { type: "object", required: ["type"] } }] },
+        content: {
+          anyOf: [{ type: "string" }, { type: "array", items: { type: "object", required: ["type"] } }],
+        },
       },
     },
   },
-  system: nullable({ anyOf: [{ type: "string" }, { type: "array", items: { type: "object", required: ["type"] } }] }),
+  system: nullable({
+    anyOf: [{ type: "string" }, { type: "array", items: { type: "object", required: ["type"] } }],
+  }),
   temperature: nullable({ type: "number", minimum: 0 }),
   top_p: nullable({ type: "number", minimum: 0, maximum: 1 }),
   top_k: nullable({ type: "integer", minimum: 0 }),
@@ -297,7 +298,14 @@ export const countTokensRequestSchema = {
   properties: { ...anthropicMessageFields, max_tokens: nullable({ type: "integer", minimum: 1 }) },
 } as const;
 
-export type RequestKind = "chat" | "embeddings" | "images" | "rerank" | "responses" | "messages" | "count_tokens";
+export type RequestKind =
+  | "chat"
+  | "embeddings"
+  | "images"
+  | "rerank"
+  | "responses"
+  | "messages"
+  | "count_tokens";
 
 const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
 const validators: Record<RequestKind, ValidateFunction> = {

@@ -6,7 +6,7 @@
  */
 import type { OutgoingHttpHeaders } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { OpenedStream, PreparedRequest } from "./dispatch.js";
+import { type OpenedStream, outcomeOf, type PreparedRequest } from "./dispatch.js";
 import { describeError, type OpenAIErrorBody } from "./errors.js";
 import { logLine } from "./log.js";
 import { markClientGone } from "./request-log.js";
@@ -72,7 +72,7 @@ export async function relayStream<T>(
       else encoding.fail(writer, streamError.body, cause);
     }
   } finally {
-    opened.release();
+    opened.release(streamError || lifetime.clientGone ? undefined : outcomeOf(context.usage));
     services.lifecycle.finish(lifetime);
     if (lifetime.clientGone) markClientGone(context);
     const extra = streamError ? { stream_error_status: streamError.status } : undefined;
