@@ -51,6 +51,7 @@ export function createProxyServer(config: ProxyConfig, options: ProxyOptions, lo
       requestTimeoutMs: options.requestTimeoutMs ?? config.requestTimeoutMs,
       clientReadTimeoutMs: config.clientLimits.clientReadTimeoutMs,
       maxEmbeddingInputs: config.clientLimits.maxEmbeddingInputs,
+      streamKeepAliveMs: config.clientLimits.streamKeepAliveMs,
     },
     lifecycle,
     requestLog: createRequestLogger(log, metrics),

@@ -100,6 +100,7 @@ const supportedSettings: Readonly<Record<string, ReadonlySet<string>>> = {
     "client_read_timeout",
     "headers_timeout",
     "body_timeout",
+    "stream_keepalive_interval",
     "litellm_key_header_name",
     "cors_allowed_origins",
     "allowed_hosts",

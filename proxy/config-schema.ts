@@ -182,6 +182,8 @@ export const proxyConfigSchema = {
         client_read_timeout: { type: "number", exclusiveMinimum: 0 },
         headers_timeout: { type: "number", exclusiveMinimum: 0 },
         body_timeout: { type: "number", exclusiveMinimum: 0 },
+        // Seconds of silence after which a Messages stream gets a `ping` event (0: never).
+        stream_keepalive_interval: { type: "number", minimum: 0 },
         // LiteLLM's name: a header the key may come in besides Authorization, x-api-key and api-key.
         litellm_key_header_name: { type: "string", pattern: "^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$" },
         // bedrock-forge's own: browser origins that may read answers (CORS), host names a keyless proxy answers.

@@ -107,6 +107,8 @@ export interface ClientLimits {
   readonly bodyTimeoutMs: number;
   /** Inputs one embeddings request may carry (OpenAI's own limit is 2048). */
   readonly maxEmbeddingInputs: number;
+  /** Silence after which a Messages stream gets Anthropic's `ping` event (0: never). */
+  readonly streamKeepAliveMs: number;
 }
 
 /** Who may call the proxy, besides the master key. */
@@ -182,4 +184,5 @@ export const defaultClientLimits: ClientLimits = {
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 60_000,
   maxEmbeddingInputs: 2048,
+  streamKeepAliveMs: 15_000,
 };

@@ -218,6 +218,7 @@ function readClientLimits(sections: SettingsSections): ClientLimits {
     bodyTimeoutMs: seconds("body_timeout") ?? defaultClientLimits.bodyTimeoutMs,
     maxEmbeddingInputs:
       (general.max_embedding_inputs as number | undefined) ?? defaultClientLimits.maxEmbeddingInputs,
+    streamKeepAliveMs: seconds("stream_keepalive_interval") ?? defaultClientLimits.streamKeepAliveMs,
   };
 }
 

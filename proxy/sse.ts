@@ -33,6 +33,8 @@ export interface SseWriterOptions {
  */
 export class SseWriter {
   private corked = false;
+  /** When the last event was written (`performance.now()`), for keep-alives. */
+  lastWriteAt = performance.now();
 
   constructor(
     private readonly response: ServerResponse,
@@ -58,6 +60,11 @@ export class SseWriter {
 
   get closed(): boolean {
     return this.response.destroyed || this.response.writableEnded;
+  }
+
+  /** The client has not taken what was written so far (the socket's buffer is full). */
+  get backlogged(): boolean {
+    return this.response.writableNeedDrain;
   }
 
   /** Writes one event; resolves when the socket can take more. */
@@ -112,6 +119,7 @@ export class SseWriter {
   private write(text: string): Promise<void> | undefined {
     const response = this.response;
     if (this.closed) return undefined;
+    this.lastWriteAt = performance.now();
     if (!this.corked) {
       this.corked = true;
       response.cork();

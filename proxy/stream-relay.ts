@@ -24,6 +24,11 @@ export interface StreamEncoding<T> {
    * `cause` what ended the stream (the typed error), for APIs with their own error events.
    */
   fail(writer: SseWriter, error: OpenAIErrorBody, cause: unknown): void;
+  /**
+   * Writes a keep-alive event while the upstream is silent (for an API that has one: Anthropic's
+   * `ping`), so that load balancers do not close a stream that is thinking.
+   */
+  keepAlive?(writer: SseWriter): void;
 }
 
 export async function relayStream<T>(
@@ -50,6 +55,7 @@ export async function relayStream<T>(
   });
   lifetime.touch();
   let streamError: ReturnType<typeof describeError> | undefined;
+  const keepAlive = startKeepAlive(encoding, writer, services.limits.streamKeepAliveMs);
   try {
     let step = opened.first;
     while (!step.done) {
@@ -72,12 +78,31 @@ export async function relayStream<T>(
       else encoding.fail(writer, streamError.body, cause);
     }
   } finally {
+    if (keepAlive) clearInterval(keepAlive);
     opened.release(streamError || lifetime.clientGone ? undefined : outcomeOf(context.usage));
     services.lifecycle.finish(lifetime);
     if (lifetime.clientGone) markClientGone(context);
     const extra = streamError ? { stream_error_status: streamError.status } : undefined;
     services.requestLog.write(request, lifetime.clientGone ? 499 : 200, extra);
   }
+}
+
+/**
+ * Writes the encoding's keep-alive event whenever nothing was written for `intervalMs` (checked every
+ * `intervalMs`; a client that is not reading gets none, its buffer is full already).
+ */
+function startKeepAlive<T>(
+  encoding: StreamEncoding<T>,
+  writer: SseWriter,
+  intervalMs: number,
+): NodeJS.Timeout | undefined {
+  if (!encoding.keepAlive || intervalMs <= 0) return undefined;
+  const timer = setInterval(() => {
+    if (writer.closed || writer.backlogged) return;
+    if (performance.now() - writer.lastWriteAt >= intervalMs) encoding.keepAlive?.(writer);
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
 
 function reportStreamError(

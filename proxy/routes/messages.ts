@@ -151,6 +151,11 @@ function messageEncoding(
     async finish(writer) {
       writer.end(context.usage?.cost);
     },
+    // "Event streams may also include any number of ping events"
+    // (https://docs.anthropic.com/en/docs/build-with-claude/streaming#ping-events).
+    keepAlive(writer) {
+      void writer.sendEvent("ping", { type: "ping" });
+    },
     fail(writer, _error, cause) {
       // As Anthropic streams it: `{"type": "error", "error": {"type", "message"}}`.
       const { body } = describeAnthropicError(cause);

@@ -178,3 +178,43 @@ describe("POST /v1/messages", () => {
     ]);
   });
 });
+
+describe("Messages stream keep-alive", () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness((emulator) => ({
+      model_list: [
+        {
+          model_name: "slow",
+          litellm_params: paramsFor(emulator, claude, {
+            extra_headers: {
+              "x-bedrock-forge-stream-chunks": "6",
+              "x-bedrock-forge-chunk-interval-ms": "400",
+            },
+          }),
+        },
+      ],
+      general_settings: { stream_keepalive_interval: 0.1 },
+    }));
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  // Anthropic: "Event streams may also include any number of ping events" (streaming docs, Ping events).
+  it("sends ping events while the model is silent, between Anthropic's own events", async () => {
+    const { events } = await postForEvents(
+      `${harness.proxy.url}/v1/messages`,
+      { model: "slow", max_tokens: 64, messages: hello, stream: true },
+      anthropicHeaders,
+    );
+    const pings = events.filter((event) => event.name === "ping");
+    expect(pings.length).toBeGreaterThan(0);
+    for (const ping of pings) expect(JSON.parse(ping.data)).toEqual({ type: "ping" });
+    const names = events.map((event) => event.name).filter((name) => name !== "ping");
+    expect(names[0]).toBe("message_start");
+    expect(names.at(-1)).toBe("message_stop");
+  });
+});
