@@ -3,8 +3,6 @@
  * Messages), the config's own prices (LiteLLM's `input_cost_per_token` …) applied to them, and the
  * common form the log line and the metrics read.
  */
-import type { RequestContext } from "./request-context.js";
-
 /** A deployment's own prices in USD per token (LiteLLM's custom pricing), instead of the catalog's. */
 export interface TokenPrices {
   readonly inputPerToken: number;
@@ -117,8 +115,16 @@ export function applyPrices<T>(
   return { ...counts, cost };
 }
 
-/** The counts as the log line and the metrics read them (OpenAI's names; prompt tokens include cache tokens). */
-export function describeUsage(counts: TokenCounts): NonNullable<RequestContext["usage"]> {
+/** Usage as the log line and the metrics read it: OpenAI's names, prompt tokens including cache tokens. */
+export interface LoggedUsage {
+  readonly prompt_tokens?: number;
+  readonly completion_tokens?: number;
+  readonly total_tokens?: number;
+  readonly cost?: number | null;
+}
+
+/** The counts as the log line and the metrics read them. */
+export function describeUsage(counts: TokenCounts): LoggedUsage {
   if (counts.perUnit) return { cost: counts.cost };
   const prompt = counts.input + counts.cacheRead + counts.cacheWrite;
   return {
