@@ -50,7 +50,7 @@ describe("POST /v1/responses", () => {
     await harness?.close();
   });
 
-  it("answers a response object naming the model asked for, echoing metadata, with usage and cost", async () => {
+  it("answers a response object naming the model asked for, echoing metadata and user, with usage and cost", async () => {
     const answer = await postRaw(
       url,
       JSON.stringify({
@@ -58,6 +58,7 @@ describe("POST /v1/responses", () => {
         input: "Say hello",
         instructions: "Be brief",
         metadata: { run: "7" },
+        user: "user-7",
       }),
     );
     expect(answer.status).toBe(200);
@@ -68,6 +69,7 @@ describe("POST /v1/responses", () => {
       model: "claude",
       instructions: "Be brief",
       metadata: { run: "7" },
+      user: "user-7",
       store: false,
     });
     expect(response.id).toMatch(/^resp_/);
@@ -76,9 +78,10 @@ describe("POST /v1/responses", () => {
     expect(response.usage.input_tokens).toBeGreaterThan(0);
     expect(response.usage.cost).toBeGreaterThan(0);
     expect(Number(answer.headers.get("x-bedrock-forge-cost-usd"))).toBeCloseTo(response.usage.cost, 12);
-    // The metadata stayed in the proxy: Bedrock's request does not carry it.
-    const sent = harness.emulator.requests.at(-1)!;
-    expect(JSON.stringify(sent.body)).not.toContain('"run"');
+    // The metadata and the user stayed in the proxy: Bedrock's request carries neither.
+    const sent = JSON.stringify(harness.emulator.requests.at(-1)!.body);
+    expect(sent).not.toContain('"run"');
+    expect(sent).not.toContain("user-7");
   });
 
   it("streams named events, numbered from 0, from response.created to response.completed", async () => {
