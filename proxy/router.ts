@@ -40,7 +40,8 @@ export interface LiveDeployment {
   readonly health: DeploymentHealth;
 }
 
-interface DeploymentHealth {
+/** A deployment's state, which is also what the routing strategy reads of it. */
+interface DeploymentHealth extends DeploymentLoad {
   failures: number[];
   coolUntil: number;
   inFlight: number;
@@ -235,6 +236,7 @@ export class Router {
           inFlight: 0,
           usage: { minute: 0, requests: 0, tokens: 0 },
           latency: { total: [], firstToken: [] },
+          limits: deployment.limits,
         },
       });
     }
@@ -356,12 +358,11 @@ export class Router {
     const start = nextIndex(group, this.strategy.strategy === "simple-shuffle");
     // The group's deployments from the chosen one on, without those cooling down or at their limit.
     const now = this.now();
-    const available: { readonly deployment: LiveDeployment; readonly load: DeploymentLoad }[] = [];
+    const available: LiveDeployment[] = [];
     for (let offset = 0; offset < deployments.length; offset++) {
       const deployment = deployments[(start + offset) % deployments.length]!;
       const { health, config } = deployment;
-      if (health.coolUntil <= now && health.inFlight < config.maxParallelRequests)
-        available.push({ deployment, load: loadOf(deployment) });
+      if (health.coolUntil <= now && health.inFlight < config.maxParallelRequests) available.push(deployment);
     }
     if (available.length === 0) throw noDeploymentAvailable(group.name, deployments, now);
     const ordered =
@@ -371,7 +372,7 @@ export class Router {
     if (ordered.length === 0) throw limitsReached(group.name, now);
     const maxAttempts = this.config.numRetries === undefined ? ordered.length : 1 + this.config.numRetries;
     for (let index = 0; ; index++) {
-      const { deployment } = ordered[index % ordered.length]!;
+      const deployment = ordered[index % ordered.length]!;
       trace.deployment = deployment.config.id;
       trace.attempts++;
       deployment.health.inFlight++;
@@ -394,7 +395,7 @@ export class Router {
         if (index + 1 >= maxAttempts || !failover || !options.canRetry()) throw error;
         // The next deployment may have reached its limits since the order was made.
         const next = ordered[(index + 1) % ordered.length]!;
-        if (this.countsUsage && !isWithinLimits(next.load, this.now())) throw error;
+        if (this.countsUsage && !isWithinLimits(next.health, this.now())) throw error;
       }
     }
   }
@@ -459,12 +460,6 @@ export function unknownModel(modelName: string, modelNames: readonly string[], p
     `The model '${modelName}' does not exist on this proxy. Available models: ${modelNames.join(", ")}`,
     { status: 404, type: "invalid_request_error", code: "model_not_found", param },
   );
-}
-
-/** A deployment's state as the routing strategy reads it. */
-function loadOf(deployment: LiveDeployment): DeploymentLoad {
-  const { health, config } = deployment;
-  return { inFlight: health.inFlight, usage: health.usage, latency: health.latency, limits: config.limits };
 }
 
 /** Whether a name is a Bedrock model id the catalog knows (tried as `bedrock/<name>` against wildcards). */

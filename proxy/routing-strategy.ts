@@ -118,19 +118,19 @@ function sortStable<T>(items: readonly T[], key: (item: T) => number): T[] {
  * The deployments in the order a request tries them, from candidates already in turn order (cooling
  * and busy ones left out); those at their limits are dropped under the strategies that enforce them.
  */
-export function orderDeployments<T extends { readonly load: DeploymentLoad }>(
+export function orderDeployments<T extends { readonly health: DeploymentLoad }>(
   candidates: readonly T[],
   settings: RoutingSettings,
   context: { readonly now: number; readonly stream: boolean },
 ): T[] {
   const { strategy } = settings;
   if (strategy === "simple-shuffle") return [...candidates];
-  if (strategy === "least-busy") return sortStable(candidates, (candidate) => candidate.load.inFlight);
-  const open = candidates.filter((candidate) => isWithinLimits(candidate.load, context.now));
+  if (strategy === "least-busy") return sortStable(candidates, (candidate) => candidate.health.inFlight);
+  const open = candidates.filter((candidate) => isWithinLimits(candidate.health, context.now));
   if (strategy === "usage-based-routing" || strategy === "usage-based-routing-v2")
-    return sortStable(open, (candidate) => currentUsage(candidate.load.usage, context.now).tokens);
+    return sortStable(open, (candidate) => currentUsage(candidate.health.usage, context.now).tokens);
   const latencies = open.map((candidate) => {
-    const { total, firstToken } = candidate.load.latency;
+    const { total, firstToken } = candidate.health.latency;
     return average(context.stream && firstToken.length > 0 ? firstToken : total);
   });
   const lowest = Math.min(...latencies);

@@ -35,11 +35,11 @@ const minute = 60_000;
 
 function load(overrides: Partial<DeploymentLoad> & { name?: string } = {}): {
   name: string;
-  load: DeploymentLoad;
+  health: DeploymentLoad;
 } {
   return {
     name: overrides.name ?? "d",
-    load: {
+    health: {
       inFlight: overrides.inFlight ?? 0,
       usage: overrides.usage ?? { minute: 0, requests: 0, tokens: 0 },
       latency: overrides.latency ?? { total: [], firstToken: [] },
@@ -171,7 +171,9 @@ describe("routing strategies, deployment by deployment", () => {
     [{ tpm: 100 }, { requests: 9, tokens: 100 }, false],
     [{}, { requests: 1e6, tokens: 1e9 }, true],
   ])("limits %j with %j used this minute: one more request %s", (limits, used, allowed) => {
-    expect(isWithinLimits(load({ limits, usage: { minute: thisMinute, ...used } }).load, now)).toBe(allowed);
+    expect(isWithinLimits(load({ limits, usage: { minute: thisMinute, ...used } }).health, now)).toBe(
+      allowed,
+    );
   });
 
   it("latency-based routing takes the lowest seconds per token, unused ones first, streams by time to first token", () => {
