@@ -6,11 +6,14 @@
  * - direct AWS SDK: ConverseCommand in-process (HTTP/1.1 keep-alive), for reference;
  * - bedrock-forge: an OpenAI chat request to this proxy (its own process), which calls the emulator;
  * - Portkey: the same request to the Portkey gateway (its own process, loopback only), pointed at the
- *   emulator with `x-portkey-custom-host`.
+ *   emulator with `x-portkey-custom-host`;
+ * - bedrock-forge's `/v1/responses` and `/v1/messages` (Anthropic's API; Claude natively through
+ *   InvokeModel) with the same prompt, against its own `/v1/chat/completions`.
  *
  * Reports per-request p50/p99 (sequential, keep-alive) and the time each proxy adds over direct HTTP, the
  * same for a streamed answer, and throughput at concurrency 16 (autocannon); ratios against Portkey.
- * Goals: our added per-request time at most 0.5× Portkey's, our throughput at least 2× Portkey's.
+ * Goals: our added per-request time at most 0.5× Portkey's, our throughput at least 2× Portkey's; the
+ * Responses and Messages routes within 10% of Chat Completions (unary p50 and throughput).
  * Writes the run to BENCHMARKS.md under `## Proxy` (the run it replaces moves to bench/history/proxy.md).
  * Not a timed test: numbers depend on the machine.
  */
@@ -325,6 +328,33 @@ function openAIPath(
   };
 }
 
+/** The same prompt through one of the proxy's other APIs; `done` is what the end of a whole answer contains. */
+function proxyApiPath(
+  name: string,
+  endpoint: string,
+  headers: Record<string, string>,
+  body: Record<string, unknown>,
+  done: { readonly unary: string; readonly stream: string },
+  pid: number,
+): Path {
+  const unaryBody = JSON.stringify(body);
+  const streamBody = JSON.stringify({ ...body, stream: true });
+  return {
+    name,
+    async unary() {
+      const { status, text } = await post(endpoint, unaryBody, headers);
+      if (status !== 200 || !text.includes(done.unary)) throw new Error(`${name}: ${status} ${text}`);
+    },
+    async stream() {
+      const { status, text } = await post(endpoint, streamBody, headers);
+      if (status !== 200 || !text.includes(done.stream))
+        throw new Error(`${name}: ${status} ${text.slice(-300)}`);
+    },
+    target: { url: endpoint, headers: { "content-type": "application/json", ...headers }, body: unaryBody },
+    pid,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Measurement
 // ---------------------------------------------------------------------------------------------
@@ -488,6 +518,22 @@ async function main(): Promise<void> {
       model,
       portkey.pid,
     ),
+    proxyApiPath(
+      "bedrock-forge /v1/responses",
+      `${proxy.url}/v1/responses`,
+      { authorization: "Bearer sk-bench" },
+      { model: "claude", input: messages[0]!.content, max_output_tokens: 256 },
+      { unary: '"object":"response"', stream: "response.completed" },
+      proxy.pid,
+    ),
+    proxyApiPath(
+      "bedrock-forge /v1/messages",
+      `${proxy.url}/v1/messages`,
+      { "x-api-key": "sk-bench", "anthropic-version": "2023-06-01" },
+      { model: "claude", messages, max_tokens: 256 },
+      { unary: '"type":"message"', stream: "message_stop" },
+      proxy.pid,
+    ),
   ];
   const loadBefore = os.loadavg()[0]!;
 
@@ -554,10 +600,30 @@ async function main(): Promise<void> {
     { measure: "added per-request time, stream p50", result: `${format(streamRatio)}×`, goal: "—" },
     { measure: "proxy CPU per unary request", result: `${format(cpuRatio)}×`, goal: "—" },
   ];
+  // The other APIs of the proxy against its Chat Completions: total unary p50 and throughput.
+  for (const other of paths.slice(4)) {
+    const latencyRatio = ratio(unary.get(other.name)!.p50, unary.get(oursName)!.p50);
+    const rateRatio = ratio(throughput.get(other.name)!, throughput.get(oursName)!);
+    const api = other.name.replace("bedrock-forge ", "");
+    goals.push(
+      {
+        measure: `${api} / chat completions, unary p50`,
+        result: `${format(latencyRatio)}×`,
+        goal: "≤ 1.1×",
+        met: latencyRatio <= 1.1,
+      },
+      {
+        measure: `${api} / chat completions, throughput at concurrency 16`,
+        result: `${format(rateRatio)}×`,
+        goal: "≥ 0.9×",
+        met: rateRatio >= 0.9,
+      },
+    );
+  }
   const section = [
     latestRunLine(),
     "",
-    `bedrock-forge's proxy against the Portkey gateway (ratios: ours / Portkey's). Load average ${format(loadBefore, 1)} → ${format(loadAfter, 1)} during the run.`,
+    `bedrock-forge's proxy against the Portkey gateway (ratios: ours / Portkey's), and its Responses and Messages routes against its Chat Completions. Load average ${format(loadBefore, 1)} → ${format(loadAfter, 1)} during the run.`,
     "",
     goalsTable(goals),
     "",

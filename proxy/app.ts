@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
-import { createKeyCheck } from "./auth.js";
+import { createCorsPolicy, createHostCheck, createKeyCheck } from "./auth.js";
 import type { ClientLimits, ProxyConfig } from "./config-types.js";
 import {
   answerClientError,
@@ -22,7 +22,7 @@ import type { ProxyOptions } from "./options.js";
 import type { RequestContext } from "./request-context.js";
 import { createRequestLogger } from "./request-log.js";
 import { Router } from "./router.js";
-import { healthPathPrefix } from "./routes/health.js";
+import { isHealthPath } from "./routes/health.js";
 import { routeModules } from "./routes/index.js";
 import type { ProxyServices } from "./services.js";
 
@@ -41,14 +41,20 @@ export function createProxyServer(config: ProxyConfig, options: ProxyOptions, lo
   };
   const services: ProxyServices = {
     config,
-    router: new Router(config, (message) => log(logLine("warn", message)), options.env ?? process.env),
+    router: new Router(
+      config,
+      (message) => log(logLine("warn", message)),
+      options.env ?? process.env,
+      options.clock,
+    ),
     limits: {
       requestTimeoutMs: options.requestTimeoutMs ?? config.requestTimeoutMs,
       clientReadTimeoutMs: config.clientLimits.clientReadTimeoutMs,
       maxEmbeddingInputs: config.clientLimits.maxEmbeddingInputs,
+      streamKeepAliveMs: config.clientLimits.streamKeepAliveMs,
     },
     lifecycle,
-    requestLog: createRequestLogger(log, metrics, new Set(config.modelNames)),
+    requestLog: createRequestLogger(log, metrics),
     log,
     ownMetrics,
     aggregateMetrics: options.aggregateMetrics,
@@ -66,6 +72,8 @@ function createFastify(bodyLimit: number, limits: ClientLimits): FastifyInstance
   const app = Fastify({
     logger: false,
     bodyLimit,
+    // `/v1/chat/completions/` is `/v1/chat/completions`, as LiteLLM's (FastAPI's) routes answer both.
+    routerOptions: { ignoreTrailingSlash: true },
     // Longer than the idle timeout of common load balancers (60 s), so they never reuse a closed socket.
     keepAliveTimeout: 72_000,
     // The headers and the whole request must arrive in time; answering (a stream) has no such limit here.
@@ -101,25 +109,48 @@ function createFastify(bodyLimit: number, limits: ClientLimits): FastifyInstance
   return app;
 }
 
-/** Callback-style hooks (no promise per hook per request): the request's context, draining, the key, the log line. */
+/** Callback-style hooks (no promise per hook per request): the request's context, draining, who may call, the log line. */
 function installRequestHooks(
   app: FastifyInstance,
   services: ProxyServices,
   masterKey: string | undefined,
 ): void {
-  const { lifecycle, requestLog, log } = services;
-  const checkKey = masterKey !== undefined ? createKeyCheck(masterKey) : undefined;
+  const { lifecycle, requestLog, log, config } = services;
+  const { access } = config;
+  const checkKey = masterKey !== undefined ? createKeyCheck(masterKey, access.keyHeaderName) : undefined;
+  const checkHost = masterKey === undefined ? createHostCheck(access.allowedHosts) : undefined;
+  const cors = access.corsOrigins.length > 0 ? createCorsPolicy(access.corsOrigins) : undefined;
   if (!checkKey) {
     log(
       logLine("warn", "no master key: the proxy is open, every client can call every model", {
-        hint: "set general_settings.master_key (or LITELLM_MASTER_KEY) to require Authorization: Bearer <key>",
+        hint: "set general_settings.master_key (or LITELLM_MASTER_KEY) to require a key; until then only requests addressed to a loopback name or to general_settings.allowed_hosts are answered",
       }),
     );
   }
   app.addHook("onRequest", (request, reply, done) => {
     request.forge = { id: request.id, started: performance.now() };
     reply.header("x-request-id", request.id);
-    const health = request.url.startsWith(healthPathPrefix);
+    const health = isHealthPath(request.url);
+    try {
+      if (checkHost && !health) checkHost(request.headers.host);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (cors) {
+      const allowed = cors.allowOrigin(request.headers.origin);
+      if (allowed !== undefined) {
+        // A preflight is answered here, without a key: browsers never send credentials with it.
+        if (request.method === "OPTIONS" && request.headers["access-control-request-method"] !== undefined) {
+          reply
+            .code(204)
+            .headers(cors.preflightHeaders(allowed, request.headers["access-control-request-headers"]))
+            .send();
+          return;
+        }
+        reply.headers(cors.responseHeaders(allowed));
+      }
+    }
     if (lifecycle.draining && !health) {
       done(
         new ProxyError("The proxy is shutting down; retry the request", {
@@ -132,7 +163,7 @@ function installRequestHooks(
     }
     if (checkKey && !health) {
       try {
-        checkKey(request.headers.authorization);
+        checkKey(request.headers);
       } catch (error) {
         done(error as Error);
         return;

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { clientSideAuthFields } from "./client-fields.js";
+import { bookkeepingFields } from "./client-notes.js";
 import type { Deployment } from "./config-types.js";
 import { invalidRequest } from "./errors.js";
 
@@ -46,6 +47,8 @@ export function readClientParams(
     if (!Object.hasOwn(body, name)) continue;
     const value = body[name];
     if (value === null || value === undefined || proxyFields.has(name) || name === "__proto__") continue;
+    // The client's bookkeeping is logged by the proxy and never reaches Bedrock.
+    if (bookkeepingFields.has(name)) continue;
     if (Object.hasOwn(neutralValues, name) && neutralValues[name] === value) continue;
     if (clientSideAuthFields.has(name)) {
       const allowed =
@@ -86,15 +89,39 @@ export function readClientParams(
   };
 }
 
-/** The runtime request for one deployment: config defaults, then the client's values, then the deployment's model. */
+/**
+ * The runtime request for one deployment: config defaults (as the route's API names them), then the
+ * client's values, then the deployment's model.
+ */
 export function buildRuntimeRequest(
   deployment: Deployment,
   client: ClientParams,
   extra: Readonly<Record<string, unknown>>,
+  defaults: Readonly<Record<string, unknown>> = deployment.defaults,
 ): Record<string, unknown> {
-  const request: Record<string, unknown> = { ...deployment.defaults, ...client.params, ...extra };
+  const request: Record<string, unknown> = { ...defaults, ...client.params, ...extra };
   request.model = deployment.model;
   if (deployment.modelId !== undefined && request.model_id === undefined)
     request.model_id = deployment.modelId;
   return request;
+}
+
+const anthropicDefaultsCache = new WeakMap<Deployment, Readonly<Record<string, unknown>>>();
+
+/**
+ * A deployment's default params as an Anthropic Messages request names them: the config writes them as
+ * OpenAI (and LiteLLM) do, so `stop` becomes `stop_sequences` and `max_completion_tokens` `max_tokens`;
+ * the others (`temperature`, `top_p`, `top_k`, `max_tokens`, `thinking`, provider params) keep their names.
+ */
+export function anthropicDefaults(deployment: Deployment): Readonly<Record<string, unknown>> {
+  let defaults = anthropicDefaultsCache.get(deployment);
+  if (defaults) return defaults;
+  const { stop, max_completion_tokens: maxCompletionTokens, ...rest } = deployment.defaults;
+  const renamed: Record<string, unknown> = { ...rest };
+  if (stop !== undefined) renamed.stop_sequences = Array.isArray(stop) ? stop : [stop];
+  if (maxCompletionTokens !== undefined && renamed.max_tokens === undefined)
+    renamed.max_tokens = maxCompletionTokens;
+  defaults = renamed;
+  anthropicDefaultsCache.set(deployment, defaults);
+  return defaults;
 }

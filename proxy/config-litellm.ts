@@ -48,13 +48,15 @@ export const behaviourParams: ReadonlySet<string> = new Set([
   "model",
   "model_id",
   "max_parallel_requests",
+  "input_cost_per_token",
+  "output_cost_per_token",
+  "cache_read_input_token_cost",
+  "cache_creation_input_token_cost",
 ]);
 
 /** LiteLLM router and bookkeeping keys that are not model params: accepted and ignored. */
 export const ignoredLitellmParams: ReadonlySet<string> = new Set([
   "order",
-  "input_cost_per_token",
-  "output_cost_per_token",
   "input_cost_per_second",
   "output_cost_per_second",
   "mock_response",
@@ -81,6 +83,8 @@ const supportedSettings: Readonly<Record<string, ReadonlySet<string>>> = {
     "num_retries",
     "timeout",
     "routing_strategy",
+    "routing_strategy_args",
+    "model_group_alias",
     "fallbacks",
     "context_window_fallbacks",
     "allowed_fails",
@@ -96,6 +100,10 @@ const supportedSettings: Readonly<Record<string, ReadonlySet<string>>> = {
     "client_read_timeout",
     "headers_timeout",
     "body_timeout",
+    "stream_keepalive_interval",
+    "litellm_key_header_name",
+    "cors_allowed_origins",
+    "allowed_hosts",
   ]),
   environment_variables: new Set(),
 };

@@ -44,6 +44,14 @@ const userContinueMessageSchema = {
   },
 } as const;
 
+/** LiteLLM's custom prices in USD per token (docs.litellm.ai "Custom Pricing"), in litellm_params or model_info. */
+const customPrices = {
+  input_cost_per_token: { type: "number", minimum: 0 },
+  output_cost_per_token: { type: "number", minimum: 0 },
+  cache_read_input_token_cost: { type: "number", minimum: 0 },
+  cache_creation_input_token_cost: { type: "number", minimum: 0 },
+} as const;
+
 export const litellmParamsSchema = {
   type: "object",
   required: ["model"],
@@ -83,6 +91,7 @@ export const litellmParamsSchema = {
     weight: { type: "number", minimum: 0 },
     rpm: { type: "number", minimum: 0 },
     tpm: { type: "number", minimum: 0 },
+    ...customPrices,
   },
 } as const;
 
@@ -103,7 +112,12 @@ export const proxyConfigSchema = {
           litellm_params: litellmParamsSchema,
           model_info: {
             type: "object",
-            properties: { id: { type: ["string", "number"] } },
+            properties: {
+              id: { type: ["string", "number"] },
+              rpm: { type: "number", minimum: 0 },
+              tpm: { type: "number", minimum: 0 },
+              ...customPrices,
+            },
           },
         },
       },
@@ -126,7 +140,29 @@ export const proxyConfigSchema = {
       properties: {
         num_retries: { type: "integer", minimum: 0, maximum: 20 },
         timeout: { type: "number", exclusiveMinimum: 0 },
+        // Checked against the strategies bedrock-forge implements (config-validate.ts).
         routing_strategy: { type: "string" },
+        routing_strategy_args: {
+          type: ["object", "null"],
+          properties: {
+            lowest_latency_buffer: { type: "number", minimum: 0 },
+            max_latency_list_size: { type: "integer", minimum: 1, maximum: 1000 },
+          },
+        },
+        // LiteLLM's aliases: `{ "<alias>": "<model_name>" }` or `{ "<alias>": { model, hidden } }`.
+        model_group_alias: {
+          type: ["object", "null"],
+          additionalProperties: {
+            anyOf: [
+              nonEmptyString,
+              {
+                type: "object",
+                required: ["model"],
+                properties: { model: nonEmptyString, hidden: { type: "boolean" } },
+              },
+            ],
+          },
+        },
         fallbacks: fallbackList,
         context_window_fallbacks: fallbackList,
         allowed_fails: { type: "integer", minimum: 0 },
@@ -146,6 +182,16 @@ export const proxyConfigSchema = {
         client_read_timeout: { type: "number", exclusiveMinimum: 0 },
         headers_timeout: { type: "number", exclusiveMinimum: 0 },
         body_timeout: { type: "number", exclusiveMinimum: 0 },
+        // Seconds of silence after which a Messages stream gets a `ping` event (0: never).
+        stream_keepalive_interval: { type: "number", minimum: 0 },
+        // LiteLLM's name: a header the key may come in besides Authorization, x-api-key and api-key.
+        litellm_key_header_name: { type: "string", pattern: "^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$" },
+        // bedrock-forge's own: browser origins that may read answers (CORS), host names a keyless proxy answers.
+        cors_allowed_origins: {
+          type: "array",
+          items: { type: "string", pattern: "^(\\*|https?://[^/\\s]+/?)$" },
+        },
+        allowed_hosts: { type: "array", items: nonEmptyString },
       },
     },
     environment_variables: {

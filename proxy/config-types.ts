@@ -1,4 +1,6 @@
 import type { ChatMessage, GuardrailConfig } from "../runtime/index.js";
+import type { RoutingSettings } from "./routing-strategy.js";
+import type { TokenPrices } from "./usage.js";
 
 /** One problem in a config, located by file, line, column and the field at fault. */
 export interface ConfigProblem {
@@ -71,13 +73,20 @@ export interface Deployment {
   readonly defaults: Readonly<Record<string, unknown>>;
   /** Connection fields a client may send in the request body for this deployment. */
   readonly clientSideAuthParams: ReadonlySet<string>;
-  /** LiteLLM's `weight`, `rpm` and `tpm`: the deployment's share of its model name's requests. */
+  /** LiteLLM's `weight`, `rpm` and `tpm` in litellm_params: the deployment's share of its model name's requests (simple-shuffle). */
   readonly shares: { readonly weight?: number; readonly rpm?: number; readonly tpm?: number };
+  /**
+   * Requests and tokens per minute the deployment takes at most (`rpm`, `tpm` in litellm_params, else
+   * model_info), under the routing strategies that enforce them (usage- and latency-based routing).
+   */
+  readonly limits: { readonly rpm?: number; readonly tpm?: number };
   /**
    * Calls in flight to this deployment at most (`max_parallel_requests`). Past it the deployment is
    * skipped like one cooling down, so clients that stall one model cannot hold every upstream socket.
    */
   readonly maxParallelRequests: number;
+  /** The config's own prices (LiteLLM's `input_cost_per_token` …), used instead of the catalog's for token-priced answers. */
+  readonly prices: TokenPrices | undefined;
 }
 
 /** Where a client may point a request (when the config lets it set an endpoint) and with whose credentials. */
@@ -98,6 +107,18 @@ export interface ClientLimits {
   readonly bodyTimeoutMs: number;
   /** Inputs one embeddings request may carry (OpenAI's own limit is 2048). */
   readonly maxEmbeddingInputs: number;
+  /** Silence after which a Messages stream gets Anthropic's `ping` event (0: never). */
+  readonly streamKeepAliveMs: number;
+}
+
+/** Who may call the proxy, besides the master key. */
+export interface AccessPolicy {
+  /** A header the key may come in besides `Authorization`, `x-api-key` and `api-key` (LiteLLM's `litellm_key_header_name`). */
+  readonly keyHeaderName: string | undefined;
+  /** Browser origins that may read answers (CORS); empty: CORS is off. `*` allows any origin. */
+  readonly corsOrigins: readonly string[];
+  /** Host names (or `*.example.com`) a proxy without a master key answers, besides loopback names. */
+  readonly allowedHosts: readonly string[];
 }
 
 /** A validated, resolved config: what the server runs on. Holds secrets; never log it. */
@@ -129,7 +150,15 @@ export interface ProxyConfig {
    */
   readonly cooldown: { readonly allowedFails: number; readonly cooldownMs: number } | undefined;
   readonly clientEndpoints: ClientEndpointPolicy;
+  /** LiteLLM's `router_settings.routing_strategy` (and its args). */
+  readonly routing: RoutingSettings;
+  /**
+   * LiteLLM's `router_settings.model_group_alias`: names clients may send for a model name of the
+   * config; a hidden alias is served but not listed by `/v1/models`.
+   */
+  readonly aliases: ReadonlyMap<string, { readonly modelName: string; readonly hidden: boolean }>;
   readonly clientLimits: ClientLimits;
+  readonly access: AccessPolicy;
   /** Settings that were accepted but are ignored, and other things an operator should know. */
   readonly warnings: readonly string[];
 }
@@ -155,4 +184,5 @@ export const defaultClientLimits: ClientLimits = {
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 60_000,
   maxEmbeddingInputs: 2048,
+  streamKeepAliveMs: 15_000,
 };

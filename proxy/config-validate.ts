@@ -8,6 +8,12 @@ import { connectionParams, fallbackSections, type SettingsSections } from "./con
 import { type ConfigSource, pointerToSegments, problemAt, type Segment } from "./config-location.js";
 import { proxyConfigSchema } from "./config-schema.js";
 import { type ConfigProblem, formatConfigProblem } from "./config-types.js";
+import {
+  defaultRoutingSettings,
+  type RoutingSettings,
+  type RoutingStrategyName,
+  routingStrategyNames,
+} from "./routing-strategy.js";
 
 let compiledSchema: ReturnType<Ajv2020["compile"]> | undefined;
 
@@ -166,4 +172,69 @@ export function readFallbacks(
     });
   }
   return result;
+}
+
+/**
+ * `router_settings.routing_strategy` and its args. A strategy bedrock-forge does not implement (LiteLLM's
+ * `cost-based-routing`, a custom one) stops the server: serving it as another would silently route
+ * otherwise than the config says.
+ */
+export function readRouting(
+  sections: SettingsSections,
+  source: ConfigSource,
+  problems: ConfigProblem[],
+  warnings: string[],
+): RoutingSettings {
+  const strategy = sections.router.routing_strategy as string | undefined;
+  if (strategy !== undefined && !(routingStrategyNames as readonly string[]).includes(strategy)) {
+    problems.push(
+      problemAt(
+        source,
+        ["router_settings", "routing_strategy"],
+        `routing strategy ${JSON.stringify(strategy)} is not implemented by bedrock-forge (it implements ${routingStrategyNames.join(", ")})`,
+      ),
+    );
+  }
+  const args = (sections.router.routing_strategy_args ?? {}) as Record<string, unknown>;
+  for (const name of Object.keys(args)) {
+    if (name !== "lowest_latency_buffer" && name !== "max_latency_list_size")
+      warnings.push(
+        `${source.file}: router_settings.routing_strategy_args.${name} is not supported and is ignored`,
+      );
+  }
+  return {
+    strategy: (strategy as RoutingStrategyName | undefined) ?? defaultRoutingSettings.strategy,
+    latencyBuffer: (args.lowest_latency_buffer as number | undefined) ?? defaultRoutingSettings.latencyBuffer,
+    maxLatencySamples:
+      (args.max_latency_list_size as number | undefined) ?? defaultRoutingSettings.maxLatencySamples,
+  };
+}
+
+/**
+ * `router_settings.model_group_alias`: each alias names a model name of the config (not a wildcard
+ * pattern, not another alias) and is not itself a model name of the config.
+ */
+export function readAliases(
+  sections: SettingsSections,
+  modelNames: ReadonlySet<string>,
+  source: ConfigSource,
+  problems: ConfigProblem[],
+): ReadonlyMap<string, { readonly modelName: string; readonly hidden: boolean }> {
+  const aliases = new Map<string, { modelName: string; hidden: boolean }>();
+  const given = (sections.router.model_group_alias ?? {}) as Record<string, unknown>;
+  for (const [alias, value] of Object.entries(given)) {
+    const at: Segment[] = ["router_settings", "model_group_alias", alias];
+    const target = typeof value === "string" ? value : (value as { model: string }).model;
+    const hidden = typeof value === "object" && (value as { hidden?: boolean }).hidden === true;
+    if (modelNames.has(alias)) {
+      problems.push(problemAt(source, at, `alias ${alias} is already a model_name in model_list`, true));
+    } else if (!modelNames.has(target) || target.includes("*")) {
+      problems.push(
+        problemAt(source, at, `alias ${alias} names ${target}, which is not a model_name in model_list`),
+      );
+    } else {
+      aliases.set(alias, { modelName: target, hidden });
+    }
+  }
+  return aliases;
 }

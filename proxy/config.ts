@@ -17,6 +17,7 @@ import {
 } from "./config-litellm.js";
 import { type ConfigSource, formatField, problemAt, type Segment } from "./config-location.js";
 import {
+  type AccessPolicy,
   type ClientLimits,
   type ConfigProblem,
   type Deployment,
@@ -29,11 +30,20 @@ import {
   type ProxyConfig,
   ProxyConfigError,
 } from "./config-types.js";
-import { checkDeploymentParams, readFallbacks, textParam, validateConfigSchema } from "./config-validate.js";
+import {
+  checkDeploymentParams,
+  readAliases,
+  readFallbacks,
+  readRouting,
+  textParam,
+  validateConfigSchema,
+} from "./config-validate.js";
+import type { TokenPrices } from "./usage.js";
 
 export { quickConfig } from "./config-litellm.js";
 export { formatField } from "./config-location.js";
 export {
+  type AccessPolicy,
   type ClientEndpointPolicy,
   type ClientLimits,
   type ConfigProblem,
@@ -123,6 +133,8 @@ function resolveProxyConfig(data: unknown, source: ConfigSource, options: LoadCo
     source,
     problems,
   );
+  const routing = readRouting(sections, source, problems, warnings);
+  const aliases = readAliases(sections, modelNames, source, problems);
   if (problems.length > 0) throw new ProxyConfigError(problems);
   warnings.push(...describeClosedEndpoints(sections, deployments, source.file));
   return {
@@ -149,6 +161,9 @@ function resolveProxyConfig(data: unknown, source: ConfigSource, options: LoadCo
         (sections.general.forward_credentials_to_client_endpoints as boolean | undefined) ?? false,
     },
     clientLimits: readClientLimits(sections),
+    routing,
+    aliases,
+    access: readAccessPolicy(sections, env),
     warnings,
   };
 }
@@ -174,6 +189,26 @@ function describeClosedEndpoints(
   ];
 }
 
+/**
+ * The key header, CORS origins and allowed hosts. The origins may also come from LiteLLM's
+ * `LITELLM_CORS_ORIGINS` (comma-separated); unlike LiteLLM, whose default is any origin, CORS is off
+ * unless one of them names origins.
+ */
+function readAccessPolicy(
+  sections: SettingsSections,
+  env: Readonly<Record<string, string | undefined>>,
+): AccessPolicy {
+  const general = sections.general;
+  const fromEnvironment = env.LITELLM_CORS_ORIGINS?.split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
+  return {
+    keyHeaderName: general.litellm_key_header_name as string | undefined,
+    corsOrigins: (general.cors_allowed_origins as string[] | undefined) ?? fromEnvironment ?? [],
+    allowedHosts: (general.allowed_hosts as string[] | undefined) ?? [],
+  };
+}
+
 function readClientLimits(sections: SettingsSections): ClientLimits {
   const general = sections.general;
   const seconds = (name: string) => secondsToMs(general[name] as number | undefined);
@@ -183,6 +218,7 @@ function readClientLimits(sections: SettingsSections): ClientLimits {
     bodyTimeoutMs: seconds("body_timeout") ?? defaultClientLimits.bodyTimeoutMs,
     maxEmbeddingInputs:
       (general.max_embedding_inputs as number | undefined) ?? defaultClientLimits.maxEmbeddingInputs,
+    streamKeepAliveMs: seconds("stream_keepalive_interval") ?? defaultClientLimits.streamKeepAliveMs,
   };
 }
 
@@ -242,7 +278,8 @@ function readDeployments(
         );
       }
     }
-    deployments.push(buildDeployment(params, id, modelName));
+    const info = (item.model_info ?? {}) as Record<string, unknown>;
+    deployments.push(buildDeployment(params, info, id, modelName));
   });
   return deployments;
 }
@@ -278,6 +315,7 @@ function readConnection(params: Readonly<Record<string, unknown>>): DeploymentCo
 /** A checked `litellm_params` as the deployment the router serves. */
 function buildDeployment(
   params: Readonly<Record<string, unknown>>,
+  info: Readonly<Record<string, unknown>>,
   id: string,
   modelName: string,
 ): Deployment {
@@ -301,6 +339,36 @@ function buildDeployment(
       rpm: params.rpm as number | undefined,
       tpm: params.tpm as number | undefined,
     },
+    limits: {
+      rpm: (params.rpm ?? info.rpm) as number | undefined,
+      tpm: (params.tpm ?? info.tpm) as number | undefined,
+    },
     maxParallelRequests: (params.max_parallel_requests as number | undefined) ?? defaultMaxParallelRequests,
+    prices: readPrices(params, info),
+  };
+}
+
+/**
+ * LiteLLM's custom prices, from litellm_params or else model_info (docs.litellm.ai "Custom Pricing").
+ * A per-token price left out is 0 (an embedding model needs only its input price); cache tokens are at
+ * the input price unless priced apart.
+ */
+function readPrices(
+  params: Readonly<Record<string, unknown>>,
+  info: Readonly<Record<string, unknown>>,
+): TokenPrices | undefined {
+  const price = (name: string) => (params[name] ?? info[name]) as number | undefined;
+  const input = price("input_cost_per_token");
+  const output = price("output_cost_per_token");
+  if (input === undefined && output === undefined) return undefined;
+  return {
+    inputPerToken: input ?? 0,
+    outputPerToken: output ?? 0,
+    ...(price("cache_read_input_token_cost") !== undefined
+      ? { cacheReadPerToken: price("cache_read_input_token_cost") }
+      : {}),
+    ...(price("cache_creation_input_token_cost") !== undefined
+      ? { cacheWritePerToken: price("cache_creation_input_token_cost") }
+      : {}),
   };
 }

@@ -5,26 +5,35 @@
  * modules call `runUnary` for a JSON answer and `openStream` for a stream.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { buildRuntimeRequest, type ClientParams, readClientParams } from "./body.js";
+import { anthropicDefaults, buildRuntimeRequest, type ClientParams, readClientParams } from "./body.js";
 import { checkClientEndpoint, identitylessClient } from "./client-endpoint.js";
+import { readClientNotes } from "./client-notes.js";
 import { invalidRequest } from "./errors.js";
 import { RequestLifetime } from "./lifetime.js";
 import { logLine } from "./log.js";
 import type { RequestContext } from "./request-context.js";
 import { maxModelNameLength, type RequestKind, validateRequestBody } from "./request-schemas.js";
 import {
+  type CallOutcome,
   createRouteTrace,
   type FallbackChoice,
   type LiveDeployment,
+  type ModelTarget,
   type Routed,
+  type Router,
   unknownModel,
 } from "./router.js";
 import type { ProxyServices } from "./services.js";
 import { costHeader, formatCost } from "./sse.js";
+import { applyPrices, chatUsageAccess, describeUsage, type UsageAccess } from "./usage.js";
 
 /** A request that passed every check and is now in flight. */
 export interface PreparedRequest {
+  readonly kind: RequestKind;
+  /** The model name as the client sent it (answers echo it). */
   readonly modelName: string;
+  /** What the name resolved to: a model name, an alias or a wildcard pattern of the config. */
+  readonly target: ModelTarget;
   readonly body: Readonly<Record<string, unknown>>;
   readonly client: ClientParams;
   readonly lifetime: RequestLifetime;
@@ -49,10 +58,7 @@ export type DeploymentCall<T> = (
 const maxFallbacks = 16;
 
 /** LiteLLM's per-request `fallbacks` (model names of this proxy) and `disable_fallbacks`. */
-function readFallbackChoice(
-  body: Readonly<Record<string, unknown>>,
-  modelNames: readonly string[],
-): FallbackChoice {
+function readFallbackChoice(body: Readonly<Record<string, unknown>>, router: Router): FallbackChoice {
   const { fallbacks, disable_fallbacks: disabled } = body;
   if (disabled !== undefined && disabled !== null && typeof disabled !== "boolean")
     throw invalidRequest("disable_fallbacks must be a boolean", "disable_fallbacks");
@@ -68,8 +74,8 @@ function readFallbackChoice(
       `fallbacks[${tooLong}]`,
     );
   }
-  const unknown = fallbacks.find((name) => !modelNames.includes(name));
-  if (unknown !== undefined) throw unknownModel(unknown, modelNames, "fallbacks");
+  const unknown = fallbacks.find((name) => !router.serves(name));
+  if (unknown !== undefined) throw unknownModel(unknown, router.modelNames, "fallbacks");
   return { fallbacks, disabled: disabled === true };
 }
 
@@ -98,9 +104,12 @@ export function prepareRequest(
   const modelName = body.model as string;
   const context = request.forge;
   context.model = modelName;
+  context.notes = readClientNotes(body);
   const { config, router } = services;
-  const fallback = readFallbackChoice(body, config.modelNames);
-  const reachable = router.reachableDeployments(modelName, fallback);
+  const target = router.resolve(modelName);
+  context.modelLabel = target.label;
+  const fallback = readFallbackChoice(body, router);
+  const reachable = router.reachableDeployments(target, fallback);
   const client = readClientParams(body, reachable, config.allowClientSideCredentials);
   const { withoutDeploymentIdentity } = checkClientEndpoint(client.params, config.clientEndpoints);
   const timeoutMs = Math.min(services.limits.requestTimeoutMs, client.timeoutMs ?? Number.POSITIVE_INFINITY);
@@ -108,7 +117,7 @@ export function prepareRequest(
   services.lifecycle.track(lifetime);
   context.trace = createRouteTrace();
   const onWarning = collectWarnings(context);
-  return { modelName, body, client, lifetime, fallback, onWarning, withoutDeploymentIdentity };
+  return { kind, modelName, target, body, client, lifetime, fallback, onWarning, withoutDeploymentIdentity };
 }
 
 /** The deployment with a runtime client that knows nothing of its credentials (for a client-chosen endpoint). */
@@ -139,25 +148,41 @@ export function routePrepared<T>(
   options: { readonly stream: boolean; readonly extra?: Readonly<Record<string, unknown>> },
 ): Promise<Routed<T>> {
   const { lifetime, client, onWarning } = prepared;
+  const anthropic = prepared.kind === "messages" || prepared.kind === "count_tokens";
   return services.router.route(
-    prepared.modelName,
+    prepared.target,
     (deployment) =>
       call(
         prepared.withoutDeploymentIdentity ? withoutIdentity(deployment, services) : deployment,
-        buildRuntimeRequest(deployment.config, client, { onWarning, ...options.extra }),
+        buildRuntimeRequest(
+          deployment.config,
+          client,
+          { onWarning, ...options.extra },
+          anthropic ? anthropicDefaults(deployment.config) : deployment.config.defaults,
+        ),
         { signal: lifetime.signal, timeout: attemptTimeout(deployment, options.stream) },
       ),
     {
       canRetry: () => lifetime.reason === undefined,
       trace: request.forge.trace!,
       fallback: prepared.fallback,
+      stream: options.stream,
     },
   );
 }
 
+/** How a route answers a unary request, beyond running it. */
+export interface UnaryOptions<T> {
+  /** The route's own check of the body (a limit of the proxy's). */
+  readonly checkBody?: BodyCheck;
+  /** How the answer's usage is read and repriced; Chat Completions' shape by default. */
+  readonly usage?: UsageAccess<T>;
+}
+
 /**
  * A unary request end to end: checked, routed, answered with the runtime's JSON (the cost and the
- * deployment in headers), or failed with what ended it (the client leaving, the deadline, shutdown).
+ * deployment in headers, `model` echoing the name the client asked for, the deployment's own prices
+ * applied), or failed with what ended it (the client leaving, the deadline, shutdown).
  */
 export async function runUnary<T extends object>(
   kind: RequestKind,
@@ -165,19 +190,28 @@ export async function runUnary<T extends object>(
   reply: FastifyReply,
   services: ProxyServices,
   call: DeploymentCall<T>,
-  checkBody?: BodyCheck,
+  options: UnaryOptions<T> = {},
 ): Promise<T> {
-  const prepared = prepareRequest(kind, request, reply, services, checkBody);
+  const prepared = prepareRequest(kind, request, reply, services, options.checkBody);
   const { lifetime } = prepared;
-  if (kind === "chat") request.forge.stream = false;
-  let release: (() => void) | undefined;
+  if (kind === "chat" || kind === "responses" || kind === "messages") request.forge.stream = false;
+  let release: Routed<T>["release"] | undefined;
+  let outcome: CallOutcome | undefined;
   try {
     const routed = await routePrepared(prepared, request, services, call, { stream: false });
     const { value, deployment } = routed;
     release = routed.release;
-    const usage = (value as { usage?: RequestContext["usage"] }).usage;
-    request.forge.usage = usage;
-    if (typeof usage?.cost === "number") reply.header(costHeader, formatCost(usage.cost));
+    const counts = applyPrices(
+      value,
+      (options.usage ?? chatUsageAccess) as UsageAccess<T>,
+      deployment.config.prices,
+    );
+    if (counts) {
+      request.forge.usage = describeUsage(counts);
+      outcome = outcomeOf(request.forge.usage);
+      if (typeof counts.cost === "number") reply.header(costHeader, formatCost(counts.cost));
+    }
+    echoModel(value, prepared.modelName);
     reply.header("x-bedrock-forge-deployment", deployment.config.id);
     services.lifecycle.closeIfDraining(reply);
     return value;
@@ -187,9 +221,21 @@ export async function runUnary<T extends object>(
     if (lifetime.clientGone) services.requestLog.writeClientGone(request);
     throw explained;
   } finally {
-    release?.();
+    release?.(outcome);
     services.lifecycle.finish(lifetime);
   }
+}
+
+/** What a finished call tells the router (its tokens), from the request's usage. */
+export function outcomeOf(usage: RequestContext["usage"]): CallOutcome | undefined {
+  if (!usage || usage.total_tokens === undefined) return undefined;
+  return { totalTokens: usage.total_tokens, completionTokens: usage.completion_tokens };
+}
+
+/** Sets an answer's `model` to the name the client asked for (the runtime names the Bedrock model). */
+export function echoModel(value: object, modelName: string): void {
+  if (typeof (value as { model?: unknown }).model === "string")
+    (value as { model: string }).model = modelName;
 }
 
 /** A stream whose first item is in hand (failover is over: something can be sent to the client). */
@@ -199,8 +245,8 @@ export interface OpenedStream<T> {
   readonly first: IteratorResult<T>;
   /** Aborts the upstream call. */
   abort(): void;
-  /** Ends the stream's hold on its deployment (its `max_parallel_requests` count). */
-  release(): void;
+  /** Ends the stream's hold on its deployment (its `max_parallel_requests` count), with its usage when it finished. */
+  release(outcome?: CallOutcome): void;
 }
 
 /**

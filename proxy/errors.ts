@@ -1,4 +1,9 @@
-import { BedrockForgeError, type ErrorType } from "../runtime/index.js";
+import {
+  type AnthropicErrorBody,
+  BedrockForgeError,
+  type ErrorType,
+  toAnthropicError,
+} from "../runtime/index.js";
 
 /** OpenAI's error body, as every OpenAI client parses it. */
 export interface OpenAIErrorBody {
@@ -12,12 +17,41 @@ export interface OpenAIErrorBody {
 
 /** An error the proxy itself raises (auth, routing, request validation, limits) with its HTTP status. */
 export class ProxyError extends BedrockForgeError {
+  /** Seconds the client should wait before retrying (the `Retry-After` of a 429); 1 when not given. */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     message: string,
-    options: { status: number; type: ErrorType; code: string; param?: string; retryable?: boolean },
+    options: {
+      status: number;
+      type: ErrorType;
+      code: string;
+      param?: string;
+      retryable?: boolean;
+      retryAfterSeconds?: number;
+    },
   ) {
     super(message, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
+}
+
+/** The error body shapes the proxy answers in: OpenAI's (most routes) and Anthropic's (`/v1/messages`). */
+export type ErrorShape = "openai" | "anthropic";
+
+/**
+ * An error as Anthropic's API answers it (https://docs.anthropic.com/en/api/errors): the runtime's
+ * mapping, except that a model or URL that does not exist stays a 404 `not_found_error`.
+ */
+export function describeAnthropicError(error: unknown): { status: number; body: AnthropicErrorBody } {
+  const described = toAnthropicError(error);
+  if (BedrockForgeError.isInstance(error) && error.status === 404) {
+    return {
+      status: 404,
+      body: { ...described.body, error: { type: "not_found_error", message: error.message } },
+    };
+  }
+  return described;
 }
 
 /** Status, body and (for throttling) headers of the answer to an error; untyped errors become a 500 without details. */

@@ -1,16 +1,26 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { isAnsweredEarly } from "./connections.js";
-import { describeError, ProxyError } from "./errors.js";
+import { describeAnthropicError, describeError, type ErrorShape, ProxyError } from "./errors.js";
 import type { ServerLifecycle } from "./lifecycle.js";
 import { type LogSink, logLine } from "./log.js";
 
+/** A route's own error shape (`config: { errorShape }` when it is registered); OpenAI's by default. */
+export function errorShapeOf(request: FastifyRequest): ErrorShape {
+  const config = request.routeOptions.config as { errorShape?: ErrorShape } | undefined;
+  return config?.errorShape ?? "openai";
+}
+
 /**
- * Every error a route throws becomes OpenAI's error body with its status; an error of unknown kind is a
- * 500 without details (logged with them). Unknown URLs are a 404 in the same shape.
+ * Every error a route throws becomes its API's error body (OpenAI's, or Anthropic's for the Messages
+ * routes) with its status; an error of unknown kind is a 500 without details (logged with them).
+ * Unknown URLs are a 404 in OpenAI's shape.
  */
 export function installErrorHandlers(app: FastifyInstance, lifecycle: ServerLifecycle, log: LogSink): void {
   app.setErrorHandler(async (error, request, reply) => {
-    const { status, body, typed } = describeError(mapFrameworkError(error));
+    const mapped = mapFrameworkError(error);
+    const described = describeError(mapped);
+    const { body, typed } = described;
+    let status = described.status;
     if (request.forge) {
       request.forge.errorType = body.error.type;
       request.forge.errorCode = body.error.code ?? undefined;
@@ -28,7 +38,18 @@ export function installErrorHandlers(app: FastifyInstance, lifecycle: ServerLife
     // Answered before its body arrived (a 401, a 413): the connection is closed after the answer.
     if (isAnsweredEarly(request)) reply.header("connection", "close");
     if (status === 401) reply.header("www-authenticate", "Bearer");
-    if (status === 429) reply.header("retry-after", "1");
+    if (status === 429) {
+      const seconds = mapped instanceof ProxyError ? mapped.retryAfterSeconds : undefined;
+      reply.header("retry-after", String(seconds ?? 1));
+    }
+    if (errorShapeOf(request) === "anthropic") {
+      const anthropic = describeAnthropicError(typed ? mapped : new Error(body.error.message));
+      status = anthropic.status;
+      reply.header("request-id", request.id);
+      return reply
+        .code(status)
+        .send({ ...anthropic.body, request_id: anthropic.body.request_id ?? request.id });
+    }
     return reply.code(status).send(body);
   });
 

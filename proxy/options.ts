@@ -29,6 +29,8 @@ export interface ProxyOptions {
    * of `serve --workers` add up every worker's.
    */
   readonly aggregateMetrics?: (own: MetricsSnapshot) => Promise<MetricsSnapshot>;
+  /** The router's clock (cooldowns, per-minute rpm/tpm counts), `Date.now` by default; for tests. */
+  readonly clock?: () => number;
 }
 
 export interface RunningProxy {

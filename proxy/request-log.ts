@@ -17,11 +17,8 @@ export function markClientGone(context: RequestContext): void {
   context.errorCode = "client_closed_request";
 }
 
-export function createRequestLogger(
-  log: LogSink,
-  metrics: MetricsSnapshot,
-  modelNames: ReadonlySet<string>,
-): RequestLogger {
+/** Metrics are labelled by the config's name for the model (`modelLabel`), never by what a client sent. */
+export function createRequestLogger(log: LogSink, metrics: MetricsSnapshot): RequestLogger {
   const write = (request: FastifyRequest, status: number, extra?: Record<string, unknown>) => {
     const context = request.forge;
     if (!context || context.logged) return;
@@ -34,7 +31,7 @@ export function createRequestLogger(
     const { usage, trace } = context;
     recordRequest(metrics, {
       path: request.routeOptions.url ?? "unmatched",
-      model: context.model !== undefined && modelNames.has(context.model) ? context.model : "none",
+      model: context.modelLabel ?? "none",
       status: severity,
       seconds: (performance.now() - context.started) / 1000,
       promptTokens: usage?.prompt_tokens,
@@ -86,6 +83,7 @@ function describeRequest(
     fields.error_code = context.errorCode;
   }
   if (context.warnings && context.warnings.length > 0) fields.warnings = context.warnings;
+  if (context.notes) Object.assign(fields, context.notes);
   return fields;
 }
 

@@ -15,6 +15,18 @@ export const maxModelNameLength = 256;
 
 const modelName = { type: "string", minLength: 1, maxLength: maxModelNameLength } as const;
 
+/**
+ * What clients send for their own bookkeeping, on every route: logged (bounded), never sent to
+ * Bedrock (client-notes.ts). `metadata` is an object in OpenAI's and Anthropic's APIs (and LiteLLM's).
+ */
+const bookkeeping = {
+  metadata: nullable({ type: "object" }),
+  user: nullable({ type: "string" }),
+  tags: nullable({ type: "array", items: { type: "string" } }),
+  store: nullable({ type: "boolean" }),
+  service_tier: nullable({ type: "string" }),
+} as const;
+
 const textPart = {
   type: "object",
   required: ["type"],
@@ -85,6 +97,7 @@ export const chatRequestSchema = {
   type: "object",
   required: ["model", "messages"],
   properties: {
+    ...bookkeeping,
     model: modelName,
     messages: { type: "array", minItems: 1, items: message },
     stream: nullable({ type: "boolean" }),
@@ -104,7 +117,6 @@ export const chatRequestSchema = {
     frequency_penalty: nullable({ type: "number" }),
     logprobs: nullable({ type: "boolean" }),
     top_logprobs: nullable({ type: "integer", minimum: 0 }),
-    user: nullable({ type: "string" }),
     tools: nullable({ type: "array", items: tool }),
     tool_choice: nullable({
       anyOf: [
@@ -145,6 +157,7 @@ export const embeddingsRequestSchema = {
   type: "object",
   required: ["model", "input"],
   properties: {
+    ...bookkeeping,
     model: modelName,
     input: {
       anyOf: [
@@ -155,7 +168,6 @@ export const embeddingsRequestSchema = {
     },
     dimensions: nullable({ type: "integer", minimum: 1 }),
     encoding_format: nullable({ enum: ["float", "base64"] }),
-    user: nullable({ type: "string" }),
     input_type: nullable({ type: "string" }),
     drop_params: nullable({ type: "boolean" }),
     timeout: nullable({ type: "number", exclusiveMinimum: 0 }),
@@ -166,6 +178,7 @@ export const imagesRequestSchema = {
   type: "object",
   required: ["model", "prompt"],
   properties: {
+    ...bookkeeping,
     model: modelName,
     prompt: { type: "string", minLength: 1 },
     n: nullable({ type: "integer", minimum: 1, maximum: 10 }),
@@ -173,7 +186,6 @@ export const imagesRequestSchema = {
     quality: nullable({ type: "string" }),
     style: nullable({ type: "string" }),
     response_format: nullable({ const: "b64_json" }),
-    user: nullable({ type: "string" }),
     seed: nullable({ type: "integer" }),
     negative_prompt: nullable({ type: "string" }),
     cfg_scale: nullable({ type: "number" }),
@@ -187,6 +199,7 @@ export const rerankRequestSchema = {
   type: "object",
   required: ["model", "query", "documents"],
   properties: {
+    ...bookkeeping,
     model: modelName,
     query: { type: "string", minLength: 1 },
     documents: {
@@ -207,7 +220,92 @@ export const rerankRequestSchema = {
   },
 } as const;
 
-export type RequestKind = "chat" | "embeddings" | "images" | "rerank";
+/**
+ * OpenAI's Responses API (https://platform.openai.com/docs/api-reference/responses/create): the types of
+ * the fields; their meaning and what a model can do with them is the runtime's to check.
+ */
+export const responsesRequestSchema = {
+  type: "object",
+  required: ["model", "input"],
+  properties: {
+    model: modelName,
+    ...bookkeeping,
+    input: {
+      anyOf: [{ type: "string" }, { type: "array", items: { type: "object" } }],
+    },
+    instructions: nullable({ type: "string" }),
+    stream: nullable({ type: "boolean" }),
+    max_output_tokens: nullable({ type: "integer", minimum: 1 }),
+    temperature: nullable({ type: "number", minimum: 0 }),
+    top_p: nullable({ type: "number", minimum: 0, maximum: 1 }),
+    tools: nullable({ type: "array", items: { type: "object", required: ["type"] } }),
+    tool_choice: nullable({ anyOf: [{ type: "string" }, { type: "object", required: ["type"] }] }),
+    text: nullable({ type: "object" }),
+    reasoning: nullable({ type: "object" }),
+    parallel_tool_calls: nullable({ type: "boolean" }),
+    previous_response_id: nullable({ type: "string" }),
+    drop_params: nullable({ type: "boolean" }),
+    timeout: nullable({ type: "number", exclusiveMinimum: 0 }),
+  },
+} as const;
+
+/** Anthropic's Messages request (https://docs.anthropic.com/en/api/messages), without `max_tokens`. */
+const anthropicMessageFields = {
+  model: modelName,
+  ...bookkeeping,
+  messages: {
+    type: "array",
+    minItems: 1,
+    items: {
+      type: "object",
+      required: ["role", "content"],
+      properties: {
+        role: { enum: ["user", "assistant"] },
+        content: {
+          anyOf: [{ type: "string" }, { type: "array", items: { type: "object", required: ["type"] } }],
+        },
+      },
+    },
+  },
+  system: nullable({
+    anyOf: [{ type: "string" }, { type: "array", items: { type: "object", required: ["type"] } }],
+  }),
+  temperature: nullable({ type: "number", minimum: 0 }),
+  top_p: nullable({ type: "number", minimum: 0, maximum: 1 }),
+  top_k: nullable({ type: "integer", minimum: 0 }),
+  stop_sequences: nullable({ type: "array", items: { type: "string" } }),
+  tools: nullable({ type: "array", items: { type: "object", required: ["name"] } }),
+  tool_choice: nullable({ type: "object", required: ["type"] }),
+  thinking: nullable({ type: "object", required: ["type"] }),
+  drop_params: nullable({ type: "boolean" }),
+  timeout: nullable({ type: "number", exclusiveMinimum: 0 }),
+} as const;
+
+export const messagesRequestSchema = {
+  type: "object",
+  required: ["model", "messages", "max_tokens"],
+  properties: {
+    ...anthropicMessageFields,
+    max_tokens: { type: "integer", minimum: 1 },
+    stream: nullable({ type: "boolean" }),
+  },
+} as const;
+
+/** `POST /v1/messages/count_tokens`: a Messages request without `max_tokens` (https://docs.anthropic.com/en/api/messages-count-tokens). */
+export const countTokensRequestSchema = {
+  type: "object",
+  required: ["model", "messages"],
+  properties: { ...anthropicMessageFields, max_tokens: nullable({ type: "integer", minimum: 1 }) },
+} as const;
+
+export type RequestKind =
+  | "chat"
+  | "embeddings"
+  | "images"
+  | "rerank"
+  | "responses"
+  | "messages"
+  | "count_tokens";
 
 const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
 const validators: Record<RequestKind, ValidateFunction> = {
@@ -215,6 +313,9 @@ const validators: Record<RequestKind, ValidateFunction> = {
   embeddings: ajv.compile(embeddingsRequestSchema),
   images: ajv.compile(imagesRequestSchema),
   rerank: ajv.compile(rerankRequestSchema),
+  responses: ajv.compile(responsesRequestSchema),
+  messages: ajv.compile(messagesRequestSchema),
+  count_tokens: ajv.compile(countTokensRequestSchema),
 };
 
 /** `/messages/0/role` → `messages[0].role`. */

@@ -14,6 +14,8 @@ export interface ServerLimits {
   readonly clientReadTimeoutMs: number;
   /** Inputs one embeddings request may carry. */
   readonly maxEmbeddingInputs: number;
+  /** Silence after which a stream whose API has a keep-alive event (Anthropic's `ping`) gets one; 0: never. */
+  readonly streamKeepAliveMs: number;
 }
 
 /** What a route module is given to serve its routes. */

@@ -1,4 +1,4 @@
-import type { ServerResponse } from "node:http";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 
 export const costHeader = "x-bedrock-forge-cost-usd";
 
@@ -37,6 +37,8 @@ export class SseWriter {
   private flushScheduled = false;
   /** Set while the socket is full: the wait for the client to take data (rejects when it stalled). */
   private drained: Promise<void> | undefined;
+  /** When the last event was written (`performance.now()`), for keep-alives. */
+  lastWriteAt = performance.now();
 
   constructor(
     private readonly response: ServerResponse,
@@ -47,7 +49,7 @@ export class SseWriter {
    * Sends the status and headers. The connection is kept alive or closed as the client asked (a client
    * that sent `Connection: close` gets it back, and the socket is closed after the stream).
    */
-  open(headers: Readonly<Record<string, string>>): void {
+  open(headers: Readonly<OutgoingHttpHeaders>): void {
     const response = this.response;
     response.socket?.setNoDelay(true);
     response.writeHead(200, {
@@ -64,6 +66,11 @@ export class SseWriter {
     return this.response.destroyed || this.response.writableEnded;
   }
 
+  /** The client has not taken what was written so far (the socket's buffer is full). */
+  get backlogged(): boolean {
+    return this.drained !== undefined || this.response.writableNeedDrain;
+  }
+
   /** Writes one event; resolves when the socket can take more. */
   async send(data: unknown): Promise<void> {
     await this.write(`data: ${JSON.stringify(data)}\n\n`);
@@ -74,17 +81,33 @@ export class SseWriter {
     await this.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
+  /** Writes OpenAI's `[DONE]` and ends the stream, with the cost as a trailer. */
   async done(cost: number | null | undefined): Promise<void> {
     await this.write("data: [DONE]\n\n");
+    this.end(cost);
+  }
+
+  /** Ends a stream whose API has no `[DONE]` (Responses, Messages: their last event says it), with the cost as a trailer. */
+  end(cost: number | null | undefined): void {
     this.flush();
+    if (this.closed) return;
     if (typeof cost === "number") this.response.addTrailers({ [costHeader]: formatCost(cost) });
     this.response.end();
   }
 
   /** Writes the error event and ends the response; a client that is not reading is cut off instead. */
   fail(error: unknown): void {
+    this.finishWith(`data: ${JSON.stringify(error)}\n\n`);
+  }
+
+  /** Writes a named error event (`event: error`) and ends the response, as `fail` does. */
+  failEvent(name: string, error: unknown): void {
+    this.finishWith(`event: ${name}\ndata: ${JSON.stringify(error)}\n\n`);
+  }
+
+  private finishWith(text: string): void {
     if (this.closed) return;
-    this.pending += `data: ${JSON.stringify(error)}\n\n`;
+    this.pending += text;
     this.flush();
     this.response.end();
     if (this.response.writableNeedDrain) this.response.destroy();
@@ -106,6 +129,7 @@ export class SseWriter {
    */
   private write(text: string): Promise<void> | undefined {
     if (this.closed) return undefined;
+    this.lastWriteAt = performance.now();
     this.pending += text;
     if (!this.flushScheduled) {
       this.flushScheduled = true;

@@ -4,8 +4,9 @@
  * one log line is written when the stream ends — finished, failed (an error event, no `[DONE]`), or cut
  * short by the client, the deadline or shutdown. The wire format of the events is the route's.
  */
+import type { OutgoingHttpHeaders } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { OpenedStream, PreparedRequest } from "./dispatch.js";
+import { type OpenedStream, outcomeOf, type PreparedRequest } from "./dispatch.js";
 import { describeError, type OpenAIErrorBody } from "./errors.js";
 import { logLine } from "./log.js";
 import { markClientGone } from "./request-log.js";
@@ -18,8 +19,16 @@ export interface StreamEncoding<T> {
   send(item: T, writer: SseWriter): Promise<void> | undefined;
   /** Writes the end of a stream that finished. */
   finish(writer: SseWriter): Promise<void>;
-  /** Writes the error event of a stream that failed after it started. */
-  fail(writer: SseWriter, error: OpenAIErrorBody): void;
+  /**
+   * Writes the error event of a stream that failed after it started: `error` is OpenAI's body of it,
+   * `cause` what ended the stream (the typed error), for APIs with their own error events.
+   */
+  fail(writer: SseWriter, error: OpenAIErrorBody, cause: unknown): void;
+  /**
+   * Writes a keep-alive event while the upstream is silent (for an API that has one: Anthropic's
+   * `ping`), so that load balancers do not close a stream that is thinking.
+   */
+  keepAlive?(writer: SseWriter): void;
 }
 
 export async function relayStream<T>(
@@ -39,12 +48,14 @@ export async function relayStream<T>(
     signal: lifetime.signal,
   });
   writer.open({
-    "x-request-id": context.id,
+    // What the request hooks set: the request id, CORS.
+    ...(reply.getHeaders() as OutgoingHttpHeaders),
     "x-bedrock-forge-deployment": opened.deployment.config.id,
     ...(services.lifecycle.draining ? { connection: "close" } : {}),
   });
   lifetime.touch();
   let streamError: ReturnType<typeof describeError> | undefined;
+  const keepAlive = startKeepAlive(encoding, writer, services.limits.streamKeepAliveMs);
   try {
     let step = opened.first;
     while (!step.done) {
@@ -60,18 +71,38 @@ export async function relayStream<T>(
     if (error instanceof ClientStalledError) lifetime.end("client_stalled");
     opened.abort();
     if (!lifetime.clientGone) {
-      streamError = describeError(lifetime.explain(error));
+      const cause = lifetime.explain(error);
+      streamError = describeError(cause);
       reportStreamError(request, services, streamError, error);
       if (error instanceof ClientStalledError) writer.cut();
-      else encoding.fail(writer, streamError.body);
+      else encoding.fail(writer, streamError.body, cause);
     }
   } finally {
-    opened.release();
+    if (keepAlive) clearInterval(keepAlive);
+    opened.release(streamError || lifetime.clientGone ? undefined : outcomeOf(context.usage));
     services.lifecycle.finish(lifetime);
     if (lifetime.clientGone) markClientGone(context);
     const extra = streamError ? { stream_error_status: streamError.status } : undefined;
     services.requestLog.write(request, lifetime.clientGone ? 499 : 200, extra);
   }
+}
+
+/**
+ * Writes the encoding's keep-alive event whenever nothing was written for `intervalMs` (checked every
+ * `intervalMs`; a client that is not reading gets none, its buffer is full already).
+ */
+function startKeepAlive<T>(
+  encoding: StreamEncoding<T>,
+  writer: SseWriter,
+  intervalMs: number,
+): NodeJS.Timeout | undefined {
+  if (!encoding.keepAlive || intervalMs <= 0) return undefined;
+  const timer = setInterval(() => {
+    if (writer.closed || writer.backlogged) return;
+    if (performance.now() - writer.lastWriteAt >= intervalMs) encoding.keepAlive?.(writer);
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
 
 function reportStreamError(

@@ -14,8 +14,9 @@ export const serveHelp = `Usage: bedrock-forge serve --config config.yaml [optio
        bedrock-forge serve --model <bedrock model id> [options]
 
 Runs an OpenAI-compatible HTTP server in front of Bedrock: /v1/chat/completions (with SSE streaming),
-/v1/embeddings, /v1/images/generations, /v1/rerank, /v1/models, /metrics (Prometheus), /health/liveliness
-and /health/readiness.
+/v1/responses (OpenAI's Responses API), /v1/messages and /v1/messages/count_tokens (Anthropic's Messages
+API), /v1/embeddings, /v1/images/generations, /v1/rerank, /v1/models, /metrics (Prometheus), /health,
+/health/liveliness and /health/readiness.
 The config is LiteLLM's config.yaml (model_list, litellm_settings, general_settings). Logs are JSON
 lines on stdout. SIGTERM or Ctrl+C stops accepting requests and drains the ones in flight.
 
@@ -36,7 +37,9 @@ Options:
                             Each is a whole proxy; a worker that dies is replaced; SIGTERM drains them all.
   -h, --help                Show this help.
 
-The master key comes from general_settings.master_key or LITELLM_MASTER_KEY; without one the server is open.
+The master key comes from general_settings.master_key or LITELLM_MASTER_KEY (clients send it as
+Authorization: Bearer, x-api-key or api-key); without one the server is open, but answers only requests
+addressed to a loopback name or to general_settings.allowed_hosts.
 `;
 
 export interface ServeArgs {

@@ -3,6 +3,7 @@ import type { ChatCompletionChunk, ChatCompletionStreamParams } from "../../runt
 import { openStream, prepareRequest, runUnary } from "../dispatch.js";
 import type { ProxyServices } from "../services.js";
 import { relayStream, type StreamEncoding } from "../stream-relay.js";
+import { applyPrices, chatUsageAccess, describeUsage, type TokenPrices } from "../usage.js";
 import { postModelRoute } from "./paths.js";
 
 /** `POST /v1/chat/completions`: OpenAI's Chat Completions; `stream: true` answers Server-Sent Events. */
@@ -44,17 +45,30 @@ async function streamChat(
     services,
     prepared,
     opened,
-    chatEncoding(request, streamOptions?.include_usage === true),
+    chatEncoding(request, {
+      includeUsage: streamOptions?.include_usage === true,
+      modelName: prepared.modelName,
+      prices: opened.deployment.config.prices,
+    }),
   );
 }
 
-/** OpenAI's chunks as `data:` events, the usage chunk only when asked for, `[DONE]` with the cost trailer. */
-function chatEncoding(request: FastifyRequest, includeUsage: boolean): StreamEncoding<ChatCompletionChunk> {
+/**
+ * OpenAI's chunks as `data:` events with `model` echoing the name the client asked for, the usage chunk
+ * (at the deployment's own prices, if it has them) only when asked for, `[DONE]` with the cost trailer.
+ */
+function chatEncoding(
+  request: FastifyRequest,
+  options: { includeUsage: boolean; modelName: string; prices: TokenPrices | undefined },
+): StreamEncoding<ChatCompletionChunk> {
   const context = request.forge;
+  const { includeUsage, modelName, prices } = options;
   return {
     send(chunk, writer) {
+      chunk.model = modelName;
       if (chunk.choices.length === 0 && chunk.usage) {
-        context.usage = chunk.usage;
+        const counts = applyPrices(chunk, chatUsageAccess, prices);
+        if (counts) context.usage = describeUsage(counts);
         return includeUsage ? writer.send(chunk) : undefined;
       }
       return writer.send(chunk);

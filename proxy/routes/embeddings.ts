@@ -14,7 +14,7 @@ export function registerEmbeddingsRoutes(app: FastifyInstance, services: ProxySe
       services,
       (deployment, runtimeRequest, options) =>
         deployment.bedrock.embeddings.create(runtimeRequest as never, options),
-      checkInputCount,
+      { checkBody: checkInputCount },
     ),
   );
 }

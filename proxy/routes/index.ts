@@ -1,7 +1,7 @@
 /**
  * The proxy's route modules, one per route family. Each registers its routes on the fastify instance
- * with the services it needs (see context.ts). A new API (e.g. `/v1/responses`) is one module here plus
- * its line in `routeModules`, and, for a model endpoint, its body schema in request-schemas.ts.
+ * with the services it needs (see services.ts). A new API is one module here plus its line in
+ * `routeModules`, and, for a model endpoint, its body schema in request-schemas.ts.
  */
 import type { FastifyInstance } from "fastify";
 import type { ProxyServices } from "../services.js";
@@ -9,8 +9,10 @@ import { registerChatRoutes } from "./chat.js";
 import { registerEmbeddingsRoutes } from "./embeddings.js";
 import { registerHealthRoutes } from "./health.js";
 import { registerImagesRoutes } from "./images.js";
+import { registerMessagesRoutes } from "./messages.js";
 import { registerModelsRoutes } from "./models.js";
 import { registerRerankRoutes } from "./rerank.js";
+import { registerResponsesRoutes } from "./responses.js";
 
 export type RouteModule = (app: FastifyInstance, services: ProxyServices) => void;
 
@@ -21,4 +23,6 @@ export const routeModules: readonly RouteModule[] = [
   registerEmbeddingsRoutes,
   registerImagesRoutes,
   registerRerankRoutes,
+  registerResponsesRoutes,
+  registerMessagesRoutes,
 ];

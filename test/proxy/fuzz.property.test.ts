@@ -1,9 +1,10 @@
 /**
- * Whatever a client sends, the proxy answers in OpenAI's shape and never crashes: random JSON bodies and
+ * Whatever a client sends, the proxy answers in its API's shape and never crashes: random JSON bodies and
  * valid requests with one field replaced by a random JSON value (against the emulator, for every
- * endpoint) get either an answer or an error body `{ error: { message, type, … } }` with a 4xx status that
- * names what was wrong — never a 500 from an unhandled error, and a 200 stream always ends with
- * `[DONE]` or an error event.
+ * endpoint) get either an answer or an error body (`{ error: { message, type, … } }`, Anthropic's with
+ * `type: "error"` on /v1/messages) with a 4xx status that names what was wrong — never a 500 from an
+ * unhandled error, and a 200 stream always ends with its API's last event (`[DONE]`,
+ * `response.completed`, `message_stop`) or an error event.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,6 +47,29 @@ const bases = {
   },
   "/v1/embeddings": { model: "embed", input: ["one", "two"], dimensions: 256, encoding_format: "float" },
   "/v1/images/generations": { model: "image", prompt: "a lighthouse", n: 1, size: "512x512" },
+  "/v1/responses": {
+    model: "claude",
+    instructions: "Be brief.",
+    input: [{ role: "user", content: [{ type: "input_text", text: "Hello" }] }],
+    max_output_tokens: 50,
+    temperature: 0.5,
+    stream: false,
+    tools: [{ type: "function", name: "get_weather", parameters: { type: "object", properties: {} } }],
+    tool_choice: "auto",
+    text: { format: { type: "text" } },
+    metadata: { run: "1" },
+  },
+  "/v1/messages": {
+    model: "claude",
+    system: "Be brief.",
+    messages: [{ role: "user", content: [{ type: "text", text: "Hello" }] }],
+    max_tokens: 50,
+    temperature: 0.5,
+    stream: false,
+    tools: [{ name: "get_weather", input_schema: { type: "object", properties: {} } }],
+    tool_choice: { type: "auto" },
+    metadata: { user_id: "u-1" },
+  },
 } as const;
 type Endpoint = keyof typeof bases;
 
@@ -87,6 +111,56 @@ const paths: Record<Endpoint, readonly (readonly (string | number)[])[]> = {
     ["response_format"],
     ["style"],
   ],
+  "/v1/responses": [
+    ["model"],
+    ["input"],
+    ["input", 0],
+    ["input", 0, "role"],
+    ["input", 0, "content"],
+    ["input", 0, "content", 0],
+    ["instructions"],
+    ["max_output_tokens"],
+    ["temperature"],
+    ["stream"],
+    ["tools"],
+    ["tools", 0],
+    ["tools", 0, "parameters"],
+    ["tool_choice"],
+    ["text"],
+    ["text", "format"],
+    ["reasoning"],
+    ["metadata"],
+    ["store"],
+    ["previous_response_id"],
+  ],
+  "/v1/messages": [
+    ["model"],
+    ["messages"],
+    ["messages", 0],
+    ["messages", 0, "role"],
+    ["messages", 0, "content"],
+    ["messages", 0, "content", 0],
+    ["system"],
+    ["max_tokens"],
+    ["temperature"],
+    ["stream"],
+    ["tools"],
+    ["tools", 0],
+    ["tools", 0, "input_schema"],
+    ["tool_choice"],
+    ["thinking"],
+    ["metadata"],
+    ["stop_sequences"],
+  ],
+};
+
+/** The last event of a stream that finished, per endpoint. */
+const streamEnds: Record<Endpoint, RegExp> = {
+  "/v1/chat/completions": /data: \[DONE\]$/,
+  "/v1/embeddings": /$^/,
+  "/v1/images/generations": /$^/,
+  "/v1/responses": /event: response\.(completed|incomplete)\ndata: .*$/,
+  "/v1/messages": /event: message_stop\ndata: .*$/,
 };
 
 function replaced(base: unknown, path: readonly (string | number)[], value: unknown): unknown {
@@ -112,7 +186,7 @@ async function check(endpoint: Endpoint, body: string): Promise<void> {
   expect(answer.status, context).toBe(200);
   if ((answer.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
     const text = answer.text.trimEnd();
-    expect(text.endsWith("data: [DONE]") || /"error"/.test(text.split("\n").at(-1) ?? ""), context).toBe(
+    expect(streamEnds[endpoint].test(text) || /"error"/.test(text.split("\n").at(-1) ?? ""), context).toBe(
       true,
     );
   } else {

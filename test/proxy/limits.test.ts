@@ -103,7 +103,7 @@ describe("limits", () => {
     });
     const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
     socket.write(
-      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
     await closed;
     const head = text.slice(0, text.indexOf("\r\n\r\n")).toLowerCase();

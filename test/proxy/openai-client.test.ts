@@ -48,7 +48,7 @@ describe("proxy with the official openai client", () => {
       .create({ model: "claude", messages: [{ role: "user", content: "Say hello" }] })
       .withResponse();
     expect(data.object).toBe("chat.completion");
-    expect(data.model).toBe(claude);
+    expect(data.model).toBe("claude");
     expect(data.choices[0]!.message.role).toBe("assistant");
     expect(data.choices[0]!.message.content).toMatch(/\S/);
     expect(data.choices[0]!.finish_reason).toBe("stop");

@@ -55,7 +55,7 @@ describe("slow and answered clients", () => {
   it("closes a connection whose headers do not arrive within headers_timeout", async () => {
     const url = await start({ headers_timeout: 0.3, body_timeout: 30 });
     const connection = connect(url);
-    connection.write("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n");
+    connection.write("POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\n");
     const stop = dribble(connection, 50);
     const { text, afterMs } = await connection.closed;
     stop();
@@ -67,7 +67,7 @@ describe("slow and answered clients", () => {
     const url = await start({ headers_timeout: 5, body_timeout: 0.5 });
     const connection = connect(url);
     connection.write(
-      "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{",
+      "POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{",
     );
     const stop = dribble(connection, 50);
     const { text, afterMs } = await connection.closed;
@@ -89,7 +89,7 @@ describe("slow and answered clients", () => {
     const connections = Array.from({ length: 5 }, () => connect(url));
     const stops = connections.map((connection) => {
       connection.write(
-        "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer sk-wrong\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{",
+        "POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer sk-wrong\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{",
       );
       return dribble(connection, 50);
     });
