@@ -37,9 +37,14 @@ describe("POST /v1/images/edits", () => {
   });
   afterAll(async () => harness?.close());
 
-  /** The body of the last InvokeModel call the emulator answered, and the model id it was sent to. */
+  let seen = 0;
+  /**
+   * The body and model id of the InvokeModel call the emulator answered last. It logs a request a moment
+   * after the proxy answers, so this waits for one not seen yet (the bound is for liveness only).
+   */
   async function lastCall(): Promise<{ modelId: string; body: Record<string, unknown> }> {
-    await waitFor(() => harness.emulator.requests.length > 0);
+    await waitFor(() => harness.emulator.requests.length > seen, 10_000);
+    seen = harness.emulator.requests.length;
     const sent = harness.emulator.requests.at(-1)!;
     return { modelId: sent.modelId ?? "", body: sent.body as Record<string, unknown> };
   }
@@ -80,7 +85,8 @@ describe("POST /v1/images/edits", () => {
       ...({ style_strength: 0.5, composition_fidelity: 1 } as object),
     });
     expect(result.data).toHaveLength(2);
-    await waitFor(() => harness.emulator.requests.length === before + 2);
+    await waitFor(() => harness.emulator.requests.length === before + 2, 10_000);
+    seen = before + 2;
     for (const sent of harness.emulator.requests.slice(before)) {
       expect(sent.body).toEqual({
         init_image: base64(photo),
