@@ -87,8 +87,8 @@ export const supplementalDescriptions: Readonly<Record<string, string>> = {
   "ImagesMapping.request.negative_prompt":
     "Where negative_prompt goes (absent: a request error, unless the prompt form is weighted).",
   "ImagesMapping.request.params": "Where each image param goes, or its drop/reject policy.",
-  "ImagesMapping.response.seeds": "Pointer to the seeds of the images, reported per image.",
-  "ImagesMapping.response.finish_reasons":
+  "ImagesResponseMapping.seeds": "Pointer to the seeds of the images, reported per image.",
+  "ImagesResponseMapping.finish_reasons":
     "Pointer to the per-image finish reasons (checked against success_values).",
   "NativeSchemas.chat_request": "JSON Schema of the InvokeModel chat request body.",
   "NativeSchemas.chat_response": "JSON Schema of the InvokeModel chat response body.",

@@ -37,7 +37,7 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: "image",
-    summary: "Generate an image with a Bedrock image model and write it to a file",
+    summary: "Generate or edit an image with a Bedrock image model and write it to a file",
     load: async () => (await import("./commands/image.js")).imageCommand,
   },
   {

@@ -113,12 +113,15 @@ export function requireObject(parsed: unknown, errorName: ErrorName, message: st
   return parsed as Json;
 }
 
-/** The kind of InvokeModel body a model takes, from its operations. */
-export function invokeKindOf(model: ResolvedModel): "chat" | "embeddings" | "images" | "rerank" {
+/** The kind of InvokeModel body a model takes, from its operations (the prefix of its native schemas' keys). */
+export function invokeKindOf(
+  model: ResolvedModel,
+): "chat" | "embeddings" | "images" | "images_edit" | "rerank" {
   const operations = model.entry.operations;
   if (operations.includes("chat")) return "chat";
   if (operations.includes("embeddings")) return "embeddings";
   if (operations.includes("images")) return "images";
+  if (operations.includes("images-edit")) return "images_edit";
   if (operations.includes("rerank")) return "rerank";
   return "chat";
 }

@@ -30,7 +30,7 @@ import {
   type GuardrailRequest,
   invokeGuardrailFields,
 } from "./synthesize/guardrail.js";
-import { buildImagesResponse } from "./synthesize/images.js";
+import { buildImagesEditResponse, buildImagesResponse } from "./synthesize/images.js";
 import {
   buildNativeChatResponse,
   buildNativeChatStream,
@@ -103,12 +103,12 @@ function noMapping(entry: CatalogEntry, operation: string): EmulatorError {
   );
 }
 
-/** The answer of an embeddings, images or rerank InvokeModel call, completed to the family's response schema. */
+/** The answer of an embeddings, images, image-edit or rerank InvokeModel call, completed to the family's response schema. */
 function synthesizeNonChat(
   context: EmulatorContext,
   exchange: Exchange,
   model: ResolvedModel,
-  kind: "embeddings" | "images" | "rerank",
+  kind: "embeddings" | "images" | "images_edit" | "rerank",
   body: Json,
 ): Answer {
   const { entry, family, schemas } = model;
@@ -131,6 +131,13 @@ function synthesizeNonChat(
       const maxPixels = context.options.maxImagePixels;
       const answer = buildImagesResponse(body, descriptor, entry, maxPixels ? { maxPixels } : {});
       fillRequired(answer, schemas.images_response);
+      return jsonAnswer(exchange, answer, latency);
+    }
+    case "images_edit": {
+      if (!descriptor.images_edit) throw noMapping(entry, "images_edit");
+      const maxPixels = context.options.maxImagePixels;
+      const answer = buildImagesEditResponse(body, descriptor, entry, maxPixels ? { maxPixels } : {});
+      fillRequired(answer, schemas.images_edit_response);
       return jsonAnswer(exchange, answer, latency);
     }
     case "rerank": {

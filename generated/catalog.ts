@@ -25,19 +25,33 @@ import type { MetaLlama4Params } from "./families/meta-llama4.js";
 import type { MistralChatParams } from "./families/mistral-chat.js";
 import type { MistralInstructParams } from "./families/mistral-instruct.js";
 import type { OpenaiGptOssParams } from "./families/openai-gpt-oss.js";
+import type { StabilityConservativeUpscaleParams } from "./families/stability-conservative-upscale.js";
+import type { StabilityCreativeUpscaleParams } from "./families/stability-creative-upscale.js";
+import type { StabilityEraseObjectParams } from "./families/stability-erase-object.js";
+import type { StabilityFastUpscaleParams } from "./families/stability-fast-upscale.js";
 import type { StabilityImageParams } from "./families/stability-image.js";
+import type { StabilityImageControlParams } from "./families/stability-image-control.js";
+import type { StabilityInpaintParams } from "./families/stability-inpaint.js";
+import type { StabilityOutpaintParams } from "./families/stability-outpaint.js";
+import type { StabilityRemoveBackgroundParams } from "./families/stability-remove-background.js";
 import type { StabilitySdxlParams } from "./families/stability-sdxl.js";
+import type { StabilitySearchRecolorParams } from "./families/stability-search-recolor.js";
+import type { StabilitySearchReplaceParams } from "./families/stability-search-replace.js";
+import type { StabilityStyleGuideParams } from "./families/stability-style-guide.js";
+import type { StabilityStyleTransferParams } from "./families/stability-style-transfer.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "stability-image" | "stability-sdxl";
+export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "stability-conservative-upscale" | "stability-creative-upscale" | "stability-erase-object" | "stability-fast-upscale" | "stability-image" | "stability-image-control" | "stability-inpaint" | "stability-outpaint" | "stability-remove-background" | "stability-sdxl" | "stability-search-recolor" | "stability-search-replace" | "stability-style-guide" | "stability-style-transfer";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-conservative-upscale-v1:0" | "stability.stable-creative-upscale-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-fast-upscale-v1:0" | "stability.stable-image-control-sketch-v1:0" | "stability.stable-image-control-structure-v1:0" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-erase-object-v1:0" | "stability.stable-image-inpaint-v1:0" | "stability.stable-image-remove-background-v1:0" | "stability.stable-image-search-recolor-v1:0" | "stability.stable-image-search-replace-v1:0" | "stability.stable-image-style-guide-v1:0" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1" | "stability.stable-outpaint-v1:0" | "stability.stable-style-transfer-v1:0";
 /** Base model ids of the catalog that offer the `chat` operation. */
 export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b";
 /** Base model ids of the catalog that offer the `embeddings` operation. */
 export type EmbeddingModelId = "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0";
 /** Base model ids of the catalog that offer the `images` operation. */
 export type ImageModelId = "amazon.nova-canvas-v1:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
+/** Base model ids of the catalog that offer the `images-edit` operation. */
+export type ImageEditModelId = "stability.stable-conservative-upscale-v1:0" | "stability.stable-creative-upscale-v1:0" | "stability.stable-fast-upscale-v1:0" | "stability.stable-image-control-sketch-v1:0" | "stability.stable-image-control-structure-v1:0" | "stability.stable-image-erase-object-v1:0" | "stability.stable-image-inpaint-v1:0" | "stability.stable-image-remove-background-v1:0" | "stability.stable-image-search-recolor-v1:0" | "stability.stable-image-search-replace-v1:0" | "stability.stable-image-style-guide-v1:0" | "stability.stable-outpaint-v1:0" | "stability.stable-style-transfer-v1:0";
 /** Base model ids of the catalog that offer the `rerank` operation. */
 export type RerankModelId = "amazon.rerank-v1:0" | "cohere.rerank-v3-5:0";
 
@@ -161,6 +175,19 @@ export interface ModelAliases {
   "us.meta.llama4-maverick-17b-instruct-v1:0": "meta.llama4-maverick-17b-instruct-v1:0";
   "us.meta.llama4-scout-17b-instruct-v1:0": "meta.llama4-scout-17b-instruct-v1:0";
   "us.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
+  "us.stability.stable-conservative-upscale-v1:0": "stability.stable-conservative-upscale-v1:0";
+  "us.stability.stable-creative-upscale-v1:0": "stability.stable-creative-upscale-v1:0";
+  "us.stability.stable-fast-upscale-v1:0": "stability.stable-fast-upscale-v1:0";
+  "us.stability.stable-image-control-sketch-v1:0": "stability.stable-image-control-sketch-v1:0";
+  "us.stability.stable-image-control-structure-v1:0": "stability.stable-image-control-structure-v1:0";
+  "us.stability.stable-image-erase-object-v1:0": "stability.stable-image-erase-object-v1:0";
+  "us.stability.stable-image-inpaint-v1:0": "stability.stable-image-inpaint-v1:0";
+  "us.stability.stable-image-remove-background-v1:0": "stability.stable-image-remove-background-v1:0";
+  "us.stability.stable-image-search-recolor-v1:0": "stability.stable-image-search-recolor-v1:0";
+  "us.stability.stable-image-search-replace-v1:0": "stability.stable-image-search-replace-v1:0";
+  "us.stability.stable-image-style-guide-v1:0": "stability.stable-image-style-guide-v1:0";
+  "us.stability.stable-outpaint-v1:0": "stability.stable-outpaint-v1:0";
+  "us.stability.stable-style-transfer-v1:0": "stability.stable-style-transfer-v1:0";
 }
 
 /** The provider-specific params each model accepts, typed from its family's spec. */
@@ -255,12 +282,25 @@ export interface ModelParams {
   "openai.gpt-oss-safeguard-20b": Record<never, never>;
   "stability.sd3-5-large-v1:0": Record<never, never>;
   "stability.sd3-large-v1:0": Record<never, never>;
+  "stability.stable-conservative-upscale-v1:0": Pick<StabilityConservativeUpscaleParams, "creativity">;
+  "stability.stable-creative-upscale-v1:0": Pick<StabilityCreativeUpscaleParams, "creativity" | "style_preset">;
   "stability.stable-diffusion-xl-v0": Pick<StabilitySdxlParams, "clip_guidance_preset" | "sampler" | "style_preset">;
   "stability.stable-diffusion-xl-v1": Pick<StabilitySdxlParams, "clip_guidance_preset" | "sampler" | "style_preset">;
+  "stability.stable-fast-upscale-v1:0": Record<never, never>;
+  "stability.stable-image-control-sketch-v1:0": Pick<StabilityImageControlParams, "control_strength" | "style_preset">;
+  "stability.stable-image-control-structure-v1:0": Pick<StabilityImageControlParams, "control_strength" | "style_preset">;
   "stability.stable-image-core-v1:0": Record<never, never>;
   "stability.stable-image-core-v1:1": Record<never, never>;
+  "stability.stable-image-erase-object-v1:0": Pick<StabilityEraseObjectParams, "grow_mask">;
+  "stability.stable-image-inpaint-v1:0": Pick<StabilityInpaintParams, "grow_mask" | "style_preset">;
+  "stability.stable-image-remove-background-v1:0": Record<never, never>;
+  "stability.stable-image-search-recolor-v1:0": Pick<StabilitySearchRecolorParams, "grow_mask"> & Required<Pick<StabilitySearchRecolorParams, "select_prompt">>;
+  "stability.stable-image-search-replace-v1:0": Pick<StabilitySearchReplaceParams, "grow_mask"> & Required<Pick<StabilitySearchReplaceParams, "search_prompt">>;
+  "stability.stable-image-style-guide-v1:0": Pick<StabilityStyleGuideParams, "fidelity" | "style_preset">;
   "stability.stable-image-ultra-v1:0": Record<never, never>;
   "stability.stable-image-ultra-v1:1": Record<never, never>;
+  "stability.stable-outpaint-v1:0": Pick<StabilityOutpaintParams, "creativity" | "down" | "left" | "right" | "style_preset" | "up">;
+  "stability.stable-style-transfer-v1:0": Pick<StabilityStyleTransferParams, "change_strength" | "composition_fidelity" | "style_strength">;
 }
 
 /** Every model: family, routes, capabilities, limits, regions, profiles and prices. */
@@ -4282,6 +4322,36 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-west-2"],
     routes: ["invoke"],
   },
+  "stability.stable-conservative-upscale-v1:0": {
+    capabilities: [],
+    family: "stability-conservative-upscale",
+    id: "stability.stable-conservative-upscale-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Conservative Upscale",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-creative-upscale-v1:0": {
+    capabilities: [],
+    family: "stability-creative-upscale",
+    id: "stability.stable-creative-upscale-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Creative Upscale",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
   "stability.stable-diffusion-xl-v0": {
     capabilities: [],
     deprecated: {
@@ -4391,6 +4461,51 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     routes: ["invoke"],
   },
+  "stability.stable-fast-upscale-v1:0": {
+    capabilities: [],
+    family: "stability-fast-upscale",
+    id: "stability.stable-fast-upscale-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Fast Upscale",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-control-sketch-v1:0": {
+    capabilities: [],
+    family: "stability-image-control",
+    id: "stability.stable-image-control-sketch-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Control Sketch",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-control-structure-v1:0": {
+    capabilities: [],
+    family: "stability-image-control",
+    id: "stability.stable-image-control-structure-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Control Structure",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
   "stability.stable-image-core-v1:0": {
     capabilities: [],
     deprecated: {
@@ -4454,6 +4569,99 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-west-2"],
     routes: ["invoke"],
   },
+  "stability.stable-image-erase-object-v1:0": {
+    capabilities: [],
+    family: "stability-erase-object",
+    id: "stability.stable-image-erase-object-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Erase Object",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-inpaint-v1:0": {
+    capabilities: [],
+    family: "stability-inpaint",
+    id: "stability.stable-image-inpaint-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Inpaint",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-remove-background-v1:0": {
+    capabilities: [],
+    family: "stability-remove-background",
+    id: "stability.stable-image-remove-background-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Remove Background",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-search-recolor-v1:0": {
+    capabilities: [],
+    family: "stability-search-recolor",
+    id: "stability.stable-image-search-recolor-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Search and Recolor",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-search-replace-v1:0": {
+    capabilities: [],
+    family: "stability-search-replace",
+    id: "stability.stable-image-search-replace-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Search and Replace",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-image-style-guide-v1:0": {
+    capabilities: [],
+    family: "stability-style-guide",
+    id: "stability.stable-image-style-guide-v1:0",
+    image: {
+      aspect_ratios: ["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"],
+    },
+    inputModalities: ["text", "image"],
+    name: "Stable Image Style Guide",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
   "stability.stable-image-ultra-v1:0": {
     capabilities: [],
     deprecated: {
@@ -4515,6 +4723,36 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profiles: [],
     provider: "stability",
     regions: ["us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-outpaint-v1:0": {
+    capabilities: [],
+    family: "stability-outpaint",
+    id: "stability.stable-outpaint-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Outpaint",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["invoke"],
+  },
+  "stability.stable-style-transfer-v1:0": {
+    capabilities: [],
+    family: "stability-style-transfer",
+    id: "stability.stable-style-transfer-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Stable Image Style Transfer",
+    operations: ["images-edit"],
+    outputModalities: ["image"],
+    price: {},
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "stability",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
     routes: ["invoke"],
   },
 };
@@ -4610,12 +4848,25 @@ export const modelIds: readonly ModelId[] = [
   "openai.gpt-oss-safeguard-20b",
   "stability.sd3-5-large-v1:0",
   "stability.sd3-large-v1:0",
+  "stability.stable-conservative-upscale-v1:0",
+  "stability.stable-creative-upscale-v1:0",
   "stability.stable-diffusion-xl-v0",
   "stability.stable-diffusion-xl-v1",
+  "stability.stable-fast-upscale-v1:0",
+  "stability.stable-image-control-sketch-v1:0",
+  "stability.stable-image-control-structure-v1:0",
   "stability.stable-image-core-v1:0",
   "stability.stable-image-core-v1:1",
+  "stability.stable-image-erase-object-v1:0",
+  "stability.stable-image-inpaint-v1:0",
+  "stability.stable-image-remove-background-v1:0",
+  "stability.stable-image-search-recolor-v1:0",
+  "stability.stable-image-search-replace-v1:0",
+  "stability.stable-image-style-guide-v1:0",
   "stability.stable-image-ultra-v1:0",
   "stability.stable-image-ultra-v1:1",
+  "stability.stable-outpaint-v1:0",
+  "stability.stable-style-transfer-v1:0",
 ];
 
 /** True when `id` is a base model id of the catalog. */

@@ -5,8 +5,8 @@ import type { FamilyModule } from "../runtime/descriptor.js";
 import type { FamilyId } from "./catalog.js";
 
 export { catalog, getModel, isModelId, modelIds } from "./catalog.js";
-export type { ChatModelId, EmbeddingModelId, FamilyId, ImageModelId, ModelAliases, ModelId, ModelParams, RerankModelId } from "./catalog.js";
-export { openAIParams, runtimeRerankParams } from "./params.js";
+export type { ChatModelId, EmbeddingModelId, FamilyId, ImageEditModelId, ImageModelId, ModelAliases, ModelId, ModelParams, RerankModelId } from "./catalog.js";
+export { openAIParams, runtimeImageEditParams, runtimeRerankParams } from "./params.js";
 
 /** Loads a family module on first use, so importing the package builds no adapter up front. */
 export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule>>> = {
@@ -33,6 +33,18 @@ export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule
   "mistral-chat": () => import("./families/mistral-chat.js"),
   "mistral-instruct": () => import("./families/mistral-instruct.js"),
   "openai-gpt-oss": () => import("./families/openai-gpt-oss.js"),
+  "stability-conservative-upscale": () => import("./families/stability-conservative-upscale.js"),
+  "stability-creative-upscale": () => import("./families/stability-creative-upscale.js"),
+  "stability-erase-object": () => import("./families/stability-erase-object.js"),
+  "stability-fast-upscale": () => import("./families/stability-fast-upscale.js"),
   "stability-image": () => import("./families/stability-image.js"),
+  "stability-image-control": () => import("./families/stability-image-control.js"),
+  "stability-inpaint": () => import("./families/stability-inpaint.js"),
+  "stability-outpaint": () => import("./families/stability-outpaint.js"),
+  "stability-remove-background": () => import("./families/stability-remove-background.js"),
   "stability-sdxl": () => import("./families/stability-sdxl.js"),
+  "stability-search-recolor": () => import("./families/stability-search-recolor.js"),
+  "stability-search-replace": () => import("./families/stability-search-replace.js"),
+  "stability-style-guide": () => import("./families/stability-style-guide.js"),
+  "stability-style-transfer": () => import("./families/stability-style-transfer.js"),
 };

@@ -2,7 +2,7 @@
 // Edit the spec, then run `npm run generate`.
 
 /** OpenAI's request params (plus bedrock-forge's common image and embedding params, and Cohere's rerank params), per operation. */
-export const openAIParams: Readonly<Record<"chat" | "embeddings" | "images" | "rerank", readonly string[]>> = {
+export const openAIParams: Readonly<Record<"chat" | "embeddings" | "images" | "images-edit" | "rerank", readonly string[]>> = {
   chat: [
     "audio",
     "frequency_penalty",
@@ -49,6 +49,22 @@ export const openAIParams: Readonly<Record<"chat" | "embeddings" | "images" | "r
     "style",
     "user",
   ],
+  "images-edit": [
+    "background",
+    "image",
+    "input_fidelity",
+    "mask",
+    "n",
+    "negative_prompt",
+    "output_compression",
+    "output_format",
+    "partial_images",
+    "quality",
+    "response_format",
+    "seed",
+    "size",
+    "user",
+  ],
   rerank: [
     "max_chunks_per_doc",
     "max_tokens_per_doc",
@@ -57,5 +73,7 @@ export const openAIParams: Readonly<Record<"chat" | "embeddings" | "images" | "r
     "top_n",
   ],
 };
+/** Images-edit fields the runtime writes from the images_edit mapping or answers itself (no param table names them). */
+export const runtimeImageEditParams: readonly string[] = ["image", "mask", "negative_prompt", "response_format", "size"];
 /** Rerank params the runtime answers itself (no spec maps them). */
 export const runtimeRerankParams: readonly string[] = ["return_documents"];

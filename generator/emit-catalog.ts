@@ -1,8 +1,8 @@
 import type { SourceFile } from "ts-morph";
-import type { FamilySpec, ModelSpec, Operation } from "../generated/spec-types.js";
+import type { FamilySpec, ModelSpec, Operation, ParamTable } from "../generated/spec-types.js";
 import { addConstants, writeValue } from "./emit-common.js";
 import { paramsInterfaceName } from "./emit-family.js";
-import { openAIParams, runtimeRerankParams } from "./known-params.js";
+import { openAIParams, runtimeImageEditParams, runtimeRerankParams } from "./known-params.js";
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -22,7 +22,7 @@ export function catalogEntryOf(family: FamilySpec, model: ModelSpec): Record<str
       model.output_modalities ??
       (operations.includes("embeddings")
         ? ["embedding"]
-        : operations.includes("images")
+        : operations.includes("images") || operations.includes("images-edit")
           ? ["image"]
           : ["text"]),
     contextWindow: model.context_window,
@@ -55,11 +55,40 @@ export function providerParamsOf(family: FamilySpec, model: ModelSpec): string[]
     .sort(byString);
 }
 
+/** The param tables a model's requests go through: one per operation and route it offers. */
+function paramTablesOf(family: FamilySpec, model: ModelSpec): (ParamTable | undefined)[] {
+  const operations: readonly Operation[] = model.operations ?? family.operations;
+  const routes = model.routes ?? family.routes;
+  const tables: (ParamTable | undefined)[] = [];
+  if (operations.includes("chat") || operations.includes("chat-stream")) {
+    if (routes.includes("invoke")) tables.push(family.chat?.request.params);
+    if (routes.includes("converse")) tables.push(family.converse?.params);
+  }
+  if (operations.includes("embeddings")) tables.push(family.embeddings?.request.params);
+  if (operations.includes("images")) tables.push(family.images?.request.params);
+  if (operations.includes("images-edit")) tables.push(family.images_edit?.request.params);
+  if (operations.includes("rerank")) tables.push(family.rerank?.request.params);
+  return tables;
+}
+
+/**
+ * Provider params a model needs in every request: those every param table of the model marks
+ * `required` (with the model's overlay), so that the generated types ask for them too.
+ */
+export function requiredProviderParamsOf(family: FamilySpec, model: ModelSpec): string[] {
+  const tables = paramTablesOf(family, model);
+  if (tables.length === 0) return [];
+  return providerParamsOf(family, model).filter((name) =>
+    tables.every((table) => ({ ...table?.[name], ...model.params?.[name] }).required === true),
+  );
+}
+
 /** The id unions emitted per operation, so each client method accepts only the models that offer it. */
 const operationIdUnions: readonly { name: string; operation: Operation }[] = [
   { name: "ChatModelId", operation: "chat" },
   { name: "EmbeddingModelId", operation: "embeddings" },
   { name: "ImageModelId", operation: "images" },
+  { name: "ImageEditModelId", operation: "images-edit" },
   { name: "RerankModelId", operation: "rerank" },
 ];
 
@@ -124,10 +153,17 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
       docs: ["The provider-specific params each model accepts, typed from its family's spec."],
       properties: models.map(({ family, model }) => {
         const names = providerParamsOf(family, model);
-        const type = names.length
-          ? `Pick<${paramsInterfaceName(family.family)}, ${union(names)}>`
-          : "Record<never, never>";
-        return { name: JSON.stringify(model.id), type };
+        const required = requiredProviderParamsOf(family, model);
+        const optional = names.filter((name) => !required.includes(name));
+        const params = paramsInterfaceName(family.family);
+        const parts = [
+          ...(optional.length ? [`Pick<${params}, ${union(optional)}>`] : []),
+          ...(required.length ? [`Required<Pick<${params}, ${union(required)}>>`] : []),
+        ];
+        return {
+          name: JSON.stringify(model.id),
+          type: parts.length ? parts.join(" & ") : "Record<never, never>",
+        };
       }),
     },
   ]);
@@ -179,11 +215,19 @@ export function emitParams(file: SourceFile): void {
   addConstants(file, [
     {
       name: "openAIParams",
-      type: 'Readonly<Record<"chat" | "embeddings" | "images" | "rerank", readonly string[]>>',
+      type: 'Readonly<Record<"chat" | "embeddings" | "images" | "images-edit" | "rerank", readonly string[]>>',
       docs: [
         "OpenAI's request params (plus bedrock-forge's common image and embedding params, and Cohere's rerank params), per operation.",
       ],
       initializer: (writer) => writeValue(writer, openAIParams),
+    },
+    {
+      name: "runtimeImageEditParams",
+      type: "readonly string[]",
+      docs: [
+        "Images-edit fields the runtime writes from the images_edit mapping or answers itself (no param table names them).",
+      ],
+      initializer: (writer) => writeValue(writer, runtimeImageEditParams),
     },
     {
       name: "runtimeRerankParams",
@@ -210,6 +254,7 @@ export function emitIndex(file: SourceFile, families: readonly FamilySpec[]): vo
         "ChatModelId",
         "EmbeddingModelId",
         "FamilyId",
+        "ImageEditModelId",
         "ImageModelId",
         "ModelAliases",
         "ModelId",
@@ -217,7 +262,10 @@ export function emitIndex(file: SourceFile, families: readonly FamilySpec[]): vo
         "RerankModelId",
       ],
     },
-    { moduleSpecifier: "./params.js", namedExports: ["openAIParams", "runtimeRerankParams"] },
+    {
+      moduleSpecifier: "./params.js",
+      namedExports: ["openAIParams", "runtimeImageEditParams", "runtimeRerankParams"],
+    },
   ]);
   addConstants(file, [
     {

@@ -11,6 +11,8 @@ const nativeTypeNames: Readonly<Record<keyof NativeSchemas, string>> = {
   embeddings_response: "EmbeddingsResponse",
   images_request: "ImagesRequest",
   images_response: "ImagesResponse",
+  images_edit_request: "ImagesEditRequest",
+  images_edit_response: "ImagesEditResponse",
   rerank_request: "RerankRequest",
   rerank_response: "RerankResponse",
 };

@@ -1,7 +1,7 @@
 import type { Operation } from "../generated/spec-types.js";
 
 /** The param lists: one per operation, streaming chat sharing chat's. */
-export type ParamKind = "chat" | "embeddings" | "images" | "rerank";
+export type ParamKind = "chat" | "embeddings" | "images" | "images-edit" | "rerank";
 
 /**
  * Request params every caller may send, per operation: OpenAI's own names plus the few common
@@ -57,6 +57,23 @@ export const openAIParams: Readonly<Record<ParamKind, readonly string[]>> = {
     "style",
     "user",
   ],
+  // OpenAI's images.edit params (openai-node's ImageEditParams) with the common image params.
+  "images-edit": [
+    "background",
+    "image",
+    "input_fidelity",
+    "mask",
+    "n",
+    "negative_prompt",
+    "output_compression",
+    "output_format",
+    "partial_images",
+    "quality",
+    "response_format",
+    "seed",
+    "size",
+    "user",
+  ],
   rerank: ["max_chunks_per_doc", "max_tokens_per_doc", "rank_fields", "return_documents", "top_n"],
 };
 
@@ -65,6 +82,19 @@ export const openAIParams: Readonly<Record<ParamKind, readonly string[]>> = {
  * result's document text from the request (Bedrock's rerank bodies have no such field).
  */
 export const runtimeRerankParams: readonly string[] = ["return_documents"];
+
+/**
+ * Images-edit fields the runtime writes itself from the family's `images_edit` mapping (images, mask,
+ * negative prompt, size) or answers itself (`n` as one call per image, `response_format` as b64_json):
+ * a param table may not name them.
+ */
+export const runtimeImageEditParams: readonly string[] = [
+  "image",
+  "mask",
+  "negative_prompt",
+  "response_format",
+  "size",
+];
 
 /** Which param list an operation uses. */
 export function paramKindOf(operation: Operation): ParamKind {

@@ -7,6 +7,7 @@ import {
   openAIParams,
   type ParamKind,
   paramKindOf,
+  runtimeImageEditParams,
   runtimeRerankParams,
   templatePlaceholders,
 } from "./known-params.js";
@@ -232,6 +233,10 @@ function checkSections(family: FamilySpec, report: Report): void {
     report("/operations", "embeddings is offered but there is no `embeddings` mapping");
   if (has("images") && !family.images)
     report("/operations", "images is offered but there is no `images` mapping");
+  if (has("images-edit") && !family.images_edit)
+    report("/operations", "images-edit is offered but there is no `images_edit` mapping");
+  if (has("images-edit") && !invoke)
+    report("/routes", "images-edit runs over InvokeModel: the family needs the invoke route");
   if (has("rerank") && !family.rerank)
     report("/operations", "rerank is offered but there is no `rerank` mapping");
   if (has("rerank") && !invoke)
@@ -287,6 +292,7 @@ function checkRequiredParams(family: FamilySpec, report: Report): void {
     [family.converse?.params, "/converse/params"],
     [family.embeddings?.request.params, "/embeddings/request/params"],
     [family.images?.request.params, "/images/request/params"],
+    [family.images_edit?.request.params, "/images_edit/request/params"],
     [family.rerank?.request.params, "/rerank/request/params"],
   ];
   for (const [table, pointer] of tables) {
@@ -347,6 +353,12 @@ function checkParamTables(family: FamilySpec, report: Report): void {
       if (kinds.includes("rerank") && runtimeRerankParams.includes(name)) {
         report(at, `"${name}" is answered by the runtime from the request; a rerank table may not name it`);
       }
+      if (kinds.includes("images-edit") && runtimeImageEditParams.includes(name)) {
+        report(
+          at,
+          `"${name}" is written by the runtime from the images_edit mapping (or answered by it); a param table may not name it`,
+        );
+      }
     }
   };
   const chatKinds = ["chat"] as const;
@@ -354,9 +366,27 @@ function checkParamTables(family: FamilySpec, report: Report): void {
   check(family.converse?.params, "/converse/params", chatKinds);
   check(family.embeddings?.request.params, "/embeddings/request/params", ["embeddings"]);
   check(family.images?.request.params, "/images/request/params", ["images"]);
+  check(family.images_edit?.request.params, "/images_edit/request/params", ["images-edit"]);
   check(family.rerank?.request.params, "/rerank/request/params", ["rerank"]);
+  checkAnyOfParams(family, report);
   const kinds = [...new Set(family.operations.map(paramKindOf))];
   family.models.forEach((model, index) => check(model.params, `/models/${index}/params`, kinds, true));
+}
+
+/** Every name in an `any_of_params` group must be a param the images_edit table maps. */
+function checkAnyOfParams(family: FamilySpec, report: Report): void {
+  const request = family.images_edit?.request;
+  request?.any_of_params?.forEach((group, groupIndex) => {
+    group.forEach((name, index) => {
+      const rule = request.params[name];
+      if (!rule || (rule.policy !== undefined && rule.policy !== "map" && rule.policy !== "passthrough")) {
+        report(
+          `/images_edit/request/any_of_params/${groupIndex}/${index}`,
+          `"${name}" must be a param that /images_edit/request/params maps or passes through`,
+        );
+      }
+    });
+  });
 }
 
 /** True when `pointer` names a place a body valid against `schema` can have. */
@@ -490,6 +520,22 @@ function checkPointers(family: FamilySpec, report: Report): void {
     for (const field of ["images", "seeds", "finish_reasons", "error"] as const)
       body(response[field], `/images/response/${field}`);
   }
+  if (family.images_edit) {
+    const request = against("images_edit_request", native.images_edit_request);
+    const { request: mapping, response } = family.images_edit;
+    mapping.images.to.forEach((pointer, index) =>
+      request(pointer, `/images_edit/request/images/to/${index}`),
+    );
+    for (const field of ["mask", "prompt", "negative_prompt"] as const)
+      request(mapping[field]?.to, `/images_edit/request/${field}/to`);
+    for (const [name, pointer] of Object.entries(mapping.size ?? {}))
+      request(pointer, `/images_edit/request/size/${name}`);
+    constants(mapping.constants, "/images_edit/request/constants", request);
+    tableTargets(mapping.params, "/images_edit/request/params", request);
+    const body = against("images_edit_response", native.images_edit_response);
+    for (const field of ["images", "seeds", "finish_reasons", "error"] as const)
+      body(response[field], `/images_edit/response/${field}`);
+  }
   if (family.rerank) {
     const request = against("rerank_request", native.rerank_request);
     const { request: mapping, response } = family.rerank;
@@ -576,6 +622,8 @@ function checkModels(family: FamilySpec, report: Report): void {
     }
     if (operations.includes("images") && !model.image)
       report(at, "an image model needs `image` (its sizes or aspect ratios)");
+    if (operations.includes("images-edit") && family.images_edit?.request.size && !model.image)
+      report(at, "an image-edit model whose family maps `size` needs `image` (its sizes or aspect ratios)");
     if (operations.includes("rerank") && !model.rerank)
       report(at, "a rerank model needs `rerank` (its document limits)");
     if (model.profile_only && (model.profiles ?? []).length === 0) {

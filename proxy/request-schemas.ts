@@ -195,6 +195,37 @@ export const imagesRequestSchema = {
   },
 } as const;
 
+/** An input image of an edit: base64, a data or http(s) URL, or an uploaded file (multipart bodies). */
+const editImage = { anyOf: [{ type: "string", minLength: 1 }, { type: "object" }] } as const;
+
+/**
+ * OpenAI's images.edit body, after the route read it (a multipart/form-data upload, or JSON whose
+ * `images: [{image_url}]` became `image`): one image or a list, an optional mask and prompt (some
+ * models take none; the runtime refuses a missing one where the model needs it).
+ */
+export const imagesEditRequestSchema = {
+  type: "object",
+  required: ["model", "image"],
+  properties: {
+    ...bookkeeping,
+    model: modelName,
+    image: { anyOf: [editImage, { type: "array", minItems: 1, maxItems: 16, items: editImage }] },
+    mask: nullable(editImage),
+    prompt: nullable({ type: "string" }),
+    n: nullable({ type: "integer", minimum: 1, maximum: 10 }),
+    size: nullable({ type: "string", pattern: "^[0-9]+x[0-9]+$" }),
+    response_format: nullable({ const: "b64_json" }),
+    stream: nullable({ type: "boolean" }),
+    seed: nullable({ type: "integer" }),
+    negative_prompt: nullable({ type: "string" }),
+    output_format: nullable({ type: "string" }),
+    output_compression: nullable({ type: "integer", minimum: 0, maximum: 100 }),
+    partial_images: nullable({ type: "integer", minimum: 0 }),
+    drop_params: nullable({ type: "boolean" }),
+    timeout: nullable({ type: "number", exclusiveMinimum: 0 }),
+  },
+} as const;
+
 export const rerankRequestSchema = {
   type: "object",
   required: ["model", "query", "documents"],
@@ -302,6 +333,7 @@ export type RequestKind =
   | "chat"
   | "embeddings"
   | "images"
+  | "images-edit"
   | "rerank"
   | "responses"
   | "messages"
@@ -312,6 +344,7 @@ const validators: Record<RequestKind, ValidateFunction> = {
   chat: ajv.compile(chatRequestSchema),
   embeddings: ajv.compile(embeddingsRequestSchema),
   images: ajv.compile(imagesRequestSchema),
+  "images-edit": ajv.compile(imagesEditRequestSchema),
   rerank: ajv.compile(rerankRequestSchema),
   responses: ajv.compile(responsesRequestSchema),
   messages: ajv.compile(messagesRequestSchema),

@@ -26,6 +26,8 @@ import type {
   CreateEmbeddingResponse,
   EmbeddingCreateParams,
   EmbeddingModelRef,
+  ImageEditModelRef,
+  ImageEditParams,
   ImageGenerateParams,
   ImageModelRef,
   ImagesResponse,
@@ -105,6 +107,15 @@ export interface Bedrock {
   readonly images: {
     generate<M extends ImageModelRef>(
       body: ImageGenerateParams<M>,
+      options?: RequestOptions,
+    ): Promise<ImagesResponse>;
+    /**
+     * OpenAI's images.edit: one or more input images (and a mask, for models that take one) edited as the
+     * prompt and the model's own params say (Stability AI's Image Services: inpaint, outpaint, erase,
+     * search and replace, upscale, style transfer …).
+     */
+    edit<M extends ImageEditModelRef>(
+      body: ImageEditParams<M>,
       options?: RequestOptions,
     ): Promise<ImagesResponse>;
   };
@@ -334,6 +345,13 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
         return (await loadEngine()).generateImages({
           ...prepared,
           request: body as Readonly<Record<string, unknown>>,
+        });
+      },
+      async edit(body, requestOptions) {
+        const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
+        return (await loadEngine()).editImages({
+          ...prepared,
+          request: { ...body, fetchImage: body.fetchImage ?? state.options.fetchImage },
         });
       },
     },

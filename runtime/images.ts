@@ -1,4 +1,9 @@
-import type { ImagesMapping, ParamTable } from "../generated/spec-types.js";
+import type {
+  ImageSizeMapping,
+  ImagesMapping,
+  ImagesResponseMapping,
+  ParamTable,
+} from "../generated/spec-types.js";
 import { computeImageCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { ContentFilterError, RequestValidationError, ResponseParseError } from "./errors.js";
@@ -40,16 +45,16 @@ function nearestAspectRatio(width: number, height: number, ratios: readonly stri
   return best;
 }
 
-function writeSize(
+/** Writes a size ("WxH", else the model's default size) as the family's width and height or nearest aspect ratio. */
+export function writeSize(
   body: Record<string, unknown>,
-  mapping: ImagesMapping,
+  target: ImageSizeMapping,
   entry: CatalogEntry,
   size: string | undefined,
 ): void {
   const requested = size ?? entry.image?.default_size;
   if (requested === undefined) return;
   const { width, height } = parseSize(requested, entry.id);
-  const target = mapping.request.size;
   if ("aspect_ratio" in target) {
     const ratios = entry.image?.aspect_ratios ?? [];
     if (ratios.length === 0)
@@ -92,7 +97,7 @@ function readPrompt(request: Readonly<Record<string, unknown>>, model: string): 
 }
 
 /** Bedrock returns image bytes: `b64_json` is the only response format. */
-function requireBase64Format(request: Readonly<Record<string, unknown>>, model: string): void {
+export function requireBase64Format(request: Readonly<Record<string, unknown>>, model: string): void {
   const format = request.response_format as string | undefined;
   if (format !== undefined && format !== "b64_json") {
     throw new RequestValidationError(
@@ -146,19 +151,23 @@ function writePrompts(
 }
 
 /** The images of one native answer, or a ContentFilterError when the provider filtered them. */
-function readImages(response: unknown, mapping: ImagesMapping, model: string): ImagesResponse["data"] {
-  const error = mapping.response.error ? readPointer(response, mapping.response.error) : undefined;
+export function readImages(
+  response: unknown,
+  mapping: ImagesResponseMapping,
+  model: string,
+): ImagesResponse["data"] {
+  const error = mapping.error ? readPointer(response, mapping.error) : undefined;
   if (typeof error === "string" && error !== "")
     throw new ContentFilterError(`${model} did not return an image: ${error}`);
-  const reasons = readList(response, mapping.response.finish_reasons);
-  const success = mapping.response.success_values;
+  const reasons = readList(response, mapping.finish_reasons);
+  const success = mapping.success_values;
   const blocked = success ? reasons.find((reason) => !success.includes(reason as string | null)) : undefined;
   if (blocked !== undefined)
     throw new ContentFilterError(`${model} did not return an image: ${String(blocked)}`);
-  const images = readList(response, mapping.response.images);
-  const seeds = readList(response, mapping.response.seeds);
+  const images = readList(response, mapping.images);
+  const seeds = readList(response, mapping.seeds);
   if (images.length === 0)
-    throw new ResponseParseError(`the ${model} response has no images at ${mapping.response.images}`);
+    throw new ResponseParseError(`the ${model} response has no images at ${mapping.images}`);
   return images.map((image, index) => {
     const seed = seeds[index];
     return { b64_json: String(image), ...(typeof seed === "number" ? { seed } : {}) };
@@ -166,7 +175,7 @@ function readImages(response: unknown, mapping: ImagesMapping, model: string): I
 }
 
 /** The cost of the images; prices are listed by the native quality name, so OpenAI's `hd` is looked up as the value it maps to. */
-function priceImages(
+export function priceImages(
   call: ImagesCall,
   resolved: ResolvedModel,
   entry: CatalogEntry,
@@ -202,7 +211,7 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
   const body: Record<string, unknown> = {};
   writeConstants(body, mapping.request.constants);
   writePrompts(body, mapping, entry, prompt, request.negative_prompt as string | undefined);
-  writeSize(body, mapping, entry, request.size as string | undefined);
+  writeSize(body, mapping.request.size, entry, request.size as string | undefined);
   const params = Object.fromEntries(
     Object.entries(request).filter(([name]) => !handledHere.has(name) && !(name === "n" && calls > 1)),
   );
@@ -219,7 +228,7 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
       return answer.body;
     }),
   );
-  const data = responses.flatMap((response) => readImages(response, mapping, entry.id));
+  const data = responses.flatMap((response) => readImages(response, mapping.response, entry.id));
   return {
     created: Math.floor(Date.now() / 1000),
     data,

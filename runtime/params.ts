@@ -6,7 +6,7 @@ import { RequestValidationError } from "./errors.js";
 import { bookkeepingNames, isBookkeepingField, refuseMisspelledParam } from "./param-policy.js";
 import { writePointer } from "./pointer.js";
 
-export type ParamKind = "chat" | "embeddings" | "images" | "rerank";
+export type ParamKind = "chat" | "embeddings" | "images" | "images-edit" | "rerank";
 
 /**
  * Request fields that are not model params: the runtime handles them itself (connection, behaviour,

@@ -1,6 +1,7 @@
 import type {
   ChatModelId,
   EmbeddingModelId,
+  ImageEditModelId,
   ImageModelId,
   ModelAliases,
   ModelId,
@@ -53,6 +54,8 @@ export type ChatModelRef = CatalogModelRef<ChatModelId> | BedrockArnRef | Import
 export type EmbeddingModelRef = CatalogModelRef<EmbeddingModelId> | BedrockArnRef | UncheckedModelId;
 /** What `images.generate` accepts as `model`: image models only. */
 export type ImageModelRef = CatalogModelRef<ImageModelId> | BedrockArnRef | UncheckedModelId;
+/** What `images.edit` accepts as `model`: image-edit models only. */
+export type ImageEditModelRef = CatalogModelRef<ImageEditModelId> | BedrockArnRef | UncheckedModelId;
 /** What `rerank.create` accepts as `model`: rerank models only. */
 export type RerankModelRef = CatalogModelRef<RerankModelId> | BedrockArnRef | UncheckedModelId;
 /** Any model reference of any operation. */
@@ -473,6 +476,41 @@ interface OpenAIImageParams {
 }
 
 export type ImageGenerateParams<M extends string = ImageModelRef> = OperationParams<OpenAIImageParams, M>;
+
+/**
+ * An input image of `images.edit`: its bytes (a Uint8Array, or a Blob such as a File), base64 or a
+ * `data:image/…;base64,` URL, or an http(s) URL when a `fetchImage` function is given. PNG, JPEG and
+ * WebP images are accepted.
+ */
+export type ImageEditInput = string | Uint8Array | Blob;
+
+interface OpenAIImageEditParams {
+  /**
+   * The image to edit, or several: as many as the model takes (Stability's style transfer takes the
+   * image to restyle, then the style reference).
+   */
+  readonly image: ImageEditInput | readonly ImageEditInput[];
+  /** Where to edit, for models that take a mask (white: edit, black: keep). */
+  readonly mask?: ImageEditInput;
+  /** What the result should show; required by most models, dropped with a warning by those that take none. */
+  readonly prompt?: string;
+  readonly negative_prompt?: string;
+  /** How many images: one call per image, 1 to 10 (OpenAI's limit). */
+  readonly n?: number;
+  /** For models with an output aspect ratio: the nearest ratio the model offers. */
+  readonly size?: string;
+  readonly response_format?: "b64_json";
+  readonly seed?: number;
+  readonly output_format?: string;
+  readonly user?: string;
+  /** Streaming image edits are not offered: `true` is refused. */
+  readonly stream?: false | null;
+}
+
+export type ImageEditParams<M extends string = ImageEditModelRef> = OperationParams<
+  OpenAIImageEditParams & Pick<BehaviourOptions, "fetchImage">,
+  M
+>;
 
 export interface ImagesResponse {
   created: number;

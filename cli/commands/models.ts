@@ -14,7 +14,7 @@ value given, capabilities must all be present.
 Options:
       --provider P     anthropic, meta, amazon, …
       --capability C   tools, vision, streaming, reasoning, guardrails, …
-      --operation O    chat, chat-stream, embeddings, images, rerank
+      --operation O    chat, chat-stream, embeddings, images, images-edit, rerank
       --family F       A family spec's id (specs/<family>.yaml).
       --json           Print the catalog entries as JSON.
   -h, --help           Show this help.

@@ -8,6 +8,7 @@ import type { ProxyServices } from "../services.js";
 import { registerChatRoutes } from "./chat.js";
 import { registerEmbeddingsRoutes } from "./embeddings.js";
 import { registerHealthRoutes } from "./health.js";
+import { registerImageEditRoutes } from "./image-edits.js";
 import { registerImagesRoutes } from "./images.js";
 import { registerMessagesRoutes } from "./messages.js";
 import { registerModelsRoutes } from "./models.js";
@@ -22,6 +23,7 @@ export const routeModules: readonly RouteModule[] = [
   registerChatRoutes,
   registerEmbeddingsRoutes,
   registerImagesRoutes,
+  registerImageEditRoutes,
   registerRerankRoutes,
   registerResponsesRoutes,
   registerMessagesRoutes,

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkOutputFile, writeOutputFile } from "../../cli/output-file.js";
+import { encodePng } from "../../emulator/synthesize/png.js";
 import { readPng } from "../demo/png.js";
 import { cleanEnvironment, runCli } from "./run-cli.js";
 
@@ -159,6 +160,105 @@ describe("bedrock-forge image --out: no silent overwrite, checked before the bil
     expect(await readFile(path.join(dir, "victim.txt"), "utf8")).toBe("precious");
     // No temporary file is left beside it.
     expect((await readdir(dir)).sort()).toEqual(["cat.png", "victim.txt"]);
+  });
+});
+
+describe("bedrock-forge image --edit", { timeout: 60_000 }, () => {
+  it("edits an image with a mask offline and writes a PNG of the input's size", async () => {
+    await writeFile(path.join(folder, "house.png"), encodePng(40, 30, 1));
+    await writeFile(path.join(folder, "door.png"), encodePng(40, 30, 0));
+    const result = await runCli(
+      [
+        "image",
+        "a red door",
+        "--edit",
+        "house.png",
+        "--mask",
+        "door.png",
+        "--model",
+        "stability.stable-image-inpaint-v1:0",
+        "-p",
+        "grow_mask=4",
+        "--out",
+        "edited/door.png",
+        "--offline",
+      ],
+      { cwd: folder },
+    );
+    expect(result.stderr).toBe("1 image · cost: n/a (no price in the catalog)\n");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^edited\/door\.png {2}PNG 40x30, \d+ bytes, seed \d+\n$/);
+    const png = readPng(await readFile(path.join(folder, "edited/door.png")));
+    expect({ width: png.width, height: png.height }).toEqual({ width: 40, height: 30 });
+  });
+
+  it("edits without a prompt for a model that takes none, and takes two images for style transfer", async () => {
+    await writeFile(path.join(folder, "photo.png"), encodePng(24, 16, 2));
+    await writeFile(path.join(folder, "style.png"), encodePng(8, 8, 3));
+    const cutout = await runCli(
+      ["image", "--edit", "photo.png", "--model", "stability.stable-image-remove-background-v1:0"].concat([
+        "--out",
+        "cutout.png",
+        "--offline",
+        "--json",
+      ]),
+      { cwd: folder },
+    );
+    expect(cutout.code).toBe(0);
+    expect(JSON.parse(cutout.stdout)).toMatchObject({
+      model: "stability.stable-image-remove-background-v1:0",
+      files: [{ file: "cutout.png", format: "PNG 24x16" }],
+      usage: { images: 1, cost: null },
+    });
+    const styled = await runCli(
+      [
+        "image",
+        "--edit",
+        "photo.png",
+        "--edit",
+        "style.png",
+        "--model",
+        "stability.stable-style-transfer-v1:0",
+      ].concat(["--n", "2", "--out", "styled.png", "--offline"]),
+      { cwd: folder },
+    );
+    expect(styled.code).toBe(0);
+    expect(styled.stdout).toMatch(/^styled\.png {2}PNG 24x16.*\nstyled-2\.png {2}PNG 24x16/);
+  });
+
+  it("refuses bad usage (exit 2): --mask without --edit, an unreadable --edit, a request the model cannot take", async () => {
+    const maskOnly = await runCli(["image", "x", "--mask", "m.png", "--model", "m", "--out", "x.png"], {
+      cwd: folder,
+    });
+    expect(maskOnly.code).toBe(2);
+    expect(maskOnly.stderr).toContain("--mask needs --edit: the image to edit");
+    const missing = await runCli(
+      [
+        "image",
+        "x",
+        "--edit",
+        "nope.png",
+        "--model",
+        "stability.stable-image-inpaint-v1:0",
+        "--out",
+        "x.png",
+      ],
+      { cwd: folder },
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("cannot read --edit nope.png: no such file");
+    await writeFile(path.join(folder, "plain.png"), encodePng(8, 8, 4));
+    const noPrompt = await runCli(
+      ["image", "--edit", "plain.png", "--model", "stability.stable-image-inpaint-v1:0"].concat([
+        "--out",
+        "never.png",
+        "--offline",
+      ]),
+      { cwd: folder },
+    );
+    expect(noPrompt.code).toBe(2);
+    expect(noPrompt.stderr).toContain("prompt must be a non-empty string");
+    await expect(lstat(path.join(folder, "never.png"))).rejects.toThrow();
   });
 });
 

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { exampleCredentials, startEmulator } from "../../emulator/index.js";
+import { encodePng } from "../../emulator/synthesize/png.js";
 import { parseProxyConfig, type RunningProxy, startProxy } from "../../proxy/index.js";
 import { repositoryRoot } from "../cli/run-cli.js";
 
@@ -38,10 +39,24 @@ function shellWords(command: string): string[] {
 
 interface CurlExample {
   readonly path: string;
+  /** The JSON body (`-d`), or the form fields (`-F name=value`, `-F name=@file`) of a multipart upload. */
   readonly body: Record<string, unknown>;
+  readonly form?: readonly (readonly [name: string, value: string])[];
 }
 
-/** Every `curl http://localhost:4000/…` in the README's shell blocks, with its JSON body. */
+/** The `-F name=value` fields of a curl command, in order. */
+function formFields(words: readonly string[]): [string, string][] {
+  const fields: [string, string][] = [];
+  words.forEach((word, index) => {
+    if (word !== "-F") return;
+    const field = words[index + 1]!;
+    const equals = field.indexOf("=");
+    fields.push([field.slice(0, equals), field.slice(equals + 1)]);
+  });
+  return fields;
+}
+
+/** Every `curl http://localhost:4000/…` in the README's shell blocks, with its JSON body or form fields. */
 function curlExamples(): CurlExample[] {
   const examples: CurlExample[] = [];
   for (const block of blocks("sh")) {
@@ -51,11 +66,26 @@ function curlExamples(): CurlExample[] {
       if (start < 0) continue;
       const url = words.slice(start).find((word) => word.startsWith("http://localhost:4000/"));
       const data = words.indexOf("-d");
+      const form = formFields(words);
+      if (url && form.length > 0) {
+        examples.push({ path: new URL(url).pathname, body: Object.fromEntries(form), form });
+        continue;
+      }
       if (!url || data < 0) continue;
       examples.push({ path: new URL(url).pathname, body: JSON.parse(words[data + 1]!) });
     }
   }
   return examples;
+}
+
+/** A form of curl's fields; each `@file` is a small PNG made here (the README's files are the reader's). */
+function uploadOf(fields: readonly (readonly [string, string])[]): FormData {
+  const form = new FormData();
+  for (const [name, value] of fields) {
+    if (value.startsWith("@")) form.append(name, new Blob([encodePng(16, 16, name.length)]), value.slice(1));
+    else form.append(name, value);
+  }
+  return form;
 }
 
 beforeAll(async () => {
@@ -135,14 +165,16 @@ describe("README.md curl examples", () => {
         "/v1/chat/completions",
         "/v1/embeddings",
         "/v1/images/generations",
+        "/v1/images/edits",
         "/v1/rerank",
       ]),
     );
     for (const example of examples) {
       const response = await fetch(`${proxy.url}${example.path}`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(example.body),
+        ...(example.form
+          ? { body: uploadOf(example.form) }
+          : { headers: { "content-type": "application/json" }, body: JSON.stringify(example.body) }),
       });
       const text = await response.text();
       expect(response.status, `${example.path} ${JSON.stringify(example.body)}: ${text}`).toBe(200);
@@ -161,6 +193,12 @@ describe("README.md curl examples", () => {
       if (example.path === "/v1/images/generations")
         expect(body.data[0].b64_json.length).toBeGreaterThan(100);
       if (example.path === "/v1/rerank") expect(body.results).toHaveLength(example.body.top_n as number);
+      if (example.path === "/v1/images/edits") {
+        expect(body.data[0].b64_json.length).toBeGreaterThan(100);
+        // AWS's price list has no price for the Stability AI Image Services (README: Image edits).
+        expect(body.usage.cost).toBeNull();
+        continue;
+      }
       expect(body.usage.cost).toBeGreaterThan(0);
     }
   });

@@ -176,10 +176,51 @@ models:
     price: { per_query: 0.002 }
 `;
 
+const editSpec = `family: demo-edit
+provider: demo
+title: Demo image edits
+sources: [https://example.com/demo]
+operations: [images-edit]
+routes: [invoke]
+params:
+  left: { schema: { type: integer } }
+  right: { schema: { type: integer } }
+images_edit:
+  request:
+    images: { to: [/image] }
+    mask: { to: /mask }
+    prompt: { to: /prompt, required: true }
+    any_of_params: [[left, right]]
+    params:
+      left: { to: /left }
+      right: { to: /right }
+  response:
+    images: /images/*
+native:
+  images_edit_request:
+    type: object
+    properties:
+      image: { type: string }
+      mask: { type: string }
+      prompt: { type: string }
+      left: { type: integer }
+      right: { type: integer }
+  images_edit_response:
+    type: object
+    properties:
+      images: { type: array, items: { type: string } }
+models:
+  - id: demo.edit-v1
+    name: Demo Edit
+    regions: [us-east-1]
+    price: {}
+`;
+
 const text = "specs/demo-text.yaml";
 const embed = "specs/demo-embed.yaml";
 const image = "specs/demo-image.yaml";
 const rerank = "specs/demo-rerank.yaml";
+const edit = "specs/demo-edit.yaml";
 
 interface MistakeCase {
   readonly mistake: string;
@@ -569,6 +610,65 @@ const mistakes: readonly MistakeCase[] = [
     ],
   },
   {
+    mistake: "images-edit offered without an images_edit mapping",
+    files: {
+      [edit]:
+        editSpec.slice(0, editSpec.indexOf("images_edit:")) + editSpec.slice(editSpec.indexOf("native:")),
+    },
+    expected: [`${edit}:5:1 /operations: images-edit is offered but there is no \`images_edit\` mapping`],
+  },
+  {
+    mistake: "images-edit over Converse only",
+    files: { [edit]: replaceOnce(editSpec, "routes: [invoke]", "routes: [converse]") },
+    expected: [
+      `${edit}:6:1 /routes: the family lists the converse route but has no \`converse\` mapping`,
+      `${edit}:6:1 /routes: images-edit runs over InvokeModel: the family needs the invoke route`,
+    ],
+  },
+  {
+    mistake: "images-edit table that maps a field the mapping writes",
+    files: {
+      [edit]: replaceOnce(
+        editSpec,
+        "      right: { to: /right }\n",
+        "      right: { to: /right }\n      mask: { to: /mask }\n",
+      ),
+    },
+    expected: [
+      `${edit}:19:7 /images_edit/request/params/mask: "mask" is written by the runtime from the images_edit mapping (or answered by it); a param table may not name it`,
+    ],
+  },
+  {
+    mistake: "images-edit image target outside the native request",
+    files: { [edit]: replaceOnce(editSpec, "images: { to: [/image] }", "images: { to: [/image, /style] }") },
+    expected: [
+      `${edit}:12:28 /images_edit/request/images/to/1: /style does not resolve against native.images_edit_request`,
+    ],
+  },
+  {
+    mistake: "images-edit any_of_params naming a param the table does not map",
+    files: { [edit]: replaceOnce(editSpec, "any_of_params: [[left, right]]", "any_of_params: [[left, up]]") },
+    expected: [
+      `${edit}:15:28 /images_edit/request/any_of_params/0/1: "up" must be a param that /images_edit/request/params maps or passes through`,
+    ],
+  },
+  {
+    mistake: "images-edit size without the model's aspect ratios",
+    files: {
+      [edit]: replaceOnce(
+        editSpec,
+        "    any_of_params:",
+        "    size: { aspect_ratio: /aspect_ratio }\n    any_of_params:",
+      ).replace(
+        "      right: { type: integer }\n",
+        "      right: { type: integer }\n      aspect_ratio: { type: string }\n",
+      ),
+    },
+    expected: [
+      `${edit}:37:5 /models/0: an image-edit model whose family maps \`size\` needs \`image\` (its sizes or aspect ratios)`,
+    ],
+  },
+  {
     mistake: "per-query price that is negative",
     files: { [rerank]: replaceOnce(rerankSpec, "per_query: 0.002", "per_query: -0.002") },
     expected: [`${rerank}:41:14 /models/0/price/per_query: price must not be negative (got -0.002)`],
@@ -609,6 +709,7 @@ describe("spec validation", () => {
     ["embeddings", { [embed]: embedSpec }],
     ["images", { [image]: imageSpec }],
     ["rerank", { [rerank]: rerankSpec }],
+    ["images-edit", { [edit]: editSpec }],
   ])("accepts the %s base spec the table edits", async (_name, files) => {
     expect(await problemsOf(files)).toEqual([]);
   });

@@ -95,11 +95,25 @@ describe("cost", () => {
 
   it("gives every priced catalog model a cost it can compute, and unpriced ones none", () => {
     const unpriced = Object.values(catalog).filter((model) => Object.keys(model.price).length === 0);
-    // Models AWS has announced but not yet priced in the Price List API are in the catalog without a price.
+    // Models AWS has announced but not yet priced in the Price List API are in the catalog without a price,
+    // and so are Stability AI's Image Services (no entry in the AWS Price List of 2026-10-06).
     expect(unpriced.map((model) => model.id).sort()).toEqual([
       "amazon.nova-2-pro-v1:0",
       "amazon.titan-tg1-large",
       "anthropic.claude-sonnet-5-5",
+      "stability.stable-conservative-upscale-v1:0",
+      "stability.stable-creative-upscale-v1:0",
+      "stability.stable-fast-upscale-v1:0",
+      "stability.stable-image-control-sketch-v1:0",
+      "stability.stable-image-control-structure-v1:0",
+      "stability.stable-image-erase-object-v1:0",
+      "stability.stable-image-inpaint-v1:0",
+      "stability.stable-image-remove-background-v1:0",
+      "stability.stable-image-search-recolor-v1:0",
+      "stability.stable-image-search-replace-v1:0",
+      "stability.stable-image-style-guide-v1:0",
+      "stability.stable-outpaint-v1:0",
+      "stability.stable-style-transfer-v1:0",
     ]);
     expect(
       computeChatCost(resolvePrice(unpriced[0]!, undefined, undefined), { inputTokens: 5, outputTokens: 5 }),

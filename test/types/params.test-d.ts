@@ -312,3 +312,45 @@ export async function returnTypes() {
     thinking,
   });
 }
+
+// Image edits: image-edit models only, each with its own service's params; a param its spec requires
+// (`required: true`) is required in the type too.
+export async function imageEdits() {
+  const image = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+  await client.images.edit({
+    model: "stability.stable-image-search-replace-v1:0",
+    image,
+    prompt: "a dog",
+    search_prompt: "cat",
+  });
+  await client.images.edit({ model: "us.stability.stable-outpaint-v1:0", image: "aGk=", left: 100 });
+  await client.images.edit({ model: "stability.stable-style-transfer-v1:0", image: [image, image] });
+  expectTypeOf<
+    ModelParams["stability.stable-image-search-replace-v1:0"]["search_prompt"]
+  >().toEqualTypeOf<string>();
+  await client.images.edit({
+    model: "stability.stable-image-search-replace-v1:0",
+    image,
+    // @ts-expect-error search_prompt: search and replace requires it, so it must be a string
+    search_prompt: undefined,
+  });
+  await client.images.edit({
+    model: "stability.stable-image-inpaint-v1:0",
+    image,
+    prompt: "x",
+    // @ts-expect-error left: outpaint's param, not inpaint's
+    left: 10,
+  });
+  await client.images.edit({
+    model: "stability.stable-image-inpaint-v1:0",
+    image,
+    prompt: "x",
+    // @ts-expect-error grow_mask: an integer, not a string
+    grow_mask: "5",
+  });
+  await client.images.edit({
+    // @ts-expect-error model: a chat model does not edit images
+    model: "anthropic.claude-3-haiku-20240307-v1:0",
+    image,
+  });
+}

@@ -14,6 +14,8 @@ export type ChatModelId = "amazon.nova-2-lite-v1:0" | "amazon.nova-lite-v1:0" | 
 export type EmbeddingModelId = never;
 /** Base model ids of the catalog that offer the `images` operation. */
 export type ImageModelId = never;
+/** Base model ids of the catalog that offer the `images-edit` operation. */
+export type ImageEditModelId = never;
 /** Base model ids of the catalog that offer the `rerank` operation. */
 export type RerankModelId = never;
 

@@ -14,6 +14,8 @@ export type ChatModelId = never;
 export type EmbeddingModelId = "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0";
 /** Base model ids of the catalog that offer the `images` operation. */
 export type ImageModelId = never;
+/** Base model ids of the catalog that offer the `images-edit` operation. */
+export type ImageEditModelId = never;
 /** Base model ids of the catalog that offer the `rerank` operation. */
 export type RerankModelId = never;
 

@@ -14,6 +14,8 @@ export type ChatModelId = never;
 export type EmbeddingModelId = never;
 /** Base model ids of the catalog that offer the `images` operation. */
 export type ImageModelId = "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:1";
+/** Base model ids of the catalog that offer the `images-edit` operation. */
+export type ImageEditModelId = never;
 /** Base model ids of the catalog that offer the `rerank` operation. */
 export type RerankModelId = never;
 

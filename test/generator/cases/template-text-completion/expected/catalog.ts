@@ -14,6 +14,8 @@ export type ChatModelId = "mistral.mistral-7b-instruct-v0:2" | "mistral.mixtral-
 export type EmbeddingModelId = never;
 /** Base model ids of the catalog that offer the `images` operation. */
 export type ImageModelId = never;
+/** Base model ids of the catalog that offer the `images-edit` operation. */
+export type ImageEditModelId = never;
 /** Base model ids of the catalog that offer the `rerank` operation. */
 export type RerankModelId = never;
 
