@@ -25,15 +25,16 @@ import type { MetaLlama4Params } from "./families/meta-llama4.js";
 import type { MistralChatParams } from "./families/mistral-chat.js";
 import type { MistralInstructParams } from "./families/mistral-instruct.js";
 import type { OpenaiGptOssParams } from "./families/openai-gpt-oss.js";
+import type { QwenParams } from "./families/qwen.js";
 import type { StabilityImageParams } from "./families/stability-image.js";
 import type { StabilitySdxlParams } from "./families/stability-sdxl.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "stability-image" | "stability-sdxl";
+export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "qwen" | "stability-image" | "stability-sdxl";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
 /** Base model ids of the catalog that offer the `chat` operation. */
-export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b";
+export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b";
 /** Base model ids of the catalog that offer the `embeddings` operation. */
 export type EmbeddingModelId = "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0";
 /** Base model ids of the catalog that offer the `images` operation. */
@@ -253,6 +254,13 @@ export interface ModelParams {
   "openai.gpt-oss-20b-1:0": Record<never, never>;
   "openai.gpt-oss-safeguard-120b": Record<never, never>;
   "openai.gpt-oss-safeguard-20b": Record<never, never>;
+  "qwen.qwen3-235b-a22b-2507-v1:0": Record<never, never>;
+  "qwen.qwen3-32b-v1:0": Record<never, never>;
+  "qwen.qwen3-coder-30b-a3b-v1:0": Record<never, never>;
+  "qwen.qwen3-coder-480b-a35b-v1:0": Record<never, never>;
+  "qwen.qwen3-coder-next": Record<never, never>;
+  "qwen.qwen3-next-80b-a3b": Record<never, never>;
+  "qwen.qwen3-vl-235b-a22b": Record<never, never>;
   "stability.sd3-5-large-v1:0": Record<never, never>;
   "stability.sd3-large-v1:0": Record<never, never>;
   "stability.stable-diffusion-xl-v0": Pick<StabilitySdxlParams, "clip_guidance_preset" | "sampler" | "style_preset">;
@@ -4219,6 +4227,413 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     routes: ["converse"],
   },
+  "qwen.qwen3-235b-a22b-2507-v1:0": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "qwen",
+    id: "qwen.qwen3-235b-a22b-2507-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Qwen3 235B A22B 2507",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.22,
+      output_per_mtok: 0.88,
+      overrides: [
+        {
+          input_per_mtok: 0.27,
+          output_per_mtok: 1.06,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.26,
+          output_per_mtok: 1.04,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.2266,
+          output_per_mtok: 0.9064,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.29,
+          output_per_mtok: 1.16,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.34,
+          output_per_mtok: 1.37,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-2",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-32b-v1:0": {
+    capabilities: ["json-mode", "reasoning", "streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "qwen",
+    id: "qwen.qwen3-32b-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Qwen3 32B (dense)",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.6,
+      overrides: [
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.71,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.1545,
+          output_per_mtok: 0.618,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.2,
+          output_per_mtok: 0.79,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.7,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.93,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-coder-30b-a3b-v1:0": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "qwen",
+    id: "qwen.qwen3-coder-30b-a3b-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Qwen3-Coder-30B-A3B-Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.6,
+      overrides: [
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.71,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.1545,
+          output_per_mtok: 0.618,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.2,
+          output_per_mtok: 0.79,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.7,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.93,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-coder-480b-a35b-v1:0": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "qwen",
+    id: "qwen.qwen3-coder-480b-a35b-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 16384,
+    name: "Qwen3 Coder 480B A35B Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.45,
+      output_per_mtok: 1.8,
+      overrides: [
+        {
+          input_per_mtok: 0.54,
+          output_per_mtok: 2.18,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.53,
+          output_per_mtok: 2.12,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.4635,
+          output_per_mtok: 1.854,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.7,
+          output_per_mtok: 2.79,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-coder-next": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 256000,
+    family: "qwen",
+    id: "qwen.qwen3-coder-next",
+    inputModalities: ["text"],
+    maxOutputTokens: 16384,
+    name: "Qwen3 Coder Next",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 1.2,
+      overrides: [
+        {
+          input_per_mtok: 0.52,
+          output_per_mtok: 1.24,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.78,
+          output_per_mtok: 1.86,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: ["ap-southeast-2", "eu-west-2", "us-east-1"],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-next-80b-a3b": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 128000,
+    family: "qwen",
+    id: "qwen.qwen3-next-80b-a3b",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Qwen3 Next 80B A3B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.14,
+      output_per_mtok: 1.2,
+      overrides: [
+        {
+          input_per_mtok: 0.168,
+          output_per_mtok: 1.44,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.168,
+          output_per_mtok: 1.44,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.168,
+          output_per_mtok: 1.44,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 1.41,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.1442,
+          output_per_mtok: 1.236,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.217,
+          output_per_mtok: 1.86,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-vl-235b-a22b": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 256000,
+    family: "qwen",
+    id: "qwen.qwen3-vl-235b-a22b",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Qwen3 VL 235B A22B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.53,
+      output_per_mtok: 2.66,
+      overrides: [
+        {
+          input_per_mtok: 0.64,
+          output_per_mtok: 3.22,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.64,
+          output_per_mtok: 3.22,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.62,
+          output_per_mtok: 3.13,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.5459,
+          output_per_mtok: 2.7398,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.62,
+          output_per_mtok: 3.12,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.82,
+          output_per_mtok: 4.12,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
   "stability.sd3-5-large-v1:0": {
     capabilities: [],
     family: "stability-image",
@@ -4608,6 +5023,13 @@ export const modelIds: readonly ModelId[] = [
   "openai.gpt-oss-20b-1:0",
   "openai.gpt-oss-safeguard-120b",
   "openai.gpt-oss-safeguard-20b",
+  "qwen.qwen3-235b-a22b-2507-v1:0",
+  "qwen.qwen3-32b-v1:0",
+  "qwen.qwen3-coder-30b-a3b-v1:0",
+  "qwen.qwen3-coder-480b-a35b-v1:0",
+  "qwen.qwen3-coder-next",
+  "qwen.qwen3-next-80b-a3b",
+  "qwen.qwen3-vl-235b-a22b",
   "stability.sd3-5-large-v1:0",
   "stability.sd3-large-v1:0",
   "stability.stable-diffusion-xl-v0",

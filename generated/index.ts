@@ -33,6 +33,7 @@ export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule
   "mistral-chat": () => import("./families/mistral-chat.js"),
   "mistral-instruct": () => import("./families/mistral-instruct.js"),
   "openai-gpt-oss": () => import("./families/openai-gpt-oss.js"),
+  "qwen": () => import("./families/qwen.js"),
   "stability-image": () => import("./families/stability-image.js"),
   "stability-sdxl": () => import("./families/stability-sdxl.js"),
 };

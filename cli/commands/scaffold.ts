@@ -40,7 +40,7 @@ Examples:
 
 const idPattern = /^[a-z0-9-]+\.[A-Za-z0-9.:_-]+$/;
 const familyPattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const profilePrefixes = ["us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"];
+const profilePrefixes = ["us", "eu", "apac", "jp", "au", "ca", "in", "us-gov", "global"];
 
 export interface SpecFile extends ParsedSpecText {
   readonly file: string;

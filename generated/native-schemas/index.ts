@@ -29,6 +29,7 @@ export const nativeSchemaLoaders: Readonly<Record<FamilyId, () => Promise<Native
   "mistral-chat": async () => (await import("./mistral-chat.js")).nativeSchemas,
   "mistral-instruct": async () => (await import("./mistral-instruct.js")).nativeSchemas,
   "openai-gpt-oss": async () => (await import("./openai-gpt-oss.js")).nativeSchemas,
+  "qwen": async () => (await import("./qwen.js")).nativeSchemas,
   "stability-image": async () => (await import("./stability-image.js")).nativeSchemas,
   "stability-sdxl": async () => (await import("./stability-sdxl.js")).nativeSchemas,
 };
