@@ -19,22 +19,31 @@ import type { CohereCommandRParams } from "./families/cohere-command-r.js";
 import type { CohereEmbedParams } from "./families/cohere-embed.js";
 import type { CohereRerankParams } from "./families/cohere-rerank.js";
 import type { DeepseekR1Params } from "./families/deepseek-r1.js";
+import type { DeepseekV3Params } from "./families/deepseek-v3.js";
+import type { GoogleGemmaParams } from "./families/google-gemma.js";
 import type { MetaLlama2Params } from "./families/meta-llama2.js";
 import type { MetaLlama3Params } from "./families/meta-llama3.js";
 import type { MetaLlama4Params } from "./families/meta-llama4.js";
+import type { MinimaxParams } from "./families/minimax.js";
 import type { MistralChatParams } from "./families/mistral-chat.js";
 import type { MistralInstructParams } from "./families/mistral-instruct.js";
+import type { MoonshotKimiParams } from "./families/moonshot-kimi.js";
+import type { MoonshotaiKimiParams } from "./families/moonshotai-kimi.js";
+import type { NvidiaNemotronParams } from "./families/nvidia-nemotron.js";
 import type { OpenaiGptOssParams } from "./families/openai-gpt-oss.js";
 import type { QwenParams } from "./families/qwen.js";
 import type { StabilityImageParams } from "./families/stability-image.js";
 import type { StabilitySdxlParams } from "./families/stability-sdxl.js";
+import type { WriterPalmyraParams } from "./families/writer-palmyra.js";
+import type { XaiGrokParams } from "./families/xai-grok.js";
+import type { ZaiGlmParams } from "./families/zai-glm.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "qwen" | "stability-image" | "stability-sdxl";
+export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "deepseek-v3" | "google-gemma" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "minimax" | "mistral-chat" | "mistral-instruct" | "moonshot-kimi" | "moonshotai-kimi" | "nvidia-nemotron" | "openai-gpt-oss" | "qwen" | "stability-image" | "stability-sdxl" | "writer-palmyra" | "xai-grok" | "zai-glm";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
 /** Base model ids of the catalog that offer the `chat` operation. */
-export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b";
+export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
 /** Base model ids of the catalog that offer the `embeddings` operation. */
 export type EmbeddingModelId = "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0";
 /** Base model ids of the catalog that offer the `images` operation. */
@@ -104,6 +113,11 @@ export interface ModelAliases {
   "global.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
   "global.anthropic.claude-sonnet-5-5": "anthropic.claude-sonnet-5-5";
   "global.cohere.embed-v4:0": "cohere.embed-v4:0";
+  "global.moonshotai.kimi-k3": "moonshotai.kimi-k3";
+  "global.xai.grok-4.6": "xai.grok-4.6";
+  "global.xai.grok-4.7": "xai.grok-4.7";
+  "global.zai.glm-5.3": "zai.glm-5.3";
+  "in.moonshotai.kimi-k3": "moonshotai.kimi-k3";
   "jp.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "jp.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "jp.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
@@ -162,6 +176,12 @@ export interface ModelAliases {
   "us.meta.llama4-maverick-17b-instruct-v1:0": "meta.llama4-maverick-17b-instruct-v1:0";
   "us.meta.llama4-scout-17b-instruct-v1:0": "meta.llama4-scout-17b-instruct-v1:0";
   "us.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
+  "us.moonshotai.kimi-k3": "moonshotai.kimi-k3";
+  "us.writer.palmyra-x4-v1:0": "writer.palmyra-x4-v1:0";
+  "us.writer.palmyra-x5-v1:0": "writer.palmyra-x5-v1:0";
+  "us.xai.grok-4.6": "xai.grok-4.6";
+  "us.xai.grok-4.7": "xai.grok-4.7";
+  "us.zai.glm-5.3": "zai.glm-5.3";
 }
 
 /** The provider-specific params each model accepts, typed from its family's spec. */
@@ -224,6 +244,11 @@ export interface ModelParams {
   "cohere.embed-v4:0": Pick<CohereEmbedParams, "embedding_types" | "truncate">;
   "cohere.rerank-v3-5:0": Record<never, never>;
   "deepseek.r1-v1:0": Record<never, never>;
+  "deepseek.v3-v1:0": Record<never, never>;
+  "deepseek.v3.2": Record<never, never>;
+  "google.gemma-3-12b-it": Record<never, never>;
+  "google.gemma-3-27b-it": Record<never, never>;
+  "google.gemma-3-4b-it": Record<never, never>;
   "meta.llama2-13b-chat-v1": Record<never, never>;
   "meta.llama2-70b-chat-v1": Record<never, never>;
   "meta.llama3-1-405b-instruct-v1:0": Record<never, never>;
@@ -238,6 +263,9 @@ export interface ModelParams {
   "meta.llama3-8b-instruct-v1:0": Record<never, never>;
   "meta.llama4-maverick-17b-instruct-v1:0": Pick<MetaLlama4Params, "images">;
   "meta.llama4-scout-17b-instruct-v1:0": Pick<MetaLlama4Params, "images">;
+  "minimax.minimax-m2": Record<never, never>;
+  "minimax.minimax-m2.1": Record<never, never>;
+  "minimax.minimax-m2.5": Record<never, never>;
   "mistral.devstral-2-123b": Record<never, never>;
   "mistral.magistral-small-2509": Record<never, never>;
   "mistral.ministral-3-14b-instruct": Record<never, never>;
@@ -250,6 +278,13 @@ export interface ModelParams {
   "mistral.mistral-small-2402-v1:0": Pick<MistralInstructParams, "top_k">;
   "mistral.mixtral-8x7b-instruct-v0:1": Pick<MistralInstructParams, "top_k">;
   "mistral.pixtral-large-2502-v1:0": Record<never, never>;
+  "moonshot.kimi-k2-thinking": Record<never, never>;
+  "moonshotai.kimi-k2.5": Record<never, never>;
+  "moonshotai.kimi-k3": Record<never, never>;
+  "nvidia.nemotron-nano-12b-v2": Record<never, never>;
+  "nvidia.nemotron-nano-3-30b": Record<never, never>;
+  "nvidia.nemotron-nano-9b-v2": Record<never, never>;
+  "nvidia.nemotron-super-3-120b": Record<never, never>;
   "openai.gpt-oss-120b-1:0": Record<never, never>;
   "openai.gpt-oss-20b-1:0": Record<never, never>;
   "openai.gpt-oss-safeguard-120b": Record<never, never>;
@@ -269,6 +304,15 @@ export interface ModelParams {
   "stability.stable-image-core-v1:1": Record<never, never>;
   "stability.stable-image-ultra-v1:0": Record<never, never>;
   "stability.stable-image-ultra-v1:1": Record<never, never>;
+  "writer.palmyra-vision-7b": Pick<WriterPalmyraParams, "min_tokens">;
+  "writer.palmyra-x4-v1:0": Pick<WriterPalmyraParams, "min_tokens">;
+  "writer.palmyra-x5-v1:0": Pick<WriterPalmyraParams, "min_tokens">;
+  "xai.grok-4.6": Record<never, never>;
+  "xai.grok-4.7": Record<never, never>;
+  "zai.glm-4.7": Record<never, never>;
+  "zai.glm-4.7-flash": Record<never, never>;
+  "zai.glm-5": Record<never, never>;
+  "zai.glm-5.3": Record<never, never>;
 }
 
 /** Every model: family, routes, capabilities, limits, regions, profiles and prices. */
@@ -3106,6 +3150,304 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-east-1", "us-east-2", "us-west-2"],
     routes: ["invoke", "converse"],
   },
+  "deepseek.v3-v1:0": {
+    capabilities: ["reasoning", "streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "deepseek-v3",
+    id: "deepseek.v3-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "DeepSeek-V3.1",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.58,
+      output_per_mtok: 1.68,
+      overrides: [
+        {
+          input_per_mtok: 0.5974,
+          output_per_mtok: 1.7304,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.682424,
+          output_per_mtok: 1.976678,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.899985,
+          output_per_mtok: 2.606853,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "deepseek",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "deepseek.v3.2": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 163840,
+    family: "deepseek-v3",
+    id: "deepseek.v3.2",
+    inputModalities: ["text"],
+    maxOutputTokens: 163840,
+    name: "DeepSeek V3.2",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.62,
+      output_per_mtok: 1.85,
+      overrides: [
+        {
+          input_per_mtok: 0.74,
+          output_per_mtok: 2.22,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.74,
+          output_per_mtok: 2.22,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.74,
+          output_per_mtok: 2.22,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.74,
+          output_per_mtok: 2.22,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.64,
+          output_per_mtok: 1.91,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.961,
+          output_per_mtok: 2.8675,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "deepseek",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "google.gemma-3-12b-it": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 128000,
+    family: "google-gemma",
+    id: "google.gemma-3-12b-it",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Gemma 3 12B IT",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.09,
+      output_per_mtok: 0.29,
+      overrides: [
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.35,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.35,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.34,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.34,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.0927,
+          output_per_mtok: 0.2987,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.14,
+          output_per_mtok: 0.45,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "google",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "google.gemma-3-27b-it": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 128000,
+    family: "google-gemma",
+    id: "google.gemma-3-27b-it",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Gemma 3 27B IT",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.23,
+      output_per_mtok: 0.38,
+      overrides: [
+        {
+          input_per_mtok: 0.28,
+          output_per_mtok: 0.46,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.28,
+          output_per_mtok: 0.46,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.27,
+          output_per_mtok: 0.45,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.27,
+          output_per_mtok: 0.45,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.2369,
+          output_per_mtok: 0.3914,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 0.59,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "google",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "google.gemma-3-4b-it": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 128000,
+    family: "google-gemma",
+    id: "google.gemma-3-4b-it",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Gemma 3 4B IT",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.04,
+      output_per_mtok: 0.08,
+      overrides: [
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.1,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.1,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.09,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.09,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.0412,
+          output_per_mtok: 0.0824,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.06,
+          output_per_mtok: 0.12,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "google",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
   "meta.llama2-13b-chat-v1": {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 4096,
@@ -3452,6 +3794,219 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     provider: "meta",
     regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
     routes: ["invoke", "converse"],
+  },
+  "minimax.minimax-m2": {
+    capabilities: ["json-mode", "reasoning", "streaming", "system"],
+    contextWindow: 1000000,
+    family: "minimax",
+    id: "minimax.minimax-m2",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "MiniMax M2",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.3,
+      output_per_mtok: 1.2,
+      overrides: [
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.45,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.45,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.35,
+          output_per_mtok: 1.41,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.35,
+          output_per_mtok: 1.41,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.309,
+          output_per_mtok: 1.236,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.47,
+          output_per_mtok: 1.86,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "minimax",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "minimax.minimax-m2.1": {
+    capabilities: ["reasoning", "streaming", "system"],
+    contextWindow: 196000,
+    family: "minimax",
+    id: "minimax.minimax-m2.1",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "MiniMax M2.1",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.3,
+      output_per_mtok: 1.2,
+      overrides: [
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.31,
+          output_per_mtok: 1.24,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.47,
+          output_per_mtok: 1.86,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "minimax",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "minimax.minimax-m2.5": {
+    capabilities: ["reasoning", "streaming", "system", "tools"],
+    contextWindow: 196608,
+    family: "minimax",
+    id: "minimax.minimax-m2.5",
+    inputModalities: ["text"],
+    maxOutputTokens: 98304,
+    name: "MiniMax M2.5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.3,
+      output_per_mtok: 1.2,
+      overrides: [
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.31,
+          output_per_mtok: 1.24,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.47,
+          output_per_mtok: 1.86,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "minimax",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
   },
   "mistral.devstral-2-123b": {
     capabilities: ["streaming", "system", "tools"],
@@ -4012,6 +4567,432 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "us-west-2",
     ],
     routes: ["invoke", "converse"],
+  },
+  "moonshot.kimi-k2-thinking": {
+    capabilities: ["reasoning", "streaming", "system", "tools"],
+    contextWindow: 256000,
+    family: "moonshot-kimi",
+    id: "moonshot.kimi-k2-thinking",
+    inputModalities: ["text"],
+    maxOutputTokens: 16384,
+    name: "Kimi K2 Thinking",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.6,
+      output_per_mtok: 2.5,
+      overrides: [
+        {
+          input_per_mtok: 0.73,
+          output_per_mtok: 3.03,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.73,
+          output_per_mtok: 3.03,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.71,
+          output_per_mtok: 2.94,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.618,
+          output_per_mtok: 2.575,
+          region: "ap-southeast-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "moonshot",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "moonshotai.kimi-k2.5": {
+    capabilities: ["reasoning", "streaming", "system", "tool-choice", "tools", "vision"],
+    contextWindow: 262144,
+    family: "moonshotai-kimi",
+    id: "moonshotai.kimi-k2.5",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 262144,
+    name: "Kimi K2.5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.6,
+      output_per_mtok: 3,
+      overrides: [
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 3.6,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 3.6,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 3.6,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 3.6,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.62,
+          output_per_mtok: 3.09,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.93,
+          output_per_mtok: 4.65,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "moonshotai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "moonshotai.kimi-k3": {
+    capabilities: ["prompt-caching", "reasoning", "streaming", "system", "tools", "vision"],
+    contextWindow: 1000000,
+    family: "moonshotai-kimi",
+    id: "moonshotai.kimi-k3",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 32768,
+    name: "Kimi K3",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      cache_read_per_mtok: 0.33,
+      cache_write_per_mtok: 4.125,
+      input_per_mtok: 3.3,
+      output_per_mtok: 16.5,
+      overrides: [
+        {
+          input_per_mtok: 3,
+          output_per_mtok: 15,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["global", "in", "us"],
+    provider: "moonshotai",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "nvidia.nemotron-nano-12b-v2": {
+    capabilities: ["json-mode", "streaming", "system", "vision"],
+    contextWindow: 128000,
+    family: "nvidia-nemotron",
+    id: "nvidia.nemotron-nano-12b-v2",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "NVIDIA Nemotron Nano 12B v2 VL BF16",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.2,
+      output_per_mtok: 0.6,
+      overrides: [
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.73,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.73,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.71,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.7,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.206,
+          output_per_mtok: 0.618,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.31,
+          output_per_mtok: 0.93,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "nvidia",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "nvidia.nemotron-nano-3-30b": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 256000,
+    family: "nvidia-nemotron",
+    id: "nvidia.nemotron-nano-3-30b",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Nemotron Nano 3 30B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.06,
+      output_per_mtok: 0.24,
+      overrides: [
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.29,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.29,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.28,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.28,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.0618,
+          output_per_mtok: 0.2472,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.09,
+          output_per_mtok: 0.37,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "nvidia",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "nvidia.nemotron-nano-9b-v2": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 128000,
+    family: "nvidia-nemotron",
+    id: "nvidia.nemotron-nano-9b-v2",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "NVIDIA Nemotron Nano 9B v2",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.06,
+      output_per_mtok: 0.23,
+      overrides: [
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.28,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.28,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.27,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.27,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.0618,
+          output_per_mtok: 0.2369,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.09,
+          output_per_mtok: 0.36,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "nvidia",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "nvidia.nemotron-super-3-120b": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 256000,
+    family: "nvidia-nemotron",
+    id: "nvidia.nemotron-super-3-120b",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "NVIDIA Nemotron 3 Super 120B A12B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.65,
+      overrides: [
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.15,
+          output_per_mtok: 0.67,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 1.01,
+          region: "eu-west-2",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "eu-north-1",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "nvidia",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
   },
   "openai.gpt-oss-120b-1:0": {
     capabilities: [
@@ -4932,6 +5913,400 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-west-2"],
     routes: ["invoke"],
   },
+  "writer.palmyra-vision-7b": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 128000,
+    family: "writer-palmyra",
+    id: "writer.palmyra-vision-7b",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Palmyra Vision 7B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.6,
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "writer",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["converse"],
+  },
+  "writer.palmyra-x4-v1:0": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "writer-palmyra",
+    id: "writer.palmyra-x4-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Palmyra X4",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 2.5,
+      output_per_mtok: 10,
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "writer",
+    regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "writer.palmyra-x5-v1:0": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 1040000,
+    family: "writer-palmyra",
+    id: "writer.palmyra-x5-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Palmyra X5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.6,
+      output_per_mtok: 6,
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "writer",
+    regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "xai.grok-4.6": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 256000,
+    family: "xai-grok",
+    id: "xai.grok-4.6",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Grok 4.6",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      cache_read_per_mtok: 0.55,
+      input_per_mtok: 2.2,
+      output_per_mtok: 6.6,
+      overrides: [
+        {
+          input_per_mtok: 2,
+          output_per_mtok: 6,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["global", "us"],
+    provider: "xai",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "xai.grok-4.7": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 256000,
+    family: "xai-grok",
+    id: "xai.grok-4.7",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Grok 4.7",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      cache_read_per_mtok: 0.55,
+      input_per_mtok: 2.2,
+      output_per_mtok: 6.6,
+      overrides: [
+        {
+          input_per_mtok: 2,
+          output_per_mtok: 6,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["global", "us"],
+    provider: "xai",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "zai.glm-4.7": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 203000,
+    family: "zai-glm",
+    id: "zai.glm-4.7",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "GLM 4.7",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.6,
+      output_per_mtok: 2.2,
+      overrides: [
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 2.64,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 2.64,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 2.64,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 2.64,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.62,
+          output_per_mtok: 2.27,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.93,
+          output_per_mtok: 3.41,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "zai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "zai.glm-4.7-flash": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 203000,
+    family: "zai-glm",
+    id: "zai.glm-4.7-flash",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "GLM 4.7 Flash",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.07,
+      output_per_mtok: 0.4,
+      overrides: [
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.41,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.62,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "zai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "zai.glm-5": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 202752,
+    family: "zai-glm",
+    id: "zai.glm-5",
+    inputModalities: ["text"],
+    maxOutputTokens: 101376,
+    name: "GLM 5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 1,
+      output_per_mtok: 3.2,
+      overrides: [
+        {
+          input_per_mtok: 1.2,
+          output_per_mtok: 3.84,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 1.2,
+          output_per_mtok: 3.84,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 1.2,
+          output_per_mtok: 3.84,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 1.2,
+          output_per_mtok: 3.84,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 1.03,
+          output_per_mtok: 3.3,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 1.55,
+          output_per_mtok: 4.96,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "zai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "zai.glm-5.3": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 202752,
+    family: "zai-glm",
+    id: "zai.glm-5.3",
+    inputModalities: ["text"],
+    maxOutputTokens: 101376,
+    name: "GLM 5.3",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {},
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["global", "us"],
+    provider: "zai",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
 };
 /** Model ids in sorted order. */
 export const modelIds: readonly ModelId[] = [
@@ -4993,6 +6368,11 @@ export const modelIds: readonly ModelId[] = [
   "cohere.embed-v4:0",
   "cohere.rerank-v3-5:0",
   "deepseek.r1-v1:0",
+  "deepseek.v3-v1:0",
+  "deepseek.v3.2",
+  "google.gemma-3-12b-it",
+  "google.gemma-3-27b-it",
+  "google.gemma-3-4b-it",
   "meta.llama2-13b-chat-v1",
   "meta.llama2-70b-chat-v1",
   "meta.llama3-1-405b-instruct-v1:0",
@@ -5007,6 +6387,9 @@ export const modelIds: readonly ModelId[] = [
   "meta.llama3-8b-instruct-v1:0",
   "meta.llama4-maverick-17b-instruct-v1:0",
   "meta.llama4-scout-17b-instruct-v1:0",
+  "minimax.minimax-m2",
+  "minimax.minimax-m2.1",
+  "minimax.minimax-m2.5",
   "mistral.devstral-2-123b",
   "mistral.magistral-small-2509",
   "mistral.ministral-3-14b-instruct",
@@ -5019,6 +6402,13 @@ export const modelIds: readonly ModelId[] = [
   "mistral.mistral-small-2402-v1:0",
   "mistral.mixtral-8x7b-instruct-v0:1",
   "mistral.pixtral-large-2502-v1:0",
+  "moonshot.kimi-k2-thinking",
+  "moonshotai.kimi-k2.5",
+  "moonshotai.kimi-k3",
+  "nvidia.nemotron-nano-12b-v2",
+  "nvidia.nemotron-nano-3-30b",
+  "nvidia.nemotron-nano-9b-v2",
+  "nvidia.nemotron-super-3-120b",
   "openai.gpt-oss-120b-1:0",
   "openai.gpt-oss-20b-1:0",
   "openai.gpt-oss-safeguard-120b",
@@ -5038,6 +6428,15 @@ export const modelIds: readonly ModelId[] = [
   "stability.stable-image-core-v1:1",
   "stability.stable-image-ultra-v1:0",
   "stability.stable-image-ultra-v1:1",
+  "writer.palmyra-vision-7b",
+  "writer.palmyra-x4-v1:0",
+  "writer.palmyra-x5-v1:0",
+  "xai.grok-4.6",
+  "xai.grok-4.7",
+  "zai.glm-4.7",
+  "zai.glm-4.7-flash",
+  "zai.glm-5",
+  "zai.glm-5.3",
 ];
 
 /** True when `id` is a base model id of the catalog. */
