@@ -7,6 +7,7 @@ import type { Ai21JambaParams } from "./families/ai21-jamba.js";
 import type { AmazonNovaParams } from "./families/amazon-nova.js";
 import type { AmazonNovaCanvasParams } from "./families/amazon-nova-canvas.js";
 import type { AmazonNovaEmbedParams } from "./families/amazon-nova-embed.js";
+import type { AmazonNovaSonicParams } from "./families/amazon-nova-sonic.js";
 import type { AmazonRerankParams } from "./families/amazon-rerank.js";
 import type { AmazonTitanEmbedImageParams } from "./families/amazon-titan-embed-image.js";
 import type { AmazonTitanEmbedTextParams } from "./families/amazon-titan-embed-text.js";
@@ -34,18 +35,20 @@ import type { OpenaiGptOssParams } from "./families/openai-gpt-oss.js";
 import type { QwenParams } from "./families/qwen.js";
 import type { StabilityImageParams } from "./families/stability-image.js";
 import type { StabilitySdxlParams } from "./families/stability-sdxl.js";
+import type { TwelvelabsMarengoParams } from "./families/twelvelabs-marengo.js";
+import type { TwelvelabsPegasusParams } from "./families/twelvelabs-pegasus.js";
 import type { WriterPalmyraParams } from "./families/writer-palmyra.js";
 import type { XaiGrokParams } from "./families/xai-grok.js";
 import type { ZaiGlmParams } from "./families/zai-glm.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "deepseek-v3" | "google-gemma" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "minimax" | "mistral-chat" | "mistral-instruct" | "moonshot-kimi" | "moonshotai-kimi" | "nvidia-nemotron" | "openai-gpt-oss" | "qwen" | "stability-image" | "stability-sdxl" | "writer-palmyra" | "xai-grok" | "zai-glm";
+export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-nova-sonic" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "deepseek-v3" | "google-gemma" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "minimax" | "mistral-chat" | "mistral-instruct" | "moonshot-kimi" | "moonshotai-kimi" | "nvidia-nemotron" | "openai-gpt-oss" | "qwen" | "stability-image" | "stability-sdxl" | "twelvelabs-marengo" | "twelvelabs-pegasus" | "writer-palmyra" | "xai-grok" | "zai-glm";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-5-sonic" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-2-sonic-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.nova-sonic-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1" | "twelvelabs.marengo-embed-3-0-v1:0" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
 /** Base model ids of the catalog that offer the `chat` operation. */
-export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
+export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
 /** Base model ids of the catalog that offer the `embeddings` operation. */
-export type EmbeddingModelId = "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0";
+export type EmbeddingModelId = "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "twelvelabs.marengo-embed-3-0-v1:0";
 /** Base model ids of the catalog that offer the `images` operation. */
 export type ImageModelId = "amazon.nova-canvas-v1:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
 /** Base model ids of the catalog that offer the `rerank` operation. */
@@ -61,6 +64,7 @@ export interface ModelAliases {
   "apac.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "apac.anthropic.claude-3-sonnet-20240229-v1:0": "anthropic.claude-3-sonnet-20240229-v1:0";
   "apac.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
+  "apac.twelvelabs.pegasus-1-2-v1:0": "twelvelabs.pegasus-1-2-v1:0";
   "au.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "au.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
   "au.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
@@ -96,6 +100,8 @@ export interface ModelAliases {
   "eu.meta.llama3-2-1b-instruct-v1:0": "meta.llama3-2-1b-instruct-v1:0";
   "eu.meta.llama3-2-3b-instruct-v1:0": "meta.llama3-2-3b-instruct-v1:0";
   "eu.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
+  "eu.twelvelabs.marengo-embed-3-0-v1:0": "twelvelabs.marengo-embed-3-0-v1:0";
+  "eu.twelvelabs.pegasus-1-2-v1:0": "twelvelabs.pegasus-1-2-v1:0";
   "global.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "global.amazon.nova-2-pro-v1:0": "amazon.nova-2-pro-v1:0";
   "global.anthropic.claude-fable-5": "anthropic.claude-fable-5";
@@ -114,6 +120,7 @@ export interface ModelAliases {
   "global.anthropic.claude-sonnet-5-5": "anthropic.claude-sonnet-5-5";
   "global.cohere.embed-v4:0": "cohere.embed-v4:0";
   "global.moonshotai.kimi-k3": "moonshotai.kimi-k3";
+  "global.twelvelabs.pegasus-1-2-v1:0": "twelvelabs.pegasus-1-2-v1:0";
   "global.xai.grok-4.6": "xai.grok-4.6";
   "global.xai.grok-4.7": "xai.grok-4.7";
   "global.zai.glm-5.3": "zai.glm-5.3";
@@ -177,6 +184,8 @@ export interface ModelAliases {
   "us.meta.llama4-scout-17b-instruct-v1:0": "meta.llama4-scout-17b-instruct-v1:0";
   "us.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
   "us.moonshotai.kimi-k3": "moonshotai.kimi-k3";
+  "us.twelvelabs.marengo-embed-3-0-v1:0": "twelvelabs.marengo-embed-3-0-v1:0";
+  "us.twelvelabs.pegasus-1-2-v1:0": "twelvelabs.pegasus-1-2-v1:0";
   "us.writer.palmyra-x4-v1:0": "writer.palmyra-x4-v1:0";
   "us.writer.palmyra-x5-v1:0": "writer.palmyra-x5-v1:0";
   "us.xai.grok-4.6": "xai.grok-4.6";
@@ -191,14 +200,17 @@ export interface ModelParams {
   "ai21.jamba-1-5-large-v1:0": Pick<Ai21JambaParams, "documents">;
   "ai21.jamba-1-5-mini-v1:0": Pick<Ai21JambaParams, "documents">;
   "ai21.jamba-instruct-v1:0": Record<never, never>;
+  "amazon.nova-2-5-sonic": Record<never, never>;
   "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-2-multimodal-embeddings-v1:0": Pick<AmazonNovaEmbedParams, "truncationMode">;
   "amazon.nova-2-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-2-sonic-v1:0": Record<never, never>;
   "amazon.nova-canvas-v1:0": Pick<AmazonNovaCanvasParams, "style">;
   "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-sonic-v1:0": Record<never, never>;
   "amazon.rerank-v1:0": Record<never, never>;
   "amazon.titan-embed-image-v1": Record<never, never>;
   "amazon.titan-embed-text-v1": Record<never, never>;
@@ -304,6 +316,8 @@ export interface ModelParams {
   "stability.stable-image-core-v1:1": Record<never, never>;
   "stability.stable-image-ultra-v1:0": Record<never, never>;
   "stability.stable-image-ultra-v1:1": Record<never, never>;
+  "twelvelabs.marengo-embed-3-0-v1:0": Pick<TwelvelabsMarengoParams, "inferenceId">;
+  "twelvelabs.pegasus-1-2-v1:0": Pick<TwelvelabsPegasusParams, "mediaSource" | "responseFormat">;
   "writer.palmyra-vision-7b": Pick<WriterPalmyraParams, "min_tokens">;
   "writer.palmyra-x4-v1:0": Pick<WriterPalmyraParams, "min_tokens">;
   "writer.palmyra-x5-v1:0": Pick<WriterPalmyraParams, "min_tokens">;
@@ -473,6 +487,42 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-east-1"],
     routes: ["invoke", "converse"],
   },
+  "amazon.nova-2-5-sonic": {
+    capabilities: ["system", "tools"],
+    family: "amazon-nova-sonic",
+    id: "amazon.nova-2-5-sonic",
+    inputModalities: ["speech", "text"],
+    name: "Nova 2.5 Sonic",
+    operations: ["speech-to-speech"],
+    outputModalities: ["speech", "text"],
+    price: {
+      input_per_mtok: 0.33,
+      output_per_mtok: 2.75,
+      overrides: [
+        {
+          input_per_mtok: 0.319,
+          output_per_mtok: 2.651,
+          region: "us-west-2",
+        },
+        {
+          input_per_mtok: 0.363,
+          output_per_mtok: 2.992,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.396,
+          output_per_mtok: 3.311,
+          region: "ap-northeast-1",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["ap-northeast-1", "eu-north-1", "us-east-1", "us-west-2"],
+    routes: ["bidirectional-stream"],
+  },
   "amazon.nova-2-lite-v1:0": {
     capabilities: [
       "documents",
@@ -582,6 +632,42 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     provider: "amazon",
     regions: ["us-east-1", "us-east-2", "us-west-2"],
     routes: ["invoke", "converse"],
+  },
+  "amazon.nova-2-sonic-v1:0": {
+    capabilities: ["system", "tools"],
+    family: "amazon-nova-sonic",
+    id: "amazon.nova-2-sonic-v1:0",
+    inputModalities: ["speech"],
+    name: "Nova 2 Sonic",
+    operations: ["speech-to-speech"],
+    outputModalities: ["speech", "text"],
+    price: {
+      input_per_mtok: 0.33,
+      output_per_mtok: 2.75,
+      overrides: [
+        {
+          input_per_mtok: 0.319,
+          output_per_mtok: 2.651,
+          region: "us-west-2",
+        },
+        {
+          input_per_mtok: 0.363,
+          output_per_mtok: 2.992,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.396,
+          output_per_mtok: 3.311,
+          region: "ap-northeast-1",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["ap-northeast-1", "eu-north-1", "us-east-1", "us-west-2"],
+    routes: ["bidirectional-stream"],
   },
   "amazon.nova-canvas-v1:0": {
     capabilities: [],
@@ -831,6 +917,26 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "us-gov-west-1",
     ],
     routes: ["invoke", "converse"],
+  },
+  "amazon.nova-sonic-v1:0": {
+    capabilities: ["system", "tools"],
+    deprecated: {
+      end_of_life: "2026-09-14",
+      replacement: "amazon.nova-2-sonic-v1:0",
+    },
+    family: "amazon-nova-sonic",
+    id: "amazon.nova-sonic-v1:0",
+    inputModalities: ["speech"],
+    name: "Nova Sonic",
+    operations: ["speech-to-speech"],
+    outputModalities: ["speech", "text"],
+    price: {},
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["us-east-1"],
+    routes: ["bidirectional-stream"],
   },
   "amazon.rerank-v1:0": {
     capabilities: [],
@@ -5913,6 +6019,47 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-west-2"],
     routes: ["invoke"],
   },
+  "twelvelabs.marengo-embed-3-0-v1:0": {
+    capabilities: [],
+    embedding: {
+      default_dimensions: 512,
+      dimensions: [512],
+    },
+    family: "twelvelabs-marengo",
+    id: "twelvelabs.marengo-embed-3-0-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Marengo Embed 3.0",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    price: {
+      per_image: 0.0001,
+      per_request: 0.00007,
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: ["eu", "us"],
+    provider: "twelvelabs",
+    regions: ["ap-northeast-2", "us-east-1"],
+    routes: ["invoke"],
+  },
+  "twelvelabs.pegasus-1-2-v1:0": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 2000,
+    family: "twelvelabs-pegasus",
+    id: "twelvelabs.pegasus-1-2-v1:0",
+    inputModalities: ["text", "video"],
+    maxOutputTokens: 4096,
+    name: "Pegasus v1.2",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {},
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: ["apac", "eu", "global", "us"],
+    provider: "twelvelabs",
+    regions: ["ap-northeast-2", "us-east-1"],
+    routes: ["invoke"],
+  },
   "writer.palmyra-vision-7b": {
     capabilities: ["streaming", "system", "vision"],
     contextWindow: 128000,
@@ -6315,14 +6462,17 @@ export const modelIds: readonly ModelId[] = [
   "ai21.jamba-1-5-large-v1:0",
   "ai21.jamba-1-5-mini-v1:0",
   "ai21.jamba-instruct-v1:0",
+  "amazon.nova-2-5-sonic",
   "amazon.nova-2-lite-v1:0",
   "amazon.nova-2-multimodal-embeddings-v1:0",
   "amazon.nova-2-pro-v1:0",
+  "amazon.nova-2-sonic-v1:0",
   "amazon.nova-canvas-v1:0",
   "amazon.nova-lite-v1:0",
   "amazon.nova-micro-v1:0",
   "amazon.nova-premier-v1:0",
   "amazon.nova-pro-v1:0",
+  "amazon.nova-sonic-v1:0",
   "amazon.rerank-v1:0",
   "amazon.titan-embed-image-v1",
   "amazon.titan-embed-text-v1",
@@ -6428,6 +6578,8 @@ export const modelIds: readonly ModelId[] = [
   "stability.stable-image-core-v1:1",
   "stability.stable-image-ultra-v1:0",
   "stability.stable-image-ultra-v1:1",
+  "twelvelabs.marengo-embed-3-0-v1:0",
+  "twelvelabs.pegasus-1-2-v1:0",
   "writer.palmyra-vision-7b",
   "writer.palmyra-x4-v1:0",
   "writer.palmyra-x5-v1:0",

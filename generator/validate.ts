@@ -497,6 +497,7 @@ function checkPointers(family: FamilySpec, report: Report): void {
     request(mapping.input.to, "/embeddings/request/input/to");
     request(mapping.image?.to, "/embeddings/request/image/to");
     constants(mapping.constants, "/embeddings/request/constants", request);
+    constants(mapping.image?.constants, "/embeddings/request/image/constants", request);
     tableTargets(mapping.params, "/embeddings/request/params", request);
     const body = against("embeddings_response", native.embeddings_response);
     response.vectors.forEach((pointer, index) => body(pointer, `/embeddings/response/vectors/${index}`));
