@@ -44,9 +44,9 @@ import type { ZaiGlmParams } from "./families/zai-glm.js";
 /** Every model family with a spec. */
 export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-nova-sonic" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "deepseek-v3" | "google-gemma" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "minimax" | "mistral-chat" | "mistral-instruct" | "moonshot-kimi" | "moonshotai-kimi" | "nvidia-nemotron" | "openai-gpt-oss" | "qwen" | "stability-image" | "stability-sdxl" | "twelvelabs-marengo" | "twelvelabs-pegasus" | "writer-palmyra" | "xai-grok" | "zai-glm";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-5-sonic" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-2-sonic-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.nova-sonic-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1" | "twelvelabs.marengo-embed-3-0-v1:0" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-5-sonic" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-2-sonic-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.nova-sonic-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "mistral.voxtral-mini-3b-2507" | "mistral.voxtral-small-24b-2507" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1" | "twelvelabs.marengo-embed-3-0-v1:0" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
 /** Base model ids of the catalog that offer the `chat` operation. */
-export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
+export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "mistral.voxtral-mini-3b-2507" | "mistral.voxtral-small-24b-2507" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
 /** Base model ids of the catalog that offer the `embeddings` operation. */
 export type EmbeddingModelId = "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "twelvelabs.marengo-embed-3-0-v1:0";
 /** Base model ids of the catalog that offer the `images` operation. */
@@ -290,6 +290,8 @@ export interface ModelParams {
   "mistral.mistral-small-2402-v1:0": Pick<MistralInstructParams, "top_k">;
   "mistral.mixtral-8x7b-instruct-v0:1": Pick<MistralInstructParams, "top_k">;
   "mistral.pixtral-large-2502-v1:0": Record<never, never>;
+  "mistral.voxtral-mini-3b-2507": Record<never, never>;
+  "mistral.voxtral-small-24b-2507": Record<never, never>;
   "moonshot.kimi-k2-thinking": Record<never, never>;
   "moonshotai.kimi-k2.5": Record<never, never>;
   "moonshotai.kimi-k3": Record<never, never>;
@@ -4674,6 +4676,132 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     routes: ["invoke", "converse"],
   },
+  "mistral.voxtral-mini-3b-2507": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 32000,
+    family: "mistral-chat",
+    id: "mistral.voxtral-mini-3b-2507",
+    inputModalities: ["text", "audio"],
+    maxOutputTokens: 8192,
+    name: "Voxtral Mini 3B 2507",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.04,
+      output_per_mtok: 0.04,
+      overrides: [
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.05,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.05,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.05,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.05,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.0412,
+          output_per_mtok: 0.0412,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.06,
+          output_per_mtok: 0.06,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "mistral.voxtral-small-24b-2507": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 32000,
+    family: "mistral-chat",
+    id: "mistral.voxtral-small-24b-2507",
+    inputModalities: ["text", "audio"],
+    maxOutputTokens: 8192,
+    name: "Voxtral Small 24B 2507",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.1,
+      output_per_mtok: 0.3,
+      overrides: [
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.36,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.36,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.35,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.35,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.103,
+          output_per_mtok: 0.309,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.16,
+          output_per_mtok: 0.47,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
   "moonshot.kimi-k2-thinking": {
     capabilities: ["reasoning", "streaming", "system", "tools"],
     contextWindow: 256000,
@@ -6552,6 +6680,8 @@ export const modelIds: readonly ModelId[] = [
   "mistral.mistral-small-2402-v1:0",
   "mistral.mixtral-8x7b-instruct-v0:1",
   "mistral.pixtral-large-2502-v1:0",
+  "mistral.voxtral-mini-3b-2507",
+  "mistral.voxtral-small-24b-2507",
   "moonshot.kimi-k2-thinking",
   "moonshotai.kimi-k2.5",
   "moonshotai.kimi-k3",
