@@ -124,6 +124,9 @@ export interface ModelAliases {
   "global.xai.grok-4.6": "xai.grok-4.6";
   "global.xai.grok-4.7": "xai.grok-4.7";
   "global.zai.glm-5.3": "zai.glm-5.3";
+  "in.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
+  "in.anthropic.claude-opus-5": "anthropic.claude-opus-5";
+  "in.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
   "in.moonshotai.kimi-k3": "moonshotai.kimi-k3";
   "jp.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "jp.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
@@ -2009,7 +2012,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-12-06",
     profileOnly: false,
-    profiles: ["au", "eu", "global", "jp", "us"],
+    profiles: ["au", "eu", "global", "in", "jp", "us"],
     provider: "anthropic",
     regions: ["ap-northeast-1", "ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1"],
     routes: ["invoke", "converse"],
@@ -2489,7 +2492,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-12-06",
     profileOnly: false,
-    profiles: ["au", "eu", "global", "us", "us-gov"],
+    profiles: ["au", "eu", "global", "in", "us", "us-gov"],
     provider: "anthropic",
     regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1", "us-gov-west-1"],
     routes: ["invoke", "converse"],
@@ -2850,7 +2853,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-12-06",
     profileOnly: false,
-    profiles: ["au", "eu", "global", "us", "us-gov"],
+    profiles: ["au", "eu", "global", "in", "us", "us-gov"],
     provider: "anthropic",
     regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1", "us-gov-west-1"],
     routes: ["converse"],
