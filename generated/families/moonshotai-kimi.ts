@@ -228,6 +228,9 @@ export const descriptor: FamilyDescriptor = {
     },
     stream: {
       codec: "openai",
+      constants: {
+        "/stream_options/include_usage": true,
+      },
       finish_reason: {
         from: "/choices/0/finish_reason",
         map: {

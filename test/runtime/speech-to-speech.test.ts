@@ -61,7 +61,7 @@ describe("calls to a speech-to-speech model", () => {
       "chat stream",
       async (model) => {
         const stream = await bedrock.chat.completions.create({ model, messages, stream: true } as never);
-        for await (const _chunk of stream as AsyncIterable<unknown>) {
+        for await (const _chunk of stream as unknown as AsyncIterable<unknown>) {
           // consumed only to surface an error
         }
       },
