@@ -156,8 +156,9 @@ function profilesForRegion(region: string): ProfilePrefix[] {
   if (region.startsWith("ca-")) return ["ca", "us"];
   if (region === "ap-northeast-1" || region === "ap-northeast-3") return ["jp", "apac"];
   if (region === "ap-southeast-2" || region === "ap-southeast-4") return ["au", "apac"];
-  // India's profiles (`in.`) start in Mumbai and route to Mumbai and Hyderabad (ListInferenceProfiles, 2026-10-07).
-  if (region === "ap-south-1" || region === "ap-south-2") return ["in", "apac"];
+  // India's profiles (`in.`) are called from Mumbai and route to Mumbai and Hyderabad (ListInferenceProfiles,
+  // 2026-10-07, which lists them as sourced from ap-south-1; Hyderabad was not listed as a source).
+  if (region === "ap-south-1") return ["in", "apac"];
   if (region.startsWith("ap-")) return ["apac"];
   return [];
 }

@@ -14,7 +14,7 @@ import { onDemandModel, resolveModel } from "../../runtime/models.js";
 const sonnet = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const opus4 = "anthropic.claude-opus-4-20250514-v1:0";
 // Kimi K3 is served only through the us., in. and global. profiles (ListInferenceProfiles, 2026-10-07); in. is
-// India's, called from ap-south-1 and routed to ap-south-1 and ap-south-2.
+// India's, sourced from ap-south-1 and routed to ap-south-1 and ap-south-2.
 const kimi = "moonshotai.kimi-k3";
 
 describe("onDemandModel", () => {
@@ -28,7 +28,8 @@ describe("onDemandModel", () => {
     [sonnet, undefined, `global.${sonnet}`, "global"],
     [opus4, "us-west-2", `us.${opus4}`, "us"],
     [kimi, "ap-south-1", `in.${kimi}`, "in"],
-    [kimi, "ap-south-2", `in.${kimi}`, "in"],
+    // Hyderabad is a destination of in., not a source: from there only global. fits.
+    [kimi, "ap-south-2", `global.${kimi}`, "global"],
     [kimi, "us-east-2", `us.${kimi}`, "us"],
     [kimi, "ap-northeast-1", `global.${kimi}`, "global"],
     [kimi, "eu-west-1", `global.${kimi}`, "global"],
