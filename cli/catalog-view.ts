@@ -18,6 +18,12 @@ export function describePrice(entry: CatalogEntry): string {
     return low === high ? `${formatPrice(low)}/image` : `${formatPrice(low)}–${formatPrice(high)}/image`;
   }
   if (price.per_query !== undefined) return `${formatPrice(price.per_query)}/query`;
+  if (price.per_request !== undefined) {
+    const perRequest = `${formatPrice(price.per_request)}/request`;
+    return price.per_image !== undefined
+      ? `${perRequest}, ${formatPrice(price.per_image)}/image`
+      : perRequest;
+  }
   if (price.embedding_per_mtok !== undefined) {
     return price.per_image !== undefined
       ? `${formatPrice(price.embedding_per_mtok)} + ${formatPrice(price.per_image)}/image`

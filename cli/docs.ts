@@ -78,7 +78,6 @@ export const supplementalDescriptions: Readonly<Record<string, string>> = {
     "Where each request param goes in the Converse request (inferenceConfig, additionalModelRequestFields).",
   "EmbeddingsMapping.request.constants": "Fixed native fields, keyed by JSON pointer.",
   "EmbeddingsMapping.request.input": "Where the input texts go.",
-  "EmbeddingsMapping.request.image": "Where an input image goes (multimodal models) and how it is encoded.",
   "EmbeddingsMapping.request.params": "Where each embeddings param goes, or its drop/reject policy.",
   "EmbeddingsMapping.response.prompt_tokens":
     "Where the input token count is read (body pointer or response header).",

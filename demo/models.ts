@@ -53,6 +53,7 @@ function profilePreference(region: string): string[] {
   if (region.startsWith("eu-")) return ["eu", "global"];
   if (region === "ap-northeast-1" || region === "ap-northeast-3") return ["jp", "apac", "global"];
   if (region === "ap-southeast-2" || region === "ap-southeast-4") return ["au", "apac", "global"];
+  if (region === "ap-south-1") return ["in", "apac", "global"];
   if (region.startsWith("ap-")) return ["apac", "global"];
   return ["global"];
 }

@@ -30,7 +30,7 @@ const INFERENCE_PROFILE_ARN = /^arn:aws(?:-[^:]+)?:bedrock:[a-z0-9-]*:\d{12}:inf
 /** Strips ARN wrappers and a profile prefix, for comparing ids of models outside the catalog too. */
 export function normalizeModelId(id: string): string {
   const unwrapped = FOUNDATION_MODEL_ARN.exec(id)?.[1] ?? INFERENCE_PROFILE_ARN.exec(id)?.[1] ?? id;
-  return unwrapped.replace(/^(us-gov|us|eu|apac|jp|au|ca|global)\./, "");
+  return unwrapped.replace(/^(us-gov|us|eu|apac|jp|au|ca|in|global)\./, "");
 }
 
 export class ModelRegistry {

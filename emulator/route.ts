@@ -35,6 +35,13 @@ const ROUTES: Readonly<Record<string, FixtureOperation>> = {
   "count-tokens": "count-tokens",
 };
 
+/**
+ * InvokeModelWithBidirectionalStream (speech-to-speech, Amazon Nova Sonic): a full-duplex HTTP/2 event stream
+ * that neither the runtime nor the emulator speaks; its path is recognized so the refusal says so.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithBidirectionalStream.html
+ */
+const BIDIRECTIONAL_SUFFIX = "invoke-with-bidirectional-stream";
+
 /** The answer, or "hang" for a timeout fault (no answer until the client gives up). */
 type Outcome = Answer | "hang";
 
@@ -110,6 +117,12 @@ async function routeAndAuthenticate(
   });
   const listed = context.controlPlane.answer({ method, path: log.path, query, headers: exchange.headers });
   if (listed !== undefined) return { listed };
+  if (match?.[2] === BIDIRECTIONAL_SUFFIX) {
+    throw createError(
+      "UnknownOperationException",
+      `bedrock-forge emulator: InvokeModelWithBidirectionalStream (${method} ${log.path}) is not emulated: bedrock-forge does not speak the bidirectional stream of speech-to-speech models yet`,
+    );
+  }
   if (!match || !operation || method !== "POST") {
     throw createError(
       "UnknownOperationException",

@@ -209,6 +209,12 @@ export function synthesizeInvoke(
   body: Json,
 ): Answer {
   const { entry, schemas } = model;
+  if (entry.routes.includes("bidirectional-stream")) {
+    throw createError(
+      "ValidationException",
+      `bedrock-forge emulator: ${entry.id} is served over InvokeModelWithBidirectionalStream only (speech-to-speech), not InvokeModel`,
+    );
+  }
   if (!entry.routes.includes("invoke")) {
     throw createError(
       "ValidationException",

@@ -7,6 +7,7 @@ import type { Ai21JambaParams } from "./families/ai21-jamba.js";
 import type { AmazonNovaParams } from "./families/amazon-nova.js";
 import type { AmazonNovaCanvasParams } from "./families/amazon-nova-canvas.js";
 import type { AmazonNovaEmbedParams } from "./families/amazon-nova-embed.js";
+import type { AmazonNovaSonicParams } from "./families/amazon-nova-sonic.js";
 import type { AmazonRerankParams } from "./families/amazon-rerank.js";
 import type { AmazonTitanEmbedImageParams } from "./families/amazon-titan-embed-image.js";
 import type { AmazonTitanEmbedTextParams } from "./families/amazon-titan-embed-text.js";
@@ -19,12 +20,19 @@ import type { CohereCommandRParams } from "./families/cohere-command-r.js";
 import type { CohereEmbedParams } from "./families/cohere-embed.js";
 import type { CohereRerankParams } from "./families/cohere-rerank.js";
 import type { DeepseekR1Params } from "./families/deepseek-r1.js";
+import type { DeepseekV3Params } from "./families/deepseek-v3.js";
+import type { GoogleGemmaParams } from "./families/google-gemma.js";
 import type { MetaLlama2Params } from "./families/meta-llama2.js";
 import type { MetaLlama3Params } from "./families/meta-llama3.js";
 import type { MetaLlama4Params } from "./families/meta-llama4.js";
+import type { MinimaxParams } from "./families/minimax.js";
 import type { MistralChatParams } from "./families/mistral-chat.js";
 import type { MistralInstructParams } from "./families/mistral-instruct.js";
+import type { MoonshotKimiParams } from "./families/moonshot-kimi.js";
+import type { MoonshotaiKimiParams } from "./families/moonshotai-kimi.js";
+import type { NvidiaNemotronParams } from "./families/nvidia-nemotron.js";
 import type { OpenaiGptOssParams } from "./families/openai-gpt-oss.js";
+import type { QwenParams } from "./families/qwen.js";
 import type { StabilityConservativeUpscaleParams } from "./families/stability-conservative-upscale.js";
 import type { StabilityCreativeUpscaleParams } from "./families/stability-creative-upscale.js";
 import type { StabilityEraseObjectParams } from "./families/stability-erase-object.js";
@@ -39,15 +47,20 @@ import type { StabilitySearchRecolorParams } from "./families/stability-search-r
 import type { StabilitySearchReplaceParams } from "./families/stability-search-replace.js";
 import type { StabilityStyleGuideParams } from "./families/stability-style-guide.js";
 import type { StabilityStyleTransferParams } from "./families/stability-style-transfer.js";
+import type { TwelvelabsMarengoParams } from "./families/twelvelabs-marengo.js";
+import type { TwelvelabsPegasusParams } from "./families/twelvelabs-pegasus.js";
+import type { WriterPalmyraParams } from "./families/writer-palmyra.js";
+import type { XaiGrokParams } from "./families/xai-grok.js";
+import type { ZaiGlmParams } from "./families/zai-glm.js";
 
 /** Every model family with a spec. */
-export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "mistral-chat" | "mistral-instruct" | "openai-gpt-oss" | "stability-conservative-upscale" | "stability-creative-upscale" | "stability-erase-object" | "stability-fast-upscale" | "stability-image" | "stability-image-control" | "stability-inpaint" | "stability-outpaint" | "stability-remove-background" | "stability-sdxl" | "stability-search-recolor" | "stability-search-replace" | "stability-style-guide" | "stability-style-transfer";
+export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-nova-sonic" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "deepseek-v3" | "google-gemma" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "minimax" | "mistral-chat" | "mistral-instruct" | "moonshot-kimi" | "moonshotai-kimi" | "nvidia-nemotron" | "openai-gpt-oss" | "qwen" | "stability-conservative-upscale" | "stability-creative-upscale" | "stability-erase-object" | "stability-fast-upscale" | "stability-image" | "stability-image-control" | "stability-inpaint" | "stability-outpaint" | "stability-remove-background" | "stability-sdxl" | "stability-search-recolor" | "stability-search-replace" | "stability-style-guide" | "stability-style-transfer" | "twelvelabs-marengo" | "twelvelabs-pegasus" | "writer-palmyra" | "xai-grok" | "zai-glm";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-conservative-upscale-v1:0" | "stability.stable-creative-upscale-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-fast-upscale-v1:0" | "stability.stable-image-control-sketch-v1:0" | "stability.stable-image-control-structure-v1:0" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-erase-object-v1:0" | "stability.stable-image-inpaint-v1:0" | "stability.stable-image-remove-background-v1:0" | "stability.stable-image-search-recolor-v1:0" | "stability.stable-image-search-replace-v1:0" | "stability.stable-image-style-guide-v1:0" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1" | "stability.stable-outpaint-v1:0" | "stability.stable-style-transfer-v1:0";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-5-sonic" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-2-sonic-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.nova-sonic-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "mistral.voxtral-mini-3b-2507" | "mistral.voxtral-small-24b-2507" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-conservative-upscale-v1:0" | "stability.stable-creative-upscale-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-fast-upscale-v1:0" | "stability.stable-image-control-sketch-v1:0" | "stability.stable-image-control-structure-v1:0" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-erase-object-v1:0" | "stability.stable-image-inpaint-v1:0" | "stability.stable-image-remove-background-v1:0" | "stability.stable-image-search-recolor-v1:0" | "stability.stable-image-search-replace-v1:0" | "stability.stable-image-style-guide-v1:0" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1" | "stability.stable-outpaint-v1:0" | "stability.stable-style-transfer-v1:0" | "twelvelabs.marengo-embed-3-0-v1:0" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
 /** Base model ids of the catalog that offer the `chat` operation. */
-export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b";
+export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "mistral.voxtral-mini-3b-2507" | "mistral.voxtral-small-24b-2507" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
 /** Base model ids of the catalog that offer the `embeddings` operation. */
-export type EmbeddingModelId = "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0";
+export type EmbeddingModelId = "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "twelvelabs.marengo-embed-3-0-v1:0";
 /** Base model ids of the catalog that offer the `images` operation. */
 export type ImageModelId = "amazon.nova-canvas-v1:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1";
 /** Base model ids of the catalog that offer the `images-edit` operation. */
@@ -65,6 +78,7 @@ export interface ModelAliases {
   "apac.anthropic.claude-3-7-sonnet-20250219-v1:0": "anthropic.claude-3-7-sonnet-20250219-v1:0";
   "apac.anthropic.claude-3-sonnet-20240229-v1:0": "anthropic.claude-3-sonnet-20240229-v1:0";
   "apac.anthropic.claude-sonnet-4-20250514-v1:0": "anthropic.claude-sonnet-4-20250514-v1:0";
+  "apac.twelvelabs.pegasus-1-2-v1:0": "twelvelabs.pegasus-1-2-v1:0";
   "au.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "au.anthropic.claude-opus-4-6-v1": "anthropic.claude-opus-4-6-v1";
   "au.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
@@ -100,6 +114,8 @@ export interface ModelAliases {
   "eu.meta.llama3-2-1b-instruct-v1:0": "meta.llama3-2-1b-instruct-v1:0";
   "eu.meta.llama3-2-3b-instruct-v1:0": "meta.llama3-2-3b-instruct-v1:0";
   "eu.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
+  "eu.twelvelabs.marengo-embed-3-0-v1:0": "twelvelabs.marengo-embed-3-0-v1:0";
+  "eu.twelvelabs.pegasus-1-2-v1:0": "twelvelabs.pegasus-1-2-v1:0";
   "global.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "global.amazon.nova-2-pro-v1:0": "amazon.nova-2-pro-v1:0";
   "global.anthropic.claude-fable-5": "anthropic.claude-fable-5";
@@ -117,6 +133,15 @@ export interface ModelAliases {
   "global.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
   "global.anthropic.claude-sonnet-5-5": "anthropic.claude-sonnet-5-5";
   "global.cohere.embed-v4:0": "cohere.embed-v4:0";
+  "global.moonshotai.kimi-k3": "moonshotai.kimi-k3";
+  "global.twelvelabs.pegasus-1-2-v1:0": "twelvelabs.pegasus-1-2-v1:0";
+  "global.xai.grok-4.6": "xai.grok-4.6";
+  "global.xai.grok-4.7": "xai.grok-4.7";
+  "global.zai.glm-5.3": "zai.glm-5.3";
+  "in.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
+  "in.anthropic.claude-opus-5": "anthropic.claude-opus-5";
+  "in.anthropic.claude-sonnet-5": "anthropic.claude-sonnet-5";
+  "in.moonshotai.kimi-k3": "moonshotai.kimi-k3";
   "jp.amazon.nova-2-lite-v1:0": "amazon.nova-2-lite-v1:0";
   "jp.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
   "jp.anthropic.claude-opus-4-7": "anthropic.claude-opus-4-7";
@@ -175,6 +200,7 @@ export interface ModelAliases {
   "us.meta.llama4-maverick-17b-instruct-v1:0": "meta.llama4-maverick-17b-instruct-v1:0";
   "us.meta.llama4-scout-17b-instruct-v1:0": "meta.llama4-scout-17b-instruct-v1:0";
   "us.mistral.pixtral-large-2502-v1:0": "mistral.pixtral-large-2502-v1:0";
+  "us.moonshotai.kimi-k3": "moonshotai.kimi-k3";
   "us.stability.stable-conservative-upscale-v1:0": "stability.stable-conservative-upscale-v1:0";
   "us.stability.stable-creative-upscale-v1:0": "stability.stable-creative-upscale-v1:0";
   "us.stability.stable-fast-upscale-v1:0": "stability.stable-fast-upscale-v1:0";
@@ -188,6 +214,13 @@ export interface ModelAliases {
   "us.stability.stable-image-style-guide-v1:0": "stability.stable-image-style-guide-v1:0";
   "us.stability.stable-outpaint-v1:0": "stability.stable-outpaint-v1:0";
   "us.stability.stable-style-transfer-v1:0": "stability.stable-style-transfer-v1:0";
+  "us.twelvelabs.marengo-embed-3-0-v1:0": "twelvelabs.marengo-embed-3-0-v1:0";
+  "us.twelvelabs.pegasus-1-2-v1:0": "twelvelabs.pegasus-1-2-v1:0";
+  "us.writer.palmyra-x4-v1:0": "writer.palmyra-x4-v1:0";
+  "us.writer.palmyra-x5-v1:0": "writer.palmyra-x5-v1:0";
+  "us.xai.grok-4.6": "xai.grok-4.6";
+  "us.xai.grok-4.7": "xai.grok-4.7";
+  "us.zai.glm-5.3": "zai.glm-5.3";
 }
 
 /** The provider-specific params each model accepts, typed from its family's spec. */
@@ -197,14 +230,17 @@ export interface ModelParams {
   "ai21.jamba-1-5-large-v1:0": Pick<Ai21JambaParams, "documents">;
   "ai21.jamba-1-5-mini-v1:0": Pick<Ai21JambaParams, "documents">;
   "ai21.jamba-instruct-v1:0": Record<never, never>;
+  "amazon.nova-2-5-sonic": Record<never, never>;
   "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-2-multimodal-embeddings-v1:0": Pick<AmazonNovaEmbedParams, "truncationMode">;
   "amazon.nova-2-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-2-sonic-v1:0": Record<never, never>;
   "amazon.nova-canvas-v1:0": Pick<AmazonNovaCanvasParams, "style">;
   "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "top_k">;
   "amazon.nova-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-sonic-v1:0": Record<never, never>;
   "amazon.rerank-v1:0": Record<never, never>;
   "amazon.titan-embed-image-v1": Record<never, never>;
   "amazon.titan-embed-text-v1": Record<never, never>;
@@ -250,6 +286,11 @@ export interface ModelParams {
   "cohere.embed-v4:0": Pick<CohereEmbedParams, "embedding_types" | "truncate">;
   "cohere.rerank-v3-5:0": Record<never, never>;
   "deepseek.r1-v1:0": Record<never, never>;
+  "deepseek.v3-v1:0": Record<never, never>;
+  "deepseek.v3.2": Record<never, never>;
+  "google.gemma-3-12b-it": Record<never, never>;
+  "google.gemma-3-27b-it": Record<never, never>;
+  "google.gemma-3-4b-it": Record<never, never>;
   "meta.llama2-13b-chat-v1": Record<never, never>;
   "meta.llama2-70b-chat-v1": Record<never, never>;
   "meta.llama3-1-405b-instruct-v1:0": Record<never, never>;
@@ -264,6 +305,9 @@ export interface ModelParams {
   "meta.llama3-8b-instruct-v1:0": Record<never, never>;
   "meta.llama4-maverick-17b-instruct-v1:0": Pick<MetaLlama4Params, "images">;
   "meta.llama4-scout-17b-instruct-v1:0": Pick<MetaLlama4Params, "images">;
+  "minimax.minimax-m2": Record<never, never>;
+  "minimax.minimax-m2.1": Record<never, never>;
+  "minimax.minimax-m2.5": Record<never, never>;
   "mistral.devstral-2-123b": Record<never, never>;
   "mistral.magistral-small-2509": Record<never, never>;
   "mistral.ministral-3-14b-instruct": Record<never, never>;
@@ -276,10 +320,26 @@ export interface ModelParams {
   "mistral.mistral-small-2402-v1:0": Pick<MistralInstructParams, "top_k">;
   "mistral.mixtral-8x7b-instruct-v0:1": Pick<MistralInstructParams, "top_k">;
   "mistral.pixtral-large-2502-v1:0": Record<never, never>;
+  "mistral.voxtral-mini-3b-2507": Record<never, never>;
+  "mistral.voxtral-small-24b-2507": Record<never, never>;
+  "moonshot.kimi-k2-thinking": Record<never, never>;
+  "moonshotai.kimi-k2.5": Record<never, never>;
+  "moonshotai.kimi-k3": Record<never, never>;
+  "nvidia.nemotron-nano-12b-v2": Record<never, never>;
+  "nvidia.nemotron-nano-3-30b": Record<never, never>;
+  "nvidia.nemotron-nano-9b-v2": Record<never, never>;
+  "nvidia.nemotron-super-3-120b": Record<never, never>;
   "openai.gpt-oss-120b-1:0": Record<never, never>;
   "openai.gpt-oss-20b-1:0": Record<never, never>;
   "openai.gpt-oss-safeguard-120b": Record<never, never>;
   "openai.gpt-oss-safeguard-20b": Record<never, never>;
+  "qwen.qwen3-235b-a22b-2507-v1:0": Record<never, never>;
+  "qwen.qwen3-32b-v1:0": Record<never, never>;
+  "qwen.qwen3-coder-30b-a3b-v1:0": Record<never, never>;
+  "qwen.qwen3-coder-480b-a35b-v1:0": Record<never, never>;
+  "qwen.qwen3-coder-next": Record<never, never>;
+  "qwen.qwen3-next-80b-a3b": Record<never, never>;
+  "qwen.qwen3-vl-235b-a22b": Record<never, never>;
   "stability.sd3-5-large-v1:0": Record<never, never>;
   "stability.sd3-large-v1:0": Record<never, never>;
   "stability.stable-conservative-upscale-v1:0": Pick<StabilityConservativeUpscaleParams, "creativity">;
@@ -301,6 +361,17 @@ export interface ModelParams {
   "stability.stable-image-ultra-v1:1": Record<never, never>;
   "stability.stable-outpaint-v1:0": Pick<StabilityOutpaintParams, "creativity" | "down" | "left" | "right" | "style_preset" | "up">;
   "stability.stable-style-transfer-v1:0": Pick<StabilityStyleTransferParams, "change_strength" | "composition_fidelity" | "style_strength">;
+  "twelvelabs.marengo-embed-3-0-v1:0": Pick<TwelvelabsMarengoParams, "inferenceId">;
+  "twelvelabs.pegasus-1-2-v1:0": Pick<TwelvelabsPegasusParams, "responseFormat"> & Required<Pick<TwelvelabsPegasusParams, "mediaSource">>;
+  "writer.palmyra-vision-7b": Pick<WriterPalmyraParams, "min_tokens">;
+  "writer.palmyra-x4-v1:0": Pick<WriterPalmyraParams, "min_tokens">;
+  "writer.palmyra-x5-v1:0": Pick<WriterPalmyraParams, "min_tokens">;
+  "xai.grok-4.6": Record<never, never>;
+  "xai.grok-4.7": Record<never, never>;
+  "zai.glm-4.7": Record<never, never>;
+  "zai.glm-4.7-flash": Record<never, never>;
+  "zai.glm-5": Record<never, never>;
+  "zai.glm-5.3": Record<never, never>;
 }
 
 /** Every model: family, routes, capabilities, limits, regions, profiles and prices. */
@@ -461,6 +532,42 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-east-1"],
     routes: ["invoke", "converse"],
   },
+  "amazon.nova-2-5-sonic": {
+    capabilities: ["system", "tools"],
+    family: "amazon-nova-sonic",
+    id: "amazon.nova-2-5-sonic",
+    inputModalities: ["speech", "text"],
+    name: "Nova 2.5 Sonic",
+    operations: ["speech-to-speech"],
+    outputModalities: ["speech", "text"],
+    price: {
+      input_per_mtok: 0.33,
+      output_per_mtok: 2.75,
+      overrides: [
+        {
+          input_per_mtok: 0.319,
+          output_per_mtok: 2.651,
+          region: "us-west-2",
+        },
+        {
+          input_per_mtok: 0.363,
+          output_per_mtok: 2.992,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.396,
+          output_per_mtok: 3.311,
+          region: "ap-northeast-1",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["ap-northeast-1", "eu-north-1", "us-east-1", "us-west-2"],
+    routes: ["bidirectional-stream"],
+  },
   "amazon.nova-2-lite-v1:0": {
     capabilities: [
       "documents",
@@ -570,6 +677,42 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     provider: "amazon",
     regions: ["us-east-1", "us-east-2", "us-west-2"],
     routes: ["invoke", "converse"],
+  },
+  "amazon.nova-2-sonic-v1:0": {
+    capabilities: ["system", "tools"],
+    family: "amazon-nova-sonic",
+    id: "amazon.nova-2-sonic-v1:0",
+    inputModalities: ["speech"],
+    name: "Nova 2 Sonic",
+    operations: ["speech-to-speech"],
+    outputModalities: ["speech", "text"],
+    price: {
+      input_per_mtok: 0.33,
+      output_per_mtok: 2.75,
+      overrides: [
+        {
+          input_per_mtok: 0.319,
+          output_per_mtok: 2.651,
+          region: "us-west-2",
+        },
+        {
+          input_per_mtok: 0.363,
+          output_per_mtok: 2.992,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.396,
+          output_per_mtok: 3.311,
+          region: "ap-northeast-1",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["ap-northeast-1", "eu-north-1", "us-east-1", "us-west-2"],
+    routes: ["bidirectional-stream"],
   },
   "amazon.nova-canvas-v1:0": {
     capabilities: [],
@@ -819,6 +962,26 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "us-gov-west-1",
     ],
     routes: ["invoke", "converse"],
+  },
+  "amazon.nova-sonic-v1:0": {
+    capabilities: ["system", "tools"],
+    deprecated: {
+      end_of_life: "2026-09-14",
+      replacement: "amazon.nova-2-sonic-v1:0",
+    },
+    family: "amazon-nova-sonic",
+    id: "amazon.nova-sonic-v1:0",
+    inputModalities: ["speech"],
+    name: "Nova Sonic",
+    operations: ["speech-to-speech"],
+    outputModalities: ["speech", "text"],
+    price: {},
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "amazon",
+    regions: ["us-east-1"],
+    routes: ["bidirectional-stream"],
   },
   "amazon.rerank-v1:0": {
     capabilities: [],
@@ -1889,7 +2052,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-12-06",
     profileOnly: false,
-    profiles: ["au", "eu", "global", "jp", "us"],
+    profiles: ["au", "eu", "global", "in", "jp", "us"],
     provider: "anthropic",
     regions: ["ap-northeast-1", "ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1"],
     routes: ["invoke", "converse"],
@@ -2369,7 +2532,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-12-06",
     profileOnly: false,
-    profiles: ["au", "eu", "global", "us", "us-gov"],
+    profiles: ["au", "eu", "global", "in", "us", "us-gov"],
     provider: "anthropic",
     regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1", "us-gov-west-1"],
     routes: ["invoke", "converse"],
@@ -2730,7 +2893,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     },
     pricesAsOf: "2026-12-06",
     profileOnly: false,
-    profiles: ["au", "eu", "global", "us", "us-gov"],
+    profiles: ["au", "eu", "global", "in", "us", "us-gov"],
     provider: "anthropic",
     regions: ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1", "us-gov-west-1"],
     routes: ["converse"],
@@ -3138,6 +3301,304 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-east-1", "us-east-2", "us-west-2"],
     routes: ["invoke", "converse"],
   },
+  "deepseek.v3-v1:0": {
+    capabilities: ["reasoning", "streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "deepseek-v3",
+    id: "deepseek.v3-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "DeepSeek-V3.1",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.58,
+      output_per_mtok: 1.68,
+      overrides: [
+        {
+          input_per_mtok: 0.5974,
+          output_per_mtok: 1.7304,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.682424,
+          output_per_mtok: 1.976678,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.899985,
+          output_per_mtok: 2.606853,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "deepseek",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "deepseek.v3.2": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 163840,
+    family: "deepseek-v3",
+    id: "deepseek.v3.2",
+    inputModalities: ["text"],
+    maxOutputTokens: 163840,
+    name: "DeepSeek V3.2",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.62,
+      output_per_mtok: 1.85,
+      overrides: [
+        {
+          input_per_mtok: 0.74,
+          output_per_mtok: 2.22,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.74,
+          output_per_mtok: 2.22,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.74,
+          output_per_mtok: 2.22,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.74,
+          output_per_mtok: 2.22,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.64,
+          output_per_mtok: 1.91,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.961,
+          output_per_mtok: 2.8675,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "deepseek",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "google.gemma-3-12b-it": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 128000,
+    family: "google-gemma",
+    id: "google.gemma-3-12b-it",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Gemma 3 12B IT",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.09,
+      output_per_mtok: 0.29,
+      overrides: [
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.35,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.35,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.34,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.34,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.0927,
+          output_per_mtok: 0.2987,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.14,
+          output_per_mtok: 0.45,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "google",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "google.gemma-3-27b-it": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 128000,
+    family: "google-gemma",
+    id: "google.gemma-3-27b-it",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Gemma 3 27B IT",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.23,
+      output_per_mtok: 0.38,
+      overrides: [
+        {
+          input_per_mtok: 0.28,
+          output_per_mtok: 0.46,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.28,
+          output_per_mtok: 0.46,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.27,
+          output_per_mtok: 0.45,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.27,
+          output_per_mtok: 0.45,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.2369,
+          output_per_mtok: 0.3914,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 0.59,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "google",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "google.gemma-3-4b-it": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 128000,
+    family: "google-gemma",
+    id: "google.gemma-3-4b-it",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Gemma 3 4B IT",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.04,
+      output_per_mtok: 0.08,
+      overrides: [
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.1,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.1,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.09,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.09,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.0412,
+          output_per_mtok: 0.0824,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.06,
+          output_per_mtok: 0.12,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "google",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
   "meta.llama2-13b-chat-v1": {
     capabilities: ["guardrails", "prefill", "streaming", "system"],
     contextWindow: 4096,
@@ -3484,6 +3945,219 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     provider: "meta",
     regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
     routes: ["invoke", "converse"],
+  },
+  "minimax.minimax-m2": {
+    capabilities: ["json-mode", "reasoning", "streaming", "system"],
+    contextWindow: 1000000,
+    family: "minimax",
+    id: "minimax.minimax-m2",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "MiniMax M2",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.3,
+      output_per_mtok: 1.2,
+      overrides: [
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.45,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.45,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.35,
+          output_per_mtok: 1.41,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.35,
+          output_per_mtok: 1.41,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.309,
+          output_per_mtok: 1.236,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.47,
+          output_per_mtok: 1.86,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "minimax",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "minimax.minimax-m2.1": {
+    capabilities: ["reasoning", "streaming", "system"],
+    contextWindow: 196000,
+    family: "minimax",
+    id: "minimax.minimax-m2.1",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "MiniMax M2.1",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.3,
+      output_per_mtok: 1.2,
+      overrides: [
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.31,
+          output_per_mtok: 1.24,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.47,
+          output_per_mtok: 1.86,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "minimax",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "minimax.minimax-m2.5": {
+    capabilities: ["reasoning", "streaming", "system", "tools"],
+    contextWindow: 196608,
+    family: "minimax",
+    id: "minimax.minimax-m2.5",
+    inputModalities: ["text"],
+    maxOutputTokens: 98304,
+    name: "MiniMax M2.5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.3,
+      output_per_mtok: 1.2,
+      overrides: [
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.36,
+          output_per_mtok: 1.44,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.31,
+          output_per_mtok: 1.24,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.47,
+          output_per_mtok: 1.86,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "minimax",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
   },
   "mistral.devstral-2-123b": {
     capabilities: ["streaming", "system", "tools"],
@@ -4045,6 +4719,558 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     ],
     routes: ["invoke", "converse"],
   },
+  "mistral.voxtral-mini-3b-2507": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 32000,
+    family: "mistral-chat",
+    id: "mistral.voxtral-mini-3b-2507",
+    inputModalities: ["text", "audio"],
+    maxOutputTokens: 8192,
+    name: "Voxtral Mini 3B 2507",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.04,
+      output_per_mtok: 0.04,
+      overrides: [
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.05,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.05,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.05,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.05,
+          output_per_mtok: 0.05,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.0412,
+          output_per_mtok: 0.0412,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.06,
+          output_per_mtok: 0.06,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "mistral.voxtral-small-24b-2507": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 32000,
+    family: "mistral-chat",
+    id: "mistral.voxtral-small-24b-2507",
+    inputModalities: ["text", "audio"],
+    maxOutputTokens: 8192,
+    name: "Voxtral Small 24B 2507",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.1,
+      output_per_mtok: 0.3,
+      overrides: [
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.36,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.36,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.35,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.12,
+          output_per_mtok: 0.35,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.103,
+          output_per_mtok: 0.309,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.16,
+          output_per_mtok: 0.47,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-11-26",
+    profileOnly: false,
+    profiles: [],
+    provider: "mistral",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "moonshot.kimi-k2-thinking": {
+    capabilities: ["reasoning", "streaming", "system", "tools"],
+    contextWindow: 256000,
+    family: "moonshot-kimi",
+    id: "moonshot.kimi-k2-thinking",
+    inputModalities: ["text"],
+    maxOutputTokens: 16384,
+    name: "Kimi K2 Thinking",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.6,
+      output_per_mtok: 2.5,
+      overrides: [
+        {
+          input_per_mtok: 0.73,
+          output_per_mtok: 3.03,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.73,
+          output_per_mtok: 3.03,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.71,
+          output_per_mtok: 2.94,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.618,
+          output_per_mtok: 2.575,
+          region: "ap-southeast-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "moonshot",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "moonshotai.kimi-k2.5": {
+    capabilities: ["reasoning", "streaming", "system", "tool-choice", "tools", "vision"],
+    contextWindow: 262144,
+    family: "moonshotai-kimi",
+    id: "moonshotai.kimi-k2.5",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 262144,
+    name: "Kimi K2.5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.6,
+      output_per_mtok: 3,
+      overrides: [
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 3.6,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 3.6,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 3.6,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 3.6,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.62,
+          output_per_mtok: 3.09,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.93,
+          output_per_mtok: 4.65,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "moonshotai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "moonshotai.kimi-k3": {
+    capabilities: ["prompt-caching", "reasoning", "streaming", "system", "tools", "vision"],
+    contextWindow: 1000000,
+    family: "moonshotai-kimi",
+    id: "moonshotai.kimi-k3",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 32768,
+    name: "Kimi K3",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      cache_read_per_mtok: 0.33,
+      cache_write_per_mtok: 4.125,
+      input_per_mtok: 3.3,
+      output_per_mtok: 16.5,
+      overrides: [
+        {
+          input_per_mtok: 3,
+          output_per_mtok: 15,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["global", "in", "us"],
+    provider: "moonshotai",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "nvidia.nemotron-nano-12b-v2": {
+    capabilities: ["json-mode", "streaming", "system", "vision"],
+    contextWindow: 128000,
+    family: "nvidia-nemotron",
+    id: "nvidia.nemotron-nano-12b-v2",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "NVIDIA Nemotron Nano 12B v2 VL BF16",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.2,
+      output_per_mtok: 0.6,
+      overrides: [
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.73,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.73,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.24,
+          output_per_mtok: 0.71,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.7,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.206,
+          output_per_mtok: 0.618,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.31,
+          output_per_mtok: 0.93,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "nvidia",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "nvidia.nemotron-nano-3-30b": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 256000,
+    family: "nvidia-nemotron",
+    id: "nvidia.nemotron-nano-3-30b",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Nemotron Nano 3 30B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.06,
+      output_per_mtok: 0.24,
+      overrides: [
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.29,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.29,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.28,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.28,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.0618,
+          output_per_mtok: 0.2472,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.09,
+          output_per_mtok: 0.37,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "nvidia",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "nvidia.nemotron-nano-9b-v2": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 128000,
+    family: "nvidia-nemotron",
+    id: "nvidia.nemotron-nano-9b-v2",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "NVIDIA Nemotron Nano 9B v2",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.06,
+      output_per_mtok: 0.23,
+      overrides: [
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.28,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.28,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.27,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.27,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.0618,
+          output_per_mtok: 0.2369,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.09,
+          output_per_mtok: 0.36,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "nvidia",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "nvidia.nemotron-super-3-120b": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 256000,
+    family: "nvidia-nemotron",
+    id: "nvidia.nemotron-super-3-120b",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "NVIDIA Nemotron 3 Super 120B A12B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.65,
+      overrides: [
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.15,
+          output_per_mtok: 0.67,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 1.01,
+          region: "eu-west-2",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.78,
+          region: "eu-north-1",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "nvidia",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
   "openai.gpt-oss-120b-1:0": {
     capabilities: [
       "guardrails",
@@ -4258,6 +5484,413 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "us-west-2",
     ],
     routes: ["converse"],
+  },
+  "qwen.qwen3-235b-a22b-2507-v1:0": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "qwen",
+    id: "qwen.qwen3-235b-a22b-2507-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Qwen3 235B A22B 2507",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.22,
+      output_per_mtok: 0.88,
+      overrides: [
+        {
+          input_per_mtok: 0.27,
+          output_per_mtok: 1.06,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.26,
+          output_per_mtok: 1.04,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.2266,
+          output_per_mtok: 0.9064,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.29,
+          output_per_mtok: 1.16,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.34,
+          output_per_mtok: 1.37,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-2",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-32b-v1:0": {
+    capabilities: ["json-mode", "reasoning", "streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "qwen",
+    id: "qwen.qwen3-32b-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Qwen3 32B (dense)",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.6,
+      overrides: [
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.71,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.1545,
+          output_per_mtok: 0.618,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.2,
+          output_per_mtok: 0.79,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.7,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.93,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-coder-30b-a3b-v1:0": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "qwen",
+    id: "qwen.qwen3-coder-30b-a3b-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Qwen3-Coder-30B-A3B-Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.6,
+      overrides: [
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.73,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.71,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.1545,
+          output_per_mtok: 0.618,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.2,
+          output_per_mtok: 0.79,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 0.7,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.23,
+          output_per_mtok: 0.93,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-coder-480b-a35b-v1:0": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "qwen",
+    id: "qwen.qwen3-coder-480b-a35b-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 16384,
+    name: "Qwen3 Coder 480B A35B Instruct",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.45,
+      output_per_mtok: 1.8,
+      overrides: [
+        {
+          input_per_mtok: 0.54,
+          output_per_mtok: 2.18,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.53,
+          output_per_mtok: 2.12,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.4635,
+          output_per_mtok: 1.854,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.7,
+          output_per_mtok: 2.79,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-coder-next": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 256000,
+    family: "qwen",
+    id: "qwen.qwen3-coder-next",
+    inputModalities: ["text"],
+    maxOutputTokens: 16384,
+    name: "Qwen3 Coder Next",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.5,
+      output_per_mtok: 1.2,
+      overrides: [
+        {
+          input_per_mtok: 0.52,
+          output_per_mtok: 1.24,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.78,
+          output_per_mtok: 1.86,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: ["ap-southeast-2", "eu-west-2", "us-east-1"],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-next-80b-a3b": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 128000,
+    family: "qwen",
+    id: "qwen.qwen3-next-80b-a3b",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Qwen3 Next 80B A3B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.14,
+      output_per_mtok: 1.2,
+      overrides: [
+        {
+          input_per_mtok: 0.168,
+          output_per_mtok: 1.44,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.168,
+          output_per_mtok: 1.44,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.168,
+          output_per_mtok: 1.44,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.18,
+          output_per_mtok: 1.41,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.1442,
+          output_per_mtok: 1.236,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.217,
+          output_per_mtok: 1.86,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
+  },
+  "qwen.qwen3-vl-235b-a22b": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 256000,
+    family: "qwen",
+    id: "qwen.qwen3-vl-235b-a22b",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Qwen3 VL 235B A22B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.53,
+      output_per_mtok: 2.66,
+      overrides: [
+        {
+          input_per_mtok: 0.64,
+          output_per_mtok: 3.22,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.64,
+          output_per_mtok: 3.22,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.62,
+          output_per_mtok: 3.13,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.5459,
+          output_per_mtok: 2.7398,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.62,
+          output_per_mtok: 3.12,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.82,
+          output_per_mtok: 4.12,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "qwen",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["invoke", "converse"],
   },
   "stability.sd3-5-large-v1:0": {
     capabilities: [],
@@ -4755,6 +6388,441 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     regions: ["us-east-1", "us-east-2", "us-west-2"],
     routes: ["invoke"],
   },
+  "twelvelabs.marengo-embed-3-0-v1:0": {
+    capabilities: [],
+    embedding: {
+      default_dimensions: 512,
+      dimensions: [512],
+    },
+    family: "twelvelabs-marengo",
+    id: "twelvelabs.marengo-embed-3-0-v1:0",
+    inputModalities: ["text", "image"],
+    name: "Marengo Embed 3.0",
+    operations: ["embeddings"],
+    outputModalities: ["embedding"],
+    price: {
+      per_image: 0.0001,
+      per_request: 0.00007,
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: ["eu", "us"],
+    provider: "twelvelabs",
+    regions: ["ap-northeast-2", "us-east-1"],
+    routes: ["invoke"],
+  },
+  "twelvelabs.pegasus-1-2-v1:0": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 2000,
+    family: "twelvelabs-pegasus",
+    id: "twelvelabs.pegasus-1-2-v1:0",
+    inputModalities: ["text", "video"],
+    maxOutputTokens: 4096,
+    name: "Pegasus v1.2",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {},
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: ["apac", "eu", "global", "us"],
+    provider: "twelvelabs",
+    regions: ["ap-northeast-2", "us-east-1"],
+    routes: ["invoke"],
+  },
+  "writer.palmyra-vision-7b": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 128000,
+    family: "writer-palmyra",
+    id: "writer.palmyra-vision-7b",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Palmyra Vision 7B",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.15,
+      output_per_mtok: 0.6,
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "writer",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
+    routes: ["converse"],
+  },
+  "writer.palmyra-x4-v1:0": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 128000,
+    family: "writer-palmyra",
+    id: "writer.palmyra-x4-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Palmyra X4",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 2.5,
+      output_per_mtok: 10,
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "writer",
+    regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "writer.palmyra-x5-v1:0": {
+    capabilities: ["streaming", "system", "tools"],
+    contextWindow: 1040000,
+    family: "writer-palmyra",
+    id: "writer.palmyra-x5-v1:0",
+    inputModalities: ["text"],
+    maxOutputTokens: 8192,
+    name: "Palmyra X5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.6,
+      output_per_mtok: 6,
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "writer",
+    regions: ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+    routes: ["invoke", "converse"],
+  },
+  "xai.grok-4.6": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 256000,
+    family: "xai-grok",
+    id: "xai.grok-4.6",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Grok 4.6",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      cache_read_per_mtok: 0.55,
+      input_per_mtok: 2.2,
+      output_per_mtok: 6.6,
+      overrides: [
+        {
+          input_per_mtok: 2,
+          output_per_mtok: 6,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["global", "us"],
+    provider: "xai",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "xai.grok-4.7": {
+    capabilities: ["streaming", "system", "vision"],
+    contextWindow: 256000,
+    family: "xai-grok",
+    id: "xai.grok-4.7",
+    inputModalities: ["text", "image"],
+    maxOutputTokens: 8192,
+    name: "Grok 4.7",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      cache_read_per_mtok: 0.55,
+      input_per_mtok: 2.2,
+      output_per_mtok: 6.6,
+      overrides: [
+        {
+          input_per_mtok: 2,
+          output_per_mtok: 6,
+          profile: "global",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["global", "us"],
+    provider: "xai",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "zai.glm-4.7": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 203000,
+    family: "zai-glm",
+    id: "zai.glm-4.7",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "GLM 4.7",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.6,
+      output_per_mtok: 2.2,
+      overrides: [
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 2.64,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 2.64,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 2.64,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.72,
+          output_per_mtok: 2.64,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.62,
+          output_per_mtok: 2.27,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.93,
+          output_per_mtok: 3.41,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "zai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "zai.glm-4.7-flash": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 203000,
+    family: "zai-glm",
+    id: "zai.glm-4.7-flash",
+    inputModalities: ["text"],
+    maxOutputTokens: 4096,
+    name: "GLM 4.7 Flash",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 0.07,
+      output_per_mtok: 0.4,
+      overrides: [
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "eu-central-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "eu-west-1",
+        },
+        {
+          input_per_mtok: 0.08,
+          output_per_mtok: 0.48,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 0.07,
+          output_per_mtok: 0.41,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 0.11,
+          output_per_mtok: 0.62,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "zai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "zai.glm-5": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 202752,
+    family: "zai-glm",
+    id: "zai.glm-5",
+    inputModalities: ["text"],
+    maxOutputTokens: 101376,
+    name: "GLM 5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {
+      input_per_mtok: 1,
+      output_per_mtok: 3.2,
+      overrides: [
+        {
+          input_per_mtok: 1.2,
+          output_per_mtok: 3.84,
+          region: "ap-northeast-1",
+        },
+        {
+          input_per_mtok: 1.2,
+          output_per_mtok: 3.84,
+          region: "ap-south-1",
+        },
+        {
+          input_per_mtok: 1.2,
+          output_per_mtok: 3.84,
+          region: "eu-north-1",
+        },
+        {
+          input_per_mtok: 1.2,
+          output_per_mtok: 3.84,
+          region: "sa-east-1",
+        },
+        {
+          input_per_mtok: 1.03,
+          output_per_mtok: 3.3,
+          region: "ap-southeast-2",
+        },
+        {
+          input_per_mtok: 1.55,
+          output_per_mtok: 4.96,
+          region: "eu-west-2",
+        },
+      ],
+    },
+    pricesAsOf: "2026-10-06",
+    profileOnly: false,
+    profiles: [],
+    provider: "zai",
+    regions: [
+      "ap-northeast-1",
+      "ap-south-1",
+      "ap-southeast-2",
+      "eu-north-1",
+      "eu-west-2",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
+  "zai.glm-5.3": {
+    capabilities: ["streaming", "system"],
+    contextWindow: 202752,
+    family: "zai-glm",
+    id: "zai.glm-5.3",
+    inputModalities: ["text"],
+    maxOutputTokens: 101376,
+    name: "GLM 5.3",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    price: {},
+    pricesAsOf: "2026-10-06",
+    profileOnly: true,
+    profiles: ["global", "us"],
+    provider: "zai",
+    regions: [
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-south-1",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-north-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "sa-east-1",
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+    ],
+    routes: ["converse"],
+  },
 };
 /** Model ids in sorted order. */
 export const modelIds: readonly ModelId[] = [
@@ -4763,14 +6831,17 @@ export const modelIds: readonly ModelId[] = [
   "ai21.jamba-1-5-large-v1:0",
   "ai21.jamba-1-5-mini-v1:0",
   "ai21.jamba-instruct-v1:0",
+  "amazon.nova-2-5-sonic",
   "amazon.nova-2-lite-v1:0",
   "amazon.nova-2-multimodal-embeddings-v1:0",
   "amazon.nova-2-pro-v1:0",
+  "amazon.nova-2-sonic-v1:0",
   "amazon.nova-canvas-v1:0",
   "amazon.nova-lite-v1:0",
   "amazon.nova-micro-v1:0",
   "amazon.nova-premier-v1:0",
   "amazon.nova-pro-v1:0",
+  "amazon.nova-sonic-v1:0",
   "amazon.rerank-v1:0",
   "amazon.titan-embed-image-v1",
   "amazon.titan-embed-text-v1",
@@ -4816,6 +6887,11 @@ export const modelIds: readonly ModelId[] = [
   "cohere.embed-v4:0",
   "cohere.rerank-v3-5:0",
   "deepseek.r1-v1:0",
+  "deepseek.v3-v1:0",
+  "deepseek.v3.2",
+  "google.gemma-3-12b-it",
+  "google.gemma-3-27b-it",
+  "google.gemma-3-4b-it",
   "meta.llama2-13b-chat-v1",
   "meta.llama2-70b-chat-v1",
   "meta.llama3-1-405b-instruct-v1:0",
@@ -4830,6 +6906,9 @@ export const modelIds: readonly ModelId[] = [
   "meta.llama3-8b-instruct-v1:0",
   "meta.llama4-maverick-17b-instruct-v1:0",
   "meta.llama4-scout-17b-instruct-v1:0",
+  "minimax.minimax-m2",
+  "minimax.minimax-m2.1",
+  "minimax.minimax-m2.5",
   "mistral.devstral-2-123b",
   "mistral.magistral-small-2509",
   "mistral.ministral-3-14b-instruct",
@@ -4842,10 +6921,26 @@ export const modelIds: readonly ModelId[] = [
   "mistral.mistral-small-2402-v1:0",
   "mistral.mixtral-8x7b-instruct-v0:1",
   "mistral.pixtral-large-2502-v1:0",
+  "mistral.voxtral-mini-3b-2507",
+  "mistral.voxtral-small-24b-2507",
+  "moonshot.kimi-k2-thinking",
+  "moonshotai.kimi-k2.5",
+  "moonshotai.kimi-k3",
+  "nvidia.nemotron-nano-12b-v2",
+  "nvidia.nemotron-nano-3-30b",
+  "nvidia.nemotron-nano-9b-v2",
+  "nvidia.nemotron-super-3-120b",
   "openai.gpt-oss-120b-1:0",
   "openai.gpt-oss-20b-1:0",
   "openai.gpt-oss-safeguard-120b",
   "openai.gpt-oss-safeguard-20b",
+  "qwen.qwen3-235b-a22b-2507-v1:0",
+  "qwen.qwen3-32b-v1:0",
+  "qwen.qwen3-coder-30b-a3b-v1:0",
+  "qwen.qwen3-coder-480b-a35b-v1:0",
+  "qwen.qwen3-coder-next",
+  "qwen.qwen3-next-80b-a3b",
+  "qwen.qwen3-vl-235b-a22b",
   "stability.sd3-5-large-v1:0",
   "stability.sd3-large-v1:0",
   "stability.stable-conservative-upscale-v1:0",
@@ -4867,6 +6962,17 @@ export const modelIds: readonly ModelId[] = [
   "stability.stable-image-ultra-v1:1",
   "stability.stable-outpaint-v1:0",
   "stability.stable-style-transfer-v1:0",
+  "twelvelabs.marengo-embed-3-0-v1:0",
+  "twelvelabs.pegasus-1-2-v1:0",
+  "writer.palmyra-vision-7b",
+  "writer.palmyra-x4-v1:0",
+  "writer.palmyra-x5-v1:0",
+  "xai.grok-4.6",
+  "xai.grok-4.7",
+  "zai.glm-4.7",
+  "zai.glm-4.7-flash",
+  "zai.glm-5",
+  "zai.glm-5.3",
 ];
 
 /** True when `id` is a base model id of the catalog. */

@@ -96,8 +96,12 @@ export const runtimeImageEditParams: readonly string[] = [
   "size",
 ];
 
-/** Which param list an operation uses. */
-export function paramKindOf(operation: Operation): ParamKind {
+/**
+ * Which param list an operation uses; none for `speech-to-speech`, whose session over
+ * InvokeModelWithBidirectionalStream the runtime does not speak, so no request param can reach it.
+ */
+export function paramKindOf(operation: Operation): ParamKind | undefined {
+  if (operation === "speech-to-speech") return undefined;
   return operation === "chat-stream" ? "chat" : operation;
 }
 

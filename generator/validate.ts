@@ -241,6 +241,7 @@ function checkSections(family: FamilySpec, report: Report): void {
     report("/operations", "rerank is offered but there is no `rerank` mapping");
   if (has("rerank") && !invoke)
     report("/routes", "rerank runs over InvokeModel: the family needs the invoke route");
+  checkBidirectional(family, report);
   const request = family.chat?.request;
   if (request?.codec === "template" && (!request.prompt || !request.template)) {
     report("/chat/request", "the template codec needs `prompt` (where the prompt goes) and `template`");
@@ -253,6 +254,30 @@ function checkSections(family: FamilySpec, report: Report): void {
   const response = family.chat?.response;
   if (response && !response.text && !response.content) {
     report("/chat/response", "a chat response needs `text` (flat) or `content` (codec)");
+  }
+}
+
+/**
+ * `speech-to-speech` runs over InvokeModelWithBidirectionalStream and nothing else runs over it: the operation
+ * and the `bidirectional-stream` route come together, in a family of their own.
+ */
+function checkBidirectional(family: FamilySpec, report: Report): void {
+  const speech = family.operations.includes("speech-to-speech");
+  const bidirectional = family.routes.includes("bidirectional-stream");
+  if (speech && !bidirectional) {
+    report(
+      "/routes",
+      "speech-to-speech runs over InvokeModelWithBidirectionalStream: add the bidirectional-stream route",
+    );
+  }
+  if (bidirectional && !speech) {
+    report("/routes", "the bidirectional-stream route carries speech-to-speech only: add that operation");
+  }
+  if (speech && family.operations.length > 1) {
+    report("/operations", "speech-to-speech models do nothing else on Bedrock: list that operation alone");
+  }
+  if (bidirectional && family.routes.length > 1) {
+    report("/routes", "speech-to-speech models are served over InvokeModelWithBidirectionalStream alone");
   }
 }
 
@@ -369,7 +394,7 @@ function checkParamTables(family: FamilySpec, report: Report): void {
   check(family.images_edit?.request.params, "/images_edit/request/params", ["images-edit"]);
   check(family.rerank?.request.params, "/rerank/request/params", ["rerank"]);
   checkAnyOfParams(family, report);
-  const kinds = [...new Set(family.operations.map(paramKindOf))];
+  const kinds = [...new Set(family.operations.flatMap((operation) => paramKindOf(operation) ?? []))];
   family.models.forEach((model, index) => check(model.params, `/models/${index}/params`, kinds, true));
 }
 
@@ -502,6 +527,7 @@ function checkPointers(family: FamilySpec, report: Report): void {
     request(mapping.input.to, "/embeddings/request/input/to");
     request(mapping.image?.to, "/embeddings/request/image/to");
     constants(mapping.constants, "/embeddings/request/constants", request);
+    constants(mapping.image?.constants, "/embeddings/request/image/constants", request);
     tableTargets(mapping.params, "/embeddings/request/params", request);
     const body = against("embeddings_response", native.embeddings_response);
     response.vectors.forEach((pointer, index) => body(pointer, `/embeddings/response/vectors/${index}`));

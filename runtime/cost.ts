@@ -57,16 +57,24 @@ export function computeChatCost(price: PriceFields | undefined, tokens: TokenCou
   return roundUsd(total / 1_000_000);
 }
 
-/** Cost of an embeddings call in USD (tokens, plus input images for multimodal models). */
+/**
+ * Cost of an embeddings call in USD: tokens, plus input images for multimodal models, plus the InvokeModel
+ * requests without an image for models Bedrock bills per request (TwelveLabs Marengo's texts).
+ */
 export function computeEmbeddingCost(
   price: PriceFields | undefined,
   tokens: number,
   images = 0,
+  textRequests = 0,
 ): number | null {
   if (!price) return null;
   const perToken = price.embedding_per_mtok ?? price.input_per_mtok;
-  if (perToken === undefined && price.per_image === undefined) return null;
-  return roundUsd((tokens * (perToken ?? 0)) / 1_000_000 + images * (price.per_image ?? 0));
+  if (perToken === undefined && price.per_image === undefined && price.per_request === undefined) return null;
+  return roundUsd(
+    (tokens * (perToken ?? 0)) / 1_000_000 +
+      images * (price.per_image ?? 0) +
+      textRequests * (price.per_request ?? 0),
+  );
 }
 
 function pixels(size: string): number {

@@ -59,6 +59,23 @@ function normalizeInputs(input: unknown, model: string): InputItem[] {
   });
 }
 
+/** An input with both an image and a text, for a model that embeds one or the other per call. */
+function refuseTextBesideImage(
+  input: unknown,
+  items: readonly InputItem[],
+  mapping: EmbeddingsMapping,
+  model: string,
+): void {
+  if (mapping.request.image?.with_text !== false) return;
+  const index = items.findIndex((item) => item.image && item.text !== undefined);
+  if (index < 0) return;
+  const param = Array.isArray(input) ? `input[${index}]` : "input";
+  throw new RequestValidationError(
+    `${param} has a text beside its image; ${model} embeds a text or an image per input: pass them as two inputs`,
+    { param, model },
+  );
+}
+
 /** Runs `work` over items with at most `limit` in flight, keeping results in order. */
 async function mapBounded<T, R>(
   items: readonly T[],
@@ -134,7 +151,10 @@ function splitIntoBatches(items: readonly InputItem[], perCall: number): Batch[]
   return batches;
 }
 
-/** The native body of one batch: the request's params (in `template`) with the batch's texts and image. */
+/**
+ * The native body of one batch: the request's params (in `template`) with the batch's texts and image. A
+ * call with an image also gets the image's own constants (Marengo names the input type in the body).
+ */
 function buildBatchBody(template: Record<string, unknown>, batch: Batch, mapping: EmbeddingsMapping) {
   const body = structuredClone(template);
   const perCall = mapping.request.input.per_call;
@@ -142,6 +162,7 @@ function buildBatchBody(template: Record<string, unknown>, batch: Batch, mapping
   if (texts.length > 0) writePointer(body, mapping.request.input.to, perCall === 1 ? texts[0] : texts);
   const image = batch.items[0]!.image;
   if (image && mapping.request.image) {
+    writeConstants(body, mapping.request.image.constants);
     const encoded =
       mapping.request.image.encoding === "base64"
         ? image.base64
@@ -214,6 +235,7 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
       },
     );
   }
+  refuseTextBesideImage(request.input, items, mapping, entry.id);
   const batches = splitIntoBatches(items, mapping.request.input.per_call);
   const template: Record<string, unknown> = {};
   writeConstants(template, mapping.request.constants);
@@ -248,6 +270,10 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
     object: "list",
     data,
     model: resolved.displayName,
-    usage: { prompt_tokens: tokens, total_tokens: tokens, cost: computeEmbeddingCost(price, tokens, images) },
+    usage: {
+      prompt_tokens: tokens,
+      total_tokens: tokens,
+      cost: computeEmbeddingCost(price, tokens, images, batches.length - images),
+    },
   };
 }

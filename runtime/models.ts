@@ -5,7 +5,20 @@ import type { CatalogEntry } from "./descriptor.js";
 import { ModelNotSupportedError } from "./errors.js";
 import { checkLifecycle, type LifecycleOptions } from "./lifecycle.js";
 
-const profilePrefixes: readonly ProfilePrefix[] = ["us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"];
+/** The routes a caller can force with `bedrock/converse/` or `bedrock/invoke/`, and a chat call can take. */
+export type ChatRoute = Extract<Route, "invoke" | "converse">;
+
+const profilePrefixes: readonly ProfilePrefix[] = [
+  "us",
+  "eu",
+  "apac",
+  "jp",
+  "au",
+  "ca",
+  "in",
+  "us-gov",
+  "global",
+];
 
 /** A model reference resolved against the catalog. */
 export interface ResolvedModel {
@@ -16,7 +29,7 @@ export interface ResolvedModel {
   /** The name results report as `model` (the caller's reference without `bedrock/` and a route). */
   readonly displayName: string;
   /** The route the caller forced with `bedrock/converse/` or `bedrock/invoke/`. */
-  readonly forcedRoute: Route | undefined;
+  readonly forcedRoute: ChatRoute | undefined;
   /** The cross-region profile the call runs under, for pricing. */
   readonly profile: ProfilePrefix | undefined;
   /** The region an ARN names, when it names one. */
@@ -110,7 +123,7 @@ export function resolveModel(model: string, modelId?: string): ResolvedModel {
     );
   }
   let reference = model.trim();
-  let forcedRoute: Route | undefined;
+  let forcedRoute: ChatRoute | undefined;
   if (reference.startsWith("bedrock/")) reference = reference.slice("bedrock/".length);
   if (reference.startsWith("converse/")) {
     forcedRoute = "converse";
@@ -143,6 +156,9 @@ function profilesForRegion(region: string): ProfilePrefix[] {
   if (region.startsWith("ca-")) return ["ca", "us"];
   if (region === "ap-northeast-1" || region === "ap-northeast-3") return ["jp", "apac"];
   if (region === "ap-southeast-2" || region === "ap-southeast-4") return ["au", "apac"];
+  // India's profiles (`in.`) are called from Mumbai and route to Mumbai and Hyderabad (ListInferenceProfiles,
+  // 2026-10-07, which lists them as sourced from ap-south-1; Hyderabad was not listed as a source).
+  if (region === "ap-south-1") return ["in", "apac"];
   if (region.startsWith("ap-")) return ["apac"];
   return [];
 }
@@ -182,7 +198,7 @@ export function onDemandModel(
 }
 
 /** Picks the Bedrock API for a chat call: the forced route, else Converse where the catalog lists it, else InvokeModel. */
-export function chooseChatRoute(resolved: ResolvedModel): Route {
+export function chooseChatRoute(resolved: ResolvedModel): ChatRoute {
   const { entry, forcedRoute } = resolved;
   if (!entry) {
     if (forcedRoute === "invoke") {
@@ -205,6 +221,19 @@ export function chooseChatRoute(resolved: ResolvedModel): Route {
   return entry.routes.includes("converse") ? "converse" : "invoke";
 }
 
+/**
+ * Refuses a model Bedrock serves only over InvokeModelWithBidirectionalStream (speech-to-speech, Amazon Nova
+ * Sonic): the runtime does not speak that stream, so no call to it can be made, whatever the operation.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithBidirectionalStream.html
+ */
+function refuseBidirectionalOnly(entry: CatalogEntry): void {
+  if (!entry.routes.includes("bidirectional-stream")) return;
+  throw new ModelNotSupportedError(
+    `${entry.id} is a ${entry.operations.join(", ")} model that Bedrock serves only over InvokeModelWithBidirectionalStream, which bedrock-forge does not speak yet; nothing was sent`,
+    { model: entry.id },
+  );
+}
+
 /** Fails with a clear error when the model does not offer an operation. */
 export function requireOperation(resolved: ResolvedModel, operation: Operation): CatalogEntry {
   const { entry } = resolved;
@@ -214,6 +243,7 @@ export function requireOperation(resolved: ResolvedModel, operation: Operation):
       { model: resolved.displayName },
     );
   }
+  refuseBidirectionalOnly(entry);
   if (!entry.operations.includes(operation)) {
     throw new ModelNotSupportedError(
       `${entry.id} does not support ${operation} (it supports: ${entry.operations.join(", ")})`,

@@ -198,7 +198,17 @@ export interface FilePart {
   readonly file: { readonly file_data?: string; readonly filename?: string; readonly format?: string };
 }
 
-export type ContentPart = TextPart | ImagePart | FilePart;
+/**
+ * Audio as base64 bytes, in OpenAI's `input_audio` part shape (https://platform.openai.com/docs/api-reference/chat/create),
+ * for models that listen (Mistral Voxtral); sent as a Converse `audio` block.
+ */
+export interface InputAudioPart {
+  readonly type: "input_audio";
+  /** `format`: one of Converse's audio formats (wav, mp3, flac, ogg, webm, m4a, aac, opus, pcm …). */
+  readonly input_audio: { readonly data: string; readonly format: string };
+}
+
+export type ContentPart = TextPart | ImagePart | FilePart | InputAudioPart;
 
 export interface SystemMessage {
   readonly role: "system" | "developer";

@@ -35,12 +35,12 @@ Exit codes: 0 added, 1 refused (the id is already in the catalog) or the spec di
 
 Examples:
   bedrock-forge scaffold anthropic.claude-opus-5-20260301-v1:0 --like anthropic.claude-sonnet-4-5-20250929-v1:0
-  bedrock-forge scaffold writer.palmyra-x5-v1:0 --like meta.llama3-1-70b-instruct-v1:0 --family writer-palmyra
+  bedrock-forge scaffold acme.gizmo-x1-v1:0 --like meta.llama3-1-70b-instruct-v1:0 --family acme-gizmo
 `;
 
 const idPattern = /^[a-z0-9-]+\.[A-Za-z0-9.:_-]+$/;
 const familyPattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const profilePrefixes = ["us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"];
+const profilePrefixes = ["us", "eu", "apac", "jp", "au", "ca", "in", "us-gov", "global"];
 
 export interface SpecFile extends ParsedSpecText {
   readonly file: string;

@@ -61,6 +61,8 @@ function toConverseBlock(block: ContentBlock): ConverseBlock {
     case "image":
     case "document":
       return mediaBlock(block);
+    case "audio":
+      return { audio: { format: block.format as "wav", source: { bytes: block.bytes } } };
     case "tool_call":
       return { toolUse: { toolUseId: block.id, name: block.name, input: block.input as never } };
     case "tool_result":

@@ -32,6 +32,14 @@ export interface DocumentBlock {
   readonly bytes: Uint8Array;
 }
 
+export interface AudioBlock {
+  readonly kind: "audio";
+  /** One of Converse's `AudioFormat` values (`wav`, `mp3`, `flac` …). */
+  readonly format: string;
+  readonly base64: string;
+  readonly bytes: Uint8Array;
+}
+
 export interface ToolCallBlock {
   readonly kind: "tool_call";
   readonly id: string;
@@ -60,6 +68,7 @@ export type ContentBlock =
   | TextBlock
   | ImageBlock
   | DocumentBlock
+  | AudioBlock
   | ToolCallBlock
   | ToolResultBlock
   | ReasoningBlock;

@@ -7,6 +7,7 @@ import type {
   FilePart,
   FunctionTool,
   ImagePart,
+  InputAudioPart,
   ResponseFormat,
   SystemMessage,
   TextPart,
@@ -17,6 +18,7 @@ import type {
   UserMessage,
 } from "../types.js";
 import type {
+  AudioBlock,
   ContentBlock,
   DocumentBlock,
   ImageBlock,
@@ -48,6 +50,28 @@ const documentFormats: Readonly<Record<string, string>> = {
   "text/markdown": "md",
 };
 
+/**
+ * Converse's audio formats (the `AudioFormat` enum of the Bedrock Runtime service model,
+ * test/reference/bedrock-runtime-service-model.json).
+ */
+const audioFormats: ReadonlySet<string> = new Set([
+  "mp3",
+  "opus",
+  "wav",
+  "aac",
+  "flac",
+  "mp4",
+  "ogg",
+  "mkv",
+  "mka",
+  "x-aac",
+  "m4a",
+  "mpeg",
+  "mpga",
+  "pcm",
+  "webm",
+]);
+
 /** The user turn LiteLLM inserts under modify_params. */
 const defaultContinueMessage: ChatMessage = { role: "user", content: "Please continue." };
 
@@ -56,6 +80,8 @@ interface NormalizeOptions
   readonly model: string;
   /** The model accepts a final assistant turn as the start of its answer. */
   readonly allowPrefill: boolean;
+  /** The model listens (its catalog input modalities name audio or speech); other models refuse audio parts. */
+  readonly acceptsAudio?: boolean;
   readonly tools?: readonly FunctionTool[];
   readonly toolChoice?: ToolChoice;
   readonly responseFormat?: ResponseFormat;
@@ -104,8 +130,8 @@ function documentName(filename: string | undefined, index: number): string {
   return cleaned || `document-${index + 1}`;
 }
 
-/** What a content part becomes: text, an image or a document. */
-type PartBlock = TextBlock | ImageBlock | DocumentBlock;
+/** What a content part becomes: text, an image, a document or audio. */
+type PartBlock = TextBlock | ImageBlock | DocumentBlock | AudioBlock;
 
 function convertTextPart(part: TextPart, param: string, model: string): TextBlock {
   if (typeof part.text !== "string") fail(`${param}.text must be a string`, param, model);
@@ -165,6 +191,32 @@ function convertFilePart(
   };
 }
 
+/** OpenAI's `input_audio` part: base64 bytes in one of Converse's audio formats, for models that listen. */
+function convertAudioPart(part: InputAudioPart, param: string, options: NormalizeOptions): AudioBlock {
+  const { model } = options;
+  if (options.acceptsAudio === false) {
+    fail(
+      `${param}: ${model} does not take audio input (models that do list audio among their inputs)`,
+      param,
+      model,
+    );
+  }
+  const audio = part.input_audio;
+  if (audio === null || typeof audio !== "object" || typeof audio.data !== "string")
+    fail(`${param}.input_audio must be {data: <base64>, format}`, param, model);
+  const format = typeof audio.format === "string" ? audio.format.toLowerCase() : "";
+  if (!audioFormats.has(format)) {
+    fail(
+      `${param}.input_audio.format ${JSON.stringify(audio.format)} is not an audio format Bedrock takes (${[...audioFormats].join(", ")})`,
+      param,
+      model,
+    );
+  }
+  const bytes = Buffer.from(audio.data, "base64");
+  if (bytes.length === 0) fail(`${param}: the audio data is empty`, param, model);
+  return { kind: "audio", format, base64: audio.data, bytes };
+}
+
 async function convertPart(
   part: ContentPart,
   param: string,
@@ -180,9 +232,11 @@ async function convertPart(
       return convertImagePart(part, param, options);
     case "file":
       return convertFilePart(part, param, model, documentIndex);
+    case "input_audio":
+      return convertAudioPart(part, param, options);
     default:
       return fail(
-        `${param}: content part type "${(part as { type?: unknown }).type}" is not supported (text, image_url, file)`,
+        `${param}: content part type "${(part as { type?: unknown }).type}" is not supported (text, image_url, file, input_audio)`,
         param,
         model,
       );
@@ -493,7 +547,10 @@ async function appendToolMessage(conversation: Conversation, message: ToolMessag
   }
   conversation.pendingToolCalls.delete(callId);
   const parts = await convertContent(message.content, param, conversation);
-  const result: ToolResultBlock = { kind: "tool_result", toolCallId: callId, content: parts };
+  if (parts.some((part) => part.kind === "audio"))
+    fail(`${param}: a tool result carries text, images and documents, not audio`, param, conversation.model);
+  const content = parts as ToolResultBlock["content"];
+  const result: ToolResultBlock = { kind: "tool_result", toolCallId: callId, content };
   pushTurn(conversation, "tool", [result]);
 }
 

@@ -104,9 +104,11 @@ export async function normalizeRequestChat(
   const { request } = call;
   const json = jsonTool ? jsonToolFor(request) : undefined;
   const allowPrefill = prepared.entry ? prepared.entry.capabilities.includes("prefill") : true;
+  const inputs = prepared.entry?.inputModalities;
   return normalizeChat(request.messages as never, {
     model: prepared.resolved.displayName,
     allowPrefill,
+    acceptsAudio: inputs ? inputs.includes("audio") || inputs.includes("speech") : true,
     modify_params: call.modifyParams,
     user_continue_message: request.user_continue_message as never,
     fetchImage: request.fetchImage as never,

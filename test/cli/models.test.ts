@@ -2,7 +2,70 @@ import { describe, expect, it } from "vitest";
 import { catalog, modelIds } from "../../generated/catalog.js";
 import { runCli } from "./run-cli.js";
 
+/**
+ * The models of issue 11's December 2026 batch, with the operations and routes Bedrock serves them through
+ * (ListFoundationModels and ListInferenceProfiles of 2026-10-07; AWS's model-parameters pages): written out
+ * here, not read from the specs.
+ */
+const decemberBatch: readonly (readonly [string, string, string])[] = [
+  ["deepseek.v3-v1:0", "chat,chat-stream", "invoke,converse"],
+  ["deepseek.v3.2", "chat,chat-stream", "converse"],
+  ["qwen.qwen3-235b-a22b-2507-v1:0", "chat,chat-stream", "invoke,converse"],
+  ["qwen.qwen3-32b-v1:0", "chat,chat-stream", "invoke,converse"],
+  ["qwen.qwen3-coder-30b-a3b-v1:0", "chat,chat-stream", "invoke,converse"],
+  ["qwen.qwen3-coder-480b-a35b-v1:0", "chat,chat-stream", "invoke,converse"],
+  ["qwen.qwen3-coder-next", "chat,chat-stream", "invoke,converse"],
+  ["qwen.qwen3-next-80b-a3b", "chat,chat-stream", "invoke,converse"],
+  ["qwen.qwen3-vl-235b-a22b", "chat,chat-stream", "invoke,converse"],
+  ["moonshot.kimi-k2-thinking", "chat,chat-stream", "invoke,converse"],
+  ["moonshotai.kimi-k2.5", "chat,chat-stream", "converse"],
+  ["moonshotai.kimi-k3", "chat,chat-stream", "invoke,converse"],
+  ["minimax.minimax-m2", "chat,chat-stream", "converse"],
+  ["minimax.minimax-m2.1", "chat,chat-stream", "converse"],
+  ["minimax.minimax-m2.5", "chat,chat-stream", "converse"],
+  ["zai.glm-4.7", "chat,chat-stream", "converse"],
+  ["zai.glm-4.7-flash", "chat,chat-stream", "converse"],
+  ["zai.glm-5", "chat,chat-stream", "converse"],
+  ["zai.glm-5.3", "chat,chat-stream", "converse"],
+  ["google.gemma-3-4b-it", "chat,chat-stream", "converse"],
+  ["google.gemma-3-12b-it", "chat,chat-stream", "converse"],
+  ["google.gemma-3-27b-it", "chat,chat-stream", "converse"],
+  ["nvidia.nemotron-nano-9b-v2", "chat,chat-stream", "converse"],
+  ["nvidia.nemotron-nano-12b-v2", "chat,chat-stream", "converse"],
+  ["nvidia.nemotron-nano-3-30b", "chat,chat-stream", "converse"],
+  ["nvidia.nemotron-super-3-120b", "chat,chat-stream", "converse"],
+  ["xai.grok-4.6", "chat,chat-stream", "converse"],
+  ["xai.grok-4.7", "chat,chat-stream", "converse"],
+  ["writer.palmyra-x4-v1:0", "chat,chat-stream", "invoke,converse"],
+  ["writer.palmyra-x5-v1:0", "chat,chat-stream", "invoke,converse"],
+  ["writer.palmyra-vision-7b", "chat,chat-stream", "converse"],
+  ["mistral.voxtral-mini-3b-2507", "chat,chat-stream", "converse"],
+  ["mistral.voxtral-small-24b-2507", "chat,chat-stream", "converse"],
+  ["twelvelabs.pegasus-1-2-v1:0", "chat,chat-stream", "invoke"],
+  ["twelvelabs.marengo-embed-3-0-v1:0", "embeddings", "invoke"],
+  ["amazon.nova-sonic-v1:0", "speech-to-speech", "bidirectional-stream"],
+  ["amazon.nova-2-sonic-v1:0", "speech-to-speech", "bidirectional-stream"],
+  ["amazon.nova-2-5-sonic", "speech-to-speech", "bidirectional-stream"],
+];
+
 describe("bedrock-forge models", { timeout: 60_000 }, () => {
+  it("lists every model of the December 2026 batch with its operations and routes", async () => {
+    const result = await runCli(["models"]);
+    expect(result.code).toBe(0);
+    const rows = new Map(
+      result.stdout
+        .trimEnd()
+        .split("\n")
+        .map((line) => line.split(/\s{2,}/))
+        .map((cells) => [cells[0], cells] as const),
+    );
+    for (const [id, operations, routes] of decemberBatch) {
+      const row = rows.get(id);
+      expect(row, id).toBeDefined();
+      expect([row![2], row![6]], id).toEqual([operations, routes]);
+    }
+  });
+
   it("prints every catalog model as a table with limits, prices, routes and profiles", async () => {
     const result = await runCli(["models"]);
     expect(result.code).toBe(0);

@@ -80,11 +80,11 @@ describe("bedrock-forge scaffold", { timeout: 60_000 }, () => {
     const result = await runCli(
       [
         "scaffold",
-        "writer.palmyra-x9-v1:0",
+        "acme.gizmo-x9-v1:0",
         "--like",
         "meta.llama3-8b-instruct-v1:0",
         "--name",
-        "Palmyra X9",
+        "Gizmo X9",
         "--specs",
         specs,
         "--out",
@@ -94,23 +94,21 @@ describe("bedrock-forge scaffold", { timeout: 60_000 }, () => {
     );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("family writer-palmyra (new spec)");
-    const text = await readFile(path.join(specs, "writer-palmyra.yaml"), "utf8");
+    expect(result.stdout).toContain("family acme-gizmo (new spec)");
+    const text = await readFile(path.join(specs, "acme-gizmo.yaml"), "utf8");
     const spec = parseDocument(text).toJS() as Record<string, unknown> & {
       models: { id: string; name: string }[];
     };
-    expect(spec.family).toBe("writer-palmyra");
-    expect(spec.provider).toBe("writer");
-    expect(spec.models).toEqual([
-      expect.objectContaining({ id: "writer.palmyra-x9-v1:0", name: "Palmyra X9" }),
-    ]);
-    expect(text.startsWith("# writer-palmyra: scaffolded from specs/meta-llama3.yaml")).toBe(true);
+    expect(spec.family).toBe("acme-gizmo");
+    expect(spec.provider).toBe("acme");
+    expect(spec.models).toEqual([expect.objectContaining({ id: "acme.gizmo-x9-v1:0", name: "Gizmo X9" })]);
+    expect(text.startsWith("# acme-gizmo: scaffolded from specs/meta-llama3.yaml")).toBe(true);
     expect(text).toContain("# TODO: these are meta-llama3's sources");
     const original = parseDocument(
       await readFile(path.join(specs, "meta-llama3.yaml"), "utf8"),
     ).toJS() as Record<string, unknown>;
     expect(spec.chat).toEqual(original.chat);
-    expect(await readdir(path.join(out, "families"))).toContain("writer-palmyra.ts");
+    expect(await readdir(path.join(out, "families"))).toContain("acme-gizmo.ts");
   });
 
   it("refuses an id already in the catalog (exit 1) and changes nothing", async () => {

@@ -12,7 +12,7 @@ export interface Fixture {
   readonly family: string;
   readonly source: string;
   readonly provenance: string;
-  readonly operation: "invoke" | "invoke-stream";
+  readonly operation: "invoke" | "invoke-stream" | "converse" | "converse-stream";
   readonly modelId: string;
   readonly http: { readonly status: number; readonly responseHeaders: Readonly<Record<string, string>> };
   readonly request: Record<string, unknown> | null;

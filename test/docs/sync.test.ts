@@ -84,7 +84,7 @@ describe("model ids in the README and CONTRIBUTING examples", () => {
     const scaffolded = new Set(["anthropic.claude-opus-5-20260301-v1:0", "writer.palmyra-x5-v1:0"]);
     const unknown = references.filter((id) => {
       if (scaffolded.has(id) || isModelId(id)) return false;
-      const base = id.replace(/^(us|eu|apac|jp|au|ca|us-gov|global)\./, "");
+      const base = id.replace(/^(us|eu|apac|jp|au|ca|in|us-gov|global)\./, "");
       if (scaffolded.has(base)) return false;
       return !(isModelId(base) && (catalog[base].profiles as readonly string[]).includes(id.split(".")[0]!));
     });

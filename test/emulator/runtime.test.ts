@@ -13,6 +13,13 @@ import { credentials } from "./helpers.js";
 
 const entries = Object.values(catalog) as CatalogEntry[];
 const modelOf = (entry: CatalogEntry) => (entry.profileOnly ? `${entry.profiles[0]}.${entry.id}` : entry.id);
+/**
+ * Params a family requires in every request (`required: true` in its spec), with a value for the test:
+ * TwelveLabs Pegasus analyses a video given as mediaSource.
+ */
+const requiredParams: Readonly<Record<string, Record<string, unknown>>> = {
+  "twelvelabs-pegasus": { mediaSource: { base64String: "AAAAGGZ0eXBtcDQy" } },
+};
 
 describe("the runtime against the emulator", () => {
   let emulator: Emulator;
@@ -31,6 +38,7 @@ describe("the runtime against the emulator", () => {
       model,
       messages: [{ role: "user", content: "Hello emulator" }],
       max_tokens: 100,
+      ...requiredParams[entry.family],
     } as never);
     expect(completion.choices[0].message.content).toContain(
       'This is a synthesized reply to "Hello emulator".',
@@ -46,6 +54,7 @@ describe("the runtime against the emulator", () => {
         messages: [{ role: "user", content: "Hello stream" }],
         max_tokens: 100,
         stream: true,
+        ...requiredParams[entry.family],
       } as never);
       for await (const chunk of stream) {
         text += chunk.choices[0]?.delta?.content ?? "";

@@ -46,10 +46,21 @@ function nativeChatBody(family: LoadedFamily, maxTokens: number): Record<string,
       break;
     }
     case "anthropic":
-    case "openai":
     case "mistral-chat":
       writePointer(body, request.messages!, [{ role: "user", content: USER_TEXT }]);
       break;
+    case "openai": {
+      // The family's content form: Writer Palmyra's documented `{"text": …}`, a list of parts, or a string.
+      const form = request.content_form ?? "string";
+      const content =
+        form === "text-object"
+          ? { text: USER_TEXT }
+          : form === "parts"
+            ? [{ type: "text", text: USER_TEXT }]
+            : USER_TEXT;
+      writePointer(body, request.messages!, [{ role: "user", content }]);
+      break;
+    }
     case "nova":
       writePointer(body, request.messages!, [{ role: "user", content: [{ text: USER_TEXT }] }]);
       break;

@@ -70,7 +70,11 @@ function shuffleKeys(text: string, random: () => number): string {
   return document.toString({ lineWidth: 0 });
 }
 
-describe("deterministic generation", () => {
+// Each test runs the whole generator over the catalog two or three times; on a loaded 2-core machine one run
+// can take over ten seconds, so the bound is generous (liveness, not speed: bench:generate measures speed).
+const generatorRuns = { timeout: 120_000 };
+
+describe("deterministic generation", generatorRuns, () => {
   it("gives byte-identical files on every run, manifest included", async () => {
     const first = await generateOk(specsDir, repositoryRoot, true);
     const second = await generateOk(specsDir, repositoryRoot, true);
@@ -150,7 +154,7 @@ describe("deterministic generation", () => {
   });
 });
 
-describe("drift check", () => {
+describe("drift check", generatorRuns, () => {
   it("fails with a unified diff naming the edited file, and passes after regenerating", async () => {
     const out = path.join(await tempDir("drift"), "generated");
     await cp(path.join(repositoryRoot, "generated"), out, { recursive: true });

@@ -675,6 +675,79 @@ const mistakes: readonly MistakeCase[] = [
   },
 ];
 
+// A speech-to-speech family (Amazon Nova Sonic's shape): the operation, its route, and nothing else.
+const speech = "specs/demo-speech.yaml";
+const speechSpec = `family: demo-speech
+provider: demo
+title: Demo speech
+sources: [https://example.com/demo]
+operations: [speech-to-speech]
+routes: [bidirectional-stream]
+models:
+  - id: demo.speech-v1
+    name: Demo Speech
+    input_modalities: [speech]
+    output_modalities: [speech, text]
+    regions: [us-east-1]
+    price: {}
+`;
+
+const speechMistakes: readonly MistakeCase[] = [
+  {
+    mistake: "speech-to-speech over a route other than the bidirectional stream",
+    files: { [speech]: replaceOnce(speechSpec, "routes: [bidirectional-stream]", "routes: [invoke]") },
+    expected: [
+      `${speech}:6:1 /routes: speech-to-speech runs over InvokeModelWithBidirectionalStream: add the bidirectional-stream route`,
+    ],
+  },
+  {
+    mistake: "speech-to-speech beside another operation and route",
+    files: {
+      [speech]: replaceOnce(
+        speechSpec,
+        "operations: [speech-to-speech]\nroutes: [bidirectional-stream]",
+        "operations: [speech-to-speech, embeddings]\nroutes: [bidirectional-stream, converse]",
+      ),
+    },
+    expected: [
+      `${speech}:5:1 /operations: embeddings is offered but there is no \`embeddings\` mapping`,
+      `${speech}:5:1 /operations: speech-to-speech models do nothing else on Bedrock: list that operation alone`,
+      `${speech}:6:1 /routes: the family lists the converse route but has no \`converse\` mapping`,
+      `${speech}:6:1 /routes: speech-to-speech models are served over InvokeModelWithBidirectionalStream alone`,
+      `${speech}:8:5 /models/0: an embeddings model needs \`embedding\` (its dimensions)`,
+    ],
+  },
+  {
+    mistake: "the bidirectional route without the speech-to-speech operation",
+    files: {
+      [speech]: replaceOnce(
+        replaceOnce(speechSpec, "operations: [speech-to-speech]", "operations: [embeddings]"),
+        "routes: [bidirectional-stream]",
+        "routes: [bidirectional-stream]\nembeddings:\n  request: { input: { to: /text, per_call: 1 }, params: {} }\n  response: { vectors: [/v] }",
+      ),
+    },
+    expected: [
+      `${speech}:6:1 /routes: the bidirectional-stream route carries speech-to-speech only: add that operation`,
+      `${speech}:8:23 /embeddings/request/input/to: /text cannot be checked: the spec has no native.embeddings_request schema`,
+      `${speech}:9:25 /embeddings/response/vectors/0: /v cannot be checked: the spec has no native.embeddings_response schema`,
+      `${speech}:11:5 /models/0: an embeddings model needs \`embedding\` (its dimensions)`,
+    ],
+  },
+  {
+    mistake: "image constants that do not resolve against the native schema",
+    files: {
+      [embed]: replaceOnce(
+        embedSpec,
+        "    input: { to: /text, per_call: 1 }\n",
+        "    input: { to: /text, per_call: 1 }\n    image: { to: /text, encoding: base64, constants: { /kind: image } }\n",
+      ),
+    },
+    expected: [
+      `${embed}:10:56 /embeddings/request/image/constants/~1kind: /kind does not resolve against native.embeddings_request`,
+    ],
+  },
+];
+
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
@@ -710,6 +783,7 @@ describe("spec validation", () => {
     ["images", { [image]: imageSpec }],
     ["rerank", { [rerank]: rerankSpec }],
     ["images-edit", { [edit]: editSpec }],
+    ["speech-to-speech", { [speech]: speechSpec }],
   ])("accepts the %s base spec the table edits", async (_name, files) => {
     expect(await problemsOf(files)).toEqual([]);
   });
@@ -731,6 +805,10 @@ describe("spec validation", () => {
   });
 
   it.each(mistakes)("rejects: $mistake", async ({ files, expected }) => {
+    expect(await problemsOf(files)).toEqual(expected);
+  });
+
+  it.each(speechMistakes)("rejects: $mistake", async ({ files, expected }) => {
     expect(await problemsOf(files)).toEqual(expected);
   });
 

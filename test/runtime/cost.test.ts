@@ -80,6 +80,10 @@ describe("cost", () => {
     expect(computeEmbeddingCost({ embedding_per_mtok: 0.02 }, 5000)).toBe(0.0001);
     expect(computeEmbeddingCost({ embedding_per_mtok: 0.8, per_image: 0.00006 }, 1000, 2)).toBe(0.00092);
     expect(computeEmbeddingCost(undefined, 10)).toBeNull();
+    // TwelveLabs Marengo: $0.00007 per text request and $0.0001 per image (Price List, 2026-10-06).
+    const marengo = { per_request: 0.00007, per_image: 0.0001 };
+    expect(computeEmbeddingCost(marengo, 12, 0, 3)).toBe(0.00021);
+    expect(computeEmbeddingCost(marengo, 0, 2, 1)).toBe(0.00027);
   });
 
   it("prices rerank per query billed, with region overrides, and none without a per-query price", () => {
@@ -96,9 +100,11 @@ describe("cost", () => {
   it("gives every priced catalog model a cost it can compute, and unpriced ones none", () => {
     const unpriced = Object.values(catalog).filter((model) => Object.keys(model.price).length === 0);
     // Models AWS has announced but not yet priced in the Price List API are in the catalog without a price,
-    // and so are Stability AI's Image Services (no entry in the AWS Price List of 2026-10-06).
+    // and so are Stability AI's Image Services (no entry in the AWS Price List of 2026-10-06), models priced in
+    // a unit the catalog cannot apply (Pegasus: per second of video) and a model past its end of life (Nova Sonic).
     expect(unpriced.map((model) => model.id).sort()).toEqual([
       "amazon.nova-2-pro-v1:0",
+      "amazon.nova-sonic-v1:0",
       "amazon.titan-tg1-large",
       "anthropic.claude-sonnet-5-5",
       "stability.stable-conservative-upscale-v1:0",
@@ -114,6 +120,8 @@ describe("cost", () => {
       "stability.stable-image-style-guide-v1:0",
       "stability.stable-outpaint-v1:0",
       "stability.stable-style-transfer-v1:0",
+      "twelvelabs.pegasus-1-2-v1:0",
+      "zai.glm-5.3",
     ]);
     expect(
       computeChatCost(resolvePrice(unpriced[0]!, undefined, undefined), { inputTokens: 5, outputTokens: 5 }),
@@ -126,7 +134,9 @@ describe("cost", () => {
         expect(computeChatCost(price, { inputTokens: 1000, outputTokens: 1000 }), model.id).toBeGreaterThan(
           0,
         );
-      if (ops.includes("embeddings")) expect(computeEmbeddingCost(price, 1000), model.id).toBeGreaterThan(0);
+      // One call of 1,000 tokens without an image (priced per token, or per request for Marengo).
+      if (ops.includes("embeddings"))
+        expect(computeEmbeddingCost(price, 1000, 0, 1), model.id).toBeGreaterThan(0);
       if (ops.includes("images"))
         expect(computeImageCost(price, 1, { size: model.image?.default_size }), model.id).toBeGreaterThan(0);
       if (ops.includes("rerank")) expect(computeRerankCost(price, 1), model.id).toBeGreaterThan(0);

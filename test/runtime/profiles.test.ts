@@ -13,6 +13,9 @@ import { onDemandModel, resolveModel } from "../../runtime/models.js";
 
 const sonnet = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const opus4 = "anthropic.claude-opus-4-20250514-v1:0";
+// Kimi K3 is served only through the us., in. and global. profiles (ListInferenceProfiles, 2026-10-07); in. is
+// India's, sourced from ap-south-1 and routed to ap-south-1 and ap-south-2.
+const kimi = "moonshotai.kimi-k3";
 
 describe("onDemandModel", () => {
   it.each([
@@ -24,10 +27,28 @@ describe("onDemandModel", () => {
     [sonnet, "sa-east-1", `global.${sonnet}`, "global"],
     [sonnet, undefined, `global.${sonnet}`, "global"],
     [opus4, "us-west-2", `us.${opus4}`, "us"],
+    [kimi, "ap-south-1", `in.${kimi}`, "in"],
+    // Hyderabad is a destination of in., not a source: from there only global. fits.
+    [kimi, "ap-south-2", `global.${kimi}`, "global"],
+    [kimi, "us-east-2", `us.${kimi}`, "us"],
+    [kimi, "ap-northeast-1", `global.${kimi}`, "global"],
+    [kimi, "eu-west-1", `global.${kimi}`, "global"],
   ])("%s from %s is sent as %s", (model, region, wire, profile) => {
     expect(catalog[model as keyof typeof catalog].profileOnly).toBe(true);
     const resolved = onDemandModel(resolveModel(model), region);
     expect(resolved).toMatchObject({ wireModelId: wire, profile, displayName: model });
+  });
+
+  it("resolves in. profile ids to their base model, and prefers in. over apac. from India", () => {
+    expect(resolveModel(`in.${kimi}`)).toMatchObject({ profile: "in", wireModelId: `in.${kimi}` });
+    expect(resolveModel(`in.${kimi}`).entry?.id).toBe(kimi);
+    const haiku = "anthropic.claude-haiku-4-5-20251001-v1:0";
+    expect(catalog[haiku].profiles).toContain("in");
+    expect(resolveModel(`in.${haiku}`).entry?.id).toBe(haiku);
+    // A model with both profiles but no in. one falls back to apac. from Mumbai.
+    const nova = "amazon.nova-pro-v1:0";
+    expect(catalog[nova].profiles).toContain("apac");
+    expect(catalog[nova].profiles).not.toContain("in");
   });
 
   it("sends profile ids, model_id and models served on demand as given", () => {
@@ -105,6 +126,25 @@ describe("profile-only models through the real SDK and the emulator", () => {
       (global.usage.prompt_tokens * globalPrice.input_per_mtok! +
         global.usage.completion_tokens * globalPrice.output_per_mtok!) /
         1e6,
+      10,
+    );
+  });
+
+  it("calls India's in. profile from ap-south-1, priced as a geographic profile", async () => {
+    const bedrock = createBedrock({
+      endpoint: emulator.url,
+      region: "ap-south-1",
+      credentials: exampleCredentials,
+      num_retries: 0,
+    });
+    const reply = await bedrock.chat.completions.create({
+      model: kimi,
+      messages: [{ role: "user", content: "Hi" }],
+    });
+    expect(emulator.requests.at(-1)?.modelId).toBe(`in.${kimi}`);
+    // Kimi K3's geographic price ($3.30 / $16.50 per million, Price List 2026-10-06), not the global one.
+    expect(reply.usage.cost).toBeCloseTo(
+      (reply.usage.prompt_tokens * 3.3 + reply.usage.completion_tokens * 16.5) / 1e6,
       10,
     );
   });

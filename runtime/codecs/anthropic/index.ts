@@ -50,6 +50,11 @@ function encodeBlock(block: ContentBlock, model: string): NativeBlock {
     case "image":
     case "document":
       return encodeMedia(block, model);
+    case "audio":
+      throw new RequestValidationError(`${model} takes no audio on the invoke route`, {
+        param: "messages",
+        model,
+      });
     case "tool_call":
       return { type: "tool_use", id: block.id, name: block.name, input: block.input };
     case "tool_result": {

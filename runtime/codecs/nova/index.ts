@@ -66,6 +66,11 @@ function encodeBlock(block: ContentBlock, model: string): NativeBlock | undefine
       return encodeImage(block);
     case "document":
       throw documentsUnsupported(model);
+    case "audio":
+      throw new RequestValidationError(`${model} takes no audio on the invoke route`, {
+        param: "messages",
+        model,
+      });
     case "tool_call":
       return { toolUse: { toolUseId: block.id, name: block.name, input: block.input } };
     case "tool_result":
