@@ -112,8 +112,10 @@ function usageReads(schema: JsonSchema, usage: UsageMap | undefined): FieldRead[
     cache_read_tokens: "the cache read token count",
     cache_write_tokens: "the cache write token count",
   };
+  // Sorted by name: the output must not depend on the order of the spec's keys.
   return Object.entries(usage ?? {})
     .filter((entry): entry is [string, string] => typeof entry[1] === "string")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, pointer]) => describeRead(schema, pointer, names[name] ?? name));
 }
 

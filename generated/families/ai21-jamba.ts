@@ -285,16 +285,16 @@ export const descriptor: FamilyDescriptor = {
           what: "the stop reason",
         },
         {
-          pointer: "/usage/prompt_tokens",
-          required: false,
-          types: ["integer"],
-          what: "the prompt token count",
-        },
-        {
           pointer: "/usage/completion_tokens",
           required: false,
           types: ["integer"],
           what: "the completion token count",
+        },
+        {
+          pointer: "/usage/prompt_tokens",
+          required: false,
+          types: ["integer"],
+          what: "the prompt token count",
         },
         {
           pointer: "/id",

@@ -571,18 +571,6 @@ export const descriptor: FamilyDescriptor = {
           what: "the stop reason",
         },
         {
-          pointer: "/usage/inputTokens",
-          required: false,
-          types: ["number"],
-          what: "the prompt token count",
-        },
-        {
-          pointer: "/usage/outputTokens",
-          required: false,
-          types: ["number"],
-          what: "the completion token count",
-        },
-        {
           pointer: "/usage/cacheReadInputTokenCount",
           required: false,
           types: ["number"],
@@ -593,6 +581,18 @@ export const descriptor: FamilyDescriptor = {
           required: false,
           types: ["number"],
           what: "the cache write token count",
+        },
+        {
+          pointer: "/usage/outputTokens",
+          required: false,
+          types: ["number"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/usage/inputTokens",
+          required: false,
+          types: ["number"],
+          what: "the prompt token count",
         },
         {
           pointer: "/amazon-bedrock-guardrailAction",

@@ -195,16 +195,16 @@ export const descriptor: FamilyDescriptor = {
           what: "the stop reason",
         },
         {
-          pointer: "/inputTextTokenCount",
-          required: false,
-          types: ["number"],
-          what: "the prompt token count",
-        },
-        {
           pointer: "/results/0/tokenCount",
           required: false,
           types: ["number"],
           what: "the completion token count",
+        },
+        {
+          pointer: "/inputTextTokenCount",
+          required: false,
+          types: ["number"],
+          what: "the prompt token count",
         },
         {
           pointer: "/amazon-bedrock-guardrailAction",
@@ -229,23 +229,23 @@ export const descriptor: FamilyDescriptor = {
           what: "the stop reason",
         },
         {
-          pointer: "/inputTextTokenCount",
-          required: false,
-          types: ["number"],
-          what: "the prompt token count",
-        },
-        {
           pointer: "/totalOutputTextTokenCount",
           required: false,
           types: ["number"],
           what: "the completion token count",
         },
+        {
+          pointer: "/inputTextTokenCount",
+          required: false,
+          types: ["number"],
+          what: "the prompt token count",
+        },
       ],
       someOf: [
         "/outputText",
         "/completionReason",
-        "/inputTextTokenCount",
         "/totalOutputTextTokenCount",
+        "/inputTextTokenCount",
         "/results/0/outputText",
       ],
     },

@@ -445,18 +445,6 @@ export const descriptor: FamilyDescriptor = {
           what: "the stop reason",
         },
         {
-          pointer: "/usage/input_tokens",
-          required: true,
-          types: ["integer"],
-          what: "the prompt token count",
-        },
-        {
-          pointer: "/usage/output_tokens",
-          required: true,
-          types: ["integer"],
-          what: "the completion token count",
-        },
-        {
           pointer: "/usage/cache_read_input_tokens",
           required: false,
           types: ["integer"],
@@ -467,6 +455,18 @@ export const descriptor: FamilyDescriptor = {
           required: false,
           types: ["integer"],
           what: "the cache write token count",
+        },
+        {
+          pointer: "/usage/output_tokens",
+          required: true,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/usage/input_tokens",
+          required: true,
+          types: ["integer"],
+          what: "the prompt token count",
         },
         {
           pointer: "/id",
