@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { createAmazonBedrock } from "@ai-sdk/amazon-bedrock";
 import {
@@ -355,7 +356,7 @@ function measureColdStarts(emulatorUrl: string): Map<string, number> {
     ],
     [
       "bedrock-forge",
-      `const { createBedrock } = await import("./dist/runtime/index.js");
+      `const { createBedrock } = await import(${JSON.stringify(pathToFileURL(path.join(repositoryRoot, "dist/runtime/index.js")).href)});
        const bedrock = createBedrock({ region, endpoint, credentials, num_retries: 0 });
        await bedrock.chat.completions.create({ model, messages: [{ role: "user", content: prompt }] });`,
     ],
@@ -379,8 +380,9 @@ function measureColdStarts(emulatorUrl: string): Map<string, number> {
     const script = `${setup} const started = performance.now(); ${program} process.stdout.write(String(performance.now() - started));`;
     const times: number[] = [];
     for (let run = 0; run < importRuns; run++) {
+      // From bench/: the peers are the benchmarks' own dependencies (bench/package.json).
       const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
-        cwd: repositoryRoot,
+        cwd: path.join(repositoryRoot, "bench"),
         env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
       });
       times.push(Number(out.toString("utf8")));

@@ -15,6 +15,7 @@ import {
 import { parseFault } from "./faults.js";
 import { type Fixture, type FixtureOperation, type LoadedFixture, operationOf } from "./fixtures.js";
 import type { ResolvedModel } from "./models.js";
+import { nativeRequestSchemaOf, nativeWordingOf, validateConverseModelFields } from "./native-request.js";
 import { validateNativeBody } from "./validate.js";
 
 /** Response headers a fixture may hold that describe a connection, not an answer. */
@@ -126,16 +127,30 @@ export function invokeKindOf(
   return "chat";
 }
 
-/** Checks a replayed invoke body against the native schema of the model's family, when the id names a catalog model. */
-export function validateReplayedBody(context: EmulatorContext, modelId: string, parsed: unknown): void {
+/**
+ * Checks a replayed body, when the id names a catalog model: an invoke body against the model's native
+ * schema, a Converse body's additionalModelRequestFields against the same schema.
+ */
+export function validateReplayedBody(
+  context: EmulatorContext,
+  modelId: string,
+  parsed: unknown,
+  operation: FixtureOperation = "invoke",
+): void {
   let model: ResolvedModel;
   try {
     model = context.registry.resolve(modelId);
   } catch {
     return;
   }
-  const schema = model.schemas[`${invokeKindOf(model)}_request`];
+  if (operation === "converse" || operation === "converse-stream") {
+    if (parsed !== null && typeof parsed === "object") validateConverseModelFields(model, parsed as Json);
+    return;
+  }
+  if (operation === "count-tokens") return;
+  const schema = nativeRequestSchemaOf(model, invokeKindOf(model));
   if (schema) {
-    validateNativeBody(schema, requireObject(parsed, "ValidationException", errorMessages.malformedInput));
+    const body = requireObject(parsed, "ValidationException", errorMessages.malformedInput);
+    validateNativeBody(schema, body, nativeWordingOf(model));
   }
 }

@@ -23,7 +23,7 @@ import type { FixtureOperation } from "./fixtures.js";
 import { replayFixture, requireObject, unmatchedFixtureError, validateReplayedBody } from "./replay.js";
 import { synthesize } from "./synthesis.js";
 import type { EmulatorRequest } from "./types.js";
-import { bodyTooLargeError } from "./validate.js";
+import { bodyTooLargeError, validateInvokeHeaders } from "./validate.js";
 import { abort, errorAnswer, writeAnswer } from "./write.js";
 
 /** The operation of each path suffix (`/model/{modelId}/{suffix}`). */
@@ -157,8 +157,8 @@ function answerFromHook(
   if (!respond || (operation !== "invoke" && operation !== "converse" && operation !== "count-tokens")) {
     return undefined;
   }
-  if (context.options.validateReplayed && context.validate && operation === "invoke") {
-    validateReplayedBody(context, modelId, body);
+  if (context.options.validateReplayed && context.validate) {
+    validateReplayedBody(context, modelId, body, operation);
   }
   const custom = respond({ operation, modelId, body });
   if (custom === undefined) return undefined;
@@ -182,9 +182,8 @@ function answerFromFixtures(
     if (context.mode === "replay" || pinned) throw unmatchedFixtureError(context, query);
     return undefined;
   }
-  const invoke = operation === "invoke" || operation === "invoke-stream";
-  if (context.options.validateReplayed && context.validate && invoke) {
-    validateReplayedBody(context, modelId, body);
+  if (context.options.validateReplayed && context.validate) {
+    validateReplayedBody(context, modelId, body, operation);
   }
   const answer = replayFixture(exchange, found);
   if (exchange.fault?.kind === "timeout") return "hang";
@@ -236,6 +235,9 @@ async function answerFor(
     };
   const { operation, modelId } = routed;
   if (applyFaultHeader(exchange) === "hang") return "hang";
+  if (context.validate && (operation === "invoke" || operation === "invoke-stream")) {
+    validateInvokeHeaders(exchange.headers);
+  }
   const body = parseBody(raw);
   exchange.log.body = body;
   return (

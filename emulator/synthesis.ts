@@ -22,6 +22,7 @@ import {
 import { fillRequired } from "./fill.js";
 import type { FixtureOperation } from "./fixtures.js";
 import type { ResolvedModel } from "./models.js";
+import { nativeRequestSchemaOf, nativeWordingOf, validateConverseModelFields } from "./native-request.js";
 import { invokeKindOf } from "./replay.js";
 import { buildConverseResponse, buildConverseStream } from "./synthesize/converse.js";
 import { buildEmbeddingsResponse } from "./synthesize/embeddings.js";
@@ -208,7 +209,7 @@ export function synthesizeInvoke(
   model: ResolvedModel,
   body: Json,
 ): Answer {
-  const { entry, schemas } = model;
+  const { entry } = model;
   if (entry.routes.includes("bidirectional-stream")) {
     throw createError(
       "ValidationException",
@@ -226,8 +227,8 @@ export function synthesizeInvoke(
   if (streaming && (kind !== "chat" || !entry.operations.includes("chat-stream"))) {
     throw createError("ValidationException", errorMessages.unsupportedStreaming);
   }
-  const schema = schemas[`${kind}_request`];
-  if (context.validate && schema) validateNativeBody(schema, body);
+  const schema = nativeRequestSchemaOf(model, kind);
+  if (context.validate && schema) validateNativeBody(schema, body, nativeWordingOf(model));
   if (kind === "chat") return synthesizeInvokeChat(context, exchange, model, body, streaming);
   return synthesizeNonChat(context, exchange, model, kind, body);
 }
@@ -252,6 +253,7 @@ export function synthesizeConverse(
     validateServiceBody(streaming ? "ConverseStreamRequest" : "ConverseRequest", body, {
       rejectUnknownMembers: context.options.rejectUnknownConverseMembers ?? true,
     });
+    validateConverseModelFields(model, body);
   }
   const view = readConverseView(body);
   const guardrail = converseGuardrail(body);
@@ -307,6 +309,8 @@ export function synthesizeCountTokens(
     validateServiceBody("CountTokensRequest", body, {
       rejectUnknownMembers: context.options.rejectUnknownConverseMembers ?? true,
     });
+    const converse = (body.input as Json | undefined)?.converse;
+    if (converse && typeof converse === "object") validateConverseModelFields(model, converse as Json);
   }
   const text = countedText(model, (body.input ?? {}) as Json);
   return jsonAnswer(exchange, { inputTokens: Math.max(1, countTokens(text)) });

@@ -15,6 +15,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import type { RequestErrors } from "../generated/spec-types.js";
 import { converseShapes, type ServiceShape } from "./converse-shapes.js";
 import { createError, type EmulatorError } from "./errors.js";
 
@@ -114,18 +115,18 @@ function readInstance(body: unknown, pointer: string): unknown {
   return current;
 }
 
-/**
- * Validates an InvokeModel body against a native request schema; throws Bedrock's ValidationException.
- * Errors inside a failed oneOf/anyOf branch are reported once, as the branch failure.
- */
-export function validateNativeBody(schema: object, body: unknown): void {
+/** Compiles a schema once (schemas are the generated constants, or per-model merges the caller keeps). */
+function compileOnce(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
-  if (validate(body)) return;
-  const errors = validate.errors ?? [];
+  return validate;
+}
+
+/** The errors worth reporting: those inside a failed oneOf/anyOf branch are reported once, as the branch failure. */
+function reportableErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const branchFailures = errors.filter((error) => error.keyword === "oneOf" || error.keyword === "anyOf");
   const insideBranch = (error: ErrorObject) =>
     branchFailures.some(
@@ -134,16 +135,152 @@ export function validateNativeBody(schema: object, body: unknown): void {
         error.schemaPath.startsWith(branch.schemaPath.replace(/\/(oneOf|anyOf)$/, "")) &&
         /\/(oneOf|anyOf)\/\d+/.test(error.schemaPath),
     );
+  return errors.filter((error) => !insideBranch(error));
+}
+
+/** The messages of Bedrock's JSON-schema validator, each once, in ajv's order. */
+function schemaMessages(errors: readonly ErrorObject[], body: unknown): string[] {
   const messages: string[] = [];
-  for (const error of errors) {
-    if (insideBranch(error)) continue;
+  for (const error of reportableErrors(errors)) {
     const message = formatSchemaError(error, body);
     if (message && !messages.includes(message)) messages.push(message);
   }
-  throw createError(
-    "ValidationException",
-    `Malformed input request: ${messages.join(", ")}, please reformat your input and try again.`,
+  return messages;
+}
+
+/** A JSON pointer as Anthropic's validation prints a location: `messages.0.content`. */
+function dottedPath(pointer: string, key?: string): string {
+  const segments = pointer
+    .split("/")
+    .slice(1)
+    .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
+  if (key !== undefined) segments.push(key);
+  return segments.join(".");
+}
+
+const pydanticTypeNames: Readonly<Record<string, string>> = {
+  string: "a valid string",
+  integer: "a valid integer",
+  number: "a valid number",
+  boolean: "a valid boolean",
+  object: "a valid dictionary",
+  array: "a valid list",
+  null: "None",
+};
+
+function quoteChoices(values: readonly unknown[]): string {
+  const quoted = values.map((value) => (typeof value === "string" ? `'${value}'` : JSON.stringify(value)));
+  return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
+}
+
+/**
+ * One ajv error as Anthropic's request validation words it (Claude 4 and later on Bedrock), e.g.
+ * `output_config.effort: Extra inputs are not permitted` (https://github.com/anthropics/claude-code-action/issues/1005),
+ * `guardrails: Extra inputs are not permitted` (https://github.com/BerriAI/litellm/issues/13825). The other
+ * keywords follow the same validator's standard sentences ("Field required", "Input should be ...").
+ */
+function formatAnthropicError(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  const at = dottedPath(error.instancePath);
+  switch (error.keyword) {
+    case "additionalProperties":
+      return `${dottedPath(error.instancePath, String(params.additionalProperty))}: Extra inputs are not permitted`;
+    case "required":
+      return `${dottedPath(error.instancePath, String(params.missingProperty))}: Field required`;
+    case "type": {
+      const types = String(params.type).split(",");
+      return `${at}: Input should be ${types.map((type) => pydanticTypeNames[type] ?? type).join(" or ")}`;
+    }
+    case "enum":
+      return `${at}: Input should be ${quoteChoices(params.allowedValues as unknown[])}`;
+    case "const":
+      return `${at}: Input should be ${quoteChoices([params.allowedValue])}`;
+    case "maximum":
+      return `${at}: Input should be less than or equal to ${params.limit}`;
+    case "minimum":
+      return `${at}: Input should be greater than or equal to ${params.limit}`;
+    case "minItems":
+      return `${at}: List should have at least ${params.limit} item${params.limit === 1 ? "" : "s"} after validation`;
+    case "minLength":
+      return `${at}: String should have at least ${params.limit} character${params.limit === 1 ? "" : "s"}`;
+    default:
+      return `${at}: ${error.message ?? error.keyword}`;
+  }
+}
+
+/**
+ * The message of a native body that failed its schema, in the model's wording. `bedrock-claude` adds the
+ * failure of Claude's text-completion form before the others when the body is a Messages body, with no
+ * separator, as Bedrock answers Claude 3 InvokeModel calls (real:
+ * `Malformed input request: #: subject must not be valid against schema {"required":["messages"]}#: extraneous key [stream] is not permitted#: extraneous key [model] is not permitted, please reformat your input and try again.`,
+ * https://github.com/fumito-ito/AnthropicSwiftSDK/issues/19, https://github.com/sigoden/aichat/issues/543).
+ */
+function nativeBodyMessage(errors: readonly ErrorObject[], body: unknown, wording: NativeWording): string {
+  if (wording === "anthropic") {
+    const first = reportableErrors(errors).find((error) => error.keyword !== "if");
+    return first ? formatAnthropicError(first) : "Invalid request body";
+  }
+  const messages = schemaMessages(errors, body);
+  const messagesBody =
+    body !== null && typeof body === "object" && (body as Record<string, unknown>).messages !== undefined;
+  const listed =
+    wording === "bedrock-claude" && messagesBody
+      ? `#: subject must not be valid against schema {"required":["messages"]}${messages.join("")}`
+      : messages.join(", ");
+  return `Malformed input request: ${listed}, please reformat your input and try again.`;
+}
+
+/** How a model words schema failures of its native body (the spec's `request_errors`), and where the body came from. */
+export type NativeWording = RequestErrors;
+
+/**
+ * Validates an InvokeModel body against a native request schema; throws Bedrock's ValidationException in
+ * the model's wording (default: Bedrock's JSON-schema validator).
+ */
+export function validateNativeBody(schema: object, body: unknown, wording: NativeWording = "bedrock"): void {
+  const validate = compileOnce(schema);
+  if (validate(body)) return;
+  throw createError("ValidationException", nativeBodyMessage(validate.errors ?? [], body, wording));
+}
+
+const partialSchemas = new WeakMap<object, object>();
+
+/** The schema without the top level's required members: the fields a Converse request adds to the body Bedrock builds. */
+function partialSchemaOf(schema: object): object {
+  let partial = partialSchemas.get(schema);
+  if (!partial) {
+    const { required: _required, ...rest } = schema as Record<string, unknown>;
+    partial = rest;
+    partialSchemas.set(schema, partial);
+  }
+  return partial;
+}
+
+/**
+ * Checks Converse's `additionalModelRequestFields` as Bedrock does: they join the native body it builds for
+ * the model, so a field that body cannot hold fails the model's own schema, and the error comes back
+ * behind "The model returned the following errors: ". Real answers:
+ * `The model returned the following errors: Malformed input request: #: extraneous key [chat_id] is not permitted, please reformat your input and try again.`
+ * (Claude 3.5 Sonnet v2, https://github.com/BerriAI/litellm/issues/7416),
+ * `The model returned the following errors: guardrails: Extra inputs are not permitted` (Claude Sonnet 4,
+ * https://github.com/BerriAI/litellm/issues/13825), and Nova's
+ * `The model returned the following errors: Malformed input request: #/toolConfig/tools/1/toolSpec/inputSchema/json: extraneous key [definitions] is not permitted, please reformat your input and try again.`
+ * (https://github.com/zed-industries/zed/issues/31815).
+ */
+export function validateAdditionalModelFields(
+  schema: object,
+  fields: unknown,
+  wording: NativeWording = "bedrock",
+): void {
+  const validate = compileOnce(partialSchemaOf(schema));
+  if (validate(fields)) return;
+  // The Converse form of a Claude 3 call is checked as a Messages body only: no text-completion preamble.
+  const message = nativeBodyMessage(
+    validate.errors ?? [],
+    fields,
+    wording === "bedrock-claude" ? "bedrock" : wording,
   );
+  throw createError("ValidationException", `The model returned the following errors: ${message}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -351,6 +488,11 @@ export function validateServiceBody(
 ): void {
   const violations: Violation[] = [];
   walkShape(rootShape, body, "", violations, options);
+  throwViolations(violations);
+}
+
+/** Throws the AWS front end's ValidationException listing the violations, if there are any. */
+function throwViolations(violations: readonly Violation[]): void {
   if (violations.length === 0) return;
   const details = violations
     .map((violation) => {
@@ -363,6 +505,42 @@ export function validateServiceBody(
     "ValidationException",
     `${count} validation error${count === 1 ? "" : "s"} detected: ${details}`,
   );
+}
+
+/**
+ * InvokeModel's members sent as headers that take a fixed set of values (service model: `Trace`,
+ * `PerformanceConfigLatency`, `ServiceTierType`), by lower-cased header name.
+ */
+const invokeHeaderEnums: Readonly<Record<string, { member: string; values: readonly string[] }>> = {
+  "x-amzn-bedrock-trace": { member: "trace", values: ["ENABLED", "DISABLED", "ENABLED_FULL"] },
+  "x-amzn-bedrock-performanceconfig-latency": {
+    member: "performanceConfigLatency",
+    values: ["standard", "optimized"],
+  },
+  "x-amzn-bedrock-service-tier": {
+    member: "serviceTier",
+    values: ["priority", "default", "flex", "reserved"],
+  },
+};
+
+/**
+ * Checks the header members of an InvokeModel / InvokeModelWithResponseStream request as the AWS front end
+ * does, e.g. `1 validation error detected: Value 'VERBOSE' at 'trace' failed to satisfy constraint: Member
+ * must satisfy enum value set: [ENABLED, DISABLED, ENABLED_FULL]` (the same wording as body members).
+ */
+export function validateInvokeHeaders(headers: Readonly<Record<string, string>>): void {
+  const violations: Violation[] = [];
+  for (const [header, { member, values }] of Object.entries(invokeHeaderEnums)) {
+    const value = headers[header];
+    if (value !== undefined && !values.includes(value)) {
+      violations.push({
+        value,
+        path: member,
+        constraint: `Member must satisfy enum value set: [${values.join(", ")}]`,
+      });
+    }
+  }
+  throwViolations(violations);
 }
 
 /** The max-length violation Bedrock sends for an oversized InvokeModel body (a real message). */

@@ -62,6 +62,10 @@ export type PriceOverride1 = ({
 } | {
 [k: string]: unknown
 })
+/**
+ * How Bedrock words a native body that fails the model's schema. bedrock (default): its JSON-schema validator, 'Malformed input request: #: extraneous key [x] is not permitted, please reformat your input and try again.'; bedrock-claude: the same validator over Claude's two body forms (Claude 3 generation), each InvokeModel error after a '#: subject must not be valid against schema' line for the text-completion form, with no separator; anthropic: Anthropic's own request validation (Claude 4 and later), the first error as 'x: Extra inputs are not permitted'.
+ */
+export type RequestErrors = ("bedrock" | "bedrock-claude" | "anthropic")
 
 /**
  * One Amazon Bedrock model family: how OpenAI-shaped requests become the family's native InvokeModel bodies and back, which Converse features it has, and its models with limits and prices.
@@ -564,6 +568,7 @@ profile_only?: boolean
 deprecated?: Deprecation
 price: Price
 params?: ParamTable
+native?: ModelNative
 embedding?: {
 /**
  * @minItems 1
@@ -655,4 +660,18 @@ export interface PriceOverride2 {
 region?: string
 profile?: ProfilePrefix
 [k: string]: unknown
+}
+/**
+ * How this model's native request body differs from the family's: the emulator checks InvokeModel bodies and Converse additionalModelRequestFields with it.
+ */
+export interface ModelNative {
+/**
+ * Top-level fields of native.chat_request this model takes beyond the family's (JSON Schemas by field name).
+ */
+chat_request_properties?: {
+[k: string]: {
+[k: string]: unknown
+}
+}
+request_errors?: RequestErrors
 }

@@ -1,6 +1,7 @@
 import type { SourceFile } from "ts-morph";
 import type { FamilySpec, NativeSchemas } from "../generated/spec-types.js";
 import { addConstants, formatDeclarations, pascalCase, typesFromSchema, writeValue } from "./emit-common.js";
+import { responseReadsOf } from "./response-reads.js";
 
 /** Names of the native body types, per key of `native`. */
 const nativeTypeNames: Readonly<Record<keyof NativeSchemas, string>> = {
@@ -39,7 +40,8 @@ export function descriptorOf(family: FamilySpec): Record<string, unknown> {
     description: _description,
     ...descriptor
   } = family;
-  return descriptor;
+  const reads = responseReadsOf(family);
+  return reads ? { ...descriptor, response_reads: reads } : descriptor;
 }
 
 /** Fills `file` with the family module the runtime loads: native body types, params interface and descriptor. */
@@ -96,7 +98,16 @@ export function emitNativeSchemas(file: SourceFile, family: FamilySpec): void {
       docs: [
         `JSON Schemas of the native bodies of ${family.title}; the emulator validates requests with them.`,
       ],
-      initializer: (writer) => writeValue(writer, family.native ?? {}),
+      initializer: (writer) => writeValue(writer, nativeSchemaSetOf(family)),
     },
   ]);
+}
+
+/** The family's native schemas, with the models whose bodies differ from the family's under `models`. */
+export function nativeSchemaSetOf(family: FamilySpec): Record<string, unknown> {
+  const models = family.models
+    .filter((model) => model.native !== undefined)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (models.length === 0) return { ...family.native };
+  return { ...family.native, models: Object.fromEntries(models.map((model) => [model.id, model.native])) };
 }

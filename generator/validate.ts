@@ -414,6 +414,15 @@ function checkAnyOfParams(family: FamilySpec, report: Report): void {
   });
 }
 
+/** The family's native chat request with every field some model adds (undefined without one). */
+function nativeRequestWithModelFields(family: FamilySpec): JsonSchema | undefined {
+  const base = family.native?.chat_request as JsonSchema | undefined;
+  if (!base) return undefined;
+  const properties = { ...((base.properties as Record<string, unknown> | undefined) ?? {}) };
+  for (const model of family.models) Object.assign(properties, model.native?.chat_request_properties ?? {});
+  return { ...base, properties };
+}
+
 /** True when `pointer` names a place a body valid against `schema` can have. */
 export function pointerResolves(schema: JsonSchema, pointer: string, root: JsonSchema = schema): boolean {
   let nodes: JsonSchema[] = [schema];
@@ -513,9 +522,23 @@ function checkPointers(family: FamilySpec, report: Report): void {
     }
   }
   if (family.converse) {
+    const modelFields = nativeRequestWithModelFields(family);
     const converse = (pointer: string | { header: string } | undefined, at: string) => {
-      if (typeof pointer === "string" && !pointerResolves(converseRequestSchema, pointer)) {
+      if (typeof pointer !== "string") return;
+      if (!pointerResolves(converseRequestSchema, pointer)) {
         report(at, `${pointer} is not a field of the Converse request`);
+        return;
+      }
+      // additionalModelRequestFields join the model's native body, where Bedrock checks them.
+      const prefix = "/additionalModelRequestFields/";
+      if (modelFields && pointer.startsWith(prefix)) {
+        const native = `/${pointer.slice(prefix.length)}`;
+        if (!pointerResolves(modelFields, native)) {
+          report(
+            at,
+            `${pointer} is not a field of the native body (native.chat_request, or a model's native.chat_request_properties): Bedrock refuses it`,
+          );
+        }
       }
     };
     tableTargets(family.converse.params, "/converse/params", converse);

@@ -3,6 +3,7 @@ import type {
   Deprecation,
   FamilySpec,
   Modality,
+  ModelNative,
   ModelSpec,
   NativeSchemas,
   Operation,
@@ -12,11 +13,46 @@ import type {
   Route,
 } from "../generated/spec-types.js";
 
-/** The part of a family spec the runtime interprets (generated into `generated/families/<family>.ts`). */
-export type FamilyDescriptor = Omit<FamilySpec, "models" | "native" | "sources" | "description">;
+/** One field the runtime reads from a native answer, with what the family's native response schema says of it. */
+export interface FieldRead {
+  /** JSON pointer into the answer (or chunk); `*` reads every element. */
+  readonly pointer: string;
+  /** What the field is to the runtime ("the answer text", "the stop reason"...), for error messages. */
+  readonly what: string;
+  /** JSON types the schema allows there (`integer`, `number`, `string`, `null`...); absent when open. */
+  readonly types?: readonly string[];
+  /** True when every valid answer has the field. */
+  readonly required: boolean;
+}
 
-/** The JSON Schemas of a family's native bodies (`generated/native-schemas/<family>.ts`). */
-export type NativeSchemaSet = NativeSchemas;
+/** The check of one kind of answer: its reads, and pointers of which a valid answer holds at least one. */
+export interface AnswerCheck {
+  readonly reads: readonly FieldRead[];
+  readonly someOf?: readonly string[];
+}
+
+/** The checks of a family's answers, derived by the generator from its mappings and native response schemas. */
+export interface ResponseReads {
+  readonly chat?: AnswerCheck;
+  /** Each InvokeModel stream chunk. */
+  readonly chat_stream?: AnswerCheck;
+  readonly embeddings?: AnswerCheck;
+  readonly images?: AnswerCheck;
+  readonly images_edit?: AnswerCheck;
+  readonly rerank?: AnswerCheck;
+}
+
+/** The part of a family spec the runtime interprets (generated into `generated/families/<family>.ts`). */
+export type FamilyDescriptor = Omit<FamilySpec, "models" | "native" | "sources" | "description"> & {
+  /** What the runtime reads from answers and what the native response schemas say of it (generated). */
+  readonly response_reads?: ResponseReads;
+};
+
+/**
+ * The JSON Schemas of a family's native bodies (`generated/native-schemas/<family>.ts`), and how the
+ * request of each model listed under `models` differs from the family's.
+ */
+export type NativeSchemaSet = NativeSchemas & { readonly models?: Readonly<Record<string, ModelNative>> };
 
 /** One model of the catalog, with the family's defaults resolved. */
 export interface CatalogEntry {

@@ -1,4 +1,5 @@
 import type { EmbeddingsMapping } from "../generated/spec-types.js";
+import { checkAnswer } from "./answer-check.js";
 import { parseDataUrl } from "./chat/normalize.js";
 import { computeEmbeddingCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
@@ -255,6 +256,12 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
       model: entry.id,
       what: `the ${entry.id} embeddings response`,
     });
+    checkAnswer(
+      answer.body,
+      descriptor.response_reads?.embeddings,
+      `the ${entry.id} embeddings response`,
+      entry.id,
+    );
     const vectors = readVectors(answer.body, mapping, batch.items.length);
     if (vectors.length !== batch.items.length) {
       throw new ResponseParseError(

@@ -127,8 +127,14 @@ export class BedrockCallError extends BedrockForgeError {
 /** A native response the adapter could not read (a broken body or event stream). */
 export class ResponseParseError extends BedrockForgeError {
   static override readonly kind: string = "ResponseParseError";
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  /** The JSON pointer of the answer field at fault, when one is. */
+  readonly field: string | undefined;
+  /** The model whose answer it was, when known. */
+  readonly model: string | undefined;
+  constructor(message: string, options: { cause?: unknown; field?: string; model?: string } = {}) {
     super(message, { status: 502, type: "api_error", code: "bad_response", cause: options.cause });
+    this.field = options.field;
+    this.model = options.model;
   }
 }
 

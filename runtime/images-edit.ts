@@ -6,6 +6,7 @@
  */
 import { runtimeImageEditParams } from "../generated/params.js";
 import type { ImagesEditMapping } from "../generated/spec-types.js";
+import { checkAnswer } from "./answer-check.js";
 import { parseDataUrl } from "./chat/normalize.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { RequestValidationError } from "./errors.js";
@@ -293,6 +294,7 @@ export async function editImages(call: OperationCall): Promise<ImagesResponse> {
         model,
         what: `the ${model} image response`,
       });
+      checkAnswer(answer.body, descriptor.response_reads?.images_edit, `the ${model} image response`, model);
       return answer.body;
     }),
   );

@@ -4,6 +4,7 @@ import type {
   ImagesResponseMapping,
   ParamTable,
 } from "../generated/spec-types.js";
+import { checkAnswer } from "./answer-check.js";
 import { computeImageCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { ContentFilterError, RequestValidationError, ResponseParseError } from "./errors.js";
@@ -225,6 +226,7 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
         model: entry.id,
         what: `the ${entry.id} image response`,
       });
+      checkAnswer(answer.body, descriptor.response_reads?.images, `the ${entry.id} image response`, entry.id);
       return answer.body;
     }),
   );

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { runtimeRerankParams } from "../generated/params.js";
 import type { RerankMapping } from "../generated/spec-types.js";
+import { checkAnswer } from "./answer-check.js";
 import { computeRerankCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
@@ -151,6 +152,7 @@ export async function createRerank(call: RerankCall): Promise<RerankResponse> {
     what: `the ${entry.id} rerank response`,
   });
   const parsed = answer.body;
+  checkAnswer(parsed, descriptor.response_reads?.rerank, `the ${entry.id} rerank response`, entry.id);
   const results: RerankResult[] = readRerankResults(parsed, mapping, documents, entry.id).map((result) =>
     returnDocuments === true ? { ...result, document: { text: documents[result.index]! } } : result,
   );

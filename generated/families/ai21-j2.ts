@@ -210,6 +210,30 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-11-26",
   provider: "ai21",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/completions/0/data/text",
+          required: true,
+          types: ["string"],
+          what: "the answer text",
+        },
+        {
+          pointer: "/completions/0/finishReason/reason",
+          required: false,
+          types: ["string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/id",
+          required: false,
+          types: ["integer", "string"],
+          what: "the response id",
+        },
+      ],
+    },
+  },
   routes: ["invoke"],
   title: "AI21 Labs Jurassic-2",
 };

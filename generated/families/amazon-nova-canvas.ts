@@ -118,6 +118,24 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-11-26",
   provider: "amazon",
+  response_reads: {
+    images: {
+      reads: [
+        {
+          pointer: "/images/*",
+          required: false,
+          types: ["string"],
+          what: "the images",
+        },
+        {
+          pointer: "/error",
+          required: false,
+          types: ["null", "string"],
+          what: "the error",
+        },
+      ],
+    },
+  },
   routes: ["invoke"],
   title: "Amazon Nova Canvas",
 };

@@ -103,6 +103,19 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-11-26",
   provider: "amazon",
+  response_reads: {
+    embeddings: {
+      reads: [
+        {
+          pointer: "/embeddings/0/embedding",
+          required: false,
+          types: ["array"],
+          what: "the vectors",
+        },
+      ],
+      someOf: ["/embeddings/0/embedding"],
+    },
+  },
   routes: ["invoke"],
   title: "Amazon Nova Multimodal Embeddings",
 };

@@ -190,6 +190,11 @@ export interface ChatRequest {
     })[]]
     role: ("user" | "assistant")
   })[]]
+  reasoningConfig?: {
+    maxReasoningEffort?: ("low" | "medium" | "high")
+    type: ("enabled" | "disabled")
+    [k: string]: unknown
+  }
   schemaVersion?: "messages-v1"
   system?: {
     cachePoint?: {
@@ -550,6 +555,68 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-11-26",
   provider: "amazon",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/output/message/content",
+          required: true,
+          types: ["array"],
+          what: "the answer content",
+        },
+        {
+          pointer: "/stopReason",
+          required: true,
+          types: ["string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/usage/cacheReadInputTokenCount",
+          required: false,
+          types: ["number"],
+          what: "the cache read token count",
+        },
+        {
+          pointer: "/usage/cacheWriteInputTokenCount",
+          required: false,
+          types: ["number"],
+          what: "the cache write token count",
+        },
+        {
+          pointer: "/usage/outputTokens",
+          required: false,
+          types: ["number"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/usage/inputTokens",
+          required: false,
+          types: ["number"],
+          what: "the prompt token count",
+        },
+        {
+          pointer: "/amazon-bedrock-guardrailAction",
+          required: false,
+          types: ["string"],
+          what: "the guardrail action",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [],
+      someOf: [
+        "/amazon-bedrock-guardrailAction",
+        "/amazon-bedrock-invocationMetrics",
+        "/amazon-bedrock-trace",
+        "/contentBlockDelta",
+        "/contentBlockStart",
+        "/contentBlockStop",
+        "/messageStart",
+        "/messageStop",
+        "/metadata",
+      ],
+    },
+  },
   routes: ["invoke", "converse"],
   title: "Amazon Nova",
 };

@@ -83,6 +83,25 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-11-26",
   provider: "amazon",
+  response_reads: {
+    embeddings: {
+      reads: [
+        {
+          pointer: "/embedding",
+          required: false,
+          types: ["array"],
+          what: "the vectors",
+        },
+        {
+          pointer: "/inputTextTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the prompt token count",
+        },
+      ],
+      someOf: ["/embedding"],
+    },
+  },
   routes: ["invoke"],
   title: "Amazon Titan Text Embeddings",
 };

@@ -179,6 +179,77 @@ export const descriptor: FamilyDescriptor = {
   operations: ["chat", "chat-stream"],
   prices_as_of: "2026-11-26",
   provider: "amazon",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/results/0/outputText",
+          required: true,
+          types: ["string"],
+          what: "the answer text",
+        },
+        {
+          pointer: "/results/0/completionReason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/results/0/tokenCount",
+          required: false,
+          types: ["number"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/inputTextTokenCount",
+          required: false,
+          types: ["number"],
+          what: "the prompt token count",
+        },
+        {
+          pointer: "/amazon-bedrock-guardrailAction",
+          required: false,
+          types: ["string"],
+          what: "the guardrail action",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [
+        {
+          pointer: "/outputText",
+          required: false,
+          types: ["string"],
+          what: "the text",
+        },
+        {
+          pointer: "/completionReason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/totalOutputTextTokenCount",
+          required: false,
+          types: ["number"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/inputTextTokenCount",
+          required: false,
+          types: ["number"],
+          what: "the prompt token count",
+        },
+      ],
+      someOf: [
+        "/outputText",
+        "/completionReason",
+        "/totalOutputTextTokenCount",
+        "/inputTextTokenCount",
+        "/results/0/outputText",
+      ],
+    },
+  },
   routes: ["invoke", "converse"],
   title: "Amazon Titan Text",
 };

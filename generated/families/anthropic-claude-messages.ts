@@ -429,6 +429,73 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-12-06",
   provider: "anthropic",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/content",
+          required: true,
+          types: ["array"],
+          what: "the answer content",
+        },
+        {
+          pointer: "/stop_reason",
+          required: true,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/usage/cache_read_input_tokens",
+          required: false,
+          types: ["integer"],
+          what: "the cache read token count",
+        },
+        {
+          pointer: "/usage/cache_creation_input_tokens",
+          required: false,
+          types: ["integer"],
+          what: "the cache write token count",
+        },
+        {
+          pointer: "/usage/output_tokens",
+          required: true,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/usage/input_tokens",
+          required: true,
+          types: ["integer"],
+          what: "the prompt token count",
+        },
+        {
+          pointer: "/id",
+          required: false,
+          types: ["string"],
+          what: "the response id",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [
+        {
+          pointer: "/type",
+          required: true,
+          types: ["string"],
+          what: "the type member",
+        },
+      ],
+      someOf: [
+        "/amazon-bedrock-invocationMetrics",
+        "/content_block",
+        "/delta",
+        "/index",
+        "/message",
+        "/type",
+        "/usage",
+      ],
+    },
+  },
   routes: ["invoke", "converse"],
   title: "Anthropic Claude (Messages API)",
 };

@@ -185,6 +185,58 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-11-26",
   provider: "anthropic",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/completion",
+          required: true,
+          types: ["string"],
+          what: "the answer text",
+        },
+        {
+          pointer: "/stop_reason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [
+        {
+          pointer: "/completion",
+          required: false,
+          types: ["string"],
+          what: "the text",
+        },
+        {
+          pointer: "/stop_reason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/outputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/inputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the prompt token count",
+        },
+      ],
+      someOf: [
+        "/completion",
+        "/stop_reason",
+        "/amazon-bedrock-invocationMetrics/outputTokenCount",
+        "/amazon-bedrock-invocationMetrics/inputTokenCount",
+      ],
+    },
+  },
   routes: ["invoke", "converse"],
   title: "Anthropic Claude (Text Completions API)",
 };

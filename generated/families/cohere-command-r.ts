@@ -401,6 +401,45 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-11-26",
   provider: "cohere",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/text",
+          required: true,
+          types: ["string"],
+          what: "the answer content",
+        },
+        {
+          pointer: "/finish_reason",
+          required: false,
+          types: ["string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/response_id",
+          required: false,
+          types: ["string"],
+          what: "the response id",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [],
+      someOf: [
+        "/amazon-bedrock-invocationMetrics",
+        "/citations",
+        "/event_type",
+        "/finish_reason",
+        "/generation_id",
+        "/is_finished",
+        "/response",
+        "/text",
+        "/tool_call_delta",
+        "/tool_calls",
+      ],
+    },
+  },
   routes: ["invoke", "converse"],
   title: "Cohere Command R",
 };

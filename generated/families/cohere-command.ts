@@ -203,6 +203,65 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-12-06",
   provider: "cohere",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/generations/0/text",
+          required: true,
+          types: ["string"],
+          what: "the answer text",
+        },
+        {
+          pointer: "/generations/0/finish_reason",
+          required: false,
+          types: ["string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/id",
+          required: false,
+          types: ["string"],
+          what: "the response id",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [
+        {
+          pointer: "/text",
+          required: false,
+          types: ["string"],
+          what: "the text",
+        },
+        {
+          pointer: "/finish_reason",
+          required: false,
+          types: ["string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/outputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/inputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the prompt token count",
+        },
+      ],
+      someOf: [
+        "/text",
+        "/finish_reason",
+        "/amazon-bedrock-invocationMetrics/outputTokenCount",
+        "/amazon-bedrock-invocationMetrics/inputTokenCount",
+        "/generations/0/text",
+      ],
+    },
+  },
   routes: ["invoke"],
   title: "Cohere Command (text generation)",
 };

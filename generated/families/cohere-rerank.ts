@@ -71,6 +71,18 @@ export const descriptor: FamilyDescriptor = {
       score: "/relevance_score",
     },
   },
+  response_reads: {
+    rerank: {
+      reads: [
+        {
+          pointer: "/results",
+          required: true,
+          types: ["array"],
+          what: "the results",
+        },
+      ],
+    },
+  },
   routes: ["invoke"],
   title: "Cohere Rerank",
 };

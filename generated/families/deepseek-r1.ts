@@ -169,6 +169,58 @@ export const descriptor: FamilyDescriptor = {
   operations: ["chat", "chat-stream"],
   prices_as_of: "2026-11-26",
   provider: "deepseek",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/choices/0/text",
+          required: true,
+          types: ["string"],
+          what: "the answer text",
+        },
+        {
+          pointer: "/choices/0/stop_reason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [
+        {
+          pointer: "/choices/0/text",
+          required: false,
+          types: ["string"],
+          what: "the text",
+        },
+        {
+          pointer: "/choices/0/stop_reason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/outputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/inputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the prompt token count",
+        },
+      ],
+      someOf: [
+        "/choices/0/text",
+        "/choices/0/stop_reason",
+        "/amazon-bedrock-invocationMetrics/outputTokenCount",
+        "/amazon-bedrock-invocationMetrics/inputTokenCount",
+      ],
+    },
+  },
   routes: ["invoke", "converse"],
   title: "DeepSeek-R1 (text completion)",
 };

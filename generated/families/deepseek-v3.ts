@@ -267,6 +267,54 @@ export const descriptor: FamilyDescriptor = {
   operations: ["chat", "chat-stream"],
   prices_as_of: "2026-10-06",
   provider: "deepseek",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/choices/0/message",
+          required: true,
+          types: ["object"],
+          what: "the answer content",
+        },
+        {
+          pointer: "/choices/0/finish_reason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/usage/completion_tokens",
+          required: false,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/usage/prompt_tokens",
+          required: false,
+          types: ["integer"],
+          what: "the prompt token count",
+        },
+        {
+          pointer: "/id",
+          required: false,
+          types: ["string"],
+          what: "the response id",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [],
+      someOf: [
+        "/amazon-bedrock-invocationMetrics",
+        "/choices",
+        "/created",
+        "/id",
+        "/model",
+        "/object",
+        "/usage",
+      ],
+    },
+  },
   routes: ["invoke", "converse"],
   title: "DeepSeek V3.x (OpenAI Chat Completions body)",
 };

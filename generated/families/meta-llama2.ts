@@ -149,6 +149,70 @@ export const descriptor: FamilyDescriptor = {
   operations: ["chat", "chat-stream"],
   prices_as_of: "2026-11-26",
   provider: "meta",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/generation",
+          required: true,
+          types: ["string"],
+          what: "the answer text",
+        },
+        {
+          pointer: "/stop_reason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/generation_token_count",
+          required: false,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/prompt_token_count",
+          required: false,
+          types: ["integer", "null"],
+          what: "the prompt token count",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [
+        {
+          pointer: "/generation",
+          required: false,
+          types: ["string"],
+          what: "the text",
+        },
+        {
+          pointer: "/stop_reason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/outputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/inputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the prompt token count",
+        },
+      ],
+      someOf: [
+        "/generation",
+        "/stop_reason",
+        "/amazon-bedrock-invocationMetrics/outputTokenCount",
+        "/amazon-bedrock-invocationMetrics/inputTokenCount",
+      ],
+    },
+  },
   routes: ["invoke", "converse"],
   title: "Meta Llama 2 Chat (text completion)",
 };

@@ -247,6 +247,58 @@ export const descriptor: FamilyDescriptor = {
   operations: ["chat", "chat-stream"],
   prices_as_of: "2026-11-26",
   provider: "mistral",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/choices/0/message",
+          required: true,
+          types: ["object"],
+          what: "the answer content",
+        },
+        {
+          pointer: "/choices/0/stop_reason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [
+        {
+          pointer: "/choices/0/message/content",
+          required: false,
+          types: ["null", "string"],
+          what: "the text",
+        },
+        {
+          pointer: "/choices/0/stop_reason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/outputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/inputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the prompt token count",
+        },
+      ],
+      someOf: [
+        "/choices/0/message/content",
+        "/choices/0/stop_reason",
+        "/amazon-bedrock-invocationMetrics/outputTokenCount",
+        "/amazon-bedrock-invocationMetrics/inputTokenCount",
+      ],
+    },
+  },
   routes: ["invoke", "converse"],
   title: "Mistral AI (chat completion)",
 };

@@ -188,6 +188,58 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-11-26",
   provider: "mistral",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/outputs/0/text",
+          required: true,
+          types: ["string"],
+          what: "the answer text",
+        },
+        {
+          pointer: "/outputs/0/stop_reason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [
+        {
+          pointer: "/outputs/0/text",
+          required: false,
+          types: ["string"],
+          what: "the text",
+        },
+        {
+          pointer: "/outputs/0/stop_reason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/outputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/inputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the prompt token count",
+        },
+      ],
+      someOf: [
+        "/outputs/0/text",
+        "/outputs/0/stop_reason",
+        "/amazon-bedrock-invocationMetrics/outputTokenCount",
+        "/amazon-bedrock-invocationMetrics/inputTokenCount",
+      ],
+    },
+  },
   routes: ["invoke", "converse"],
   title: "Mistral AI (text completion)",
 };

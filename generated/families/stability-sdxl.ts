@@ -167,6 +167,30 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-11-26",
   provider: "stability",
+  response_reads: {
+    images: {
+      reads: [
+        {
+          pointer: "/artifacts/*/base64",
+          required: false,
+          types: ["string"],
+          what: "the images",
+        },
+        {
+          pointer: "/artifacts/*/seed",
+          required: false,
+          types: ["integer"],
+          what: "the seeds",
+        },
+        {
+          pointer: "/artifacts/*/finishReason",
+          required: false,
+          types: ["string"],
+          what: "the finish reasons",
+        },
+      ],
+    },
+  },
   routes: ["invoke"],
   title: "Stability AI Stable Diffusion XL",
 };

@@ -98,6 +98,30 @@ export const descriptor: FamilyDescriptor = {
     },
   },
   provider: "stability",
+  response_reads: {
+    images_edit: {
+      reads: [
+        {
+          pointer: "/images/*",
+          required: false,
+          types: ["string"],
+          what: "the images",
+        },
+        {
+          pointer: "/seeds/*",
+          required: false,
+          types: ["integer"],
+          what: "the seeds",
+        },
+        {
+          pointer: "/finish_reasons/*",
+          required: false,
+          types: ["null", "string"],
+          what: "the finish reasons",
+        },
+      ],
+    },
+  },
   routes: ["invoke"],
   title: "Stability AI Stable Image Search and Replace",
 };

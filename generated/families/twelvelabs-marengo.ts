@@ -95,6 +95,25 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-10-06",
   provider: "twelvelabs",
+  response_reads: {
+    embeddings: {
+      reads: [
+        {
+          pointer: "/data/embedding",
+          required: false,
+          types: ["array"],
+          what: "the vectors",
+        },
+        {
+          pointer: "/data/0/embedding",
+          required: false,
+          types: ["array"],
+          what: "the vectors",
+        },
+      ],
+      someOf: ["/data/embedding", "/data/0/embedding"],
+    },
+  },
   routes: ["invoke"],
   title: "TwelveLabs Marengo Embed",
 };

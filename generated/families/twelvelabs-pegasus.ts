@@ -217,6 +217,58 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-10-06",
   provider: "twelvelabs",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/message",
+          required: true,
+          types: ["string"],
+          what: "the answer text",
+        },
+        {
+          pointer: "/finishReason",
+          required: true,
+          types: ["string"],
+          what: "the stop reason",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [
+        {
+          pointer: "/message",
+          required: false,
+          types: ["string"],
+          what: "the text",
+        },
+        {
+          pointer: "/finishReason",
+          required: false,
+          types: ["null", "string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/outputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/amazon-bedrock-invocationMetrics/inputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the prompt token count",
+        },
+      ],
+      someOf: [
+        "/message",
+        "/finishReason",
+        "/amazon-bedrock-invocationMetrics/outputTokenCount",
+        "/amazon-bedrock-invocationMetrics/inputTokenCount",
+      ],
+    },
+  },
   routes: ["invoke"],
   title: "TwelveLabs Pegasus (video understanding)",
 };

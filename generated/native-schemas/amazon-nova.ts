@@ -155,6 +155,20 @@ export const nativeSchemas: NativeSchemaSet = {
         minItems: 1,
         type: "array",
       },
+      reasoningConfig: {
+        properties: {
+          maxReasoningEffort: {
+            enum: ["low", "medium", "high"],
+            type: "string",
+          },
+          type: {
+            enum: ["enabled", "disabled"],
+            type: "string",
+          },
+        },
+        required: ["type"],
+        type: "object",
+      },
       schemaVersion: {
         const: "messages-v1",
         type: "string",

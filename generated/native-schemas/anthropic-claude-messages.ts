@@ -366,4 +366,274 @@ export const nativeSchemas: NativeSchemaSet = {
     required: ["type"],
     type: "object",
   },
+  models: {
+    "anthropic.claude-3-5-haiku-20241022-v1:0": {
+      request_errors: "bedrock-claude",
+    },
+    "anthropic.claude-3-5-sonnet-20240620-v1:0": {
+      request_errors: "bedrock-claude",
+    },
+    "anthropic.claude-3-5-sonnet-20241022-v2:0": {
+      request_errors: "bedrock-claude",
+    },
+    "anthropic.claude-3-7-sonnet-20250219-v1:0": {
+      request_errors: "bedrock-claude",
+    },
+    "anthropic.claude-3-haiku-20240307-v1:0": {
+      request_errors: "bedrock-claude",
+    },
+    "anthropic.claude-3-opus-20240229-v1:0": {
+      request_errors: "bedrock-claude",
+    },
+    "anthropic.claude-3-sonnet-20240229-v1:0": {
+      request_errors: "bedrock-claude",
+    },
+    "anthropic.claude-fable-5": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high", "xhigh", "max"],
+              type: "string",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-fable-5-1": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high", "xhigh", "max"],
+              type: "string",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-haiku-4-5-20251001-v1:0": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {},
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-opus-4-1-20250805-v1:0": {
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-opus-4-20250514-v1:0": {
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-opus-4-5-20251101-v1:0": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high"],
+              type: "string",
+            },
+            format: {
+              properties: {
+                schema: {
+                  type: "object",
+                },
+                type: {
+                  const: "json_schema",
+                  type: "string",
+                },
+              },
+              required: ["type", "schema"],
+              type: "object",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-opus-4-6-v1": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high", "max"],
+              type: "string",
+            },
+            format: {
+              properties: {
+                schema: {
+                  type: "object",
+                },
+                type: {
+                  const: "json_schema",
+                  type: "string",
+                },
+              },
+              required: ["type", "schema"],
+              type: "object",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-opus-4-7": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high", "xhigh", "max"],
+              type: "string",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-opus-4-8": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high", "xhigh", "max"],
+              type: "string",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-opus-5": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high", "xhigh", "max"],
+              type: "string",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-opus-5-5": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high", "xhigh", "max"],
+              type: "string",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-sonnet-4-20250514-v1:0": {
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-sonnet-4-5-20250929-v1:0": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            format: {
+              properties: {
+                schema: {
+                  type: "object",
+                },
+                type: {
+                  const: "json_schema",
+                  type: "string",
+                },
+              },
+              required: ["type", "schema"],
+              type: "object",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-sonnet-4-6": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high"],
+              type: "string",
+            },
+            format: {
+              properties: {
+                schema: {
+                  type: "object",
+                },
+                type: {
+                  const: "json_schema",
+                  type: "string",
+                },
+              },
+              required: ["type", "schema"],
+              type: "object",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-sonnet-5": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high"],
+              type: "string",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+    "anthropic.claude-sonnet-5-5": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high"],
+              type: "string",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
+  },
 };

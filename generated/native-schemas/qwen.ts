@@ -95,6 +95,9 @@ export const nativeSchemas: NativeSchemaSet = {
       model: {
         type: "string",
       },
+      reasoning_config: {
+        type: "string",
+      },
       stop: {
         items: {
           type: "string",

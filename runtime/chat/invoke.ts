@@ -3,6 +3,7 @@
  * family's codec, and the native answer read back into an OpenAI completion.
  */
 import type { ChatMapping, PriceFields, UsageMap, ValueSource } from "../../generated/spec-types.js";
+import { checkAnswer } from "../answer-check.js";
 import { messagesCodecFor } from "../codecs/registry.js";
 import type { FamilyDescriptor } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
@@ -115,6 +116,7 @@ export function parseInvokeChatResponse(
   requestId: string | undefined,
 ): ChatCompletion {
   const response = descriptor.chat!.response;
+  checkAnswer(body, descriptor.response_reads?.chat, `the ${meta.model} response`, meta.model);
   const decoded = decodeInvokeMessage(body, descriptor);
   const native =
     typeof response.finish_reason.from === "string"

@@ -9,8 +9,10 @@ import {
   type InvokeModelWithResponseStreamCommandOutput,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { ChatMapping, FinishReasonMap } from "../../generated/spec-types.js";
+import { checkAnswer } from "../answer-check.js";
 import { streamCodecFor } from "../codecs/registry.js";
 import { createConverseEventDecoder } from "../codecs/shared/converse-events.js";
+import type { AnswerCheck } from "../descriptor.js";
 import { mapBedrockError, RequestValidationError } from "../errors.js";
 import { readPointer, writeConstants } from "../pointer.js";
 import { parseJsonBody, sendCommand, TimeoutAbort } from "../send.js";
@@ -185,14 +187,23 @@ function invokeStreamFinishMap(mapping: ChatMapping): FinishReasonMap {
   return { ...base, map: { ...base.map, [guardrailIntervened]: "content_filter" } };
 }
 
-/** Decodes one InvokeModelWithResponseStream event (a JSON chunk) into stream events. */
-function invokeEventDecoder(mapping: ChatMapping): (event: unknown) => StreamEvent[] {
+/**
+ * Decodes one InvokeModelWithResponseStream event (a JSON chunk) into stream events, after checking the
+ * chunk holds what the spec reads from chunks (`check`, from the family's native chunk schema).
+ */
+function invokeEventDecoder(
+  mapping: ChatMapping,
+  check: AnswerCheck | undefined,
+  model: string,
+): (event: unknown) => StreamEvent[] {
   const decoder = streamCodecFor(mapping.stream!.codec).createDecoder(mapping.stream!, mapping.response);
   const guardrailPointer = mapping.response.guardrail;
+  const subject = `a ${model} stream chunk`;
   return (event) => {
     const payload = (event as { chunk?: { bytes?: Uint8Array } }).chunk;
     if (!payload) return [];
     const chunk = parseJsonBody(payload.bytes, "an invoke stream chunk");
+    checkAnswer(chunk, check, subject, model);
     const events = decoder(chunk);
     if (guardrailPointer && readPointer(chunk, guardrailPointer) === "INTERVENED") {
       events.push({ kind: "finish", reason: guardrailIntervened });
@@ -230,7 +241,7 @@ async function openInvokeStream(
   const requestId = output.$metadata.requestId;
   return {
     events: output.body,
-    decode: invokeEventDecoder(mapping),
+    decode: invokeEventDecoder(mapping, prepared.descriptor?.response_reads?.chat_stream, model),
     assembler: new ChunkAssembler(prepared.meta, invokeStreamFinishMap(mapping)),
     fields: { route: "invoke", request_id: requestId },
     requestId,

@@ -43,26 +43,28 @@ describe("request validation", () => {
     }
   }
 
+  // Claude 3 models answer with the failure of Claude's text-completion form first and no separators
+  // (real: https://github.com/fumito-ito/AnthropicSwiftSDK/issues/19, https://github.com/diffbot/code-gpt-docs/issues/300).
   it.each([
     [
       "an extraneous key",
       claude({ foo: 1 }),
-      "Malformed input request: #: extraneous key [foo] is not permitted, please reformat your input and try again.",
+      'Malformed input request: #: subject must not be valid against schema {"required":["messages"]}#: extraneous key [foo] is not permitted, please reformat your input and try again.',
     ],
     [
       "a value above the maximum",
       claude({ temperature: 1.5 }),
-      "Malformed input request: #/temperature: 1.5 is not less or equal to 1, please reformat your input and try again.",
+      'Malformed input request: #: subject must not be valid against schema {"required":["messages"]}#/temperature: 1.5 is not less or equal to 1, please reformat your input and try again.',
     ],
     [
       "a value below the minimum",
       claude({ max_tokens: 0 }),
-      "Malformed input request: #/max_tokens: 0 is not greater or equal to 1, please reformat your input and try again.",
+      'Malformed input request: #: subject must not be valid against schema {"required":["messages"]}#/max_tokens: 0 is not greater or equal to 1, please reformat your input and try again.',
     ],
     [
       "a wrong type",
       claude({ max_tokens: "ten" }),
-      "Malformed input request: #/max_tokens: expected type: Integer, found: String, please reformat your input and try again.",
+      'Malformed input request: #: subject must not be valid against schema {"required":["messages"]}#/max_tokens: expected type: Integer, found: String, please reformat your input and try again.',
     ],
     [
       "a missing required key",
@@ -70,17 +72,17 @@ describe("request validation", () => {
         anthropic_version: "bedrock-2023-05-31",
         messages: [{ role: "user", content: "hi" }],
       }),
-      "Malformed input request: #: required key [max_tokens] not found, please reformat your input and try again.",
+      'Malformed input request: #: subject must not be valid against schema {"required":["messages"]}#: required key [max_tokens] not found, please reformat your input and try again.',
     ],
     [
       "an enum violation in a nested list",
       claude({ messages: [{ role: "robot", content: "hi" }] }),
-      "Malformed input request: #/messages/0/role: robot is not a valid enum value, please reformat your input and try again.",
+      'Malformed input request: #: subject must not be valid against schema {"required":["messages"]}#/messages/0/role: robot is not a valid enum value, please reformat your input and try again.',
     ],
     [
       "an empty list",
       claude({ messages: [] }),
-      "Malformed input request: #/messages: expected minimum item count: 1, found: 0, please reformat your input and try again.",
+      'Malformed input request: #: subject must not be valid against schema {"required":["messages"]}#/messages: expected minimum item count: 1, found: 0, please reformat your input and try again.',
     ],
     [
       "several problems at once",
@@ -90,7 +92,7 @@ describe("request validation", () => {
         model: "x",
         messages: [{ role: "user", content: "hi" }],
       }),
-      "Malformed input request: #: required key [max_tokens] not found, #: extraneous key [stream] is not permitted, #: extraneous key [model] is not permitted, please reformat your input and try again.",
+      'Malformed input request: #: subject must not be valid against schema {"required":["messages"]}#: required key [max_tokens] not found#: extraneous key [stream] is not permitted#: extraneous key [model] is not permitted, please reformat your input and try again.',
     ],
   ])("InvokeModel body with %s", async (_case, body, message) => {
     const error = await invokeError(HAIKU, body);

@@ -357,6 +357,16 @@ const mistakes: readonly MistakeCase[] = [
     expected: [`${text}:58:14 /models/0/price/input_per_mtok: price must not be negative (got -1)`],
   },
   {
+    mistake: "converse param writing an additionalModelRequestFields member the native body lacks",
+    files: editText(
+      "max_tokens: { to: /inferenceConfig/maxTokens }",
+      "max_tokens: { to: /additionalModelRequestFields/top_p }",
+    ),
+    expected: [
+      `${text}:30:19 /converse/params/max_tokens/to: /additionalModelRequestFields/top_p is not a field of the native body (native.chat_request, or a model's native.chat_request_properties): Bedrock refuses it`,
+    ],
+  },
+  {
     mistake: "converse param pointing outside the Converse request",
     files: editText("/inferenceConfig/maxTokens", "/inferenceConfig/maxTokenCount"),
     expected: [

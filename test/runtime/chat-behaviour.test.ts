@@ -607,9 +607,14 @@ describe("provider-specific params", () => {
   });
 
   it("an undeclared param passes through: to additionalModelRequestFields and to the native body", async () => {
-    await chat({ model: converse(CLAUDE), messages: hello, custom_flag: { on: true } });
+    // Bedrock checks Claude's native body strictly: the passed-through key reaches it and is refused there,
+    // also when it comes through Converse (https://github.com/BerriAI/litellm/issues/7416).
+    const refused = await failure(
+      chat({ model: converse(CLAUDE), messages: hello, custom_flag: { on: true } }),
+    );
     expect(lastBody(emulator).additionalModelRequestFields).toEqual({ custom_flag: { on: true } });
-    // Bedrock checks Claude's native body strictly: the passed-through key reaches it and is refused there.
+    expect(refused.status).toBe(400);
+    expect(refused.message).toMatch(/The model returned the following errors: .*custom_flag/);
     const error = await failure(chat({ model: invoke(CLAUDE), messages: hello, custom_flag: true }));
     expect(lastBody(emulator).custom_flag).toBe(true);
     expect(BedrockCallError.isInstance(error)).toBe(true);

@@ -380,6 +380,59 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-11-20",
   provider: "amazon",
+  response_reads: {
+    chat: {
+      reads: [
+        {
+          pointer: "/output/message/content",
+          required: true,
+          types: ["array"],
+          what: "the answer content",
+        },
+        {
+          pointer: "/stopReason",
+          required: true,
+          types: ["string"],
+          what: "the stop reason",
+        },
+        {
+          pointer: "/usage/cacheReadInputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the cache read token count",
+        },
+        {
+          pointer: "/usage/cacheWriteInputTokenCount",
+          required: false,
+          types: ["integer"],
+          what: "the cache write token count",
+        },
+        {
+          pointer: "/usage/outputTokens",
+          required: true,
+          types: ["integer"],
+          what: "the completion token count",
+        },
+        {
+          pointer: "/usage/inputTokens",
+          required: true,
+          types: ["integer"],
+          what: "the prompt token count",
+        },
+      ],
+    },
+    chat_stream: {
+      reads: [],
+      someOf: [
+        "/contentBlockDelta",
+        "/contentBlockStart",
+        "/contentBlockStop",
+        "/messageStart",
+        "/messageStop",
+        "/metadata",
+      ],
+    },
+  },
   routes: ["invoke", "converse"],
   title: "Amazon Nova (messages-v1)",
 };

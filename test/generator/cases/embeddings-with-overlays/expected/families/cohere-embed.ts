@@ -109,6 +109,25 @@ export const descriptor: FamilyDescriptor = {
   },
   prices_as_of: "2026-11-20",
   provider: "cohere",
+  response_reads: {
+    embeddings: {
+      reads: [
+        {
+          pointer: "/embeddings/float",
+          required: false,
+          types: ["array"],
+          what: "the vectors",
+        },
+        {
+          pointer: "/embeddings",
+          required: false,
+          types: ["array", "object"],
+          what: "the vectors",
+        },
+      ],
+      someOf: ["/embeddings/float", "/embeddings"],
+    },
+  },
   routes: ["invoke"],
   title: "Cohere Embed",
 };

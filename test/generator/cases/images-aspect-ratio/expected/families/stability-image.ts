@@ -71,6 +71,30 @@ export const descriptor: FamilyDescriptor = {
   operations: ["images"],
   prices_as_of: "2026-11-20",
   provider: "stability",
+  response_reads: {
+    images: {
+      reads: [
+        {
+          pointer: "/images/*",
+          required: false,
+          types: ["string"],
+          what: "the images",
+        },
+        {
+          pointer: "/seeds",
+          required: false,
+          types: ["array"],
+          what: "the seeds",
+        },
+        {
+          pointer: "/finish_reasons",
+          required: false,
+          types: ["array"],
+          what: "the finish reasons",
+        },
+      ],
+    },
+  },
   routes: ["invoke"],
   title: "Stability AI Stable Image",
 };

@@ -86,6 +86,24 @@ export const descriptor: FamilyDescriptor = {
     },
   },
   provider: "stability",
+  response_reads: {
+    images_edit: {
+      reads: [
+        {
+          pointer: "/images/*",
+          required: false,
+          types: ["string"],
+          what: "the images",
+        },
+        {
+          pointer: "/finish_reasons/*",
+          required: false,
+          types: ["null", "string"],
+          what: "the finish reasons",
+        },
+      ],
+    },
+  },
   routes: ["invoke"],
   title: "Search and replace (golden case)",
 };
