@@ -25,6 +25,10 @@ export type ParamPolicy = ("map" | "passthrough" | "drop" | "reject")
  */
 export type Capability1 = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations")
 /**
+ * Where the family's prompt-caching models take cache checkpoints on this route ("Fields that accept prompt cache checkpoints" in https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html). A caller's cache_control elsewhere, or on a model without the prompt-caching capability, is dropped with a warning.
+ */
+export type CacheFields = ("system" | "messages" | "tools")[]
+/**
  * Where a value is read from: a JSON pointer into the native body, or a response header.
  */
 export type ValueSource = (Pointer | {
@@ -152,6 +156,7 @@ tools?: string
 tool_choice?: Pointer
 content_form?: ContentForm
 params: ParamTable
+cache_points?: CacheFields
 }
 /**
  * Renders a conversation into one prompt string. Turn templates use `{content}` (and `{role}`); the text before `{content}` is the turn's prefix, the text after it the suffix.
@@ -305,6 +310,7 @@ params: ParamTable
 constants?: {
 [k: string]: unknown
 }
+cache_points?: CacheFields
 }
 export interface EmbeddingsMapping {
 request: {

@@ -179,40 +179,62 @@ export interface RequestOptions {
 // Chat
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Anthropic's prompt-cache marker, which LiteLLM accepts on messages, content parts, tool calls and tools:
+ * the prompt up to and including the marked block is cached where the model supports prompt caching.
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html
+ */
+export interface CacheControl {
+  readonly type: "ephemeral";
+  readonly ttl?: "5m" | "1h";
+}
+
 export interface TextPart {
   readonly type: "text";
+  readonly text: string;
+  readonly cache_control?: CacheControl;
+}
+
+/** LiteLLM's part for text a guardrail judges on its own (Converse's guardContent block). */
+export interface GuardedTextPart {
+  readonly type: "guarded_text";
   readonly text: string;
 }
 
 export interface ImagePart {
   readonly type: "image_url";
   readonly image_url: { readonly url: string; readonly detail?: "auto" | "low" | "high" } | string;
+  readonly cache_control?: CacheControl;
 }
 
 /** A document (PDF, CSV, DOCX …) as a data URL, in OpenAI's `file` part shape. */
 export interface FilePart {
   readonly type: "file";
   readonly file: { readonly file_data?: string; readonly filename?: string; readonly format?: string };
+  readonly cache_control?: CacheControl;
 }
 
-export type ContentPart = TextPart | ImagePart | FilePart;
+export type ContentPart = TextPart | ImagePart | FilePart | GuardedTextPart;
 
 export interface SystemMessage {
   readonly role: "system" | "developer";
   readonly content: string | readonly TextPart[];
   readonly name?: string;
+  readonly cache_control?: CacheControl;
 }
 
 export interface UserMessage {
   readonly role: "user";
   readonly content: string | readonly ContentPart[];
   readonly name?: string;
+  readonly cache_control?: CacheControl;
 }
 
 export interface ToolCall {
   readonly id: string;
   readonly type: "function";
   readonly function: { readonly name: string; readonly arguments: string };
+  readonly cache_control?: CacheControl;
 }
 
 /** Reasoning kept so it can be sent back on the next turn (Claude requires the signature). */
@@ -230,12 +252,14 @@ export interface AssistantMessage {
   readonly reasoning_content?: string;
   readonly thinking_blocks?: readonly ThinkingBlock[];
   readonly name?: string;
+  readonly cache_control?: CacheControl;
 }
 
 export interface ToolMessage {
   readonly role: "tool";
   readonly tool_call_id: string;
   readonly content: string | readonly ContentPart[];
+  readonly cache_control?: CacheControl;
 }
 
 export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
@@ -248,6 +272,7 @@ export interface FunctionTool {
     readonly parameters?: Readonly<Record<string, unknown>>;
     readonly strict?: boolean;
   };
+  readonly cache_control?: CacheControl;
 }
 
 export type ToolChoice =

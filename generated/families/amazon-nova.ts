@@ -351,6 +351,7 @@ export interface AmazonNovaParams {
 export const descriptor: FamilyDescriptor = {
   chat: {
     request: {
+      cache_points: ["system", "messages"],
       codec: "nova",
       constants: {
         "/schemaVersion": "messages-v1",
@@ -474,6 +475,7 @@ export const descriptor: FamilyDescriptor = {
     },
   },
   converse: {
+    cache_points: ["system", "messages"],
     params: {
       max_completion_tokens: {
         min: 1,

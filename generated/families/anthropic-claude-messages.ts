@@ -186,6 +186,7 @@ export interface AnthropicClaudeMessagesParams {
 export const descriptor: FamilyDescriptor = {
   chat: {
     request: {
+      cache_points: ["system", "messages", "tools"],
       codec: "anthropic",
       constants: {
         "/anthropic_version": "bedrock-2023-05-31",
@@ -318,6 +319,7 @@ export const descriptor: FamilyDescriptor = {
     },
   },
   converse: {
+    cache_points: ["system", "messages", "tools"],
     params: {
       anthropic_beta: {
         to: "/additionalModelRequestFields/anthropic_beta",
