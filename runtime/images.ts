@@ -1,4 +1,5 @@
 import type { ImagesMapping, ParamTable } from "../generated/spec-types.js";
+import { invokeRequestMetadata } from "./call-members.js";
 import { computeImageCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { ContentFilterError, RequestValidationError, ResponseParseError } from "./errors.js";
@@ -208,6 +209,7 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
   );
   applyBodyParams(params, body, call, { kind: "images", entry, descriptor }, table);
 
+  const metadata = invokeRequestMetadata(request.requestMetadata, entry.id);
   const responses = await Promise.all(
     Array.from({ length: calls }, async () => {
       const answer = await invokeJson(call.client, call.options, {
@@ -215,6 +217,7 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
         body,
         model: entry.id,
         what: `the ${entry.id} image response`,
+        ...metadata,
       });
       return answer.body;
     }),

@@ -31,6 +31,8 @@ export const runtimeFields: ReadonlySet<string> = new Set([
   "assistant_continue_message",
   "cache_control_injection_points",
   "guardrailConfig",
+  // Converse's top-level member, InvokeModel's X-Amzn-Bedrock-Request-Metadata header (call-members.ts).
+  "requestMetadata",
   "fetchImage",
   "onWarning",
   "allowRetired",

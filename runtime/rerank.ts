@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { runtimeRerankParams } from "../generated/params.js";
 import type { RerankMapping } from "../generated/spec-types.js";
+import { invokeRequestMetadata } from "./call-members.js";
 import { computeRerankCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
@@ -149,6 +150,7 @@ export async function createRerank(call: RerankCall): Promise<RerankResponse> {
     body,
     model: entry.id,
     what: `the ${entry.id} rerank response`,
+    ...invokeRequestMetadata(request.requestMetadata, entry.id),
   });
   const parsed = answer.body;
   const results: RerankResult[] = readRerankResults(parsed, mapping, documents, entry.id).map((result) =>

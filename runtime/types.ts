@@ -166,6 +166,27 @@ export interface BehaviourOptions {
   readonly allowRetired?: boolean;
 }
 
+/** Bedrock call members beside the model params, for every operation. */
+export interface CallMembers {
+  /**
+   * Key-value pairs for filtering Bedrock's invocation logs: at most 16, keys 1-256 and values 0-256
+   * characters of letters, digits, whitespace and `: _ @ $ # = / + , - .` (checked before the call).
+   * Converse's top-level `requestMetadata`; InvokeModel's X-Amzn-Bedrock-Request-Metadata header.
+   */
+  readonly requestMetadata?: Readonly<Record<string, string>>;
+}
+
+/** LiteLLM's prompt-cache injection point: marks messages (by role, or the one at an index) or the tool list. */
+export type CacheControlInjectionPoint =
+  | {
+      readonly location: "message";
+      readonly role?: "system" | "developer" | "user" | "assistant" | "tool";
+      /** A message index; negative counts from the end. */
+      readonly index?: number;
+      readonly control?: CacheControl;
+    }
+  | { readonly location: "tool_config"; readonly control?: CacheControl };
+
 /** Per-call options in openai-node style (second argument of `create`). */
 export interface RequestOptions {
   readonly signal?: AbortSignal;
@@ -320,8 +341,18 @@ interface OpenAIChatParams {
   readonly service_tier?: string;
 }
 
-interface ChatRequestBase<M extends string> extends OpenAIChatParams, ConnectionOptions, BehaviourOptions {
+interface ChatRequestBase<M extends string>
+  extends OpenAIChatParams,
+    ConnectionOptions,
+    BehaviourOptions,
+    CallMembers {
   readonly model: M;
+  /** Places cache_control marks for callers that cannot edit their messages (LiteLLM); never sent. */
+  readonly cache_control_injection_points?: readonly CacheControlInjectionPoint[];
+  /** The text a blank assistant message gets under modify_params (LiteLLM; default "Please continue."). */
+  readonly assistant_continue_message?:
+    | string
+    | { readonly role: "assistant"; readonly content: string | readonly TextPart[] };
   /** The id or ARN sent to Bedrock (provisioned throughput, application inference profiles); `model` names the base model. */
   readonly model_id?: string;
   /** LiteLLM's test double: the request is checked as usual, then answered with this text; Bedrock is not called. */
@@ -450,6 +481,7 @@ interface OpenAIEmbeddingParams {
 /** A request of an operation other than chat: its own params, the model's, connection and policy options. */
 type OperationParams<Params, M extends string> = Params &
   ConnectionOptions &
+  CallMembers &
   Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
     readonly model: M;
     /** The id or ARN sent to Bedrock (provisioned throughput); `model` names the base model. */

@@ -3,6 +3,7 @@
  * family's codec, and the native answer read back into an OpenAI completion.
  */
 import type { ChatMapping, PriceFields, UsageMap, ValueSource } from "../../generated/spec-types.js";
+import { invokeRequestMetadata } from "../call-members.js";
 import { messagesCodecFor } from "../codecs/registry.js";
 import type { FamilyDescriptor } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
@@ -137,6 +138,14 @@ export function parseInvokeChatResponse(
   return buildCompletion(decoded, finish, usage, typeof id === "string" ? { ...meta, id } : meta, fields);
 }
 
+/** InvokeModel's call members of a chat call: the guardrail headers and the invocation-log metadata. */
+export function invokeCallMembers(call: ChatCall, model: string) {
+  return {
+    ...invokeGuardrailParams(call.guardrail),
+    ...invokeRequestMetadata(call.request.requestMetadata, model),
+  };
+}
+
 /** A unary chat call over InvokeModel. */
 export async function invokeChat(call: ChatCall, prepared: PreparedChat): Promise<ChatCompletion> {
   const { body } = await buildInvokeChatBody(call, prepared);
@@ -146,7 +155,7 @@ export async function invokeChat(call: ChatCall, prepared: PreparedChat): Promis
     body,
     model: entry.id,
     what: `the ${entry.id} response`,
-    ...invokeGuardrailParams(call.guardrail),
+    ...invokeCallMembers(call, entry.id),
   });
   return parseInvokeChatResponse(
     answer.body,

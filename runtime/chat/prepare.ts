@@ -1,4 +1,5 @@
 import type { PriceFields } from "../../generated/spec-types.js";
+import { checkGuardrailConfig } from "../call-members.js";
 import { resolvePrice } from "../cost.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
@@ -41,6 +42,7 @@ export async function prepareChat(call: ChatCall, operation: "chat" | "chat-stre
     call.region,
     call,
   );
+  checkGuardrailConfig(call.guardrail, resolved.displayName);
   const route = chooseChatRoute(resolved);
   const entry = resolved.entry ? requireOperation(resolved, operation) : undefined;
   const descriptor = entry ? (await loadFamily(entry.family)).descriptor : undefined;
