@@ -170,14 +170,14 @@ export interface ModelParams {
   "ai21.jamba-1-5-large-v1:0": Pick<Ai21JambaParams, "documents">;
   "ai21.jamba-1-5-mini-v1:0": Pick<Ai21JambaParams, "documents">;
   "ai21.jamba-instruct-v1:0": Record<never, never>;
-  "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
   "amazon.nova-2-multimodal-embeddings-v1:0": Pick<AmazonNovaEmbedParams, "truncationMode">;
-  "amazon.nova-2-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-2-pro-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
   "amazon.nova-canvas-v1:0": Pick<AmazonNovaCanvasParams, "style">;
-  "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
-  "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "top_k">;
-  "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "top_k">;
-  "amazon.nova-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
+  "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
+  "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
+  "amazon.nova-pro-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
   "amazon.rerank-v1:0": Record<never, never>;
   "amazon.titan-embed-image-v1": Record<never, never>;
   "amazon.titan-embed-text-v1": Record<never, never>;
@@ -195,23 +195,23 @@ export interface ModelParams {
   "anthropic.claude-3-haiku-20240307-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-3-opus-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-3-sonnet-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
-  "anthropic.claude-fable-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-fable-5-1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-haiku-4-5-20251001-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-fable-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-fable-5-1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-haiku-4-5-20251001-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
   "anthropic.claude-instant-v1": Pick<AnthropicClaudeTextParams, "top_k">;
   "anthropic.claude-opus-4-1-20250805-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-opus-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-4-5-20251101-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-4-6-v1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-4-7": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-opus-4-8": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-5-20251101-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-6-v1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-7": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-opus-4-8": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-sonnet-4-5-20250929-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-sonnet-4-6": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-sonnet-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-sonnet-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-4-5-20250929-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-4-6": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-sonnet-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
   "anthropic.claude-v2": Pick<AnthropicClaudeTextParams, "top_k">;
   "anthropic.claude-v2:1": Pick<AnthropicClaudeTextParams, "top_k">;
   "cohere.command-light-text-v14": Pick<CohereCommandParams, "return_likelihoods" | "top_k" | "truncate">;
@@ -1605,6 +1605,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -1705,6 +1706,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -1805,6 +1807,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prefill",
       "prompt-caching",
@@ -1988,6 +1991,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prefill",
       "prompt-caching",
@@ -2057,6 +2061,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2111,6 +2116,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2193,6 +2199,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2270,6 +2277,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2340,6 +2348,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2485,6 +2494,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prefill",
       "prompt-caching",
@@ -2565,6 +2575,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2619,6 +2630,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2701,6 +2713,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",

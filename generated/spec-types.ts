@@ -3,7 +3,7 @@
 
 export type Operation = ("chat" | "chat-stream" | "embeddings" | "images" | "rerank")
 export type Route = ("invoke" | "converse")
-export type Capability = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations")
+export type Capability = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations" | "output-config")
 /**
  * How messages are written: `template` renders one prompt string; the others name a message codec in runtime/codecs/.
  */
@@ -23,7 +23,7 @@ export type ParamPolicy = ("map" | "passthrough" | "drop" | "reject")
 /**
  * The capability a model needs for this param; on other models of the family the param is unsupported (an error, or dropped under drop_params).
  */
-export type Capability1 = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations")
+export type Capability1 = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations" | "output-config")
 /**
  * Where the family's prompt-caching models take cache checkpoints on this route ("Fields that accept prompt cache checkpoints" in https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html). A caller's cache_control elsewhere, or on a model without the prompt-caching capability, is dropped with a warning.
  */

@@ -323,7 +323,9 @@ function checkParamTables(family: FamilySpec, report: Report): void {
     for (const [name, rule] of Object.entries(table ?? {})) {
       const known = kinds.some((kind) => openAIParams[kind].includes(name)) || declared.has(name);
       const at = `${pointer}/${name}`;
-      if (!known) {
+      // A drop rule may name a param the family does not take (LiteLLM's top_k on Llama's Converse, Anthropic's
+      // output_config on Nova): it keeps the name out of bodies without typing it as the model's param.
+      if (!known && !(rule.policy === "drop" && !overlay)) {
         report(
           at,
           `"${name}" is neither an OpenAI ${kinds.join("/")} param nor a provider param declared under /params`,

@@ -72,6 +72,9 @@ const bookkeepingFields: ReadonlySet<string> = new Set([
   "no-log",
   "base_model",
   "stream_timeout",
+  // LiteLLM's streaming buffer size, never a model param: Bedrock answers "stream_chunk_size: Extra inputs
+  // are not permitted" when it reaches a body (LiteLLM's test_transform_request_drops_stream_chunk_size).
+  "stream_chunk_size",
   "supports_system_message",
   "region_name",
   "allowed_model_region",

@@ -342,6 +342,10 @@ export interface ChatStreamChunk {
 /** Provider-specific params of Amazon Nova; each model accepts the ones its capabilities allow. */
 export interface AmazonNovaParams {
   /**
+   * LiteLLM's camelCase spelling of top_k (test_bedrock_nova_topk); the same field.
+   */
+  topK?: number
+  /**
    * Sample from the k most likely next tokens (inferenceConfig.topK).
    */
   top_k?: number
@@ -370,6 +374,10 @@ export const descriptor: FamilyDescriptor = {
           allowed: [1],
           policy: "reject",
           reason: "Nova returns one message per call",
+        },
+        output_config: {
+          policy: "drop",
+          reason: "it is Anthropic's output setting; Nova has none",
         },
         parallel_tool_calls: {
           policy: "drop",
@@ -412,6 +420,9 @@ export const descriptor: FamilyDescriptor = {
         tools: {
           policy: "map",
           to: "/toolConfig/tools",
+        },
+        topK: {
+          to: "/inferenceConfig/topK",
         },
         top_k: {
           to: "/inferenceConfig/topK",
@@ -490,6 +501,10 @@ export const descriptor: FamilyDescriptor = {
         policy: "reject",
         reason: "Nova returns one message per call",
       },
+      output_config: {
+        policy: "drop",
+        reason: "it is Anthropic's output setting; Nova has none",
+      },
       parallel_tool_calls: {
         policy: "drop",
         reason: "Nova decides on parallel tool use itself",
@@ -524,6 +539,9 @@ export const descriptor: FamilyDescriptor = {
         min: 0,
         to: "/inferenceConfig/temperature",
       },
+      topK: {
+        to: "/additionalModelRequestFields/inferenceConfig/topK",
+      },
       top_k: {
         to: "/additionalModelRequestFields/inferenceConfig/topK",
       },
@@ -541,6 +559,14 @@ export const descriptor: FamilyDescriptor = {
   family: "amazon-nova",
   operations: ["chat", "chat-stream"],
   params: {
+    topK: {
+      description: "LiteLLM's camelCase spelling of top_k (test_bedrock_nova_topk); the same field.",
+      schema: {
+        maximum: 128,
+        minimum: 1,
+        type: "integer",
+      },
+    },
     top_k: {
       description: "Sample from the k most likely next tokens (inferenceConfig.topK).",
       schema: {

@@ -65,6 +65,9 @@ export interface ChatRequest {
     }[])
     role: ("user" | "assistant")
   })[]]
+  output_config?: {
+    [k: string]: unknown
+  }
   stop_sequences?: string[]
   system?: (string | {
     cache_control?: {
@@ -170,6 +173,12 @@ export interface AnthropicClaudeMessagesParams {
    */
   anthropic_beta?: string[]
   /**
+   * Anthropic's output settings (format: structured output; effort), taken by Claude 4.5 and later. LiteLLM strips it under drop_params for the earlier models (test_converse_drop_params_strips_output_config_for_pre_4_5_anthropic).
+   */
+  output_config?: {
+    [k: string]: unknown
+  }
+  /**
    * Extended thinking; budget_tokens must be at least 1024 and below max_tokens.
    */
   thinking?: {
@@ -209,6 +218,9 @@ export const descriptor: FamilyDescriptor = {
           allowed: [1],
           policy: "reject",
           reason: "Claude returns one choice per call",
+        },
+        output_config: {
+          to: "/output_config",
         },
         parallel_tool_calls: {
           policy: "drop",
@@ -338,6 +350,9 @@ export const descriptor: FamilyDescriptor = {
         policy: "reject",
         reason: "Claude returns one choice per call",
       },
+      output_config: {
+        to: "/additionalModelRequestFields/output_config",
+      },
       parallel_tool_calls: {
         policy: "drop",
         reason: "Claude decides on parallel tool use itself",
@@ -400,6 +415,13 @@ export const descriptor: FamilyDescriptor = {
           type: "string",
         },
         type: "array",
+      },
+    },
+    output_config: {
+      description: "Anthropic's output settings (format: structured output; effort), taken by Claude 4.5 and later. LiteLLM strips it under drop_params for the earlier models (test_converse_drop_params_strips_output_config_for_pre_4_5_anthropic).",
+      requires: "output-config",
+      schema: {
+        type: "object",
       },
     },
     thinking: {

@@ -112,6 +112,9 @@ export const nativeSchemas: NativeSchemaSet = {
         minItems: 1,
         type: "array",
       },
+      output_config: {
+        type: "object",
+      },
       stop_sequences: {
         items: {
           type: "string",

@@ -272,6 +272,14 @@ const mistakes: readonly MistakeCase[] = [
     ],
   },
   {
+    // Only a drop rule may name an undeclared param (it keeps the name out of bodies, e.g. top_k on Llama).
+    mistake: "reject rule for a param that is neither an OpenAI param nor declared under params",
+    files: editText("top_k: { to: /top_k }", "topk: { policy: reject }"),
+    expected: [
+      `${text}:19:7 /chat/request/params/topk: "topk" is neither an OpenAI chat param nor a provider param declared under /params`,
+    ],
+  },
+  {
     mistake: "passthrough of an undeclared param",
     files: editText(
       "top_k: { to: /top_k }\n",
