@@ -250,6 +250,20 @@ usage: UsageMap
  */
 guardrail?: string
 reasoning?: ReasoningCarriage
+/**
+ * Families that answer several generations at once (n): where the list is, and where each element holds its text and native finish reason (read through finish_reason's map). `text` and `finish_reason` above read the first choice.
+ */
+choices?: {
+list: Pointer
+/**
+ * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
+ */
+text: string
+/**
+ * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
+ */
+finish_reason: string
+}
 }
 export interface FinishReasonMap {
 from: ValueSource

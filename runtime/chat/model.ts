@@ -127,7 +127,8 @@ export interface DecodedMessage {
 /** Events a stream decoder emits for each native chunk or Converse stream event. */
 export type StreamEvent =
   | { readonly kind: "start"; readonly id?: string }
-  | { readonly kind: "text"; readonly text: string }
+  /** `choice`: the generation a text or finish event belongs to, for families that answer several (0 when absent). */
+  | { readonly kind: "text"; readonly text: string; readonly choice?: number }
   | {
       readonly kind: "reasoning";
       readonly text?: string;
@@ -136,7 +137,7 @@ export type StreamEvent =
     }
   | { readonly kind: "tool_start"; readonly block: number; readonly id: string; readonly name: string }
   | { readonly kind: "tool_delta"; readonly block: number; readonly arguments: string }
-  | { readonly kind: "finish"; readonly reason: string | null }
+  | { readonly kind: "finish"; readonly reason: string | null; readonly choice?: number }
   | {
       readonly kind: "usage";
       readonly promptTokens?: number;
