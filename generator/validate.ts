@@ -449,6 +449,7 @@ function checkPointers(family: FamilySpec, report: Report): void {
     for (const field of ["text", "content", "id", "guardrail"] as const)
       body(response[field], `/chat/response/${field}`);
     body(response.finish_reason.from, "/chat/response/finish_reason/from");
+    body(response.choices?.list, "/chat/response/choices/list");
     for (const [name, source] of Object.entries(response.usage)) body(source, `/chat/response/usage/${name}`);
     if (stream) constants(stream.constants, "/chat/stream/constants", request);
     if (stream && stream.codec === "flat") {

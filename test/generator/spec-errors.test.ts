@@ -297,6 +297,16 @@ const mistakes: readonly MistakeCase[] = [
     ],
   },
   {
+    mistake: "choices list pointer that does not resolve against the native response",
+    files: editText(
+      "    text: /out\n    finish_reason: { from: /stop",
+      "    text: /out\n    choices: { list: /outs, text: /out, finish_reason: /stop }\n    finish_reason: { from: /stop",
+    ),
+    expected: [
+      `${text}:23:16 /chat/response/choices/list: /outs does not resolve against native.chat_response`,
+    ],
+  },
+  {
     mistake: "pointer with no native schema to check it against",
     files: editText(
       "  chat_stream_chunk:\n    type: object\n    properties:\n      out: { type: string }\n",
