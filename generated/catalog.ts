@@ -173,7 +173,7 @@ export interface ModelParams {
   "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
   "amazon.nova-2-multimodal-embeddings-v1:0": Pick<AmazonNovaEmbedParams, "truncationMode">;
   "amazon.nova-2-pro-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
-  "amazon.nova-canvas-v1:0": Pick<AmazonNovaCanvasParams, "style">;
+  "amazon.nova-canvas-v1:0": Pick<AmazonNovaCanvasParams, "imageGenerationConfig" | "style" | "taskType">;
   "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
   "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
   "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
@@ -182,8 +182,8 @@ export interface ModelParams {
   "amazon.titan-embed-image-v1": Record<never, never>;
   "amazon.titan-embed-text-v1": Record<never, never>;
   "amazon.titan-embed-text-v2:0": Pick<AmazonTitanEmbedTextParams, "embeddingTypes" | "normalize">;
-  "amazon.titan-image-generator-v1": Record<never, never>;
-  "amazon.titan-image-generator-v2:0": Record<never, never>;
+  "amazon.titan-image-generator-v1": Pick<AmazonTitanImageParams, "negativeText">;
+  "amazon.titan-image-generator-v2:0": Pick<AmazonTitanImageParams, "negativeText">;
   "amazon.titan-text-express-v1": Record<never, never>;
   "amazon.titan-text-lite-v1": Record<never, never>;
   "amazon.titan-text-premier-v1:0": Record<never, never>;

@@ -365,9 +365,31 @@ to: Pointer
  * text: a string at `to`; weighted: a list of {text, weight} where the negative prompt has weight -1.
  */
 form?: ("text" | "weighted")
+/**
+ * Newlines in the prompt become spaces (LiteLLM sends SDXL prompts on one line).
+ */
+single_line?: boolean
 }
 negative_prompt?: {
 to?: Pointer
+}
+/**
+ * Families with several task types: the request param that names the task, where the task's name is written, the default task, and each task's params object. The prompt and negative prompt, written under the default task's object, move to the chosen task's object.
+ */
+tasks?: {
+param: string
+to: Pointer
+default: string
+objects: {
+[k: string]: Pointer
+}
+}
+/**
+ * A native config object the caller may pass whole (LiteLLM's imageGenerationConfig): its keys fill the body's object at `to` (mapped params win), and the chosen task's params object inside it moves to its place.
+ */
+config?: {
+param: string
+to: Pointer
 }
 /**
  * How OpenAI's size "WxH" is written: as width and height, or as the nearest allowed aspect ratio.

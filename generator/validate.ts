@@ -489,6 +489,17 @@ function checkPointers(family: FamilySpec, report: Report): void {
       request(pointer, `/images/request/size/${name}`);
     constants(mapping.constants, "/images/request/constants", request);
     tableTargets(mapping.params, "/images/request/params", request);
+    if (mapping.tasks) {
+      request(mapping.tasks.to, "/images/request/tasks/to");
+      for (const [task, pointer] of Object.entries(mapping.tasks.objects))
+        request(pointer, `/images/request/tasks/objects/${task}`);
+      if (!Object.hasOwn(mapping.tasks.objects, mapping.tasks.default))
+        report(
+          "/images/request/tasks/default",
+          `"${mapping.tasks.default}" is not one of the tasks under objects`,
+        );
+    }
+    request(mapping.config?.to, "/images/request/config/to");
     const body = against("images_response", native.images_response);
     for (const field of ["images", "seeds", "finish_reasons", "error"] as const)
       body(response[field], `/images/response/${field}`);

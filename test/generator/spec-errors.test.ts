@@ -525,6 +525,21 @@ const mistakes: readonly MistakeCase[] = [
     expected: [`${image}:28:5 /models/0: an image model needs \`image\` (its sizes or aspect ratios)`],
   },
   {
+    mistake: "image task whose default is not one of its tasks, and a task object the native body lacks",
+    files: {
+      [image]: replaceOnce(
+        imageSpec,
+        "    size: { width: /width, height: /height }\n",
+        "    tasks: { param: task, to: /task, default: DRAW, objects: { PAINT: /paint } }\n    size: { width: /width, height: /height }\n",
+      ),
+    },
+    expected: [
+      `${image}:10:27 /images/request/tasks/to: /task does not resolve against native.images_request`,
+      `${image}:10:38 /images/request/tasks/default: "DRAW" is not one of the tasks under objects`,
+      `${image}:10:64 /images/request/tasks/objects/PAINT: /paint does not resolve against native.images_request`,
+    ],
+  },
+  {
     mistake: "negative image price",
     files: { [image]: replaceOnce(imageSpec, "usd: 0.04", "usd: -0.04") },
     expected: [`${image}:32:42 /models/0/price/images/0/usd: price must not be negative (got -0.04)`],
