@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseDocument, type YAMLMap, type YAMLSeq } from "yaml";
+import { parseDocument, visit, type YAMLMap, type YAMLSeq } from "yaml";
 
 export const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
 
@@ -42,10 +42,20 @@ export async function createSyntheticCatalog(
     const suffix = `s${String(index).padStart(2, "0")}`;
     const family = `${String(document.get("family"))}-${suffix}`;
     const provider = String(document.get("provider"));
+    // Aliases are replaced by what they name, so any model can be taken without the one holding its anchor.
+    visit(document, {
+      Alias(_, alias) {
+        const target = alias.resolve(document)?.clone();
+        if (target) target.anchor = undefined;
+        return target;
+      },
+    });
     const list = document.get("models") as YAMLSeq<YAMLMap>;
     const originals = list.items;
     list.items = Array.from({ length: modelsPerFamily }, (_, position) => {
-      const model = originals[position % originals.length]!.clone() as YAMLMap;
+      // Spread over the family's list (old and new models alike), so model-only native fields stay in use.
+      const pick = Math.floor((position * originals.length) / modelsPerFamily) % originals.length;
+      const model = originals[pick]!.clone() as YAMLMap;
       const id = String(model.get("id"));
       model.set("id", `${provider}.${suffix}m${position}-${id.slice(id.indexOf(".") + 1)}`);
       return model;

@@ -231,22 +231,22 @@ export interface ModelParams {
   "ai21.jamba-1-5-mini-v1:0": Pick<Ai21JambaParams, "documents">;
   "ai21.jamba-instruct-v1:0": Record<never, never>;
   "amazon.nova-2-5-sonic": Record<never, never>;
-  "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-2-lite-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
   "amazon.nova-2-multimodal-embeddings-v1:0": Pick<AmazonNovaEmbedParams, "truncationMode">;
-  "amazon.nova-2-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-2-pro-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
   "amazon.nova-2-sonic-v1:0": Record<never, never>;
-  "amazon.nova-canvas-v1:0": Pick<AmazonNovaCanvasParams, "style">;
-  "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "top_k">;
-  "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "top_k">;
-  "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "top_k">;
-  "amazon.nova-pro-v1:0": Pick<AmazonNovaParams, "top_k">;
+  "amazon.nova-canvas-v1:0": Pick<AmazonNovaCanvasParams, "imageGenerationConfig" | "style" | "taskType">;
+  "amazon.nova-lite-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
+  "amazon.nova-micro-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
+  "amazon.nova-premier-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
+  "amazon.nova-pro-v1:0": Pick<AmazonNovaParams, "topK" | "top_k">;
   "amazon.nova-sonic-v1:0": Record<never, never>;
   "amazon.rerank-v1:0": Record<never, never>;
   "amazon.titan-embed-image-v1": Record<never, never>;
   "amazon.titan-embed-text-v1": Record<never, never>;
   "amazon.titan-embed-text-v2:0": Pick<AmazonTitanEmbedTextParams, "embeddingTypes" | "normalize">;
-  "amazon.titan-image-generator-v1": Record<never, never>;
-  "amazon.titan-image-generator-v2:0": Record<never, never>;
+  "amazon.titan-image-generator-v1": Pick<AmazonTitanImageParams, "negativeText">;
+  "amazon.titan-image-generator-v2:0": Pick<AmazonTitanImageParams, "negativeText">;
   "amazon.titan-text-express-v1": Record<never, never>;
   "amazon.titan-text-lite-v1": Record<never, never>;
   "amazon.titan-text-premier-v1:0": Record<never, never>;
@@ -258,23 +258,23 @@ export interface ModelParams {
   "anthropic.claude-3-haiku-20240307-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-3-opus-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
   "anthropic.claude-3-sonnet-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
-  "anthropic.claude-fable-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-fable-5-1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-haiku-4-5-20251001-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-fable-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-fable-5-1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-haiku-4-5-20251001-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
   "anthropic.claude-instant-v1": Pick<AnthropicClaudeTextParams, "top_k">;
   "anthropic.claude-opus-4-1-20250805-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-opus-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-4-5-20251101-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-4-6-v1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-4-7": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-opus-4-8": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-5-20251101-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-6-v1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-7": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-opus-4-8": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
   "anthropic.claude-sonnet-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-sonnet-4-5-20250929-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-sonnet-4-6": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-sonnet-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-sonnet-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-4-5-20250929-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-4-6": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-sonnet-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
   "anthropic.claude-v2": Pick<AnthropicClaudeTextParams, "top_k">;
   "anthropic.claude-v2:1": Pick<AnthropicClaudeTextParams, "top_k">;
   "cohere.command-light-text-v14": Pick<CohereCommandParams, "return_likelihoods" | "top_k" | "truncate">;
@@ -1808,6 +1808,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -1908,6 +1909,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2008,6 +2010,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prefill",
       "prompt-caching",
@@ -2191,6 +2194,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prefill",
       "prompt-caching",
@@ -2260,6 +2264,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2314,6 +2319,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2396,6 +2402,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2473,6 +2480,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2543,6 +2551,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2688,6 +2697,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prefill",
       "prompt-caching",
@@ -2768,6 +2778,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2822,6 +2833,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",
@@ -2904,6 +2916,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "documents",
       "guardrails",
       "json-mode",
+      "output-config",
       "parallel-tools",
       "prompt-caching",
       "reasoning",

@@ -9,7 +9,7 @@ export type Operation = ("chat" | "chat-stream" | "embeddings" | "images" | "ima
  * A Bedrock Runtime API: InvokeModel (and InvokeModelWithResponseStream), Converse (and ConverseStream), or InvokeModelWithBidirectionalStream.
  */
 export type Route = ("invoke" | "converse" | "bidirectional-stream")
-export type Capability = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations")
+export type Capability = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations" | "output-config")
 /**
  * How messages are written: `template` renders one prompt string; the others name a message codec in runtime/codecs/.
  */
@@ -29,7 +29,11 @@ export type ParamPolicy = ("map" | "passthrough" | "drop" | "reject")
 /**
  * The capability a model needs for this param; on other models of the family the param is unsupported (an error, or dropped under drop_params).
  */
-export type Capability1 = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations")
+export type Capability1 = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations" | "output-config")
+/**
+ * Where the family's prompt-caching models take cache checkpoints on this route ("Fields that accept prompt cache checkpoints" in https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html). A caller's cache_control elsewhere, or on a model without the prompt-caching capability, is dropped with a warning.
+ */
+export type CacheFields = ("system" | "messages" | "tools")[]
 /**
  * Where a value is read from: a JSON pointer into the native body, or a response header.
  */
@@ -172,6 +176,7 @@ tools?: string
 tool_choice?: Pointer
 content_form?: ContentForm
 params: ParamTable
+cache_points?: CacheFields
 }
 /**
  * Renders a conversation into one prompt string. Turn templates use `{content}` (and `{role}`); the text before `{content}` is the turn's prefix, the text after it the suffix.
@@ -265,6 +270,20 @@ usage: UsageMap
  */
 guardrail?: string
 reasoning?: ReasoningCarriage
+/**
+ * Families that answer several generations at once (n): where the list is, and where each element holds its text and native finish reason (read through finish_reason's map). `text` and `finish_reason` above read the first choice.
+ */
+choices?: {
+list: Pointer
+/**
+ * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
+ */
+text: string
+/**
+ * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
+ */
+finish_reason: string
+}
 }
 export interface FinishReasonMap {
 from: ValueSource
@@ -325,6 +344,7 @@ params: ParamTable
 constants?: {
 [k: string]: unknown
 }
+cache_points?: CacheFields
 }
 export interface EmbeddingsMapping {
 request: {
@@ -378,9 +398,31 @@ to: Pointer
  * text: a string at `to`; weighted: a list of {text, weight} where the negative prompt has weight -1.
  */
 form?: ("text" | "weighted")
+/**
+ * Newlines in the prompt become spaces (LiteLLM sends SDXL prompts on one line).
+ */
+single_line?: boolean
 }
 negative_prompt?: {
 to?: Pointer
+}
+/**
+ * Families with several task types: the request param that names the task, where the task's name is written, the default task, and each task's params object. The prompt and negative prompt, written under the default task's object, move to the chosen task's object.
+ */
+tasks?: {
+param: string
+to: Pointer
+default: string
+objects: {
+[k: string]: Pointer
+}
+}
+/**
+ * A native config object the caller may pass whole (LiteLLM's imageGenerationConfig): its keys fill the body's object at `to` (mapped params win), and the chosen task's params object inside it moves to its place.
+ */
+config?: {
+param: string
+to: Pointer
 }
 size: ImageSizeMapping
 params: ParamTable

@@ -354,7 +354,9 @@ function checkParamTables(family: FamilySpec, report: Report): void {
     for (const [name, rule] of Object.entries(table ?? {})) {
       const known = kinds.some((kind) => openAIParams[kind].includes(name)) || declared.has(name);
       const at = `${pointer}/${name}`;
-      if (!known) {
+      // A drop rule may name a param the family does not take (LiteLLM's top_k on Llama's Converse, Anthropic's
+      // output_config on Nova): it keeps the name out of bodies without typing it as the model's param.
+      if (!known && !(rule.policy === "drop" && !overlay)) {
         report(
           at,
           `"${name}" is neither an OpenAI ${kinds.join("/")} param nor a provider param declared under /params`,
@@ -506,11 +508,15 @@ function checkPointers(family: FamilySpec, report: Report): void {
       request(mapping[field], `/chat/request/${field}`);
     }
     constants(mapping.constants, "/chat/request/constants", request);
-    tableTargets(mapping.params, "/chat/request/params", request);
+    // A param may write a field only some models take (a model's native.chat_request_properties); its
+    // `requires` capability keeps it from the others.
+    const requestOfSomeModel = against("chat_request", nativeRequestWithModelFields(family));
+    tableTargets(mapping.params, "/chat/request/params", requestOfSomeModel);
     const body = against("chat_response", native.chat_response);
     for (const field of ["text", "content", "id", "guardrail"] as const)
       body(response[field], `/chat/response/${field}`);
     body(response.finish_reason.from, "/chat/response/finish_reason/from");
+    body(response.choices?.list, "/chat/response/choices/list");
     for (const [name, source] of Object.entries(response.usage)) body(source, `/chat/response/usage/${name}`);
     if (stream) constants(stream.constants, "/chat/stream/constants", request);
     if (stream && stream.codec === "flat") {
@@ -565,6 +571,17 @@ function checkPointers(family: FamilySpec, report: Report): void {
       request(pointer, `/images/request/size/${name}`);
     constants(mapping.constants, "/images/request/constants", request);
     tableTargets(mapping.params, "/images/request/params", request);
+    if (mapping.tasks) {
+      request(mapping.tasks.to, "/images/request/tasks/to");
+      for (const [task, pointer] of Object.entries(mapping.tasks.objects))
+        request(pointer, `/images/request/tasks/objects/${task}`);
+      if (!Object.hasOwn(mapping.tasks.objects, mapping.tasks.default))
+        report(
+          "/images/request/tasks/default",
+          `"${mapping.tasks.default}" is not one of the tasks under objects`,
+        );
+    }
+    request(mapping.config?.to, "/images/request/config/to");
     const body = against("images_response", native.images_response);
     for (const field of ["images", "seeds", "finish_reasons", "error"] as const)
       body(response[field], `/images/response/${field}`);

@@ -1,5 +1,6 @@
 import type { EmbeddingsMapping } from "../generated/spec-types.js";
 import { checkAnswer } from "./answer-check.js";
+import { invokeRequestMetadata } from "./call-members.js";
 import { parseDataUrl } from "./chat/normalize.js";
 import { computeEmbeddingCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
@@ -248,6 +249,7 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
     paramTableFor(mapping.request.params, entry),
   );
 
+  const metadata = invokeRequestMetadata(request.requestMetadata, entry.id);
   const concurrency = Math.max(1, Math.min(64, (request.concurrency as number | undefined) ?? 8));
   const results = await mapBounded(batches, concurrency, async (batch): Promise<BatchResult> => {
     const answer = await invokeJson(call.client, call.options, {
@@ -255,6 +257,7 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
       body: buildBatchBody(template, batch, mapping),
       model: entry.id,
       what: `the ${entry.id} embeddings response`,
+      ...metadata,
     });
     checkAnswer(
       answer.body,

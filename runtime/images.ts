@@ -5,6 +5,7 @@ import type {
   ParamTable,
 } from "../generated/spec-types.js";
 import { checkAnswer } from "./answer-check.js";
+import { invokeRequestMetadata } from "./call-members.js";
 import { computeImageCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { ContentFilterError, RequestValidationError, ResponseParseError } from "./errors.js";
@@ -125,14 +126,146 @@ function readImageCount(request: Readonly<Record<string, unknown>>, entry: Catal
   return count;
 }
 
+type ImagesRequestMapping = ImagesMapping["request"];
+
+/** The task a request names, for a family with several task types. */
+function readTask(
+  request: Readonly<Record<string, unknown>>,
+  mapping: ImagesRequestMapping,
+  model: string,
+): string | undefined {
+  const tasks = mapping.tasks;
+  if (!tasks) return undefined;
+  const names = Object.keys(tasks.objects);
+  const task = request[tasks.param] ?? tasks.default;
+  if (typeof task !== "string" || !names.includes(task)) {
+    throw new RequestValidationError(
+      `${tasks.param} must be one of ${names.join(", ")} for ${model} (got ${JSON.stringify(task)})`,
+      { param: tasks.param, model, code: "invalid_param_value" },
+    );
+  }
+  return task;
+}
+
+/** The request mapping for a task: the prompt pointers moved from the default task's object to the task's. */
+function mappingForTask(mapping: ImagesRequestMapping, task: string | undefined): ImagesRequestMapping {
+  const tasks = mapping.tasks;
+  if (!tasks || task === undefined) return mapping;
+  const from = tasks.objects[tasks.default]!;
+  const to = tasks.objects[task]!;
+  if (from === to) return mapping;
+  const move = (pointer: string) =>
+    pointer.startsWith(`${from}/`) ? to + pointer.slice(from.length) : pointer;
+  return {
+    ...mapping,
+    prompt: { ...mapping.prompt, to: move(mapping.prompt.to) },
+    ...(mapping.negative_prompt?.to
+      ? { negative_prompt: { ...mapping.negative_prompt, to: move(mapping.negative_prompt.to) } }
+      : {}),
+  };
+}
+
+/** True when the body already has a size (from the caller's config object). */
+function setsSize(body: Record<string, unknown>, mapping: ImagesMapping): boolean {
+  const target = mapping.request.size;
+  return "aspect_ratio" in target
+    ? readPointer(body, target.aspect_ratio) !== undefined
+    : readPointer(body, target.width) !== undefined || readPointer(body, target.height) !== undefined;
+}
+
+function lastSegment(pointer: string): string {
+  return pointer.slice(pointer.lastIndexOf("/") + 1);
+}
+
+/**
+ * A native config object the caller passed whole (LiteLLM's imageGenerationConfig): written before the mapped
+ * params and size (which win over it), with the chosen task's params object inside it moved beside the prompt.
+ * Inside that task object the caller's fields win over the prompt written there, as LiteLLM spreads them
+ * (amazon_nova_canvas_transformation.py: `{"text": text, **params}`).
+ */
+function mergeCallerConfig(
+  body: Record<string, unknown>,
+  request: Readonly<Record<string, unknown>>,
+  mapping: ImagesRequestMapping,
+  task: string | undefined,
+  model: string,
+): void {
+  const config = mapping.config;
+  const given = config ? request[config.param] : undefined;
+  if (!config || given === undefined || given === null) return;
+  if (typeof given !== "object" || Array.isArray(given)) {
+    throw new RequestValidationError(`${config.param} must be an object`, { param: config.param, model });
+  }
+  const taskObjects = new Map(
+    Object.entries(mapping.tasks?.objects ?? {}).map(([name, pointer]) => [
+      lastSegment(pointer),
+      { name, pointer },
+    ]),
+  );
+  const target = { ...((readPointer(body, config.to) as Record<string, unknown> | undefined) ?? {}) };
+  for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
+    const taskObject = taskObjects.get(key);
+    if (!taskObject) {
+      if (!(key in target)) target[key] = value;
+      continue;
+    }
+    if (taskObject.name !== task) {
+      throw new RequestValidationError(
+        `${config.param}.${key} belongs to the ${taskObject.name} task; set ${mapping.tasks!.param}: "${taskObject.name}" (the request's task is ${task})`,
+        { param: config.param, model },
+      );
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new RequestValidationError(`${config.param}.${key} must be an object`, {
+        param: config.param,
+        model,
+      });
+    }
+    const placed = (readPointer(body, taskObject.pointer) as Record<string, unknown> | undefined) ?? {};
+    writePointer(body, taskObject.pointer, { ...placed, ...(value as Record<string, unknown>) });
+  }
+  writePointer(body, config.to, target);
+}
+
+/**
+ * Refuses params the table writes into another task's object (Nova Canvas's style lives in textToImageParams,
+ * so it cannot go with COLOR_GUIDED_GENERATION): Bedrock takes only the chosen task's object.
+ */
+function checkParamsFitTask(
+  params: Readonly<Record<string, unknown>>,
+  table: ParamTable,
+  mapping: ImagesRequestMapping,
+  task: string | undefined,
+  model: string,
+): void {
+  const tasks = mapping.tasks;
+  if (!tasks || task === undefined) return;
+  const own = tasks.objects[task]!;
+  for (const [name, value] of Object.entries(params)) {
+    const target = table[name]?.to;
+    if (value === undefined || value === null || target === undefined) continue;
+    const owner = Object.entries(tasks.objects).find(
+      ([, pointer]) => pointer !== own && (target === pointer || target.startsWith(`${pointer}/`)),
+    );
+    if (owner) {
+      throw new RequestValidationError(
+        `${name} is only for the ${owner[0]} task (the request's ${tasks.param} is ${task})`,
+        { param: name, model, code: "unsupported_param" },
+      );
+    }
+  }
+}
+
 /** Writes the prompt and the negative prompt: weighted text prompts, or fields of their own. */
 function writePrompts(
   body: Record<string, unknown>,
   mapping: ImagesMapping,
   entry: CatalogEntry,
-  prompt: string,
+  text: string,
   negative: string | undefined,
 ): void {
+  // LiteLLM sends SDXL prompts on one line.
+  const prompt = mapping.request.prompt.single_line ? text.replace(/\r\n|\r|\n/g, " ") : text;
   if (mapping.request.prompt.form === "weighted") {
     const prompts: { text: string; weight: number }[] = [{ text: prompt, weight: 1 }];
     if (negative) prompts.push({ text: negative, weight: -1 });
@@ -175,23 +308,39 @@ export function readImages(
   });
 }
 
-/** The cost of the images; prices are listed by the native quality name, so OpenAI's `hd` is looked up as the value it maps to. */
+/** The size the body asks for as "WxH", for families that take width and height (also from a caller's config). */
+function readBodySize(body: Readonly<Record<string, unknown>>, target: ImageSizeMapping): string | undefined {
+  if ("aspect_ratio" in target) return undefined;
+  const width = readPointer(body, target.width);
+  const height = readPointer(body, target.height);
+  return typeof width === "number" && typeof height === "number" ? `${width}x${height}` : undefined;
+}
+
+/**
+ * The cost of the images, priced by what the body asks for (a caller's config object may set the size and
+ * quality); prices are listed by the native quality name, so OpenAI's `hd` is looked up as the value it maps to.
+ */
 export function priceImages(
   call: ImagesCall,
   resolved: ResolvedModel,
   entry: CatalogEntry,
   table: ParamTable,
   images: number,
+  sent?: { readonly body: Readonly<Record<string, unknown>>; readonly size: ImageSizeMapping },
 ): number | null {
   const { request } = call;
   const price = resolvePrice(entry, resolved.profile, resolved.arnRegion ?? call.region);
   const quality = request.quality as string | undefined;
+  const sentQuality = sent && table.quality?.to ? readPointer(sent.body, table.quality.to) : undefined;
   const nativeQuality =
     quality !== undefined
       ? (table.quality?.values as Record<string, unknown> | undefined)?.[quality]
-      : undefined;
+      : sentQuality;
   return computeImageCost(price, images, {
-    size: (request.size as string | undefined) ?? entry.image?.default_size,
+    size:
+      (sent ? readBodySize(sent.body, sent.size) : undefined) ??
+      (request.size as string | undefined) ??
+      entry.image?.default_size,
     quality: typeof nativeQuality === "string" ? nativeQuality : quality,
     steps: request.steps as number | undefined,
   });
@@ -209,15 +358,32 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
   // Families that make one image per call (no `n` rule) get n calls.
   const calls = table.n ? 1 : count;
 
+  const task = readTask(request, mapping.request, entry.id);
+  const requestMapping = mappingForTask(mapping.request, task);
   const body: Record<string, unknown> = {};
   writeConstants(body, mapping.request.constants);
-  writePrompts(body, mapping, entry, prompt, request.negative_prompt as string | undefined);
-  writeSize(body, mapping.request.size, entry, request.size as string | undefined);
-  const params = Object.fromEntries(
-    Object.entries(request).filter(([name]) => !handledHere.has(name) && !(name === "n" && calls > 1)),
+  if (task !== undefined) writePointer(body, mapping.request.tasks!.to, task);
+  writePrompts(
+    body,
+    { ...mapping, request: requestMapping },
+    entry,
+    prompt,
+    request.negative_prompt as string | undefined,
   );
+  mergeCallerConfig(body, request, requestMapping, task, entry.id);
+  // The model's default size does not replace a size the caller's config object sets.
+  if (request.size !== undefined || !setsSize(body, mapping))
+    writeSize(body, mapping.request.size, entry, request.size as string | undefined);
+  const ownParams = [mapping.request.tasks?.param, mapping.request.config?.param];
+  const params = Object.fromEntries(
+    Object.entries(request).filter(
+      ([name]) => !handledHere.has(name) && !ownParams.includes(name) && !(name === "n" && calls > 1),
+    ),
+  );
+  checkParamsFitTask(params, table, mapping.request, task, entry.id);
   applyBodyParams(params, body, call, { kind: "images", entry, descriptor }, table);
 
+  const metadata = invokeRequestMetadata(request.requestMetadata, entry.id);
   const responses = await Promise.all(
     Array.from({ length: calls }, async () => {
       const answer = await invokeJson(call.client, call.options, {
@@ -225,6 +391,7 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
         body,
         model: entry.id,
         what: `the ${entry.id} image response`,
+        ...metadata,
       });
       checkAnswer(answer.body, descriptor.response_reads?.images, `the ${entry.id} image response`, entry.id);
       return answer.body;
@@ -235,6 +402,9 @@ export async function generateImages(call: ImagesCall): Promise<ImagesResponse> 
     created: Math.floor(Date.now() / 1000),
     data,
     model: resolved.displayName,
-    usage: { images: data.length, cost: priceImages(call, resolved, entry, table, data.length) },
+    usage: {
+      images: data.length,
+      cost: priceImages(call, resolved, entry, table, data.length, { body, size: mapping.request.size }),
+    },
   };
 }

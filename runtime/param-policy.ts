@@ -13,7 +13,7 @@ import { isMisspellingOf } from "./suggest.js";
  * Fields that clients and gateways add for themselves, dropped without a warning. LiteLLM's own
  * keys: `all_litellm_params` and `StandardCallbackDynamicParams` in litellm/types/utils.py
  * (BerriAI/litellm), less the ones bedrock-forge uses (`api_key`, `api_base`, `num_retries`,
- * `request_timeout`, `user_continue_message`, `mock_response`); OpenAI's stored-completion fields
+ * `request_timeout`, `user_continue_message`, `assistant_continue_message`, `mock_response`); OpenAI's stored-completion fields
  * `metadata` and `store`; and `max_retries`, which LiteLLM's param check skips for every provider but
  * OpenAI and Azure (`_check_valid_arg` in litellm/utils.py).
  */
@@ -72,6 +72,9 @@ const bookkeepingFields: ReadonlySet<string> = new Set([
   "no-log",
   "base_model",
   "stream_timeout",
+  // LiteLLM's streaming buffer size, never a model param: Bedrock answers "stream_chunk_size: Extra inputs
+  // are not permitted" when it reaches a body (LiteLLM's test_transform_request_drops_stream_chunk_size).
+  "stream_chunk_size",
   "supports_system_message",
   "region_name",
   "allowed_model_region",
@@ -89,7 +92,6 @@ const bookkeepingFields: ReadonlySet<string> = new Set([
   "configurable_clientside_auth_params",
   "weight",
   "ensure_alternating_roles",
-  "assistant_continue_message",
   "fallback_depth",
   "max_fallbacks",
   "max_budget",

@@ -26,7 +26,13 @@ export const runtimeFields: ReadonlySet<string> = new Set([
   "drop_params",
   "modify_params",
   "user_continue_message",
+  // LiteLLM's text for blank assistant messages under modify_params, and its prompt-cache injection points
+  // (runtime/chat/cache.ts): consumed by the chat normalizer, never sent.
+  "assistant_continue_message",
+  "cache_control_injection_points",
   "guardrailConfig",
+  // Converse's top-level member, InvokeModel's X-Amzn-Bedrock-Request-Metadata header (call-members.ts).
+  "requestMetadata",
   "fetchImage",
   "onWarning",
   "allowRetired",

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { runtimeRerankParams } from "../generated/params.js";
 import type { RerankMapping } from "../generated/spec-types.js";
 import { checkAnswer } from "./answer-check.js";
+import { invokeRequestMetadata } from "./call-members.js";
 import { computeRerankCost, resolvePrice } from "./cost.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { RequestValidationError, ResponseParseError } from "./errors.js";
@@ -150,6 +151,7 @@ export async function createRerank(call: RerankCall): Promise<RerankResponse> {
     body,
     model: entry.id,
     what: `the ${entry.id} rerank response`,
+    ...invokeRequestMetadata(request.requestMetadata, entry.id),
   });
   const parsed = answer.body;
   checkAnswer(parsed, descriptor.response_reads?.rerank, `the ${entry.id} rerank response`, entry.id);

@@ -142,7 +142,7 @@ export async function invokeJson(
   client: BedrockRuntimeClient,
   options: CallOptions,
   request: { modelId: string; body: unknown; model: string; what: string } & Partial<
-    Pick<InvokeModelCommandInput, "guardrailIdentifier" | "guardrailVersion" | "trace">
+    Pick<InvokeModelCommandInput, "guardrailIdentifier" | "guardrailVersion" | "trace" | "requestMetadata">
   >,
 ): Promise<InvokeAnswer> {
   const { modelId, body, model, what, ...guardrail } = request;

@@ -169,6 +169,27 @@ export interface BehaviourOptions {
   readonly allowRetired?: boolean;
 }
 
+/** Bedrock call members beside the model params, for every operation. */
+export interface CallMembers {
+  /**
+   * Key-value pairs for filtering Bedrock's invocation logs: at most 16, keys 1-256 and values 0-256
+   * characters of letters, digits, whitespace and `: _ @ $ # = / + , - .` (checked before the call).
+   * Converse's top-level `requestMetadata`; InvokeModel's X-Amzn-Bedrock-Request-Metadata header.
+   */
+  readonly requestMetadata?: Readonly<Record<string, string>>;
+}
+
+/** LiteLLM's prompt-cache injection point: marks messages (by role, or the one at an index) or the tool list. */
+export type CacheControlInjectionPoint =
+  | {
+      readonly location: "message";
+      readonly role?: "system" | "developer" | "user" | "assistant" | "tool";
+      /** A message index; negative counts from the end. */
+      readonly index?: number;
+      readonly control?: CacheControl;
+    }
+  | { readonly location: "tool_config"; readonly control?: CacheControl };
+
 /** Per-call options in openai-node style (second argument of `create`). */
 export interface RequestOptions {
   readonly signal?: AbortSignal;
@@ -182,20 +203,39 @@ export interface RequestOptions {
 // Chat
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Anthropic's prompt-cache marker, which LiteLLM accepts on messages, content parts, tool calls and tools:
+ * the prompt up to and including the marked block is cached where the model supports prompt caching.
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html
+ */
+export interface CacheControl {
+  readonly type: "ephemeral";
+  readonly ttl?: "5m" | "1h";
+}
+
 export interface TextPart {
   readonly type: "text";
+  readonly text: string;
+  readonly cache_control?: CacheControl;
+}
+
+/** LiteLLM's part for text a guardrail judges on its own (Converse's guardContent block). */
+export interface GuardedTextPart {
+  readonly type: "guarded_text";
   readonly text: string;
 }
 
 export interface ImagePart {
   readonly type: "image_url";
   readonly image_url: { readonly url: string; readonly detail?: "auto" | "low" | "high" } | string;
+  readonly cache_control?: CacheControl;
 }
 
 /** A document (PDF, CSV, DOCX …) as a data URL, in OpenAI's `file` part shape. */
 export interface FilePart {
   readonly type: "file";
   readonly file: { readonly file_data?: string; readonly filename?: string; readonly format?: string };
+  readonly cache_control?: CacheControl;
 }
 
 /**
@@ -208,24 +248,27 @@ export interface InputAudioPart {
   readonly input_audio: { readonly data: string; readonly format: string };
 }
 
-export type ContentPart = TextPart | ImagePart | FilePart | InputAudioPart;
+export type ContentPart = TextPart | ImagePart | FilePart | InputAudioPart | GuardedTextPart;
 
 export interface SystemMessage {
   readonly role: "system" | "developer";
   readonly content: string | readonly TextPart[];
   readonly name?: string;
+  readonly cache_control?: CacheControl;
 }
 
 export interface UserMessage {
   readonly role: "user";
   readonly content: string | readonly ContentPart[];
   readonly name?: string;
+  readonly cache_control?: CacheControl;
 }
 
 export interface ToolCall {
   readonly id: string;
   readonly type: "function";
   readonly function: { readonly name: string; readonly arguments: string };
+  readonly cache_control?: CacheControl;
 }
 
 /** Reasoning kept so it can be sent back on the next turn (Claude requires the signature). */
@@ -243,12 +286,14 @@ export interface AssistantMessage {
   readonly reasoning_content?: string;
   readonly thinking_blocks?: readonly ThinkingBlock[];
   readonly name?: string;
+  readonly cache_control?: CacheControl;
 }
 
 export interface ToolMessage {
   readonly role: "tool";
   readonly tool_call_id: string;
   readonly content: string | readonly ContentPart[];
+  readonly cache_control?: CacheControl;
 }
 
 export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
@@ -261,6 +306,7 @@ export interface FunctionTool {
     readonly parameters?: Readonly<Record<string, unknown>>;
     readonly strict?: boolean;
   };
+  readonly cache_control?: CacheControl;
 }
 
 export type ToolChoice =
@@ -308,8 +354,18 @@ interface OpenAIChatParams {
   readonly service_tier?: string;
 }
 
-interface ChatRequestBase<M extends string> extends OpenAIChatParams, ConnectionOptions, BehaviourOptions {
+interface ChatRequestBase<M extends string>
+  extends OpenAIChatParams,
+    ConnectionOptions,
+    BehaviourOptions,
+    CallMembers {
   readonly model: M;
+  /** Places cache_control marks for callers that cannot edit their messages (LiteLLM); never sent. */
+  readonly cache_control_injection_points?: readonly CacheControlInjectionPoint[];
+  /** The text a blank assistant message gets under modify_params (LiteLLM; default "Please continue."). */
+  readonly assistant_continue_message?:
+    | string
+    | { readonly role: "assistant"; readonly content: string | readonly TextPart[] };
   /** The id or ARN sent to Bedrock (provisioned throughput, application inference profiles); `model` names the base model. */
   readonly model_id?: string;
   /** LiteLLM's test double: the request is checked as usual, then answered with this text; Bedrock is not called. */
@@ -438,6 +494,7 @@ interface OpenAIEmbeddingParams {
 /** A request of an operation other than chat: its own params, the model's, connection and policy options. */
 type OperationParams<Params, M extends string> = Params &
   ConnectionOptions &
+  CallMembers &
   Pick<BehaviourOptions, "drop_params" | "onWarning"> & {
     readonly model: M;
     /** The id or ARN sent to Bedrock (provisioned throughput); `model` names the base model. */

@@ -3,7 +3,17 @@
 
 import type { FamilyDescriptor } from "../../runtime/descriptor.js";
 /** Native images request body of Amazon Nova Canvas. */
-export interface ImagesRequest {
+export type ImagesRequest = ({
+  colorGuidedGenerationParams?: {
+    /**
+     * @minItems 1
+     * @maxItems 10
+     */
+    colors: [string] | [string, string] | [string, string, string] | [string, string, string, string] | [string, string, string, string, string] | [string, string, string, string, string, string] | [string, string, string, string, string, string, string] | [string, string, string, string, string, string, string, string] | [string, string, string, string, string, string, string, string, string] | [string, string, string, string, string, string, string, string, string, string]
+    negativeText?: string
+    referenceImage?: string
+    text: string
+  }
   imageGenerationConfig?: {
     cfgScale?: number
     height?: number
@@ -12,8 +22,8 @@ export interface ImagesRequest {
     seed?: number
     width?: number
   }
-  taskType: "TEXT_IMAGE"
-  textToImageParams: {
+  taskType: ("TEXT_IMAGE" | "COLOR_GUIDED_GENERATION")
+  textToImageParams?: {
     conditionImage?: string
     controlMode?: ("CANNY_EDGE" | "SEGMENTATION")
     controlStrength?: number
@@ -21,7 +31,13 @@ export interface ImagesRequest {
     style?: string
     text: string
   }
-}
+} & ({
+  taskType?: "TEXT_IMAGE"
+  [k: string]: unknown
+} | {
+  taskType?: "COLOR_GUIDED_GENERATION"
+  [k: string]: unknown
+}))
 /** Native images response body of Amazon Nova Canvas. */
 export interface ImagesResponse {
   error?: (string | null)
@@ -31,9 +47,19 @@ export interface ImagesResponse {
 /** Provider-specific params of Amazon Nova Canvas; each model accepts the ones its capabilities allow. */
 export interface AmazonNovaCanvasParams {
   /**
+   * Nova Canvas's imageGenerationConfig as the caller writes it (LiteLLM passes it whole): its fields fill the body's, and the task's params object inside it (textToImageParams, colorGuidedGenerationParams) is moved to its place beside the prompt.
+   */
+  imageGenerationConfig?: {
+    [k: string]: unknown
+  }
+  /**
    * A visual style preset (Nova Canvas text-to-image).
    */
   style?: ("3D_ANIMATED_FAMILY_FILM" | "DESIGN_SKETCH" | "FLAT_VECTOR_ILLUSTRATION" | "GRAPHIC_NOVEL_ILLUSTRATION" | "MAXIMALISM" | "MIDCENTURY_RETRO" | "PHOTOREALISM" | "SOFT_DIGITAL_PAINTING")
+  /**
+   * The generation task: TEXT_IMAGE (default) or COLOR_GUIDED_GENERATION, whose colors (and optional referenceImage) go in imageGenerationConfig.colorGuidedGenerationParams as LiteLLM takes them.
+   */
+  taskType?: ("TEXT_IMAGE" | "COLOR_GUIDED_GENERATION")
 }
 
 /** What the runtime needs to call Amazon Nova Canvas: mappings, param rules, codecs. */
@@ -41,6 +67,10 @@ export const descriptor: FamilyDescriptor = {
   family: "amazon-nova-canvas",
   images: {
     request: {
+      config: {
+        param: "imageGenerationConfig",
+        to: "/imageGenerationConfig",
+      },
       constants: {
         "/taskType": "TEXT_IMAGE",
       },
@@ -91,6 +121,15 @@ export const descriptor: FamilyDescriptor = {
         height: "/imageGenerationConfig/height",
         width: "/imageGenerationConfig/width",
       },
+      tasks: {
+        default: "TEXT_IMAGE",
+        objects: {
+          COLOR_GUIDED_GENERATION: "/colorGuidedGenerationParams",
+          TEXT_IMAGE: "/textToImageParams",
+        },
+        param: "taskType",
+        to: "/taskType",
+      },
     },
     response: {
       error: "/error",
@@ -99,6 +138,12 @@ export const descriptor: FamilyDescriptor = {
   },
   operations: ["images"],
   params: {
+    imageGenerationConfig: {
+      description: "Nova Canvas's imageGenerationConfig as the caller writes it (LiteLLM passes it whole): its fields fill the body's, and the task's params object inside it (textToImageParams, colorGuidedGenerationParams) is moved to its place beside the prompt.",
+      schema: {
+        type: "object",
+      },
+    },
     style: {
       description: "A visual style preset (Nova Canvas text-to-image).",
       schema: {
@@ -112,6 +157,13 @@ export const descriptor: FamilyDescriptor = {
           "PHOTOREALISM",
           "SOFT_DIGITAL_PAINTING",
         ],
+        type: "string",
+      },
+    },
+    taskType: {
+      description: "The generation task: TEXT_IMAGE (default) or COLOR_GUIDED_GENERATION, whose colors (and optional referenceImage) go in imageGenerationConfig.colorGuidedGenerationParams as LiteLLM takes them.",
+      schema: {
+        enum: ["TEXT_IMAGE", "COLOR_GUIDED_GENERATION"],
         type: "string",
       },
     },

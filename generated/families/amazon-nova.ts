@@ -347,6 +347,10 @@ export interface ChatStreamChunk {
 /** Provider-specific params of Amazon Nova; each model accepts the ones its capabilities allow. */
 export interface AmazonNovaParams {
   /**
+   * LiteLLM's camelCase spelling of top_k (test_bedrock_nova_topk); the same field.
+   */
+  topK?: number
+  /**
    * Sample from the k most likely next tokens (inferenceConfig.topK).
    */
   top_k?: number
@@ -356,6 +360,7 @@ export interface AmazonNovaParams {
 export const descriptor: FamilyDescriptor = {
   chat: {
     request: {
+      cache_points: ["system", "messages"],
       codec: "nova",
       constants: {
         "/schemaVersion": "messages-v1",
@@ -374,6 +379,10 @@ export const descriptor: FamilyDescriptor = {
           allowed: [1],
           policy: "reject",
           reason: "Nova returns one message per call",
+        },
+        output_config: {
+          policy: "drop",
+          reason: "it is Anthropic's output setting; Nova has none",
         },
         parallel_tool_calls: {
           policy: "drop",
@@ -416,6 +425,9 @@ export const descriptor: FamilyDescriptor = {
         tools: {
           policy: "map",
           to: "/toolConfig/tools",
+        },
+        topK: {
+          to: "/inferenceConfig/topK",
         },
         top_k: {
           to: "/inferenceConfig/topK",
@@ -479,6 +491,7 @@ export const descriptor: FamilyDescriptor = {
     },
   },
   converse: {
+    cache_points: ["system", "messages"],
     params: {
       max_completion_tokens: {
         min: 1,
@@ -492,6 +505,10 @@ export const descriptor: FamilyDescriptor = {
         allowed: [1],
         policy: "reject",
         reason: "Nova returns one message per call",
+      },
+      output_config: {
+        policy: "drop",
+        reason: "it is Anthropic's output setting; Nova has none",
       },
       parallel_tool_calls: {
         policy: "drop",
@@ -527,6 +544,9 @@ export const descriptor: FamilyDescriptor = {
         min: 0,
         to: "/inferenceConfig/temperature",
       },
+      topK: {
+        to: "/additionalModelRequestFields/inferenceConfig/topK",
+      },
       top_k: {
         to: "/additionalModelRequestFields/inferenceConfig/topK",
       },
@@ -544,6 +564,14 @@ export const descriptor: FamilyDescriptor = {
   family: "amazon-nova",
   operations: ["chat", "chat-stream"],
   params: {
+    topK: {
+      description: "LiteLLM's camelCase spelling of top_k (test_bedrock_nova_topk); the same field.",
+      schema: {
+        maximum: 128,
+        minimum: 1,
+        type: "integer",
+      },
+    },
     top_k: {
       description: "Sample from the k most likely next tokens (inferenceConfig.topK).",
       schema: {

@@ -29,7 +29,10 @@ export interface ImagesResponse {
 }
 /** Provider-specific params of Amazon Titan Image Generator; each model accepts the ones its capabilities allow. */
 export interface AmazonTitanImageParams {
-
+  /**
+   * LiteLLM's name for negative_prompt (its AmazonTitanImageGenerationConfig): what the image should not show, sent as textToImageParams.negativeText.
+   */
+  negativeText?: string
 }
 
 /** What the runtime needs to call Amazon Titan Image Generator: mappings, param rules, codecs. */
@@ -53,6 +56,9 @@ export const descriptor: FamilyDescriptor = {
           max: 5,
           min: 1,
           to: "/imageGenerationConfig/numberOfImages",
+        },
+        negativeText: {
+          to: "/textToImageParams/negativeText",
         },
         quality: {
           to: "/imageGenerationConfig/quality",
@@ -91,6 +97,16 @@ export const descriptor: FamilyDescriptor = {
     },
   },
   operations: ["images"],
+  params: {
+    negativeText: {
+      description: "LiteLLM's name for negative_prompt (its AmazonTitanImageGenerationConfig): what the image should not show, sent as textToImageParams.negativeText.",
+      schema: {
+        maxLength: 512,
+        minLength: 1,
+        type: "string",
+      },
+    },
+  },
   prices_as_of: "2026-11-26",
   provider: "amazon",
   response_reads: {

@@ -170,6 +170,12 @@ export interface AnthropicClaudeMessagesParams {
    */
   anthropic_beta?: string[]
   /**
+   * Anthropic's output settings (format: structured output; effort), taken by Claude 4.5 and later. LiteLLM strips it under drop_params for the earlier models (test_converse_drop_params_strips_output_config_for_pre_4_5_anthropic).
+   */
+  output_config?: {
+    [k: string]: unknown
+  }
+  /**
    * Extended thinking; budget_tokens must be at least 1024 and below max_tokens.
    */
   thinking?: {
@@ -186,6 +192,7 @@ export interface AnthropicClaudeMessagesParams {
 export const descriptor: FamilyDescriptor = {
   chat: {
     request: {
+      cache_points: ["system", "messages", "tools"],
       codec: "anthropic",
       constants: {
         "/anthropic_version": "bedrock-2023-05-31",
@@ -208,6 +215,9 @@ export const descriptor: FamilyDescriptor = {
           allowed: [1],
           policy: "reject",
           reason: "Claude returns one choice per call",
+        },
+        output_config: {
+          to: "/output_config",
         },
         parallel_tool_calls: {
           policy: "drop",
@@ -318,6 +328,7 @@ export const descriptor: FamilyDescriptor = {
     },
   },
   converse: {
+    cache_points: ["system", "messages", "tools"],
     params: {
       anthropic_beta: {
         to: "/additionalModelRequestFields/anthropic_beta",
@@ -335,6 +346,9 @@ export const descriptor: FamilyDescriptor = {
         allowed: [1],
         policy: "reject",
         reason: "Claude returns one choice per call",
+      },
+      output_config: {
+        to: "/additionalModelRequestFields/output_config",
       },
       parallel_tool_calls: {
         policy: "drop",
@@ -398,6 +412,13 @@ export const descriptor: FamilyDescriptor = {
           type: "string",
         },
         type: "array",
+      },
+    },
+    output_config: {
+      description: "Anthropic's output settings (format: structured output; effort), taken by Claude 4.5 and later. LiteLLM strips it under drop_params for the earlier models (test_converse_drop_params_strips_output_config_for_pre_4_5_anthropic).",
+      requires: "output-config",
+      schema: {
+        type: "object",
       },
     },
     thinking: {

@@ -87,9 +87,9 @@ export const descriptor: FamilyDescriptor = {
           to: "/max_tokens",
         },
         n: {
-          allowed: [1],
-          policy: "reject",
-          reason: "bedrock-forge reads one generation per call (num_generations is not mapped)",
+          max: 5,
+          min: 1,
+          to: "/num_generations",
         },
         return_likelihoods: {
           to: "/return_likelihoods",
@@ -129,6 +129,11 @@ export const descriptor: FamilyDescriptor = {
       },
     },
     response: {
+      choices: {
+        finish_reason: "/finish_reason",
+        list: "/generations",
+        text: "/text",
+      },
       finish_reason: {
         default: "stop",
         from: "/generations/0/finish_reason",

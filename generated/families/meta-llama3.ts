@@ -144,6 +144,10 @@ export const descriptor: FamilyDescriptor = {
         min: 0,
         to: "/inferenceConfig/temperature",
       },
+      top_k: {
+        policy: "drop",
+        reason: "Llama has no top_k",
+      },
       top_p: {
         max: 1,
         min: 0,

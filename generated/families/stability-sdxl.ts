@@ -98,6 +98,7 @@ export const descriptor: FamilyDescriptor = {
       },
       prompt: {
         form: "weighted",
+        single_line: true,
         to: "/text_prompts",
       },
       size: {

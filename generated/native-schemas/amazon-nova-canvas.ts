@@ -7,7 +7,60 @@ import type { NativeSchemaSet } from "../../runtime/descriptor.js";
 export const nativeSchemas: NativeSchemaSet = {
   images_request: {
     additionalProperties: false,
+    oneOf: [
+      {
+        not: {
+          required: ["colorGuidedGenerationParams"],
+        },
+        properties: {
+          taskType: {
+            const: "TEXT_IMAGE",
+          },
+        },
+        required: ["textToImageParams"],
+      },
+      {
+        not: {
+          required: ["textToImageParams"],
+        },
+        properties: {
+          taskType: {
+            const: "COLOR_GUIDED_GENERATION",
+          },
+        },
+        required: ["colorGuidedGenerationParams"],
+      },
+    ],
     properties: {
+      colorGuidedGenerationParams: {
+        additionalProperties: false,
+        properties: {
+          colors: {
+            items: {
+              pattern: "^#[0-9A-Fa-f]{6}$",
+              type: "string",
+            },
+            maxItems: 10,
+            minItems: 1,
+            type: "array",
+          },
+          negativeText: {
+            maxLength: 1024,
+            minLength: 1,
+            type: "string",
+          },
+          referenceImage: {
+            type: "string",
+          },
+          text: {
+            maxLength: 1024,
+            minLength: 1,
+            type: "string",
+          },
+        },
+        required: ["text", "colors"],
+        type: "object",
+      },
       imageGenerationConfig: {
         additionalProperties: false,
         properties: {
@@ -46,7 +99,7 @@ export const nativeSchemas: NativeSchemaSet = {
         type: "object",
       },
       taskType: {
-        const: "TEXT_IMAGE",
+        enum: ["TEXT_IMAGE", "COLOR_GUIDED_GENERATION"],
         type: "string",
       },
       textToImageParams: {
@@ -82,7 +135,7 @@ export const nativeSchemas: NativeSchemaSet = {
         type: "object",
       },
     },
-    required: ["taskType", "textToImageParams"],
+    required: ["taskType"],
     type: "object",
   },
   images_response: {

@@ -138,6 +138,9 @@ export class ChunkAssembler {
   private guardrailTrace: unknown;
   private reasoningBlock: { thinking: string; signature?: string } | undefined;
   readonly reasoning: ThinkingBlock[] = [];
+  /** Native finish reasons of the further choices (n > 1), by choice; they stream without role or tools. */
+  private readonly furtherFinishes = new Map<number, string | null>();
+  private readonly furtherStarted = new Set<number>();
 
   constructor(
     private readonly meta: CompletionMeta,
@@ -161,6 +164,26 @@ export class ChunkAssembler {
     };
   }
 
+  /** A chunk of a further choice (n > 1): its first delta names the role, as OpenAI streams several choices. */
+  private furtherChunk(
+    choice: number,
+    delta: ChatCompletionChunk["choices"][number]["delta"],
+    finish: FinishReason | null = null,
+  ): ChatCompletionChunk {
+    if (!this.furtherStarted.has(choice)) {
+      this.furtherStarted.add(choice);
+      if (!this.furtherFinishes.has(choice)) this.furtherFinishes.set(choice, null);
+      delta = { role: "assistant", ...delta };
+    }
+    return {
+      id: this.meta.id,
+      object: "chat.completion.chunk",
+      created: this.meta.created,
+      model: this.meta.model,
+      choices: [{ index: choice, delta, finish_reason: finish, logprobs: null }],
+    };
+  }
+
   /** Chunks for one batch of events (often none: usage and stop events are held for the end). */
   push(events: readonly StreamEvent[]): ChatCompletionChunk[] {
     const chunks: ChatCompletionChunk[] = [];
@@ -170,7 +193,8 @@ export class ChunkAssembler {
           if (!this.started) chunks.push(this.chunk({ content: "" }));
           break;
         case "text":
-          chunks.push(this.chunk({ content: event.text }));
+          if (event.choice) chunks.push(this.furtherChunk(event.choice, { content: event.text }));
+          else chunks.push(this.chunk({ content: event.text }));
           break;
         case "reasoning":
           this.pushReasoning(event, chunks);
@@ -182,7 +206,8 @@ export class ChunkAssembler {
           this.pushToolDelta(event, chunks);
           break;
         case "finish":
-          this.nativeFinish = event.reason;
+          if (event.choice) this.furtherFinishes.set(event.choice, event.reason);
+          else this.nativeFinish = event.reason;
           break;
         case "usage":
           this.recordUsage(event);
@@ -274,6 +299,12 @@ export class ChunkAssembler {
     if (this.guardrailTrace !== undefined) fields.guardrail_trace = this.guardrailTrace;
     last.provider_specific_fields = fields;
     const chunks = [last];
+    for (const [choice, reason] of [...this.furtherFinishes].sort(([a], [b]) => a - b)) {
+      // A stream may close every generation with one final chunk (Cohere's is_finished chunk has no index).
+      chunks.push(
+        this.furtherChunk(choice, {}, mapFinishReason(reason ?? this.nativeFinish, this.finishMap, false)),
+      );
+    }
     if (options.includeUsage) {
       chunks.push({
         id: this.meta.id,

@@ -8,6 +8,7 @@ import {
   type ConverseCommandOutput,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { ParamTable } from "../../generated/spec-types.js";
+import { readRequestMetadata } from "../call-members.js";
 import type { CatalogEntry } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
 import { type AppliedParams, applyParams, paramTableFor } from "../params.js";
@@ -157,6 +158,8 @@ export async function buildConverseInput(
     supportsSystem: entry ? entry.capabilities.includes("system") : true,
     guardrail: call.guardrail,
   });
+  const metadata = readRequestMetadata(call.request.requestMetadata, entry?.id ?? resolved.displayName);
+  if (metadata) input.requestMetadata = metadata;
   input.modelId = resolved.wireModelId;
   return input as unknown as ConverseCommandInput;
 }

@@ -15,7 +15,16 @@ import type {
 import type { FinishReasonMap, ParamTable } from "../../generated/spec-types.js";
 import { RequestValidationError } from "../errors.js";
 import type { GuardrailConfig, ThinkingBlock } from "../types.js";
-import type { ContentBlock, DecodedMessage, DocumentBlock, ImageBlock, NormalizedChat } from "./model.js";
+import type {
+  CacheMark,
+  ContentBlock,
+  DecodedMessage,
+  DocumentBlock,
+  ImageBlock,
+  NormalizedChat,
+  SystemBlock,
+  Turn,
+} from "./model.js";
 
 /**
  * The Converse API's own inference fields, used for models the catalog does not know
@@ -54,10 +63,16 @@ function mediaBlock(block: ImageBlock | DocumentBlock): ConverseBlock {
   return { document: { format: block.format as "pdf", name: block.name, source: { bytes: block.bytes } } };
 }
 
+/** Converse's cache checkpoint, placed after the cached block (system, message content or tools). */
+function cachePointOf(cache: CacheMark): { type: "default"; ttl?: "5m" | "1h" } {
+  return cache.ttl ? { type: "default", ttl: cache.ttl } : { type: "default" };
+}
+
 function toConverseBlock(block: ContentBlock): ConverseBlock {
   switch (block.kind) {
     case "text":
-      return { text: block.text };
+      // https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-use-converse-api.html
+      return block.guard ? { guardContent: { text: { text: block.text } } } : { text: block.text };
     case "image":
     case "document":
       return mediaBlock(block);
@@ -88,6 +103,36 @@ interface ConverseBuildOptions {
   readonly guardrail: GuardrailConfig | undefined;
 }
 
+/** A turn's blocks in Converse form, each cached block followed by its cachePoint. */
+function appendConverseBlocks(content: ConverseBlock[], turn: Turn): void {
+  for (const block of turn.content) {
+    content.push(toConverseBlock(block));
+    if ("cache" in block && block.cache) content.push({ cachePoint: cachePointOf(block.cache) });
+  }
+}
+
+/** A pre-fill ends without trailing whitespace (Claude rejects it); cache points after it stay. */
+function trimPrefill(messages: Message[]): void {
+  const content = messages[messages.length - 1]!.content!;
+  for (let index = content.length - 1; index >= 0; index--) {
+    const block = content[index]!;
+    if ("cachePoint" in block && block.cachePoint) continue;
+    if ("text" in block && typeof block.text === "string") content[index] = { text: block.text.trimEnd() };
+    return;
+  }
+}
+
+/** Converse's system blocks: each system message (or part of one), each cached one followed by its cachePoint. */
+function buildSystemBlocks(chat: NormalizedChat): SystemContentBlock[] {
+  const blocks: readonly SystemBlock[] = chat.systemBlocks ?? chat.system.map((text) => ({ text }));
+  const system: SystemContentBlock[] = [];
+  for (const block of blocks) {
+    system.push({ text: block.text });
+    if (block.cache) system.push({ cachePoint: cachePointOf(block.cache) });
+  }
+  return system;
+}
+
 /** Writes messages, system, tools and guardrails of a normalized chat into a Converse request. */
 export function buildConverseMessages(
   chat: NormalizedChat,
@@ -97,18 +142,12 @@ export function buildConverseMessages(
   const messages: Message[] = [];
   for (const turn of chat.turns) {
     const role = turn.role === "assistant" ? "assistant" : "user";
-    const content = turn.content.map(toConverseBlock);
     const last = messages[messages.length - 1];
-    if (last && last.role === role) last.content!.push(...content);
-    else messages.push({ role, content });
+    const content = last && last.role === role ? last.content! : [];
+    appendConverseBlocks(content, turn);
+    if (content !== last?.content) messages.push({ role, content });
   }
-  if (chat.prefill) {
-    const lastMessage = messages[messages.length - 1]!;
-    const lastBlock = lastMessage.content![lastMessage.content!.length - 1];
-    if (lastBlock && "text" in lastBlock && typeof lastBlock.text === "string") {
-      lastMessage.content![lastMessage.content!.length - 1] = { text: lastBlock.text.trimEnd() };
-    }
-  }
+  if (chat.prefill) trimPrefill(messages);
   input.messages = messages;
   if (chat.system.length > 0) {
     if (!options.supportsSystem) {
@@ -117,19 +156,24 @@ export function buildConverseMessages(
         { param: "messages", model: options.model },
       );
     }
-    input.system = chat.system.map((text): SystemContentBlock => ({ text }));
+    input.system = buildSystemBlocks(chat);
   }
   const usesTools = chat.turns.some((turn) =>
     turn.content.some((block) => block.kind === "tool_call" || block.kind === "tool_result"),
   );
   if (chat.tools.length > 0 && (chat.toolChoice !== "none" || usesTools)) {
-    const tools: Tool[] = chat.tools.map((tool) => ({
-      toolSpec: {
-        name: tool.function.name,
-        ...(tool.function.description ? { description: tool.function.description } : {}),
-        inputSchema: { json: (tool.function.parameters ?? { type: "object", properties: {} }) as never },
-      },
-    }));
+    const tools: Tool[] = [];
+    chat.tools.forEach((tool, index) => {
+      tools.push({
+        toolSpec: {
+          name: tool.function.name,
+          ...(tool.function.description ? { description: tool.function.description } : {}),
+          inputSchema: { json: (tool.function.parameters ?? { type: "object", properties: {} }) as never },
+        },
+      });
+      const cache = chat.toolCache?.get(index);
+      if (cache) tools.push({ cachePoint: cachePointOf(cache) });
+    });
     const choice = chat.toolChoice;
     let toolChoice: ConverseToolChoice | undefined;
     if (choice === "auto") toolChoice = { auto: {} };

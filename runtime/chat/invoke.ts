@@ -2,8 +2,15 @@
  * The InvokeModel route of chat: the family-native body built from the spec's mapping and the
  * family's codec, and the native answer read back into an OpenAI completion.
  */
-import type { ChatMapping, PriceFields, UsageMap, ValueSource } from "../../generated/spec-types.js";
+import type {
+  ChatMapping,
+  ChatResponseMapping,
+  PriceFields,
+  UsageMap,
+  ValueSource,
+} from "../../generated/spec-types.js";
 import { checkAnswer } from "../answer-check.js";
+import { invokeRequestMetadata } from "../call-members.js";
 import { messagesCodecFor } from "../codecs/registry.js";
 import type { FamilyDescriptor } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
@@ -106,6 +113,26 @@ function decodeInvokeMessage(body: Record<string, unknown>, descriptor: FamilyDe
   return messagesCodecFor(mapping.request.codec).decode(readPointer(body, response.content!), body, response);
 }
 
+/** The further generations of a family that answers several per call (n): choices 1, 2, … of the completion. */
+function readFurtherChoices(
+  body: Record<string, unknown>,
+  response: ChatResponseMapping,
+): ChatCompletion["choices"] {
+  const choices = response.choices;
+  const list = choices ? readPointer(body, choices.list) : undefined;
+  if (!choices || !Array.isArray(list)) return [];
+  return list.slice(1).map((element: unknown, offset) => ({
+    index: offset + 1,
+    message: { role: "assistant", content: String(readPointer(element, choices.text) ?? ""), refusal: null },
+    finish_reason: mapFinishReason(
+      readPointer(element, choices.finish_reason),
+      response.finish_reason,
+      false,
+    ),
+    logprobs: null,
+  }));
+}
+
 /** Parses a native InvokeModel chat response into an OpenAI completion (exported for contract tests). */
 export function parseInvokeChatResponse(
   body: Record<string, unknown>,
@@ -136,7 +163,23 @@ export function parseInvokeChatResponse(
   if (body["amazon-bedrock-trace"] !== undefined) fields.guardrail_trace = body["amazon-bedrock-trace"];
   const usage = buildUsage(readUsage(body, headers, response.usage), price);
   const id = response.id ? readPointer(body, response.id) : undefined;
-  return buildCompletion(decoded, finish, usage, typeof id === "string" ? { ...meta, id } : meta, fields);
+  const completion = buildCompletion(
+    decoded,
+    finish,
+    usage,
+    typeof id === "string" ? { ...meta, id } : meta,
+    fields,
+  );
+  if (response.choices) completion.choices.push(...readFurtherChoices(body, response));
+  return completion;
+}
+
+/** InvokeModel's call members of a chat call: the guardrail headers and the invocation-log metadata. */
+export function invokeCallMembers(call: ChatCall, model: string) {
+  return {
+    ...invokeGuardrailParams(call.guardrail),
+    ...invokeRequestMetadata(call.request.requestMetadata, model),
+  };
 }
 
 /** A unary chat call over InvokeModel. */
@@ -148,7 +191,7 @@ export async function invokeChat(call: ChatCall, prepared: PreparedChat): Promis
     body,
     model: entry.id,
     what: `the ${entry.id} response`,
-    ...invokeGuardrailParams(call.guardrail),
+    ...invokeCallMembers(call, entry.id),
   });
   return parseInvokeChatResponse(
     answer.body,

@@ -6,9 +6,33 @@
  */
 import type { FunctionTool, ResponseFormat, ThinkingBlock, ToolChoice } from "../types.js";
 
+/**
+ * A prompt-cache checkpoint the caller set after a block: Anthropic's `cache_control`, which LiteLLM accepts
+ * on system, user, assistant and tool messages, their parts, tool calls and tools. Converse sends it as a
+ * `cachePoint` block after the cached one; Claude's and Nova's InvokeModel bodies carry it on the block.
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html
+ */
+export interface CacheMark {
+  readonly type: "ephemeral";
+  /** How long the cached prefix lives (Converse's CachePointBlock.ttl); Bedrock's default when absent. */
+  readonly ttl?: "5m" | "1h";
+}
+
 export interface TextBlock {
   readonly kind: "text";
   readonly text: string;
+  /**
+   * Text a guardrail judges (LiteLLM's `guarded_text` part, or user text wrapped for a guardrail): Converse's
+   * guardContent block; other routes send it as plain text.
+   */
+  readonly guard?: true;
+  readonly cache?: CacheMark;
+}
+
+/** One system prompt block: a system or developer message, or one text part of one. */
+export interface SystemBlock {
+  readonly text: string;
+  readonly cache?: CacheMark;
 }
 
 export interface ImageBlock {
@@ -19,6 +43,7 @@ export interface ImageBlock {
   readonly format: string;
   readonly base64: string;
   readonly bytes: Uint8Array;
+  readonly cache?: CacheMark;
 }
 
 export interface DocumentBlock {
@@ -30,6 +55,7 @@ export interface DocumentBlock {
   readonly name: string;
   readonly base64: string;
   readonly bytes: Uint8Array;
+  readonly cache?: CacheMark;
 }
 
 export interface AudioBlock {
@@ -48,12 +74,15 @@ export interface ToolCallBlock {
   readonly arguments: string;
   /** The parsed arguments (an object; `{}` when the string was empty). */
   readonly input: Record<string, unknown>;
+  readonly cache?: CacheMark;
 }
 
 export interface ToolResultBlock {
   readonly kind: "tool_result";
   readonly toolCallId: string;
   readonly content: readonly (TextBlock | ImageBlock | DocumentBlock)[];
+  /** Set by the tool message or any of its parts: the checkpoint follows the whole result. */
+  readonly cache?: CacheMark;
 }
 
 export interface ReasoningBlock {
@@ -80,10 +109,17 @@ export interface Turn {
 }
 
 export interface NormalizedChat {
-  /** System and developer messages, in order. */
+  /** System and developer messages, in order (the text parts of one message joined by a newline). */
   readonly system: readonly string[];
+  /**
+   * The same as blocks: each system message, or each text part of one, with its cache checkpoint (absent:
+   * one block per entry of `system`).
+   */
+  readonly systemBlocks?: readonly SystemBlock[];
   readonly turns: readonly Turn[];
   readonly tools: readonly FunctionTool[];
+  /** Cache checkpoints after tools, by the tool's index (a tool's `cache_control`, or an injection point). */
+  readonly toolCache?: ReadonlyMap<number, CacheMark>;
   readonly toolChoice: ToolChoice | undefined;
   readonly responseFormat: ResponseFormat | undefined;
   /** True when the last turn is the assistant's: its text is the start of the answer (pre-fill). */
@@ -100,7 +136,8 @@ export interface DecodedMessage {
 /** Events a stream decoder emits for each native chunk or Converse stream event. */
 export type StreamEvent =
   | { readonly kind: "start"; readonly id?: string }
-  | { readonly kind: "text"; readonly text: string }
+  /** `choice`: the generation a text or finish event belongs to, for families that answer several (0 when absent). */
+  | { readonly kind: "text"; readonly text: string; readonly choice?: number }
   | {
       readonly kind: "reasoning";
       readonly text?: string;
@@ -109,7 +146,7 @@ export type StreamEvent =
     }
   | { readonly kind: "tool_start"; readonly block: number; readonly id: string; readonly name: string }
   | { readonly kind: "tool_delta"; readonly block: number; readonly arguments: string }
-  | { readonly kind: "finish"; readonly reason: string | null }
+  | { readonly kind: "finish"; readonly reason: string | null; readonly choice?: number }
   | {
       readonly kind: "usage";
       readonly promptTokens?: number;

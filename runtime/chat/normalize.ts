@@ -17,13 +17,16 @@ import type {
   ToolMessage,
   UserMessage,
 } from "../types.js";
+import { allCacheFields, type CacheField, readCacheMark } from "./cache.js";
 import type {
   AudioBlock,
+  CacheMark,
   ContentBlock,
   DocumentBlock,
   ImageBlock,
   NormalizedChat,
   ReasoningBlock,
+  SystemBlock,
   TextBlock,
   ToolCallBlock,
   ToolResultBlock,
@@ -72,8 +75,11 @@ const audioFormats: ReadonlySet<string> = new Set([
   "webm",
 ]);
 
+/** LiteLLM's text for a turn it inserts or fills under modify_params (`DEFAULT_USER_CONTINUE_MESSAGE`). */
+const continueText = "Please continue.";
+
 /** The user turn LiteLLM inserts under modify_params. */
-const defaultContinueMessage: ChatMessage = { role: "user", content: "Please continue." };
+const defaultContinueMessage: ChatMessage = { role: "user", content: continueText };
 
 interface NormalizeOptions
   extends Pick<BehaviourOptions, "modify_params" | "user_continue_message" | "fetchImage"> {
@@ -85,6 +91,17 @@ interface NormalizeOptions
   readonly tools?: readonly FunctionTool[];
   readonly toolChoice?: ToolChoice;
   readonly responseFormat?: ResponseFormat;
+  /** LiteLLM's text for a blank assistant message under modify_params (default "Please continue."). */
+  readonly assistantContinueMessage?: unknown;
+  /** Where the model takes cache checkpoints (default: everywhere); other `cache_control` marks are dropped. */
+  readonly cacheFields?: ReadonlySet<CacheField>;
+  /** Told once when `cache_control` marks are dropped. */
+  readonly warn?: (message: string) => void;
+  /**
+   * A guardrail judges the request through Converse: the text of the trailing user messages becomes guarded
+   * text, as LiteLLM sends it, except in a message that already has a `guarded_text` part.
+   */
+  readonly guardUserText?: boolean;
 }
 
 function fail(message: string, param: string, model: string): never {
@@ -217,17 +234,24 @@ function convertAudioPart(part: InputAudioPart, param: string, options: Normaliz
   return { kind: "audio", format, base64: audio.data, bytes };
 }
 
-async function convertPart(
+/** LiteLLM's `guarded_text` part: text a guardrail judges on its own (Converse's guardContent). */
+function convertGuardedTextPart(part: { text?: unknown }, param: string, model: string): TextBlock {
+  if (typeof part.text !== "string") fail(`${param}.text must be a string`, param, model);
+  return { kind: "text", text: part.text, guard: true };
+}
+
+async function convertPartBlock(
   part: ContentPart,
   param: string,
   options: NormalizeOptions,
   documentIndex: { next: number },
 ): Promise<PartBlock> {
   const { model } = options;
-  if (part === null || typeof part !== "object") fail(`${param} must be a content part object`, param, model);
   switch (part.type) {
     case "text":
       return convertTextPart(part, param, model);
+    case "guarded_text":
+      return convertGuardedTextPart(part, param, model);
     case "image_url":
       return convertImagePart(part, param, options);
     case "file":
@@ -236,11 +260,32 @@ async function convertPart(
       return convertAudioPart(part, param, options);
     default:
       return fail(
-        `${param}: content part type "${(part as { type?: unknown }).type}" is not supported (text, image_url, file, input_audio)`,
+        `${param}: content part type "${(part as { type?: unknown }).type}" is not supported (text, guarded_text, image_url, file, input_audio)`,
         param,
         model,
       );
   }
+}
+
+/** A block with the cache checkpoint the caller set after it (when the model takes one there). */
+function withCache<T extends ContentBlock>(block: T, cache: CacheMark | undefined): T {
+  return cache ? { ...block, cache } : block;
+}
+
+async function convertPart(
+  part: ContentPart,
+  param: string,
+  options: NormalizeOptions,
+  documentIndex: { next: number },
+  cacheMarks?: CacheMarks,
+): Promise<PartBlock> {
+  const { model } = options;
+  if (part === null || typeof part !== "object") fail(`${param} must be a content part object`, param, model);
+  const block = await convertPartBlock(part, param, options, documentIndex);
+  const cache = (part as { cache_control?: unknown }).cache_control;
+  return cache === undefined || !cacheMarks
+    ? block
+    : withCache(block, cacheMarks.read(cache, param, "messages"));
 }
 
 function textOf(content: unknown, param: string, model: string): string {
@@ -259,6 +304,60 @@ function textOf(content: unknown, param: string, model: string): string {
   return fail(`${param} must be a string or a list of text parts`, param, model);
 }
 
+/**
+ * Reads the caller's cache marks where the model takes them; a mark elsewhere (or on a model without prompt
+ * caching) is checked, then dropped with one warning: a checkpoint is a hint, and Bedrock rejects one it
+ * does not support.
+ */
+class CacheMarks {
+  #dropped = false;
+  constructor(
+    readonly fields: ReadonlySet<CacheField>,
+    readonly model: string,
+  ) {}
+
+  read(value: unknown, param: string, field: CacheField): CacheMark | undefined {
+    const mark = readCacheMark(value, param, this.model);
+    if (mark && !this.fields.has(field)) {
+      this.#dropped = true;
+      return undefined;
+    }
+    return mark;
+  }
+
+  warnIfDropped(warn: ((message: string) => void) | undefined): void {
+    if (!this.#dropped || !warn) return;
+    const where = [...this.fields];
+    warn(
+      `bedrock-forge: dropping cache_control for ${this.model}: ${where.length === 0 ? "the model has no prompt caching on Bedrock" : `its cache checkpoints go in ${where.join(", ")} only`}`,
+    );
+  }
+}
+
+/** A system message as system blocks: one per non-blank text part, each with its cache checkpoint. */
+function systemBlocksOf(message: SystemMessage, param: string, marks: CacheMarks): SystemBlock[] {
+  const messageCache = marks.read(message.cache_control, param, "system");
+  const blocks: SystemBlock[] = [];
+  if (typeof message.content === "string") {
+    if (message.content.trim() !== "") blocks.push({ text: message.content });
+  } else if (Array.isArray(message.content)) {
+    message.content.forEach((part, index) => {
+      const partParam = `${param}.content[${index}]`;
+      const cache = marks.read(part.cache_control, partParam, "system");
+      if (part.text.trim() !== "") blocks.push(cache ? { text: part.text, cache } : { text: part.text });
+    });
+  }
+  const last = blocks[blocks.length - 1];
+  if (messageCache && last) blocks[blocks.length - 1] = { ...last, cache: messageCache };
+  return blocks;
+}
+
+/** The message's cache mark on its last block (a message-level `cache_control`). */
+function markLastBlock(blocks: ContentBlock[], cache: CacheMark | undefined): void {
+  const last = blocks[blocks.length - 1];
+  if (cache && last) blocks[blocks.length - 1] = withCache(last, cache);
+}
+
 function parseArguments(text: unknown, param: string, model: string): Record<string, unknown> {
   if (text === undefined || text === null || text === "") return {};
   if (typeof text !== "string") fail(`${param} must be a JSON string`, param, model);
@@ -272,6 +371,17 @@ function parseArguments(text: unknown, param: string, model: string): Record<str
     fail(`${param} must be a JSON object`, param, model);
   }
   return parsed as Record<string, unknown>;
+}
+
+/** Cache checkpoints after tools (each tool's `cache_control`), by the tool's index. */
+function readToolCache(tools: readonly FunctionTool[], marks: CacheMarks): ReadonlyMap<number, CacheMark> {
+  const cache = new Map<number, CacheMark>();
+  tools.forEach((tool, index) => {
+    if (tool.cache_control === undefined) return;
+    const mark = marks.read(tool.cache_control, `tools[${index}]`, "tools");
+    if (mark) cache.set(index, mark);
+  });
+  return cache;
 }
 
 function validateTools(tools: readonly FunctionTool[] | undefined, model: string): readonly FunctionTool[] {
@@ -334,10 +444,14 @@ interface Conversation {
   /** Conversations Bedrock would reject are repaired (modify_params or user_continue_message). */
   readonly repair: boolean;
   readonly system: string[];
+  readonly systemBlocks: SystemBlock[];
+  readonly cacheMarks: CacheMarks;
   readonly turns: { role: Turn["role"]; content: ContentBlock[] }[];
   readonly documentIndex: { next: number };
   /** Ids of the assistant's tool calls that no tool message has answered yet. */
   readonly pendingToolCalls: Set<string>;
+  /** Where the blocks of the user messages since the last assistant or tool message went. */
+  readonly trailingUserBlocks: { content: ContentBlock[]; start: number; count: number }[];
 }
 
 /** Appends blocks as a turn; consecutive user (or tool) turns merge, assistant turns never do. */
@@ -348,6 +462,32 @@ function pushTurn(conversation: Conversation, role: Turn["role"], content: Conte
     return;
   }
   conversation.turns.push({ role, content });
+}
+
+/** Appends a user message's blocks and remembers where they went (for the guardrail's trailing text). */
+function pushUserBlocks(conversation: Conversation, blocks: ContentBlock[]): void {
+  pushTurn(conversation, "user", blocks);
+  const content = conversation.turns[conversation.turns.length - 1]!.content;
+  conversation.trailingUserBlocks.push({
+    content,
+    start: content.length - blocks.length,
+    count: blocks.length,
+  });
+}
+
+/**
+ * The text of the trailing user messages as guarded text (LiteLLM's automatic guardContent under a
+ * guardrail); a message that already has a guarded_text part is left as the caller wrote it.
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-use-converse-api.html
+ */
+function guardTrailingUserText(conversation: Conversation): void {
+  for (const { content, start, count } of conversation.trailingUserBlocks) {
+    const blocks = content.slice(start, start + count);
+    if (blocks.some((block) => block.kind === "text" && block.guard)) continue;
+    blocks.forEach((block, offset) => {
+      if (block.kind === "text") content[start + offset] = { ...block, guard: true };
+    });
+  }
 }
 
 function requireContinueMessageShape(options: NormalizeOptions): void {
@@ -410,7 +550,13 @@ async function convertContent(
   }
   return Promise.all(
     content.map((part: ContentPart, partIndex) =>
-      convertPart(part, `${param}.content[${partIndex}]`, conversation.options, conversation.documentIndex),
+      convertPart(
+        part,
+        `${param}.content[${partIndex}]`,
+        conversation.options,
+        conversation.documentIndex,
+        conversation.cacheMarks,
+      ),
     ),
   );
 }
@@ -418,6 +564,7 @@ async function convertContent(
 function appendSystemMessage(conversation: Conversation, message: SystemMessage, param: string): void {
   const text = textOf(message.content, `${param}.content`, conversation.model);
   if (text.trim() !== "") conversation.system.push(text);
+  conversation.systemBlocks.push(...systemBlocksOf(message, param, conversation.cacheMarks));
 }
 
 async function appendUserMessage(conversation: Conversation, message: UserMessage, param: string) {
@@ -431,10 +578,12 @@ async function appendUserMessage(conversation: Conversation, message: UserMessag
         `${param}.content`,
         conversation.model,
       );
-    blocks = [{ kind: "text", text: "." }];
+    // LiteLLM fills a blank user message with its continue text under modify_params.
+    blocks = [{ kind: "text", text: continueText }];
   }
+  markLastBlock(blocks, conversation.cacheMarks.read(message.cache_control, param, "messages"));
   requireToolResults(conversation, param, "user");
-  pushTurn(conversation, "user", blocks);
+  pushUserBlocks(conversation, blocks);
 }
 
 function convertThinkingBlock(thinking: ThinkingBlock, param: string, model: string): ReasoningBlock {
@@ -463,17 +612,21 @@ function convertThinkingBlocks(message: AssistantMessage, param: string, model: 
   );
 }
 
-function convertToolCall(call: ToolCall, param: string, model: string): ToolCallBlock {
+function convertToolCall(call: ToolCall, param: string, marks: CacheMarks): ToolCallBlock {
+  const { model } = marks;
   if (call?.type !== "function" || typeof call.function?.name !== "string" || typeof call.id !== "string") {
     fail(`${param} must be {id, type: "function", function: {name, arguments}}`, param, model);
   }
-  return {
+  const block: ToolCallBlock = {
     kind: "tool_call",
     id: call.id,
     name: call.function.name,
     arguments: call.function.arguments ?? "",
     input: parseArguments(call.function.arguments, `${param}.function.arguments`, model),
   };
+  return call.cache_control === undefined
+    ? block
+    : withCache(block, marks.read(call.cache_control, param, "messages"));
 }
 
 /** The assistant's tool calls; each one stays pending until a tool message answers it. */
@@ -486,7 +639,7 @@ function convertToolCalls(
   if (!Array.isArray(calls))
     fail(`${param}.tool_calls must be a list`, `${param}.tool_calls`, conversation.model);
   return calls.map((call, callIndex) => {
-    const block = convertToolCall(call, `${param}.tool_calls[${callIndex}]`, conversation.model);
+    const block = convertToolCall(call, `${param}.tool_calls[${callIndex}]`, conversation.cacheMarks);
     conversation.pendingToolCalls.add(call.id);
     return block;
   });
@@ -508,6 +661,54 @@ async function requireUserTurnBefore(conversation: Conversation, param: string):
   pushTurn(conversation, "user", await continueBlocks(conversation));
 }
 
+/**
+ * An assistant message's text: its parts joined by a newline, as one block, or split after each part that
+ * carries a cache checkpoint. Blank text (empty or whitespace only) gives no block.
+ */
+function assistantTextBlocks(content: unknown, param: string, marks: CacheMarks): TextBlock[] {
+  const text = textOf(content, `${param}.content`, marks.model);
+  const parts = content as readonly TextPart[];
+  if (!Array.isArray(content) || !parts.some((part) => part.cache_control !== undefined)) {
+    return text.trim() === "" ? [] : [{ kind: "text", text }];
+  }
+  const blocks: TextBlock[] = [];
+  let pending: string[] = [];
+  parts.forEach((part, index) => {
+    pending.push(part.text);
+    const cache = marks.read(part.cache_control, `${param}.content[${index}]`, "messages");
+    if (!cache) return;
+    const joined = pending.join("\n");
+    if (joined.trim() !== "") blocks.push({ kind: "text", text: joined, cache });
+    pending = [];
+  });
+  const rest = pending.join("\n");
+  if (rest.trim() !== "") blocks.push({ kind: "text", text: rest });
+  return blocks;
+}
+
+/** The text a blank assistant message gets under repair: `assistant_continue_message`, else "Please continue.". */
+function assistantContinueText(conversation: Conversation): string {
+  const given = conversation.options.assistantContinueMessage;
+  if (given === undefined || given === null) return continueText;
+  const content = typeof given === "string" ? given : (given as { content?: unknown }).content;
+  const text =
+    typeof content === "string" || Array.isArray(content)
+      ? textOf(content, "assistant_continue_message.content", conversation.model)
+      : undefined;
+  if (
+    text === undefined ||
+    text.trim() === "" ||
+    (typeof given === "object" && (given as { role?: unknown }).role !== "assistant")
+  ) {
+    fail(
+      'assistant_continue_message must be an assistant message ({role: "assistant", content}) or a string, with non-blank text',
+      "assistant_continue_message",
+      conversation.model,
+    );
+  }
+  return text;
+}
+
 async function appendAssistantMessage(
   conversation: Conversation,
   message: AssistantMessage,
@@ -517,21 +718,26 @@ async function appendAssistantMessage(
   const { model } = conversation;
   requireToolResults(conversation, param, "assistant");
   const blocks: ContentBlock[] = convertThinkingBlocks(message, param, model);
-  const text = textOf(message.content, `${param}.content`, model);
-  if (text !== "") blocks.push({ kind: "text", text });
+  blocks.push(...assistantTextBlocks(message.content, param, conversation.cacheMarks));
   blocks.push(...convertToolCalls(conversation, message, param));
   if (!blocks.some((block) => block.kind !== "reasoning")) {
-    if (isLast) fail(`${param} is an empty assistant message`, param, model);
-    if (!conversation.repair)
+    // Bedrock rejects blank text ("The text field in the ContentBlock object ... is blank"); LiteLLM fills
+    // a blank assistant message, the last one too, with its continue text under modify_params.
+    if (!conversation.repair) {
       fail(
-        `${param} has empty content; Bedrock rejects blank messages (set modify_params to repair)`,
+        isLast
+          ? `${param} is an empty assistant message; Bedrock rejects blank messages (set modify_params to repair)`
+          : `${param} has empty content; Bedrock rejects blank messages (set modify_params to repair)`,
         `${param}.content`,
         model,
       );
-    blocks.push({ kind: "text", text: "." });
+    }
+    blocks.push({ kind: "text", text: assistantContinueText(conversation) });
   }
+  markLastBlock(blocks, conversation.cacheMarks.read(message.cache_control, param, "messages"));
   await requireUserTurnBefore(conversation, param);
   pushTurn(conversation, "assistant", blocks);
+  conversation.trailingUserBlocks.length = 0;
 }
 
 async function appendToolMessage(conversation: Conversation, message: ToolMessage, param: string) {
@@ -549,9 +755,21 @@ async function appendToolMessage(conversation: Conversation, message: ToolMessag
   const parts = await convertContent(message.content, param, conversation);
   if (parts.some((part) => part.kind === "audio"))
     fail(`${param}: a tool result carries text, images and documents, not audio`, param, conversation.model);
-  const content = parts as ToolResultBlock["content"];
-  const result: ToolResultBlock = { kind: "tool_result", toolCallId: callId, content };
+  // A checkpoint set on the message or on any of its parts follows the whole tool result (as LiteLLM places
+  // it): Converse's tool result content has no cachePoint of its own.
+  const kept = parts as ToolResultBlock["content"];
+  const cache =
+    conversation.cacheMarks.read(message.cache_control, param, "messages") ??
+    kept.find((part) => part.cache)?.cache;
+  const content = cache ? kept.map(({ cache: _cache, ...part }) => part as typeof part) : kept;
+  const result: ToolResultBlock = {
+    kind: "tool_result",
+    toolCallId: callId,
+    content,
+    ...(cache ? { cache } : {}),
+  };
   pushTurn(conversation, "tool", [result]);
+  conversation.trailingUserBlocks.length = 0;
 }
 
 async function appendMessage(
@@ -624,14 +842,18 @@ export async function normalizeChat(
   if (!Array.isArray(messages) || messages.length === 0)
     fail("messages must be a non-empty list", "messages", model);
   requireContinueMessageShape(options);
+  const cacheMarks = new CacheMarks(options.cacheFields ?? allCacheFields, model);
   const conversation: Conversation = {
     options,
     model,
     repair: options.modify_params === true || options.user_continue_message !== undefined,
     system: [],
+    systemBlocks: [],
+    cacheMarks,
     turns: [],
     documentIndex: { next: 0 },
     pendingToolCalls: new Set(),
+    trailingUserBlocks: [],
   };
   for (const [index, message] of messages.entries()) {
     await appendMessage(conversation, message, `messages[${index}]`, index === messages.length - 1);
@@ -639,12 +861,17 @@ export async function normalizeChat(
   if (conversation.turns.length === 0)
     fail("messages has no user message (only system messages)", "messages", model);
   requireAnsweredToolCalls(conversation);
+  if (options.guardUserText) guardTrailingUserText(conversation);
   const prefill = await resolvePrefill(conversation);
   const tools = validateTools(options.tools, model);
+  const toolCache = readToolCache(tools, cacheMarks);
+  cacheMarks.warnIfDropped(options.warn);
   return {
     system: conversation.system,
+    systemBlocks: conversation.systemBlocks,
     turns: conversation.turns,
     tools,
+    ...(toolCache.size > 0 ? { toolCache } : {}),
     toolChoice: validateToolChoice(options.toolChoice, tools, model),
     responseFormat: options.responseFormat,
     prefill,

@@ -1,4 +1,5 @@
 import type { PriceFields } from "../../generated/spec-types.js";
+import { checkGuardrailConfig } from "../call-members.js";
 import { resolvePrice } from "../cost.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
@@ -13,6 +14,7 @@ import {
 import type { OperationCall } from "../send.js";
 import type { FunctionTool, GuardrailConfig, ToolChoice } from "../types.js";
 import { type CompletionMeta, completionId, jsonToolName } from "./assemble.js";
+import { allCacheFields, type CacheField, cacheFieldsOf, injectCacheControl } from "./cache.js";
 import type { NormalizedChat } from "./model.js";
 import { normalizeChat } from "./normalize.js";
 
@@ -40,6 +42,7 @@ export async function prepareChat(call: ChatCall, operation: "chat" | "chat-stre
     call.region,
     call,
   );
+  checkGuardrailConfig(call.guardrail, resolved.displayName);
   const route = chooseChatRoute(resolved);
   const entry = resolved.entry ? requireOperation(resolved, operation) : undefined;
   const descriptor = entry ? (await loadFamily(entry.family)).descriptor : undefined;
@@ -94,9 +97,23 @@ export function jsonToolFor(
   };
 }
 
+/**
+ * Where the model takes prompt-cache checkpoints on the call's route: the spec's `cache_points` for a model
+ * with the prompt-caching capability, none for other catalog models, everywhere for ids outside the catalog.
+ */
+function cacheFieldsFor(prepared: PreparedChat): ReadonlySet<CacheField> {
+  const { entry, descriptor } = prepared;
+  if (!entry) return allCacheFields;
+  const points =
+    prepared.route === "converse"
+      ? descriptor?.converse?.cache_points
+      : descriptor?.chat?.request.cache_points;
+  return cacheFieldsOf(points, entry.capabilities.includes("prompt-caching"));
+}
+
 /** The request's conversation normalized for the model, with the JSON tool in place of the caller's tools when asked. */
 export async function normalizeRequestChat(
-  call: Pick<ChatCall, "request" | "modifyParams">,
+  call: Pick<ChatCall, "request" | "modifyParams" | "warn"> & Partial<Pick<ChatCall, "guardrail">>,
   prepared: PreparedChat,
   codecTools: Readonly<Record<string, unknown>>,
   jsonTool: boolean,
@@ -105,14 +122,25 @@ export async function normalizeRequestChat(
   const json = jsonTool ? jsonToolFor(request) : undefined;
   const allowPrefill = prepared.entry ? prepared.entry.capabilities.includes("prefill") : true;
   const inputs = prepared.entry?.inputModalities;
-  return normalizeChat(request.messages as never, {
-    model: prepared.resolved.displayName,
+  const model = prepared.resolved.displayName;
+  const injected = injectCacheControl(
+    request.messages as never,
+    json ? undefined : (codecTools.tools as FunctionTool[] | undefined),
+    request.cache_control_injection_points,
+    model,
+  );
+  return normalizeChat(injected.messages, {
+    model,
     allowPrefill,
     acceptsAudio: inputs ? inputs.includes("audio") || inputs.includes("speech") : true,
     modify_params: call.modifyParams,
     user_continue_message: request.user_continue_message as never,
+    assistantContinueMessage: request.assistant_continue_message,
     fetchImage: request.fetchImage as never,
-    tools: json ? json.tools : (codecTools.tools as FunctionTool[] | undefined),
+    tools: json ? json.tools : injected.tools,
     toolChoice: json ? json.toolChoice : (codecTools.tool_choice as ToolChoice | undefined),
+    cacheFields: cacheFieldsFor(prepared),
+    warn: call.warn,
+    guardUserText: prepared.route === "converse" && call.guardrail !== undefined,
   });
 }

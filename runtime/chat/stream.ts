@@ -20,7 +20,7 @@ import type { ChatCompletionChunk, ChatCompletionStream, ProviderFields } from "
 import { ChunkAssembler } from "./assemble.js";
 import { converseFinishReasons } from "./converse.js";
 import { buildConverseInput } from "./converse-call.js";
-import { buildInvokeChatBody, invokeGuardrailParams } from "./invoke.js";
+import { buildInvokeChatBody, invokeCallMembers } from "./invoke.js";
 import type { StreamEvent } from "./model.js";
 import type { ChatCall, PreparedChat } from "./prepare.js";
 
@@ -230,7 +230,7 @@ async function openInvokeStream(
     body: JSON.stringify(body),
     contentType: "application/json",
     accept: "application/json",
-    ...invokeGuardrailParams(call.guardrail),
+    ...invokeCallMembers(call, model),
   });
   const output = (await sendCommand(
     call.client,

@@ -108,6 +108,56 @@ describe("request validation", () => {
     );
   });
 
+  it("Nova Canvas bodies: each task type takes its own params object and no other's", async () => {
+    // Task shapes from https://docs.aws.amazon.com/nova/latest/userguide/image-gen-req-resp-structure.html
+    const canvas = "amazon.nova-canvas-v1:0";
+    const colors = { text: "cat", colors: ["#FFFFFF"] };
+    const rejected = [
+      [
+        { taskType: "COLOR_GUIDED_GENERATION", colorGuidedGenerationParams: { text: "cat" } },
+        /required key \[colors\]/,
+      ],
+      [
+        {
+          taskType: "COLOR_GUIDED_GENERATION",
+          colorGuidedGenerationParams: { text: "cat", colors: ["white"] },
+        },
+        /does not match pattern/,
+      ],
+      [
+        {
+          taskType: "COLOR_GUIDED_GENERATION",
+          colorGuidedGenerationParams: colors,
+          textToImageParams: { text: "cat" },
+        },
+        /no subschema matched/,
+      ],
+      [{ taskType: "TEXT_IMAGE", colorGuidedGenerationParams: colors }, /no subschema matched/],
+    ] as const;
+    for (const [body, message] of rejected) {
+      const error = await invokeError(canvas, JSON.stringify(body));
+      expect(error.name, JSON.stringify(body)).toBe("ValidationException");
+      expect(error.message).toMatch(message);
+    }
+    const client = sdkClient(emulator, "http1");
+    try {
+      const ok = await client.send(
+        new InvokeModelCommand({
+          modelId: canvas,
+          body: JSON.stringify({
+            taskType: "COLOR_GUIDED_GENERATION",
+            colorGuidedGenerationParams: colors,
+            imageGenerationConfig: { width: 512, height: 512, numberOfImages: 2 },
+          }),
+          contentType: "application/json",
+        }),
+      );
+      expect(JSON.parse(new TextDecoder().decode(ok.body)).images).toHaveLength(2);
+    } finally {
+      client.destroy();
+    }
+  });
+
   it("unknown models get the recorded message, on every operation", async () => {
     const client = sdkClient(emulator, "h2");
     const messages = [{ role: "user" as const, content: [{ text: "hi" }] }];

@@ -313,6 +313,14 @@ const mistakes: readonly MistakeCase[] = [
     ],
   },
   {
+    // Only a drop rule may name an undeclared param (it keeps the name out of bodies, e.g. top_k on Llama).
+    mistake: "reject rule for a param that is neither an OpenAI param nor declared under params",
+    files: editText("top_k: { to: /top_k }", "topk: { policy: reject }"),
+    expected: [
+      `${text}:19:7 /chat/request/params/topk: "topk" is neither an OpenAI chat param nor a provider param declared under /params`,
+    ],
+  },
+  {
     mistake: "passthrough of an undeclared param",
     files: editText(
       "top_k: { to: /top_k }\n",
@@ -327,6 +335,16 @@ const mistakes: readonly MistakeCase[] = [
     files: editText("{ to: /max_len, max: 100 }", "{ to: /max_length, max: 100 }"),
     expected: [
       `${text}:18:21 /chat/request/params/max_tokens/to: /max_length does not resolve against native.chat_request`,
+    ],
+  },
+  {
+    mistake: "choices list pointer that does not resolve against the native response",
+    files: editText(
+      "    text: /out\n    finish_reason: { from: /stop",
+      "    text: /out\n    choices: { list: /outs, text: /out, finish_reason: /stop }\n    finish_reason: { from: /stop",
+    ),
+    expected: [
+      `${text}:23:16 /chat/response/choices/list: /outs does not resolve against native.chat_response`,
     ],
   },
   {
@@ -556,6 +574,21 @@ const mistakes: readonly MistakeCase[] = [
     mistake: "image model without sizes",
     files: { [image]: replaceOnce(imageSpec, "    image: { sizes: [1024x1024] }\n", "") },
     expected: [`${image}:28:5 /models/0: an image model needs \`image\` (its sizes or aspect ratios)`],
+  },
+  {
+    mistake: "image task whose default is not one of its tasks, and a task object the native body lacks",
+    files: {
+      [image]: replaceOnce(
+        imageSpec,
+        "    size: { width: /width, height: /height }\n",
+        "    tasks: { param: task, to: /task, default: DRAW, objects: { PAINT: /paint } }\n    size: { width: /width, height: /height }\n",
+      ),
+    },
+    expected: [
+      `${image}:10:27 /images/request/tasks/to: /task does not resolve against native.images_request`,
+      `${image}:10:38 /images/request/tasks/default: "DRAW" is not one of the tasks under objects`,
+      `${image}:10:64 /images/request/tasks/objects/PAINT: /paint does not resolve against native.images_request`,
+    ],
   },
   {
     mistake: "negative image price",

@@ -985,7 +985,8 @@ describe("conversation repairs (modify_params, user_continue_message)", () => {
       model: converse(CLAUDE),
       messages: [{ role: "user", content: "" }],
     });
-    expect(lastBody(emulator).messages).toEqual([{ role: "user", content: [{ text: "." }] }]);
+    // LiteLLM fills a blank user message with "Please continue." (converse-messages/modify-params-empty-user-text).
+    expect(lastBody(emulator).messages).toEqual([{ role: "user", content: [{ text: "Please continue." }] }]);
     await repairing.chat.completions.create({ model: invoke(LLAMA), messages: twoAssistants as never });
     expect(lastBody(emulator).prompt).toContain(
       "Hello!<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nPlease continue.<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nAnything else?",

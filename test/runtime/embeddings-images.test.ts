@@ -362,6 +362,132 @@ describe("images", () => {
     expect(lastBody(emulator).textToImageParams).toEqual({ text: "a cat", style: "PHOTOREALISM" });
   });
 
+  // Nova Canvas task types and LiteLLM's imageGenerationConfig: shapes from
+  // https://docs.aws.amazon.com/nova/latest/userguide/image-gen-req-resp-structure.html, the merge rules from
+  // BerriAI/litellm litellm/llms/bedrock/image/amazon_nova_canvas_transformation.py (transform_request_body).
+  it("Nova Canvas COLOR_GUIDED_GENERATION: prompt and negative prompt in colorGuidedGenerationParams", async () => {
+    await generate({
+      model: NOVA_CANVAS,
+      prompt: "a cat",
+      negative_prompt: "dogs",
+      taskType: "COLOR_GUIDED_GENERATION",
+      imageGenerationConfig: { colorGuidedGenerationParams: { colors: ["#FF0000", "#00FF00"] } },
+      size: "512x512",
+      n: 2,
+    });
+    expect(lastBody(emulator)).toEqual({
+      taskType: "COLOR_GUIDED_GENERATION",
+      colorGuidedGenerationParams: { text: "a cat", negativeText: "dogs", colors: ["#FF0000", "#00FF00"] },
+      imageGenerationConfig: { width: 512, height: 512, numberOfImages: 2 },
+    });
+    // Without a taskType the task is TEXT_IMAGE.
+    await generate({ model: NOVA_CANVAS, prompt: "a cat" });
+    expect(lastBody(emulator)).toMatchObject({
+      taskType: "TEXT_IMAGE",
+      textToImageParams: { text: "a cat" },
+    });
+  });
+
+  it("Nova Canvas imageGenerationConfig: its fields fill the body, mapped params win, the task object is lifted out", async () => {
+    const { result, requests } = await generate({
+      model: NOVA_CANVAS,
+      prompt: "a cat",
+      quality: "standard",
+      imageGenerationConfig: {
+        cfgScale: 7,
+        quality: "premium",
+        width: 2048,
+        height: 2048,
+        numberOfImages: 2,
+        textToImageParams: { negativeText: "blurry" },
+      },
+    });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.body).toEqual({
+      taskType: "TEXT_IMAGE",
+      textToImageParams: { text: "a cat", negativeText: "blurry" },
+      imageGenerationConfig: {
+        cfgScale: 7,
+        quality: "standard",
+        width: 2048,
+        height: 2048,
+        numberOfImages: 2,
+      },
+    });
+    expect(result.data).toHaveLength(2);
+    // Priced by what was sent: up to 2048x2048 standard, $0.06 per image.
+    expect(result.usage).toEqual({ images: 2, cost: 0.12 });
+    // A size given as `size` wins over the config's width and height; the config's quality is priced.
+    const sized = await generate({
+      model: NOVA_CANVAS,
+      prompt: "a cat",
+      size: "512x512",
+      imageGenerationConfig: { width: 2048, height: 2048, quality: "premium" },
+    });
+    expect(lastBody(emulator).imageGenerationConfig).toEqual({ width: 512, height: 512, quality: "premium" });
+    // Up to 1024x1024 premium: $0.06.
+    expect(sized.result.usage.cost).toBe(0.06);
+    // The caller's task object wins over the prompt written there, as LiteLLM spreads it.
+    await generate({
+      model: NOVA_CANVAS,
+      prompt: "a cat",
+      imageGenerationConfig: { textToImageParams: { text: "a dog" } },
+    });
+    expect(lastBody(emulator).textToImageParams).toEqual({ text: "a dog" });
+  });
+
+  it("Nova Canvas task errors name what was wrong, before any call", async () => {
+    const unknownTask = await refused(() =>
+      bedrock.images.generate({ model: NOVA_CANVAS, prompt: "x", taskType: "INPAINTING" } as never),
+    );
+    expect(unknownTask.param).toBe("taskType");
+    expect(unknownTask.message).toMatch(/one of COLOR_GUIDED_GENERATION, TEXT_IMAGE .*"INPAINTING"/);
+    const notObject = await refused(() =>
+      bedrock.images.generate({ model: NOVA_CANVAS, prompt: "x", imageGenerationConfig: "big" } as never),
+    );
+    expect(notObject.message).toMatch(/imageGenerationConfig must be an object/);
+    const nestedNotObject = await refused(() =>
+      bedrock.images.generate({
+        model: NOVA_CANVAS,
+        prompt: "x",
+        imageGenerationConfig: { textToImageParams: "blurry" },
+      } as never),
+    );
+    expect(nestedNotObject.message).toMatch(/imageGenerationConfig\.textToImageParams must be an object/);
+    const otherTask = await refused(() =>
+      bedrock.images.generate({
+        model: NOVA_CANVAS,
+        prompt: "x",
+        imageGenerationConfig: { colorGuidedGenerationParams: { colors: ["#FFFFFF"] } },
+      } as never),
+    );
+    expect(otherTask.message).toMatch(/belongs to the COLOR_GUIDED_GENERATION task/);
+    const styleElsewhere = await refused(() =>
+      bedrock.images.generate({
+        model: NOVA_CANVAS,
+        prompt: "x",
+        style: "PHOTOREALISM",
+        taskType: "COLOR_GUIDED_GENERATION",
+        imageGenerationConfig: { colorGuidedGenerationParams: { colors: ["#FFFFFF"] } },
+      } as never),
+    );
+    expect(styleElsewhere.param).toBe("style");
+    expect(styleElsewhere.message).toMatch(/only for the TEXT_IMAGE task/);
+  });
+
+  it("SDXL sends the prompt on one line; Titan's negativeText param goes in textToImageParams", async () => {
+    // BerriAI/litellm amazon_stability1_transformation.py replaces line breaks in the prompt with spaces.
+    await generate({ model: SDXL, prompt: "a cat\non a\r\nmat", negative_prompt: "dogs" });
+    expect(lastBody(emulator).text_prompts).toEqual([
+      { text: "a cat on a mat", weight: 1 },
+      { text: "dogs", weight: -1 },
+    ]);
+    // BerriAI/litellm amazon_titan_transformation.py (_transform_request): negativeText.
+    await generate({ model: TITAN_IMAGE, prompt: "a cat", negativeText: "dogs" });
+    expect(lastBody(emulator).textToImageParams).toEqual({ text: "a cat", negativeText: "dogs" });
+    expect(lastBody(emulator).negativeText).toBeUndefined();
+  });
+
   it("request errors: empty prompt, URL results, a chat model", async () => {
     await refused(() => bedrock.images.generate({ model: TITAN_IMAGE, prompt: " " }));
     await refused(() =>

@@ -143,12 +143,17 @@ describe("unknown params", () => {
     return lastBody(emulator);
   }
 
-  it("are sent on as provider-specific params (top_k on Llama reaches its body, as LiteLLM sends it)", async () => {
+  it("are sent on as provider-specific params (top_k on Llama's InvokeModel body, as LiteLLM sends it)", async () => {
     expect((await sentBody({ model: `bedrock/invoke/${LLAMA}`, messages: hello, top_k: 40 })).top_k).toBe(40);
     expect(
-      (await sentBody({ model: `bedrock/converse/${LLAMA}`, messages: hello, top_k: 40 }))
+      (await sentBody({ model: `bedrock/converse/${LLAMA}`, messages: hello, min_p: 0.1 }))
         .additionalModelRequestFields,
-    ).toEqual({ top_k: 40 });
+    ).toEqual({ min_p: 0.1 });
+  });
+
+  it("unless the spec drops them: top_k on Llama's Converse request (LiteLLM's test_bedrock_top_k_param)", async () => {
+    const body = await sentBody({ model: `bedrock/converse/${LLAMA}`, messages: hello, top_k: 40 });
+    expect(body.additionalModelRequestFields).toBeUndefined();
   });
 
   it("Bedrock, not bedrock-forge, answers a field Llama does not take (ValidationException)", async () => {

@@ -431,15 +431,15 @@ describe("every recorded Bedrock exchange replays to the expected OpenAI-shaped 
           ),
         );
         const usage = chunks.find((chunk) => chunk.usage)?.usage;
+        // The first choice's deltas (a recording with several generations streams the others as choices 1, 2, …).
+        const first = (chunk: Json) => chunk.choices.find((choice: Json) => choice.index === 0);
         actual = {
-          text: chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""),
+          text: chunks.map((chunk) => first(chunk)?.delta.content ?? "").join(""),
           toolNames: chunks.flatMap((chunk) =>
-            (chunk.choices[0]?.delta.tool_calls ?? [])
-              .map((call: Json) => call.function?.name)
-              .filter(Boolean),
+            (first(chunk)?.delta.tool_calls ?? []).map((call: Json) => call.function?.name).filter(Boolean),
           ),
           finish: chunks
-            .map((chunk) => chunk.choices[0]?.finish_reason)
+            .map((chunk) => first(chunk)?.finish_reason)
             .filter(Boolean)
             .at(-1),
           prompt: usage?.prompt_tokens,

@@ -3,10 +3,12 @@
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages-request-response.html
  */
 import type {
+  CacheMark,
   ContentBlock,
   DecodedMessage,
   DocumentBlock,
   ImageBlock,
+  NormalizedChat,
   StreamEvent,
 } from "../../chat/model.js";
 import { RequestValidationError, ResponseParseError } from "../../errors.js";
@@ -43,7 +45,27 @@ function encodeMedia(block: ImageBlock | DocumentBlock, model: string): NativeBl
   );
 }
 
+/** Anthropic's cache_control, kept on the cached block (Bedrock needs no prompt-caching beta flag for it). */
+function withCacheControl(block: NativeBlock, cache: CacheMark | undefined): NativeBlock {
+  if (!cache) return block;
+  block.cache_control = cache.ttl ? { type: "ephemeral", ttl: cache.ttl } : { type: "ephemeral" };
+  return block;
+}
+
+/** The system prompt: one string, or a list of text blocks when one of them carries cache_control. */
+function encodeSystem(chat: NormalizedChat): string | NativeBlock[] {
+  const blocks = chat.systemBlocks;
+  if (!blocks?.some((block) => block.cache)) return chat.system.join("\n\n");
+  return blocks.map((block) => withCacheControl({ type: "text", text: block.text }, block.cache));
+}
+
 function encodeBlock(block: ContentBlock, model: string): NativeBlock {
+  return "cache" in block
+    ? withCacheControl(encodeContent(block, model), block.cache)
+    : encodeContent(block, model);
+}
+
+function encodeContent(block: ContentBlock, model: string): NativeBlock {
   switch (block.kind) {
     case "text":
       return { type: "text", text: block.text };
@@ -74,8 +96,7 @@ function encodeBlock(block: ContentBlock, model: string): NativeBlock {
 
 const anthropicMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
-    if (chat.system.length > 0 && mapping.system)
-      writePointer(body, mapping.system, chat.system.join("\n\n"));
+    if (chat.system.length > 0 && mapping.system) writePointer(body, mapping.system, encodeSystem(chat));
     const messages: { role: string; content: NativeBlock[] }[] = [];
     for (const turn of chat.turns) {
       const role = turn.role === "assistant" ? "assistant" : "user";
@@ -97,11 +118,16 @@ const anthropicMessages: MessagesCodec = {
       writePointer(
         body,
         mapping.tools,
-        chat.tools.map((tool) => ({
-          name: tool.function.name,
-          ...(tool.function.description ? { description: tool.function.description } : {}),
-          input_schema: tool.function.parameters ?? { type: "object", properties: {} },
-        })),
+        chat.tools.map((tool, index) =>
+          withCacheControl(
+            {
+              name: tool.function.name,
+              ...(tool.function.description ? { description: tool.function.description } : {}),
+              input_schema: tool.function.parameters ?? { type: "object", properties: {} },
+            },
+            chat.toolCache?.get(index),
+          ),
+        ),
       );
       const choice = chat.toolChoice;
       if (choice !== undefined && mapping.tool_choice) {

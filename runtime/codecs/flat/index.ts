@@ -21,10 +21,9 @@ const flatStream: StreamCodec = {
     const usage = mapping.usage;
     return (chunk) => {
       const events: StreamEvent[] = [];
-      if (choicePointer) {
-        const choice = readPointer(chunk, choicePointer);
-        if (typeof choice === "number" && choice !== 0) return events;
-      }
+      // Chunks of a further generation (n > 1) carry its choice; the first one's stay untagged.
+      const index = choicePointer ? readPointer(chunk, choicePointer) : undefined;
+      const choice = typeof index === "number" && index > 0 ? index : undefined;
       let text = readPointer(chunk, textPointer);
       let finish: FinishReasonMap | undefined = mapping.finish_reason;
       // Without the streaming flag some families send the whole unary response as a single chunk.
@@ -35,7 +34,8 @@ const flatStream: StreamCodec = {
           finish = response.finish_reason;
         }
       }
-      if (typeof text === "string" && text !== "") events.push({ kind: "text", text });
+      if (typeof text === "string" && text !== "")
+        events.push(choice === undefined ? { kind: "text", text } : { kind: "text", text, choice });
       if (usage) {
         const promptTokens = readNumber(chunk, usage.prompt_tokens);
         const completionTokens = readNumber(chunk, usage.completion_tokens);
@@ -44,8 +44,13 @@ const flatStream: StreamCodec = {
       }
       if (finish && typeof finish.from === "string") {
         const reason = readPointer(chunk, finish.from);
-        if (reason !== undefined && reason !== null && reason !== "")
-          events.push({ kind: "finish", reason: String(reason) });
+        if (reason !== undefined && reason !== null && reason !== "") {
+          events.push(
+            choice === undefined
+              ? { kind: "finish", reason: String(reason) }
+              : { kind: "finish", reason: String(reason), choice },
+          );
+        }
       }
       return events;
     };

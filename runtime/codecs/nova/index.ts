@@ -4,10 +4,12 @@
  * https://docs.aws.amazon.com/nova/latest/nova2-userguide/request-response-schema.html
  */
 import type {
+  CacheMark,
   ContentBlock,
   DecodedMessage,
   ImageBlock,
   NormalizedChat,
+  SystemBlock,
   ToolResultBlock,
 } from "../../chat/model.js";
 import { RequestValidationError, ResponseParseError } from "../../errors.js";
@@ -58,7 +60,21 @@ function documentsUnsupported(model: string): RequestValidationError {
   });
 }
 
+/**
+ * Nova's InvokeModel body carries a cache checkpoint as a `cachePoint` key of the cached block; it rejects
+ * Converse's standalone cachePoint block ("#/system/1: required key [text] not found").
+ */
+function withCachePoint(block: NativeBlock, cache: CacheMark | undefined): NativeBlock {
+  if (cache) block.cachePoint = cache.ttl ? { type: "default", ttl: cache.ttl } : { type: "default" };
+  return block;
+}
+
 function encodeBlock(block: ContentBlock, model: string): NativeBlock | undefined {
+  const native = encodeContent(block, model);
+  return native && "cache" in block ? withCachePoint(native, block.cache) : native;
+}
+
+function encodeContent(block: ContentBlock, model: string): NativeBlock | undefined {
   switch (block.kind) {
     case "text":
       return { text: block.text };
@@ -91,10 +107,11 @@ function encodeToolChoice(choice: NormalizedChat["toolChoice"]): NativeBlock | u
 const novaMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     if (chat.system.length > 0 && mapping.system) {
+      const blocks: readonly SystemBlock[] = chat.systemBlocks ?? chat.system.map((text) => ({ text }));
       writePointer(
         body,
         mapping.system,
-        chat.system.map((text) => ({ text })),
+        blocks.map((block) => withCachePoint({ text: block.text }, block.cache)),
       );
     }
     const messages: { role: string; content: NativeBlock[] }[] = [];
