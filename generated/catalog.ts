@@ -188,30 +188,30 @@ export interface ModelParams {
   "amazon.titan-text-lite-v1": Record<never, never>;
   "amazon.titan-text-premier-v1:0": Record<never, never>;
   "amazon.titan-tg1-large": Record<never, never>;
-  "anthropic.claude-3-5-haiku-20241022-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
-  "anthropic.claude-3-5-sonnet-20240620-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
-  "anthropic.claude-3-5-sonnet-20241022-v2:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
-  "anthropic.claude-3-7-sonnet-20250219-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-3-haiku-20240307-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
-  "anthropic.claude-3-opus-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
-  "anthropic.claude-3-sonnet-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "top_k">;
-  "anthropic.claude-fable-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-fable-5-1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-haiku-4-5-20251001-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-3-5-haiku-20241022-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "top_k">;
+  "anthropic.claude-3-5-sonnet-20240620-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "top_k">;
+  "anthropic.claude-3-5-sonnet-20241022-v2:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "top_k">;
+  "anthropic.claude-3-7-sonnet-20250219-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-3-haiku-20240307-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "top_k">;
+  "anthropic.claude-3-opus-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "top_k">;
+  "anthropic.claude-3-sonnet-20240229-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "top_k">;
+  "anthropic.claude-fable-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-fable-5-1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-haiku-4-5-20251001-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
   "anthropic.claude-instant-v1": Pick<AnthropicClaudeTextParams, "top_k">;
-  "anthropic.claude-opus-4-1-20250805-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-4-5-20251101-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-4-6-v1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-4-7": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-opus-4-8": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-opus-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-sonnet-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-sonnet-4-5-20250929-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-sonnet-4-6": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
-  "anthropic.claude-sonnet-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking">;
-  "anthropic.claude-sonnet-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-1-20250805-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-5-20251101-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-6-v1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-4-7": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-opus-4-8": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-opus-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-4-5-20250929-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-4-6": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-sonnet-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
+  "anthropic.claude-sonnet-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
   "anthropic.claude-v2": Pick<AnthropicClaudeTextParams, "top_k">;
   "anthropic.claude-v2:1": Pick<AnthropicClaudeTextParams, "top_k">;
   "cohere.command-light-text-v14": Pick<CohereCommandParams, "return_likelihoods" | "top_k" | "truncate">;
@@ -1630,19 +1630,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -1730,19 +1770,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -1811,6 +1891,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "reasoning",
       "stream-tools",
       "streaming",
+      "structured-output",
       "system",
       "tool-choice",
       "tools",
@@ -1830,6 +1911,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       max_tokens: {
         max: 64000,
+      },
+      parallel_tool_calls: {
+        policy: "map",
       },
     },
     price: {
@@ -1994,6 +2078,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "reasoning",
       "stream-tools",
       "streaming",
+      "structured-output",
       "system",
       "tool-choice",
       "tools",
@@ -2013,6 +2098,18 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       max_tokens: {
         max: 64000,
+      },
+      output_config: {
+        adjust: {
+          "/effort": {
+            map: {
+              xhigh: "high",
+            },
+          },
+        },
+      },
+      parallel_tool_calls: {
+        policy: "map",
       },
     },
     price: {
@@ -2062,6 +2159,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "reasoning",
       "stream-tools",
       "streaming",
+      "structured-output",
       "system",
       "tool-choice",
       "tools",
@@ -2081,6 +2179,71 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       max_tokens: {
         max: 128000,
+      },
+      output_config: {
+        adjust: {
+          "/effort": {
+            map: {
+              xhigh: "max",
+            },
+          },
+        },
+      },
+      parallel_tool_calls: {
+        policy: "map",
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          low: {
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          medium: {
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          minimal: {
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+        },
       },
     },
     price: {
@@ -2136,19 +2299,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -2218,19 +2421,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -2295,19 +2538,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -2365,19 +2648,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -2491,6 +2814,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "reasoning",
       "stream-tools",
       "streaming",
+      "structured-output",
       "system",
       "tool-choice",
       "tools",
@@ -2515,6 +2839,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       max_tokens: {
         max: 64000,
+      },
+      parallel_tool_calls: {
+        policy: "map",
       },
     },
     price: {
@@ -2570,6 +2897,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "reasoning",
       "stream-tools",
       "streaming",
+      "structured-output",
       "system",
       "tool-choice",
       "tools",
@@ -2589,6 +2917,62 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       max_tokens: {
         max: 64000,
+      },
+      parallel_tool_calls: {
+        policy: "map",
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          low: {
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          medium: {
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          minimal: {
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+        },
       },
     },
     price: {
@@ -2644,19 +3028,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -2726,19 +3150,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },

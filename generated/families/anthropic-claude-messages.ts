@@ -65,6 +65,13 @@ export interface ChatRequest {
     }[])
     role: ("user" | "assistant")
   })[]]
+  output_config?: {
+    effort?: ("low" | "medium" | "high" | "xhigh" | "max")
+    format?: {
+      [k: string]: unknown
+    }
+    [k: string]: unknown
+  }
   stop_sequences?: string[]
   system?: (string | {
     cache_control?: {
@@ -170,6 +177,16 @@ export interface AnthropicClaudeMessagesParams {
    */
   anthropic_beta?: string[]
   /**
+   * Anthropic's output settings: effort (low, medium, high, xhigh, max; with adaptive thinking on Claude 4.6 and later) and format (a JSON schema the answer follows, on models with structured output).
+   */
+  output_config?: {
+    effort?: ("low" | "medium" | "high" | "xhigh" | "max")
+    format?: {
+      [k: string]: unknown
+    }
+    [k: string]: unknown
+  }
+  /**
    * Extended thinking; budget_tokens must be at least 1024 and below max_tokens.
    */
   thinking?: {
@@ -201,6 +218,7 @@ export const descriptor: FamilyDescriptor = {
         },
         max_tokens: {
           default: 4096,
+          default_above: "/thinking/budget_tokens",
           min: 1,
           to: "/max_tokens",
         },
@@ -209,29 +227,59 @@ export const descriptor: FamilyDescriptor = {
           policy: "reject",
           reason: "Claude returns one choice per call",
         },
+        output_config: {
+          to: "/output_config",
+        },
         parallel_tool_calls: {
           policy: "drop",
-          reason: "Claude decides on parallel tool use itself",
+          reason: "this Claude model on Bedrock decides on parallel tool use itself",
+          to: "/tool_choice/disable_parallel_tool_use",
+          values: {
+            false: true,
+            true: null,
+          },
         },
         reasoning_effort: {
           requires: "reasoning",
+          spread: true,
           to: "/thinking",
           values: {
             high: {
-              budget_tokens: 4096,
-              type: "enabled",
+              thinking: {
+                budget_tokens: 4096,
+                type: "enabled",
+              },
             },
             low: {
-              budget_tokens: 1024,
-              type: "enabled",
+              thinking: {
+                budget_tokens: 1024,
+                type: "enabled",
+              },
+            },
+            max: {
+              thinking: {
+                budget_tokens: 16384,
+                type: "enabled",
+              },
             },
             medium: {
-              budget_tokens: 2048,
-              type: "enabled",
+              thinking: {
+                budget_tokens: 2048,
+                type: "enabled",
+              },
             },
             minimal: {
-              budget_tokens: 1024,
-              type: "enabled",
+              thinking: {
+                budget_tokens: 1024,
+                type: "enabled",
+              },
+            },
+            none: null,
+            xhigh: {
+              thinking: {
+                budget_tokens: 8192,
+                type: "enabled",
+              },
             },
           },
         },
@@ -250,6 +298,11 @@ export const descriptor: FamilyDescriptor = {
           to: "/temperature",
         },
         thinking: {
+          adjust: {
+            "/budget_tokens": {
+              at_least: 1024,
+            },
+          },
           to: "/thinking",
         },
         tool_choice: {
@@ -328,6 +381,7 @@ export const descriptor: FamilyDescriptor = {
       },
       max_tokens: {
         default: 4096,
+        default_above: "/additionalModelRequestFields/thinking/budget_tokens",
         min: 1,
         to: "/inferenceConfig/maxTokens",
       },
@@ -336,29 +390,59 @@ export const descriptor: FamilyDescriptor = {
         policy: "reject",
         reason: "Claude returns one choice per call",
       },
+      output_config: {
+        to: "/additionalModelRequestFields/output_config",
+      },
       parallel_tool_calls: {
         policy: "drop",
-        reason: "Claude decides on parallel tool use itself",
+        reason: "this Claude model on Bedrock decides on parallel tool use itself",
+        to: "/additionalModelRequestFields/tool_choice/disable_parallel_tool_use",
+        values: {
+          false: true,
+          true: null,
+        },
       },
       reasoning_effort: {
         requires: "reasoning",
+        spread: true,
         to: "/additionalModelRequestFields/thinking",
         values: {
           high: {
-            budget_tokens: 4096,
-            type: "enabled",
+            thinking: {
+              budget_tokens: 4096,
+              type: "enabled",
+            },
           },
           low: {
-            budget_tokens: 1024,
-            type: "enabled",
+            thinking: {
+              budget_tokens: 1024,
+              type: "enabled",
+            },
+          },
+          max: {
+            thinking: {
+              budget_tokens: 16384,
+              type: "enabled",
+            },
           },
           medium: {
-            budget_tokens: 2048,
-            type: "enabled",
+            thinking: {
+              budget_tokens: 2048,
+              type: "enabled",
+            },
           },
           minimal: {
-            budget_tokens: 1024,
-            type: "enabled",
+            thinking: {
+              budget_tokens: 1024,
+              type: "enabled",
+            },
+          },
+          none: null,
+          xhigh: {
+            thinking: {
+              budget_tokens: 8192,
+              type: "enabled",
+            },
           },
         },
       },
@@ -372,6 +456,11 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/temperature",
       },
       thinking: {
+        adjust: {
+          "/budget_tokens": {
+            at_least: 1024,
+          },
+        },
         to: "/additionalModelRequestFields/thinking",
       },
       top_k: {
@@ -398,6 +487,21 @@ export const descriptor: FamilyDescriptor = {
           type: "string",
         },
         type: "array",
+      },
+    },
+    output_config: {
+      description: "Anthropic's output settings: effort (low, medium, high, xhigh, max; with adaptive thinking on Claude 4.6 and later) and format (a JSON schema the answer follows, on models with structured output).",
+      schema: {
+        properties: {
+          effort: {
+            enum: ["low", "medium", "high", "xhigh", "max"],
+            type: "string",
+          },
+          format: {
+            type: "object",
+          },
+        },
+        type: "object",
       },
     },
     thinking: {

@@ -112,6 +112,18 @@ export const nativeSchemas: NativeSchemaSet = {
         minItems: 1,
         type: "array",
       },
+      output_config: {
+        properties: {
+          effort: {
+            enum: ["low", "medium", "high", "xhigh", "max"],
+            type: "string",
+          },
+          format: {
+            type: "object",
+          },
+        },
+        type: "object",
+      },
       stop_sequences: {
         items: {
           type: "string",

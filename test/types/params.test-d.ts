@@ -265,7 +265,7 @@ expectTypeOf<
   BaseModelOf<"arn:aws:bedrock:us-east-1:123456789012:foundation-model/x">
 >().toEqualTypeOf<never>();
 expectTypeOf<ProviderParamsOf<"us.anthropic.claude-3-7-sonnet-20250219-v1:0">>().toEqualTypeOf<
-  Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">
+  Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">
 >();
 expectTypeOf<ProviderParamsOf<"bedrock/meta.llama3-8b-instruct-v1:0">>().toEqualTypeOf<
   ModelParams["meta.llama3-8b-instruct-v1:0"]

@@ -10,8 +10,8 @@ import type {
   StreamEvent,
 } from "../../chat/model.js";
 import { RequestValidationError, ResponseParseError } from "../../errors.js";
-import { writePointer } from "../../pointer.js";
-import type { ThinkingBlock } from "../../types.js";
+import { deletePointer, readPointer, writePointer } from "../../pointer.js";
+import type { ThinkingBlock, ToolChoice } from "../../types.js";
 import { addInvocationMetrics } from "../shared/invocation-metrics.js";
 import { sendsTools } from "../shared/tools.js";
 import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
@@ -67,6 +67,33 @@ function encodeBlock(block: ContentBlock, model: string): NativeBlock {
   }
 }
 
+function nativeToolChoice(choice: ToolChoice): NativeBlock {
+  if (choice === "auto") return { type: "auto" };
+  if (choice === "required") return { type: "any" };
+  if (choice === "none") return { type: "none" };
+  return { type: "tool", name: choice.function.name };
+}
+
+/**
+ * Writes Claude's tool_choice, keeping what the param table already put there
+ * (`disable_parallel_tool_use` from parallel_tool_calls false); without a choice that object gets
+ * Claude's default type, auto, which the Messages API requires.
+ */
+function writeToolChoice(
+  body: Record<string, unknown>,
+  pointer: string,
+  choice: ToolChoice | undefined,
+): void {
+  const existing = readPointer(body, pointer);
+  const qualifiers =
+    existing !== null && typeof existing === "object" ? (existing as NativeBlock) : undefined;
+  if (choice === undefined && !qualifiers) return;
+  writePointer(body, pointer, {
+    ...(choice === undefined ? { type: "auto" } : nativeToolChoice(choice)),
+    ...qualifiers,
+  });
+}
+
 const anthropicMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     if (chat.system.length > 0 && mapping.system)
@@ -98,18 +125,10 @@ const anthropicMessages: MessagesCodec = {
           input_schema: tool.function.parameters ?? { type: "object", properties: {} },
         })),
       );
-      const choice = chat.toolChoice;
-      if (choice !== undefined && mapping.tool_choice) {
-        const native =
-          choice === "auto"
-            ? { type: "auto" }
-            : choice === "required"
-              ? { type: "any" }
-              : choice === "none"
-                ? { type: "none" }
-                : { type: "tool", name: choice.function.name };
-        writePointer(body, mapping.tool_choice, native);
-      }
+      if (mapping.tool_choice) writeToolChoice(body, mapping.tool_choice, chat.toolChoice);
+    } else if (mapping.tool_choice && readPointer(body, mapping.tool_choice) !== undefined) {
+      // parallel_tool_calls without tools: there is no tool choice to qualify.
+      deletePointer(body, mapping.tool_choice);
     }
   },
 
