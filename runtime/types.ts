@@ -225,7 +225,8 @@ export interface ThinkingBlock {
 
 export interface AssistantMessage {
   readonly role: "assistant";
-  readonly content?: string | readonly TextPart[] | null;
+  /** Text, or a list of text parts and the thinking blocks of an earlier answer (Anthropic's shapes). */
+  readonly content?: string | readonly (TextPart | ThinkingBlock)[] | null;
   readonly tool_calls?: readonly ToolCall[];
   readonly reasoning_content?: string;
   readonly thinking_blocks?: readonly ThinkingBlock[];

@@ -198,7 +198,10 @@ export class ChunkAssembler {
   /** Reasoning text as it comes; a block is complete (and kept for the next turn) when its signature arrives. */
   private pushReasoning(event: Extract<StreamEvent, { kind: "reasoning" }>, chunks: ChatCompletionChunk[]) {
     if (event.redacted !== undefined) {
-      this.reasoning.push({ type: "redacted_thinking", data: event.redacted });
+      // Sent as a whole block, as LiteLLM streams it, so the caller can hand it back on the next turn.
+      const block: ThinkingBlock = { type: "redacted_thinking", data: event.redacted };
+      this.reasoning.push(block);
+      chunks.push(this.chunk({ thinking_blocks: [{ ...block }] }));
       return;
     }
     this.reasoningBlock ??= { thinking: "" };

@@ -6,6 +6,7 @@ import {
   ConverseCommand,
   type ConverseCommandInput,
   type ConverseCommandOutput,
+  type ToolConfiguration,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { ParamTable } from "../../generated/spec-types.js";
 import type { CatalogEntry } from "../descriptor.js";
@@ -14,13 +15,14 @@ import { type AppliedParams, applyParams, paramTableFor } from "../params.js";
 import { writeConstants } from "../pointer.js";
 import { sendCommand } from "../send.js";
 import type { ChatCompletion, ProviderFields } from "../types.js";
-import { buildCompletion, buildUsage, mapFinishReason } from "./assemble.js";
+import { buildCompletion, buildUsage, jsonToolName, mapFinishReason } from "./assemble.js";
 import {
   buildConverseMessages,
   converseFinishReasons,
   decodeConverseOutput,
   genericConverseParams,
 } from "./converse.js";
+import type { NormalizedChat } from "./model.js";
 import {
   type ChatCall,
   jsonToolFor,
@@ -28,6 +30,7 @@ import {
   normalizeRequestChat,
   type PreparedChat,
 } from "./prepare.js";
+import { isForcedToolChoice, isThinkingOn, lacksThinkingBlocks } from "./thinking.js";
 
 const converseCodecTables = new WeakMap<ParamTable, ParamTable>();
 
@@ -126,6 +129,39 @@ function settleToolSupport(
   return false;
 }
 
+/**
+ * Thinking and what it rules out, as LiteLLM settles them: under modify_params thinking is dropped when the
+ * conversation's last assistant tool call has no thinking block (Claude would refuse the request); while
+ * thinking, a forced tool choice becomes auto (Claude refuses forced tools then).
+ */
+function settleThinking(
+  call: ChatCall,
+  input: Record<string, unknown>,
+  chat: NormalizedChat,
+  model: string,
+): void {
+  const fields = input.additionalModelRequestFields as Record<string, unknown> | undefined;
+  if (!fields || !isThinkingOn(fields.thinking)) return;
+  if (call.modifyParams && lacksThinkingBlocks(chat)) {
+    delete fields.thinking;
+    if (Object.keys(fields).length === 0) delete input.additionalModelRequestFields;
+    call.warn(
+      `bedrock-forge: dropping thinking for ${model}: the last assistant tool call has no thinking block (modify_params)`,
+    );
+    return;
+  }
+  const toolConfig = input.toolConfig as ToolConfiguration | undefined;
+  const choice = toolConfig?.toolChoice;
+  if (!toolConfig || !isForcedToolChoice(choice)) return;
+  toolConfig.toolChoice = { auto: {} };
+  // The JSON tool is forced only for want of a JSON mode; with thinking the model is asked to call it.
+  if (choice?.tool?.name !== jsonToolName) {
+    call.warn(
+      `bedrock-forge: tool_choice for ${model} becomes auto: the model does not take a forced tool while thinking`,
+    );
+  }
+}
+
 /** The Converse request of a chat call (the capability checks run before anything is sent). */
 export async function buildConverseInput(
   call: ChatCall,
@@ -157,6 +193,7 @@ export async function buildConverseInput(
     supportsSystem: entry ? entry.capabilities.includes("system") : true,
     guardrail: call.guardrail,
   });
+  settleThinking(call, input, chat, entry?.id ?? resolved.displayName);
   input.modelId = resolved.wireModelId;
   return input as unknown as ConverseCommandInput;
 }

@@ -74,10 +74,18 @@ function toConverseBlock(block: ContentBlock): ConverseBlock {
         },
       };
     case "reasoning":
-      return block.redacted !== undefined
-        ? { reasoningContent: { redactedContent: Buffer.from(block.redacted, "base64") } }
-        : { reasoningContent: { reasoningText: { text: block.text ?? "", signature: block.signature } } };
+      if (block.redacted !== undefined)
+        return { reasoningContent: { redactedContent: Buffer.from(block.redacted, "base64") } };
+      // Unsigned reasoning (Nova 2's answers, or text a caller wrote) goes back as text, as LiteLLM sends it:
+      // Bedrock verifies a reasoningText's signature.
+      if (block.signature === undefined || block.signature === "") return { text: block.text ?? "" };
+      return { reasoningContent: { reasoningText: { text: block.text ?? "", signature: block.signature } } };
   }
+}
+
+/** An unsigned reasoning block without text would be a blank text block, which Bedrock refuses. */
+function isSendable(block: ContentBlock): boolean {
+  return !(block.kind === "reasoning" && block.redacted === undefined && !block.signature && !block.text);
 }
 
 interface ConverseBuildOptions {
@@ -95,7 +103,7 @@ export function buildConverseMessages(
   const messages: Message[] = [];
   for (const turn of chat.turns) {
     const role = turn.role === "assistant" ? "assistant" : "user";
-    const content = turn.content.map(toConverseBlock);
+    const content = turn.content.filter(isSendable).map(toConverseBlock);
     const last = messages[messages.length - 1];
     if (last && last.role === role) last.content!.push(...content);
     else messages.push({ role, content });

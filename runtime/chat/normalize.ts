@@ -409,6 +409,28 @@ function convertThinkingBlocks(message: AssistantMessage, param: string, model: 
   );
 }
 
+/**
+ * An assistant message's content: its text, and the thinking and redacted_thinking parts a content list may
+ * carry (Anthropic's block shapes, as LiteLLM accepts them) as reasoning blocks.
+ */
+function assistantContentOf(
+  content: unknown,
+  param: string,
+  model: string,
+): { reasoning: ReasoningBlock[]; text: string } {
+  if (!Array.isArray(content)) return { reasoning: [], text: textOf(content, param, model) };
+  const reasoning: ReasoningBlock[] = [];
+  const texts: string[] = [];
+  content.forEach((part, index) => {
+    const at = `${param}[${index}]`;
+    if (part?.type === "thinking" || part?.type === "redacted_thinking")
+      reasoning.push(convertThinkingBlock(part as ThinkingBlock, at, model));
+    else if (part?.type === "text" && typeof part.text === "string") texts.push(part.text);
+    else fail(`${at} must be a text, thinking or redacted_thinking part`, at, model);
+  });
+  return { reasoning, text: texts.join("\n") };
+}
+
 function convertToolCall(call: ToolCall, param: string, model: string): ToolCallBlock {
   if (call?.type !== "function" || typeof call.function?.name !== "string" || typeof call.id !== "string") {
     fail(`${param} must be {id, type: "function", function: {name, arguments}}`, param, model);
@@ -463,7 +485,8 @@ async function appendAssistantMessage(
   const { model } = conversation;
   requireToolResults(conversation, param, "assistant");
   const blocks: ContentBlock[] = convertThinkingBlocks(message, param, model);
-  const text = textOf(message.content, `${param}.content`, model);
+  const { reasoning, text } = assistantContentOf(message.content, `${param}.content`, model);
+  blocks.push(...reasoning);
   if (text !== "") blocks.push({ kind: "text", text });
   blocks.push(...convertToolCalls(conversation, message, param));
   if (!blocks.some((block) => block.kind !== "reasoning")) {
