@@ -2,7 +2,14 @@
  * The InvokeModel route of chat: the family-native body built from the spec's mapping and the
  * family's codec, and the native answer read back into an OpenAI completion.
  */
-import type { ChatMapping, PriceFields, UsageMap, ValueSource } from "../../generated/spec-types.js";
+import type {
+  ChatMapping,
+  ChatResponseMapping,
+  PriceFields,
+  UsageMap,
+  ValueSource,
+} from "../../generated/spec-types.js";
+import { splitReasoning } from "../codecs/openai/reasoning.js";
 import { messagesCodecFor } from "../codecs/registry.js";
 import type { FamilyDescriptor } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
@@ -96,12 +103,23 @@ export function invokeGuardrailParams(guardrail: GuardrailConfig | undefined) {
   };
 }
 
+/** A flat text answer, with the reasoning its spec says the text opens with split off (DeepSeek-R1's `</think>`). */
+function decodeFlatText(text: string, response: ChatResponseMapping): DecodedMessage {
+  const tags = response.reasoning?.tags;
+  if (!tags) return { text, toolCalls: [], reasoning: [] };
+  const split = splitReasoning(text, tags);
+  return {
+    text: split.text,
+    toolCalls: [],
+    reasoning: split.reasoning ? [{ type: "thinking", thinking: split.reasoning }] : [],
+  };
+}
+
 /** The assistant message of a native answer: one text field, or content the family's codec decodes. */
 function decodeInvokeMessage(body: Record<string, unknown>, descriptor: FamilyDescriptor): DecodedMessage {
   const mapping = descriptor.chat!;
   const response = mapping.response;
-  if (response.text)
-    return { text: String(readPointer(body, response.text) ?? ""), toolCalls: [], reasoning: [] };
+  if (response.text) return decodeFlatText(String(readPointer(body, response.text) ?? ""), response);
   return messagesCodecFor(mapping.request.codec).decode(readPointer(body, response.content!), body, response);
 }
 
