@@ -1425,6 +1425,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 64000,
       },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
+      },
     },
     price: {
       cache_read_per_mtok: 0.3,
@@ -1915,6 +1918,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       parallel_tool_calls: {
         policy: "map",
       },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
+      },
     },
     price: {
       cache_read_per_mtok: 0.11,
@@ -2001,6 +2007,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 32000,
       },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
+      },
     },
     price: {
       cache_read_per_mtok: 1.5,
@@ -2051,6 +2060,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       max_tokens: {
         max: 32000,
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
       },
     },
     price: {
@@ -2110,6 +2122,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       parallel_tool_calls: {
         policy: "map",
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-11-24",
       },
     },
     price: {
@@ -2245,6 +2260,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
           },
         },
       },
+      tools: {
+        server_tool_beta: "computer-use-2025-11-24",
+      },
     },
     price: {
       cache_read_per_mtok: 0.55,
@@ -2358,6 +2376,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       temperature: {
         policy: "reject",
         reason: "Claude Opus 4.7 accepts only its default sampling",
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
       },
       top_k: {
         policy: "reject",
@@ -2476,6 +2497,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
             },
           },
         },
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
       },
     },
     price: {
@@ -2764,6 +2788,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 64000,
       },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
+      },
     },
     price: {
       cache_read_per_mtok: 0.3,
@@ -2842,6 +2869,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       parallel_tool_calls: {
         policy: "map",
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
       },
     },
     price: {
@@ -2973,6 +3003,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
             },
           },
         },
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
       },
     },
     price: {

@@ -229,6 +229,16 @@ adjust?: {
 [k: string]: FieldAdjustment
 }
 /**
+ * On the tools param: tool types (by prefix) the model takes in its provider's own form rather than as functions, such as Claude's computer_, bash_ and text_editor_ tools. They go into the native tool list at `to` (on Converse, additionalModelRequestFields.tools), as LiteLLM sends them.
+ *
+ * @minItems 1
+ */
+server_tool_types?: [string, ...(string)[]]
+/**
+ * On the tools param: the beta flag a request with one of the server tools adds to the list the anthropic_beta param writes (the computer-use version the model takes).
+ */
+server_tool_beta?: string
+/**
  * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
  */
 default_above?: string

@@ -311,6 +311,8 @@ export const descriptor: FamilyDescriptor = {
         },
         tools: {
           policy: "map",
+          server_tool_beta: "computer-use-2024-10-22",
+          server_tool_types: ["computer_", "bash_", "text_editor_", "computer_use_preview"],
           to: "/tools",
         },
         top_k: {
@@ -462,6 +464,11 @@ export const descriptor: FamilyDescriptor = {
           },
         },
         to: "/additionalModelRequestFields/thinking",
+      },
+      tools: {
+        server_tool_beta: "computer-use-2024-10-22",
+        server_tool_types: ["computer_", "bash_", "text_editor_", "computer_use_preview"],
+        to: "/additionalModelRequestFields/tools",
       },
       top_k: {
         to: "/additionalModelRequestFields/top_k",

@@ -11,6 +11,7 @@ import type {
   Usage,
 } from "../types.js";
 import type { DecodedMessage, StreamEvent } from "./model.js";
+import { restoreToolName } from "./tool-names.js";
 
 /** The OpenAI finish_reason for a native stop reason, through the spec's table. */
 export function mapFinishReason(
@@ -66,6 +67,8 @@ export interface CompletionMeta {
   readonly created: number;
   /** JSON output was requested through a forced tool: its arguments become the content. */
   readonly jsonTool: boolean;
+  /** Tool names rewritten for the wire → the caller's names. */
+  readonly toolNames?: ReadonlyMap<string, string>;
 }
 
 export function completionId(): string {
@@ -84,7 +87,7 @@ export function buildCompletion(
   let toolCalls: ToolCall[] = decoded.toolCalls.map((call) => ({
     id: call.id,
     type: "function",
-    function: { name: call.name, arguments: call.arguments },
+    function: { name: restoreToolName(call.name, meta.toolNames), arguments: call.arguments },
   }));
   let finish = finishReason;
   if (meta.jsonTool) {
@@ -233,7 +236,7 @@ export class ChunkAssembler {
       index,
       id: event.id,
       type: "function",
-      function: { name: event.name, arguments: "" },
+      function: { name: restoreToolName(event.name, this.meta.toolNames), arguments: "" },
     };
     chunks.push(this.chunk({ tool_calls: [delta] }));
   }

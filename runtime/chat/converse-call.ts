@@ -12,9 +12,10 @@ import type { ParamTable } from "../../generated/spec-types.js";
 import type { CatalogEntry } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
 import { type AppliedParams, applyParams, paramTableFor } from "../params.js";
-import { writeConstants } from "../pointer.js";
+import { writeConstants, writePointer } from "../pointer.js";
 import { sendCommand } from "../send.js";
 import type { ChatCompletion, ProviderFields } from "../types.js";
+import { headerSetsOf, readAnthropicBetaHeaders, writeAnthropicBeta } from "./anthropic-beta.js";
 import { buildCompletion, buildUsage, jsonToolName, mapFinishReason } from "./assemble.js";
 import {
   buildConverseMessages,
@@ -162,6 +163,16 @@ function settleThinking(
   }
 }
 
+/**
+ * The model's own tools (Claude's computer use, bash, text editor) have no Converse toolSpec: they go where
+ * the spec's tools rule points, additionalModelRequestFields.tools, as LiteLLM sends them.
+ */
+function writeServerTools(input: Record<string, unknown>, table: ParamTable, chat: NormalizedChat): void {
+  const target = table.tools?.to;
+  if (!chat.serverTools?.length || !target || chat.toolChoice === "none") return;
+  writePointer(input, target, chat.serverTools);
+}
+
 /** The Converse request of a chat call (the capability checks run before anything is sent). */
 export async function buildConverseInput(
   call: ChatCall,
@@ -170,11 +181,12 @@ export async function buildConverseInput(
   const { entry, descriptor, resolved } = prepared;
   const input: Record<string, unknown> = {};
   writeConstants(input, descriptor?.converse?.constants);
+  const table = converseParamTable(prepared);
   const applied = applyParams(call.request, input, {
     kind: "chat",
     entry,
     model: entry?.id ?? resolved.displayName,
-    table: converseParamTable(prepared),
+    table,
     providerParams: descriptor?.params ?? {},
     passthroughBase: "/additionalModelRequestFields",
     dropParams: call.dropParams,
@@ -186,13 +198,23 @@ export async function buildConverseInput(
   if (entry) dropUnsupportedToolChoice(call, entry, codecParams);
   const wantsJsonTool = usesJsonTool(call, prepared, applied);
   const jsonTool = entry ? settleToolSupport(call, entry, wantsJsonTool, codecParams) : wantsJsonTool;
-  const chat = await normalizeRequestChat(call, prepared, codecParams, jsonTool);
+  const chat = await normalizeRequestChat(call, prepared, codecParams, jsonTool, {
+    sanitizeToolNames: true,
+    serverToolTypes: table.tools?.server_tool_types,
+  });
   if (jsonTool) markJsonTool(prepared);
   buildConverseMessages(chat, input, {
     model: entry?.id ?? resolved.displayName,
     supportsSystem: entry ? entry.capabilities.includes("system") : true,
     guardrail: call.guardrail,
   });
+  writeServerTools(input, table, chat);
+  writeAnthropicBeta(
+    input,
+    table,
+    chat,
+    readAnthropicBetaHeaders(headerSetsOf(call.request, call.options.headers)),
+  );
   settleThinking(call, input, chat, entry?.id ?? resolved.displayName);
   input.modelId = resolved.wireModelId;
   return input as unknown as ConverseCommandInput;

@@ -17,6 +17,7 @@ import { applyBodyParams, paramTableFor } from "../params.js";
 import { readPointer, writeConstants, writePointer } from "../pointer.js";
 import { invokeJson } from "../send.js";
 import type { ChatCompletion, FinishReason, GuardrailConfig, ProviderFields } from "../types.js";
+import { headerSetsOf, readAnthropicBetaHeaders, writeAnthropicBeta } from "./anthropic-beta.js";
 import {
   buildCompletion,
   buildUsage,
@@ -35,7 +36,8 @@ interface InvokeRequest {
 
 /** Builds the family-native body for a chat request (exported for contract tests). */
 export async function buildInvokeChatBody(
-  call: Pick<ChatCall, "request" | "warn" | "dropParams" | "modifyParams">,
+  call: Pick<ChatCall, "request" | "warn" | "dropParams" | "modifyParams"> &
+    Partial<Pick<ChatCall, "options">>,
   prepared: PreparedChat,
 ): Promise<InvokeRequest> {
   const { descriptor, entry } = prepared;
@@ -55,11 +57,19 @@ export async function buildInvokeChatBody(
   const jsonTool =
     format !== undefined && formatTarget !== undefined && formatTarget === mapping.request.tools;
   if (format !== undefined && !jsonTool && formatTarget) writePointer(body, formatTarget, format);
-  const chat = await normalizeRequestChat(call, prepared, applied.codec, jsonTool);
+  const chat = await normalizeRequestChat(call, prepared, applied.codec, jsonTool, {
+    serverToolTypes: table.tools?.server_tool_types,
+  });
   messagesCodecFor(mapping.request.codec).encode(chat, body, {
     model: entry,
     mapping: mapping.request,
   });
+  writeAnthropicBeta(
+    body,
+    table,
+    chat,
+    readAnthropicBetaHeaders(headerSetsOf(call.request, call.options?.headers)),
+  );
   if (jsonTool) markJsonTool(prepared);
   return { body, chat, mapping };
 }

@@ -94,17 +94,30 @@ export function jsonToolFor(
   };
 }
 
+/** How a route takes tools: names rewritten for Converse, and the model's own tool types (from the spec). */
+export interface ToolHandling {
+  readonly sanitizeToolNames?: boolean;
+  readonly serverToolTypes?: readonly string[];
+}
+
+/** Records the caller's names of tools whose names were rewritten, so answers give them back. */
+export function markToolNames(prepared: PreparedChat, chat: NormalizedChat): void {
+  if (chat.toolNames)
+    (prepared.meta as { toolNames?: ReadonlyMap<string, string> }).toolNames = chat.toolNames;
+}
+
 /** The request's conversation normalized for the model, with the JSON tool in place of the caller's tools when asked. */
 export async function normalizeRequestChat(
   call: Pick<ChatCall, "request" | "modifyParams">,
   prepared: PreparedChat,
   codecTools: Readonly<Record<string, unknown>>,
   jsonTool: boolean,
+  handling: ToolHandling = {},
 ): Promise<NormalizedChat> {
   const { request } = call;
   const json = jsonTool ? jsonToolFor(request) : undefined;
   const allowPrefill = prepared.entry ? prepared.entry.capabilities.includes("prefill") : true;
-  return normalizeChat(request.messages as never, {
+  const chat = await normalizeChat(request.messages as never, {
     model: prepared.resolved.displayName,
     allowPrefill,
     modify_params: call.modifyParams,
@@ -112,5 +125,8 @@ export async function normalizeRequestChat(
     fetchImage: request.fetchImage as never,
     tools: json ? json.tools : (codecTools.tools as FunctionTool[] | undefined),
     toolChoice: json ? json.toolChoice : (codecTools.tool_choice as ToolChoice | undefined),
+    ...handling,
   });
+  markToolNames(prepared, chat);
+  return chat;
 }

@@ -115,16 +115,18 @@ const anthropicMessages: MessagesCodec = {
     }
     writePointer(body, mapping.messages!, messages);
 
-    if (sendsTools(chat, mapping)) {
-      writePointer(
-        body,
-        mapping.tools,
-        chat.tools.map((tool) => ({
+    // Claude's own tools (computer use, bash, text editor) travel in their native form beside the functions.
+    const serverTools = mapping.tools && chat.toolChoice !== "none" ? (chat.serverTools ?? []) : [];
+    if (sendsTools(chat, mapping) || (mapping.tools && serverTools.length > 0)) {
+      const functionTools = sendsTools(chat, mapping) ? chat.tools : [];
+      writePointer(body, mapping.tools!, [
+        ...functionTools.map((tool) => ({
           name: tool.function.name,
           ...(tool.function.description ? { description: tool.function.description } : {}),
           input_schema: tool.function.parameters ?? { type: "object", properties: {} },
         })),
-      );
+        ...serverTools,
+      ]);
       if (mapping.tool_choice) writeToolChoice(body, mapping.tool_choice, chat.toolChoice);
     } else if (mapping.tool_choice && readPointer(body, mapping.tool_choice) !== undefined) {
       // parallel_tool_calls without tools: there is no tool choice to qualify.
