@@ -31,6 +31,7 @@ import {
   normalizeRequestChat,
   type PreparedChat,
 } from "./prepare.js";
+import { buildOutputConfig, nativeJsonSchema } from "./structured-output.js";
 import { isForcedToolChoice, isThinkingOn, lacksThinkingBlocks } from "./thinking.js";
 
 const converseCodecTables = new WeakMap<ParamTable, ParamTable>();
@@ -82,7 +83,7 @@ function dropUnsupportedToolChoice(
 function usesJsonTool(call: ChatCall, prepared: PreparedChat, applied: AppliedParams): boolean {
   const { entry, descriptor } = prepared;
   const wantsJson = (entry ? applied.codec.response_format : call.request.response_format) !== undefined;
-  if (!wantsJson || jsonToolFor(call.request) === undefined) return false;
+  if (!wantsJson || jsonToolFor(call.request, { skipSchemaless: true }) === undefined) return false;
   if (!entry?.capabilities.includes("tools") || entry.capabilities.includes("tool-choice")) return true;
   // A forced tool call, which Converse refuses for models without tool choice.
   if (!call.dropParams) {
@@ -196,13 +197,17 @@ export async function buildConverseInput(
     ? { ...applied.codec }
     : { tools: call.request.tools, tool_choice: call.request.tool_choice };
   if (entry) dropUnsupportedToolChoice(call, entry, codecParams);
-  const wantsJsonTool = usesJsonTool(call, prepared, applied);
+  // Models with native structured output answer a json_schema in outputConfig, without the JSON tool.
+  const nativeFormat = nativeJsonSchema(applied.codec.response_format, entry);
+  if (nativeFormat) input.outputConfig = buildOutputConfig(nativeFormat);
+  const wantsJsonTool = !nativeFormat && usesJsonTool(call, prepared, applied);
   const jsonTool = entry ? settleToolSupport(call, entry, wantsJsonTool, codecParams) : wantsJsonTool;
   const chat = await normalizeRequestChat(call, prepared, codecParams, jsonTool, {
     sanitizeToolNames: true,
     serverToolTypes: table.tools?.server_tool_types,
   });
-  if (jsonTool) markJsonTool(prepared);
+  // JSON mode either way, as LiteLLM's json_mode: a json_tool_call in the answer becomes the content.
+  if (jsonTool || nativeFormat) markJsonTool(prepared);
   buildConverseMessages(chat, input, {
     model: entry?.id ?? resolved.displayName,
     supportsSystem: entry ? entry.capabilities.includes("system") : true,

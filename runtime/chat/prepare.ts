@@ -1,7 +1,6 @@
 import type { PriceFields } from "../../generated/spec-types.js";
 import { resolvePrice } from "../cost.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
-import { RequestValidationError } from "../errors.js";
 import { loadFamily } from "../families.js";
 import {
   chooseChatRoute,
@@ -63,22 +62,25 @@ export function markJsonTool(prepared: PreparedChat): void {
   (prepared.meta as { jsonTool: boolean }).jsonTool = true;
 }
 
-/** JSON output through a forced tool, for models whose API has no JSON mode. */
+/**
+ * JSON output through a tool named json_tool_call, for models whose API has no JSON mode: forced when it is
+ * the only tool; beside the caller's own tools it is one more tool, and the caller's tool_choice stands, so
+ * real tool calls stay possible (LiteLLM adds it beside them: test_map_openai_params_with_response_format).
+ * `skipSchemaless`: json_object without a schema gets no tool (an empty schema makes the model answer `{}`;
+ * LiteLLM's test_json_object_no_schema_skips_tool_injection).
+ */
 export function jsonToolFor(
   request: Readonly<Record<string, unknown>>,
-): { tools: FunctionTool[]; toolChoice: ToolChoice } | undefined {
+  options: { readonly skipSchemaless?: boolean } = {},
+): { tools: FunctionTool[]; toolChoice: ToolChoice | undefined } | undefined {
   const format = request.response_format as
     | { type?: string; json_schema?: { schema?: Record<string, unknown>; description?: string } }
     | undefined;
   if (!format || (format.type !== "json_object" && format.type !== "json_schema")) return undefined;
-  if (request.tools !== undefined && (request.tools as unknown[]).length > 0) {
-    throw new RequestValidationError(
-      "response_format with tools is not supported for this model: JSON output is produced through a tool",
-      { param: "response_format" },
-    );
-  }
+  if (format.type === "json_object" && options.skipSchemaless) return undefined;
   const schema =
     format.type === "json_schema" ? (format.json_schema?.schema ?? { type: "object" }) : { type: "object" };
+  const callerTools = Array.isArray(request.tools) && request.tools.length > 0;
   return {
     tools: [
       {
@@ -90,7 +92,7 @@ export function jsonToolFor(
         },
       },
     ],
-    toolChoice: { type: "function", function: { name: jsonToolName } },
+    toolChoice: callerTools ? undefined : { type: "function", function: { name: jsonToolName } },
   };
 }
 
@@ -123,8 +125,10 @@ export async function normalizeRequestChat(
     modify_params: call.modifyParams,
     user_continue_message: request.user_continue_message as never,
     fetchImage: request.fetchImage as never,
-    tools: json ? json.tools : (codecTools.tools as FunctionTool[] | undefined),
-    toolChoice: json ? json.toolChoice : (codecTools.tool_choice as ToolChoice | undefined),
+    tools: json
+      ? [...((codecTools.tools as FunctionTool[] | undefined) ?? []), ...json.tools]
+      : (codecTools.tools as FunctionTool[] | undefined),
+    toolChoice: json?.toolChoice ?? (codecTools.tool_choice as ToolChoice | undefined),
     ...handling,
   });
   markToolNames(prepared, chat);

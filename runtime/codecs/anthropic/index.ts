@@ -14,7 +14,7 @@ import { deletePointer, readPointer, writePointer } from "../../pointer.js";
 import type { ThinkingBlock, ToolChoice } from "../../types.js";
 import { addInvocationMetrics } from "../shared/invocation-metrics.js";
 import { sendsTools } from "../shared/tools.js";
-import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
+import type { CodecContext, CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeBlock = Record<string, unknown>;
 
@@ -94,6 +94,26 @@ function writeToolChoice(
   });
 }
 
+/**
+ * A Claude model without structured output gets output_config.format's schema as a text part of the last
+ * user message instead (the field would be refused), as LiteLLM does (its Bedrock invoke test
+ * test_bedrock_chat_invoke_drop_params_still_inlines_for_non_native); the rest of output_config stays.
+ */
+function inlineOutputFormat(
+  body: Record<string, unknown>,
+  messages: { role: string; content: NativeBlock[] }[],
+  model: CodecContext["model"],
+): void {
+  const config = body.output_config as { format?: { schema?: unknown } } | undefined;
+  if (!config?.format || model.capabilities.includes("structured-output")) return;
+  const { format, ...rest } = config;
+  if (Object.keys(rest).length > 0) body.output_config = rest;
+  else delete body.output_config;
+  const lastUser = messages.findLast((message) => message.role === "user");
+  if (format.schema !== undefined && lastUser)
+    lastUser.content.push({ type: "text", text: JSON.stringify(format.schema) });
+}
+
 const anthropicMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     if (chat.system.length > 0 && mapping.system)
@@ -114,6 +134,7 @@ const anthropicMessages: MessagesCodec = {
       if (lastBlock?.type === "text") lastBlock.text = String(lastBlock.text).trimEnd();
     }
     writePointer(body, mapping.messages!, messages);
+    inlineOutputFormat(body, messages, model);
 
     // Claude's own tools (computer use, bash, text editor) travel in their native form beside the functions.
     const serverTools = mapping.tools && chat.toolChoice !== "none" ? (chat.serverTools ?? []) : [];
