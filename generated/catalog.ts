@@ -4353,7 +4353,16 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     routes: ["invoke", "converse"],
   },
   "mistral.mistral-large-3-675b-instruct": {
-    capabilities: ["guardrails", "json-mode", "streaming", "system", "tool-choice", "tools", "vision"],
+    capabilities: [
+      "guardrails",
+      "json-mode",
+      "streaming",
+      "structured-output",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
     contextWindow: 256000,
     family: "mistral-chat",
     id: "mistral.mistral-large-3-675b-instruct",

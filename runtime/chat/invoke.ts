@@ -27,6 +27,7 @@ import {
 } from "./assemble.js";
 import type { DecodedMessage, NormalizedChat } from "./model.js";
 import { type ChatCall, markJsonTool, normalizeRequestChat, type PreparedChat } from "./prepare.js";
+import { buildOutputFormat, type JsonSchemaFormat, nativeJsonSchema } from "./structured-output.js";
 
 interface InvokeRequest {
   readonly body: Record<string, unknown>;
@@ -53,10 +54,17 @@ export async function buildInvokeChatBody(
   const applied = applyBodyParams(call.request, body, call, { kind: "chat", entry, descriptor }, table);
   const format = applied.codec.response_format;
   const formatTarget = table.response_format?.to;
+  // A model with structured output whose body has output_config answers a json_schema natively there.
+  const nativeFormat = table.output_config?.to ? nativeJsonSchema(format, entry) : undefined;
+  if (nativeFormat) writeNativeFormat(body, table.output_config!.to!, nativeFormat);
   // A family whose JSON mode is its tool member gets JSON output through a forced tool.
   const jsonTool =
-    format !== undefined && formatTarget !== undefined && formatTarget === mapping.request.tools;
-  if (format !== undefined && !jsonTool && formatTarget) writePointer(body, formatTarget, format);
+    !nativeFormat &&
+    format !== undefined &&
+    formatTarget !== undefined &&
+    formatTarget === mapping.request.tools;
+  if (format !== undefined && !jsonTool && !nativeFormat && formatTarget)
+    writePointer(body, formatTarget, format);
   const chat = await normalizeRequestChat(call, prepared, applied.codec, jsonTool, {
     serverToolTypes: table.tools?.server_tool_types,
   });
@@ -70,8 +78,19 @@ export async function buildInvokeChatBody(
     chat,
     readAnthropicBetaHeaders(headerSetsOf(call.request, call.options?.headers)),
   );
-  if (jsonTool) markJsonTool(prepared);
+  if (jsonTool || nativeFormat) markJsonTool(prepared);
   return { body, chat, mapping };
+}
+
+/**
+ * A json_schema response_format as output_config.format, beside what output_config already holds (an
+ * effort): LiteLLM's Bedrock invoke transformation for the Claude models with native structured output
+ * (BEDROCK_INVOKE_NATIVE_STRUCTURED_OUTPUT_MODELS: Haiku/Sonnet 4.5, Sonnet 4.6, Opus 4.5/4.6).
+ */
+function writeNativeFormat(body: Record<string, unknown>, target: string, format: JsonSchemaFormat): void {
+  const config = readPointer(body, target);
+  const existing = config !== null && typeof config === "object" ? config : {};
+  writePointer(body, target, { ...existing, format: buildOutputFormat(format) });
 }
 
 function readSource(

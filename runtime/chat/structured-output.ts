@@ -3,13 +3,14 @@
  * supports_native_structured_output; tests/test_litellm/llms/bedrock/chat/test_converse_transformation.py
  * test_translate_response_format_native_output_config, test_output_config_applies_additional_properties):
  * `outputConfig.textFormat` with the schema as a JSON string, every object closed with
- * `additionalProperties: false` (Bedrock's structured output needs closed objects), and no JSON tool.
- * https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html
+ * `additionalProperties: false` (Bedrock's structured output needs closed objects), and no JSON tool. On
+ * InvokeModel the Claude models with it get the closed schema in output_config.format (LiteLLM's
+ * anthropic_claude3_transformation.py). https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html
  */
 import type { OutputConfig } from "@aws-sdk/client-bedrock-runtime";
 import type { CatalogEntry } from "../descriptor.js";
 
-interface JsonSchemaFormat {
+export interface JsonSchemaFormat {
   readonly type: "json_schema";
   readonly json_schema: {
     readonly name?: string;
@@ -81,4 +82,9 @@ export function buildOutputConfig(format: JsonSchemaFormat): OutputConfig {
       },
     },
   };
+}
+
+/** InvokeModel's output_config.format (the Anthropic Messages body) for a json_schema response_format. */
+export function buildOutputFormat(format: JsonSchemaFormat): { type: "json_schema"; schema: unknown } {
+  return { type: "json_schema", schema: closeObjectSchemas(format.json_schema.schema) };
 }
