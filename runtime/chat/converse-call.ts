@@ -79,23 +79,15 @@ function dropUnsupportedToolChoice(
   delete codecParams.tool_choice;
 }
 
-/** True when JSON output goes through a forced tool call (Converse has no JSON mode of its own). */
+/**
+ * True when JSON output goes through the JSON tool (Converse has no JSON mode of its own): forced where the
+ * model has tool choice, offered beside the others where it has tools without tool choice, as LiteLLM's
+ * _translate_response_format_param does (it sets tool_choice only when supports_tool_choice).
+ */
 function usesJsonTool(call: ChatCall, prepared: PreparedChat, applied: AppliedParams): boolean {
-  const { entry, descriptor } = prepared;
+  const { entry } = prepared;
   const wantsJson = (entry ? applied.codec.response_format : call.request.response_format) !== undefined;
-  if (!wantsJson || jsonToolFor(call.request, { skipSchemaless: true }) === undefined) return false;
-  if (!entry?.capabilities.includes("tools") || entry.capabilities.includes("tool-choice")) return true;
-  // A forced tool call, which Converse refuses for models without tool choice.
-  if (!call.dropParams) {
-    throw new RequestValidationError(
-      `response_format is not supported by ${entry.id} on the converse route: JSON output needs a forced tool call and the model has no tool choice. Remove it, set drop_params: true to drop it${descriptor?.chat?.request.params.response_format?.to ? `, or use bedrock/invoke/${entry.id}` : ""}.`,
-      { param: "response_format", model: entry.id, code: "unsupported_param" },
-    );
-  }
-  call.warn(
-    `bedrock-forge: dropping response_format for ${entry.id}: JSON output needs tool choice on the converse route (drop_params)`,
-  );
-  return false;
+  return wantsJson && jsonToolFor(call.request, { skipSchemaless: true }) !== undefined;
 }
 
 /**
@@ -205,6 +197,7 @@ export async function buildConverseInput(
   const chat = await normalizeRequestChat(call, prepared, codecParams, jsonTool, {
     sanitizeToolNames: true,
     serverToolTypes: table.tools?.server_tool_types,
+    forceJsonTool: entry ? entry.capabilities.includes("tool-choice") : true,
   });
   // JSON mode either way, as LiteLLM's json_mode: a json_tool_call in the answer becomes the content.
   if (jsonTool || nativeFormat) markJsonTool(prepared);

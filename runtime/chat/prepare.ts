@@ -100,6 +100,11 @@ export function jsonToolFor(
 export interface ToolHandling {
   readonly sanitizeToolNames?: boolean;
   readonly serverToolTypes?: readonly string[];
+  /**
+   * False for a model without tool choice: the JSON tool is offered, not forced (LiteLLM sets tool_choice
+   * only where supports_tool_choice). Default true.
+   */
+  readonly forceJsonTool?: boolean;
 }
 
 /** Records the caller's names of tools whose names were rewritten, so answers give them back. */
@@ -117,7 +122,9 @@ export async function normalizeRequestChat(
   handling: ToolHandling = {},
 ): Promise<NormalizedChat> {
   const { request } = call;
+  const { forceJsonTool = true, ...toolHandling } = handling;
   const json = jsonTool ? jsonToolFor(request) : undefined;
+  const jsonChoice = forceJsonTool ? json?.toolChoice : undefined;
   const allowPrefill = prepared.entry ? prepared.entry.capabilities.includes("prefill") : true;
   const chat = await normalizeChat(request.messages as never, {
     model: prepared.resolved.displayName,
@@ -128,8 +135,8 @@ export async function normalizeRequestChat(
     tools: json
       ? [...((codecTools.tools as FunctionTool[] | undefined) ?? []), ...json.tools]
       : (codecTools.tools as FunctionTool[] | undefined),
-    toolChoice: json?.toolChoice ?? (codecTools.tool_choice as ToolChoice | undefined),
-    ...handling,
+    toolChoice: jsonChoice ?? (codecTools.tool_choice as ToolChoice | undefined),
+    ...toolHandling,
   });
   markToolNames(prepared, chat);
   return chat;

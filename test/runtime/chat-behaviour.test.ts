@@ -658,25 +658,39 @@ describe("provider-specific params", () => {
     },
   );
 
-  it("Converse: response_format on a model without tool choice is refused (JSON needs a forced tool), or dropped", async () => {
-    const typed = { type: "json_schema", json_schema: { name: "person", schema } };
-    const error = await refused({
-      model: converse("ai21.jamba-1-5-mini-v1:0"),
-      messages: hello,
-      response_format: typed,
-    });
-    expect(error.param).toBe("response_format");
-    expect(error.message).toMatch(/bedrock\/invoke\/ai21\.jamba-1-5-mini-v1:0/);
-    warnings.length = 0;
-    const completion = await chat({
-      model: converse(LLAMA_TOOLS),
-      messages: hello,
-      response_format: typed,
-      drop_params: true,
-    });
-    expect(lastBody(emulator).toolConfig).toBeUndefined();
-    expect(messageOf(completion).content).toBe(reply("Hello"));
-    expect(warnings.join("\n")).toMatch(/response_format/);
+  it.each(["ai21.jamba-1-5-mini-v1:0", LLAMA_TOOLS])(
+    "Converse: %s (tools, no tool choice) is offered the JSON tool, not forced to it",
+    async (model) => {
+      // LiteLLM's _translate_response_format_param adds json_tool_call and sets tool_choice only where the
+      // model supports it (converse_transformation.py); Converse refuses a toolChoice for these models.
+      const typed = { type: "json_schema", json_schema: { name: "person", schema } };
+      warnings.length = 0;
+      const completion = await chat({ model: converse(model), messages: hello, response_format: typed });
+      const body = lastBody(emulator);
+      expect(body.toolConfig.tools.map((tool: { toolSpec: { name: string } }) => tool.toolSpec.name)).toEqual(
+        ["json_tool_call"],
+      );
+      expect(body.toolConfig.toolChoice).toBeUndefined();
+      expect(warnings).toEqual([]);
+      // The emulator calls the offered tool; in JSON mode its input is the content.
+      expect(messageOf(completion).tool_calls).toBeUndefined();
+      expect(JSON.parse(messageOf(completion).content!)).toMatchObject({ name: expect.any(String) });
+    },
+  );
+
+  it.each([
+    [LLAMA, "END", ["END"]],
+    ["meta.llama2-13b-chat-v1", ["A", "B"], ["A", "B"]],
+    ["us.meta.llama3-3-70b-instruct-v1:0", ["END"], ["END"]],
+    ["mistral.mistral-7b-instruct-v0:2", "END", ["END"]],
+  ])("Converse: stop on %s is inferenceConfig.stopSequences", async (model, stop, sequences) => {
+    // LiteLLM sends stop as stopSequences for every Converse model (converse_transformation.py
+    // get_supported_openai_params and map_openai_params); a single string becomes a one-item list.
+    await chat({ model: converse(model), messages: hello, stop });
+    expect(lastBody(emulator).inferenceConfig).toEqual({ stopSequences: sequences });
+  });
+
+  it("a model's own JSON mode on invoke", async () => {
     // Jamba's invoke route has a JSON mode of its own.
     await chat({
       model: invoke("ai21.jamba-1-5-mini-v1:0"),
