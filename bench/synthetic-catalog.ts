@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseDocument, visit, type YAMLMap, type YAMLSeq } from "yaml";
+import { type Node, parseDocument, visit, type YAMLMap, type YAMLSeq } from "yaml";
 
 export const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
 
@@ -45,7 +45,7 @@ export async function createSyntheticCatalog(
     // Aliases are replaced by what they name, so any model can be taken without the one holding its anchor.
     visit(document, {
       Alias(_, alias) {
-        const target = alias.resolve(document)?.clone();
+        const target = alias.resolve(document)?.clone() as Node | undefined;
         if (target) target.anchor = undefined;
         return target;
       },

@@ -1628,6 +1628,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 64000,
       },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
+      },
     },
     price: {
       cache_read_per_mtok: 0.3,
@@ -1834,19 +1837,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -1935,19 +1978,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -2017,6 +2100,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "reasoning",
       "stream-tools",
       "streaming",
+      "structured-output",
       "system",
       "tool-choice",
       "tools",
@@ -2036,6 +2120,12 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       max_tokens: {
         max: 64000,
+      },
+      parallel_tool_calls: {
+        policy: "map",
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
       },
     },
     price: {
@@ -2123,6 +2213,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 32000,
       },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
+      },
     },
     price: {
       cache_read_per_mtok: 1.5,
@@ -2174,6 +2267,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 32000,
       },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
+      },
     },
     price: {
       cache_read_per_mtok: 1.5,
@@ -2201,6 +2297,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "reasoning",
       "stream-tools",
       "streaming",
+      "structured-output",
       "system",
       "tool-choice",
       "tools",
@@ -2220,6 +2317,22 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       max_tokens: {
         max: 64000,
+      },
+      output_config: {
+        adjust: {
+          "/effort": {
+            map: {
+              max: "high",
+              xhigh: "high",
+            },
+          },
+        },
+      },
+      parallel_tool_calls: {
+        policy: "map",
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-11-24",
       },
     },
     price: {
@@ -2270,6 +2383,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "reasoning",
       "stream-tools",
       "streaming",
+      "structured-output",
       "system",
       "tool-choice",
       "tools",
@@ -2289,6 +2403,74 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       max_tokens: {
         max: 128000,
+      },
+      output_config: {
+        adjust: {
+          "/effort": {
+            map: {
+              xhigh: "max",
+            },
+          },
+        },
+      },
+      parallel_tool_calls: {
+        policy: "map",
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          low: {
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          medium: {
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          minimal: {
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+        },
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-11-24",
       },
     },
     price: {
@@ -2345,25 +2527,68 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
       temperature: {
         policy: "reject",
         reason: "Claude Opus 4.7 accepts only its default sampling",
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
       },
       top_k: {
         policy: "reject",
@@ -2428,21 +2653,64 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
       },
     },
     price: {
@@ -2506,19 +2774,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -2577,19 +2885,59 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -2653,6 +3001,9 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 64000,
       },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
+      },
     },
     price: {
       cache_read_per_mtok: 0.3,
@@ -2704,6 +3055,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "reasoning",
       "stream-tools",
       "streaming",
+      "structured-output",
       "system",
       "tool-choice",
       "tools",
@@ -2728,6 +3080,12 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       max_tokens: {
         max: 64000,
+      },
+      parallel_tool_calls: {
+        policy: "map",
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
       },
     },
     price: {
@@ -2784,6 +3142,7 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       "reasoning",
       "stream-tools",
       "streaming",
+      "structured-output",
       "system",
       "tool-choice",
       "tools",
@@ -2803,6 +3162,75 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       },
       max_tokens: {
         max: 64000,
+      },
+      output_config: {
+        adjust: {
+          "/effort": {
+            map: {
+              max: "high",
+              xhigh: "high",
+            },
+          },
+        },
+      },
+      parallel_tool_calls: {
+        policy: "map",
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          low: {
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          medium: {
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          minimal: {
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+        },
+      },
+      tools: {
+        server_tool_beta: "computer-use-2025-01-24",
       },
     },
     price: {
@@ -2859,19 +3287,69 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      output_config: {
+        adjust: {
+          "/effort": {
+            map: {
+              max: "high",
+              xhigh: "high",
+            },
+          },
+        },
+      },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -2942,19 +3420,69 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
       max_tokens: {
         max: 128000,
       },
+      output_config: {
+        adjust: {
+          "/effort": {
+            map: {
+              max: "high",
+              xhigh: "high",
+            },
+          },
+        },
+      },
+      parallel_tool_calls: {
+        policy: "map",
+      },
       reasoning_effort: {
         values: {
           high: {
-            type: "adaptive",
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           low: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           medium: {
-            type: "adaptive",
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
           minimal: {
-            type: "adaptive",
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
           },
         },
       },
@@ -4583,7 +5111,16 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     routes: ["invoke", "converse"],
   },
   "mistral.mistral-large-3-675b-instruct": {
-    capabilities: ["guardrails", "json-mode", "streaming", "system", "tool-choice", "tools", "vision"],
+    capabilities: [
+      "guardrails",
+      "json-mode",
+      "streaming",
+      "structured-output",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
     contextWindow: 256000,
     family: "mistral-chat",
     id: "mistral.mistral-large-3-675b-instruct",

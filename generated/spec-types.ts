@@ -9,7 +9,7 @@ export type Operation = ("chat" | "chat-stream" | "embeddings" | "images" | "ima
  * A Bedrock Runtime API: InvokeModel (and InvokeModelWithResponseStream), Converse (and ConverseStream), or InvokeModelWithBidirectionalStream.
  */
 export type Route = ("invoke" | "converse" | "bidirectional-stream")
-export type Capability = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations" | "output-config")
+export type Capability = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations" | "output-config" | "structured-output")
 /**
  * How messages are written: `template` renders one prompt string; the others name a message codec in runtime/codecs/.
  */
@@ -29,7 +29,7 @@ export type ParamPolicy = ("map" | "passthrough" | "drop" | "reject")
 /**
  * The capability a model needs for this param; on other models of the family the param is unsupported (an error, or dropped under drop_params).
  */
-export type Capability1 = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations" | "output-config")
+export type Capability1 = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations" | "output-config" | "structured-output")
 /**
  * Where the family's prompt-caching models take cache checkpoints on this route ("Fields that accept prompt cache checkpoints" in https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html). A caller's cache_control elsewhere, or on a model without the prompt-caching capability, is dropped with a warning.
  */
@@ -238,11 +238,35 @@ allowed?: [unknown, ...(unknown)[]]
  */
 as?: "array"
 /**
- * Maps a request value (as a string) to the native value, e.g. reasoning_effort low -> a thinking block.
+ * Maps a request value (as a string) to the native value, e.g. reasoning_effort low -> a thinking block. A value mapped to null writes nothing (reasoning_effort none: no thinking at all).
  */
 values?: {
 [k: string]: unknown
 }
+/**
+ * The mapped value is an object of sibling fields: they are merged (deeply) into the object that holds `to`, whose own key is one of them. One request value can so set several fields side by side, e.g. reasoning_effort on adaptive Claude models writes `thinking` and `output_config` in the native body and in additionalModelRequestFields alike.
+ */
+spread?: boolean
+/**
+ * Adjusts fields inside an object value before it is written, keyed by a pointer into the value: `at_least` raises a number below it (Bedrock's 1024-token minimum for a thinking budget, as LiteLLM clamps it); `map` rewrites a string (an effort level above what a model takes).
+ */
+adjust?: {
+[k: string]: FieldAdjustment
+}
+/**
+ * On the tools param: tool types (by prefix) the model takes in its provider's own form rather than as functions, such as Claude's computer_, bash_ and text_editor_ tools. They go into the native tool list at `to` (on Converse, additionalModelRequestFields.tools), as LiteLLM sends them.
+ *
+ * @minItems 1
+ */
+server_tool_types?: [string, ...(string)[]]
+/**
+ * On the tools param: the beta flag a request with one of the server tools adds to the list the anthropic_beta param writes (the computer-use version the model takes).
+ */
+server_tool_beta?: string
+/**
+ * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
+ */
+default_above?: string
 requires?: Capability1
 /**
  * Why the policy is what it is (shown in errors).
@@ -252,6 +276,18 @@ reason?: string
  * The model needs this param in every request: a request without it is refused before any call, with an error naming the param and the model. Not with `default` (a default always fills it) nor with the drop and reject policies.
  */
 required?: boolean
+}
+export interface FieldAdjustment {
+/**
+ * A number below this is raised to it.
+ */
+at_least?: number
+/**
+ * A string equal to a key is replaced by its value.
+ */
+map?: {
+[k: string]: string
+}
 }
 export interface ChatResponseMapping {
 /**
@@ -302,7 +338,7 @@ cache_read_tokens?: ValueSource
 cache_write_tokens?: ValueSource
 }
 /**
- * Where the model's reasoning travels (openai codec), in answers and in invoke stream chunks alike.
+ * Where the model's reasoning travels, in answers and in invoke stream chunks alike (a field for the openai codec; tags for the openai codec and flat `text` answers).
  */
 export interface ReasoningCarriage {
 /**
@@ -315,6 +351,10 @@ field?: string
 tags?: {
 open: string
 close: string
+/**
+ * The prompt opens the block (DeepSeek-R1's template ends with `<think>`), so the text starts inside it: everything before the first closing tag is reasoning, also when the opening tag is missing (a leading one is skipped), and text that never closes the block is reasoning.
+ */
+implicit_open?: boolean
 }
 }
 export interface ChatStreamMapping {

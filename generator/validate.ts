@@ -291,11 +291,19 @@ function checkCodecVariants(family: FamilySpec, report: Report): void {
     );
   }
   const reasoning = family.chat?.response.reasoning;
+  // A flat `text` answer (and its flat stream) reads reasoning tags too; a field needs the openai codec.
   if (reasoning !== undefined && codec !== "openai") {
-    report(
-      "/chat/response/reasoning",
-      `reasoning is read by the openai codec only (this spec uses ${codec})`,
-    );
+    if (family.chat?.response.text === undefined) {
+      report(
+        "/chat/response/reasoning",
+        `reasoning is read by the openai codec, or as tags from a flat text answer (this spec uses ${codec} without response.text)`,
+      );
+    } else if (reasoning.field !== undefined) {
+      report(
+        "/chat/response/reasoning/field",
+        `a reasoning field is read by the openai codec only (this spec uses ${codec}); a flat text answer reads tags`,
+      );
+    }
   }
   if (reasoning?.tags && reasoning.tags.open === reasoning.tags.close) {
     report("/chat/response/reasoning/tags", "the opening and closing reasoning tags must differ");
@@ -343,6 +351,11 @@ function checkRequiredParams(family: FamilySpec, report: Report): void {
   });
 }
 
+/** A value a spreading rule can merge: an object of fields, or null (nothing written). */
+function isSpreadable(value: unknown): boolean {
+  return value === null || (typeof value === "object" && !Array.isArray(value));
+}
+
 function checkParamTables(family: FamilySpec, report: Report): void {
   const declared = new Set(Object.keys(family.params ?? {}));
   const check = (
@@ -373,6 +386,12 @@ function checkParamTables(family: FamilySpec, report: Report): void {
       }
       if (!overlay && rule.to === undefined && (rule.policy === undefined || rule.policy === "map")) {
         report(at, "a mapped param needs `to` (or a policy of passthrough, drop or reject)");
+      }
+      if (!overlay && rule.default_above !== undefined && typeof rule.default !== "number") {
+        report(`${at}/default_above`, "default_above adds to a number `default`, which this rule lacks");
+      }
+      if (rule.spread && Object.values(rule.values ?? {}).some((value) => !isSpreadable(value))) {
+        report(`${at}/values`, "a spreading rule maps every value to an object of fields (or null)");
       }
       if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) {
         report(`${at}/min`, `min ${rule.min} is greater than max ${rule.max}`);
@@ -472,6 +491,19 @@ function expandSchema(node: JsonSchema, root: JsonSchema): JsonSchema[] {
   return [own, ...branches.flatMap((branch) => expandSchema(branch as JsonSchema, root))];
 }
 
+/** Where a spreading rule's values write: each key of each object value, beside the key of `to`. */
+function spreadTargets(rule: ParamRule): [string, string][] {
+  if (!rule.spread || !rule.to) return [];
+  const parent = rule.to.slice(0, rule.to.lastIndexOf("/"));
+  const targets: [string, string][] = [];
+  for (const [value, mapped] of Object.entries(rule.values ?? {})) {
+    if (mapped === null || typeof mapped !== "object" || Array.isArray(mapped)) continue;
+    for (const key of Object.keys(mapped))
+      targets.push([`${parent}${joinPointer([key])}`, `values/${joinPointer([value, key]).slice(1)}`]);
+  }
+  return targets;
+}
+
 function checkPointers(family: FamilySpec, report: Report): void {
   const native = family.native ?? {};
   const against = (schemaName: keyof typeof native, schema: JsonSchema | undefined) => {
@@ -491,7 +523,20 @@ function checkPointers(family: FamilySpec, report: Report): void {
     pointer: string,
     check: ReturnType<typeof against>,
   ) => {
-    for (const [name, rule] of Object.entries(table ?? {})) check(rule.to, `${pointer}/${name}/to`);
+    for (const [name, rule] of Object.entries(table ?? {})) {
+      check(rule.to, `${pointer}/${name}/to`);
+      check(rule.default_above, `${pointer}/${name}/default_above`);
+      for (const [target, at] of spreadTargets(rule)) check(target, `${pointer}/${name}/${at}`);
+    }
+    // A model's overlay may bring values that the family's rule spreads.
+    family.models.forEach((model, index) => {
+      for (const [name, overlay] of Object.entries(model.params ?? {})) {
+        const base = table?.[name];
+        if (!base?.spread || !overlay.values) continue;
+        for (const [target, at] of spreadTargets({ ...base, ...overlay }))
+          check(target, `/models/${index}/params/${name}/${at}`);
+      }
+    });
   };
   const constants = (
     values: Record<string, unknown> | undefined,

@@ -1,10 +1,10 @@
 import { openAIParams } from "../generated/params.js";
-import type { ParamRule, ParamTable, ProviderParam } from "../generated/spec-types.js";
+import type { FieldAdjustment, ParamRule, ParamTable, ProviderParam } from "../generated/spec-types.js";
 import { connectionFields } from "./connection.js";
 import type { CatalogEntry, FamilyDescriptor } from "./descriptor.js";
 import { RequestValidationError } from "./errors.js";
 import { bookkeepingNames, isBookkeepingField, refuseMisspelledParam } from "./param-policy.js";
-import { writePointer } from "./pointer.js";
+import { readPointer, writePointer } from "./pointer.js";
 
 export type ParamKind = "chat" | "embeddings" | "images" | "images-edit" | "rerank";
 
@@ -42,12 +42,7 @@ export const runtimeFields: ReadonlySet<string> = new Set([
 ]);
 
 /** Params whose values the message codecs write (tools, tool choice, JSON mode): the table decides only whether they are allowed. */
-export const codecParams: ReadonlySet<string> = new Set([
-  "tools",
-  "tool_choice",
-  "response_format",
-  "parallel_tool_calls",
-]);
+export const codecParams: ReadonlySet<string> = new Set(["tools", "tool_choice", "response_format"]);
 
 interface ApplyParamsOptions {
   readonly kind: ParamKind;
@@ -139,8 +134,57 @@ function convertValue(name: string, value: unknown, rule: ParamRule, model: stri
     }
     converted = structuredClone((rule.values as Record<string, unknown>)[key]);
   }
+  if (rule.adjust && converted !== null && typeof converted === "object")
+    converted = adjustFields(converted as Record<string, unknown>, rule.adjust);
   if (rule.as === "array" && !Array.isArray(converted)) converted = [converted];
   return converted;
+}
+
+/**
+ * A copy of an object value with the spec's field adjustments applied: numbers raised to `at_least`,
+ * strings rewritten through `map` (the caller's value is never changed).
+ */
+export function adjustFields(
+  value: Record<string, unknown>,
+  adjustments: Readonly<Record<string, FieldAdjustment>>,
+): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  for (const [pointer, adjustment] of Object.entries(adjustments)) {
+    const current = readPointer(value, pointer);
+    let next = current;
+    if (typeof current === "number" && adjustment.at_least !== undefined && current < adjustment.at_least)
+      next = adjustment.at_least;
+    if (typeof current === "string" && adjustment.map && Object.hasOwn(adjustment.map, current))
+      next = adjustment.map[current];
+    if (next === current) continue;
+    copy ??= structuredClone(value);
+    writePointer(copy, pointer, next);
+  }
+  return copy ?? value;
+}
+
+/** Merges `source` into `target`: objects key by key, anything else replaces what was there. */
+function mergeInto(target: Record<string, unknown>, source: Readonly<Record<string, unknown>>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (isPlainObject(value) && isPlainObject(existing)) mergeInto(existing, value);
+    else target[key] = structuredClone(value);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The object that holds the field at `pointer` (created on the way), for rules that spread sibling fields. */
+function parentObject(body: Record<string, unknown>, pointer: string): Record<string, unknown> {
+  const parent = pointer.slice(0, pointer.lastIndexOf("/"));
+  if (parent === "") return body;
+  const existing = readPointer(body, parent);
+  if (isPlainObject(existing)) return existing;
+  const created: Record<string, unknown> = {};
+  writePointer(body, parent, created);
+  return created;
 }
 
 const warned = new Set<string>();
@@ -264,7 +308,10 @@ function applyParam(run: ParamRun, name: string, value: unknown): void {
     run.codec[name] = value;
     return;
   }
-  writePointer(run.body, rule.to!, converted);
+  // A value the spec maps to null writes nothing (reasoning_effort "none").
+  if (converted === null && rule.values) return;
+  if (rule.spread) mergeInto(parentObject(run.body, rule.to!), converted as Record<string, unknown>);
+  else writePointer(run.body, rule.to!, converted);
   run.written.add(rule.to!);
 }
 
@@ -279,6 +326,8 @@ function writeDefaults(run: ParamRun): void {
     )
       continue;
     let value = rule.default;
+    const base = rule.default_above ? readPointer(run.body, rule.default_above) : undefined;
+    if (typeof value === "number" && typeof base === "number") value += base;
     if (typeof value === "number" && rule.max !== undefined && value > rule.max) value = rule.max;
     writePointer(run.body, rule.to, structuredClone(value));
     run.written.add(rule.to);

@@ -60,6 +60,14 @@ export function writePointer(target: Record<string, unknown>, pointer: string, v
   (current as Record<string | number, unknown>)[Array.isArray(current) ? Number(last) : last] = value;
 }
 
+/** Removes the field at `pointer`, if it is there. */
+export function deletePointer(target: Record<string, unknown>, pointer: string): void {
+  const segments = parsePointer(pointer);
+  const parent = readSegments(target, segments.slice(0, -1), 0);
+  if (parent !== null && typeof parent === "object" && !Array.isArray(parent))
+    delete (parent as Record<string, unknown>)[segments[segments.length - 1]!];
+}
+
 /** Writes a spec's fixed fields (keyed by pointer) into a body; each value is copied, never shared. */
 export function writeConstants(
   target: Record<string, unknown>,

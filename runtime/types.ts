@@ -281,7 +281,8 @@ export interface ThinkingBlock {
 
 export interface AssistantMessage {
   readonly role: "assistant";
-  readonly content?: string | readonly TextPart[] | null;
+  /** Text, or a list of text parts and the thinking blocks of an earlier answer (Anthropic's shapes). */
+  readonly content?: string | readonly (TextPart | ThinkingBlock)[] | null;
   readonly tool_calls?: readonly ToolCall[];
   readonly reasoning_content?: string;
   readonly thinking_blocks?: readonly ThinkingBlock[];
@@ -307,6 +308,19 @@ export interface FunctionTool {
     readonly strict?: boolean;
   };
   readonly cache_control?: CacheControl;
+}
+
+/**
+ * One of Claude's tools defined by Anthropic rather than by a schema (computer use, bash, text editor),
+ * in Anthropic's form (`{type: "bash_20250124", name: "bash"}`) or with its settings under `function`
+ * (`{type: "computer_20250124", function: {name, parameters: {display_width_px, ...}}}`), as LiteLLM takes
+ * them. https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages-computer-use.html
+ */
+export interface ClaudeServerTool {
+  readonly type: string;
+  readonly name?: string;
+  readonly function?: { readonly name?: string; readonly parameters?: Readonly<Record<string, unknown>> };
+  readonly [setting: string]: unknown;
 }
 
 export type ToolChoice =
@@ -344,11 +358,14 @@ interface OpenAIChatParams {
   readonly top_logprobs?: number;
   readonly seed?: number;
   readonly user?: string;
-  readonly tools?: readonly FunctionTool[];
-  readonly tool_choice?: ToolChoice;
+  /** Function tools; Claude models also take their server tools (computer use, bash, text editor). */
+  readonly tools?: readonly (FunctionTool | ClaudeServerTool)[];
+  /** `"any"` is Bedrock's name for `"required"`, accepted as LiteLLM accepts it. */
+  readonly tool_choice?: ToolChoice | "any";
   readonly parallel_tool_calls?: boolean;
   readonly response_format?: ResponseFormat;
-  readonly reasoning_effort?: "minimal" | "low" | "medium" | "high";
+  /** `none` sends no reasoning; `xhigh` and `max` reach models that take them (Claude's adaptive effort levels). */
+  readonly reasoning_effort?: "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
   readonly stream_options?: { readonly include_usage?: boolean };
   readonly metadata?: Readonly<Record<string, string>>;
   readonly service_tier?: string;

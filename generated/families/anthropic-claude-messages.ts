@@ -173,6 +173,10 @@ export interface AnthropicClaudeMessagesParams {
    * Anthropic's output settings (format: structured output; effort), taken by Claude 4.5 and later. LiteLLM strips it under drop_params for the earlier models (test_converse_drop_params_strips_output_config_for_pre_4_5_anthropic).
    */
   output_config?: {
+    effort?: ("low" | "medium" | "high" | "xhigh" | "max")
+    format?: {
+      [k: string]: unknown
+    }
     [k: string]: unknown
   }
   /**
@@ -208,6 +212,7 @@ export const descriptor: FamilyDescriptor = {
         },
         max_tokens: {
           default: 4096,
+          default_above: "/thinking/budget_tokens",
           min: 1,
           to: "/max_tokens",
         },
@@ -221,27 +226,54 @@ export const descriptor: FamilyDescriptor = {
         },
         parallel_tool_calls: {
           policy: "drop",
-          reason: "Claude decides on parallel tool use itself",
+          reason: "this Claude model on Bedrock decides on parallel tool use itself",
+          to: "/tool_choice/disable_parallel_tool_use",
+          values: {
+            false: true,
+            true: null,
+          },
         },
         reasoning_effort: {
           requires: "reasoning",
+          spread: true,
           to: "/thinking",
           values: {
             high: {
-              budget_tokens: 4096,
-              type: "enabled",
+              thinking: {
+                budget_tokens: 4096,
+                type: "enabled",
+              },
             },
             low: {
-              budget_tokens: 1024,
-              type: "enabled",
+              thinking: {
+                budget_tokens: 1024,
+                type: "enabled",
+              },
+            },
+            max: {
+              thinking: {
+                budget_tokens: 16384,
+                type: "enabled",
+              },
             },
             medium: {
-              budget_tokens: 2048,
-              type: "enabled",
+              thinking: {
+                budget_tokens: 2048,
+                type: "enabled",
+              },
             },
             minimal: {
-              budget_tokens: 1024,
-              type: "enabled",
+              thinking: {
+                budget_tokens: 1024,
+                type: "enabled",
+              },
+            },
+            none: null,
+            xhigh: {
+              thinking: {
+                budget_tokens: 8192,
+                type: "enabled",
+              },
             },
           },
         },
@@ -260,6 +292,11 @@ export const descriptor: FamilyDescriptor = {
           to: "/temperature",
         },
         thinking: {
+          adjust: {
+            "/budget_tokens": {
+              at_least: 1024,
+            },
+          },
           to: "/thinking",
         },
         tool_choice: {
@@ -268,6 +305,8 @@ export const descriptor: FamilyDescriptor = {
         },
         tools: {
           policy: "map",
+          server_tool_beta: "computer-use-2024-10-22",
+          server_tool_types: ["computer_", "bash_", "text_editor_", "computer_use_preview"],
           to: "/tools",
         },
         top_k: {
@@ -339,6 +378,7 @@ export const descriptor: FamilyDescriptor = {
       },
       max_tokens: {
         default: 4096,
+        default_above: "/additionalModelRequestFields/thinking/budget_tokens",
         min: 1,
         to: "/inferenceConfig/maxTokens",
       },
@@ -352,27 +392,54 @@ export const descriptor: FamilyDescriptor = {
       },
       parallel_tool_calls: {
         policy: "drop",
-        reason: "Claude decides on parallel tool use itself",
+        reason: "this Claude model on Bedrock decides on parallel tool use itself",
+        to: "/additionalModelRequestFields/tool_choice/disable_parallel_tool_use",
+        values: {
+          false: true,
+          true: null,
+        },
       },
       reasoning_effort: {
         requires: "reasoning",
+        spread: true,
         to: "/additionalModelRequestFields/thinking",
         values: {
           high: {
-            budget_tokens: 4096,
-            type: "enabled",
+            thinking: {
+              budget_tokens: 4096,
+              type: "enabled",
+            },
           },
           low: {
-            budget_tokens: 1024,
-            type: "enabled",
+            thinking: {
+              budget_tokens: 1024,
+              type: "enabled",
+            },
+          },
+          max: {
+            thinking: {
+              budget_tokens: 16384,
+              type: "enabled",
+            },
           },
           medium: {
-            budget_tokens: 2048,
-            type: "enabled",
+            thinking: {
+              budget_tokens: 2048,
+              type: "enabled",
+            },
           },
           minimal: {
-            budget_tokens: 1024,
-            type: "enabled",
+            thinking: {
+              budget_tokens: 1024,
+              type: "enabled",
+            },
+          },
+          none: null,
+          xhigh: {
+            thinking: {
+              budget_tokens: 8192,
+              type: "enabled",
+            },
           },
         },
       },
@@ -386,7 +453,17 @@ export const descriptor: FamilyDescriptor = {
         to: "/inferenceConfig/temperature",
       },
       thinking: {
+        adjust: {
+          "/budget_tokens": {
+            at_least: 1024,
+          },
+        },
         to: "/additionalModelRequestFields/thinking",
+      },
+      tools: {
+        server_tool_beta: "computer-use-2024-10-22",
+        server_tool_types: ["computer_", "bash_", "text_editor_", "computer_use_preview"],
+        to: "/additionalModelRequestFields/tools",
       },
       top_k: {
         to: "/additionalModelRequestFields/top_k",
@@ -418,6 +495,15 @@ export const descriptor: FamilyDescriptor = {
       description: "Anthropic's output settings (format: structured output; effort), taken by Claude 4.5 and later. LiteLLM strips it under drop_params for the earlier models (test_converse_drop_params_strips_output_config_for_pre_4_5_anthropic).",
       requires: "output-config",
       schema: {
+        properties: {
+          effort: {
+            enum: ["low", "medium", "high", "xhigh", "max"],
+            type: "string",
+          },
+          format: {
+            type: "object",
+          },
+        },
         type: "object",
       },
     },

@@ -102,6 +102,13 @@ export const descriptor: FamilyDescriptor = {
           stop: "stop",
         },
       },
+      reasoning: {
+        tags: {
+          close: "</think>",
+          implicit_open: true,
+          open: "<think>",
+        },
+      },
       text: "/choices/0/text",
       usage: {
         completion_tokens: {

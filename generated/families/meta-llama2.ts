@@ -129,6 +129,10 @@ export const descriptor: FamilyDescriptor = {
         policy: "reject",
         reason: "Llama returns one generation per call",
       },
+      stop: {
+        as: "array",
+        to: "/inferenceConfig/stopSequences",
+      },
       temperature: {
         max: 1,
         min: 0,

@@ -422,7 +422,21 @@ export const nativeSchemas: NativeSchemaSet = {
       chat_request_properties: {
         output_config: {
           additionalProperties: false,
-          properties: {},
+          properties: {
+            format: {
+              properties: {
+                schema: {
+                  type: "object",
+                },
+                type: {
+                  const: "json_schema",
+                  type: "string",
+                },
+              },
+              required: ["type", "schema"],
+              type: "object",
+            },
+          },
           type: "object",
         },
       },

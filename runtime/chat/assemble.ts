@@ -11,6 +11,7 @@ import type {
   Usage,
 } from "../types.js";
 import type { DecodedMessage, StreamEvent } from "./model.js";
+import { restoreToolName } from "./tool-names.js";
 
 /** The OpenAI finish_reason for a native stop reason, through the spec's table. */
 export function mapFinishReason(
@@ -66,6 +67,8 @@ export interface CompletionMeta {
   readonly created: number;
   /** JSON output was requested through a forced tool: its arguments become the content. */
   readonly jsonTool: boolean;
+  /** Tool names rewritten for the wire → the caller's names. */
+  readonly toolNames?: ReadonlyMap<string, string>;
 }
 
 export function completionId(): string {
@@ -84,7 +87,7 @@ export function buildCompletion(
   let toolCalls: ToolCall[] = decoded.toolCalls.map((call) => ({
     id: call.id,
     type: "function",
-    function: { name: call.name, arguments: call.arguments },
+    function: { name: restoreToolName(call.name, meta.toolNames), arguments: call.arguments },
   }));
   let finish = finishReason;
   if (meta.jsonTool) {
@@ -223,7 +226,10 @@ export class ChunkAssembler {
   /** Reasoning text as it comes; a block is complete (and kept for the next turn) when its signature arrives. */
   private pushReasoning(event: Extract<StreamEvent, { kind: "reasoning" }>, chunks: ChatCompletionChunk[]) {
     if (event.redacted !== undefined) {
-      this.reasoning.push({ type: "redacted_thinking", data: event.redacted });
+      // Sent as a whole block, as LiteLLM streams it, so the caller can hand it back on the next turn.
+      const block: ThinkingBlock = { type: "redacted_thinking", data: event.redacted };
+      this.reasoning.push(block);
+      chunks.push(this.chunk({ thinking_blocks: [{ ...block }] }));
       return;
     }
     this.reasoningBlock ??= { thinking: "" };
@@ -255,7 +261,7 @@ export class ChunkAssembler {
       index,
       id: event.id,
       type: "function",
-      function: { name: event.name, arguments: "" },
+      function: { name: restoreToolName(event.name, this.meta.toolNames), arguments: "" },
     };
     chunks.push(this.chunk({ tool_calls: [delta] }));
   }

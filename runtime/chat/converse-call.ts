@@ -6,22 +6,25 @@ import {
   ConverseCommand,
   type ConverseCommandInput,
   type ConverseCommandOutput,
+  type ToolConfiguration,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { ParamTable } from "../../generated/spec-types.js";
 import { readRequestMetadata } from "../call-members.js";
 import type { CatalogEntry } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
 import { type AppliedParams, applyParams, paramTableFor } from "../params.js";
-import { writeConstants } from "../pointer.js";
+import { writeConstants, writePointer } from "../pointer.js";
 import { sendCommand } from "../send.js";
 import type { ChatCompletion, ProviderFields } from "../types.js";
-import { buildCompletion, buildUsage, mapFinishReason } from "./assemble.js";
+import { headerSetsOf, readAnthropicBetaHeaders, writeAnthropicBeta } from "./anthropic-beta.js";
+import { buildCompletion, buildUsage, jsonToolName, mapFinishReason } from "./assemble.js";
 import {
   buildConverseMessages,
   converseFinishReasons,
   decodeConverseOutput,
   genericConverseParams,
 } from "./converse.js";
+import type { NormalizedChat } from "./model.js";
 import {
   type ChatCall,
   jsonToolFor,
@@ -29,6 +32,8 @@ import {
   normalizeRequestChat,
   type PreparedChat,
 } from "./prepare.js";
+import { buildOutputConfig, nativeJsonSchema } from "./structured-output.js";
+import { isForcedToolChoice, isThinkingOn, lacksThinkingBlocks } from "./thinking.js";
 
 const converseCodecTables = new WeakMap<ParamTable, ParamTable>();
 
@@ -75,23 +80,15 @@ function dropUnsupportedToolChoice(
   delete codecParams.tool_choice;
 }
 
-/** True when JSON output goes through a forced tool call (Converse has no JSON mode of its own). */
+/**
+ * True when JSON output goes through the JSON tool (Converse has no JSON mode of its own): forced where the
+ * model has tool choice, offered beside the others where it has tools without tool choice, as LiteLLM's
+ * _translate_response_format_param does (it sets tool_choice only when supports_tool_choice).
+ */
 function usesJsonTool(call: ChatCall, prepared: PreparedChat, applied: AppliedParams): boolean {
-  const { entry, descriptor } = prepared;
+  const { entry } = prepared;
   const wantsJson = (entry ? applied.codec.response_format : call.request.response_format) !== undefined;
-  if (!wantsJson || jsonToolFor(call.request) === undefined) return false;
-  if (!entry?.capabilities.includes("tools") || entry.capabilities.includes("tool-choice")) return true;
-  // A forced tool call, which Converse refuses for models without tool choice.
-  if (!call.dropParams) {
-    throw new RequestValidationError(
-      `response_format is not supported by ${entry.id} on the converse route: JSON output needs a forced tool call and the model has no tool choice. Remove it, set drop_params: true to drop it${descriptor?.chat?.request.params.response_format?.to ? `, or use bedrock/invoke/${entry.id}` : ""}.`,
-      { param: "response_format", model: entry.id, code: "unsupported_param" },
-    );
-  }
-  call.warn(
-    `bedrock-forge: dropping response_format for ${entry.id}: JSON output needs tool choice on the converse route (drop_params)`,
-  );
-  return false;
+  return wantsJson && jsonToolFor(call.request, { skipSchemaless: true }) !== undefined;
 }
 
 /**
@@ -127,6 +124,49 @@ function settleToolSupport(
   return false;
 }
 
+/**
+ * Thinking and what it rules out, as LiteLLM settles them: under modify_params thinking is dropped when the
+ * conversation's last assistant tool call has no thinking block (Claude would refuse the request); while
+ * thinking, a forced tool choice becomes auto (Claude refuses forced tools then).
+ */
+function settleThinking(
+  call: ChatCall,
+  input: Record<string, unknown>,
+  chat: NormalizedChat,
+  model: string,
+): void {
+  const fields = input.additionalModelRequestFields as Record<string, unknown> | undefined;
+  if (!fields || !isThinkingOn(fields.thinking)) return;
+  if (call.modifyParams && lacksThinkingBlocks(chat)) {
+    delete fields.thinking;
+    if (Object.keys(fields).length === 0) delete input.additionalModelRequestFields;
+    call.warn(
+      `bedrock-forge: dropping thinking for ${model}: the last assistant tool call has no thinking block (modify_params)`,
+    );
+    return;
+  }
+  const toolConfig = input.toolConfig as ToolConfiguration | undefined;
+  const choice = toolConfig?.toolChoice;
+  if (!toolConfig || !isForcedToolChoice(choice)) return;
+  toolConfig.toolChoice = { auto: {} };
+  // The JSON tool is forced only for want of a JSON mode; with thinking the model is asked to call it.
+  if (choice?.tool?.name !== jsonToolName) {
+    call.warn(
+      `bedrock-forge: tool_choice for ${model} becomes auto: the model does not take a forced tool while thinking`,
+    );
+  }
+}
+
+/**
+ * The model's own tools (Claude's computer use, bash, text editor) have no Converse toolSpec: they go where
+ * the spec's tools rule points, additionalModelRequestFields.tools, as LiteLLM sends them.
+ */
+function writeServerTools(input: Record<string, unknown>, table: ParamTable, chat: NormalizedChat): void {
+  const target = table.tools?.to;
+  if (!chat.serverTools?.length || !target || chat.toolChoice === "none") return;
+  writePointer(input, target, chat.serverTools);
+}
+
 /** The Converse request of a chat call (the capability checks run before anything is sent). */
 export async function buildConverseInput(
   call: ChatCall,
@@ -135,11 +175,12 @@ export async function buildConverseInput(
   const { entry, descriptor, resolved } = prepared;
   const input: Record<string, unknown> = {};
   writeConstants(input, descriptor?.converse?.constants);
+  const table = converseParamTable(prepared);
   const applied = applyParams(call.request, input, {
     kind: "chat",
     entry,
     model: entry?.id ?? resolved.displayName,
-    table: converseParamTable(prepared),
+    table,
     providerParams: descriptor?.params ?? {},
     passthroughBase: "/additionalModelRequestFields",
     dropParams: call.dropParams,
@@ -149,10 +190,18 @@ export async function buildConverseInput(
     ? { ...applied.codec }
     : { tools: call.request.tools, tool_choice: call.request.tool_choice };
   if (entry) dropUnsupportedToolChoice(call, entry, codecParams);
-  const wantsJsonTool = usesJsonTool(call, prepared, applied);
+  // Models with native structured output answer a json_schema in outputConfig, without the JSON tool.
+  const nativeFormat = nativeJsonSchema(applied.codec.response_format, entry);
+  if (nativeFormat) input.outputConfig = buildOutputConfig(nativeFormat);
+  const wantsJsonTool = !nativeFormat && usesJsonTool(call, prepared, applied);
   const jsonTool = entry ? settleToolSupport(call, entry, wantsJsonTool, codecParams) : wantsJsonTool;
-  const chat = await normalizeRequestChat(call, prepared, codecParams, jsonTool);
-  if (jsonTool) markJsonTool(prepared);
+  const chat = await normalizeRequestChat(call, prepared, codecParams, jsonTool, {
+    sanitizeToolNames: true,
+    serverToolTypes: table.tools?.server_tool_types,
+    forceJsonTool: entry ? entry.capabilities.includes("tool-choice") : true,
+  });
+  // JSON mode either way, as LiteLLM's json_mode: a json_tool_call in the answer becomes the content.
+  if (jsonTool || nativeFormat) markJsonTool(prepared);
   buildConverseMessages(chat, input, {
     model: entry?.id ?? resolved.displayName,
     supportsSystem: entry ? entry.capabilities.includes("system") : true,
@@ -160,6 +209,14 @@ export async function buildConverseInput(
   });
   const metadata = readRequestMetadata(call.request.requestMetadata, entry?.id ?? resolved.displayName);
   if (metadata) input.requestMetadata = metadata;
+  writeServerTools(input, table, chat);
+  writeAnthropicBeta(
+    input,
+    table,
+    chat,
+    readAnthropicBetaHeaders(headerSetsOf(call.request, call.options.headers)),
+  );
+  settleThinking(call, input, chat, entry?.id ?? resolved.displayName);
   input.modelId = resolved.wireModelId;
   return input as unknown as ConverseCommandInput;
 }

@@ -91,10 +91,18 @@ function toConverseBlock(block: ContentBlock): ConverseBlock {
         },
       };
     case "reasoning":
-      return block.redacted !== undefined
-        ? { reasoningContent: { redactedContent: Buffer.from(block.redacted, "base64") } }
-        : { reasoningContent: { reasoningText: { text: block.text ?? "", signature: block.signature } } };
+      if (block.redacted !== undefined)
+        return { reasoningContent: { redactedContent: Buffer.from(block.redacted, "base64") } };
+      // Unsigned reasoning (Nova 2's answers, or text a caller wrote) goes back as text, as LiteLLM sends it:
+      // Bedrock verifies a reasoningText's signature.
+      if (block.signature === undefined || block.signature === "") return { text: block.text ?? "" };
+      return { reasoningContent: { reasoningText: { text: block.text ?? "", signature: block.signature } } };
   }
+}
+
+/** An unsigned reasoning block without text would be a blank text block, which Bedrock refuses. */
+function isSendable(block: ContentBlock): boolean {
+  return !(block.kind === "reasoning" && block.redacted === undefined && !block.signature && !block.text);
 }
 
 interface ConverseBuildOptions {
@@ -106,6 +114,7 @@ interface ConverseBuildOptions {
 /** A turn's blocks in Converse form, each cached block followed by its cachePoint. */
 function appendConverseBlocks(content: ConverseBlock[], turn: Turn): void {
   for (const block of turn.content) {
+    if (!isSendable(block)) continue;
     content.push(toConverseBlock(block));
     if ("cache" in block && block.cache) content.push({ cachePoint: cachePointOf(block.cache) });
   }

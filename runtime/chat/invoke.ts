@@ -11,13 +11,15 @@ import type {
 } from "../../generated/spec-types.js";
 import { checkAnswer } from "../answer-check.js";
 import { invokeRequestMetadata } from "../call-members.js";
+import { splitReasoning } from "../codecs/openai/reasoning.js";
 import { messagesCodecFor } from "../codecs/registry.js";
-import type { FamilyDescriptor } from "../descriptor.js";
+import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
 import { applyBodyParams, paramTableFor } from "../params.js";
 import { readPointer, writeConstants, writePointer } from "../pointer.js";
 import { invokeJson } from "../send.js";
 import type { ChatCompletion, FinishReason, GuardrailConfig, ProviderFields } from "../types.js";
+import { headerSetsOf, readAnthropicBetaHeaders, writeAnthropicBeta } from "./anthropic-beta.js";
 import {
   buildCompletion,
   buildUsage,
@@ -27,6 +29,7 @@ import {
 } from "./assemble.js";
 import type { DecodedMessage, NormalizedChat } from "./model.js";
 import { type ChatCall, markJsonTool, normalizeRequestChat, type PreparedChat } from "./prepare.js";
+import { buildOutputFormat, type JsonSchemaFormat, nativeJsonSchema } from "./structured-output.js";
 
 interface InvokeRequest {
   readonly body: Record<string, unknown>;
@@ -36,7 +39,8 @@ interface InvokeRequest {
 
 /** Builds the family-native body for a chat request (exported for contract tests). */
 export async function buildInvokeChatBody(
-  call: Pick<ChatCall, "request" | "warn" | "dropParams" | "modifyParams">,
+  call: Pick<ChatCall, "request" | "warn" | "dropParams" | "modifyParams"> &
+    Partial<Pick<ChatCall, "options">>,
   prepared: PreparedChat,
 ): Promise<InvokeRequest> {
   const { descriptor, entry } = prepared;
@@ -49,20 +53,80 @@ export async function buildInvokeChatBody(
   const body: Record<string, unknown> = {};
   writeConstants(body, mapping.request.constants);
   const table = paramTableFor(mapping.request.params, entry);
-  const applied = applyBodyParams(call.request, body, call, { kind: "chat", entry, descriptor }, table);
+  const { request, inlined } = splitUnsupportedOutputFormat(call.request, table, entry);
+  const applied = applyBodyParams(request, body, call, { kind: "chat", entry, descriptor }, table);
+  // The format's schema goes back into the body for the codec to write into the last user message.
+  if (inlined)
+    writePointer(body, table.output_config!.to!, {
+      ...readObject(body, table.output_config!.to!),
+      format: inlined,
+    });
   const format = applied.codec.response_format;
   const formatTarget = table.response_format?.to;
+  // A model with structured output whose body has output_config answers a json_schema natively there.
+  const nativeFormat = table.output_config?.to ? nativeJsonSchema(format, entry) : undefined;
+  if (nativeFormat) writeNativeFormat(body, table.output_config!.to!, nativeFormat);
   // A family whose JSON mode is its tool member gets JSON output through a forced tool.
   const jsonTool =
-    format !== undefined && formatTarget !== undefined && formatTarget === mapping.request.tools;
-  if (format !== undefined && !jsonTool && formatTarget) writePointer(body, formatTarget, format);
-  const chat = await normalizeRequestChat(call, prepared, applied.codec, jsonTool);
+    !nativeFormat &&
+    format !== undefined &&
+    formatTarget !== undefined &&
+    formatTarget === mapping.request.tools;
+  if (format !== undefined && !jsonTool && !nativeFormat && formatTarget)
+    writePointer(body, formatTarget, format);
+  const chat = await normalizeRequestChat(call, prepared, applied.codec, jsonTool, {
+    serverToolTypes: table.tools?.server_tool_types,
+  });
   messagesCodecFor(mapping.request.codec).encode(chat, body, {
     model: entry,
     mapping: mapping.request,
   });
-  if (jsonTool) markJsonTool(prepared);
+  writeAnthropicBeta(
+    body,
+    table,
+    chat,
+    readAnthropicBetaHeaders(headerSetsOf(call.request, call.options?.headers)),
+  );
+  if (jsonTool || nativeFormat) markJsonTool(prepared);
   return { body, chat, mapping };
+}
+
+/**
+ * output_config.format for a Claude model without structured output: taken out of the request before the
+ * param checks (the rest of output_config is checked as usual), since the codec writes its schema into the
+ * last user message instead — as LiteLLM does, drop_params or not
+ * (test_bedrock_chat_invoke_drop_params_still_inlines_for_non_native).
+ */
+function splitUnsupportedOutputFormat(
+  request: Readonly<Record<string, unknown>>,
+  table: ReturnType<typeof paramTableFor>,
+  entry: CatalogEntry,
+): { request: Readonly<Record<string, unknown>>; inlined?: unknown } {
+  const config = request.output_config as { format?: unknown } | null | undefined;
+  if (!table.output_config?.to || entry.capabilities.includes("structured-output")) return { request };
+  if (config === null || typeof config !== "object" || config.format === undefined) return { request };
+  const { format, ...rest } = config;
+  const { output_config: _dropped, ...others } = request;
+  return {
+    request: Object.keys(rest).length > 0 ? { ...others, output_config: rest } : others,
+    inlined: format,
+  };
+}
+
+function readObject(body: Record<string, unknown>, pointer: string): Record<string, unknown> {
+  const value = readPointer(body, pointer);
+  return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * A json_schema response_format as output_config.format, beside what output_config already holds (an
+ * effort): LiteLLM's Bedrock invoke transformation for the Claude models with native structured output
+ * (BEDROCK_INVOKE_NATIVE_STRUCTURED_OUTPUT_MODELS: Haiku/Sonnet 4.5, Sonnet 4.6, Opus 4.5/4.6).
+ */
+function writeNativeFormat(body: Record<string, unknown>, target: string, format: JsonSchemaFormat): void {
+  const config = readPointer(body, target);
+  const existing = config !== null && typeof config === "object" ? config : {};
+  writePointer(body, target, { ...existing, format: buildOutputFormat(format) });
 }
 
 function readSource(
@@ -104,12 +168,23 @@ export function invokeGuardrailParams(guardrail: GuardrailConfig | undefined) {
   };
 }
 
+/** A flat text answer, with the reasoning its spec says the text opens with split off (DeepSeek-R1's `</think>`). */
+function decodeFlatText(text: string, response: ChatResponseMapping): DecodedMessage {
+  const tags = response.reasoning?.tags;
+  if (!tags) return { text, toolCalls: [], reasoning: [] };
+  const split = splitReasoning(text, tags);
+  return {
+    text: split.text,
+    toolCalls: [],
+    reasoning: split.reasoning ? [{ type: "thinking", thinking: split.reasoning }] : [],
+  };
+}
+
 /** The assistant message of a native answer: one text field, or content the family's codec decodes. */
 function decodeInvokeMessage(body: Record<string, unknown>, descriptor: FamilyDescriptor): DecodedMessage {
   const mapping = descriptor.chat!;
   const response = mapping.response;
-  if (response.text)
-    return { text: String(readPointer(body, response.text) ?? ""), toolCalls: [], reasoning: [] };
+  if (response.text) return decodeFlatText(String(readPointer(body, response.text) ?? ""), response);
   return messagesCodecFor(mapping.request.codec).decode(readPointer(body, response.content!), body, response);
 }
 

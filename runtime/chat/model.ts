@@ -124,6 +124,10 @@ export interface NormalizedChat {
   readonly responseFormat: ResponseFormat | undefined;
   /** True when the last turn is the assistant's: its text is the start of the answer (pre-fill). */
   readonly prefill: boolean;
+  /** The model's own tools in its native form (Claude's computer use, bash, text editor), beside `tools`. */
+  readonly serverTools?: readonly Readonly<Record<string, unknown>>[];
+  /** Tool names rewritten for the wire → the caller's names (answers carry the rewritten ones). */
+  readonly toolNames?: ReadonlyMap<string, string>;
 }
 
 /** What a response parser reads from one native response (or a stream decoder emits in pieces). */

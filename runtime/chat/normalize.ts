@@ -3,6 +3,7 @@ import type {
   AssistantMessage,
   BehaviourOptions,
   ChatMessage,
+  ClaudeServerTool,
   ContentPart,
   FilePart,
   FunctionTool,
@@ -32,6 +33,7 @@ import type {
   ToolResultBlock,
   Turn,
 } from "./model.js";
+import { sanitizeToolName } from "./tool-names.js";
 
 const imageFormats: Readonly<Record<string, string>> = {
   "image/png": "png",
@@ -88,8 +90,8 @@ interface NormalizeOptions
   readonly allowPrefill: boolean;
   /** The model listens (its catalog input modalities name audio or speech); other models refuse audio parts. */
   readonly acceptsAudio?: boolean;
-  readonly tools?: readonly FunctionTool[];
-  readonly toolChoice?: ToolChoice;
+  readonly tools?: readonly (FunctionTool | ClaudeServerTool)[];
+  readonly toolChoice?: ToolChoice | "any";
   readonly responseFormat?: ResponseFormat;
   /** LiteLLM's text for a blank assistant message under modify_params (default "Please continue."). */
   readonly assistantContinueMessage?: unknown;
@@ -102,6 +104,10 @@ interface NormalizeOptions
    * text, as LiteLLM sends it, except in a message that already has a `guarded_text` part.
    */
   readonly guardUserText?: boolean;
+  /** Tool names are rewritten to what Converse takes, as LiteLLM does (see tool-names.ts). */
+  readonly sanitizeToolNames?: boolean;
+  /** Tool types (prefixes) the model takes in its provider's own form (Claude's computer use, bash, text editor). */
+  readonly serverToolTypes?: readonly string[];
 }
 
 function fail(message: string, param: string, model: string): never {
@@ -384,54 +390,134 @@ function readToolCache(tools: readonly FunctionTool[], marks: CacheMarks): Reado
   return cache;
 }
 
-function validateTools(tools: readonly FunctionTool[] | undefined, model: string): readonly FunctionTool[] {
-  if (tools === undefined || tools === null) return [];
+/** The tools of a request, checked: function tools (names as sent), the model's own tools, and renamed tools. */
+interface CheckedTools {
+  readonly tools: readonly FunctionTool[];
+  readonly serverTools: readonly Record<string, unknown>[];
+  /** Names as sent → the caller's names, for tools whose name was rewritten. */
+  readonly renamed: Map<string, string>;
+  /** The caller's names → names as sent, for every tool. */
+  readonly sentNames: Map<string, string>;
+}
+
+function serverToolPrefix(tool: unknown, types: readonly string[] | undefined): string | undefined {
+  const type = (tool as { type?: unknown } | null)?.type;
+  if (typeof type !== "string" || type === "function") return undefined;
+  return types?.find((prefix) => type.startsWith(prefix));
+}
+
+/**
+ * One of the model's own tools in its native form, as LiteLLM writes it: settings given under `function`
+ * (the computer tool in OpenAI's shape) are lifted beside the type; bash and text editor tools get their
+ * fixed names when none is given.
+ */
+function toServerTool(tool: ClaudeServerTool, param: string, model: string): Record<string, unknown> {
+  const type = tool.type;
+  const { function: settings, ...rest } = tool;
+  const native: Record<string, unknown> =
+    type.startsWith("computer_") && settings && typeof settings === "object"
+      ? { type, name: settings.name ?? "computer", ...settings.parameters }
+      : { ...rest };
+  if (native.name === undefined && type.startsWith("bash_")) native.name = "bash";
+  if (native.name === undefined && type.startsWith("text_editor_")) native.name = "str_replace_editor";
+  if (typeof native.name !== "string" || native.name === "") fail(`${param} needs a name`, param, model);
+  return native;
+}
+
+/** A function tool's name as sent: 1–64 characters Converse or the native API takes. */
+function checkToolName(name: unknown, param: string, options: NormalizeOptions): string {
+  const { model } = options;
+  if (typeof name !== "string" || name === "")
+    fail(`${param}.function.name must be a non-empty string`, param, model);
+  const sent = options.sanitizeToolNames ? sanitizeToolName(name) : name;
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(sent)) {
+    fail(
+      options.sanitizeToolNames
+        ? `${param}.function.name is too long: at most 64 characters (got ${JSON.stringify(name)})`
+        : `${param}.function.name must be 1–64 letters, digits, underscores or hyphens (got ${JSON.stringify(name)})`,
+      param,
+      model,
+    );
+  }
+  return sent;
+}
+
+function validateTools(
+  tools: readonly (FunctionTool | ClaudeServerTool)[] | undefined,
+  options: NormalizeOptions,
+): CheckedTools {
+  const { model } = options;
+  const checked: CheckedTools = { tools: [], serverTools: [], renamed: new Map(), sentNames: new Map() };
+  if (tools === undefined || tools === null) return checked;
   if (!Array.isArray(tools)) fail("tools must be a list of function tools", "tools", model);
-  const names = new Set<string>();
+  const functionTools: FunctionTool[] = [];
+  const serverTools: Record<string, unknown>[] = [];
   tools.forEach((tool, index) => {
     const param = `tools[${index}]`;
-    if (tool?.type !== "function" || typeof tool.function !== "object")
-      fail(`${param} must be {type: "function", function: {…}}`, param, model);
-    const name = tool.function.name;
-    if (typeof name !== "string" || !/^[a-zA-Z0-9_-]{1,64}$/.test(name)) {
+    if (serverToolPrefix(tool, options.serverToolTypes)) {
+      const native = toServerTool(tool as ClaudeServerTool, param, model);
+      checked.sentNames.set(native.name as string, native.name as string);
+      serverTools.push(native);
+      return;
+    }
+    if (tool?.type !== "function" || typeof tool.function !== "object") {
+      const own = options.serverToolTypes?.length
+        ? ` or one of the model's own tools (${options.serverToolTypes.map((type) => `${type}…`).join(", ")})`
+        : "";
+      fail(`${param} must be {type: "function", function: {…}}${own}`, param, model);
+    }
+    const functionTool = tool as FunctionTool;
+    const name = functionTool.function.name;
+    const sent = checkToolName(name, param, options);
+    if (checked.sentNames.has(name)) fail(`${param}: the tool name "${name}" is used twice`, param, model);
+    const clash = [...checked.sentNames].find(([, other]) => other === sent);
+    if (clash) {
       fail(
-        `${param}.function.name must be 1–64 letters, digits, underscores or hyphens (got ${JSON.stringify(name)})`,
+        `${param}: the tool name "${name}" is sent as "${sent}", as "${clash[0]}" already is`,
         param,
         model,
       );
     }
-    if (names.has(name)) fail(`${param}: the tool name "${name}" is used twice`, param, model);
-    names.add(name);
-    const parameters = tool.function.parameters;
+    checked.sentNames.set(name, sent);
+    const parameters = functionTool.function.parameters;
     if (
       parameters !== undefined &&
       (parameters === null || typeof parameters !== "object" || Array.isArray(parameters))
     ) {
       fail(`${param}.function.parameters must be a JSON Schema object`, param, model);
     }
+    if (sent === name) {
+      functionTools.push(functionTool);
+      return;
+    }
+    checked.renamed.set(sent, name);
+    functionTools.push({ ...functionTool, function: { ...functionTool.function, name: sent } });
   });
-  return tools;
+  return { ...checked, tools: functionTools, serverTools };
 }
 
 function validateToolChoice(
-  choice: ToolChoice | undefined,
-  tools: readonly FunctionTool[],
+  choice: ToolChoice | "any" | undefined,
+  tools: CheckedTools,
   model: string,
 ): ToolChoice | undefined {
   if (choice === undefined || choice === null) return undefined;
+  // "any" is Bedrock's own name for "required"; LiteLLM takes both.
+  if (choice === "any") return validateToolChoice("required", tools, model);
   if (choice === "auto" || choice === "none" || choice === "required") {
-    if (choice === "required" && tools.length === 0)
-      fail('tool_choice "required" needs at least one tool', "tool_choice", model);
+    if (choice === "required" && tools.sentNames.size === 0)
+      fail(`tool_choice "${choice}" needs at least one tool`, "tool_choice", model);
     return choice;
   }
   if (typeof choice === "object" && choice.type === "function" && typeof choice.function?.name === "string") {
-    if (!tools.some((tool) => tool.function.name === choice.function.name)) {
+    const sent = tools.sentNames.get(choice.function.name);
+    if (sent === undefined) {
       fail(`tool_choice names "${choice.function.name}", which is not in tools`, "tool_choice", model);
     }
-    return choice;
+    return sent === choice.function.name ? choice : { type: "function", function: { name: sent } };
   }
   return fail(
-    'tool_choice must be "auto", "none", "required" or {type: "function", function: {name}}',
+    'tool_choice must be "auto", "none", "required", "any" or {type: "function", function: {name}}',
     "tool_choice",
     model,
   );
@@ -612,15 +698,43 @@ function convertThinkingBlocks(message: AssistantMessage, param: string, model: 
   );
 }
 
-function convertToolCall(call: ToolCall, param: string, marks: CacheMarks): ToolCallBlock {
-  const { model } = marks;
+/**
+ * An assistant message's content split: the thinking and redacted_thinking parts a content list may carry
+ * (Anthropic's block shapes, as LiteLLM accepts them) as reasoning blocks, and the rest (its text parts).
+ */
+function assistantContentOf(
+  content: unknown,
+  param: string,
+  model: string,
+): { reasoning: ReasoningBlock[]; rest: unknown } {
+  if (!Array.isArray(content)) return { reasoning: [], rest: content };
+  const reasoning: ReasoningBlock[] = [];
+  const rest: unknown[] = [];
+  content.forEach((part, index) => {
+    const at = `${param}[${index}]`;
+    if (part?.type === "thinking" || part?.type === "redacted_thinking")
+      reasoning.push(convertThinkingBlock(part as ThinkingBlock, at, model));
+    else if (part?.type === "text") rest.push(part);
+    else fail(`${at} must be a text, thinking or redacted_thinking part`, at, model);
+  });
+  return { reasoning, rest };
+}
+
+function convertToolCall(
+  call: ToolCall,
+  param: string,
+  options: NormalizeOptions,
+  marks: CacheMarks,
+): ToolCallBlock {
+  const { model } = options;
   if (call?.type !== "function" || typeof call.function?.name !== "string" || typeof call.id !== "string") {
     fail(`${param} must be {id, type: "function", function: {name, arguments}}`, param, model);
   }
   const block: ToolCallBlock = {
     kind: "tool_call",
     id: call.id,
-    name: call.function.name,
+    // An earlier call goes back under the name its tool is sent with.
+    name: options.sanitizeToolNames ? sanitizeToolName(call.function.name) : call.function.name,
     arguments: call.function.arguments ?? "",
     input: parseArguments(call.function.arguments, `${param}.function.arguments`, model),
   };
@@ -639,7 +753,12 @@ function convertToolCalls(
   if (!Array.isArray(calls))
     fail(`${param}.tool_calls must be a list`, `${param}.tool_calls`, conversation.model);
   return calls.map((call, callIndex) => {
-    const block = convertToolCall(call, `${param}.tool_calls[${callIndex}]`, conversation.cacheMarks);
+    const block = convertToolCall(
+      call,
+      `${param}.tool_calls[${callIndex}]`,
+      conversation.options,
+      conversation.cacheMarks,
+    );
     conversation.pendingToolCalls.add(call.id);
     return block;
   });
@@ -718,7 +837,9 @@ async function appendAssistantMessage(
   const { model } = conversation;
   requireToolResults(conversation, param, "assistant");
   const blocks: ContentBlock[] = convertThinkingBlocks(message, param, model);
-  blocks.push(...assistantTextBlocks(message.content, param, conversation.cacheMarks));
+  const { reasoning, rest } = assistantContentOf(message.content, `${param}.content`, model);
+  blocks.push(...reasoning);
+  blocks.push(...assistantTextBlocks(rest, param, conversation.cacheMarks));
   blocks.push(...convertToolCalls(conversation, message, param));
   if (!blocks.some((block) => block.kind !== "reasoning")) {
     // Bedrock rejects blank text ("The text field in the ContentBlock object ... is blank"); LiteLLM fills
@@ -863,17 +984,19 @@ export async function normalizeChat(
   requireAnsweredToolCalls(conversation);
   if (options.guardUserText) guardTrailingUserText(conversation);
   const prefill = await resolvePrefill(conversation);
-  const tools = validateTools(options.tools, model);
-  const toolCache = readToolCache(tools, cacheMarks);
+  const tools = validateTools(options.tools, options);
+  const toolCache = readToolCache(tools.tools, cacheMarks);
   cacheMarks.warnIfDropped(options.warn);
   return {
     system: conversation.system,
     systemBlocks: conversation.systemBlocks,
     turns: conversation.turns,
-    tools,
+    tools: tools.tools,
     ...(toolCache.size > 0 ? { toolCache } : {}),
     toolChoice: validateToolChoice(options.toolChoice, tools, model),
     responseFormat: options.responseFormat,
     prefill,
+    ...(tools.serverTools.length > 0 ? { serverTools: tools.serverTools } : {}),
+    ...(tools.renamed.size > 0 ? { toolNames: tools.renamed } : {}),
   };
 }

@@ -2,7 +2,6 @@ import type { PriceFields } from "../../generated/spec-types.js";
 import { checkGuardrailConfig } from "../call-members.js";
 import { resolvePrice } from "../cost.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
-import { RequestValidationError } from "../errors.js";
 import { loadFamily } from "../families.js";
 import {
   chooseChatRoute,
@@ -66,22 +65,25 @@ export function markJsonTool(prepared: PreparedChat): void {
   (prepared.meta as { jsonTool: boolean }).jsonTool = true;
 }
 
-/** JSON output through a forced tool, for models whose API has no JSON mode. */
+/**
+ * JSON output through a tool named json_tool_call, for models whose API has no JSON mode: forced when it is
+ * the only tool; beside the caller's own tools it is one more tool, and the caller's tool_choice stands, so
+ * real tool calls stay possible (LiteLLM adds it beside them: test_map_openai_params_with_response_format).
+ * `skipSchemaless`: json_object without a schema gets no tool (an empty schema makes the model answer `{}`;
+ * LiteLLM's test_json_object_no_schema_skips_tool_injection).
+ */
 export function jsonToolFor(
   request: Readonly<Record<string, unknown>>,
-): { tools: FunctionTool[]; toolChoice: ToolChoice } | undefined {
+  options: { readonly skipSchemaless?: boolean } = {},
+): { tools: FunctionTool[]; toolChoice: ToolChoice | undefined } | undefined {
   const format = request.response_format as
     | { type?: string; json_schema?: { schema?: Record<string, unknown>; description?: string } }
     | undefined;
   if (!format || (format.type !== "json_object" && format.type !== "json_schema")) return undefined;
-  if (request.tools !== undefined && (request.tools as unknown[]).length > 0) {
-    throw new RequestValidationError(
-      "response_format with tools is not supported for this model: JSON output is produced through a tool",
-      { param: "response_format" },
-    );
-  }
+  if (format.type === "json_object" && options.skipSchemaless) return undefined;
   const schema =
     format.type === "json_schema" ? (format.json_schema?.schema ?? { type: "object" }) : { type: "object" };
+  const callerTools = Array.isArray(request.tools) && request.tools.length > 0;
   return {
     tools: [
       {
@@ -93,7 +95,7 @@ export function jsonToolFor(
         },
       },
     ],
-    toolChoice: { type: "function", function: { name: jsonToolName } },
+    toolChoice: callerTools ? undefined : { type: "function", function: { name: jsonToolName } },
   };
 }
 
@@ -111,25 +113,45 @@ function cacheFieldsFor(prepared: PreparedChat): ReadonlySet<CacheField> {
   return cacheFieldsOf(points, entry.capabilities.includes("prompt-caching"));
 }
 
+/** How a route takes tools: names rewritten for Converse, and the model's own tool types (from the spec). */
+export interface ToolHandling {
+  readonly sanitizeToolNames?: boolean;
+  readonly serverToolTypes?: readonly string[];
+  /**
+   * False for a model without tool choice: the JSON tool is offered, not forced (LiteLLM sets tool_choice
+   * only where supports_tool_choice). Default true.
+   */
+  readonly forceJsonTool?: boolean;
+}
+
+/** Records the caller's names of tools whose names were rewritten, so answers give them back. */
+export function markToolNames(prepared: PreparedChat, chat: NormalizedChat): void {
+  if (chat.toolNames)
+    (prepared.meta as { toolNames?: ReadonlyMap<string, string> }).toolNames = chat.toolNames;
+}
+
 /** The request's conversation normalized for the model, with the JSON tool in place of the caller's tools when asked. */
 export async function normalizeRequestChat(
   call: Pick<ChatCall, "request" | "modifyParams" | "warn"> & Partial<Pick<ChatCall, "guardrail">>,
   prepared: PreparedChat,
   codecTools: Readonly<Record<string, unknown>>,
   jsonTool: boolean,
+  handling: ToolHandling = {},
 ): Promise<NormalizedChat> {
   const { request } = call;
+  const { forceJsonTool = true, ...toolHandling } = handling;
   const json = jsonTool ? jsonToolFor(request) : undefined;
+  const jsonChoice = forceJsonTool ? json?.toolChoice : undefined;
   const allowPrefill = prepared.entry ? prepared.entry.capabilities.includes("prefill") : true;
   const inputs = prepared.entry?.inputModalities;
   const model = prepared.resolved.displayName;
   const injected = injectCacheControl(
     request.messages as never,
-    json ? undefined : (codecTools.tools as FunctionTool[] | undefined),
+    codecTools.tools as FunctionTool[] | undefined,
     request.cache_control_injection_points,
     model,
   );
-  return normalizeChat(injected.messages, {
+  const chat = await normalizeChat(injected.messages, {
     model,
     allowPrefill,
     acceptsAudio: inputs ? inputs.includes("audio") || inputs.includes("speech") : true,
@@ -137,10 +159,13 @@ export async function normalizeRequestChat(
     user_continue_message: request.user_continue_message as never,
     assistantContinueMessage: request.assistant_continue_message,
     fetchImage: request.fetchImage as never,
-    tools: json ? json.tools : injected.tools,
-    toolChoice: json ? json.toolChoice : (codecTools.tool_choice as ToolChoice | undefined),
+    tools: json ? [...(injected.tools ?? []), ...json.tools] : injected.tools,
+    toolChoice: jsonChoice ?? (codecTools.tool_choice as ToolChoice | undefined),
     cacheFields: cacheFieldsFor(prepared),
     warn: call.warn,
     guardUserText: prepared.route === "converse" && call.guardrail !== undefined,
+    ...toolHandling,
   });
+  markToolNames(prepared, chat);
+  return chat;
 }

@@ -178,11 +178,13 @@ describe("Claude's output_config, per model", () => {
     expect(answer.stopReason).toBe("end_turn");
   });
 
-  // Claude 4.5 and later get Converse's structured output as output_config.format: Haiku 4.5
-  // (https://github.com/vercel/ai/issues/19988) and Sonnet 5 (https://github.com/presenton/presenton/issues/939)
-  // refuse it; Sonnet 4.5 and 4.6 take it (recorded: test/recordings/converse/pydantic-ai_test_bedrock_native_output_*).
+  // Claude 4.5 and later get Converse's structured output as output_config.format: Sonnet 5
+  // (https://github.com/presenton/presenton/issues/939) refuses it; Sonnet 4.5 and 4.6 take it (recorded:
+  // test/recordings/converse/pydantic-ai_test_bedrock_native_output_*), and so does Haiku 4.5, which AWS lists
+  // among the Claude models with structured outputs on Converse and InvokeModel
+  // (https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html).
   it.each([
-    ["anthropic.claude-haiku-4-5-20251001-v1:0", anthropicWording("output_config.format")],
+    ["anthropic.claude-haiku-4-5-20251001-v1:0", undefined],
     ["anthropic.claude-sonnet-5", anthropicWording("output_config.format")],
     ["anthropic.claude-opus-4-7", anthropicWording("output_config.format")],
     ["anthropic.claude-sonnet-4-5-20250929-v1:0", undefined],

@@ -486,13 +486,13 @@ const mistakes: readonly MistakeCase[] = [
     ],
   },
   {
-    mistake: "reasoning carriage on a codec other than openai",
+    mistake: "reasoning field on a codec other than openai",
     files: editText(
       "    text: /out\n    finish_reason",
       "    text: /out\n    reasoning: { field: reasoning_content }\n    finish_reason",
     ),
     expected: [
-      `${text}:23:5 /chat/response/reasoning: reasoning is read by the openai codec only (this spec uses template)`,
+      `${text}:23:18 /chat/response/reasoning/field: a reasoning field is read by the openai codec only (this spec uses template); a flat text answer reads tags`,
     ],
   },
   {
@@ -510,8 +510,27 @@ const mistakes: readonly MistakeCase[] = [
       '    text: /out\n    reasoning: { tags: { open: "<t>", close: "<t>" } }\n    finish_reason',
     ),
     expected: [
-      `${text}:23:5 /chat/response/reasoning: reasoning is read by the openai codec only (this spec uses template)`,
       `${text}:23:18 /chat/response/reasoning/tags: the opening and closing reasoning tags must differ`,
+    ],
+  },
+  {
+    mistake: "default_above without a number default",
+    files: editText(
+      "max_tokens: { to: /max_len, max: 100 }",
+      "max_tokens: { to: /max_len, max: 100, default_above: /max_len }",
+    ),
+    expected: [
+      `${text}:18:45 /chat/request/params/max_tokens/default_above: default_above adds to a number \`default\`, which this rule lacks`,
+    ],
+  },
+  {
+    mistake: "spreading rule with a value that is not an object of fields",
+    files: editText(
+      "max_tokens: { to: /max_len, max: 100 }",
+      "max_tokens: { to: /max_len, spread: true, values: { a: 1 } }",
+    ),
+    expected: [
+      `${text}:18:49 /chat/request/params/max_tokens/values: a spreading rule maps every value to an object of fields (or null)`,
     ],
   },
   {

@@ -632,9 +632,15 @@ describe("provider-specific params", () => {
     "%s: response_format json_object and json_schema give the JSON as content, no tool calls",
     async (model) => {
       const plain = await chat({ model, messages: hello, response_format: { type: "json_object" } });
-      expect(JSON.parse(messageOf(plain).content!)).toEqual({});
       expect(messageOf(plain).tool_calls).toBeUndefined();
       expect(plain.choices[0]!.finish_reason).toBe("stop");
+      if (model.startsWith("bedrock/converse/")) {
+        // No schema, no tool on Converse (an empty-schema tool makes the model answer {}): LiteLLM's
+        // test_json_object_no_schema_skips_tool_injection.
+        expect(lastBody(emulator).toolConfig).toBeUndefined();
+      } else {
+        expect(JSON.parse(messageOf(plain).content!)).toEqual({});
+      }
 
       const typed = await chat({
         model,
@@ -657,24 +663,39 @@ describe("provider-specific params", () => {
     },
   );
 
-  it("Converse: response_format on a model without tool choice is refused (JSON needs a forced tool), or dropped", async () => {
-    const error = await refused({
-      model: converse("ai21.jamba-1-5-mini-v1:0"),
-      messages: hello,
-      response_format: { type: "json_object" },
-    });
-    expect(error.param).toBe("response_format");
-    expect(error.message).toMatch(/bedrock\/invoke\/ai21\.jamba-1-5-mini-v1:0/);
-    warnings.length = 0;
-    const completion = await chat({
-      model: converse(LLAMA_TOOLS),
-      messages: hello,
-      response_format: { type: "json_object" },
-      drop_params: true,
-    });
-    expect(lastBody(emulator).toolConfig).toBeUndefined();
-    expect(messageOf(completion).content).toBe(reply("Hello"));
-    expect(warnings.join("\n")).toMatch(/response_format/);
+  it.each(["ai21.jamba-1-5-mini-v1:0", LLAMA_TOOLS])(
+    "Converse: %s (tools, no tool choice) is offered the JSON tool, not forced to it",
+    async (model) => {
+      // LiteLLM's _translate_response_format_param adds json_tool_call and sets tool_choice only where the
+      // model supports it (converse_transformation.py); Converse refuses a toolChoice for these models.
+      const typed = { type: "json_schema", json_schema: { name: "person", schema } };
+      warnings.length = 0;
+      const completion = await chat({ model: converse(model), messages: hello, response_format: typed });
+      const body = lastBody(emulator);
+      expect(body.toolConfig.tools.map((tool: { toolSpec: { name: string } }) => tool.toolSpec.name)).toEqual(
+        ["json_tool_call"],
+      );
+      expect(body.toolConfig.toolChoice).toBeUndefined();
+      expect(warnings).toEqual([]);
+      // The emulator calls the offered tool; in JSON mode its input is the content.
+      expect(messageOf(completion).tool_calls).toBeUndefined();
+      expect(JSON.parse(messageOf(completion).content!)).toMatchObject({ name: expect.any(String) });
+    },
+  );
+
+  it.each([
+    [LLAMA, "END", ["END"]],
+    ["meta.llama2-13b-chat-v1", ["A", "B"], ["A", "B"]],
+    ["us.meta.llama3-3-70b-instruct-v1:0", ["END"], ["END"]],
+    ["mistral.mistral-7b-instruct-v0:2", "END", ["END"]],
+  ])("Converse: stop on %s is inferenceConfig.stopSequences", async (model, stop, sequences) => {
+    // LiteLLM sends stop as stopSequences for every Converse model (converse_transformation.py
+    // get_supported_openai_params and map_openai_params); a single string becomes a one-item list.
+    await chat({ model: converse(model), messages: hello, stop });
+    expect(lastBody(emulator).inferenceConfig).toEqual({ stopSequences: sequences });
+  });
+
+  it("a model's own JSON mode on invoke", async () => {
     // Jamba's invoke route has a JSON mode of its own.
     await chat({
       model: invoke("ai21.jamba-1-5-mini-v1:0"),
@@ -684,15 +705,33 @@ describe("provider-specific params", () => {
     expect(lastBody(emulator).response_format).toEqual({ type: "json_object" });
   });
 
-  it("response_format together with tools is refused where JSON goes through a tool", async () => {
-    const error = await refused({
-      model: converse(CLAUDE),
-      messages: hello,
-      tools: [weatherTool],
-      response_format: { type: "json_object" },
-    });
-    expect(error.param).toBe("response_format");
-  });
+  it.each([converse(CLAUDE), invoke(CLAUDE)])(
+    "%s: response_format beside tools adds the JSON tool after them, the caller's tool choice standing",
+    async (model) => {
+      const completion = await chat({
+        model,
+        messages: hello,
+        tools: [weatherTool],
+        response_format: { type: "json_schema", json_schema: { name: "person", schema } },
+      });
+      const body = lastBody(emulator);
+      if (model.startsWith("bedrock/converse/")) {
+        expect(
+          body.toolConfig.tools.map((tool: { toolSpec: { name: string } }) => tool.toolSpec.name),
+        ).toEqual(["get_weather", "json_tool_call"]);
+        expect(body.toolConfig.toolChoice).toBeUndefined();
+      } else {
+        expect(body.tools.map((tool: { name: string }) => tool.name)).toEqual([
+          "get_weather",
+          "json_tool_call",
+        ]);
+        expect(body.tool_choice).toBeUndefined();
+      }
+      // A real tool call stays a tool call in JSON mode (the emulator calls the first tool).
+      expect(messageOf(completion).tool_calls![0]!.function.name).toBe("get_weather");
+      expect(completion.choices[0]!.finish_reason).toBe("tool_calls");
+    },
+  );
 
   it.each([
     ["reasoning_effort", { reasoning_effort: "low" }, { type: "enabled", budget_tokens: 1024 }],

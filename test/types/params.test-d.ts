@@ -264,6 +264,7 @@ expectTypeOf<
 expectTypeOf<
   BaseModelOf<"arn:aws:bedrock:us-east-1:123456789012:foundation-model/x">
 >().toEqualTypeOf<never>();
+// Claude 3.7 Sonnet has no output_config (Claude 4.5 and later take it).
 expectTypeOf<ProviderParamsOf<"us.anthropic.claude-3-7-sonnet-20250219-v1:0">>().toEqualTypeOf<
   Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">
 >();

@@ -12,11 +12,11 @@ import type {
   StreamEvent,
 } from "../../chat/model.js";
 import { RequestValidationError, ResponseParseError } from "../../errors.js";
-import { writePointer } from "../../pointer.js";
-import type { ThinkingBlock } from "../../types.js";
+import { deletePointer, readPointer, writePointer } from "../../pointer.js";
+import type { ThinkingBlock, ToolChoice } from "../../types.js";
 import { addInvocationMetrics } from "../shared/invocation-metrics.js";
 import { sendsTools } from "../shared/tools.js";
-import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
+import type { CodecContext, CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeBlock = Record<string, unknown>;
 
@@ -94,6 +94,53 @@ function encodeContent(block: ContentBlock, model: string): NativeBlock {
   }
 }
 
+function nativeToolChoice(choice: ToolChoice): NativeBlock {
+  if (choice === "auto") return { type: "auto" };
+  if (choice === "required") return { type: "any" };
+  if (choice === "none") return { type: "none" };
+  return { type: "tool", name: choice.function.name };
+}
+
+/**
+ * Writes Claude's tool_choice, keeping what the param table already put there
+ * (`disable_parallel_tool_use` from parallel_tool_calls false); without a choice that object gets
+ * Claude's default type, auto, which the Messages API requires.
+ */
+function writeToolChoice(
+  body: Record<string, unknown>,
+  pointer: string,
+  choice: ToolChoice | undefined,
+): void {
+  const existing = readPointer(body, pointer);
+  const qualifiers =
+    existing !== null && typeof existing === "object" ? (existing as NativeBlock) : undefined;
+  if (choice === undefined && !qualifiers) return;
+  writePointer(body, pointer, {
+    ...(choice === undefined ? { type: "auto" } : nativeToolChoice(choice)),
+    ...qualifiers,
+  });
+}
+
+/**
+ * A Claude model without structured output gets output_config.format's schema as a text part of the last
+ * user message instead (the field would be refused), as LiteLLM does (its Bedrock invoke test
+ * test_bedrock_chat_invoke_drop_params_still_inlines_for_non_native); the rest of output_config stays.
+ */
+function inlineOutputFormat(
+  body: Record<string, unknown>,
+  messages: { role: string; content: NativeBlock[] }[],
+  model: CodecContext["model"],
+): void {
+  const config = body.output_config as { format?: { schema?: unknown } } | undefined;
+  if (!config?.format || model.capabilities.includes("structured-output")) return;
+  const { format, ...rest } = config;
+  if (Object.keys(rest).length > 0) body.output_config = rest;
+  else delete body.output_config;
+  const lastUser = messages.findLast((message) => message.role === "user");
+  if (format.schema !== undefined && lastUser)
+    lastUser.content.push({ type: "text", text: JSON.stringify(format.schema) });
+}
+
 const anthropicMessages: MessagesCodec = {
   encode(chat, body, { mapping, model }) {
     if (chat.system.length > 0 && mapping.system) writePointer(body, mapping.system, encodeSystem(chat));
@@ -113,12 +160,14 @@ const anthropicMessages: MessagesCodec = {
       if (lastBlock?.type === "text") lastBlock.text = String(lastBlock.text).trimEnd();
     }
     writePointer(body, mapping.messages!, messages);
+    inlineOutputFormat(body, messages, model);
 
-    if (sendsTools(chat, mapping)) {
-      writePointer(
-        body,
-        mapping.tools,
-        chat.tools.map((tool, index) =>
+    // Claude's own tools (computer use, bash, text editor) travel in their native form beside the functions.
+    const serverTools = mapping.tools && chat.toolChoice !== "none" ? (chat.serverTools ?? []) : [];
+    if (sendsTools(chat, mapping) || (mapping.tools && serverTools.length > 0)) {
+      const functionTools = sendsTools(chat, mapping) ? chat.tools : [];
+      writePointer(body, mapping.tools!, [
+        ...functionTools.map((tool, index) =>
           withCacheControl(
             {
               name: tool.function.name,
@@ -128,19 +177,12 @@ const anthropicMessages: MessagesCodec = {
             chat.toolCache?.get(index),
           ),
         ),
-      );
-      const choice = chat.toolChoice;
-      if (choice !== undefined && mapping.tool_choice) {
-        const native =
-          choice === "auto"
-            ? { type: "auto" }
-            : choice === "required"
-              ? { type: "any" }
-              : choice === "none"
-                ? { type: "none" }
-                : { type: "tool", name: choice.function.name };
-        writePointer(body, mapping.tool_choice, native);
-      }
+        ...serverTools,
+      ]);
+      if (mapping.tool_choice) writeToolChoice(body, mapping.tool_choice, chat.toolChoice);
+    } else if (mapping.tool_choice && readPointer(body, mapping.tool_choice) !== undefined) {
+      // parallel_tool_calls without tools: there is no tool choice to qualify.
+      deletePointer(body, mapping.tool_choice);
     }
   },
 

@@ -6,6 +6,7 @@
 import type { FinishReasonMap, UsageMap } from "../../../generated/spec-types.js";
 import type { StreamEvent } from "../../chat/model.js";
 import { readPointer } from "../../pointer.js";
+import { ReasoningSplitter } from "../openai/reasoning.js";
 import type { CodecUnit, StreamCodec } from "../types.js";
 
 function readNumber(chunk: unknown, source: UsageMap[keyof UsageMap]): number | undefined {
@@ -19,6 +20,8 @@ const flatStream: StreamCodec = {
     const textPointer = mapping.text!;
     const choicePointer = mapping.choice;
     const usage = mapping.usage;
+    // Reasoning written in the text between tags (DeepSeek-R1's `…</think>`), split however chunks cut it.
+    const splitter = response?.reasoning?.tags ? new ReasoningSplitter(response.reasoning.tags) : undefined;
     return (chunk) => {
       const events: StreamEvent[] = [];
       // Chunks of a further generation (n > 1) carry its choice; the first one's stay untagged.
@@ -35,7 +38,15 @@ const flatStream: StreamCodec = {
         }
       }
       if (typeof text === "string" && text !== "")
-        events.push(choice === undefined ? { kind: "text", text } : { kind: "text", text, choice });
+        events.push(
+          ...(splitter
+            ? splitter.push(text)
+            : [
+                choice === undefined
+                  ? { kind: "text" as const, text }
+                  : { kind: "text" as const, text, choice },
+              ]),
+        );
       if (usage) {
         const promptTokens = readNumber(chunk, usage.prompt_tokens);
         const completionTokens = readNumber(chunk, usage.completion_tokens);
@@ -45,6 +56,7 @@ const flatStream: StreamCodec = {
       if (finish && typeof finish.from === "string") {
         const reason = readPointer(chunk, finish.from);
         if (reason !== undefined && reason !== null && reason !== "") {
+          if (splitter) events.push(...splitter.flush());
           events.push(
             choice === undefined
               ? { kind: "finish", reason: String(reason) }

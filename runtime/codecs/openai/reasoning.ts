@@ -4,20 +4,29 @@
  * https://api-docs.deepseek.com/guides/reasoning_model), or at the start of the text between tags
  * (gpt-oss on InvokeModel writes `<reasoning>…</reasoning>`, docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html;
  * Kimi K2 Thinking the same, per LiteLLM's bedrock/chat/invoke_transformations/amazon_moonshot_transformation.py;
- * DeepSeek R1 style models `<think>…</think>`).
+ * DeepSeek R1 style models `<think>…</think>`). With `implicit_open` the prompt has opened the block
+ * (DeepSeek-R1's template ends with `<think>`), so the text starts inside it: everything before the first
+ * closing tag is reasoning, as LiteLLM splits it (bedrock/chat/invoke_transformations/
+ * amazon_deepseek_transformation.py); flat text answers and streams read these tags too.
  */
 import type { ReasoningCarriage } from "../../../generated/spec-types.js";
 import type { StreamEvent } from "../../chat/model.js";
 
 export type ReasoningTags = NonNullable<ReasoningCarriage["tags"]>;
 
-/** Splits a leading `open…close` block (after any whitespace) from the answer text. */
+/**
+ * Splits a leading `open…close` block (after any whitespace) from the answer text. With `implicit_open` the
+ * block needs no opening tag: the text up to the first closing tag is reasoning (all of it when the block
+ * never closes), and a leading opening tag is skipped.
+ */
 export function splitReasoning(text: string, tags: ReasoningTags): { reasoning: string; text: string } {
   const trimmed = text.trimStart();
-  if (!trimmed.startsWith(tags.open)) return { reasoning: "", text };
-  const end = trimmed.indexOf(tags.close, tags.open.length);
-  if (end === -1) return { reasoning: trimmed.slice(tags.open.length), text: "" };
-  return { reasoning: trimmed.slice(tags.open.length, end), text: trimmed.slice(end + tags.close.length) };
+  const opened = trimmed.startsWith(tags.open);
+  if (!opened && !tags.implicit_open) return { reasoning: "", text };
+  const inside = opened ? trimmed.slice(tags.open.length) : text;
+  const end = inside.indexOf(tags.close);
+  if (end === -1) return { reasoning: inside, text: "" };
+  return { reasoning: inside.slice(0, end), text: inside.slice(end + tags.close.length) };
 }
 
 /** The reasoning text in the carriage's field of a message or delta ("" when absent). */
@@ -84,25 +93,29 @@ export class ReasoningSplitter {
     return events;
   }
 
-  /** Decides whether the content opens with the tag; false while the text held so far cannot tell. */
+  /**
+   * Decides whether the content opens with the tag (or, with `implicit_open`, starts inside the block);
+   * false while the text held so far cannot tell.
+   */
   private leaveStart(): boolean {
-    const open = this.tags!.open;
+    const { open, implicit_open } = this.tags!;
     const trimmed = this.held.trimStart();
     if (trimmed === "" || (open.startsWith(trimmed) && trimmed.length < open.length)) return false;
     if (trimmed.startsWith(open)) {
       this.state = "reasoning";
       this.held = trimmed.slice(open.length);
     } else {
-      this.state = "answer";
+      this.state = implicit_open ? "reasoning" : "answer";
     }
     return true;
   }
 
-  /** Whatever is still held when the stream ends. */
+  /** Whatever is still held when the stream ends: an unterminated block is released as reasoning. */
   flush(): StreamEvent[] {
     const rest = this.held;
     this.held = "";
     if (rest === "") return [];
-    return [this.state === "reasoning" ? { kind: "reasoning", text: rest } : { kind: "text", text: rest }];
+    const reasoning = this.state === "reasoning" || (this.state === "start" && this.tags?.implicit_open);
+    return [reasoning ? { kind: "reasoning", text: rest } : { kind: "text", text: rest }];
   }
 }
