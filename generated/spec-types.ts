@@ -42,11 +42,9 @@ export type Modality = ("text" | "image" | "document" | "video" | "audio" | "emb
 export type ProfilePrefix = ("us" | "eu" | "apac" | "jp" | "au" | "ca" | "us-gov" | "global")
 export type Price = (PriceFields & Price1)
 export type PriceOverride = (PriceFields & PriceOverride1 & PriceOverride2)
-export type PriceOverride1 = ({
+export type PriceOverride1 = {
 [k: string]: unknown
-} | {
-[k: string]: unknown
-})
+}
 
 /**
  * One Amazon Bedrock model family: how OpenAI-shaped requests become the family's native InvokeModel bodies and back, which Converse features it has, and its models with limits and prices.
@@ -94,10 +92,11 @@ embeddings?: EmbeddingsMapping
 images?: ImagesMapping
 rerank?: RerankMapping
 native?: NativeSchemas
+imported?: ImportedModels
 /**
- * @minItems 1
+ * The family's models. Empty only for a wire format of imported models (`imported`), which the catalog cannot list.
  */
-models: [ModelSpec, ...(ModelSpec)[]]
+models: ModelSpec[]
 }
 export interface ProviderParam {
 /**
@@ -136,6 +135,10 @@ constants?: {
  * template codec: where the rendered prompt goes.
  */
 prompt?: string
+/**
+ * Where the id of the model called is written into the body (an imported OpenAI-format model takes its ARN as `model`).
+ */
+model?: string
 template?: PromptTemplate
 /**
  * Message codecs: where the message list goes.
@@ -236,6 +239,17 @@ text?: string
 /**
  * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
  */
+text_fallback?: string
+/**
+ * Flat responses: chat-template markers the model may echo around its answer, removed from the start and the end of the text (Qwen's `<|im_start|>assistant\n` and `<|im_end|>`).
+ */
+text_markers?: {
+start?: string
+end?: string
+}
+/**
+ * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
+ */
 content?: string
 id?: Pointer
 finish_reason: FinishReasonMap
@@ -263,7 +277,7 @@ cache_read_tokens?: ValueSource
 cache_write_tokens?: ValueSource
 }
 /**
- * Where the model's reasoning travels (openai codec), in answers and in invoke stream chunks alike.
+ * Where the model's reasoning travels (openai codec; tags also in flat answers), in answers and in invoke stream chunks alike.
  */
 export interface ReasoningCarriage {
 /**
@@ -277,6 +291,10 @@ tags?: {
 open: string
 close: string
 }
+/**
+ * With `tags`: the prompt ends with the open tag (DeepSeek-R1's template ends `<think>`), so the answer starts inside the reasoning and only the close tag is written.
+ */
+opened_by_prompt?: boolean
 }
 export interface ChatStreamMapping {
 codec: StreamCodec
@@ -452,6 +470,21 @@ rerank_request?: {
 rerank_response?: {
 [k: string]: unknown
 }
+}
+/**
+ * Bedrock Custom Model Import: LiteLLM's routes (`bedrock/<route>/[<region>/]<model ARN>`) that declare a model of this family's InvokeModel format. The catalog cannot know such a model: it has no price.
+ */
+export interface ImportedModels {
+/**
+ * LiteLLM's route prefixes (https://docs.litellm.ai/docs/providers/bedrock_imported), unique across specs.
+ *
+ * @minItems 1
+ */
+routes: [string, ...(string)[]]
+/**
+ * What an imported model of this format is taken to accept (params that require another capability are refused).
+ */
+capabilities?: Capability[]
 }
 /**
  * A model of the family. Its `params` overlay the family's param rules (policy, default, min, max, allowed, values) on every route.

@@ -2,6 +2,7 @@ import type {
   ChatModelId,
   EmbeddingModelId,
   ImageModelId,
+  ImportedModelRoute,
   ModelAliases,
   ModelId,
   ModelParams,
@@ -41,11 +42,14 @@ type BedrockArnRef =
   | `bedrock/invoke/${BedrockArn}`;
 
 /**
- * LiteLLM's routes for Bedrock Custom Model Import (`bedrock/llama/<arn>`, `bedrock/deepseek_r1/<arn>`, …):
- * the provider routes listed on https://docs.litellm.ai/docs/providers/bedrock.
+ * A model of Bedrock Custom Model Import by one of LiteLLM's routes (`bedrock/llama/<arn>`,
+ * `bedrock/deepseek_r1/<arn>`, `bedrock/openai/<region>/<arn>` …, https://docs.litellm.ai/docs/providers/bedrock_imported):
+ * the route names the model's InvokeModel format (the specs' `imported` sections list them).
  */
-export type ImportedModelRoute = "llama" | "deepseek_r1" | "qwen3" | "qwen2" | "openai" | "moonshot";
-export type ImportedModelRef = `bedrock/${ImportedModelRoute}/${BedrockArn}`;
+export type ImportedModelRef =
+  | `bedrock/${ImportedModelRoute}/${BedrockArn}`
+  | `bedrock/${ImportedModelRoute}/${string}/${BedrockArn}`;
+export type { ImportedModelRoute };
 
 /** What `chat.completions.create` and `countTokens` accept as `model`. */
 export type ChatModelRef = CatalogModelRef<ChatModelId> | BedrockArnRef | ImportedModelRef | UncheckedModelId;

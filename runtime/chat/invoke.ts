@@ -2,7 +2,14 @@
  * The InvokeModel route of chat: the family-native body built from the spec's mapping and the
  * family's codec, and the native answer read back into an OpenAI completion.
  */
-import type { ChatMapping, PriceFields, UsageMap, ValueSource } from "../../generated/spec-types.js";
+import type {
+  ChatMapping,
+  ChatResponseMapping,
+  PriceFields,
+  UsageMap,
+  ValueSource,
+} from "../../generated/spec-types.js";
+import { splitReasoningText } from "../codecs/openai/reasoning.js";
 import { messagesCodecFor } from "../codecs/registry.js";
 import type { FamilyDescriptor } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
@@ -40,6 +47,8 @@ export async function buildInvokeChatBody(
   }
   const body: Record<string, unknown> = {};
   writeConstants(body, mapping.request.constants);
+  // Imported OpenAI-format models take the id they are called by in the body too.
+  if (mapping.request.model) writePointer(body, mapping.request.model, prepared.resolved.wireModelId);
   const table = paramTableFor(mapping.request.params, entry);
   const applied = applyBodyParams(call.request, body, call, { kind: "chat", entry, descriptor }, table);
   const format = applied.codec.response_format;
@@ -96,12 +105,31 @@ export function invokeGuardrailParams(guardrail: GuardrailConfig | undefined) {
   };
 }
 
+/** Removes chat-template markers a model echoed around its answer (`text_markers`). */
+function stripTextMarkers(text: string, markers: ChatResponseMapping["text_markers"]): string {
+  if (!markers) return text;
+  let stripped = text;
+  if (markers.start && stripped.startsWith(markers.start)) stripped = stripped.slice(markers.start.length);
+  if (markers.end && stripped.endsWith(markers.end)) stripped = stripped.slice(0, -markers.end.length);
+  return stripped;
+}
+
+/** A flat answer's message: the text (or its fallback field), without echoed markers, its tagged reasoning split off. */
+function decodeTextAnswer(body: Record<string, unknown>, response: ChatResponseMapping): DecodedMessage {
+  let value = readPointer(body, response.text!);
+  if ((value === undefined || value === "") && response.text_fallback)
+    value = readPointer(body, response.text_fallback);
+  const whole = stripTextMarkers(String(value ?? ""), response.text_markers);
+  if (!response.reasoning) return { text: whole, toolCalls: [], reasoning: [] };
+  const { reasoning, text } = splitReasoningText(whole, response.reasoning);
+  return { text, toolCalls: [], reasoning: reasoning ? [{ type: "thinking", thinking: reasoning }] : [] };
+}
+
 /** The assistant message of a native answer: one text field, or content the family's codec decodes. */
 function decodeInvokeMessage(body: Record<string, unknown>, descriptor: FamilyDescriptor): DecodedMessage {
   const mapping = descriptor.chat!;
   const response = mapping.response;
-  if (response.text)
-    return { text: String(readPointer(body, response.text) ?? ""), toolCalls: [], reasoning: [] };
+  if (response.text) return decodeTextAnswer(body, response);
   return messagesCodecFor(mapping.request.codec).decode(readPointer(body, response.content!), body, response);
 }
 

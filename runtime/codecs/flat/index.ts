@@ -6,6 +6,7 @@
 import type { FinishReasonMap, UsageMap } from "../../../generated/spec-types.js";
 import type { StreamEvent } from "../../chat/model.js";
 import { readPointer } from "../../pointer.js";
+import { ReasoningSplitter } from "../openai/reasoning.js";
 import type { CodecUnit, StreamCodec } from "../types.js";
 
 function readNumber(chunk: unknown, source: UsageMap[keyof UsageMap]): number | undefined {
@@ -19,6 +20,9 @@ const flatStream: StreamCodec = {
     const textPointer = mapping.text!;
     const choicePointer = mapping.choice;
     const usage = mapping.usage;
+    // Reasoning between tags in the text (DeepSeek-R1's `</think>`), split however the chunks cut the tags.
+    const tags = response?.reasoning?.tags;
+    const splitter = tags ? new ReasoningSplitter(tags, response.reasoning?.opened_by_prompt) : undefined;
     return (chunk) => {
       const events: StreamEvent[] = [];
       if (choicePointer) {
@@ -35,7 +39,12 @@ const flatStream: StreamCodec = {
           finish = response.finish_reason;
         }
       }
-      if (typeof text === "string" && text !== "") events.push({ kind: "text", text });
+      if (text === undefined && response?.text_fallback !== undefined)
+        text = readPointer(chunk, response.text_fallback);
+      if (typeof text === "string" && text !== "") {
+        if (splitter) events.push(...splitter.push(text));
+        else events.push({ kind: "text", text });
+      }
       if (usage) {
         const promptTokens = readNumber(chunk, usage.prompt_tokens);
         const completionTokens = readNumber(chunk, usage.completion_tokens);
@@ -44,8 +53,10 @@ const flatStream: StreamCodec = {
       }
       if (finish && typeof finish.from === "string") {
         const reason = readPointer(chunk, finish.from);
-        if (reason !== undefined && reason !== null && reason !== "")
+        if (reason !== undefined && reason !== null && reason !== "") {
+          if (splitter) events.push(...splitter.flush());
           events.push({ kind: "finish", reason: String(reason) });
+        }
       }
       return events;
     };
