@@ -11,9 +11,15 @@
  * (test/conformance/litellm/cases/imported-models.yaml, deepseek-reasoning.yaml) holds LiteLLM's own cases;
  * these tests cover what those do not reach.
  */
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DecodedStreamEvent } from "../../emulator/eventstream.js";
 import { type Emulator, type LoadedFixture, startEmulator } from "../../emulator/index.js";
+import { descriptor as deepseekFormat } from "../../generated/families/imported-deepseek-r1.js";
+import { descriptor as qwen2Format } from "../../generated/families/imported-qwen2.js";
+import { parseInvokeChatResponse } from "../../runtime/chat/invoke.js";
+import type { StreamEvent } from "../../runtime/chat/model.js";
+import { streamCodecFor } from "../../runtime/codecs/registry.js";
 import {
   importedModelEntry,
   isImportedModelRoute,
@@ -137,6 +143,73 @@ describe("imported-model references", () => {
   ])("%s is refused", (model, message) => {
     expect(() => resolveModel(model)).toThrow(ModelNotSupportedError);
     expect(() => resolveModel(model)).toThrow(message);
+  });
+});
+
+describe("imported formats' answers, decoded", () => {
+  const meta = { id: "chatcmpl-test", model: "m", created: 0, jsonTool: false };
+
+  it("DeepSeek-R1 streams: reasoning and content do not depend on where the chunks cut the text", () => {
+    // LiteLLM's AmazonDeepseekR1ResponseIterator: everything before </think> is reasoning, the rest content.
+    const text = fc.string({ unit: fc.constantFrom("a", " ", "<", "/", "t", "h", "i", "n", "k", ">", "\n") });
+    fc.assert(
+      fc.property(
+        text.filter((reasoning) => !reasoning.includes("</think>")),
+        text,
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (reasoning, answer, cuts) => {
+          const whole = `${reasoning}</think>${answer}`;
+          const points = [...new Set(cuts.map((cut) => cut % (whole.length + 1)))].sort((a, b) => a - b);
+          const pieces = [0, ...points, whole.length]
+            .slice(1)
+            .map((end, index, ends) => whole.slice(index === 0 ? 0 : ends[index - 1], end));
+          const decode = streamCodecFor("flat").createDecoder(
+            deepseekFormat.chat!.stream!,
+            deepseekFormat.chat!.response,
+          );
+          const events: StreamEvent[] = [];
+          pieces.forEach((piece, index) =>
+            events.push(
+              ...decode({ generation: piece, stop_reason: index === pieces.length - 1 ? "stop" : null }),
+            ),
+          );
+          const joined = (kind: "text" | "reasoning") =>
+            events.map((event) => (event.kind === kind ? event.text : "")).join("");
+          expect(joined("reasoning")).toBe(reasoning);
+          expect(joined("text")).toBe(answer);
+          expect(events.at(-1)).toEqual({ kind: "finish", reason: "stop" });
+        },
+      ),
+    );
+  });
+
+  it("DeepSeek-R1 unary: without </think> the whole answer is reasoning (the stream reads it so too)", () => {
+    const completion = parseInvokeChatResponse(
+      { generation: "still thinking", stop_reason: "length" },
+      undefined,
+      deepseekFormat,
+      meta,
+      undefined,
+      undefined,
+    );
+    expect(completion.choices[0]).toMatchObject({
+      message: { content: "", reasoning_content: "still thinking" },
+      finish_reason: "length",
+    });
+    expect(completion.usage?.cost).toBeNull();
+  });
+
+  it.each([
+    // amazon_qwen2_transformation.py: `generation` first, else `text`; the ChatML markers removed.
+    [{ text: "<|im_start|>assistant\nHi<|im_end|>" }, "Hi"],
+    [{ generation: "From generation", text: "From text" }, "From generation"],
+    [{ generation: "", text: "From text" }, "From text"],
+    [{ generation: "<|im_start|>assistant\nonly the start" }, "only the start"],
+    [{ generation: "a <|im_end|> inside<|im_end|>" }, "a <|im_end|> inside"],
+  ])("Qwen2 %j → %s", (body, content) => {
+    const completion = parseInvokeChatResponse(body, undefined, qwen2Format, meta, undefined, undefined);
+    expect(completion.choices[0]!.message.content).toBe(content);
+    expect(completion.choices[0]!.finish_reason).toBe("stop");
   });
 });
 
