@@ -336,6 +336,12 @@ to: Pointer
  */
 per_call: number
 }
+/**
+ * Where the list of vector types goes (Titan V2 `embeddingTypes`, Cohere `embedding_types`): written from `encoding_format` for models that list `embedding.types`, as LiteLLM does (`float` and `base64` ask for floats; a type name or a list asks for those types).
+ */
+types?: {
+to: Pointer
+}
 image?: {
 to: Pointer
 encoding: ("base64" | "data-uri" | "data-uri-list")
@@ -349,6 +355,10 @@ response: {
  * @minItems 1
  */
 vectors: [Pointer, ...(Pointer)[]]
+/**
+ * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
+ */
+by_type?: string
 prompt_tokens?: ValueSource
 }
 }
@@ -524,6 +534,10 @@ embedding?: {
 dimensions: [number, ...(number)[]]
 default_dimensions?: number
 max_input_chars?: number
+/**
+ * Vector types the model can answer besides floats' default (written where `embeddings.request.types` says).
+ */
+types?: ("float" | "int8" | "uint8" | "binary" | "ubinary")[]
 }
 image?: {
 sizes?: string[]

@@ -520,10 +520,12 @@ function checkPointers(family: FamilySpec, report: Report): void {
     const { request: mapping, response } = family.embeddings;
     request(mapping.input.to, "/embeddings/request/input/to");
     request(mapping.image?.to, "/embeddings/request/image/to");
+    request(mapping.types?.to, "/embeddings/request/types/to");
     constants(mapping.constants, "/embeddings/request/constants", request);
     tableTargets(mapping.params, "/embeddings/request/params", request);
     const body = against("embeddings_response", native.embeddings_response);
     response.vectors.forEach((pointer, index) => body(pointer, `/embeddings/response/vectors/${index}`));
+    body(response.by_type, "/embeddings/response/by_type");
     body(response.prompt_tokens, "/embeddings/response/prompt_tokens");
   }
   if (family.images) {
@@ -613,6 +615,12 @@ function checkModels(family: FamilySpec, report: Report): void {
     const operations = model.operations ?? family.operations;
     const embeds = operations.includes("embeddings");
     if (embeds && !model.embedding) report(at, "an embeddings model needs `embedding` (its dimensions)");
+    if (model.embedding?.types && !family.embeddings?.request.types) {
+      report(
+        `${at}/embedding/types`,
+        "vector types need `embeddings.request.types` (where the family takes them)",
+      );
+    }
     if (
       model.embedding?.default_dimensions !== undefined &&
       !model.embedding.dimensions.includes(model.embedding.default_dimensions)

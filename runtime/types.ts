@@ -404,6 +404,9 @@ export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk>
 // ---------------------------------------------------------------------------------------------
 
 /** An image input for multimodal embedding models. */
+/** An embeddings `encoding_format`: OpenAI's two, and the vector types of Titan V2 and Cohere Embed. */
+export type EncodingFormat = "float" | "base64" | "int8" | "uint8" | "binary" | "ubinary";
+
 export interface EmbeddingImageInput {
   readonly type: "image_url";
   readonly image_url: { readonly url: string } | string;
@@ -420,7 +423,11 @@ export type EmbeddingInput =
 interface OpenAIEmbeddingParams {
   readonly input: EmbeddingInput;
   readonly dimensions?: number;
-  readonly encoding_format?: "float" | "base64";
+  /**
+   * `float` (default) or `base64` (float32 vectors, little-endian, base64); for models that answer other
+   * vector types (Titan V2: binary; Cohere: int8, uint8, binary, ubinary) a type name or a list of formats.
+   */
+  readonly encoding_format?: EncodingFormat | readonly EncodingFormat[];
   readonly user?: string;
   /** search_document, search_query, classification, clustering (Cohere) … */
   readonly input_type?: string;
@@ -448,13 +455,24 @@ export interface Embedding {
   object: "embedding";
   index: number;
   embedding: number[] | string;
+  /**
+   * The vector type (float, int8, uint8, binary, ubinary), when the answer lists several types or the request
+   * asked for one other than floats (`encoding_format`); the entries then go type by type, each in input order.
+   */
+  type?: string;
 }
 
 export interface CreateEmbeddingResponse {
   object: "list";
   data: Embedding[];
   model: string;
-  usage: { prompt_tokens: number; total_tokens: number; cost: number | null };
+  usage: {
+    prompt_tokens: number;
+    total_tokens: number;
+    cost: number | null;
+    /** Images embedded (multimodal models), as LiteLLM reports them. */
+    prompt_tokens_details?: { image_count: number };
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
