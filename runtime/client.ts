@@ -250,6 +250,7 @@ async function prepareChatCall(
     ...body,
     user_continue_message: body.user_continue_message ?? options.user_continue_message,
     fetchImage: body.fetchImage ?? options.fetchImage,
+    imageFetch: body.imageFetch ?? options.imageFetch,
   };
   return {
     ...prepared,

@@ -28,6 +28,7 @@ export const runtimeFields: ReadonlySet<string> = new Set([
   "user_continue_message",
   "guardrailConfig",
   "fetchImage",
+  "imageFetch",
   "onWarning",
   "allowRetired",
   "signal",

@@ -8,6 +8,7 @@ import type {
   ModelParams,
   RerankModelId,
 } from "../generated/catalog.js";
+import type { ImageFetchOptions } from "./chat/image-fetch.js";
 import type { UncheckedModelId } from "./model-ref.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -158,8 +159,17 @@ export interface BehaviourOptions {
   /** The user turn inserted when a conversation needs one (implies the repair). */
   readonly user_continue_message?: ChatMessage;
   readonly guardrailConfig?: GuardrailConfig;
-  /** Fetches an http(s) `image_url`; without it such URLs are an error (nothing is fetched implicitly). */
+  /**
+   * Fetches an http(s) `image_url` in place of the built-in fetcher (its bytes still pass the size cap; an
+   * empty or generic `mediaType` is read from the bytes' signature).
+   */
   readonly fetchImage?: (url: string) => Promise<{ bytes: Uint8Array; mediaType: string }>;
+  /**
+   * The built-in fetcher of http(s) `image_url`s in chat messages (LiteLLM fetches them too): timeout,
+   * size cap (50 MB by default), and whether private/loopback/link-local addresses may be reached (not by
+   * default). `false` turns fetching off: such URLs are then an error.
+   */
+  readonly imageFetch?: ImageFetchOptions | false;
   /** Called for every dropped param; defaults to `console.warn`. */
   readonly onWarning?: (message: string) => void;
   /**
@@ -190,7 +200,14 @@ export interface TextPart {
 
 export interface ImagePart {
   readonly type: "image_url";
-  readonly image_url: { readonly url: string; readonly detail?: "auto" | "low" | "high" } | string;
+  readonly image_url:
+    | {
+        readonly url: string;
+        readonly detail?: "auto" | "low" | "high";
+        /** A media type (`image/png`, `application/pdf` …) that overrides the URL's own, as LiteLLM reads it. */
+        readonly format?: string;
+      }
+    | string;
 }
 
 /** A document (PDF, CSV, DOCX …) as a data URL, in OpenAI's `file` part shape. */

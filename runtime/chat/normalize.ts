@@ -16,6 +16,12 @@ import type {
   ToolMessage,
   UserMessage,
 } from "../types.js";
+import {
+  defaultMaxImageBytes,
+  type FetchedImage,
+  fetchImageUrl,
+  resolveFetchedMediaType,
+} from "./image-fetch.js";
 import type {
   ContentBlock,
   DocumentBlock,
@@ -52,13 +58,15 @@ const documentFormats: Readonly<Record<string, string>> = {
 const defaultContinueMessage: ChatMessage = { role: "user", content: "Please continue." };
 
 interface NormalizeOptions
-  extends Pick<BehaviourOptions, "modify_params" | "user_continue_message" | "fetchImage"> {
+  extends Pick<BehaviourOptions, "modify_params" | "user_continue_message" | "fetchImage" | "imageFetch"> {
   readonly model: string;
   /** The model accepts a final assistant turn as the start of its answer. */
   readonly allowPrefill: boolean;
   readonly tools?: readonly FunctionTool[];
   readonly toolChoice?: ToolChoice;
   readonly responseFormat?: ResponseFormat;
+  /** The conversation's image fetches, started together before any message is converted. */
+  readonly imageFetches?: ReadonlyMap<string, Promise<SettledFetch>>;
 }
 
 function fail(message: string, param: string, model: string): never {
@@ -81,7 +89,11 @@ export function parseDataUrl(url: string): { mediaType: string; base64: string }
 function imageFromBase64(mediaType: string, base64: string, param: string, model: string): ImageBlock {
   const format = imageFormats[mediaType];
   if (!format) {
-    fail(`${param}: image type ${mediaType} is not supported (use png, jpeg, gif or webp)`, param, model);
+    fail(
+      `${param}: image type ${mediaType} is not supported by ${model} (use png, jpeg, gif or webp)`,
+      param,
+      model,
+    );
   }
   const bytes = Buffer.from(base64, "base64");
   if (bytes.length === 0) fail(`${param}: the image data is empty`, param, model);
@@ -112,28 +124,161 @@ function convertTextPart(part: TextPart, param: string, model: string): TextBloc
   return { kind: "text", text: part.text };
 }
 
-async function convertImagePart(
-  part: ImagePart,
-  param: string,
-  options: NormalizeOptions,
-): Promise<ImageBlock> {
-  const { model } = options;
+/** The URL of an image part (`image_url` as a string or `{url}`), or undefined. */
+function imageUrlOf(part: ImagePart): string | undefined {
   const url = typeof part.image_url === "string" ? part.image_url : part.image_url?.url;
-  if (typeof url !== "string" || url === "")
-    fail(`${param}.image_url.url must be a URL string`, param, model);
-  const data = parseDataUrl(url);
-  if (data) return imageFromBase64(data.mediaType, data.base64, param, model);
-  if (!/^https?:\/\//i.test(url))
-    return fail(`${param}: unsupported image URL (use a data: URL)`, param, model);
-  if (!options.fetchImage) {
-    fail(
-      `${param}: ${model} needs image bytes; an http(s) image URL is not fetched implicitly. Pass a data: URL (data:image/png;base64,…) or give a fetchImage function.`,
+  return typeof url === "string" && url !== "" ? url : undefined;
+}
+
+/**
+ * Image URL schemes that are read: data URLs are decoded, http(s) URLs fetched; any other scheme is refused
+ * before anything is fetched or sent.
+ */
+function requireImageScheme(url: string, param: string, model: string): void {
+  if (/^(?:data|https?):/i.test(url)) return;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  fail(
+    `${param}: image URLs must be data:, http: or https: URLs (got ${scheme ? `${scheme}:` : "no scheme"})`,
+    param,
+    model,
+  );
+}
+
+/** Where an http(s) image URL's bytes come from: the caller's `fetchImage`, else the built-in fetcher; undefined when fetching is off. */
+function imageFetcherFor(options: NormalizeOptions): ((url: string) => Promise<FetchedImage>) | undefined {
+  if (options.imageFetch === false) return undefined;
+  if (options.fetchImage) return options.fetchImage;
+  const settings = options.imageFetch ?? {};
+  return (url) => fetchImageUrl(url, settings);
+}
+
+/** A fetch's outcome; it never rejects, so fetches started together leave no unhandled rejection behind. */
+type SettledFetch =
+  | { readonly ok: true; readonly image: FetchedImage }
+  | { readonly ok: false; readonly error: unknown };
+
+function settleFetch(fetching: Promise<FetchedImage>): Promise<SettledFetch> {
+  return fetching.then(
+    (image) => ({ ok: true, image }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+/** The image parts of a user or tool message, with their params. */
+function imagePartsOf(message: unknown, param: string): { url: string | undefined; param: string }[] {
+  const content = (message as { content?: unknown } | null)?.content;
+  if (!Array.isArray(content)) return [];
+  return content.flatMap((part: unknown, index) =>
+    (part as { type?: unknown } | null)?.type === "image_url"
+      ? [{ url: imageUrlOf(part as ImagePart), param: `${param}.content[${index}]` }]
+      : [],
+  );
+}
+
+/**
+ * Checks every image URL's scheme, then starts every http(s) fetch of the conversation at once (each URL
+ * once), so the request waits for the slowest image rather than for their sum.
+ */
+function startImageFetches(
+  messages: readonly ChatMessage[],
+  options: NormalizeOptions,
+): ReadonlyMap<string, Promise<SettledFetch>> {
+  const parts = [
+    ...messages.flatMap((message, index) => imagePartsOf(message, `messages[${index}]`)),
+    ...imagePartsOf(options.user_continue_message, "user_continue_message"),
+  ];
+  const urls = new Set<string>();
+  for (const part of parts) {
+    if (part.url === undefined) continue;
+    requireImageScheme(part.url, part.param, options.model);
+    if (/^https?:/i.test(part.url)) urls.add(part.url);
+  }
+  const fetcher = imageFetcherFor(options);
+  const fetches = new Map<string, Promise<SettledFetch>>();
+  if (!fetcher) return fetches;
+  for (const url of urls) fetches.set(url, settleFetch(Promise.resolve().then(() => fetcher(url))));
+  return fetches;
+}
+
+/** A decoded or fetched file in a message: an image block, or a document block for document types (as LiteLLM does). */
+function mediaBlockFrom(
+  mediaType: string,
+  base64: string,
+  param: string,
+  model: string,
+  documentIndex: { next: number },
+): ImageBlock | DocumentBlock {
+  const format = documentFormats[mediaType];
+  if (imageFormats[mediaType] || !format) return imageFromBase64(mediaType, base64, param, model);
+  const index = documentIndex.next++;
+  return {
+    kind: "document",
+    mediaType,
+    format,
+    name: documentName(undefined, index),
+    base64,
+    bytes: Buffer.from(base64, "base64"),
+  };
+}
+
+/** The bytes behind an http(s) image URL, fetched (or taken from the fetches started for the conversation). */
+async function fetchedImage(url: string, param: string, options: NormalizeOptions): Promise<FetchedImage> {
+  const { model } = options;
+  const fetcher = imageFetcherFor(options);
+  if (!fetcher) {
+    return fail(
+      `${param}: fetching image URLs is turned off (imageFetch: false); pass a data: URL (data:image/png;base64,…) instead of ${url}`,
       param,
       model,
     );
   }
-  const fetched = await options.fetchImage(url);
-  return imageFromBase64(fetched.mediaType, Buffer.from(fetched.bytes).toString("base64"), param, model);
+  const settled = await (options.imageFetches?.get(url) ??
+    settleFetch(Promise.resolve().then(() => fetcher(url))));
+  if (!settled.ok) {
+    const reason = settled.error instanceof Error ? settled.error.message : String(settled.error);
+    return fail(`${param}: the image URL ${url} could not be fetched: ${reason}`, param, model);
+  }
+  const maxBytes = (options.imageFetch || undefined)?.maxBytes ?? defaultMaxImageBytes;
+  if (settled.image.bytes.length > maxBytes) {
+    fail(
+      `${param}: the image at ${url} is larger than the ${maxBytes}-byte limit for image URLs`,
+      param,
+      model,
+    );
+  }
+  return settled.image;
+}
+
+async function convertImagePart(
+  part: ImagePart,
+  param: string,
+  options: NormalizeOptions,
+  documentIndex: { next: number },
+): Promise<ImageBlock | DocumentBlock> {
+  const { model } = options;
+  const url = imageUrlOf(part);
+  if (url === undefined) return fail(`${param}.image_url.url must be a URL string`, param, model);
+  // LiteLLM reads an `image_url.format` (a media type) as overriding the URL's own type.
+  const declared = typeof part.image_url === "object" ? part.image_url.format?.toLowerCase() : undefined;
+  const data = parseDataUrl(url);
+  if (data) return mediaBlockFrom(declared ?? data.mediaType, data.base64, param, model, documentIndex);
+  requireImageScheme(url, param, model);
+  const fetched = await fetchedImage(url, param, options);
+  const mediaType = declared ?? resolveFetchedMediaType(fetched);
+  if (!mediaType) {
+    fail(
+      `${param}: ${url} named no content type and its bytes are not png, jpeg, gif, webp or pdf`,
+      param,
+      model,
+    );
+  }
+  return mediaBlockFrom(
+    mediaType,
+    Buffer.from(fetched.bytes).toString("base64"),
+    param,
+    model,
+    documentIndex,
+  );
 }
 
 function convertFilePart(
@@ -177,7 +322,7 @@ async function convertPart(
     case "text":
       return convertTextPart(part, param, model);
     case "image_url":
-      return convertImagePart(part, param, options);
+      return convertImagePart(part, param, options, documentIndex);
     case "file":
       return convertFilePart(part, param, model, documentIndex);
     default:
@@ -568,7 +713,7 @@ export async function normalizeChat(
     fail("messages must be a non-empty list", "messages", model);
   requireContinueMessageShape(options);
   const conversation: Conversation = {
-    options,
+    options: { ...options, imageFetches: startImageFetches(messages, options) },
     model,
     repair: options.modify_params === true || options.user_continue_message !== undefined,
     system: [],

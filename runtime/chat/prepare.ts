@@ -110,6 +110,7 @@ export async function normalizeRequestChat(
     modify_params: call.modifyParams,
     user_continue_message: request.user_continue_message as never,
     fetchImage: request.fetchImage as never,
+    imageFetch: request.imageFetch as never,
     tools: json ? json.tools : (codecTools.tools as FunctionTool[] | undefined),
     toolChoice: json ? json.toolChoice : (codecTools.tool_choice as ToolChoice | undefined),
   });
