@@ -19,6 +19,8 @@ export interface ImageBlock {
   readonly format: string;
   readonly base64: string;
   readonly bytes: Uint8Array;
+  /** An S3 object (`s3://bucket/key`) Bedrock reads itself, in place of bytes (base64 and bytes are then empty). */
+  readonly s3Uri?: string;
 }
 
 export interface DocumentBlock {
@@ -30,6 +32,8 @@ export interface DocumentBlock {
   readonly name: string;
   readonly base64: string;
   readonly bytes: Uint8Array;
+  /** An S3 object (`s3://bucket/key`) Bedrock reads itself, in place of bytes (base64 and bytes are then empty). */
+  readonly s3Uri?: string;
 }
 
 export interface ToolCallBlock {

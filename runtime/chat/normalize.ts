@@ -131,14 +131,14 @@ function imageUrlOf(part: ImagePart): string | undefined {
 }
 
 /**
- * Image URL schemes that are read: data URLs are decoded, http(s) URLs fetched; any other scheme is refused
- * before anything is fetched or sent.
+ * Image URL schemes that are read: data URLs are decoded, http(s) URLs fetched, s3 URLs passed to Bedrock
+ * as an S3 location; any other scheme is refused before anything is fetched or sent.
  */
 function requireImageScheme(url: string, param: string, model: string): void {
-  if (/^(?:data|https?):/i.test(url)) return;
+  if (/^(?:data|https?|s3):/i.test(url)) return;
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
   fail(
-    `${param}: image URLs must be data:, http: or https: URLs (got ${scheme ? `${scheme}:` : "no scheme"})`,
+    `${param}: image URLs must be data:, http:, https: or s3: URLs (got ${scheme ? `${scheme}:` : "no scheme"})`,
     param,
     model,
   );
@@ -249,6 +249,71 @@ async function fetchedImage(url: string, param: string, options: NormalizeOption
   return settled.image;
 }
 
+/** Media types by file extension, for s3:// objects (which are not fetched). */
+const mediaTypesByExtension: Readonly<Record<string, string>> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  pdf: "application/pdf",
+  csv: "text/csv",
+  doc: "application/msword",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  xls: "application/vnd.ms-excel",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  html: "text/html",
+  txt: "text/plain",
+  md: "text/markdown",
+};
+
+/**
+ * An `s3://bucket/key` image or document: Bedrock reads it itself (Converse `source.s3Location`), so its
+ * format comes from `image_url.format` or the key's extension.
+ */
+function s3MediaBlock(
+  url: string,
+  declared: string | undefined,
+  param: string,
+  model: string,
+  documentIndex: { next: number },
+): ImageBlock | DocumentBlock {
+  if (!/^s3:\/\/[^/]+\/./i.test(url))
+    fail(`${param}: an s3 URL must be s3://bucket/key (got ${url})`, param, model);
+  const extension = /\.([a-z0-9]+)$/i.exec(url)?.[1]?.toLowerCase();
+  const mediaType = declared ?? (extension ? mediaTypesByExtension[extension] : undefined);
+  if (!mediaType) {
+    fail(
+      `${param}: the format of ${url} is unknown (its key has no png, jpeg, gif, webp or document extension); give image_url.format, e.g. "image/png"`,
+      param,
+      model,
+    );
+  }
+  const format = imageFormats[mediaType] ?? documentFormats[mediaType];
+  if (!format)
+    fail(
+      `${param}: image type ${mediaType} is not supported by ${model} (use png, jpeg, gif or webp)`,
+      param,
+      model,
+    );
+  const empty = { base64: "", bytes: new Uint8Array(0), s3Uri: url };
+  if (imageFormats[mediaType]) {
+    return {
+      kind: "image",
+      mediaType: mediaType === "image/jpg" ? "image/jpeg" : mediaType,
+      format,
+      ...empty,
+    };
+  }
+  return {
+    kind: "document",
+    mediaType,
+    format,
+    name: documentName(undefined, documentIndex.next++),
+    ...empty,
+  };
+}
+
 async function convertImagePart(
   part: ImagePart,
   param: string,
@@ -263,6 +328,7 @@ async function convertImagePart(
   const data = parseDataUrl(url);
   if (data) return mediaBlockFrom(declared ?? data.mediaType, data.base64, param, model, documentIndex);
   requireImageScheme(url, param, model);
+  if (/^s3:/i.test(url)) return s3MediaBlock(url, declared, param, model, documentIndex);
   const fetched = await fetchedImage(url, param, options);
   const mediaType = declared ?? resolveFetchedMediaType(fetched);
   if (!mediaType) {

@@ -273,7 +273,7 @@ describe("refusals, before any call to Bedrock", () => {
       // The fine URL comes first: nothing is fetched while another part's scheme is refused.
       messages: withImages(`${imageBase}/fine.png`, url),
     });
-    expect(error.message).toContain(`must be data:, http: or https: URLs (got ${scheme})`);
+    expect(error.message).toContain(`must be data:, http:, https: or s3: URLs (got ${scheme})`);
     expect(error.param).toBe("messages[0].content[2]");
     expect(hits).toEqual([]);
   });
@@ -350,6 +350,51 @@ describe("refusals, before any call to Bedrock", () => {
     const error = await refused({ model: converse(CLAUDE), messages: withImages(`${imageBase}/to-file`) });
     expect(error.message).toMatch(/only http and https URLs are fetched \(got file:\)/);
   });
+});
+
+describe("s3:// URLs are read by Bedrock itself (Converse source.s3Location, bedrock-runtime service model)", () => {
+  it("Converse: an s3 png key becomes an image with an s3Location, and nothing is fetched", async () => {
+    await chat({ model: converse(NOVA), messages: withImages("s3://my-bucket/photos/cat.png") });
+    expect(lastBody(emulator).messages[0].content[1]).toEqual({
+      image: { format: "png", source: { s3Location: { uri: "s3://my-bucket/photos/cat.png" } } },
+    });
+    expect(hits).toEqual([]);
+  });
+
+  it("Converse: an s3 PDF key becomes a document; image_url.format names a key without an extension", async () => {
+    await chat({
+      model: converse(NOVA),
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Compare." },
+            { type: "image_url", image_url: { url: "s3://my-bucket/report.pdf" } },
+            { type: "image_url", image_url: { url: "s3://my-bucket/scan", format: "image/jpeg" } },
+          ],
+        },
+      ],
+    });
+    const [, document, image] = lastBody(emulator).messages[0].content;
+    expect(document.document.format).toBe("pdf");
+    expect(document.document.source).toEqual({ s3Location: { uri: "s3://my-bucket/report.pdf" } });
+    expect(image).toEqual({
+      image: { format: "jpeg", source: { s3Location: { uri: "s3://my-bucket/scan" } } },
+    });
+  });
+
+  it("an s3 key of unknown format is refused, asking for image_url.format", async () => {
+    const error = await refused({ model: converse(NOVA), messages: withImages("s3://my-bucket/scan") });
+    expect(error.message).toMatch(/the format of s3:\/\/my-bucket\/scan is unknown.*image_url\.format/);
+  });
+
+  it.each([invoke(CLAUDE), invoke(NOVA)])(
+    "%s refuses an s3 image, pointing at the converse route",
+    async (model) => {
+      const error = await refused({ model, messages: withImages("s3://my-bucket/cat.png") });
+      expect(error.message).toMatch(/s3:\/\/my-bucket\/cat\.png.*only on the converse route/);
+    },
+  );
 });
 
 describe("address and format rules", () => {

@@ -112,12 +112,12 @@ describe("normalizeChat", () => {
     [
       "a file: image URL",
       [{ role: "user", content: [{ type: "image_url", image_url: { url: "file:///etc/passwd" } }] }],
-      /must be data:, http: or https: URLs \(got file:\)/,
+      /must be data:, http:, https: or s3: URLs \(got file:\)/,
     ],
     [
       "an ftp: image URL",
       [{ role: "user", content: [{ type: "image_url", image_url: { url: "ftp://example.com/a.png" } }] }],
-      /must be data:, http: or https: URLs \(got ftp:\)/,
+      /must be data:, http:, https: or s3: URLs \(got ftp:\)/,
     ],
     [
       "an unsupported image type",

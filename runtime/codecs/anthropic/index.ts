@@ -13,12 +13,14 @@ import { RequestValidationError, ResponseParseError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { ThinkingBlock } from "../../types.js";
 import { addInvocationMetrics } from "../shared/invocation-metrics.js";
+import { requireInlineMedia } from "../shared/media.js";
 import { sendsTools } from "../shared/tools.js";
 import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeBlock = Record<string, unknown>;
 
 function encodeMedia(block: ImageBlock | DocumentBlock, model: string): NativeBlock {
+  requireInlineMedia(block, model);
   if (block.kind === "image") {
     return { type: "image", source: { type: "base64", media_type: block.mediaType, data: block.base64 } };
   }

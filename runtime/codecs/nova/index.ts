@@ -14,12 +14,14 @@ import { RequestValidationError, ResponseParseError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { ThinkingBlock } from "../../types.js";
 import { createConverseEventDecoder } from "../shared/converse-events.js";
+import { requireInlineMedia } from "../shared/media.js";
 import { sendsTools } from "../shared/tools.js";
 import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeBlock = Record<string, unknown>;
 
-function encodeImage(block: ImageBlock): NativeBlock {
+function encodeImage(block: ImageBlock, model: string): NativeBlock {
+  requireInlineMedia(block, model);
   return { image: { format: block.format, source: { bytes: block.base64 } } };
 }
 
@@ -32,7 +34,7 @@ function encodeToolResultContent(block: ToolResultBlock, model: string): NativeB
   }
   return block.content.map((part) => {
     if (part.kind === "text") return { text: part.text };
-    if (part.kind === "image") return encodeImage(part);
+    if (part.kind === "image") return encodeImage(part, model);
     throw documentsUnsupported(model);
   });
 }
@@ -63,7 +65,7 @@ function encodeBlock(block: ContentBlock, model: string): NativeBlock | undefine
     case "text":
       return { text: block.text };
     case "image":
-      return encodeImage(block);
+      return encodeImage(block, model);
     case "document":
       throw documentsUnsupported(model);
     case "tool_call":
