@@ -19,7 +19,7 @@ export interface SyntheticCatalog {
  * A catalog of `families` families with `modelsPerFamily` models each, made by cloning the real
  * specs round-robin: family `<family>-s<n>`, model ids `<provider>.s<n>m<k>-<original id without provider>`.
  * Everything else (mappings, native schemas, params, prices, comments and layout) is the real spec's,
- * so it validates and reads like a hand-written catalog.
+ * so it validates and reads like a hand-written catalog. Specs without models (imported-model formats) are left out.
  */
 export async function createSyntheticCatalog(
   options: { families?: number; modelsPerFamily?: number; sourceDir?: string } = {},
@@ -29,7 +29,10 @@ export async function createSyntheticCatalog(
   const sourceDir = options.sourceDir ?? path.join(repositoryRoot, "specs");
   const sources: string[] = [];
   for (const name of (await readdir(sourceDir)).filter((file) => file.endsWith(".yaml")).sort()) {
-    sources.push(await readFile(path.join(sourceDir, name), "utf8"));
+    const text = await readFile(path.join(sourceDir, name), "utf8");
+    // Formats of imported models list no models (and their routes must stay unique): not cloned.
+    const models = parseDocument(text).get("models") as YAMLSeq<YAMLMap> | undefined;
+    if (models && models.items.length > 0) sources.push(text);
   }
   if (sources.length === 0) throw new Error(`no specs in ${sourceDir}`);
 

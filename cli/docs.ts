@@ -37,7 +37,6 @@ export const supplementalDescriptions: Readonly<Record<string, string>> = {
   "FamilySpec.title": "Human-readable family name, shown in generated code and docs.",
   "FamilySpec.description": "What the family's wire format looks like, in prose.",
   "FamilySpec.operations": "What the family's models can do; models may narrow it.",
-  "FamilySpec.models": "The family's models: id, limits, regions, profiles and prices.",
   "FamilySpec.embeddings": "The embeddings operation over InvokeModel.",
   "FamilySpec.images": "The images operation over InvokeModel.",
   "ProviderParam.requires": "Only models with this capability accept the param.",

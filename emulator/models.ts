@@ -4,9 +4,16 @@
  * (provisioned throughput / application inference profile ARNs). The catalog decides; ids are never
  * guessed from substrings.
  */
-import { catalog, familyLoaders } from "../generated/index.js";
+import {
+  catalog,
+  familyLoaders,
+  type ImportedModelRoute,
+  importedFormats,
+  isImportedModelRoute,
+} from "../generated/index.js";
 import { nativeSchemaLoaders } from "../generated/native-schemas/index.js";
 import type { CatalogEntry, FamilyModule, NativeSchemaSet } from "../runtime/descriptor.js";
+import { importedModelEntry } from "../runtime/imported-models.js";
 import { createError, errorMessages } from "./errors.js";
 
 /** A request's model, resolved to its catalog entry and family. */
@@ -39,11 +46,13 @@ export class ModelRegistry {
     private readonly schemas: ReadonlyMap<string, NativeSchemaSet>,
     private readonly registered: ReadonlyMap<string, string>,
     private readonly enforceProfileOnly: boolean,
+    private readonly imported: ReadonlyMap<string, ImportedModelRoute>,
   ) {}
 
   /** Loads every family module and native schema set of the catalog once, so request handling never waits on an import. */
   static async load(options: {
     models?: Readonly<Record<string, string>>;
+    importedModels?: Readonly<Record<string, string>>;
     enforceProfileOnly?: boolean;
   }): Promise<ModelRegistry> {
     const families = new Map<string, FamilyModule>();
@@ -63,7 +72,16 @@ export class ModelRegistry {
       }
       registered.set(id, base);
     }
-    return new ModelRegistry(families, schemas, registered, options.enforceProfileOnly ?? true);
+    const imported = new Map<string, ImportedModelRoute>();
+    for (const [id, route] of Object.entries(options.importedModels ?? {})) {
+      if (!isImportedModelRoute(route)) {
+        throw new Error(
+          `emulator option importedModels: "${id}" names "${route}", which is not an imported-model route (${Object.keys(importedFormats).sort().join(", ")})`,
+        );
+      }
+      imported.set(id, route);
+    }
+    return new ModelRegistry(families, schemas, registered, options.enforceProfileOnly ?? true, imported);
   }
 
   /** The family module of a catalog entry. */
@@ -80,6 +98,8 @@ export class ModelRegistry {
 
   /** Resolves a model id or returns undefined when the catalog does not know it. */
   find(requestedId: string): ResolvedModel | undefined {
+    const route = this.imported.get(requestedId);
+    if (route) return this.buildImported(requestedId, route);
     const registeredBase = this.registered.get(requestedId);
     if (registeredBase) return this.build(requestedId, registeredBase, undefined, true);
     const foundation = FOUNDATION_MODEL_ARN.exec(requestedId)?.[1];
@@ -112,6 +132,19 @@ export class ModelRegistry {
       );
     }
     return resolved;
+  }
+
+  /** An imported model: the entry of its route's format, as the runtime makes it. */
+  private buildImported(requestedId: string, route: ImportedModelRoute): ResolvedModel {
+    const entry = importedModelEntry(route, requestedId);
+    return {
+      requestedId,
+      baseId: requestedId,
+      entry,
+      family: this.familyOf(entry),
+      schemas: this.schemas.get(entry.family) ?? {},
+      registered: true,
+    };
   }
 
   private build(requestedId: string, baseId: string, profile: string | undefined, registered: boolean) {

@@ -22,6 +22,7 @@ const DEFAULT_MAX_BODY = 25_000_000;
 async function createContext(options: EmulatorOptions): Promise<EmulatorContext> {
   const registry = await ModelRegistry.load({
     ...(options.models ? { models: options.models } : {}),
+    ...(options.importedModels ? { importedModels: options.importedModels } : {}),
     enforceProfileOnly: options.enforceProfileOnly ?? true,
   });
   return {

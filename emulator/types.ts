@@ -28,6 +28,11 @@ export interface EmulatorOptions {
   verifySignature?: boolean;
   /** Extra model ids / ARNs (provisioned throughput, application inference profiles) → base model id. */
   models?: Readonly<Record<string, string>>;
+  /**
+   * Imported models (Bedrock Custom Model Import ARNs) → the LiteLLM route naming their format (`llama`,
+   * `deepseek_r1`, `qwen3`, `qwen2`, `openai`, `moonshot`): bodies are read, checked and answered in that format.
+   */
+  importedModels?: Readonly<Record<string, string>>;
   /** Largest accepted body; default 25,000,000 bytes (the service model's InvokeModel body limit). */
   maxBodyBytes?: number;
   /** Validate request bodies against the native schemas and the Converse shapes (default true). */

@@ -4,8 +4,8 @@
 import type { FamilyModule } from "../runtime/descriptor.js";
 import type { FamilyId } from "./catalog.js";
 
-export { catalog, getModel, isModelId, modelIds } from "./catalog.js";
-export type { ChatModelId, EmbeddingModelId, FamilyId, ImageEditModelId, ImageModelId, ModelAliases, ModelId, ModelParams, RerankModelId } from "./catalog.js";
+export { catalog, getModel, importedFormats, isImportedModelRoute, isModelId, modelIds } from "./catalog.js";
+export type { ChatModelId, EmbeddingModelId, FamilyId, ImageEditModelId, ImageModelId, ImportedModelRoute, ModelAliases, ModelId, ModelParams, RerankModelId } from "./catalog.js";
 export { openAIParams, runtimeImageEditParams, runtimeRerankParams } from "./params.js";
 
 /** Loads a family module on first use, so importing the package builds no adapter up front. */
@@ -30,6 +30,12 @@ export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule
   "deepseek-r1": () => import("./families/deepseek-r1.js"),
   "deepseek-v3": () => import("./families/deepseek-v3.js"),
   "google-gemma": () => import("./families/google-gemma.js"),
+  "imported-deepseek-r1": () => import("./families/imported-deepseek-r1.js"),
+  "imported-llama": () => import("./families/imported-llama.js"),
+  "imported-moonshot": () => import("./families/imported-moonshot.js"),
+  "imported-openai": () => import("./families/imported-openai.js"),
+  "imported-qwen2": () => import("./families/imported-qwen2.js"),
+  "imported-qwen3": () => import("./families/imported-qwen3.js"),
   "meta-llama2": () => import("./families/meta-llama2.js"),
   "meta-llama3": () => import("./families/meta-llama3.js"),
   "meta-llama4": () => import("./families/meta-llama4.js"),

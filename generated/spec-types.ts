@@ -61,11 +61,9 @@ export type Modality = ("text" | "image" | "document" | "video" | "audio" | "emb
 export type ProfilePrefix = ("us" | "eu" | "apac" | "jp" | "au" | "ca" | "in" | "us-gov" | "global")
 export type Price = (PriceFields & Price1)
 export type PriceOverride = (PriceFields & PriceOverride1 & PriceOverride2)
-export type PriceOverride1 = ({
+export type PriceOverride1 = {
 [k: string]: unknown
-} | {
-[k: string]: unknown
-})
+}
 /**
  * How Bedrock words a native body that fails the model's schema. bedrock (default): its JSON-schema validator, 'Malformed input request: #: extraneous key [x] is not permitted, please reformat your input and try again.'; bedrock-claude: the same validator over Claude's two body forms (Claude 3 generation), each InvokeModel error after a '#: subject must not be valid against schema' line for the text-completion form, with no separator; anthropic: Anthropic's own request validation (Claude 4 and later), the first error as 'x: Extra inputs are not permitted'.
  */
@@ -118,10 +116,11 @@ images?: ImagesMapping
 images_edit?: ImagesEditMapping
 rerank?: RerankMapping
 native?: NativeSchemas
+imported?: ImportedModels
 /**
- * @minItems 1
+ * The family's models. Empty only for a wire format of imported models (`imported`), which the catalog cannot list.
  */
-models: [ModelSpec, ...(ModelSpec)[]]
+models: ModelSpec[]
 }
 export interface ProviderParam {
 /**
@@ -160,6 +159,10 @@ constants?: {
  * template codec: where the rendered prompt goes.
  */
 prompt?: string
+/**
+ * Where the id of the model called is written into the body (an imported OpenAI-format model takes its ARN as `model`).
+ */
+model?: string
 template?: PromptTemplate
 /**
  * Message codecs: where the message list goes.
@@ -297,6 +300,17 @@ text?: string
 /**
  * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
  */
+text_fallback?: string
+/**
+ * Flat responses: chat-template markers the model may echo around its answer, removed from the start and the end of the text (Qwen's `<|im_start|>assistant\n` and `<|im_end|>`).
+ */
+text_markers?: {
+start?: string
+end?: string
+}
+/**
+ * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
+ */
 content?: string
 id?: Pointer
 finish_reason: FinishReasonMap
@@ -338,7 +352,7 @@ cache_read_tokens?: ValueSource
 cache_write_tokens?: ValueSource
 }
 /**
- * Where the model's reasoning travels, in answers and in invoke stream chunks alike (a field for the openai codec; tags for the openai codec and flat `text` answers).
+ * Where the model's reasoning travels (openai codec; tags also in flat answers), in answers and in invoke stream chunks alike.
  */
 export interface ReasoningCarriage {
 /**
@@ -356,6 +370,10 @@ close: string
  */
 implicit_open?: boolean
 }
+/**
+ * With `tags`: the prompt ends with the open tag (DeepSeek-R1's template ends `<think>`), so the answer starts inside the reasoning and only the close tag is written.
+ */
+opened_by_prompt?: boolean
 }
 export interface ChatStreamMapping {
 codec: StreamCodec
@@ -399,6 +417,12 @@ to: Pointer
 per_call: number
 }
 /**
+ * Where the list of vector types goes (Titan V2 `embeddingTypes`, Cohere `embedding_types`): written from `encoding_format` for models that list `embedding.types`, as LiteLLM does (`float` and `base64` ask for floats; a type name or a list asks for those types).
+ */
+types?: {
+to: Pointer
+}
+/**
  * Where an input image goes (multimodal models) and how it is encoded.
  */
 image?: {
@@ -424,6 +448,10 @@ response: {
  * @minItems 1
  */
 vectors: [Pointer, ...(Pointer)[]]
+/**
+ * A JSON pointer (RFC 6901) into a native body. `*` as a segment means every element of an array.
+ */
+by_type?: string
 prompt_tokens?: ValueSource
 }
 }
@@ -620,6 +648,21 @@ rerank_response?: {
 }
 }
 /**
+ * Bedrock Custom Model Import: LiteLLM's routes (`bedrock/<route>/[<region>/]<model ARN>`) that declare a model of this family's InvokeModel format. The catalog cannot know such a model: it has no price.
+ */
+export interface ImportedModels {
+/**
+ * LiteLLM's route prefixes (https://docs.litellm.ai/docs/providers/bedrock_imported), unique across specs.
+ *
+ * @minItems 1
+ */
+routes: [string, ...(string)[]]
+/**
+ * What an imported model of this format is taken to accept (params that require another capability are refused).
+ */
+capabilities?: Capability[]
+}
+/**
  * A model of the family. Its `params` overlay the family's param rules (policy, default, min, max, allowed, values) on every route.
  */
 export interface ModelSpec {
@@ -658,6 +701,10 @@ embedding?: {
 dimensions: [number, ...(number)[]]
 default_dimensions?: number
 max_input_chars?: number
+/**
+ * Vector types the model can answer besides floats' default (written where `embeddings.request.types` says).
+ */
+types?: ("float" | "int8" | "uint8" | "binary" | "ubinary")[]
 }
 image?: {
 sizes?: string[]

@@ -40,6 +40,23 @@ export function catalogEntryOf(family: FamilySpec, model: ModelSpec): Record<str
   };
 }
 
+/** Every imported-model route with the family that declares it, sorted by route. */
+function importedRoutesOf(families: readonly FamilySpec[]): { route: string; family: FamilySpec }[] {
+  return families
+    .flatMap((family) => (family.imported?.routes ?? []).map((route) => ({ route, family })))
+    .sort((a, b) => byString(a.route, b.route));
+}
+
+/** What the runtime needs to call an imported model of a family's format (its catalog entry is made from it). */
+function importedFormatOf(family: FamilySpec): Record<string, unknown> {
+  return {
+    family: family.family,
+    provider: family.provider,
+    operations: family.operations,
+    capabilities: [...(family.imported?.capabilities ?? [])].sort(byString),
+  };
+}
+
 /** Names of the provider params a model accepts: those its capabilities and operations allow. */
 export function providerParamsOf(family: FamilySpec, model: ModelSpec): string[] {
   const capabilities = model.capabilities ?? [];
@@ -100,7 +117,11 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
 
   // Statements of a kind are added together: every insertion re-parses the file, which grows large.
   file.addImportDeclarations([
-    { isTypeOnly: true, moduleSpecifier: "../runtime/descriptor.js", namedImports: ["CatalogEntry"] },
+    {
+      isTypeOnly: true,
+      moduleSpecifier: "../runtime/descriptor.js",
+      namedImports: ["CatalogEntry", "ImportedFormat"],
+    },
     ...sorted.map((family) => ({
       isTypeOnly: true,
       moduleSpecifier: `./families/${family.family}.js`,
@@ -122,6 +143,14 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
       name: "ModelId",
       docs: ["Every base model id in the catalog."],
       type: union(models.map(({ model }) => model.id)),
+    },
+    {
+      isExported: true,
+      name: "ImportedModelRoute",
+      docs: [
+        "LiteLLM's routes for Bedrock Custom Model Import (`bedrock/<route>/<model ARN>`), one per imported-model format.",
+      ],
+      type: union(importedRoutesOf(sorted).map(({ route }) => route)),
     },
     ...operationIdUnions.map(({ name, operation }) => ({
       isExported: true,
@@ -180,6 +209,20 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
         ),
     },
     {
+      name: "importedFormats",
+      type: "Readonly<Record<ImportedModelRoute, ImportedFormat>>",
+      docs: [
+        "The wire format each imported-model route names: its family, and what such a model is taken to accept.",
+      ],
+      initializer: (writer) =>
+        writeValue(
+          writer,
+          Object.fromEntries(
+            importedRoutesOf(sorted).map(({ route, family }) => [route, importedFormatOf(family)]),
+          ),
+        ),
+    },
+    {
       name: "modelIds",
       type: "readonly ModelId[]",
       docs: ["Model ids in sorted order."],
@@ -198,6 +241,14 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
       parameters: [{ name: "id", type: "string" }],
       returnType: "id is ModelId",
       statements: "return Object.hasOwn(catalog, id);",
+    },
+    {
+      isExported: true,
+      name: "isImportedModelRoute",
+      docs: ["True when `route` is one of LiteLLM's imported-model routes."],
+      parameters: [{ name: "route", type: "string" }],
+      returnType: "route is ImportedModelRoute",
+      statements: "return Object.hasOwn(importedFormats, route);",
     },
     {
       isExported: true,
@@ -246,7 +297,17 @@ export function emitIndex(file: SourceFile, families: readonly FamilySpec[]): vo
     { isTypeOnly: true, moduleSpecifier: "./catalog.js", namedImports: ["FamilyId"] },
   ]);
   file.addExportDeclarations([
-    { moduleSpecifier: "./catalog.js", namedExports: ["catalog", "getModel", "isModelId", "modelIds"] },
+    {
+      moduleSpecifier: "./catalog.js",
+      namedExports: [
+        "catalog",
+        "getModel",
+        "importedFormats",
+        "isImportedModelRoute",
+        "isModelId",
+        "modelIds",
+      ],
+    },
     {
       isTypeOnly: true,
       moduleSpecifier: "./catalog.js",
@@ -256,6 +317,7 @@ export function emitIndex(file: SourceFile, families: readonly FamilySpec[]): vo
         "FamilyId",
         "ImageEditModelId",
         "ImageModelId",
+        "ImportedModelRoute",
         "ModelAliases",
         "ModelId",
         "ModelParams",

@@ -123,18 +123,21 @@ function usageReads(schema: JsonSchema, usage: UsageMap | undefined): FieldRead[
 function chatAnswerCheck(chat: ChatMapping, schema: JsonSchema): AnswerCheck {
   const { response } = chat;
   const answer = response.text ?? response.content!;
+  // An answer whose text may come in a fallback field (Qwen2's `text`) holds one of the two.
+  const fallback = response.text ? response.text_fallback : undefined;
   const reads: FieldRead[] = [
     {
       ...describeRead(schema, answer, response.text ? "the answer text" : "the answer content"),
-      required: true,
+      required: fallback === undefined,
     },
   ];
+  if (fallback) reads.push(describeRead(schema, fallback, "the answer text (fallback)"));
   if (typeof response.finish_reason.from === "string")
     reads.push(describeRead(schema, response.finish_reason.from, "the stop reason"));
   reads.push(...usageReads(schema, response.usage));
   if (response.id) reads.push(describeRead(schema, response.id, "the response id"));
   if (response.guardrail) reads.push(describeRead(schema, response.guardrail, "the guardrail action"));
-  return { reads };
+  return fallback ? { reads, someOf: [answer, fallback] } : { reads };
 }
 
 /**

@@ -178,7 +178,20 @@ function checkAcrossSpecs(specs: readonly { spec: LoadedSpec; family: FamilySpec
   const problems: SpecProblem[] = [];
   const modelOwners = new Map<string, string>();
   const familyOwners = new Map<string, string>();
+  const routeOwners = new Map<string, string>();
   for (const { spec, family } of specs) {
+    family.imported?.routes.forEach((route, index) => {
+      const where = routeOwners.get(route);
+      if (where)
+        problems.push(
+          problemAt(
+            spec,
+            `/imported/routes/${index}`,
+            `imported-model route "${route}" is also declared in ${where}`,
+          ),
+        );
+      else routeOwners.set(route, spec.file);
+    });
     const owner = familyOwners.get(family.family);
     if (owner)
       problems.push(problemAt(spec, "/family", `family "${family.family}" is also defined in ${owner}`));
@@ -212,7 +225,34 @@ function checkFamily(spec: LoadedSpec, family: FamilySpec): SpecProblem[] {
   if (family.chat?.request.template)
     checkTemplate(family.chat.request.template, "/chat/request/template", report);
   checkModels(family, report);
+  checkImported(family, report);
   return problems;
+}
+
+/** A family of imported models is a chat format called over InvokeModel; any other family lists its models. */
+function checkImported(family: FamilySpec, report: Report): void {
+  const imported = family.imported;
+  if (!imported) {
+    if (family.models.length === 0)
+      report(
+        "/models",
+        "a family needs at least one model, unless it is an imported-model format (`imported`)",
+      );
+    return;
+  }
+  if (!family.operations.includes("chat") || !family.routes.includes("invoke") || !family.chat) {
+    report(
+      "/imported",
+      "imported models are called through InvokeModel chat: the family needs the chat operation, the invoke route and a `chat` mapping",
+    );
+  }
+  imported.routes.forEach((route, index) => {
+    if (route === "converse" || route === "invoke")
+      report(
+        `/imported/routes/${index}`,
+        `"${route}/" is the prefix that forces a Bedrock API, not a format`,
+      );
+  });
 }
 
 type Report = (pointer: string, message: string) => void;
@@ -290,20 +330,21 @@ function checkCodecVariants(family: FamilySpec, report: Report): void {
       `content_form is read by the openai codec only (this spec uses ${codec})`,
     );
   }
-  const reasoning = family.chat?.response.reasoning;
-  // A flat `text` answer (and its flat stream) reads reasoning tags too; a field needs the openai codec.
-  if (reasoning !== undefined && codec !== "openai") {
-    if (family.chat?.response.text === undefined) {
-      report(
-        "/chat/response/reasoning",
-        `reasoning is read by the openai codec, or as tags from a flat text answer (this spec uses ${codec} without response.text)`,
-      );
-    } else if (reasoning.field !== undefined) {
-      report(
-        "/chat/response/reasoning/field",
-        `a reasoning field is read by the openai codec only (this spec uses ${codec}); a flat text answer reads tags`,
-      );
-    }
+  const response = family.chat?.response;
+  const reasoning = response?.reasoning;
+  const taggedFlatText = response?.text !== undefined && reasoning?.tags && !reasoning.field;
+  if (reasoning !== undefined && codec !== "openai" && !taggedFlatText) {
+    report(
+      "/chat/response/reasoning",
+      `reasoning is read by the openai codec, and its tags in flat answers (\`text\`) (this spec uses ${codec})`,
+    );
+  }
+  if (reasoning?.opened_by_prompt && !reasoning.tags) {
+    report("/chat/response/reasoning/opened_by_prompt", "opened_by_prompt needs `tags`");
+  }
+  for (const key of ["text_fallback", "text_markers"] as const) {
+    if (response?.[key] !== undefined && response.text === undefined)
+      report(`/chat/response/${key}`, `${key} is read with \`text\` (flat answers) only`);
   }
   if (reasoning?.tags && reasoning.tags.open === reasoning.tags.close) {
     report("/chat/response/reasoning/tags", "the opening and closing reasoning tags must differ");
@@ -549,7 +590,7 @@ function checkPointers(family: FamilySpec, report: Report): void {
   if (family.chat) {
     const request = against("chat_request", native.chat_request);
     const { request: mapping, response, stream } = family.chat;
-    for (const field of ["prompt", "messages", "system", "tools", "tool_choice"] as const) {
+    for (const field of ["prompt", "messages", "system", "tools", "tool_choice", "model"] as const) {
       request(mapping[field], `/chat/request/${field}`);
     }
     constants(mapping.constants, "/chat/request/constants", request);
@@ -558,7 +599,7 @@ function checkPointers(family: FamilySpec, report: Report): void {
     const requestOfSomeModel = against("chat_request", nativeRequestWithModelFields(family));
     tableTargets(mapping.params, "/chat/request/params", requestOfSomeModel);
     const body = against("chat_response", native.chat_response);
-    for (const field of ["text", "content", "id", "guardrail"] as const)
+    for (const field of ["text", "text_fallback", "content", "id", "guardrail"] as const)
       body(response[field], `/chat/response/${field}`);
     body(response.finish_reason.from, "/chat/response/finish_reason/from");
     body(response.choices?.list, "/chat/response/choices/list");
@@ -600,11 +641,13 @@ function checkPointers(family: FamilySpec, report: Report): void {
     const { request: mapping, response } = family.embeddings;
     request(mapping.input.to, "/embeddings/request/input/to");
     request(mapping.image?.to, "/embeddings/request/image/to");
+    request(mapping.types?.to, "/embeddings/request/types/to");
     constants(mapping.constants, "/embeddings/request/constants", request);
     constants(mapping.image?.constants, "/embeddings/request/image/constants", request);
     tableTargets(mapping.params, "/embeddings/request/params", request);
     const body = against("embeddings_response", native.embeddings_response);
     response.vectors.forEach((pointer, index) => body(pointer, `/embeddings/response/vectors/${index}`));
+    body(response.by_type, "/embeddings/response/by_type");
     body(response.prompt_tokens, "/embeddings/response/prompt_tokens");
   }
   if (family.images) {
@@ -721,6 +764,12 @@ function checkModels(family: FamilySpec, report: Report): void {
     const operations = model.operations ?? family.operations;
     const embeds = operations.includes("embeddings");
     if (embeds && !model.embedding) report(at, "an embeddings model needs `embedding` (its dimensions)");
+    if (model.embedding?.types && !family.embeddings?.request.types) {
+      report(
+        `${at}/embedding/types`,
+        "vector types need `embeddings.request.types` (where the family takes them)",
+      );
+    }
     if (
       model.embedding?.default_dimensions !== undefined &&
       !model.embedding.dimensions.includes(model.embedding.default_dimensions)

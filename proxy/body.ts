@@ -21,6 +21,8 @@ const proxyFields = new Set([
   "num_retries",
   "timeout",
   "fetchImage",
+  // The proxy decides whether image URLs are fetched and which addresses they may reach, never a client.
+  "imageFetch",
   "onWarning",
   "signal",
   "fallbacks",

@@ -153,6 +153,8 @@ export const chatRequestSchema = {
   },
 } as const;
 
+const encodingFormats = ["float", "base64", "int8", "uint8", "binary", "ubinary"];
+
 export const embeddingsRequestSchema = {
   type: "object",
   required: ["model", "input"],
@@ -167,7 +169,10 @@ export const embeddingsRequestSchema = {
       ],
     },
     dimensions: nullable({ type: "integer", minimum: 1 }),
-    encoding_format: nullable({ enum: ["float", "base64"] }),
+    // OpenAI's float and base64, and the vector types Titan V2 and Cohere answer (a name or a list), as LiteLLM takes them.
+    encoding_format: nullable({
+      anyOf: [{ enum: encodingFormats }, { type: "array", minItems: 1, items: { enum: encodingFormats } }],
+    }),
     input_type: nullable({ type: "string" }),
     drop_params: nullable({ type: "boolean" }),
     timeout: nullable({ type: "number", exclusiveMinimum: 0 }),

@@ -8,6 +8,7 @@ import type {
   AnthropicMessageStream,
   AnthropicTokenCount,
 } from "./messages/types.js";
+import { regionNamedByModel } from "./model-region.js";
 import type {
   ResponseCreateRequest,
   ResponseEventStream,
@@ -191,6 +192,18 @@ function connectionOf(
   return { connection: state.baseConnection, overrides };
 }
 
+/**
+ * The connection of a call whose model names a Region (an ARN's, or an imported-model route's): that Region
+ * instead of the client's, as LiteLLM calls such a model where it lives. A Region the request itself gives
+ * (`region`, `aws_region_name`) still wins, as LiteLLM's explicit `aws_region_name` does.
+ */
+function inModelRegion(body: Readonly<Record<string, unknown>>, connection: Connection): Connection {
+  if (body.region !== undefined || body.aws_region_name !== undefined) return connection;
+  const region = regionNamedByModel(body.model, body.model_id);
+  if (region === undefined || region === connection.region) return connection;
+  return { ...connection, region };
+}
+
 /** The SDK client, transport options, warning sink and policy switches of one call. */
 async function prepareCall(
   state: ClientState,
@@ -199,7 +212,11 @@ async function prepareCall(
 ): Promise<PreparedCall> {
   const { options } = state;
   const timeout = resolveCallTimeout(requestOptions, body, state.timeout);
-  const { connection, overrides } = connectionOf(state, body, requestOptions);
+  const chosen = connectionOf(state, body, requestOptions);
+  const { overrides } = chosen;
+  // A client passed to createBedrock is used as is, also for a model in another Region (it cannot be re-signed).
+  const connection =
+    state.ownClient && !overrides ? chosen.connection : inModelRegion(body, chosen.connection);
   const client =
     state.ownClient && !overrides
       ? state.ownClient
@@ -244,6 +261,7 @@ async function prepareChatCall(
     ...body,
     user_continue_message: body.user_continue_message ?? options.user_continue_message,
     fetchImage: body.fetchImage ?? options.fetchImage,
+    imageFetch: body.imageFetch ?? options.imageFetch,
   };
   return {
     ...prepared,

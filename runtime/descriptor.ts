@@ -80,6 +80,17 @@ export interface CatalogEntry {
 }
 
 /**
+ * A wire format of Bedrock Custom Model Import, as a spec's `imported` section declares it: the catalog
+ * entry of an imported model (which the catalog cannot list) is made from it, with no price.
+ */
+export interface ImportedFormat {
+  readonly family: string;
+  readonly provider: string;
+  readonly operations: readonly Operation[];
+  readonly capabilities: readonly Capability[];
+}
+
+/**
  * A family module as generated: loaded on first use, never up front. Its native JSON Schemas are in
  * `generated/native-schemas/`, which only the emulator loads.
  */

@@ -19,7 +19,18 @@ interface InputItem {
   readonly image?: { base64: string; mediaType: string };
 }
 
-function normalizeInputs(input: unknown, model: string): InputItem[] {
+/**
+ * A string input that is a base64 image data URL, for a model that embeds images: LiteLLM sends it as the
+ * image (Titan Multimodal's `inputImage`, tests/llm_translation/test_bedrock_completion.py
+ * test_bedrock_image_embedding_transformation). Otherwise a string is text.
+ */
+function readImageDataUrl(item: string, takesImages: boolean): InputItem | undefined {
+  if (!takesImages || !item.startsWith("data:image/")) return undefined;
+  const data = parseDataUrl(item);
+  return data ? { image: { base64: data.base64, mediaType: data.mediaType } } : undefined;
+}
+
+function normalizeInputs(input: unknown, model: string, takesImages: boolean): InputItem[] {
   const list = Array.isArray(input) ? input : [input];
   if (list.length === 0)
     throw new RequestValidationError("input must not be empty", { param: "input", model });
@@ -31,7 +42,7 @@ function normalizeInputs(input: unknown, model: string): InputItem[] {
           param,
           model,
         });
-      return { text: item };
+      return readImageDataUrl(item, takesImages) ?? { text: item };
     }
     if (item && typeof item === "object" && (item as EmbeddingImageInput).type === "image_url") {
       const image = item as EmbeddingImageInput;
@@ -101,16 +112,39 @@ function toBase64Floats(vector: readonly number[]): string {
   return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString("base64");
 }
 
-function readVectors(body: unknown, mapping: EmbeddingsMapping, expected: number): number[][] {
+/** One vector (a list of numbers) or a list of them, as a list of vectors; undefined for anything else. */
+function asVectorList(value: unknown): number[][] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  if (typeof value[0] === "number") return [value as number[]];
+  if (Array.isArray(value[0])) return value as number[][];
+  return undefined;
+}
+
+function findVectors(body: unknown, mapping: EmbeddingsMapping): number[][] | undefined {
   for (const pointer of mapping.response.vectors) {
-    const value = readPointer(body, pointer);
-    if (!Array.isArray(value) || value.length === 0) continue;
-    if (typeof value[0] === "number") return [value as number[]];
-    if (Array.isArray(value[0])) return value as number[][];
+    const vectors = asVectorList(readPointer(body, pointer));
+    if (vectors) return vectors;
   }
-  throw new ResponseParseError(
+  return undefined;
+}
+
+function noVectorsError(mapping: EmbeddingsMapping, expected: number): ResponseParseError {
+  return new ResponseParseError(
     `the embeddings response has no vectors at ${mapping.response.vectors.join(" or ")} (expected ${expected})`,
   );
+}
+
+/** Vectors by type (`response.by_type`: Titan's embeddingsByType, Cohere's embeddings object), in answer order. */
+function readVectorsByType(body: unknown, mapping: EmbeddingsMapping): Map<string, number[][]> | undefined {
+  const pointer = mapping.response.by_type;
+  const value = pointer ? readPointer(body, pointer) : undefined;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const byType = new Map<string, number[][]>();
+  for (const [type, vectors] of Object.entries(value)) {
+    const list = asVectorList(vectors);
+    if (list) byType.set(type, list);
+  }
+  return byType.size > 0 ? byType : undefined;
 }
 
 /** `dimensions`, when given, must be one the model offers. */
@@ -124,16 +158,64 @@ function requireSupportedDimensions(request: Readonly<Record<string, unknown>>, 
   }
 }
 
-/** OpenAI's `encoding_format`: float vectors, or base64 of little-endian float32s. */
-function readEncoding(request: Readonly<Record<string, unknown>>, model: string): "float" | "base64" {
-  const encoding = (request.encoding_format as string | undefined) ?? "float";
-  if (encoding !== "float" && encoding !== "base64") {
-    throw new RequestValidationError(
-      `encoding_format must be "float" or "base64" (got ${JSON.stringify(encoding)})`,
-      { param: "encoding_format", model },
-    );
+type VectorType = NonNullable<NonNullable<CatalogEntry["embedding"]>["types"]>[number];
+
+/** What `encoding_format` asks for. */
+interface Encoding {
+  /** Vector types to ask the model for, in order (empty: the model's default floats). */
+  readonly types: readonly VectorType[];
+  /** Float vectors go back as base64 of little-endian float32s (OpenAI's `base64`). */
+  readonly base64: boolean;
+}
+
+/**
+ * `encoding_format` as OpenAI and LiteLLM take it: `float`; `base64` (OpenAI's encoding of float32 vectors,
+ * which the openai client asks for by default); or, for models that answer other vector types, a type name
+ * (int8, uint8, binary, ubinary) or a list of formats, as LiteLLM passes to Cohere's `embedding_types`
+ * (litellm/llms/bedrock/embed/cohere_transformation.py: a string is wrapped in a list, base64 asks for float).
+ */
+function readEncoding(request: Readonly<Record<string, unknown>>, entry: CatalogEntry): Encoding {
+  const given = request.encoding_format;
+  if (given === undefined || given === null) return { types: [], base64: false };
+  const offered = entry.embedding?.types ?? [];
+  const formats = Array.isArray(given) ? given : [given];
+  const allowed = ["float", "base64", ...offered.filter((type) => type !== "float")];
+  const types: VectorType[] = [];
+  let base64 = false;
+  for (const format of formats) {
+    if (format === "base64") base64 = true;
+    const type = format === "base64" ? "float" : format;
+    if (typeof type !== "string" || (type !== "float" && !offered.includes(type as VectorType))) {
+      throw new RequestValidationError(
+        `encoding_format ${JSON.stringify(format)} is not supported by ${entry.id}: use ${allowed.map((name) => `"${name}"`).join(", ")}${offered.length > 0 ? " (or a list of them)" : ""}`,
+        { param: "encoding_format", model: entry.id, code: "invalid_param_value" },
+      );
+    }
+    if (!types.includes(type as VectorType)) types.push(type as VectorType);
   }
-  return encoding;
+  if (formats.length === 0) {
+    throw new RequestValidationError("encoding_format must not be an empty list", {
+      param: "encoding_format",
+      model: entry.id,
+    });
+  }
+  return { types, base64 };
+}
+
+/**
+ * Writes the vector types `encoding_format` asks for where the family takes them (unless the request named
+ * them itself, e.g. `embedding_types`): LiteLLM sends float as `["float"]` to Titan V2 and Cohere.
+ */
+function writeVectorTypes(
+  body: Record<string, unknown>,
+  encoding: Encoding,
+  mapping: EmbeddingsMapping,
+  entry: CatalogEntry,
+): void {
+  const target = mapping.request.types?.to;
+  if (!target || !entry.embedding?.types || encoding.types.length === 0) return;
+  if (readPointer(body, target) !== undefined) return;
+  writePointer(body, target, [...encoding.types]);
 }
 
 interface Batch {
@@ -192,42 +274,120 @@ function readInputTokens(answer: InvokeAnswer, mapping: EmbeddingsMapping): numb
 }
 
 interface BatchResult {
-  readonly vectors: number[][];
+  /** The answer's vectors (floats), one per input; undefined when it answers by type only. */
+  readonly vectors: number[][] | undefined;
+  /** The answer's vectors by type, when it answers so. */
+  readonly byType: Map<string, number[][]> | undefined;
   readonly tokens: number;
   readonly images: number;
 }
 
-/** The OpenAI-shaped list of every batch's vectors, in input order, with the tokens and images counted. */
+/** Reads one batch's answer; every list of vectors it holds must have one vector per input. */
+function readBatchAnswer(
+  answer: InvokeAnswer,
+  mapping: EmbeddingsMapping,
+  batch: Batch,
+  model: string,
+): BatchResult {
+  const expected = batch.items.length;
+  const vectors = findVectors(answer.body, mapping);
+  const byType = readVectorsByType(answer.body, mapping);
+  if (!vectors && !byType) throw noVectorsError(mapping, expected);
+  for (const [type, list] of [["float", vectors] as const, ...(byType ?? [])]) {
+    if (list && list.length !== expected)
+      throw new ResponseParseError(`${model} returned ${list.length} ${type} vectors for ${expected} inputs`);
+  }
+  return {
+    vectors,
+    byType,
+    tokens: readInputTokens(answer, mapping),
+    images: batch.items.filter((item) => item.image).length,
+  };
+}
+
+/**
+ * The vector types listed one entry per type and input (each with its `type`, as LiteLLM lists Cohere's
+ * embeddings_by_type answers: tests/test_litellm/llms/bedrock/embed/test_bedrock_embedding.py
+ * test_bedrock_cohere_v4_embedding_response_parsing): when the caller asked for a type other than floats, or
+ * the answer holds several types. Undefined: plain float vectors, as OpenAI lists them.
+ */
+function listedTypes(results: readonly BatchResult[], encoding: Encoding): string[] | undefined {
+  const answered = results.find((result) => result.byType)?.byType;
+  if (!answered) return undefined;
+  const askedOther = encoding.types.some((type) => type !== "float");
+  if (!askedOther && answered.size < 2) return undefined;
+  return encoding.types.length > 0 ? [...encoding.types] : [...answered.keys()];
+}
+
+/** The OpenAI-shaped list of every batch's vectors, in input order (by type first when typed), with the tokens and images counted. */
 function collectEmbeddings(
   batches: readonly Batch[],
   results: readonly BatchResult[],
-  encoding: "float" | "base64",
+  encoding: Encoding,
+  model: string,
 ): { data: CreateEmbeddingResponse["data"]; tokens: number; images: number } {
   const data: CreateEmbeddingResponse["data"] = [];
-  let tokens = 0;
-  let images = 0;
-  results.forEach((result, batchIndex) => {
-    tokens += result.tokens;
-    images += result.images;
-    result.vectors.forEach((vector, offset) => {
-      data.push({
-        object: "embedding",
-        index: batches[batchIndex]!.start + offset,
-        embedding: encoding === "base64" ? toBase64Floats(vector) : vector,
+  const types = listedTypes(results, encoding);
+  const encode = (vector: number[], type: string) =>
+    encoding.base64 && type === "float" ? toBase64Floats(vector) : vector;
+  for (const type of types ?? ["float"]) {
+    results.forEach((result, batchIndex) => {
+      const vectors = types ? result.byType?.get(type) : (result.vectors ?? result.byType?.get("float"));
+      if (!vectors) throw new ResponseParseError(`${model} answered no ${type} vectors`);
+      vectors.forEach((vector, offset) => {
+        const index = batches[batchIndex]!.start + offset;
+        data.push(
+          types
+            ? { object: "embedding", index, embedding: encode(vector, type), type }
+            : { object: "embedding", index, embedding: encode(vector, type) },
+        );
       });
     });
-  });
+  }
+  let tokens = 0;
+  let images = 0;
+  for (const result of results) {
+    tokens += result.tokens;
+    images += result.images;
+  }
   return { data, tokens, images };
+}
+
+/** The usage of an embeddings call; images embedded are counted as LiteLLM counts them (`image_count`). */
+function buildEmbeddingUsage(
+  tokens: number,
+  images: number,
+  cost: number | null,
+): CreateEmbeddingResponse["usage"] {
+  return {
+    prompt_tokens: tokens,
+    total_tokens: tokens,
+    cost,
+    ...(images > 0 ? { prompt_tokens_details: { image_count: images } } : {}),
+  };
+}
+
+/**
+ * Request fields LiteLLM strips from embedding bodies: `cache_control_injection_points` belongs to chat
+ * (test_bedrock_embedding_strips_cache_control_injection_points; Bedrock answers "extraneous key
+ * [cache_control_injection_points] is not permitted").
+ */
+function withoutChatOnlyFields(
+  request: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
+  if (request.cache_control_injection_points === undefined) return request;
+  const { cache_control_injection_points: _chatOnly, ...rest } = request;
+  return rest;
 }
 
 /** Embeds one input or many, split into calls by the family's per-call limit and sent with a concurrency bound. */
 export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbeddingResponse> {
-  const { request } = call;
+  const request = withoutChatOnlyFields(call.request);
   const { resolved, entry, descriptor } = await resolveOperation(request, call.region, "embeddings", call);
   const mapping = descriptor.embeddings!;
-  const items = normalizeInputs(request.input, entry.id);
+  const items = normalizeInputs(request.input, entry.id, mapping.request.image !== undefined);
   requireSupportedDimensions(request, entry);
-  const encoding = readEncoding(request, entry.id);
+  const encoding = readEncoding(request, entry);
   if (items.some((item) => item.image) && !mapping.request.image) {
     throw new RequestValidationError(
       `${entry.id} embeds text only; image inputs need a multimodal embedding model`,
@@ -248,6 +408,7 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
     { kind: "embeddings", entry, descriptor },
     paramTableFor(mapping.request.params, entry),
   );
+  writeVectorTypes(template, encoding, mapping, entry);
 
   const metadata = invokeRequestMetadata(request.requestMetadata, entry.id);
   const concurrency = Math.max(1, Math.min(64, (request.concurrency as number | undefined) ?? 8));
@@ -265,25 +426,19 @@ export async function createEmbeddings(call: EmbeddingsCall): Promise<CreateEmbe
       `the ${entry.id} embeddings response`,
       entry.id,
     );
-    const vectors = readVectors(answer.body, mapping, batch.items.length);
-    if (vectors.length !== batch.items.length) {
-      throw new ResponseParseError(
-        `${entry.id} returned ${vectors.length} vectors for ${batch.items.length} inputs`,
-      );
-    }
-    return { vectors, tokens: readInputTokens(answer, mapping), images: batch.items[0]!.image ? 1 : 0 };
+    return readBatchAnswer(answer, mapping, batch, entry.id);
   });
 
-  const { data, tokens, images } = collectEmbeddings(batches, results, encoding);
+  const { data, tokens, images } = collectEmbeddings(batches, results, encoding, entry.id);
   const price = resolvePrice(entry, resolved.profile, resolved.arnRegion ?? call.region);
   return {
     object: "list",
     data,
     model: resolved.displayName,
-    usage: {
-      prompt_tokens: tokens,
-      total_tokens: tokens,
-      cost: computeEmbeddingCost(price, tokens, images, batches.length - images),
-    },
+    usage: buildEmbeddingUsage(
+      tokens,
+      images,
+      computeEmbeddingCost(price, tokens, images, batches.length - images),
+    ),
   };
 }

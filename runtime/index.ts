@@ -1,4 +1,11 @@
 export {
+  defaultMaxImageBytes,
+  detectMediaType,
+  type FetchedImage,
+  type ImageFetchOptions,
+  isPrivateAddress,
+} from "./chat/image-fetch.js";
+export {
   type Bedrock,
   type BedrockOptions,
   type ChatCompletions,

@@ -1,8 +1,13 @@
-import { catalog, isModelId } from "../generated/catalog.js";
+import { catalog, importedFormats, isModelId } from "../generated/catalog.js";
 import type { Operation, ProfilePrefix, Route } from "../generated/spec-types.js";
 import { describeUnknownModel } from "./catalog-suggest.js";
 import type { CatalogEntry } from "./descriptor.js";
 import { ModelNotSupportedError } from "./errors.js";
+import {
+  type ImportedModelRoute,
+  importedModelEntry,
+  readImportedModelReference,
+} from "./imported-models.js";
 import { checkLifecycle, type LifecycleOptions } from "./lifecycle.js";
 
 /** The routes a caller can force with `bedrock/converse/` or `bedrock/invoke/`, and a chat call can take. */
@@ -32,8 +37,10 @@ export interface ResolvedModel {
   readonly forcedRoute: ChatRoute | undefined;
   /** The cross-region profile the call runs under, for pricing. */
   readonly profile: ProfilePrefix | undefined;
-  /** The region an ARN names, when it names one. */
+  /** The region an ARN names, when it names one (or the Region segment of an imported-model route). */
   readonly arnRegion: string | undefined;
+  /** The imported-model route (`bedrock/llama/<arn>` …) that declared the model's format, if any. */
+  readonly importedRoute?: ImportedModelRoute;
 }
 
 const cache = new Map<string, ResolvedModel>();
@@ -77,41 +84,79 @@ function lookup(reference: string): {
   return { entry: undefined, profile: undefined, arnRegion: undefined };
 }
 
-/**
- * LiteLLM's routes for Bedrock Custom Model Import (https://docs.litellm.ai/docs/providers/bedrock):
- * each sends its own InvokeModel body format, which bedrock-forge does not speak yet.
- */
-const importedModelRoutes: ReadonlySet<string> = new Set([
-  "llama",
-  "deepseek_r1",
-  "qwen3",
-  "qwen2",
-  "openai",
-  "moonshot",
-]);
-
-/** A `route/…` left after `bedrock/` that is not converse or invoke: refused, never sent to Bedrock as a model id. */
+/** A `route/…` left after `bedrock/` that is not converse, invoke or an imported-model route: refused, never sent to Bedrock as a model id. */
 function refuseUnknownRoute(reference: string, model: string): void {
   const slash = reference.indexOf("/");
   if (slash < 0 || reference.startsWith("arn:")) return;
   const route = reference.slice(0, slash);
-  const rest = reference.slice(slash + 1);
-  if (importedModelRoutes.has(route)) {
-    throw new ModelNotSupportedError(
-      `${model}: LiteLLM's ${route}/ route for imported models (Custom Model Import) is not supported yet; imported models that support Converse can be called as bedrock/converse/${rest}`,
-      { model },
-    );
-  }
   throw new ModelNotSupportedError(
-    `${model}: ${route}/ is not a route (bedrock/converse/… and bedrock/invoke/… are; LiteLLM's imported-model routes are ${[...importedModelRoutes].join(", ")}), and a Bedrock model id has no "/"`,
+    `${model}: ${route}/ is not a route (bedrock/converse/… and bedrock/invoke/… are, and LiteLLM's imported-model routes ${Object.keys(importedFormats).sort().join("/, ")}/), and a Bedrock model id has no "/"`,
     { model },
   );
 }
 
 /**
+ * An imported model named by one of LiteLLM's routes (`llama/<arn>`, `openai/<region>/<arn>` …): called through
+ * InvokeModel in the route's format, on the bare ARN, in the route's or the ARN's Region.
+ */
+function resolveImportedModel(
+  reference: string,
+  model: string,
+  modelId: string | undefined,
+  forcedRoute: ChatRoute | undefined,
+): ResolvedModel | undefined {
+  const imported = readImportedModelReference(reference);
+  if (!imported) return undefined;
+  if (imported.modelId.trim() === "") {
+    throw new ModelNotSupportedError(
+      `${model}: the ${imported.route}/ route needs the model's ARN after it`,
+      {
+        model,
+      },
+    );
+  }
+  if (forcedRoute === "converse") {
+    throw new ModelNotSupportedError(
+      `${model}: ${imported.route}/ names an InvokeModel format; an imported model that supports Converse is called as bedrock/converse/${imported.modelId}`,
+      { model },
+    );
+  }
+  return {
+    entry: importedModelEntry(imported.route, imported.modelId),
+    wireModelId: modelId ?? imported.modelId,
+    displayName: imported.modelId,
+    forcedRoute: "invoke",
+    profile: undefined,
+    arnRegion: imported.region,
+    importedRoute: imported.route,
+  };
+}
+
+/** A catalog id, profile id or ARN (or an id the catalog does not know, which Converse may still take). */
+function resolveCatalogModel(
+  reference: string,
+  model: string,
+  modelId: string | undefined,
+  forcedRoute: ChatRoute | undefined,
+): ResolvedModel {
+  refuseUnknownRoute(reference, model);
+  const found = lookup(reference);
+  const wire = modelId === undefined ? reference : lookup(modelId);
+  return {
+    entry: found.entry,
+    wireModelId: modelId ?? reference,
+    displayName: reference,
+    forcedRoute,
+    profile: found.profile ?? (typeof wire === "object" ? wire.profile : undefined),
+    arnRegion: found.arnRegion ?? (typeof wire === "object" ? wire.arnRegion : undefined),
+  };
+}
+
+/**
  * Resolves what a caller wrote in `model` (and `model_id`) to a catalog entry and the id sent to
  * Bedrock. Accepts base ids, `bedrock/` and `bedrock/converse/` / `bedrock/invoke/` prefixes,
- * cross-region profile ids and ARNs. The catalog decides; ids are never guessed from substrings.
+ * cross-region profile ids, ARNs, and LiteLLM's imported-model routes before an ARN (their format's entry).
+ * The catalog (or the route) decides; ids are never guessed from substrings.
  */
 export function resolveModel(model: string, modelId?: string): ResolvedModel {
   const key = modelId === undefined ? model : `${model}\u0000${modelId}`;
@@ -132,17 +177,9 @@ export function resolveModel(model: string, modelId?: string): ResolvedModel {
     forcedRoute = "invoke";
     reference = reference.slice("invoke/".length);
   }
-  refuseUnknownRoute(reference, model);
-  const found = lookup(reference);
-  const wire = modelId === undefined ? reference : lookup(modelId);
-  const resolved: ResolvedModel = {
-    entry: found.entry,
-    wireModelId: modelId ?? reference,
-    displayName: reference,
-    forcedRoute,
-    profile: found.profile ?? (typeof wire === "object" ? wire.profile : undefined),
-    arnRegion: found.arnRegion ?? (typeof wire === "object" ? wire.arnRegion : undefined),
-  };
+  const resolved =
+    resolveImportedModel(reference, model, modelId, forcedRoute) ??
+    resolveCatalogModel(reference, model, modelId, forcedRoute);
   if (cache.size > 4096) cache.clear();
   cache.set(key, resolved);
   return resolved;

@@ -34,6 +34,7 @@ export const runtimeFields: ReadonlySet<string> = new Set([
   // Converse's top-level member, InvokeModel's X-Amzn-Bedrock-Request-Metadata header (call-members.ts).
   "requestMetadata",
   "fetchImage",
+  "imageFetch",
   "onWarning",
   "allowRetired",
   "signal",
@@ -243,7 +244,31 @@ function applyUndeclaredParam(run: ParamRun, name: string, value: unknown): void
     );
   }
   if (!Object.hasOwn(options.providerParams, name)) refuseMisspelledParam(name, knownNames(options), model);
+  if (options.kind === "embeddings" && !Object.hasOwn(options.providerParams, name)) {
+    refuseUnknownEmbeddingParam(run, name);
+    return;
+  }
   writePointer(run.body, `${options.passthroughBase}/${name}`, value);
+}
+
+/**
+ * Embedding bodies are closed: Bedrock answers an unknown key with "extraneous key [x] is not permitted",
+ * and LiteLLM's Cohere request keeps only the fields Cohere defines. An undeclared param is refused before
+ * the call (dropped with a warning under drop_params), naming the params the model takes.
+ */
+function refuseUnknownEmbeddingParam(run: ParamRun, name: string): void {
+  const { options } = run;
+  if (options.dropParams) {
+    dropParam(run, name, "embedding bodies take no undeclared fields (drop_params)");
+    return;
+  }
+  const taken = [...new Set([...openAIParams.embeddings, ...Object.keys(options.table)])]
+    .filter((param) => options.table[param]?.policy !== "reject")
+    .sort();
+  throw new RequestValidationError(
+    `${name} is not a param of ${options.model}: an embedding body takes only its own fields (${taken.join(", ")}), and Bedrock refuses any other. Remove it, or set drop_params: true to drop it.`,
+    { param: name, model: options.model, code: "unsupported_param" },
+  );
 }
 
 /** A param the table refuses: allowed values pass, an OpenAI param is dropped under drop_params (as LiteLLM does). */

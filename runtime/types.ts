@@ -3,11 +3,13 @@ import type {
   EmbeddingModelId,
   ImageEditModelId,
   ImageModelId,
+  ImportedModelRoute,
   ModelAliases,
   ModelId,
   ModelParams,
   RerankModelId,
 } from "../generated/catalog.js";
+import type { ImageFetchOptions } from "./chat/image-fetch.js";
 import type { UncheckedModelId } from "./model-ref.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -42,11 +44,14 @@ type BedrockArnRef =
   | `bedrock/invoke/${BedrockArn}`;
 
 /**
- * LiteLLM's routes for Bedrock Custom Model Import (`bedrock/llama/<arn>`, `bedrock/deepseek_r1/<arn>`, …):
- * the provider routes listed on https://docs.litellm.ai/docs/providers/bedrock.
+ * A model of Bedrock Custom Model Import by one of LiteLLM's routes (`bedrock/llama/<arn>`,
+ * `bedrock/deepseek_r1/<arn>`, `bedrock/openai/<region>/<arn>` …, https://docs.litellm.ai/docs/providers/bedrock_imported):
+ * the route names the model's InvokeModel format (the specs' `imported` sections list them).
  */
-export type ImportedModelRoute = "llama" | "deepseek_r1" | "qwen3" | "qwen2" | "openai" | "moonshot";
-export type ImportedModelRef = `bedrock/${ImportedModelRoute}/${BedrockArn}`;
+export type ImportedModelRef =
+  | `bedrock/${ImportedModelRoute}/${BedrockArn}`
+  | `bedrock/${ImportedModelRoute}/${string}/${BedrockArn}`;
+export type { ImportedModelRoute };
 
 /** What `chat.completions.create` and `countTokens` accept as `model`. */
 export type ChatModelRef = CatalogModelRef<ChatModelId> | BedrockArnRef | ImportedModelRef | UncheckedModelId;
@@ -157,8 +162,17 @@ export interface BehaviourOptions {
   /** The user turn inserted when a conversation needs one (implies the repair). */
   readonly user_continue_message?: ChatMessage;
   readonly guardrailConfig?: GuardrailConfig;
-  /** Fetches an http(s) `image_url`; without it such URLs are an error (nothing is fetched implicitly). */
+  /**
+   * Fetches an http(s) `image_url` in place of the built-in fetcher (its bytes still pass the size cap; an
+   * empty or generic `mediaType` is read from the bytes' signature).
+   */
   readonly fetchImage?: (url: string) => Promise<{ bytes: Uint8Array; mediaType: string }>;
+  /**
+   * The built-in fetcher of http(s) `image_url`s in chat messages (LiteLLM fetches them too): timeout,
+   * size cap (50 MB by default), and whether private/loopback/link-local addresses may be reached (not by
+   * default). `false` turns fetching off: such URLs are then an error.
+   */
+  readonly imageFetch?: ImageFetchOptions | false;
   /** Called for every dropped param; defaults to `console.warn`. */
   readonly onWarning?: (message: string) => void;
   /**
@@ -227,7 +241,14 @@ export interface GuardedTextPart {
 
 export interface ImagePart {
   readonly type: "image_url";
-  readonly image_url: { readonly url: string; readonly detail?: "auto" | "low" | "high" } | string;
+  readonly image_url:
+    | {
+        readonly url: string;
+        readonly detail?: "auto" | "low" | "high";
+        /** A media type (`image/png`, `application/pdf` …) that overrides the URL's own, as LiteLLM reads it. */
+        readonly format?: string;
+      }
+    | string;
   readonly cache_control?: CacheControl;
 }
 
@@ -486,6 +507,9 @@ export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk>
 // ---------------------------------------------------------------------------------------------
 
 /** An image input for multimodal embedding models. */
+/** An embeddings `encoding_format`: OpenAI's two, and the vector types of Titan V2 and Cohere Embed. */
+export type EncodingFormat = "float" | "base64" | "int8" | "uint8" | "binary" | "ubinary";
+
 export interface EmbeddingImageInput {
   readonly type: "image_url";
   readonly image_url: { readonly url: string } | string;
@@ -502,7 +526,11 @@ export type EmbeddingInput =
 interface OpenAIEmbeddingParams {
   readonly input: EmbeddingInput;
   readonly dimensions?: number;
-  readonly encoding_format?: "float" | "base64";
+  /**
+   * `float` (default) or `base64` (float32 vectors, little-endian, base64); for models that answer other
+   * vector types (Titan V2: binary; Cohere: int8, uint8, binary, ubinary) a type name or a list of formats.
+   */
+  readonly encoding_format?: EncodingFormat | readonly EncodingFormat[];
   readonly user?: string;
   /** search_document, search_query, classification, clustering (Cohere) … */
   readonly input_type?: string;
@@ -531,13 +559,24 @@ export interface Embedding {
   object: "embedding";
   index: number;
   embedding: number[] | string;
+  /**
+   * The vector type (float, int8, uint8, binary, ubinary), when the answer lists several types or the request
+   * asked for one other than floats (`encoding_format`); the entries then go type by type, each in input order.
+   */
+  type?: string;
 }
 
 export interface CreateEmbeddingResponse {
   object: "list";
   data: Embedding[];
   model: string;
-  usage: { prompt_tokens: number; total_tokens: number; cost: number | null };
+  usage: {
+    prompt_tokens: number;
+    total_tokens: number;
+    cost: number | null;
+    /** Images embedded (multimodal models), as LiteLLM reports them. */
+    prompt_tokens_details?: { image_count: number };
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -55,8 +55,12 @@ export const descriptor: FamilyDescriptor = {
           reason: "Titan has no end-user field",
         },
       },
+      types: {
+        to: "/embeddingTypes",
+      },
     },
     response: {
+      by_type: "/embeddingsByType",
       prompt_tokens: "/inputTextTokenCount",
       vectors: ["/embedding"],
     },

@@ -81,8 +81,12 @@ export const descriptor: FamilyDescriptor = {
           reason: "Cohere Embed has no end-user field",
         },
       },
+      types: {
+        to: "/embedding_types",
+      },
     },
     response: {
+      by_type: "/embeddings",
       prompt_tokens: {
         header: "x-amzn-bedrock-input-token-count",
       },

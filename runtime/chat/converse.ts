@@ -57,10 +57,11 @@ export const converseFinishReasons: FinishReasonMap = {
 };
 
 function mediaBlock(block: ImageBlock | DocumentBlock): ConverseBlock {
+  const source = block.s3Uri === undefined ? { bytes: block.bytes } : { s3Location: { uri: block.s3Uri } };
   if (block.kind === "image") {
-    return { image: { format: block.format as "png", source: { bytes: block.bytes } } };
+    return { image: { format: block.format as "png", source } };
   }
-  return { document: { format: block.format as "pdf", name: block.name, source: { bytes: block.bytes } } };
+  return { document: { format: block.format as "pdf", name: block.name, source } };
 }
 
 /** Converse's cache checkpoint, placed after the cached block (system, message content or tools). */

@@ -11,7 +11,7 @@ import type {
 } from "../../generated/spec-types.js";
 import { checkAnswer } from "../answer-check.js";
 import { invokeRequestMetadata } from "../call-members.js";
-import { splitReasoning } from "../codecs/openai/reasoning.js";
+import { splitReasoningText } from "../codecs/openai/reasoning.js";
 import { messagesCodecFor } from "../codecs/registry.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";
@@ -52,6 +52,8 @@ export async function buildInvokeChatBody(
   }
   const body: Record<string, unknown> = {};
   writeConstants(body, mapping.request.constants);
+  // Imported OpenAI-format models take the id they are called by in the body too.
+  if (mapping.request.model) writePointer(body, mapping.request.model, prepared.resolved.wireModelId);
   const table = paramTableFor(mapping.request.params, entry);
   const { request, inlined } = splitUnsupportedOutputFormat(call.request, table, entry);
   const applied = applyBodyParams(request, body, call, { kind: "chat", entry, descriptor }, table);
@@ -168,23 +170,31 @@ export function invokeGuardrailParams(guardrail: GuardrailConfig | undefined) {
   };
 }
 
-/** A flat text answer, with the reasoning its spec says the text opens with split off (DeepSeek-R1's `</think>`). */
-function decodeFlatText(text: string, response: ChatResponseMapping): DecodedMessage {
-  const tags = response.reasoning?.tags;
-  if (!tags) return { text, toolCalls: [], reasoning: [] };
-  const split = splitReasoning(text, tags);
-  return {
-    text: split.text,
-    toolCalls: [],
-    reasoning: split.reasoning ? [{ type: "thinking", thinking: split.reasoning }] : [],
-  };
+/** Removes chat-template markers a model echoed around its answer (`text_markers`). */
+function stripTextMarkers(text: string, markers: ChatResponseMapping["text_markers"]): string {
+  if (!markers) return text;
+  let stripped = text;
+  if (markers.start && stripped.startsWith(markers.start)) stripped = stripped.slice(markers.start.length);
+  if (markers.end && stripped.endsWith(markers.end)) stripped = stripped.slice(0, -markers.end.length);
+  return stripped;
+}
+
+/** A flat answer's message: the text (or its fallback field), without echoed markers, its tagged reasoning split off. */
+function decodeTextAnswer(body: Record<string, unknown>, response: ChatResponseMapping): DecodedMessage {
+  let value = readPointer(body, response.text!);
+  if ((value === undefined || value === "") && response.text_fallback)
+    value = readPointer(body, response.text_fallback);
+  const whole = stripTextMarkers(String(value ?? ""), response.text_markers);
+  if (!response.reasoning) return { text: whole, toolCalls: [], reasoning: [] };
+  const { reasoning, text } = splitReasoningText(whole, response.reasoning);
+  return { text, toolCalls: [], reasoning: reasoning ? [{ type: "thinking", thinking: reasoning }] : [] };
 }
 
 /** The assistant message of a native answer: one text field, or content the family's codec decodes. */
 function decodeInvokeMessage(body: Record<string, unknown>, descriptor: FamilyDescriptor): DecodedMessage {
   const mapping = descriptor.chat!;
   const response = mapping.response;
-  if (response.text) return decodeFlatText(String(readPointer(body, response.text) ?? ""), response);
+  if (response.text) return decodeTextAnswer(body, response);
   return messagesCodecFor(mapping.request.codec).decode(readPointer(body, response.content!), body, response);
 }
 

@@ -44,6 +44,8 @@ export interface ImageBlock {
   readonly base64: string;
   readonly bytes: Uint8Array;
   readonly cache?: CacheMark;
+  /** An S3 object (`s3://bucket/key`) Bedrock reads itself, in place of bytes (base64 and bytes are then empty). */
+  readonly s3Uri?: string;
 }
 
 export interface DocumentBlock {
@@ -56,6 +58,8 @@ export interface DocumentBlock {
   readonly base64: string;
   readonly bytes: Uint8Array;
   readonly cache?: CacheMark;
+  /** An S3 object (`s3://bucket/key`) Bedrock reads itself, in place of bytes (base64 and bytes are then empty). */
+  readonly s3Uri?: string;
 }
 
 export interface AudioBlock {

@@ -19,6 +19,12 @@ import type {
   UserMessage,
 } from "../types.js";
 import { allCacheFields, type CacheField, readCacheMark } from "./cache.js";
+import {
+  defaultMaxImageBytes,
+  type FetchedImage,
+  fetchImageUrl,
+  resolveFetchedMediaType,
+} from "./image-fetch.js";
 import type {
   AudioBlock,
   CacheMark,
@@ -84,7 +90,7 @@ const continueText = "Please continue.";
 const defaultContinueMessage: ChatMessage = { role: "user", content: continueText };
 
 interface NormalizeOptions
-  extends Pick<BehaviourOptions, "modify_params" | "user_continue_message" | "fetchImage"> {
+  extends Pick<BehaviourOptions, "modify_params" | "user_continue_message" | "fetchImage" | "imageFetch"> {
   readonly model: string;
   /** The model accepts a final assistant turn as the start of its answer. */
   readonly allowPrefill: boolean;
@@ -108,6 +114,8 @@ interface NormalizeOptions
   readonly sanitizeToolNames?: boolean;
   /** Tool types (prefixes) the model takes in its provider's own form (Claude's computer use, bash, text editor). */
   readonly serverToolTypes?: readonly string[];
+  /** The conversation's image fetches, started together before any message is converted. */
+  readonly imageFetches?: ReadonlyMap<string, Promise<SettledFetch>>;
 }
 
 function fail(message: string, param: string, model: string): never {
@@ -130,7 +138,11 @@ export function parseDataUrl(url: string): { mediaType: string; base64: string }
 function imageFromBase64(mediaType: string, base64: string, param: string, model: string): ImageBlock {
   const format = imageFormats[mediaType];
   if (!format) {
-    fail(`${param}: image type ${mediaType} is not supported (use png, jpeg, gif or webp)`, param, model);
+    fail(
+      `${param}: image type ${mediaType} is not supported by ${model} (use png, jpeg, gif or webp)`,
+      param,
+      model,
+    );
   }
   const bytes = Buffer.from(base64, "base64");
   if (bytes.length === 0) fail(`${param}: the image data is empty`, param, model);
@@ -161,28 +173,227 @@ function convertTextPart(part: TextPart, param: string, model: string): TextBloc
   return { kind: "text", text: part.text };
 }
 
-async function convertImagePart(
-  part: ImagePart,
-  param: string,
-  options: NormalizeOptions,
-): Promise<ImageBlock> {
-  const { model } = options;
+/** The URL of an image part (`image_url` as a string or `{url}`), or undefined. */
+function imageUrlOf(part: ImagePart): string | undefined {
   const url = typeof part.image_url === "string" ? part.image_url : part.image_url?.url;
-  if (typeof url !== "string" || url === "")
-    fail(`${param}.image_url.url must be a URL string`, param, model);
-  const data = parseDataUrl(url);
-  if (data) return imageFromBase64(data.mediaType, data.base64, param, model);
-  if (!/^https?:\/\//i.test(url))
-    return fail(`${param}: unsupported image URL (use a data: URL)`, param, model);
-  if (!options.fetchImage) {
-    fail(
-      `${param}: ${model} needs image bytes; an http(s) image URL is not fetched implicitly. Pass a data: URL (data:image/png;base64,…) or give a fetchImage function.`,
+  return typeof url === "string" && url !== "" ? url : undefined;
+}
+
+/**
+ * Image URL schemes that are read: data URLs are decoded, http(s) URLs fetched, s3 URLs passed to Bedrock
+ * as an S3 location; any other scheme is refused before anything is fetched or sent.
+ */
+function requireImageScheme(url: string, param: string, model: string): void {
+  if (/^(?:data|https?|s3):/i.test(url)) return;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  fail(
+    `${param}: image URLs must be data:, http:, https: or s3: URLs (got ${scheme ? `${scheme}:` : "no scheme"})`,
+    param,
+    model,
+  );
+}
+
+/** Where an http(s) image URL's bytes come from: the caller's `fetchImage`, else the built-in fetcher; undefined when fetching is off. */
+function imageFetcherFor(options: NormalizeOptions): ((url: string) => Promise<FetchedImage>) | undefined {
+  if (options.imageFetch === false) return undefined;
+  if (options.fetchImage) return options.fetchImage;
+  const settings = options.imageFetch ?? {};
+  return (url) => fetchImageUrl(url, settings);
+}
+
+/** A fetch's outcome; it never rejects, so fetches started together leave no unhandled rejection behind. */
+type SettledFetch =
+  | { readonly ok: true; readonly image: FetchedImage }
+  | { readonly ok: false; readonly error: unknown };
+
+function settleFetch(fetching: Promise<FetchedImage>): Promise<SettledFetch> {
+  return fetching.then(
+    (image) => ({ ok: true, image }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+/** The image parts of a user or tool message, with their params. */
+function imagePartsOf(message: unknown, param: string): { url: string | undefined; param: string }[] {
+  const content = (message as { content?: unknown } | null)?.content;
+  if (!Array.isArray(content)) return [];
+  return content.flatMap((part: unknown, index) =>
+    (part as { type?: unknown } | null)?.type === "image_url"
+      ? [{ url: imageUrlOf(part as ImagePart), param: `${param}.content[${index}]` }]
+      : [],
+  );
+}
+
+/**
+ * Checks every image URL's scheme, then starts every http(s) fetch of the conversation at once (each URL
+ * once), so the request waits for the slowest image rather than for their sum.
+ */
+function startImageFetches(
+  messages: readonly ChatMessage[],
+  options: NormalizeOptions,
+): ReadonlyMap<string, Promise<SettledFetch>> {
+  const parts = [
+    ...messages.flatMap((message, index) => imagePartsOf(message, `messages[${index}]`)),
+    ...imagePartsOf(options.user_continue_message, "user_continue_message"),
+  ];
+  const urls = new Set<string>();
+  for (const part of parts) {
+    if (part.url === undefined) continue;
+    requireImageScheme(part.url, part.param, options.model);
+    if (/^https?:/i.test(part.url)) urls.add(part.url);
+  }
+  const fetcher = imageFetcherFor(options);
+  const fetches = new Map<string, Promise<SettledFetch>>();
+  if (!fetcher) return fetches;
+  for (const url of urls) fetches.set(url, settleFetch(Promise.resolve().then(() => fetcher(url))));
+  return fetches;
+}
+
+/** A decoded or fetched file in a message: an image block, or a document block for document types (as LiteLLM does). */
+function mediaBlockFrom(
+  mediaType: string,
+  base64: string,
+  param: string,
+  model: string,
+  documentIndex: { next: number },
+): ImageBlock | DocumentBlock {
+  const format = documentFormats[mediaType];
+  if (imageFormats[mediaType] || !format) return imageFromBase64(mediaType, base64, param, model);
+  const index = documentIndex.next++;
+  return {
+    kind: "document",
+    mediaType,
+    format,
+    name: documentName(undefined, index),
+    base64,
+    bytes: Buffer.from(base64, "base64"),
+  };
+}
+
+/** The bytes behind an http(s) image URL, fetched (or taken from the fetches started for the conversation). */
+async function fetchedImage(url: string, param: string, options: NormalizeOptions): Promise<FetchedImage> {
+  const { model } = options;
+  const fetcher = imageFetcherFor(options);
+  if (!fetcher) {
+    return fail(
+      `${param}: fetching image URLs is turned off (imageFetch: false); pass a data: URL (data:image/png;base64,…) instead of ${url}`,
       param,
       model,
     );
   }
-  const fetched = await options.fetchImage(url);
-  return imageFromBase64(fetched.mediaType, Buffer.from(fetched.bytes).toString("base64"), param, model);
+  const settled = await (options.imageFetches?.get(url) ??
+    settleFetch(Promise.resolve().then(() => fetcher(url))));
+  if (!settled.ok) {
+    const reason = settled.error instanceof Error ? settled.error.message : String(settled.error);
+    return fail(`${param}: the image URL ${url} could not be fetched: ${reason}`, param, model);
+  }
+  const maxBytes = (options.imageFetch || undefined)?.maxBytes ?? defaultMaxImageBytes;
+  if (settled.image.bytes.length > maxBytes) {
+    fail(
+      `${param}: the image at ${url} is larger than the ${maxBytes}-byte limit for image URLs`,
+      param,
+      model,
+    );
+  }
+  return settled.image;
+}
+
+/** Media types by file extension, for s3:// objects (which are not fetched). */
+const mediaTypesByExtension: Readonly<Record<string, string>> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  pdf: "application/pdf",
+  csv: "text/csv",
+  doc: "application/msword",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  xls: "application/vnd.ms-excel",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  html: "text/html",
+  txt: "text/plain",
+  md: "text/markdown",
+};
+
+/**
+ * An `s3://bucket/key` image or document: Bedrock reads it itself (Converse `source.s3Location`), so its
+ * format comes from `image_url.format` or the key's extension.
+ */
+function s3MediaBlock(
+  url: string,
+  declared: string | undefined,
+  param: string,
+  model: string,
+  documentIndex: { next: number },
+): ImageBlock | DocumentBlock {
+  if (!/^s3:\/\/[^/]+\/./i.test(url))
+    fail(`${param}: an s3 URL must be s3://bucket/key (got ${url})`, param, model);
+  const extension = /\.([a-z0-9]+)$/i.exec(url)?.[1]?.toLowerCase();
+  const mediaType = declared ?? (extension ? mediaTypesByExtension[extension] : undefined);
+  if (!mediaType) {
+    fail(
+      `${param}: the format of ${url} is unknown (its key has no png, jpeg, gif, webp or document extension); give image_url.format, e.g. "image/png"`,
+      param,
+      model,
+    );
+  }
+  const format = imageFormats[mediaType] ?? documentFormats[mediaType];
+  if (!format)
+    fail(
+      `${param}: image type ${mediaType} is not supported by ${model} (use png, jpeg, gif or webp)`,
+      param,
+      model,
+    );
+  const empty = { base64: "", bytes: new Uint8Array(0), s3Uri: url };
+  if (imageFormats[mediaType]) {
+    return {
+      kind: "image",
+      mediaType: mediaType === "image/jpg" ? "image/jpeg" : mediaType,
+      format,
+      ...empty,
+    };
+  }
+  return {
+    kind: "document",
+    mediaType,
+    format,
+    name: documentName(undefined, documentIndex.next++),
+    ...empty,
+  };
+}
+
+async function convertImagePart(
+  part: ImagePart,
+  param: string,
+  options: NormalizeOptions,
+  documentIndex: { next: number },
+): Promise<ImageBlock | DocumentBlock> {
+  const { model } = options;
+  const url = imageUrlOf(part);
+  if (url === undefined) return fail(`${param}.image_url.url must be a URL string`, param, model);
+  // LiteLLM reads an `image_url.format` (a media type) as overriding the URL's own type.
+  const declared = typeof part.image_url === "object" ? part.image_url.format?.toLowerCase() : undefined;
+  const data = parseDataUrl(url);
+  if (data) return mediaBlockFrom(declared ?? data.mediaType, data.base64, param, model, documentIndex);
+  requireImageScheme(url, param, model);
+  if (/^s3:/i.test(url)) return s3MediaBlock(url, declared, param, model, documentIndex);
+  const fetched = await fetchedImage(url, param, options);
+  const mediaType = declared ?? resolveFetchedMediaType(fetched);
+  if (!mediaType) {
+    fail(
+      `${param}: ${url} named no content type and its bytes are not png, jpeg, gif, webp or pdf`,
+      param,
+      model,
+    );
+  }
+  return mediaBlockFrom(
+    mediaType,
+    Buffer.from(fetched.bytes).toString("base64"),
+    param,
+    model,
+    documentIndex,
+  );
 }
 
 function convertFilePart(
@@ -259,7 +470,7 @@ async function convertPartBlock(
     case "guarded_text":
       return convertGuardedTextPart(part, param, model);
     case "image_url":
-      return convertImagePart(part, param, options);
+      return convertImagePart(part, param, options, documentIndex);
     case "file":
       return convertFilePart(part, param, model, documentIndex);
     case "input_audio":
@@ -965,7 +1176,7 @@ export async function normalizeChat(
   requireContinueMessageShape(options);
   const cacheMarks = new CacheMarks(options.cacheFields ?? allCacheFields, model);
   const conversation: Conversation = {
-    options,
+    options: { ...options, imageFetches: startImageFetches(messages, options) },
     model,
     repair: options.modify_params === true || options.user_continue_message !== undefined,
     system: [],

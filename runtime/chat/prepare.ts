@@ -159,6 +159,7 @@ export async function normalizeRequestChat(
     user_continue_message: request.user_continue_message as never,
     assistantContinueMessage: request.assistant_continue_message,
     fetchImage: request.fetchImage as never,
+    imageFetch: request.imageFetch as never,
     tools: json ? [...(injected.tools ?? []), ...json.tools] : injected.tools,
     toolChoice: jsonChoice ?? (codecTools.tool_choice as ToolChoice | undefined),
     cacheFields: cacheFieldsFor(prepared),

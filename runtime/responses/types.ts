@@ -16,7 +16,7 @@ export interface ResponseInputText {
   readonly text: string;
 }
 
-/** An image as a `data:` URL or an http(s) URL (fetched only through `fetchImage`); `file_id` needs OpenAI's file store. */
+/** An image as a `data:` URL or an http(s) URL (fetched like a chat `image_url`); `file_id` needs OpenAI's file store. */
 export interface ResponseInputImage {
   readonly type: "input_image";
   readonly image_url?: string | null;

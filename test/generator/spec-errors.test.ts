@@ -492,7 +492,61 @@ const mistakes: readonly MistakeCase[] = [
       "    text: /out\n    reasoning: { field: reasoning_content }\n    finish_reason",
     ),
     expected: [
-      `${text}:23:18 /chat/response/reasoning/field: a reasoning field is read by the openai codec only (this spec uses template); a flat text answer reads tags`,
+      `${text}:23:5 /chat/response/reasoning: reasoning is read by the openai codec, and its tags in flat answers (\`text\`) (this spec uses template)`,
+    ],
+  },
+  {
+    mistake: "reasoning opened by the prompt without tags",
+    files: editText(
+      "    text: /out\n    finish_reason",
+      "    text: /out\n    reasoning: { opened_by_prompt: true }\n    finish_reason",
+    ),
+    expected: [
+      `${text}:23:5 /chat/response/reasoning: reasoning is read by the openai codec, and its tags in flat answers (\`text\`) (this spec uses template)`,
+      `${text}:23:18 /chat/response/reasoning/opened_by_prompt: opened_by_prompt needs \`tags\``,
+    ],
+  },
+  {
+    mistake: "text fallback that does not resolve against the native response",
+    files: editText(
+      "    text: /out\n    finish_reason",
+      "    text: /out\n    text_fallback: /nope\n    finish_reason",
+    ),
+    expected: [
+      `${text}:23:5 /chat/response/text_fallback: /nope does not resolve against native.chat_response`,
+    ],
+  },
+  {
+    mistake: "family without models that is no imported-model format",
+    files: editText(textSpec.slice(textSpec.indexOf("models:\n")), "models: []\n"),
+    expected: [
+      `${text}:51:1 /models: a family needs at least one model, unless it is an imported-model format (\`imported\`)`,
+    ],
+  },
+  {
+    mistake: "imported-model route declared by two families",
+    files: {
+      [text]: replaceOnce(
+        textSpec,
+        "routes: [invoke, converse]\n",
+        "routes: [invoke, converse]\nimported: { routes: [llama] }\n",
+      ),
+      "specs/demo-other.yaml": replaceOnce(
+        replaceOnce(textSpec, "family: demo-text", "family: demo-other"),
+        "routes: [invoke, converse]\n",
+        "routes: [invoke, converse]\nimported: { routes: [llama] }\n",
+      ).replace("demo.text-v1", "demo.other-v1"),
+    },
+    expected: [
+      `${text}:7:22 /imported/routes/0: imported-model route "llama" is also declared in specs/demo-other.yaml`,
+    ],
+  },
+  {
+    mistake: "imported-model route named like a Bedrock API prefix, on a family without the invoke route",
+    files: editText("routes: [invoke, converse]\n", "routes: [converse]\nimported: { routes: [invoke] }\n"),
+    expected: [
+      `${text}:7:1 /imported: imported models are called through InvokeModel chat: the family needs the chat operation, the invoke route and a \`chat\` mapping`,
+      `${text}:7:22 /imported/routes/0: "invoke/" is the prefix that forces a Bedrock API, not a format`,
     ],
   },
   {

@@ -146,6 +146,8 @@ describe("proxy with the official openai client", () => {
     expect(data.data.map((item) => item.index)).toEqual([0, 1]);
     expect(data.data[0]!.embedding).toHaveLength(256);
     expect(response.headers.get("x-bedrock-forge-cost-usd")).toMatch(/^\d+(\.\d+)?$/);
+    // The openai client asks for base64 by default and decodes it as float32: Titan V2 is asked for floats.
+    expect(harness.emulator.requests.at(-1)!.body).toMatchObject({ embeddingTypes: ["float"] });
   });
 
   it("generates images", async () => {

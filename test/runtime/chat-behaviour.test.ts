@@ -194,11 +194,15 @@ describe("vision and documents", () => {
     });
   });
 
-  it("an http(s) image URL without fetchImage is a clear error before any call", async () => {
+  it("an http(s) image URL with fetching turned off (imageFetch: false) is a clear error before any call", async () => {
     for (const model of [converse(CLAUDE), invoke(CLAUDE)]) {
-      const error = await refused({ model, messages: withImage("https://example.com/cat.png") });
-      expect(error.message).toMatch(/http\(s\) image URL is not fetched implicitly/);
-      expect(error.message).toMatch(/fetchImage/);
+      const error = await refused({
+        model,
+        messages: withImage("https://example.com/cat.png"),
+        imageFetch: false,
+      });
+      expect(error.message).toMatch(/fetching image URLs is turned off \(imageFetch: false\)/);
+      expect(error.message).toMatch(/https:\/\/example\.com\/cat\.png/);
       expect(error.param).toBe("messages[0].content[1]");
     }
   });

@@ -165,16 +165,23 @@ describe("embeddings", () => {
   });
 
   it("encoding_format base64 decodes to the same float32 values", async () => {
-    const floats = await embed({ model: TITAN_V2, input: ["alpha", "beta"], dimensions: 256 });
+    const floats = await embed({
+      model: TITAN_V2,
+      input: ["alpha", "beta"],
+      dimensions: 256,
+      encoding_format: "float",
+    });
     const encoded = await embed({
       model: TITAN_V2,
       input: ["alpha", "beta"],
       dimensions: 256,
       encoding_format: "base64",
     });
+    // Both ask Titan V2 for floats (LiteLLM sends float as embeddingTypes ["float"]).
     expect(encoded.requests.map((request) => request.body)).toEqual(
       floats.requests.map((request) => request.body),
     );
+    expect(encoded.requests[0]!.body).toMatchObject({ embeddingTypes: ["float"] });
     for (const index of [0, 1]) {
       const text = encoded.result.data[index]!.embedding;
       expect(typeof text).toBe("string");

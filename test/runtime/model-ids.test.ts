@@ -3,8 +3,8 @@
  * it invalid (Bedrock's ValidationException "The provided model identifier is invalid.", as recorded in
  * test/recordings/errors/otel-py_test_invoke_model_with_invalid_model.json and replayed here from
  * newrelic_converse_Model-does-not-exist..json), and when bedrock-forge itself refuses it (operations
- * that need a catalog model, InvokeModel); LiteLLM's imported-model routes (https://docs.litellm.ai/docs/providers/bedrock)
- * and unknown routes are refused before any call instead of being sent as a model id.
+ * that need a catalog model, InvokeModel); LiteLLM's imported-model routes (https://docs.litellm.ai/docs/providers/bedrock_imported)
+ * invoke the bare ARN, and unknown routes are refused before any call instead of being sent as a model id.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
@@ -124,16 +124,16 @@ describe("bedrock-forge's own refusals", () => {
   });
 
   it.each(["llama", "deepseek_r1", "qwen3", "qwen2", "openai", "moonshot"] as const)(
-    "LiteLLM's bedrock/%s/<arn> imported-model route is refused with the Converse alternative",
+    "LiteLLM's bedrock/%s/<arn> imported-model route invokes the bare ARN (InvokeModel, never Converse)",
     async (route) => {
       const arn = "arn:aws:bedrock:us-east-1:123456789012:imported-model/r4c4kewx2s0n";
       const before = emulator.requests.length;
+      // This emulator was not told of the imported model: Bedrock's invalid-model answer comes back.
       const error = await failure(
         bedrock.chat.completions.create({ model: `bedrock/${route}/${arn}`, messages: hello }),
       );
-      expect(ModelNotSupportedError.isInstance(error)).toBe(true);
-      expect(error.message).toContain(`bedrock/converse/${arn}`);
-      expect(emulator.requests.length).toBe(before);
+      expect(BedrockCallError.isInstance(error)).toBe(true);
+      expect(emulator.requests.slice(before)).toMatchObject([{ operation: "invoke", modelId: arn }]);
     },
   );
 

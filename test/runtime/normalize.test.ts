@@ -100,14 +100,29 @@ describe("normalizeChat", () => {
       /not valid JSON/,
     ],
     [
-      "an http image URL without a fetcher",
-      [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }],
-      /not fetched implicitly/,
+      "an image URL on a loopback address (refused before connecting)",
+      [{ role: "user", content: [{ type: "image_url", image_url: { url: "http://127.0.0.1:9/a.png" } }] }],
+      /127\.0\.0\.1, a loopback, private or link-local address/,
+    ],
+    [
+      "an image URL on an IPv6 link-local address",
+      [{ role: "user", content: [{ type: "image_url", image_url: { url: "http://[fe80::1]:9/a.png" } }] }],
+      /fe80::1, a loopback, private or link-local address/,
+    ],
+    [
+      "a file: image URL",
+      [{ role: "user", content: [{ type: "image_url", image_url: { url: "file:///etc/passwd" } }] }],
+      /must be data:, http:, https: or s3: URLs \(got file:\)/,
+    ],
+    [
+      "an ftp: image URL",
+      [{ role: "user", content: [{ type: "image_url", image_url: { url: "ftp://example.com/a.png" } }] }],
+      /must be data:, http:, https: or s3: URLs \(got ftp:\)/,
     ],
     [
       "an unsupported image type",
       [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/tiff;base64,AAAA" } }] }],
-      /image type image\/tiff/,
+      /image type image\/tiff is not supported by test-model/,
     ],
     ["an unknown role", [{ role: "function", content: "x" } as unknown as ChatMessage], /role must be/],
   ])("rejects %s", async (_name, messages, message) => {

@@ -227,7 +227,7 @@ describe("thinking blocks of earlier answers", () => {
             role: "assistant",
             content: [
               { type: "text", text: "a" },
-              { type: "image_url", image_url: { url: "x" } },
+              { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
             ],
           },
           { role: "user", content: "Bye" },

@@ -177,13 +177,24 @@ create({
   model: "bedrock/converse/arn:aws:bedrock:us-east-1:123456789012:imported-model/r4c4kewx2s0n",
   messages,
 });
-// LiteLLM's Custom Model Import routes (https://docs.litellm.ai/docs/providers/bedrock).
+// LiteLLM's Custom Model Import routes (https://docs.litellm.ai/docs/providers/bedrock_imported).
 create({
   model: "bedrock/deepseek_r1/arn:aws:bedrock:us-east-1:123456789012:imported-model/r4c4kewx2s0n",
   messages,
 });
 create({
   model: "bedrock/llama/arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:imported-model/abc",
+  messages,
+});
+// The route may name the Region to call (bedrock/openai/<region>/<arn>); an imported model takes any params.
+create({
+  model: "bedrock/openai/us-east-1/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc",
+  messages,
+  top_k: 5,
+});
+create({
+  // @ts-expect-error model: anthropic/ is not an imported-model route
+  model: "bedrock/anthropic/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc",
   messages,
 });
 // An ARN of a foundation model or a system profile of the catalog is typed like that model.

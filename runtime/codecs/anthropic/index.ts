@@ -15,12 +15,14 @@ import { RequestValidationError, ResponseParseError } from "../../errors.js";
 import { deletePointer, readPointer, writePointer } from "../../pointer.js";
 import type { ThinkingBlock, ToolChoice } from "../../types.js";
 import { addInvocationMetrics } from "../shared/invocation-metrics.js";
+import { requireInlineMedia } from "../shared/media.js";
 import { sendsTools } from "../shared/tools.js";
 import type { CodecContext, CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeBlock = Record<string, unknown>;
 
 function encodeMedia(block: ImageBlock | DocumentBlock, model: string): NativeBlock {
+  requireInlineMedia(block, model);
   if (block.kind === "image") {
     return { type: "image", source: { type: "base64", media_type: block.mediaType, data: block.base64 } };
   }

@@ -20,8 +20,9 @@ const flatStream: StreamCodec = {
     const textPointer = mapping.text!;
     const choicePointer = mapping.choice;
     const usage = mapping.usage;
-    // Reasoning written in the text between tags (DeepSeek-R1's `…</think>`), split however chunks cut it.
-    const splitter = response?.reasoning?.tags ? new ReasoningSplitter(response.reasoning.tags) : undefined;
+    // Reasoning between tags in the text (DeepSeek-R1's `</think>`), split however the chunks cut the tags.
+    const tags = response?.reasoning?.tags;
+    const splitter = tags ? new ReasoningSplitter(tags, response.reasoning?.opened_by_prompt) : undefined;
     return (chunk) => {
       const events: StreamEvent[] = [];
       // Chunks of a further generation (n > 1) carry its choice; the first one's stay untagged.
@@ -37,16 +38,12 @@ const flatStream: StreamCodec = {
           finish = response.finish_reason;
         }
       }
-      if (typeof text === "string" && text !== "")
-        events.push(
-          ...(splitter
-            ? splitter.push(text)
-            : [
-                choice === undefined
-                  ? { kind: "text" as const, text }
-                  : { kind: "text" as const, text, choice },
-              ]),
-        );
+      if (text === undefined && response?.text_fallback !== undefined)
+        text = readPointer(chunk, response.text_fallback);
+      if (typeof text === "string" && text !== "") {
+        if (splitter) events.push(...splitter.push(text));
+        else events.push(choice === undefined ? { kind: "text", text } : { kind: "text", text, choice });
+      }
       if (usage) {
         const promptTokens = readNumber(chunk, usage.prompt_tokens);
         const completionTokens = readNumber(chunk, usage.completion_tokens);

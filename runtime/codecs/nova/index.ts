@@ -16,12 +16,14 @@ import { RequestValidationError, ResponseParseError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { ThinkingBlock } from "../../types.js";
 import { createConverseEventDecoder } from "../shared/converse-events.js";
+import { requireInlineMedia } from "../shared/media.js";
 import { sendsTools } from "../shared/tools.js";
 import type { CodecUnit, MessagesCodec, StreamCodec } from "../types.js";
 
 type NativeBlock = Record<string, unknown>;
 
-function encodeImage(block: ImageBlock): NativeBlock {
+function encodeImage(block: ImageBlock, model: string): NativeBlock {
+  requireInlineMedia(block, model);
   return { image: { format: block.format, source: { bytes: block.base64 } } };
 }
 
@@ -34,7 +36,7 @@ function encodeToolResultContent(block: ToolResultBlock, model: string): NativeB
   }
   return block.content.map((part) => {
     if (part.kind === "text") return { text: part.text };
-    if (part.kind === "image") return encodeImage(part);
+    if (part.kind === "image") return encodeImage(part, model);
     throw documentsUnsupported(model);
   });
 }
@@ -79,7 +81,7 @@ function encodeContent(block: ContentBlock, model: string): NativeBlock | undefi
     case "text":
       return { text: block.text };
     case "image":
-      return encodeImage(block);
+      return encodeImage(block, model);
     case "document":
       throw documentsUnsupported(model);
     case "audio":

@@ -29,6 +29,19 @@ export function splitReasoning(text: string, tags: ReasoningTags): { reasoning: 
   return { reasoning: inside.slice(0, end), text: inside.slice(end + tags.close.length) };
 }
 
+/**
+ * Splits the tagged reasoning of a whole answer text (flat answers); an answer whose prompt opened the block
+ * (`opened_by_prompt`) starts inside it, as LiteLLM reads DeepSeek-R1 answers: "<think>" + text, then split.
+ */
+export function splitReasoningText(
+  text: string,
+  carriage: ReasoningCarriage | undefined,
+): { reasoning: string; text: string } {
+  const tags = carriage?.tags;
+  if (!tags) return { reasoning: "", text };
+  return splitReasoning(carriage.opened_by_prompt ? tags.open + text : text, tags);
+}
+
 /** The reasoning text in the carriage's field of a message or delta ("" when absent). */
 export function readReasoningField(
   source: Record<string, unknown>,
@@ -66,8 +79,12 @@ export class ReasoningSplitter {
   private state: "start" | "reasoning" | "answer";
   private held = "";
 
-  constructor(private readonly tags: ReasoningTags | undefined) {
-    this.state = tags ? "start" : "answer";
+  /** `openedByPrompt`: the prompt ended with the open tag, so the text starts inside the reasoning. */
+  constructor(
+    private readonly tags: ReasoningTags | undefined,
+    openedByPrompt = false,
+  ) {
+    this.state = tags ? (openedByPrompt ? "reasoning" : "start") : "answer";
   }
 
   push(delta: string): StreamEvent[] {

@@ -10,6 +10,7 @@ import { RequestValidationError } from "../../errors.js";
 import { writePointer } from "../../pointer.js";
 import type { FunctionTool } from "../../types.js";
 import type { CodecContext } from "../types.js";
+import { requireInlineMedia } from "./media.js";
 
 export type NativePart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
@@ -54,9 +55,10 @@ export function encodeUserContent(
   const parts: NativePart[] = [];
   for (const block of blocks) {
     if (block.kind === "text") parts.push({ type: "text", text: block.text });
-    else if (block.kind === "image")
+    else if (block.kind === "image") {
+      requireInlineMedia(block, model);
       parts.push({ type: "image_url", image_url: { url: `data:${block.mediaType};base64,${block.base64}` } });
-    else if (block.kind !== "reasoning") unsupported(block.kind, model);
+    } else if (block.kind !== "reasoning") unsupported(block.kind, model);
   }
   const textOnly = parts.every((part) => part.type === "text");
   if (form === "parts" || !textOnly) {

@@ -10,6 +10,7 @@ import type { DecodedStreamEvent } from "../../../emulator/eventstream.js";
 import type { Fixture, LoadedFixture } from "../../../emulator/fixtures.js";
 import { controlHeaders, exampleCredentials, startEmulator } from "../../../emulator/index.js";
 import type { Emulator, EmulatorRequest } from "../../../emulator/types.js";
+import { readImportedModelReference } from "../../../runtime/imported-models.js";
 import { type BedrockOptions, createBedrock } from "../../../runtime/index.js";
 import type { ChatCompletionChunk } from "../../../runtime/types.js";
 import type { CaseAnswer, CaseFile, ConformanceCase, ExpectedRequest } from "./cases.js";
@@ -77,6 +78,21 @@ function apiKeysOf(file: CaseFile): string[] {
   return [...keys];
 }
 
+/**
+ * The imported models the cases call (`bedrock/<route>/<arn>`), with the route naming their format: Bedrock
+ * knows an imported model's format from its import; the emulator is told.
+ */
+function importedModelsOf(file: CaseFile): Record<string, string> {
+  const models: Record<string, string> = {};
+  for (const testCase of file.cases) {
+    const model = testCase.input.model;
+    if (typeof model !== "string") continue;
+    const reference = readImportedModelReference(model.replace(/^bedrock\//, "").replace(/^invoke\//, ""));
+    if (reference) models[reference.modelId] = reference.route;
+  }
+  return models;
+}
+
 /** Starts the emulator of one case file. */
 export function startCaseEmulator(file: CaseFile): Promise<Emulator> {
   return startEmulator({
@@ -85,6 +101,7 @@ export function startCaseEmulator(file: CaseFile): Promise<Emulator> {
       .filter((testCase) => testCase.answer)
       .map((testCase) => toFixture(file.group, testCase)),
     apiKeys: apiKeysOf(file),
+    importedModels: importedModelsOf(file),
     maxLoggedRequests: 1000,
   });
 }

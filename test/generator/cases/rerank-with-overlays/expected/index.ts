@@ -4,8 +4,8 @@
 import type { FamilyModule } from "../runtime/descriptor.js";
 import type { FamilyId } from "./catalog.js";
 
-export { catalog, getModel, isModelId, modelIds } from "./catalog.js";
-export type { ChatModelId, EmbeddingModelId, FamilyId, ImageEditModelId, ImageModelId, ModelAliases, ModelId, ModelParams, RerankModelId } from "./catalog.js";
+export { catalog, getModel, importedFormats, isImportedModelRoute, isModelId, modelIds } from "./catalog.js";
+export type { ChatModelId, EmbeddingModelId, FamilyId, ImageEditModelId, ImageModelId, ImportedModelRoute, ModelAliases, ModelId, ModelParams, RerankModelId } from "./catalog.js";
 export { openAIParams, runtimeImageEditParams, runtimeRerankParams } from "./params.js";
 
 /** Loads a family module on first use, so importing the package builds no adapter up front. */
