@@ -156,7 +156,8 @@ export async function createRerank(call: RerankCall): Promise<RerankResponse> {
   const parsed = answer.body;
   checkAnswer(parsed, descriptor.response_reads?.rerank, `the ${entry.id} rerank response`, entry.id);
   const results: RerankResult[] = readRerankResults(parsed, mapping, documents, entry.id).map((result) =>
-    returnDocuments === true ? { ...result, document: { text: documents[result.index]! } } : result,
+    // Each result carries its document's text unless return_documents is false: LiteLLM back-fills it by default.
+    returnDocuments === false ? result : { ...result, document: { text: documents[result.index]! } },
   );
   const id = mapping.response.id ? readPointer(parsed, mapping.response.id) : undefined;
   const searchUnits = countSearchUnits(documents.length, entry);

@@ -61,10 +61,11 @@ describe("rerank through the runtime and the emulator", () => {
     expect(lastRequest().body).toEqual({ query, documents, api_version: 2, top_n: 3 });
     expect(result).toEqual({
       id: lastRequest().id,
+      // Each result carries its document unless return_documents is false (LiteLLM back-fills it).
       results: [
-        { index: 1, relevance_score: 1 },
-        { index: 0, relevance_score: 0.6667 },
-        { index: 2, relevance_score: 0.3333 },
+        { index: 1, relevance_score: 1, document: { text: documents[1] } },
+        { index: 0, relevance_score: 0.6667, document: { text: documents[0] } },
+        { index: 2, relevance_score: 0.3333, document: { text: documents[2] } },
       ],
       model: "cohere.rerank-v3-5:0",
       meta: { billed_units: { search_units: 1 } },
@@ -73,7 +74,12 @@ describe("rerank through the runtime and the emulator", () => {
   });
 
   it("Amazon Rerank 1.0: no api_version; every document back without top_n", async () => {
-    const result = await bedrock.rerank.create({ model: "amazon.rerank-v1:0", query, documents });
+    const result = await bedrock.rerank.create({
+      model: "amazon.rerank-v1:0",
+      query,
+      documents,
+      return_documents: false,
+    });
     expect(lastRequest().body).toEqual({ query, documents });
     expect(result.results).toEqual([
       { index: 1, relevance_score: 1 },
@@ -168,7 +174,7 @@ describe("rerank through the runtime and the emulator", () => {
       aws_access_key_id: credentials.accessKeyId,
       aws_secret_access_key: credentials.secretAccessKey,
     });
-    expect(result.results).toEqual([{ index: 1, relevance_score: 1 }]);
+    expect(result.results).toEqual([{ index: 1, relevance_score: 1, document: { text: documents[1] } }]);
     const error = await plain.rerank
       .create({
         model: "amazon.rerank-v1:0",
