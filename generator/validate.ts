@@ -545,9 +545,24 @@ function spreadTargets(rule: ParamRule): [string, string][] {
   return targets;
 }
 
-function checkPointers(family: FamilySpec, report: Report): void {
+type PointerCheck = (pointer: string | { header: string } | undefined, at: string) => void;
+
+/** What the per-operation pointer checks share: the family, its native schemas and the check helpers. */
+interface PointerContext {
+  readonly family: FamilySpec;
+  readonly native: NonNullable<FamilySpec["native"]>;
+  readonly report: Report;
+  /** A check that a pointer resolves against one of the native schemas. */
+  against(schemaName: keyof NonNullable<FamilySpec["native"]>, schema: JsonSchema | undefined): PointerCheck;
+  /** Checks the targets of a param table (and of the models' overlays that a spread rule brings). */
+  tableTargets(table: ParamTable | undefined, pointer: string, check: PointerCheck): void;
+  /** Checks the pointers a constants map writes. */
+  constants(values: Record<string, unknown> | undefined, pointer: string, check: PointerCheck): void;
+}
+
+function pointerContext(family: FamilySpec, report: Report): PointerContext {
   const native = family.native ?? {};
-  const against = (schemaName: keyof typeof native, schema: JsonSchema | undefined) => {
+  const against = (schemaName: keyof typeof native, schema: JsonSchema | undefined): PointerCheck => {
     return (pointer: string | { header: string } | undefined, at: string) => {
       if (typeof pointer !== "string") return;
       if (!schema) {
@@ -559,11 +574,7 @@ function checkPointers(family: FamilySpec, report: Report): void {
       }
     };
   };
-  const tableTargets = (
-    table: ParamTable | undefined,
-    pointer: string,
-    check: ReturnType<typeof against>,
-  ) => {
+  const tableTargets = (table: ParamTable | undefined, pointer: string, check: PointerCheck) => {
     for (const [name, rule] of Object.entries(table ?? {})) {
       check(rule.to, `${pointer}/${name}/to`);
       check(rule.default_above, `${pointer}/${name}/default_above`);
@@ -579,140 +590,164 @@ function checkPointers(family: FamilySpec, report: Report): void {
       }
     });
   };
-  const constants = (
-    values: Record<string, unknown> | undefined,
-    pointer: string,
-    check: ReturnType<typeof against>,
-  ) => {
+  const constants = (values: Record<string, unknown> | undefined, pointer: string, check: PointerCheck) => {
     for (const key of Object.keys(values ?? {})) check(key, `${pointer}/${joinPointer([key]).slice(1)}`);
   };
 
-  if (family.chat) {
-    const request = against("chat_request", native.chat_request);
-    const { request: mapping, response, stream } = family.chat;
-    for (const field of ["prompt", "messages", "system", "tools", "tool_choice", "model"] as const) {
-      request(mapping[field], `/chat/request/${field}`);
+  return { family, native, report, against, tableTargets, constants };
+}
+
+/** Every pointer of every mapping resolves against the schema of the body it reads or writes. */
+function checkPointers(family: FamilySpec, report: Report): void {
+  const context = pointerContext(family, report);
+  if (family.chat) checkChatPointers(context, family.chat);
+  if (family.converse) checkConversePointers(context, family.converse);
+  if (family.embeddings) checkEmbeddingsPointers(context, family.embeddings);
+  if (family.images) checkImagesPointers(context, family.images);
+  if (family.images_edit) checkImagesEditPointers(context, family.images_edit);
+  if (family.rerank) checkRerankPointers(context, family.rerank);
+}
+
+function checkChatPointers(context: PointerContext, chat: NonNullable<FamilySpec["chat"]>): void {
+  const { family, native, against, tableTargets, constants } = context;
+  const request = against("chat_request", native.chat_request);
+  const { request: mapping, response, stream } = chat;
+  for (const field of ["prompt", "messages", "system", "tools", "tool_choice", "model"] as const) {
+    request(mapping[field], `/chat/request/${field}`);
+  }
+  constants(mapping.constants, "/chat/request/constants", request);
+  // A param may write a field only some models take (a model's native.chat_request_properties); its
+  // `requires` capability keeps it from the others.
+  const requestOfSomeModel = against("chat_request", nativeRequestWithModelFields(family));
+  tableTargets(mapping.params, "/chat/request/params", requestOfSomeModel);
+  const body = against("chat_response", native.chat_response);
+  for (const field of ["text", "text_fallback", "content", "id", "guardrail"] as const)
+    body(response[field], `/chat/response/${field}`);
+  body(response.finish_reason.from, "/chat/response/finish_reason/from");
+  body(response.choices?.list, "/chat/response/choices/list");
+  for (const [name, source] of Object.entries(response.usage)) body(source, `/chat/response/usage/${name}`);
+  if (stream) constants(stream.constants, "/chat/stream/constants", request);
+  if (stream && stream.codec === "flat") {
+    const chunk = against("chat_stream_chunk", native.chat_stream_chunk);
+    chunk(stream.text, "/chat/stream/text");
+    if (stream.finish_reason) chunk(stream.finish_reason.from, "/chat/stream/finish_reason/from");
+    for (const [name, source] of Object.entries(stream.usage ?? {}))
+      chunk(source, `/chat/stream/usage/${name}`);
+  }
+}
+
+function checkConversePointers(context: PointerContext, mapping: NonNullable<FamilySpec["converse"]>): void {
+  const { family, report, tableTargets, constants } = context;
+  const modelFields = nativeRequestWithModelFields(family);
+  const converse = (pointer: string | { header: string } | undefined, at: string) => {
+    if (typeof pointer !== "string") return;
+    if (!pointerResolves(converseRequestSchema, pointer)) {
+      report(at, `${pointer} is not a field of the Converse request`);
+      return;
     }
-    constants(mapping.constants, "/chat/request/constants", request);
-    // A param may write a field only some models take (a model's native.chat_request_properties); its
-    // `requires` capability keeps it from the others.
-    const requestOfSomeModel = against("chat_request", nativeRequestWithModelFields(family));
-    tableTargets(mapping.params, "/chat/request/params", requestOfSomeModel);
-    const body = against("chat_response", native.chat_response);
-    for (const field of ["text", "text_fallback", "content", "id", "guardrail"] as const)
-      body(response[field], `/chat/response/${field}`);
-    body(response.finish_reason.from, "/chat/response/finish_reason/from");
-    body(response.choices?.list, "/chat/response/choices/list");
-    for (const [name, source] of Object.entries(response.usage)) body(source, `/chat/response/usage/${name}`);
-    if (stream) constants(stream.constants, "/chat/stream/constants", request);
-    if (stream && stream.codec === "flat") {
-      const chunk = against("chat_stream_chunk", native.chat_stream_chunk);
-      chunk(stream.text, "/chat/stream/text");
-      if (stream.finish_reason) chunk(stream.finish_reason.from, "/chat/stream/finish_reason/from");
-      for (const [name, source] of Object.entries(stream.usage ?? {}))
-        chunk(source, `/chat/stream/usage/${name}`);
-    }
-  }
-  if (family.converse) {
-    const modelFields = nativeRequestWithModelFields(family);
-    const converse = (pointer: string | { header: string } | undefined, at: string) => {
-      if (typeof pointer !== "string") return;
-      if (!pointerResolves(converseRequestSchema, pointer)) {
-        report(at, `${pointer} is not a field of the Converse request`);
-        return;
-      }
-      // additionalModelRequestFields join the model's native body, where Bedrock checks them.
-      const prefix = "/additionalModelRequestFields/";
-      if (modelFields && pointer.startsWith(prefix)) {
-        const native = `/${pointer.slice(prefix.length)}`;
-        if (!pointerResolves(modelFields, native)) {
-          report(
-            at,
-            `${pointer} is not a field of the native body (native.chat_request, or a model's native.chat_request_properties): Bedrock refuses it`,
-          );
-        }
-      }
-    };
-    tableTargets(family.converse.params, "/converse/params", converse);
-    constants(family.converse.constants, "/converse/constants", converse);
-  }
-  if (family.embeddings) {
-    const request = against("embeddings_request", native.embeddings_request);
-    const { request: mapping, response } = family.embeddings;
-    request(mapping.input.to, "/embeddings/request/input/to");
-    request(mapping.image?.to, "/embeddings/request/image/to");
-    request(mapping.types?.to, "/embeddings/request/types/to");
-    constants(mapping.constants, "/embeddings/request/constants", request);
-    constants(mapping.image?.constants, "/embeddings/request/image/constants", request);
-    tableTargets(mapping.params, "/embeddings/request/params", request);
-    const body = against("embeddings_response", native.embeddings_response);
-    response.vectors.forEach((pointer, index) => body(pointer, `/embeddings/response/vectors/${index}`));
-    body(response.by_type, "/embeddings/response/by_type");
-    body(response.prompt_tokens, "/embeddings/response/prompt_tokens");
-  }
-  if (family.images) {
-    const request = against("images_request", native.images_request);
-    const { request: mapping, response } = family.images;
-    request(mapping.prompt.to, "/images/request/prompt/to");
-    request(mapping.negative_prompt?.to, "/images/request/negative_prompt/to");
-    for (const [name, pointer] of Object.entries(mapping.size))
-      request(pointer, `/images/request/size/${name}`);
-    constants(mapping.constants, "/images/request/constants", request);
-    tableTargets(mapping.params, "/images/request/params", request);
-    if (mapping.tasks) {
-      request(mapping.tasks.to, "/images/request/tasks/to");
-      for (const [task, pointer] of Object.entries(mapping.tasks.objects))
-        request(pointer, `/images/request/tasks/objects/${task}`);
-      if (!Object.hasOwn(mapping.tasks.objects, mapping.tasks.default))
-        report(
-          "/images/request/tasks/default",
-          `"${mapping.tasks.default}" is not one of the tasks under objects`,
-        );
-    }
-    request(mapping.config?.to, "/images/request/config/to");
-    const body = against("images_response", native.images_response);
-    for (const field of ["images", "seeds", "finish_reasons", "error"] as const)
-      body(response[field], `/images/response/${field}`);
-  }
-  if (family.images_edit) {
-    const request = against("images_edit_request", native.images_edit_request);
-    const { request: mapping, response } = family.images_edit;
-    mapping.images.to.forEach((pointer, index) =>
-      request(pointer, `/images_edit/request/images/to/${index}`),
-    );
-    for (const field of ["mask", "prompt", "negative_prompt"] as const)
-      request(mapping[field]?.to, `/images_edit/request/${field}/to`);
-    for (const [name, pointer] of Object.entries(mapping.size ?? {}))
-      request(pointer, `/images_edit/request/size/${name}`);
-    constants(mapping.constants, "/images_edit/request/constants", request);
-    tableTargets(mapping.params, "/images_edit/request/params", request);
-    const body = against("images_edit_response", native.images_edit_response);
-    for (const field of ["images", "seeds", "finish_reasons", "error"] as const)
-      body(response[field], `/images_edit/response/${field}`);
-  }
-  if (family.rerank) {
-    const request = against("rerank_request", native.rerank_request);
-    const { request: mapping, response } = family.rerank;
-    request(mapping.query.to, "/rerank/request/query/to");
-    request(mapping.documents.to, "/rerank/request/documents/to");
-    constants(mapping.constants, "/rerank/request/constants", request);
-    tableTargets(mapping.params, "/rerank/request/params", request);
-    const body = against("rerank_response", native.rerank_response);
-    body(response.results, "/rerank/response/results");
-    body(response.id, "/rerank/response/id");
-    // `index` and `score` are read inside each result, so they resolve below the results' items.
-    const result = (pointer: string, at: string) => {
-      const schema = native.rerank_response;
-      if (schema && !pointerResolves(schema, `${response.results}/*${pointer}`)) {
+    // additionalModelRequestFields join the model's native body, where Bedrock checks them.
+    const prefix = "/additionalModelRequestFields/";
+    if (modelFields && pointer.startsWith(prefix)) {
+      const native = `/${pointer.slice(prefix.length)}`;
+      if (!pointerResolves(modelFields, native)) {
         report(
           at,
-          `${pointer} does not resolve inside an item of ${response.results} in native.rerank_response`,
+          `${pointer} is not a field of the native body (native.chat_request, or a model's native.chat_request_properties): Bedrock refuses it`,
         );
       }
-    };
-    result(response.index, "/rerank/response/index");
-    result(response.score, "/rerank/response/score");
+    }
+  };
+  tableTargets(mapping.params, "/converse/params", converse);
+  constants(mapping.constants, "/converse/constants", converse);
+}
+
+function checkEmbeddingsPointers(
+  context: PointerContext,
+  embeddings: NonNullable<FamilySpec["embeddings"]>,
+): void {
+  const { native, against, tableTargets, constants } = context;
+  const request = against("embeddings_request", native.embeddings_request);
+  const { request: mapping, response } = embeddings;
+  request(mapping.input.to, "/embeddings/request/input/to");
+  request(mapping.image?.to, "/embeddings/request/image/to");
+  request(mapping.types?.to, "/embeddings/request/types/to");
+  constants(mapping.constants, "/embeddings/request/constants", request);
+  constants(mapping.image?.constants, "/embeddings/request/image/constants", request);
+  tableTargets(mapping.params, "/embeddings/request/params", request);
+  const body = against("embeddings_response", native.embeddings_response);
+  response.vectors.forEach((pointer, index) => body(pointer, `/embeddings/response/vectors/${index}`));
+  body(response.by_type, "/embeddings/response/by_type");
+  body(response.prompt_tokens, "/embeddings/response/prompt_tokens");
+}
+
+function checkImagesPointers(context: PointerContext, images: NonNullable<FamilySpec["images"]>): void {
+  const { native, report, against, tableTargets, constants } = context;
+  const request = against("images_request", native.images_request);
+  const { request: mapping, response } = images;
+  request(mapping.prompt.to, "/images/request/prompt/to");
+  request(mapping.negative_prompt?.to, "/images/request/negative_prompt/to");
+  for (const [name, pointer] of Object.entries(mapping.size))
+    request(pointer, `/images/request/size/${name}`);
+  constants(mapping.constants, "/images/request/constants", request);
+  tableTargets(mapping.params, "/images/request/params", request);
+  if (mapping.tasks) {
+    request(mapping.tasks.to, "/images/request/tasks/to");
+    for (const [task, pointer] of Object.entries(mapping.tasks.objects))
+      request(pointer, `/images/request/tasks/objects/${task}`);
+    if (!Object.hasOwn(mapping.tasks.objects, mapping.tasks.default))
+      report(
+        "/images/request/tasks/default",
+        `"${mapping.tasks.default}" is not one of the tasks under objects`,
+      );
   }
+  request(mapping.config?.to, "/images/request/config/to");
+  const body = against("images_response", native.images_response);
+  for (const field of ["images", "seeds", "finish_reasons", "error"] as const)
+    body(response[field], `/images/response/${field}`);
+}
+
+function checkImagesEditPointers(
+  context: PointerContext,
+  imagesEdit: NonNullable<FamilySpec["images_edit"]>,
+): void {
+  const { native, against, tableTargets, constants } = context;
+  const request = against("images_edit_request", native.images_edit_request);
+  const { request: mapping, response } = imagesEdit;
+  mapping.images.to.forEach((pointer, index) => request(pointer, `/images_edit/request/images/to/${index}`));
+  for (const field of ["mask", "prompt", "negative_prompt"] as const)
+    request(mapping[field]?.to, `/images_edit/request/${field}/to`);
+  for (const [name, pointer] of Object.entries(mapping.size ?? {}))
+    request(pointer, `/images_edit/request/size/${name}`);
+  constants(mapping.constants, "/images_edit/request/constants", request);
+  tableTargets(mapping.params, "/images_edit/request/params", request);
+  const body = against("images_edit_response", native.images_edit_response);
+  for (const field of ["images", "seeds", "finish_reasons", "error"] as const)
+    body(response[field], `/images_edit/response/${field}`);
+}
+
+function checkRerankPointers(context: PointerContext, rerank: NonNullable<FamilySpec["rerank"]>): void {
+  const { native, report, against, tableTargets, constants } = context;
+  const request = against("rerank_request", native.rerank_request);
+  const { request: mapping, response } = rerank;
+  request(mapping.query.to, "/rerank/request/query/to");
+  request(mapping.documents.to, "/rerank/request/documents/to");
+  constants(mapping.constants, "/rerank/request/constants", request);
+  tableTargets(mapping.params, "/rerank/request/params", request);
+  const body = against("rerank_response", native.rerank_response);
+  body(response.results, "/rerank/response/results");
+  body(response.id, "/rerank/response/id");
+  // `index` and `score` are read inside each result, so they resolve below the results' items.
+  const result = (pointer: string, at: string) => {
+    const schema = native.rerank_response;
+    if (schema && !pointerResolves(schema, `${response.results}/*${pointer}`)) {
+      report(
+        at,
+        `${pointer} does not resolve inside an item of ${response.results} in native.rerank_response`,
+      );
+    }
+  };
+  result(response.index, "/rerank/response/index");
+  result(response.score, "/rerank/response/score");
 }
 
 function checkTemplate(template: PromptTemplate, pointer: string, report: Report): void {
