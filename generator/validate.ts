@@ -789,6 +789,9 @@ function checkModels(family: FamilySpec, report: Report): void {
     if (model.profile_only && (model.profiles ?? []).length === 0) {
       report(`${at}/profile_only`, "profile_only needs at least one profile");
     }
+    if (model.mantle_base !== undefined && !(model.routes ?? family.routes).includes("mantle")) {
+      report(`${at}/mantle_base`, "mantle_base is read by the mantle route only: the model does not take it");
+    }
     const mappings = { ...family.chat?.request?.params, ...family.converse?.params };
     for (const [name, param] of [...Object.entries(family.params ?? {}), ...Object.entries(mappings)]) {
       const overlay = model.params?.[name];
