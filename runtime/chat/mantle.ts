@@ -15,11 +15,12 @@ import type { FinishReasonMap } from "../../generated/spec-types.js";
 import { streamCodecFor } from "../codecs/registry.js";
 import {
   BedrockCallError,
-  type BedrockForgeError,
+  BedrockForgeError,
   type ErrorType,
   mapBedrockError,
   ResponseParseError,
 } from "../errors.js";
+import { deriveMantleBase, type MantleBase } from "../mantle-base.js";
 import { bookkeepingNames } from "../param-policy.js";
 import { runtimeFields } from "../params.js";
 import { abortErrorOf, TimeoutAbort } from "../send.js";
@@ -29,22 +30,6 @@ import { buildCompletion, buildUsage, ChunkAssembler, mapFinishReason, type Toke
 import type { DecodedMessage, StreamEvent } from "./model.js";
 import type { ChatCall, PreparedChat } from "./prepare.js";
 import { createChatStream, type StreamSource } from "./stream.js";
-
-/** The two bases of bedrock-mantle's OpenAI surface. */
-export type MantleBase = "v1" | "openai/v1";
-
-/**
- * The base path for a model the catalog does not place: LiteLLM serves gpt-5.x and the google gemma-4-* family
- * on `openai/v1` (its model map's `use_openai_responses_path` flag, "per the AWS model cards") and every other
- * model, gpt-oss included, on `v1` (`mantle_base_segment` in litellm/llms/bedrock_mantle/common_utils.py). GPT
- * generations after 5 are taken to follow gpt-5.x.
- */
-export function deriveMantleBase(modelId: string): MantleBase {
-  const gpt = /^openai\.gpt-(\d+)(?:[.-]|$)/.exec(modelId);
-  if (gpt && Number(gpt[1]) >= 5) return "openai/v1";
-  if (modelId.startsWith("google.gemma-4-")) return "openai/v1";
-  return "v1";
-}
 
 /** The base of a call's model: the catalog's `mantle_base` when the catalog holds the model, else LiteLLM's rule. */
 export function mantleBaseOf(prepared: PreparedChat): MantleBase {
@@ -380,6 +365,21 @@ export async function mantleChat(call: ChatCall, prepared: PreparedChat): Promis
   }
 }
 
+/** The body's bytes; a connection lost on the way is the runtime's connection error (never a short answer). */
+async function* readBytes(body: ReadableStream<Uint8Array>, model: string): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) yield bytes;
+  } catch (error) {
+    if (BedrockForgeError.isInstance(error)) throw error;
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const code = typeof cause?.code === "string" ? cause.code : "ECONNRESET";
+    throw mapBedrockError(
+      Object.assign(new Error(String(cause?.message ?? (error as Error)?.message ?? error)), { code }),
+      { model },
+    );
+  }
+}
+
 /**
  * The JSON objects of a server-sent event stream, up to `data: [DONE]`: each event's `data:` lines joined
  * (https://html.spec.whatwg.org/multipage/server-sent-events.html); other fields and comments are skipped.
@@ -392,7 +392,7 @@ export async function* readServerSentEvents(
 ): AsyncGenerator<Record<string, unknown>> {
   const decoder = new TextDecoder();
   let buffer = "";
-  for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const bytes of readBytes(body, model)) {
     buffer += decoder.decode(bytes, { stream: true }).replace(/\r\n?/g, "\n");
     for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
       const block = buffer.slice(0, end);
