@@ -282,6 +282,7 @@ function checkSections(family: FamilySpec, report: Report): void {
   if (has("rerank") && !invoke)
     report("/routes", "rerank runs over InvokeModel: the family needs the invoke route");
   checkBidirectional(family, report);
+  checkMantle(family, report);
   const request = family.chat?.request;
   if (request?.codec === "template" && (!request.prompt || !request.template)) {
     report("/chat/request", "the template codec needs `prompt` (where the prompt goes) and `template`");
@@ -318,6 +319,21 @@ function checkBidirectional(family: FamilySpec, report: Report): void {
   }
   if (bidirectional && family.routes.length > 1) {
     report("/routes", "speech-to-speech models are served over InvokeModelWithBidirectionalStream alone");
+  }
+}
+
+/**
+ * The `mantle` route is OpenAI's Chat Completions on bedrock-mantle: it carries chat (and its stream) only, and
+ * sends the caller's request as it is, so no Bedrock Runtime mapping is read for it.
+ */
+function checkMantle(family: FamilySpec, report: Report): void {
+  if (!family.routes.includes("mantle")) return;
+  const others = family.operations.filter((operation) => operation !== "chat" && operation !== "chat-stream");
+  if (others.length > 0) {
+    report(
+      "/operations",
+      `the mantle route carries chat and chat-stream only (bedrock-mantle's chat completions), not ${others.join(", ")}`,
+    );
   }
 }
 
