@@ -380,6 +380,20 @@ async function* readBytes(body: ReadableStream<Uint8Array>, model: string): Asyn
   }
 }
 
+/** The body as text with every line ending (CRLF, CR, LF) made LF, whatever the byte boundaries. */
+async function* readText(body: ReadableStream<Uint8Array>, model: string): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  // A CR that ends a piece may be the first half of a CRLF: it waits for the next piece.
+  let carriedReturn = false;
+  for await (const bytes of readBytes(body, model)) {
+    let text: string = (carriedReturn ? "\r" : "") + decoder.decode(bytes, { stream: true });
+    carriedReturn = text.endsWith("\r");
+    if (carriedReturn) text = text.slice(0, -1);
+    yield text.replace(/\r\n?/g, "\n");
+  }
+  if (carriedReturn) yield "\n";
+}
+
 /**
  * The JSON objects of a server-sent event stream, up to `data: [DONE]`: each event's `data:` lines joined
  * (https://html.spec.whatwg.org/multipage/server-sent-events.html); other fields and comments are skipped.
@@ -390,10 +404,9 @@ export async function* readServerSentEvents(
   model: string,
   requestId: string | undefined,
 ): AsyncGenerator<Record<string, unknown>> {
-  const decoder = new TextDecoder();
   let buffer = "";
-  for await (const bytes of readBytes(body, model)) {
-    buffer += decoder.decode(bytes, { stream: true }).replace(/\r\n?/g, "\n");
+  for await (const text of readText(body, model)) {
+    buffer += text;
     for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
