@@ -225,6 +225,28 @@ describe("streamed calls", () => {
     expect(chunks.every((chunk) => chunk.model === "openai.gpt-5.5")).toBe(true);
   });
 
+  it("a stream that waits longer than the timeout for its next event ends with a timeout error", async () => {
+    const stream = await bedrock.chat.completions.create(
+      { model: GPT55, messages: hello("Slow"), stream: true },
+      { timeout: 300, headers: { "x-bedrock-forge-chunk-interval-ms": "3000" } },
+    );
+    const { error } = await drain(stream);
+    expect(error?.status).toBe(408);
+  });
+
+  it("leaving the stream early cancels the HTTP request", async () => {
+    const stream = await bedrock.chat.completions.create(
+      { model: GPT55, messages: hello("Leave early"), stream: true },
+      { headers: { "x-bedrock-forge-stream-chunks": "40", "x-bedrock-forge-chunk-interval-ms": "20" } },
+    );
+    const sent = emulator.requests.at(-1)!;
+    let seen = 0;
+    for await (const _chunk of stream) if (++seen === 2) break;
+    await sent.done;
+    expect(sent.clientClosed).toBe(true);
+    expect(sent.framesSent).toBeLessThan(40);
+  });
+
   it("a stream cut before data: [DONE] is an error, not a short answer", async () => {
     const stream = await bedrock.chat.completions.create(
       { model: GPT55, messages: hello("Cut"), stream: true },
