@@ -134,8 +134,11 @@ export class Authenticator {
     this.now = options.now ?? Date.now;
   }
 
-  /** Resolves when the request is authenticated; throws otherwise. Returns how it was authenticated. */
-  async authenticate(request: SignedRequestParts): Promise<"sigv4" | "bearer" | "none"> {
+  /**
+   * Resolves when the request is authenticated; throws otherwise. Returns how it was authenticated. A SigV4
+   * signature must be scoped to `service`: `bedrock` for Bedrock Runtime, `bedrock-mantle` for bedrock-mantle.
+   */
+  async authenticate(request: SignedRequestParts, service = "bedrock"): Promise<"sigv4" | "bearer" | "none"> {
     if (!this.options.verifySignature) return "none";
     const authorization = headerValue(request.headers, "authorization");
     if (!authorization) {
@@ -147,7 +150,7 @@ export class Authenticator {
       this.checkApiKey(authorization.replace(/^bearer\s+/i, "").trim());
       return "bearer";
     }
-    await this.checkSignature(request, authorization);
+    await this.checkSignature(request, authorization, service);
     return "sigv4";
   }
 
@@ -177,7 +180,11 @@ export class Authenticator {
     return signer;
   }
 
-  private async checkSignature(request: SignedRequestParts, authorization: string): Promise<void> {
+  private async checkSignature(
+    request: SignedRequestParts,
+    authorization: string,
+    service: string,
+  ): Promise<void> {
     const parsed = parseAuthorization(authorization);
     if (!parsed) {
       throw createError(
@@ -212,10 +219,10 @@ export class Authenticator {
         `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(new Date(now + MAX_SKEW_MS))} (${formatAmzDate(new Date(now))} + 5 min.)`,
       );
     }
-    if (parsed.service !== "bedrock") {
+    if (parsed.service !== service) {
       throw createError(
         "InvalidSignatureException",
-        `Credential should be scoped to correct service: 'bedrock'. `,
+        `Credential should be scoped to correct service: '${service}'. `,
       );
     }
 

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type http2 from "node:http2";
+import type { MantleBase } from "../runtime/mantle-base.js";
 import { createError, EmulatorError, errorMessages } from "./errors.js";
 import {
   type Answer,
@@ -20,6 +21,7 @@ import {
 } from "./exchange.js";
 import { parseFault } from "./faults.js";
 import type { FixtureOperation } from "./fixtures.js";
+import { answerMantle, MANTLE_SERVICE, mantleBaseOfPath, mantleFailureAnswer } from "./mantle.js";
 import { replayFixture, requireObject, unmatchedFixtureError, validateReplayedBody } from "./replay.js";
 import { synthesize } from "./synthesis.js";
 import type { EmulatorRequest } from "./types.js";
@@ -219,12 +221,40 @@ function answerBySynthesis(
   return synthesize(context, exchange, operation, modelId, object);
 }
 
+/** A request on a bedrock-mantle chat path: authenticated for `bedrock-mantle`, faults applied, then answered. */
+async function answerMantleRequest(
+  context: EmulatorContext,
+  exchange: Exchange,
+  request: AnyRequest,
+  raw: Buffer,
+  base: MantleBase,
+): Promise<Outcome> {
+  const url = request.url ?? "";
+  const method = request.method ?? "GET";
+  exchange.log.auth = await context.authenticator.authenticate(
+    {
+      method,
+      path: exchange.log.path,
+      query: url.includes("?") ? url.slice(url.indexOf("?") + 1) : "",
+      headers: exchange.headers,
+      body: raw,
+    },
+    MANTLE_SERVICE,
+  );
+  if (applyFaultHeader(exchange) === "hang") return "hang";
+  const body = parseBody(raw);
+  exchange.log.body = body;
+  return answerMantle(context, exchange, method, base, body);
+}
+
 async function answerFor(
   context: EmulatorContext,
   exchange: Exchange,
   request: AnyRequest,
   raw: Buffer,
 ): Promise<Outcome> {
+  const mantleBase = mantleBaseOfPath(exchange.log.path);
+  if (mantleBase) return answerMantleRequest(context, exchange, request, raw, mantleBase);
   const routed = await routeAndAuthenticate(context, exchange, request, raw);
   if ("listed" in routed)
     return {
@@ -342,7 +372,9 @@ export async function handleRequest(
     }
     answer = outcome;
   } catch (error) {
-    answer = failureAnswer(exchange, error, protocol);
+    answer = mantleBaseOfPath(exchange.log.path)
+      ? mantleFailureAnswer(exchange, error)
+      : failureAnswer(exchange, error, protocol);
   }
   try {
     // An error answer is sent whole, except under a truncate fault.

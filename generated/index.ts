@@ -46,6 +46,7 @@ export const familyLoaders: Readonly<Record<FamilyId, () => Promise<FamilyModule
   "moonshotai-kimi": () => import("./families/moonshotai-kimi.js"),
   "nvidia-nemotron": () => import("./families/nvidia-nemotron.js"),
   "openai-gpt-oss": () => import("./families/openai-gpt-oss.js"),
+  "openai-mantle": () => import("./families/openai-mantle.js"),
   "qwen": () => import("./families/qwen.js"),
   "stability-conservative-upscale": () => import("./families/stability-conservative-upscale.js"),
   "stability-creative-upscale": () => import("./families/stability-creative-upscale.js"),

@@ -6,9 +6,9 @@
  */
 export type Operation = ("chat" | "chat-stream" | "embeddings" | "images" | "images-edit" | "rerank" | "speech-to-speech")
 /**
- * A Bedrock Runtime API: InvokeModel (and InvokeModelWithResponseStream), Converse (and ConverseStream), or InvokeModelWithBidirectionalStream.
+ * A Bedrock API: InvokeModel (and InvokeModelWithResponseStream), Converse (and ConverseStream), InvokeModelWithBidirectionalStream, or `mantle`, OpenAI's Chat Completions on the bedrock-mantle endpoint (https://docs.aws.amazon.com/bedrock/latest/userguide/bedrock-mantle.html).
  */
-export type Route = ("invoke" | "converse" | "bidirectional-stream")
+export type Route = ("invoke" | "converse" | "bidirectional-stream" | "mantle")
 export type Capability = ("tools" | "tool-choice" | "parallel-tools" | "vision" | "documents" | "system" | "streaming" | "stream-tools" | "reasoning" | "prefill" | "json-mode" | "prompt-caching" | "guardrails" | "citations" | "output-config" | "structured-output")
 /**
  * How messages are written: `template` renders one prompt string; the others name a message codec in runtime/codecs/.
@@ -690,6 +690,10 @@ profiles?: ProfilePrefix[]
  * On-demand calls need a cross-region inference profile id (Bedrock rejects the bare id).
  */
 profile_only?: boolean
+/**
+ * The base path of the bedrock-mantle endpoint that serves the model (`openai/v1` for the models LiteLLM's bedrock_mantle provider flags, `v1` for the others); the other base refuses it. Only for a model with the `mantle` route.
+ */
+mantle_base?: ("v1" | "openai/v1")
 deprecated?: Deprecation
 price: Price
 params?: ParamTable

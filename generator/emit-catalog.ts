@@ -30,6 +30,7 @@ export function catalogEntryOf(family: FamilySpec, model: ModelSpec): Record<str
     regions: [...model.regions].sort(byString),
     profiles: [...(model.profiles ?? [])].sort(byString),
     profileOnly: model.profile_only ?? false,
+    mantleBase: model.mantle_base,
     deprecated: model.deprecated,
     price: model.price,
     pricesAsOf: family.prices_as_of,

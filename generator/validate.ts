@@ -282,6 +282,7 @@ function checkSections(family: FamilySpec, report: Report): void {
   if (has("rerank") && !invoke)
     report("/routes", "rerank runs over InvokeModel: the family needs the invoke route");
   checkBidirectional(family, report);
+  checkMantle(family, report);
   const request = family.chat?.request;
   if (request?.codec === "template" && (!request.prompt || !request.template)) {
     report("/chat/request", "the template codec needs `prompt` (where the prompt goes) and `template`");
@@ -318,6 +319,21 @@ function checkBidirectional(family: FamilySpec, report: Report): void {
   }
   if (bidirectional && family.routes.length > 1) {
     report("/routes", "speech-to-speech models are served over InvokeModelWithBidirectionalStream alone");
+  }
+}
+
+/**
+ * The `mantle` route is OpenAI's Chat Completions on bedrock-mantle: it carries chat (and its stream) only, and
+ * sends the caller's request as it is, so no Bedrock Runtime mapping is read for it.
+ */
+function checkMantle(family: FamilySpec, report: Report): void {
+  if (!family.routes.includes("mantle")) return;
+  const others = family.operations.filter((operation) => operation !== "chat" && operation !== "chat-stream");
+  if (others.length > 0) {
+    report(
+      "/operations",
+      `the mantle route carries chat and chat-stream only (bedrock-mantle's chat completions), not ${others.join(", ")}`,
+    );
   }
 }
 
@@ -823,6 +839,9 @@ function checkModels(family: FamilySpec, report: Report): void {
       report(at, "a rerank model needs `rerank` (its document limits)");
     if (model.profile_only && (model.profiles ?? []).length === 0) {
       report(`${at}/profile_only`, "profile_only needs at least one profile");
+    }
+    if (model.mantle_base !== undefined && !(model.routes ?? family.routes).includes("mantle")) {
+      report(`${at}/mantle_base`, "mantle_base is read by the mantle route only: the model does not take it");
     }
     const mappings = { ...family.chat?.request?.params, ...family.converse?.params };
     for (const [name, param] of [...Object.entries(family.params ?? {}), ...Object.entries(mappings)]) {

@@ -154,6 +154,7 @@ interface PreparedCall {
   readonly dropParams: boolean;
   readonly allowRetired: boolean | undefined;
   readonly region: string | undefined;
+  readonly mantleEndpoint: string | undefined;
 }
 
 /** The client-wide state `createBedrock` resolves once: its connection, SDK client and timeout. */
@@ -241,6 +242,7 @@ async function prepareCall(
     warn,
     dropParams: (body.drop_params as boolean | undefined) ?? options.drop_params ?? false,
     allowRetired: (body.allowRetired as boolean | undefined) ?? options.allowRetired,
+    mantleEndpoint: connection.mantleEndpoint ?? connection.endpoint,
     region:
       connection.region ??
       process.env.AWS_REGION ??

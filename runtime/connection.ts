@@ -7,6 +7,7 @@ type CredentialProvider = () => Promise<AwsCredentialsInput>;
 export interface Connection {
   readonly region?: string;
   readonly endpoint?: string;
+  readonly mantleEndpoint?: string;
   readonly credentials?: AwsCredentialsInput | CredentialProvider;
   readonly apiKey?: string;
   readonly profile?: string;
@@ -22,6 +23,7 @@ export const connectionFields = [
   "region",
   "credentials",
   "endpoint",
+  "mantleEndpoint",
   "apiKey",
   "profile",
   "aws_access_key_id",
@@ -75,6 +77,7 @@ function foldNames(options: ConnectionOptions): Connection {
   return {
     region: options.region ?? options.aws_region_name,
     endpoint: options.endpoint ?? options.aws_bedrock_runtime_endpoint ?? options.api_base,
+    mantleEndpoint: options.mantleEndpoint,
     credentials: options.credentials ?? staticKeys,
     apiKey: options.apiKey ?? options.api_key,
     profile: options.profile ?? options.aws_profile_name,
@@ -100,6 +103,7 @@ export function resolveConnection(base: ConnectionOptions, override: ConnectionO
   return {
     region: request.region ?? client.region ?? process.env.AWS_REGION_NAME,
     endpoint: request.endpoint ?? client.endpoint,
+    mantleEndpoint: request.mantleEndpoint ?? client.mantleEndpoint,
     credentials: identity.credentials,
     apiKey: identity.apiKey,
     profile: identity.profile,

@@ -70,6 +70,8 @@ export interface CatalogEntry {
   readonly regions: readonly string[];
   readonly profiles: readonly ProfilePrefix[];
   readonly profileOnly: boolean;
+  /** The bedrock-mantle base path that serves the model (route `mantle`): `v1` or `openai/v1`. */
+  readonly mantleBase?: "v1" | "openai/v1";
   readonly deprecated?: Deprecation;
   readonly price: Price;
   readonly pricesAsOf?: string;

@@ -98,6 +98,7 @@ export type {
   ImportedModelRef,
   ImportedModelRoute,
   KnownModelRef,
+  MantleModelRef,
   ProviderParamsOf,
   RequestOptions,
   RerankCreateParams,

@@ -10,8 +10,11 @@ import {
 } from "./imported-models.js";
 import { checkLifecycle, type LifecycleOptions } from "./lifecycle.js";
 
-/** The routes a caller can force with `bedrock/converse/` or `bedrock/invoke/`, and a chat call can take. */
-export type ChatRoute = Extract<Route, "invoke" | "converse">;
+/**
+ * The routes a caller can force with `bedrock/converse/`, `bedrock/invoke/` or `bedrock/mantle/` (LiteLLM's
+ * `bedrock_mantle/` too), and a chat call can take.
+ */
+export type ChatRoute = Extract<Route, "invoke" | "converse" | "mantle">;
 
 const profilePrefixes: readonly ProfilePrefix[] = [
   "us",
@@ -33,7 +36,7 @@ export interface ResolvedModel {
   readonly wireModelId: string;
   /** The name results report as `model` (the caller's reference without `bedrock/` and a route). */
   readonly displayName: string;
-  /** The route the caller forced with `bedrock/converse/` or `bedrock/invoke/`. */
+  /** The route the caller forced with `bedrock/converse/`, `bedrock/invoke/` or `bedrock/mantle/`. */
   readonly forcedRoute: ChatRoute | undefined;
   /** The cross-region profile the call runs under, for pricing. */
   readonly profile: ProfilePrefix | undefined;
@@ -90,7 +93,7 @@ function refuseUnknownRoute(reference: string, model: string): void {
   if (slash < 0 || reference.startsWith("arn:")) return;
   const route = reference.slice(0, slash);
   throw new ModelNotSupportedError(
-    `${model}: ${route}/ is not a route (bedrock/converse/… and bedrock/invoke/… are, and LiteLLM's imported-model routes ${Object.keys(importedFormats).sort().join("/, ")}/), and a Bedrock model id has no "/"`,
+    `${model}: ${route}/ is not a route (bedrock/converse/…, bedrock/invoke/… and bedrock/mantle/… are, and LiteLLM's imported-model routes ${Object.keys(importedFormats).sort().join("/, ")}/), and a Bedrock model id has no "/"`,
     { model },
   );
 }
@@ -169,8 +172,14 @@ export function resolveModel(model: string, modelId?: string): ResolvedModel {
   }
   let reference = model.trim();
   let forcedRoute: ChatRoute | undefined;
-  if (reference.startsWith("bedrock/")) reference = reference.slice("bedrock/".length);
-  if (reference.startsWith("converse/")) {
+  // LiteLLM's bedrock_mantle provider names the same route as bedrock/mantle/.
+  if (reference.startsWith("bedrock_mantle/"))
+    reference = `mantle/${reference.slice("bedrock_mantle/".length)}`;
+  else if (reference.startsWith("bedrock/")) reference = reference.slice("bedrock/".length);
+  if (reference.startsWith("mantle/")) {
+    forcedRoute = "mantle";
+    reference = reference.slice("mantle/".length);
+  } else if (reference.startsWith("converse/")) {
     forcedRoute = "converse";
     reference = reference.slice("converse/".length);
   } else if (reference.startsWith("invoke/")) {
@@ -178,7 +187,7 @@ export function resolveModel(model: string, modelId?: string): ResolvedModel {
     reference = reference.slice("invoke/".length);
   }
   const resolved =
-    resolveImportedModel(reference, model, modelId, forcedRoute) ??
+    (forcedRoute === "mantle" ? undefined : resolveImportedModel(reference, model, modelId, forcedRoute)) ??
     resolveCatalogModel(reference, model, modelId, forcedRoute);
   if (cache.size > 4096) cache.clear();
   cache.set(key, resolved);
@@ -234,9 +243,14 @@ export function onDemandModel(
   return profiled;
 }
 
-/** Picks the Bedrock API for a chat call: the forced route, else Converse where the catalog lists it, else InvokeModel. */
+/**
+ * Picks the Bedrock API for a chat call: the forced route, else Converse where the catalog lists it, else
+ * InvokeModel, else bedrock-mantle (a model served there alone). `bedrock/mantle/` is taken for any model:
+ * bedrock-mantle serves models the catalog lists on other routes too, and it answers for the ones it does not.
+ */
 export function chooseChatRoute(resolved: ResolvedModel): ChatRoute {
   const { entry, forcedRoute } = resolved;
+  if (forcedRoute === "mantle") return "mantle";
   if (!entry) {
     if (forcedRoute === "invoke") {
       throw new ModelNotSupportedError(
@@ -255,7 +269,9 @@ export function chooseChatRoute(resolved: ResolvedModel): ChatRoute {
     }
     return forcedRoute;
   }
-  return entry.routes.includes("converse") ? "converse" : "invoke";
+  if (entry.routes.includes("converse")) return "converse";
+  if (entry.routes.includes("mantle") && !entry.routes.includes("invoke")) return "mantle";
+  return "invoke";
 }
 
 /**

@@ -18,6 +18,8 @@ export interface OperationCall {
   readonly region: string | undefined;
   /** Call models past their end of life anyway (see `BehaviourOptions.allowRetired`). */
   readonly allowRetired?: boolean;
+  /** The bedrock-mantle base URL the connection names (`mantleEndpoint`, else `endpoint`), if any. */
+  readonly mantleEndpoint?: string;
 }
 
 /** Per-call transport options. */

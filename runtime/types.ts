@@ -53,8 +53,20 @@ export type ImportedModelRef =
   | `bedrock/${ImportedModelRoute}/${string}/${BedrockArn}`;
 export type { ImportedModelRoute };
 
+/**
+ * A chat model of the catalog forced onto the mantle route (OpenAI's API on bedrock-mantle), as bedrock-forge
+ * (`bedrock/mantle/`) or LiteLLM's bedrock_mantle provider (`bedrock_mantle/`) names it. A model bedrock-mantle
+ * serves that the catalog does not list: `uncheckedModel("bedrock/mantle/<id>")`.
+ */
+export type MantleModelRef = `bedrock/mantle/${ChatModelId}` | `bedrock_mantle/${ChatModelId}`;
+
 /** What `chat.completions.create` and `countTokens` accept as `model`. */
-export type ChatModelRef = CatalogModelRef<ChatModelId> | BedrockArnRef | ImportedModelRef | UncheckedModelId;
+export type ChatModelRef =
+  | CatalogModelRef<ChatModelId>
+  | MantleModelRef
+  | BedrockArnRef
+  | ImportedModelRef
+  | UncheckedModelId;
 /** What `embeddings.create` accepts as `model`: embedding models only. */
 export type EmbeddingModelRef = CatalogModelRef<EmbeddingModelId> | BedrockArnRef | UncheckedModelId;
 /** What `images.generate` accepts as `model`: image models only. */
@@ -64,7 +76,7 @@ export type ImageEditModelRef = CatalogModelRef<ImageEditModelId> | BedrockArnRe
 /** What `rerank.create` accepts as `model`: rerank models only. */
 export type RerankModelRef = CatalogModelRef<RerankModelId> | BedrockArnRef | UncheckedModelId;
 /** Any model reference of any operation. */
-export type ModelRef = KnownModelRef | BedrockArnRef | ImportedModelRef | UncheckedModelId;
+export type ModelRef = KnownModelRef | MantleModelRef | BedrockArnRef | ImportedModelRef | UncheckedModelId;
 
 /** The base model id behind a typed model reference (`never` for ids the catalog does not know). */
 export type BaseModelOf<M extends string> = M extends ModelId
@@ -75,11 +87,13 @@ export type BaseModelOf<M extends string> = M extends ModelId
       ? BaseModelOf<Rest>
       : M extends `bedrock/converse/${infer Rest}`
         ? BaseModelOf<Rest>
-        : M extends `bedrock/invoke/${infer Rest}`
+        : M extends `bedrock/mantle/${infer Rest}` | `bedrock_mantle/${infer Rest}`
           ? BaseModelOf<Rest>
-          : M extends `bedrock/${infer Rest}`
+          : M extends `bedrock/invoke/${infer Rest}`
             ? BaseModelOf<Rest>
-            : never;
+            : M extends `bedrock/${infer Rest}`
+              ? BaseModelOf<Rest>
+              : never;
 
 /**
  * Provider-specific params of a model: exactly the ones its spec declares for a catalog model (also
@@ -114,6 +128,12 @@ export interface ConnectionOptions {
   readonly credentials?: AwsCredentialsInput | (() => Promise<AwsCredentialsInput>);
   /** Base URL of the Bedrock Runtime endpoint, e.g. `http://127.0.0.1:4010` for the emulator. */
   readonly endpoint?: string;
+  /**
+   * Base URL of the bedrock-mantle endpoint (OpenAI's API on Bedrock, the `mantle` route), e.g.
+   * `http://127.0.0.1:4010` for the emulator. Default: `endpoint` when given (one server for both, as the
+   * emulator is), else `https://bedrock-mantle.{region}.api.aws`.
+   */
+  readonly mantleEndpoint?: string;
   /** A Bedrock API key (sent as a bearer token instead of SigV4). Defaults to `AWS_BEARER_TOKEN_BEDROCK`. */
   readonly apiKey?: string;
   readonly profile?: string;
@@ -459,7 +479,8 @@ export interface ChatCompletion {
 }
 
 export interface ProviderFields {
-  route: "invoke" | "converse";
+  /** `mantle`: OpenAI's API on the bedrock-mantle endpoint (its answer's own fields are kept). */
+  route: "invoke" | "converse" | "mantle";
   request_id?: string;
   stop_reason?: string | null;
   guardrail_trace?: unknown;

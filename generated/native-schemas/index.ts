@@ -42,6 +42,7 @@ export const nativeSchemaLoaders: Readonly<Record<FamilyId, () => Promise<Native
   "moonshotai-kimi": async () => (await import("./moonshotai-kimi.js")).nativeSchemas,
   "nvidia-nemotron": async () => (await import("./nvidia-nemotron.js")).nativeSchemas,
   "openai-gpt-oss": async () => (await import("./openai-gpt-oss.js")).nativeSchemas,
+  "openai-mantle": async () => (await import("./openai-mantle.js")).nativeSchemas,
   "qwen": async () => (await import("./qwen.js")).nativeSchemas,
   "stability-conservative-upscale": async () => (await import("./stability-conservative-upscale.js")).nativeSchemas,
   "stability-creative-upscale": async () => (await import("./stability-creative-upscale.js")).nativeSchemas,

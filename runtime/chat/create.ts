@@ -1,11 +1,13 @@
 /** The chat entry points: unary, streamed, and CountTokens, over the route the catalog (or the caller) picks. */
 import { CountTokensCommand, type CountTokensCommandOutput } from "@aws-sdk/client-bedrock-runtime";
 import { explainInvalidModel } from "../catalog-suggest.js";
+import { ModelNotSupportedError } from "../errors.js";
 import type { CallOptions } from "../send.js";
 import { sendCommand } from "../send.js";
 import type { ChatCompletion, ChatCompletionStream } from "../types.js";
 import { buildConverseInput, converseChat } from "./converse-call.js";
 import { buildInvokeChatBody, invokeChat } from "./invoke.js";
+import { mantleChat, mantleChatStream } from "./mantle.js";
 import { mockChatCompletion, mockChatStream, readMockResponse } from "./mock.js";
 import { type ChatCall, type PreparedChat, prepareChat } from "./prepare.js";
 import { streamChat } from "./stream.js";
@@ -30,7 +32,11 @@ export async function createChatCompletion(call: ChatCall): Promise<ChatCompleti
   const mock = readMockResponse(call.request);
   if (mock !== undefined) return mockChatCompletion(call, prepared, mock);
   return explainingUnknownModel(prepared, () =>
-    prepared.route === "converse" ? converseChat(call, prepared) : invokeChat(call, prepared),
+    prepared.route === "mantle"
+      ? mantleChat(call, prepared)
+      : prepared.route === "converse"
+        ? converseChat(call, prepared)
+        : invokeChat(call, prepared),
   );
 }
 
@@ -43,7 +49,11 @@ export async function createChatCompletionStream(call: ChatCall): Promise<ChatCo
   const options: CallOptions = { ...call.options, signal, streaming: true };
   const mock = readMockResponse(call.request);
   if (mock !== undefined) return mockChatStream({ ...call, options }, prepared, controller, mock);
-  return explainingUnknownModel(prepared, () => streamChat({ ...call, options }, prepared, controller));
+  return explainingUnknownModel(prepared, () =>
+    prepared.route === "mantle"
+      ? mantleChatStream({ ...call, options }, prepared, controller)
+      : streamChat({ ...call, options }, prepared, controller),
+  );
 }
 
 type CountTokensInput = ConstructorParameters<typeof CountTokensCommand>[0]["input"];
@@ -71,6 +81,12 @@ async function buildCountTokensInput(call: ChatCall, prepared: PreparedChat): Pr
 export async function countChatTokens(call: ChatCall): Promise<{ input_tokens: number; model: string }> {
   const prepared = await prepareChat(call, "chat");
   const name = prepared.entry?.id ?? prepared.resolved.displayName;
+  if (prepared.route === "mantle") {
+    throw new ModelNotSupportedError(
+      `${name}: CountTokens is a Bedrock Runtime API; the mantle route (bedrock-mantle's OpenAI API) has no token count, and nothing was sent`,
+      { model: name },
+    );
+  }
   const input = await buildCountTokensInput(call, prepared);
   const command = new CountTokensCommand({ modelId: prepared.resolved.wireModelId, input });
   const output = (await explainingUnknownModel(prepared, () =>

@@ -9,6 +9,7 @@ import { buildCompletion, buildUsage, ChunkAssembler } from "./assemble.js";
 import { converseFinishReasons } from "./converse.js";
 import { buildConverseInput } from "./converse-call.js";
 import { buildInvokeChatBody } from "./invoke.js";
+import { buildMantleBody } from "./mantle.js";
 import type { StreamEvent } from "./model.js";
 import type { ChatCall, PreparedChat } from "./prepare.js";
 import { createChatStream, type StreamSource } from "./stream.js";
@@ -29,6 +30,8 @@ export function readMockResponse(request: Readonly<Record<string, unknown>>): st
 /** Builds (and so checks) the request for the prepared route, without sending it. */
 async function checkRequest(call: ChatCall, prepared: PreparedChat): Promise<void> {
   if (prepared.route === "converse") await buildConverseInput(call, prepared);
+  else if (prepared.route === "mantle")
+    buildMantleBody(call.request, prepared.resolved.wireModelId, call.request.stream === true);
   else await buildInvokeChatBody(call, prepared);
 }
 

@@ -4,6 +4,7 @@ import { resolvePrice } from "../cost.js";
 import type { CatalogEntry, FamilyDescriptor } from "../descriptor.js";
 import { loadFamily } from "../families.js";
 import {
+  type ChatRoute,
   chooseChatRoute,
   onDemandModel,
   type ResolvedModel,
@@ -26,7 +27,7 @@ export interface ChatCall extends OperationCall {
 /** A chat call's model resolved against the catalog: route, family descriptor, result metadata and price. */
 export interface PreparedChat {
   readonly resolved: ResolvedModel;
-  readonly route: "invoke" | "converse";
+  readonly route: ChatRoute;
   readonly entry: CatalogEntry | undefined;
   readonly descriptor: FamilyDescriptor | undefined;
   readonly meta: CompletionMeta;

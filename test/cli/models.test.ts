@@ -46,6 +46,12 @@ const decemberBatch: readonly (readonly [string, string, string])[] = [
   ["amazon.nova-sonic-v1:0", "speech-to-speech", "bidirectional-stream"],
   ["amazon.nova-2-sonic-v1:0", "speech-to-speech", "bidirectional-stream"],
   ["amazon.nova-2-5-sonic", "speech-to-speech", "bidirectional-stream"],
+  // OpenAI's models on bedrock-mantle, its OpenAI-compatible endpoint (ListFoundationModels of 2026-10-07 lists
+  // them, through inference profiles only on bedrock-runtime; LiteLLM's bedrock_mantle provider serves them).
+  ["openai.gpt-5.4", "chat,chat-stream", "mantle"],
+  ["openai.gpt-5.5", "chat,chat-stream", "mantle"],
+  ["openai.gpt-6-astra", "chat,chat-stream", "mantle"],
+  ["openai.gpt-6.1-sol", "chat,chat-stream", "mantle"],
 ];
 
 describe("bedrock-forge models", { timeout: 60_000 }, () => {

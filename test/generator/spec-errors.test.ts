@@ -808,6 +808,61 @@ models:
     price: {}
 `;
 
+// A family served on bedrock-mantle (specs/openai-mantle.yaml's shape): chat over the mantle route, no mapping.
+const mantle = "specs/demo-mantle.yaml";
+const mantleSpec = `family: demo-mantle
+provider: demo
+title: Demo mantle
+sources: [https://example.com/demo]
+operations: [chat, chat-stream]
+routes: [mantle]
+models:
+  - id: demo.mantle-v1
+    name: Demo Mantle
+    context_window: 1000
+    max_output_tokens: 100
+    regions: [us-east-1]
+    mantle_base: openai/v1
+    price: {}
+`;
+
+const mantleMistakes: readonly MistakeCase[] = [
+  {
+    mistake: "the mantle route for an operation other than chat",
+    files: {
+      [mantle]: replaceOnce(
+        replaceOnce(mantleSpec, "operations: [chat, chat-stream]", "operations: [chat, embeddings]"),
+        "routes: [mantle]",
+        "routes: [mantle]\nembeddings:\n  request: { input: { to: /text, per_call: 1 }, params: {} }\n  response: { vectors: [/v] }",
+      ),
+    },
+    expected: [
+      `${mantle}:5:1 /operations: the mantle route carries chat and chat-stream only (bedrock-mantle's chat completions), not embeddings`,
+      `${mantle}:8:23 /embeddings/request/input/to: /text cannot be checked: the spec has no native.embeddings_request schema`,
+      `${mantle}:9:25 /embeddings/response/vectors/0: /v cannot be checked: the spec has no native.embeddings_response schema`,
+      `${mantle}:11:5 /models/0: an embeddings model needs \`embedding\` (its dimensions)`,
+    ],
+  },
+  {
+    mistake: "mantle_base on a model without the mantle route",
+    files: {
+      [mantle]: replaceOnce(
+        mantleSpec,
+        "routes: [mantle]",
+        "routes: [mantle, converse]\nconverse:\n  params: {}",
+      ).replace("    mantle_base: openai/v1\n", "    routes: [converse]\n    mantle_base: openai/v1\n"),
+    },
+    expected: [
+      `${mantle}:16:5 /models/0/mantle_base: mantle_base is read by the mantle route only: the model does not take it`,
+    ],
+  },
+  {
+    mistake: "a mantle base that does not exist",
+    files: { [mantle]: replaceOnce(mantleSpec, "mantle_base: openai/v1", "mantle_base: openai/v2") },
+    expected: [`${mantle}:13:5 /models/0/mantle_base: must be one of "v1", "openai/v1"`],
+  },
+];
+
 const speechMistakes: readonly MistakeCase[] = [
   {
     mistake: "speech-to-speech over a route other than the bidirectional stream",
@@ -900,6 +955,7 @@ describe("spec validation", () => {
     ["rerank", { [rerank]: rerankSpec }],
     ["images-edit", { [edit]: editSpec }],
     ["speech-to-speech", { [speech]: speechSpec }],
+    ["mantle", { [mantle]: mantleSpec }],
   ])("accepts the %s base spec the table edits", async (_name, files) => {
     expect(await problemsOf(files)).toEqual([]);
   });
@@ -925,6 +981,10 @@ describe("spec validation", () => {
   });
 
   it.each(speechMistakes)("rejects: $mistake", async ({ files, expected }) => {
+    expect(await problemsOf(files)).toEqual(expected);
+  });
+
+  it.each(mantleMistakes)("rejects: $mistake", async ({ files, expected }) => {
     expect(await problemsOf(files)).toEqual(expected);
   });
 

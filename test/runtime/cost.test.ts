@@ -107,6 +107,13 @@ describe("cost", () => {
       "amazon.nova-sonic-v1:0",
       "amazon.titan-tg1-large",
       "anthropic.claude-sonnet-5-5",
+      // OpenAI's newer models on bedrock-mantle, absent from the Price List of 2026-10-06.
+      "openai.gpt-5.6-luna",
+      "openai.gpt-5.6-sol",
+      "openai.gpt-5.6-terra",
+      "openai.gpt-6-luna",
+      "openai.gpt-6-sol",
+      "openai.gpt-6.1-sol",
       "stability.stable-conservative-upscale-v1:0",
       "stability.stable-creative-upscale-v1:0",
       "stability.stable-fast-upscale-v1:0",

@@ -197,6 +197,22 @@ create({
   model: "bedrock/anthropic/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc",
   messages,
 });
+// The mantle route (OpenAI's API on bedrock-mantle): catalog chat ids after bedrock/mantle/ or LiteLLM's
+// bedrock_mantle/; any other id through uncheckedModel.
+create({ model: "openai.gpt-5.5", messages });
+create({ model: "bedrock/mantle/openai.gpt-5.5", messages });
+create({ model: "bedrock_mantle/openai.gpt-6-astra", messages });
+create({ model: uncheckedModel("bedrock/mantle/qwen.qwen3-32b"), messages, anything: 1 });
+create({
+  // @ts-expect-error model: openai.gpt-5.9 is not a catalog id, so it needs uncheckedModel
+  model: "bedrock/mantle/openai.gpt-5.9",
+  messages,
+});
+embed({
+  // @ts-expect-error model: the mantle route carries chat only
+  model: "bedrock/mantle/amazon.titan-embed-text-v2:0",
+  input: "hi",
+});
 // An ARN of a foundation model or a system profile of the catalog is typed like that model.
 create({
   model: "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0",
@@ -283,6 +299,8 @@ expectTypeOf<ProviderParamsOf<"bedrock/meta.llama3-8b-instruct-v1:0">>().toEqual
   ModelParams["meta.llama3-8b-instruct-v1:0"]
 >();
 expectTypeOf<ProviderParamsOf<string>>().toEqualTypeOf<UntypedParams>();
+expectTypeOf<BaseModelOf<"bedrock/mantle/openai.gpt-5.5">>().toEqualTypeOf<"openai.gpt-5.5">();
+expectTypeOf<BaseModelOf<"bedrock_mantle/openai.gpt-5.4">>().toEqualTypeOf<"openai.gpt-5.4">();
 expectTypeOf<"bedrock/converse/us.anthropic.claude-3-haiku-20240307-v1:0">().toExtend<KnownModelRef>();
 expectTypeOf<"bedrock/invoke/amazon.titan-embed-text-v2:0">().toExtend<KnownModelRef>();
 // Claude 3.5 Sonnet v2 has us. and apac. profiles only, so eu. is not a catalog id.
