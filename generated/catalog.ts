@@ -63,11 +63,11 @@ import type { ZaiGlmParams } from "./families/zai-glm.js";
 /** Every model family with a spec. */
 export type FamilyId = "ai21-j2" | "ai21-jamba" | "amazon-nova" | "amazon-nova-canvas" | "amazon-nova-embed" | "amazon-nova-sonic" | "amazon-rerank" | "amazon-titan-embed-image" | "amazon-titan-embed-text" | "amazon-titan-image" | "amazon-titan-text" | "anthropic-claude-messages" | "anthropic-claude-text" | "cohere-command" | "cohere-command-r" | "cohere-embed" | "cohere-rerank" | "deepseek-r1" | "deepseek-v3" | "google-gemma" | "imported-deepseek-r1" | "imported-llama" | "imported-moonshot" | "imported-openai" | "imported-qwen2" | "imported-qwen3" | "meta-llama2" | "meta-llama3" | "meta-llama4" | "minimax" | "mistral-chat" | "mistral-instruct" | "moonshot-kimi" | "moonshotai-kimi" | "nvidia-nemotron" | "openai-gpt-oss" | "openai-mantle" | "qwen" | "stability-conservative-upscale" | "stability-creative-upscale" | "stability-erase-object" | "stability-fast-upscale" | "stability-image" | "stability-image-control" | "stability-inpaint" | "stability-outpaint" | "stability-remove-background" | "stability-sdxl" | "stability-search-recolor" | "stability-search-replace" | "stability-style-guide" | "stability-style-transfer" | "twelvelabs-marengo" | "twelvelabs-pegasus" | "writer-palmyra" | "xai-grok" | "zai-glm";
 /** Every base model id in the catalog. */
-export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-5-sonic" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-2-sonic-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.nova-sonic-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "mistral.voxtral-mini-3b-2507" | "mistral.voxtral-small-24b-2507" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-5.4" | "openai.gpt-5.5" | "openai.gpt-5.6-luna" | "openai.gpt-5.6-sol" | "openai.gpt-5.6-terra" | "openai.gpt-6-astra" | "openai.gpt-6-luna" | "openai.gpt-6-sol" | "openai.gpt-6.1-sol" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-conservative-upscale-v1:0" | "stability.stable-creative-upscale-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-fast-upscale-v1:0" | "stability.stable-image-control-sketch-v1:0" | "stability.stable-image-control-structure-v1:0" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-erase-object-v1:0" | "stability.stable-image-inpaint-v1:0" | "stability.stable-image-remove-background-v1:0" | "stability.stable-image-search-recolor-v1:0" | "stability.stable-image-search-replace-v1:0" | "stability.stable-image-style-guide-v1:0" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1" | "stability.stable-outpaint-v1:0" | "stability.stable-style-transfer-v1:0" | "twelvelabs.marengo-embed-3-0-v1:0" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
+export type ModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-5-sonic" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-2-sonic-v1:0" | "amazon.nova-canvas-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.nova-sonic-v1:0" | "amazon.rerank-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "amazon.titan-image-generator-v1" | "amazon.titan-image-generator-v2:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-haiku-5-5" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "cohere.rerank-v3-5:0" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "mistral.voxtral-mini-3b-2507" | "mistral.voxtral-small-24b-2507" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-5.4" | "openai.gpt-5.5" | "openai.gpt-5.6-luna" | "openai.gpt-5.6-sol" | "openai.gpt-5.6-terra" | "openai.gpt-6-astra" | "openai.gpt-6-luna" | "openai.gpt-6-sol" | "openai.gpt-6.1-sol" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "stability.sd3-5-large-v1:0" | "stability.sd3-large-v1:0" | "stability.stable-conservative-upscale-v1:0" | "stability.stable-creative-upscale-v1:0" | "stability.stable-diffusion-xl-v0" | "stability.stable-diffusion-xl-v1" | "stability.stable-fast-upscale-v1:0" | "stability.stable-image-control-sketch-v1:0" | "stability.stable-image-control-structure-v1:0" | "stability.stable-image-core-v1:0" | "stability.stable-image-core-v1:1" | "stability.stable-image-erase-object-v1:0" | "stability.stable-image-inpaint-v1:0" | "stability.stable-image-remove-background-v1:0" | "stability.stable-image-search-recolor-v1:0" | "stability.stable-image-search-replace-v1:0" | "stability.stable-image-style-guide-v1:0" | "stability.stable-image-ultra-v1:0" | "stability.stable-image-ultra-v1:1" | "stability.stable-outpaint-v1:0" | "stability.stable-style-transfer-v1:0" | "twelvelabs.marengo-embed-3-0-v1:0" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
 /** LiteLLM's routes for Bedrock Custom Model Import (`bedrock/<route>/<model ARN>`), one per imported-model format. */
 export type ImportedModelRoute = "deepseek_r1" | "llama" | "moonshot" | "openai" | "qwen2" | "qwen3";
 /** Base model ids of the catalog that offer the `chat` operation. */
-export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "mistral.voxtral-mini-3b-2507" | "mistral.voxtral-small-24b-2507" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-5.4" | "openai.gpt-5.5" | "openai.gpt-5.6-luna" | "openai.gpt-5.6-sol" | "openai.gpt-5.6-terra" | "openai.gpt-6-astra" | "openai.gpt-6-luna" | "openai.gpt-6-sol" | "openai.gpt-6.1-sol" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
+export type ChatModelId = "ai21.j2-mid-v1" | "ai21.j2-ultra-v1" | "ai21.jamba-1-5-large-v1:0" | "ai21.jamba-1-5-mini-v1:0" | "ai21.jamba-instruct-v1:0" | "amazon.nova-2-lite-v1:0" | "amazon.nova-2-pro-v1:0" | "amazon.nova-lite-v1:0" | "amazon.nova-micro-v1:0" | "amazon.nova-premier-v1:0" | "amazon.nova-pro-v1:0" | "amazon.titan-text-express-v1" | "amazon.titan-text-lite-v1" | "amazon.titan-text-premier-v1:0" | "amazon.titan-tg1-large" | "anthropic.claude-3-5-haiku-20241022-v1:0" | "anthropic.claude-3-5-sonnet-20240620-v1:0" | "anthropic.claude-3-5-sonnet-20241022-v2:0" | "anthropic.claude-3-7-sonnet-20250219-v1:0" | "anthropic.claude-3-haiku-20240307-v1:0" | "anthropic.claude-3-opus-20240229-v1:0" | "anthropic.claude-3-sonnet-20240229-v1:0" | "anthropic.claude-fable-5" | "anthropic.claude-fable-5-1" | "anthropic.claude-haiku-4-5-20251001-v1:0" | "anthropic.claude-haiku-5-5" | "anthropic.claude-instant-v1" | "anthropic.claude-opus-4-1-20250805-v1:0" | "anthropic.claude-opus-4-20250514-v1:0" | "anthropic.claude-opus-4-5-20251101-v1:0" | "anthropic.claude-opus-4-6-v1" | "anthropic.claude-opus-4-7" | "anthropic.claude-opus-4-8" | "anthropic.claude-opus-5" | "anthropic.claude-opus-5-5" | "anthropic.claude-sonnet-4-20250514-v1:0" | "anthropic.claude-sonnet-4-5-20250929-v1:0" | "anthropic.claude-sonnet-4-6" | "anthropic.claude-sonnet-5" | "anthropic.claude-sonnet-5-5" | "anthropic.claude-v2" | "anthropic.claude-v2:1" | "cohere.command-light-text-v14" | "cohere.command-r-plus-v1:0" | "cohere.command-r-v1:0" | "cohere.command-text-v14" | "deepseek.r1-v1:0" | "deepseek.v3-v1:0" | "deepseek.v3.2" | "google.gemma-3-12b-it" | "google.gemma-3-27b-it" | "google.gemma-3-4b-it" | "meta.llama2-13b-chat-v1" | "meta.llama2-70b-chat-v1" | "meta.llama3-1-405b-instruct-v1:0" | "meta.llama3-1-70b-instruct-v1:0" | "meta.llama3-1-8b-instruct-v1:0" | "meta.llama3-2-11b-instruct-v1:0" | "meta.llama3-2-1b-instruct-v1:0" | "meta.llama3-2-3b-instruct-v1:0" | "meta.llama3-2-90b-instruct-v1:0" | "meta.llama3-3-70b-instruct-v1:0" | "meta.llama3-70b-instruct-v1:0" | "meta.llama3-8b-instruct-v1:0" | "meta.llama4-maverick-17b-instruct-v1:0" | "meta.llama4-scout-17b-instruct-v1:0" | "minimax.minimax-m2" | "minimax.minimax-m2.1" | "minimax.minimax-m2.5" | "mistral.devstral-2-123b" | "mistral.magistral-small-2509" | "mistral.ministral-3-14b-instruct" | "mistral.ministral-3-3b-instruct" | "mistral.ministral-3-8b-instruct" | "mistral.mistral-7b-instruct-v0:2" | "mistral.mistral-large-2402-v1:0" | "mistral.mistral-large-2407-v1:0" | "mistral.mistral-large-3-675b-instruct" | "mistral.mistral-small-2402-v1:0" | "mistral.mixtral-8x7b-instruct-v0:1" | "mistral.pixtral-large-2502-v1:0" | "mistral.voxtral-mini-3b-2507" | "mistral.voxtral-small-24b-2507" | "moonshot.kimi-k2-thinking" | "moonshotai.kimi-k2.5" | "moonshotai.kimi-k3" | "nvidia.nemotron-nano-12b-v2" | "nvidia.nemotron-nano-3-30b" | "nvidia.nemotron-nano-9b-v2" | "nvidia.nemotron-super-3-120b" | "openai.gpt-5.4" | "openai.gpt-5.5" | "openai.gpt-5.6-luna" | "openai.gpt-5.6-sol" | "openai.gpt-5.6-terra" | "openai.gpt-6-astra" | "openai.gpt-6-luna" | "openai.gpt-6-sol" | "openai.gpt-6.1-sol" | "openai.gpt-oss-120b-1:0" | "openai.gpt-oss-20b-1:0" | "openai.gpt-oss-safeguard-120b" | "openai.gpt-oss-safeguard-20b" | "qwen.qwen3-235b-a22b-2507-v1:0" | "qwen.qwen3-32b-v1:0" | "qwen.qwen3-coder-30b-a3b-v1:0" | "qwen.qwen3-coder-480b-a35b-v1:0" | "qwen.qwen3-coder-next" | "qwen.qwen3-next-80b-a3b" | "qwen.qwen3-vl-235b-a22b" | "twelvelabs.pegasus-1-2-v1:0" | "writer.palmyra-vision-7b" | "writer.palmyra-x4-v1:0" | "writer.palmyra-x5-v1:0" | "xai.grok-4.6" | "xai.grok-4.7" | "zai.glm-4.7" | "zai.glm-4.7-flash" | "zai.glm-5" | "zai.glm-5.3";
 /** Base model ids of the catalog that offer the `embeddings` operation. */
 export type EmbeddingModelId = "amazon.nova-2-multimodal-embeddings-v1:0" | "amazon.titan-embed-image-v1" | "amazon.titan-embed-text-v1" | "amazon.titan-embed-text-v2:0" | "cohere.embed-english-v3" | "cohere.embed-multilingual-v3" | "cohere.embed-v4:0" | "twelvelabs.marengo-embed-3-0-v1:0";
 /** Base model ids of the catalog that offer the `images` operation. */
@@ -183,6 +183,7 @@ export interface ModelAliases {
   "us.anthropic.claude-fable-5": "anthropic.claude-fable-5";
   "us.anthropic.claude-fable-5-1": "anthropic.claude-fable-5-1";
   "us.anthropic.claude-haiku-4-5-20251001-v1:0": "anthropic.claude-haiku-4-5-20251001-v1:0";
+  "us.anthropic.claude-haiku-5-5": "anthropic.claude-haiku-5-5";
   "us.anthropic.claude-opus-4-1-20250805-v1:0": "anthropic.claude-opus-4-1-20250805-v1:0";
   "us.anthropic.claude-opus-4-20250514-v1:0": "anthropic.claude-opus-4-20250514-v1:0";
   "us.anthropic.claude-opus-4-5-20251101-v1:0": "anthropic.claude-opus-4-5-20251101-v1:0";
@@ -270,6 +271,7 @@ export interface ModelParams {
   "anthropic.claude-fable-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
   "anthropic.claude-fable-5-1": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking">;
   "anthropic.claude-haiku-4-5-20251001-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
+  "anthropic.claude-haiku-5-5": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "output_config" | "thinking" | "top_k">;
   "anthropic.claude-instant-v1": Pick<AnthropicClaudeTextParams, "top_k">;
   "anthropic.claude-opus-4-1-20250805-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
   "anthropic.claude-opus-4-20250514-v1:0": Pick<AnthropicClaudeMessagesParams, "anthropic_beta" | "thinking" | "top_k">;
@@ -2167,6 +2169,103 @@ export const catalog: Readonly<Record<ModelId, CatalogEntry>> = {
     profiles: ["au", "eu", "global", "in", "jp", "us"],
     provider: "anthropic",
     regions: ["ap-northeast-1", "ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1"],
+    routes: ["invoke", "converse"],
+  },
+  "anthropic.claude-haiku-5-5": {
+    capabilities: [
+      "citations",
+      "documents",
+      "guardrails",
+      "json-mode",
+      "output-config",
+      "parallel-tools",
+      "prompt-caching",
+      "reasoning",
+      "stream-tools",
+      "streaming",
+      "system",
+      "tool-choice",
+      "tools",
+      "vision",
+    ],
+    contextWindow: 200000,
+    family: "anthropic-claude-messages",
+    id: "anthropic.claude-haiku-5-5",
+    inputModalities: ["text", "image", "document"],
+    maxOutputTokens: 128000,
+    name: "Claude Haiku 5.5",
+    operations: ["chat", "chat-stream"],
+    outputModalities: ["text"],
+    params: {
+      max_completion_tokens: {
+        max: 128000,
+      },
+      max_tokens: {
+        max: 128000,
+      },
+      parallel_tool_calls: {
+        policy: "map",
+      },
+      reasoning_effort: {
+        values: {
+          high: {
+            output_config: {
+              effort: "high",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          low: {
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          max: {
+            output_config: {
+              effort: "max",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          medium: {
+            output_config: {
+              effort: "medium",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          minimal: {
+            output_config: {
+              effort: "low",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+          none: null,
+          xhigh: {
+            output_config: {
+              effort: "xhigh",
+            },
+            thinking: {
+              type: "adaptive",
+            },
+          },
+        },
+      },
+    },
+    price: {},
+    pricesAsOf: "2026-12-06",
+    profileOnly: true,
+    profiles: ["us"],
+    provider: "anthropic",
+    regions: ["us-east-1", "us-east-2", "us-west-2"],
     routes: ["invoke", "converse"],
   },
   "anthropic.claude-instant-v1": {
@@ -7827,6 +7926,7 @@ export const modelIds: readonly ModelId[] = [
   "anthropic.claude-fable-5",
   "anthropic.claude-fable-5-1",
   "anthropic.claude-haiku-4-5-20251001-v1:0",
+  "anthropic.claude-haiku-5-5",
   "anthropic.claude-instant-v1",
   "anthropic.claude-opus-4-1-20250805-v1:0",
   "anthropic.claude-opus-4-20250514-v1:0",

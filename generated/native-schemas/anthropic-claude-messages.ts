@@ -442,6 +442,21 @@ export const nativeSchemas: NativeSchemaSet = {
       },
       request_errors: "anthropic",
     },
+    "anthropic.claude-haiku-5-5": {
+      chat_request_properties: {
+        output_config: {
+          additionalProperties: false,
+          properties: {
+            effort: {
+              enum: ["low", "medium", "high", "xhigh", "max"],
+              type: "string",
+            },
+          },
+          type: "object",
+        },
+      },
+      request_errors: "anthropic",
+    },
     "anthropic.claude-opus-4-1-20250805-v1:0": {
       request_errors: "anthropic",
     },

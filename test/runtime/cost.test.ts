@@ -106,6 +106,7 @@ describe("cost", () => {
       "amazon.nova-2-pro-v1:0",
       "amazon.nova-sonic-v1:0",
       "amazon.titan-tg1-large",
+      "anthropic.claude-haiku-5-5",
       "anthropic.claude-sonnet-5-5",
       // OpenAI's newer models on bedrock-mantle, absent from the Price List of 2026-10-06.
       "openai.gpt-5.6-luna",

@@ -392,10 +392,13 @@ describe("every recorded Bedrock exchange replays to the expected OpenAI-shaped 
         Array.isArray(recording.response?.results) &&
         recording.response.results[0]?.relevance_score !== undefined
       ) {
-        // A rerank answer: every recorded result, in the recorded order, with its index and score.
+        // A rerank answer: every recorded result, in the recorded order, with its index and score, and the
+        // text of the document it points at (back-filled, as LiteLLM does).
+        const sent = recording.request!.documents as unknown[];
         const recorded = (recording.response.results as Json[]).map((item) => ({
           index: item.index,
           relevance_score: item.relevance_score,
+          document: { text: sent[item.index as number] },
         }));
         const actual = result as Json;
         expect(actual.results).toEqual(recorded);
