@@ -530,6 +530,14 @@ function accessDenied(action: string): EmulatorError {
   );
 }
 
+/** What answering needs besides the request: the data (derived on first use) and the checked options. */
+interface ControlPlaneState {
+  readonly readData: () => ControlPlaneData;
+  readonly pageSize: number;
+  readonly denied: ReadonlySet<string>;
+  readonly defaultRegion: string;
+}
+
 /** Builds the control plane of an emulator; reads a data file once, up front. */
 export async function createControlPlane(
   options: ControlPlaneOptions = {},
@@ -550,111 +558,136 @@ export async function createControlPlane(
     throw new Error(
       `emulator option controlPlane.pageSize must be an integer from 1 to ${MAX_RESULTS_LIMIT}`,
     );
-  const denied = new Set(options.deniedAccessKeys ?? []);
-  const defaultRegion = options.defaultRegion ?? "us-east-1";
-
-  function listingFor(headers: Readonly<Record<string, string>>, action: string): RegionListing {
-    const caller = readCaller(headers);
-    if (caller.key !== undefined && denied.has(caller.key)) throw accessDenied(action);
-    const region = caller.region ?? defaultRegion;
-    const listing = readData().regions[region];
-    if (!listing) {
-      // AWS's wording for a credential scope naming a Region the endpoint does not serve (reported e.g. in
-      // github.com/joona/aws-es-curl/issues/15 and aws/aws-sdk-java#1097), status 403.
-      throw createError(
-        "InvalidSignatureException",
-        `Credential should be scoped to a valid region, not '${region}'. `,
-      );
-    }
-    return listing;
-  }
-
-  function listFoundationModels(listing: RegionListing, query: URLSearchParams): string {
-    let models = listing.modelSummaries;
-    const provider = query.get("byProvider");
-    if (provider !== null)
-      models = models.filter((model) => model.providerName?.toLowerCase() === provider.toLowerCase());
-    const checks = [
-      ["byOutputModality", (model: FoundationModelSummaryWire) => model.outputModalities],
-      ["byInferenceType", (model: FoundationModelSummaryWire) => model.inferenceTypesSupported],
-      ["byCustomizationType", (model: FoundationModelSummaryWire) => model.customizationsSupported],
-    ] as const;
-    for (const [member, read] of checks) {
-      const value = query.get(member);
-      if (value === null) continue;
-      const allowed: readonly string[] = filterValues[member];
-      if (!allowed.includes(value)) throw enumError(member, value, allowed);
-      models = models.filter((model) => read(model)?.includes(value));
-    }
-    return JSON.stringify({ modelSummaries: models });
-  }
-
-  function listInferenceProfiles(listing: RegionListing, query: URLSearchParams): string {
-    const type = query.get("type");
-    if (type !== null && !filterValues.typeEquals.includes(type as never))
-      throw enumError("typeEquals", type, filterValues.typeEquals);
-    const rawMax = query.get("maxResults");
-    let limit = pageSize;
-    if (rawMax !== null) {
-      const max = Number(rawMax);
-      if (!Number.isInteger(max) || max < 1)
-        throw createError(
-          "ValidationException",
-          `1 validation error detected: Value '${rawMax}' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1`,
-        );
-      if (max > MAX_RESULTS_LIMIT)
-        throw createError(
-          "ValidationException",
-          `1 validation error detected: Value '${rawMax}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${MAX_RESULTS_LIMIT}`,
-        );
-      limit = max;
-    }
-    const profiles = listing.inferenceProfileSummaries.filter(
-      (profile) => type === null || profile.type === type,
-    );
-    const token = query.get("nextToken");
-    const start = token === null ? 0 : decodePageToken(token, type ?? "", profiles.length);
-    const page = profiles.slice(start, start + limit);
-    const next = start + limit < profiles.length ? encodePageToken(start + limit, type ?? "") : undefined;
-    return JSON.stringify({
-      inferenceProfileSummaries: page,
-      ...(next !== undefined ? { nextToken: next } : {}),
-    });
-  }
-
-  return {
-    answer(request) {
-      if (request.method !== "GET") return undefined;
-      const query = new URLSearchParams(request.query);
-      if (request.path === "/foundation-models")
-        return listFoundationModels(listingFor(request.headers, "ListFoundationModels"), query);
-      if (request.path === "/inference-profiles")
-        return listInferenceProfiles(listingFor(request.headers, "ListInferenceProfiles"), query);
-      const single = /^\/(foundation-models|inference-profiles)\/([^/]+)$/.exec(request.path);
-      if (!single) return undefined;
-      const identifier = decodeSegment(single[2]!);
-      if (single[1] === "foundation-models") {
-        const listing = listingFor(request.headers, "GetFoundationModel");
-        const id = modelIdOf(identifier);
-        const model = listing.modelSummaries.find((candidate) => candidate.modelId === id);
-        if (!model)
-          throw createError(
-            "ResourceNotFoundException",
-            `bedrock-forge emulator: no foundation model ${id} is listed in this Region`,
-          );
-        return JSON.stringify({ modelDetails: model });
-      }
-      const listing = listingFor(request.headers, "GetInferenceProfile");
-      const profile = listing.inferenceProfileSummaries.find(
-        (candidate) =>
-          candidate.inferenceProfileId === identifier || candidate.inferenceProfileArn === identifier,
-      );
-      if (!profile)
-        throw createError(
-          "ResourceNotFoundException",
-          `bedrock-forge emulator: no inference profile ${identifier} is listed in this Region`,
-        );
-      return JSON.stringify(profile);
-    },
+  const state: ControlPlaneState = {
+    readData,
+    pageSize,
+    denied: new Set(options.deniedAccessKeys ?? []),
+    defaultRegion: options.defaultRegion ?? "us-east-1",
   };
+  return { answer: (request) => answerRequest(state, request) };
+}
+
+/** The JSON body answering a control-plane request, or undefined when the request is not one. */
+function answerRequest(state: ControlPlaneState, request: ControlPlaneRequest): string | undefined {
+  if (request.method !== "GET") return undefined;
+  const query = new URLSearchParams(request.query);
+  if (request.path === "/foundation-models")
+    return listFoundationModels(listingFor(state, request.headers, "ListFoundationModels"), query);
+  if (request.path === "/inference-profiles")
+    return listInferenceProfiles(
+      listingFor(state, request.headers, "ListInferenceProfiles"),
+      query,
+      state.pageSize,
+    );
+  const single = /^\/(foundation-models|inference-profiles)\/([^/]+)$/.exec(request.path);
+  if (!single) return undefined;
+  const identifier = decodeSegment(single[2]!);
+  if (single[1] === "foundation-models")
+    return getFoundationModel(listingFor(state, request.headers, "GetFoundationModel"), identifier);
+  return getInferenceProfile(listingFor(state, request.headers, "GetInferenceProfile"), identifier);
+}
+
+/** The listing of the caller's Region, after refusing a denied caller and a Region the endpoint does not serve. */
+function listingFor(
+  state: ControlPlaneState,
+  headers: Readonly<Record<string, string>>,
+  action: string,
+): RegionListing {
+  const caller = readCaller(headers);
+  if (caller.key !== undefined && state.denied.has(caller.key)) throw accessDenied(action);
+  const region = caller.region ?? state.defaultRegion;
+  const listing = state.readData().regions[region];
+  if (!listing) {
+    // AWS's wording for a credential scope naming a Region the endpoint does not serve (reported e.g. in
+    // github.com/joona/aws-es-curl/issues/15 and aws/aws-sdk-java#1097), status 403.
+    throw createError(
+      "InvalidSignatureException",
+      `Credential should be scoped to a valid region, not '${region}'. `,
+    );
+  }
+  return listing;
+}
+
+/** The ListFoundationModels answer: the Region's models that pass the query's filters. */
+function listFoundationModels(listing: RegionListing, query: URLSearchParams): string {
+  let models = listing.modelSummaries;
+  const provider = query.get("byProvider");
+  if (provider !== null)
+    models = models.filter((model) => model.providerName?.toLowerCase() === provider.toLowerCase());
+  const checks = [
+    ["byOutputModality", (model: FoundationModelSummaryWire) => model.outputModalities],
+    ["byInferenceType", (model: FoundationModelSummaryWire) => model.inferenceTypesSupported],
+    ["byCustomizationType", (model: FoundationModelSummaryWire) => model.customizationsSupported],
+  ] as const;
+  for (const [member, read] of checks) {
+    const value = query.get(member);
+    if (value === null) continue;
+    const allowed: readonly string[] = filterValues[member];
+    if (!allowed.includes(value)) throw enumError(member, value, allowed);
+    models = models.filter((model) => read(model)?.includes(value));
+  }
+  return JSON.stringify({ modelSummaries: models });
+}
+
+/** The page size a ListInferenceProfiles query asks for, or `pageSize` when it gives no maxResults. */
+function readPageLimit(query: URLSearchParams, pageSize: number): number {
+  const rawMax = query.get("maxResults");
+  if (rawMax === null) return pageSize;
+  const max = Number(rawMax);
+  if (!Number.isInteger(max) || max < 1)
+    throw createError(
+      "ValidationException",
+      `1 validation error detected: Value '${rawMax}' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1`,
+    );
+  if (max > MAX_RESULTS_LIMIT)
+    throw createError(
+      "ValidationException",
+      `1 validation error detected: Value '${rawMax}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${MAX_RESULTS_LIMIT}`,
+    );
+  return max;
+}
+
+/** The ListInferenceProfiles answer: one page of the Region's profiles of the queried type. */
+function listInferenceProfiles(listing: RegionListing, query: URLSearchParams, pageSize: number): string {
+  const type = query.get("type");
+  if (type !== null && !filterValues.typeEquals.includes(type as never))
+    throw enumError("typeEquals", type, filterValues.typeEquals);
+  const limit = readPageLimit(query, pageSize);
+  const profiles = listing.inferenceProfileSummaries.filter(
+    (profile) => type === null || profile.type === type,
+  );
+  const token = query.get("nextToken");
+  const start = token === null ? 0 : decodePageToken(token, type ?? "", profiles.length);
+  const page = profiles.slice(start, start + limit);
+  const next = start + limit < profiles.length ? encodePageToken(start + limit, type ?? "") : undefined;
+  return JSON.stringify({
+    inferenceProfileSummaries: page,
+    ...(next !== undefined ? { nextToken: next } : {}),
+  });
+}
+
+/** The GetFoundationModel answer for a model id or foundation-model ARN listed in the Region. */
+function getFoundationModel(listing: RegionListing, identifier: string): string {
+  const id = modelIdOf(identifier);
+  const model = listing.modelSummaries.find((candidate) => candidate.modelId === id);
+  if (!model)
+    throw createError(
+      "ResourceNotFoundException",
+      `bedrock-forge emulator: no foundation model ${id} is listed in this Region`,
+    );
+  return JSON.stringify({ modelDetails: model });
+}
+
+/** The GetInferenceProfile answer for a profile id or ARN listed in the Region. */
+function getInferenceProfile(listing: RegionListing, identifier: string): string {
+  const profile = listing.inferenceProfileSummaries.find(
+    (candidate) =>
+      candidate.inferenceProfileId === identifier || candidate.inferenceProfileArn === identifier,
+  );
+  if (!profile)
+    throw createError(
+      "ResourceNotFoundException",
+      `bedrock-forge emulator: no inference profile ${identifier} is listed in this Region`,
+    );
+  return JSON.stringify(profile);
 }

@@ -110,6 +110,18 @@ const operationIdUnions: readonly { name: string; operation: Operation }[] = [
   { name: "RerankModelId", operation: "rerank" },
 ];
 
+/** A model of the catalog with the family whose spec declares it. */
+interface CatalogModel {
+  readonly family: FamilySpec;
+  readonly model: ModelSpec;
+}
+
+/** A TypeScript union of string literals, or `never` when there are none. */
+function unionOf(values: readonly string[]): string {
+  return values.length ? values.map((value) => JSON.stringify(value)).join(" | ") : "never";
+}
+
+/** `generated/catalog.ts`: the model id types, the per-model param types, the catalog and its lookups. */
 export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): void {
   const sorted = [...families].sort((a, b) => byString(a.family, b.family));
   const models = sorted
@@ -117,6 +129,15 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
     .sort((a, b) => byString(a.model.id, b.model.id));
 
   // Statements of a kind are added together: every insertion re-parses the file, which grows large.
+  addCatalogImports(file, sorted);
+  addCatalogTypeAliases(file, sorted, models);
+  addCatalogInterfaces(file, models);
+  addCatalogConstants(file, sorted, models);
+  addCatalogFunctions(file);
+}
+
+/** Imports the runtime's descriptor types and each family's params interface. */
+function addCatalogImports(file: SourceFile, sorted: readonly FamilySpec[]): void {
   file.addImportDeclarations([
     {
       isTypeOnly: true,
@@ -129,21 +150,26 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
       namedImports: [paramsInterfaceName(family.family)],
     })),
   ]);
+}
 
-  const union = (values: readonly string[]) =>
-    values.length ? values.map((value) => JSON.stringify(value)).join(" | ") : "never";
+/** Adds the id unions: families, models, imported-model routes and the models of each operation. */
+function addCatalogTypeAliases(
+  file: SourceFile,
+  sorted: readonly FamilySpec[],
+  models: readonly CatalogModel[],
+): void {
   file.addTypeAliases([
     {
       isExported: true,
       name: "FamilyId",
       docs: ["Every model family with a spec."],
-      type: union(sorted.map((family) => family.family)),
+      type: unionOf(sorted.map((family) => family.family)),
     },
     {
       isExported: true,
       name: "ModelId",
       docs: ["Every base model id in the catalog."],
-      type: union(models.map(({ model }) => model.id)),
+      type: unionOf(models.map(({ model }) => model.id)),
     },
     {
       isExported: true,
@@ -151,20 +177,36 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
       docs: [
         "LiteLLM's routes for Bedrock Custom Model Import (`bedrock/<route>/<model ARN>`), one per imported-model format.",
       ],
-      type: union(importedRoutesOf(sorted).map(({ route }) => route)),
+      type: unionOf(importedRoutesOf(sorted).map(({ route }) => route)),
     },
     ...operationIdUnions.map(({ name, operation }) => ({
       isExported: true,
       name,
       docs: [`Base model ids of the catalog that offer the \`${operation}\` operation.`],
-      type: union(
+      type: unionOf(
         models
           .filter(({ family, model }) => (model.operations ?? family.operations).includes(operation))
           .map(({ model }) => model.id),
       ),
     })),
   ]);
+}
 
+/** The type of a model's provider params: its family's params interface narrowed to what it accepts. */
+function modelParamsTypeOf(family: FamilySpec, model: ModelSpec): string {
+  const names = providerParamsOf(family, model);
+  const required = requiredProviderParamsOf(family, model);
+  const optional = names.filter((name) => !required.includes(name));
+  const params = paramsInterfaceName(family.family);
+  const parts = [
+    ...(optional.length ? [`Pick<${params}, ${unionOf(optional)}>`] : []),
+    ...(required.length ? [`Required<Pick<${params}, ${unionOf(required)}>>`] : []),
+  ];
+  return parts.length ? parts.join(" & ") : "Record<never, never>";
+}
+
+/** Adds `ModelAliases` (profile id → base id) and `ModelParams` (model id → its params type). */
+function addCatalogInterfaces(file: SourceFile, models: readonly CatalogModel[]): void {
   const aliases = models
     .flatMap(({ model }) =>
       (model.profiles ?? []).map((profile) => ({ alias: `${profile}.${model.id}`, id: model.id })),
@@ -181,23 +223,20 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
       isExported: true,
       name: "ModelParams",
       docs: ["The provider-specific params each model accepts, typed from its family's spec."],
-      properties: models.map(({ family, model }) => {
-        const names = providerParamsOf(family, model);
-        const required = requiredProviderParamsOf(family, model);
-        const optional = names.filter((name) => !required.includes(name));
-        const params = paramsInterfaceName(family.family);
-        const parts = [
-          ...(optional.length ? [`Pick<${params}, ${union(optional)}>`] : []),
-          ...(required.length ? [`Required<Pick<${params}, ${union(required)}>>`] : []),
-        ];
-        return {
-          name: JSON.stringify(model.id),
-          type: parts.length ? parts.join(" & ") : "Record<never, never>",
-        };
-      }),
+      properties: models.map(({ family, model }) => ({
+        name: JSON.stringify(model.id),
+        type: modelParamsTypeOf(family, model),
+      })),
     },
   ]);
+}
 
+/** Adds the data: `catalog`, `importedFormats` and `modelIds`. */
+function addCatalogConstants(
+  file: SourceFile,
+  sorted: readonly FamilySpec[],
+  models: readonly CatalogModel[],
+): void {
   addConstants(file, [
     {
       name: "catalog",
@@ -234,6 +273,10 @@ export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): 
         ),
     },
   ]);
+}
+
+/** Adds the lookups over the catalog: `isModelId`, `isImportedModelRoute` and `getModel`. */
+function addCatalogFunctions(file: SourceFile): void {
   file.addFunctions([
     {
       isExported: true,
