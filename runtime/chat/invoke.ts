@@ -58,11 +58,7 @@ export async function buildInvokeChatBody(
   const { request, inlined } = splitUnsupportedOutputFormat(call.request, table, entry);
   const applied = applyBodyParams(request, body, call, { kind: "chat", entry, descriptor }, table);
   // The format's schema goes back into the body for the codec to write into the last user message.
-  if (inlined)
-    writePointer(body, table.output_config!.to!, {
-      ...readObject(body, table.output_config!.to!),
-      format: inlined,
-    });
+  if (inlined) mergeAtPointer(body, table.output_config!.to!, { format: inlined });
   const format = applied.codec.response_format;
   const formatTarget = table.response_format?.to;
   // A model with structured output whose body has output_config answers a json_schema natively there.
@@ -115,9 +111,15 @@ function splitUnsupportedOutputFormat(
   };
 }
 
-function readObject(body: Record<string, unknown>, pointer: string): Record<string, unknown> {
-  const value = readPointer(body, pointer);
-  return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
+/** Writes `fields` into the object at `pointer`, beside what it already holds. */
+function mergeAtPointer(
+  body: Record<string, unknown>,
+  pointer: string,
+  fields: Record<string, unknown>,
+): void {
+  const current = readPointer(body, pointer);
+  const existing = current !== null && typeof current === "object" ? current : {};
+  writePointer(body, pointer, { ...existing, ...fields });
 }
 
 /**
@@ -126,9 +128,7 @@ function readObject(body: Record<string, unknown>, pointer: string): Record<stri
  * (BEDROCK_INVOKE_NATIVE_STRUCTURED_OUTPUT_MODELS: Haiku/Sonnet 4.5, Sonnet 4.6, Opus 4.5/4.6).
  */
 function writeNativeFormat(body: Record<string, unknown>, target: string, format: JsonSchemaFormat): void {
-  const config = readPointer(body, target);
-  const existing = config !== null && typeof config === "object" ? config : {};
-  writePointer(body, target, { ...existing, format: buildOutputFormat(format) });
+  mergeAtPointer(body, target, { format: buildOutputFormat(format) });
 }
 
 function readSource(

@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fixture } from "../../emulator/fixtures.js";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
+import { encodePng } from "../../emulator/synthesize/png.js";
 import { catalog, familyLoaders } from "../../generated/index.js";
 import { describeRead } from "../../generator/response-reads.js";
 import { checkAnswer } from "../../runtime/answer-check.js";
@@ -202,6 +203,20 @@ describe("embeddings, images and rerank answers", () => {
       bedrock.images.generate({ model: "amazon.titan-image-generator-v2:0", prompt: "a cat" }),
     );
     expect(ResponseParseError.isInstance(error)).toBe(true);
+    expect(error.message).toContain("as integer where string is expected");
+  });
+
+  it("an image-edit answer whose images are not strings", async () => {
+    answer = { images: [7], finish_reasons: [null] };
+    const error = await failure(
+      bedrock.images.edit({
+        model: "stability.stable-image-inpaint-v1:0",
+        image: encodePng(8, 8, 1),
+        prompt: "a cat",
+      }),
+    );
+    expect(ResponseParseError.isInstance(error)).toBe(true);
+    expect(error.message).toContain("stability.stable-image-inpaint-v1:0");
     expect(error.message).toContain("as integer where string is expected");
   });
 });
