@@ -10,6 +10,8 @@ export interface CommandIO {
   readonly stderr: Output;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** What `-` arguments read; the process's stdin when absent. */
+  readonly stdin?: NodeJS.ReadableStream;
 }
 
 /** One `bedrock-forge <name>` subcommand. `run` returns the exit code: 0 ok, 1 failure, 2 bad usage. */

@@ -22,8 +22,12 @@ export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): 
 }
 
 /** Reads non-empty lines from a file (a path, relative to `cwd`), or from stdin when the path is `-`. */
-export async function readLines(file: string, cwd: string): Promise<string[]> {
-  const text = file === "-" ? await readStdin() : await readFileNamed(path.resolve(cwd, file), file);
+export async function readLines(
+  file: string,
+  cwd: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<string[]> {
+  const text = file === "-" ? await readStdin(stdin) : await readFileNamed(path.resolve(cwd, file), file);
   return text
     .split(/\r?\n/)
     .map((line) => line.trim())

@@ -206,6 +206,9 @@ function inModelRegion(body: Readonly<Record<string, unknown>>, connection: Conn
 }
 
 /** The SDK client, transport options, warning sink and policy switches of one call. */
+/** The default receiver of warnings: one function, so each warning is given once per process (see params.ts). */
+const warnOnConsole = (message: string): void => console.warn(message);
+
 async function prepareCall(
   state: ClientState,
   body: Readonly<Record<string, unknown>>,
@@ -232,10 +235,7 @@ async function prepareCall(
     headers:
       extraHeaders && optionHeaders ? { ...extraHeaders, ...optionHeaders } : (optionHeaders ?? extraHeaders),
   };
-  const warn =
-    (body.onWarning as BehaviourOptions["onWarning"]) ??
-    options.onWarning ??
-    ((message: string) => console.warn(message));
+  const warn = (body.onWarning as BehaviourOptions["onWarning"]) ?? options.onWarning ?? warnOnConsole;
   return {
     client,
     options: callOptions,

@@ -188,10 +188,16 @@ function parentObject(body: Record<string, unknown>, pointer: string): Record<st
   return created;
 }
 
-const warned = new Set<string>();
+/** The warnings each receiver has had: a client's own `onWarning` hears of a dropped param even when another client already did. */
+const warnedBy = new WeakMap<(message: string) => void, Set<string>>();
 
-/** Warns once per process for a model and param, so a proxy's log does not fill with the same line. */
+/** Warns once per receiver for a model and param, so a proxy's log does not fill with the same line. */
 function warnOnce(warn: (message: string) => void, key: string, message: string): void {
+  let warned = warnedBy.get(warn);
+  if (!warned) {
+    warned = new Set();
+    warnedBy.set(warn, warned);
+  }
   if (warned.has(key)) return;
   if (warned.size > 10_000) warned.clear();
   warned.add(key);

@@ -74,7 +74,7 @@ export const chatCommand: Command = {
     if (!values.model) throw new UsageError("--model is required");
     const params = parseParams(values.param);
     let prompt = positionals[0]!;
-    if (prompt === "-") prompt = (await readStdin()).trim();
+    if (prompt === "-") prompt = (await readStdin(io.stdin)).trim();
     if (prompt === "") throw new UsageError("the prompt is empty");
 
     const messages: ChatMessage[] = [

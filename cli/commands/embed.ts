@@ -62,7 +62,7 @@ export const embedCommand: Command = {
     const dimensions = parsePositiveInteger(values.dimensions, "dimensions");
     const params = parseParams(values.param);
     const texts = [...positionals];
-    if (values.file !== undefined) texts.push(...(await readLines(values.file, io.cwd)));
+    if (values.file !== undefined) texts.push(...(await readLines(values.file, io.cwd, io.stdin)));
     if (texts.length === 0) throw new UsageError("give at least one text (or --file)");
     const empty = texts.findIndex((text) => text.trim() === "");
     if (empty >= 0) throw new UsageError(`text ${empty + 1} is empty; Bedrock rejects empty texts`);

@@ -1,11 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { cleanEnvironment, runCli } from "./run-cli.js";
+import { cleanEnvironment, runCli, runCliProcess } from "./run-cli.js";
 
 const haiku = "anthropic.claude-3-haiku-20240307-v1:0";
 
 describe("bedrock-forge chat", { timeout: 60_000 }, () => {
   it("answers offline through the built-in emulator: the answer on stdout, tokens and cost on stderr", async () => {
-    const result = await runCli(["chat", "Say hi", "--model", haiku, "--system", "Be brief.", "--offline"]);
+    // The executable itself, as a child process; the other tests run the same command line in-process.
+    const result = await runCliProcess([
+      "chat",
+      "Say hi",
+      "--model",
+      haiku,
+      "--system",
+      "Be brief.",
+      "--offline",
+    ]);
     expect(result.stderr).toMatch(
       /^tokens: \d+ in \/ \d+ out · cost: \$0\.\d+ · finish: stop · route: converse\n$/,
     );

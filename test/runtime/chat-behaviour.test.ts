@@ -1080,6 +1080,23 @@ describe("drop_params", () => {
     expect(dropped.join("\n")).toMatch(LLAMA);
   });
 
+  it("warns each receiver once: a second client's onWarning hears of a drop the first one already heard of", async () => {
+    const heard: string[][] = [[], []];
+    const clients = heard.map((messages) =>
+      createBedrock({
+        region: "us-east-1",
+        endpoint: emulator.url,
+        credentials,
+        drop_params: true,
+        onWarning: (message) => messages.push(message),
+      }),
+    );
+    for (const client of [clients[0]!, clients[0]!, clients[1]!])
+      await client.chat.completions.create({ model: invoke(LLAMA), messages: hello as never, seed: 7 });
+    expect(heard[0]!.filter((message) => message.includes("seed"))).toHaveLength(1);
+    expect(heard[1]!.filter((message) => message.includes("seed"))).toHaveLength(1);
+  });
+
   it("an OpenAI param the spec rejects is an error, and dropped with a warning under drop_params (as LiteLLM drops it)", async () => {
     const error = await refused({ model: converse(CLAUDE), messages: hello, n: 2 });
     expect(error.param).toBe("n");
