@@ -247,12 +247,17 @@ describe("bedrock-forge sync against the emulator's control plane", { timeout: 1
     const out = path.join(work, "generated");
     await cp(path.join(repositoryRoot, "specs"), specs, { recursive: true });
     const before = await readFile(path.join(specs, "anthropic-claude-messages.yaml"), "utf8");
-    const result = await runCli(
+    // In process: sync reads its credentials from the command's environment, as the JSON test above shows
+    // for a child process.
+    const stdout = capture();
+    const stderr = capture();
+    const code = await runInProcess(
       ["sync", "--endpoint", emulator.url, "--region", region, "--write", "--specs", specs, "--out", out],
-      { cwd: work, env: cleanEnvironment(exampleKeys), timeoutMs: 90_000 },
+      { stdout, stderr, env: exampleKeys, cwd: work },
     );
+    const result = { stdout: stdout.text, stderr: stderr.text };
     expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
+    expect(code).toBe(0);
     expect(result.stdout).toContain("Wrote 2 models (marked unverified):");
     expect(result.stdout).toMatch(
       new RegExp(
