@@ -4,6 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { generateHelp } from "../../generator/main.js";
+import { runCli } from "../cli/run-cli.js";
 import { createTempDir, readTree, repositoryRoot, writeTree } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -21,9 +22,9 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-// Each test starts its own process; running them side by side keeps the file fast. The bound is for
-// liveness only: on a loaded machine several generator processes at once take far longer than alone.
-describe.concurrent("bedrock-forge generate (child process)", { timeout: 120_000 }, () => {
+// `--help` and an unknown command run the executable as a child process; the rest run the same command
+// line in-process (test/cli/run-cli.ts). The bound is for liveness only, on a loaded machine.
+describe.concurrent("bedrock-forge generate", { timeout: 120_000 }, () => {
   it("--help prints the usage and exits 0", async () => {
     const result = await cli("generate", "--help");
     expect(result).toEqual({ code: 0, stdout: generateHelp, stderr: "" });
@@ -35,7 +36,8 @@ describe.concurrent("bedrock-forge generate (child process)", { timeout: 120_000
     const specs = (await readdir(path.join(repositoryRoot, "specs"))).filter((name) =>
       name.endsWith(".yaml"),
     );
-    const result = await cli("generate", "--check");
+    // In process: `npm run check:generated` runs the same command as a child process in every `npm test`.
+    const result = await runCli(["generate", "--check"]);
     // Every spec gives a family module and a native-schemas module; catalog, index, params, spec-types,
     // manifest and the native-schemas index come on top.
     const summary = `generated/ is up to date (${2 * specs.length + 6} files, ${specs.length} specs).\n`;
@@ -48,7 +50,7 @@ describe.concurrent("bedrock-forge generate (child process)", { timeout: 120_000
     [["generate", "--out"], "bedrock-forge generate: Option '--out <value>' argument missing"],
     [["generate", "specs"], "bedrock-forge generate: Unexpected argument 'specs'"],
   ])("bad usage %j exits 2 with the reason and the help", async (args, reason) => {
-    const result = await cli(...args);
+    const result = await runCli(args);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr.startsWith(reason)).toBe(true);
@@ -65,7 +67,7 @@ describe.concurrent("bedrock-forge generate (child process)", { timeout: 120_000
   it("--check on an invalid spec exits 1 and lists its problems", async () => {
     const dir = await createTempDir("cli");
     const result = await writeTree(dir.path, { "specs/broken.yaml": "family: broken\nprovider: demo\n" })
-      .then(() => cli("generate", "--check", "--specs", path.join(dir.path, "specs")))
+      .then(() => runCli(["generate", "--check", "--specs", path.join(dir.path, "specs")]))
       .finally(dir.remove);
     const file = path.relative(repositoryRoot, path.join(dir.path, "specs/broken.yaml"));
     expect(result.code).toBe(1);
