@@ -400,10 +400,10 @@ function measureImports(): Map<string, number> {
   const targets: [string, string, string][] = [
     ["@aws-sdk/client-bedrock-runtime", "@aws-sdk/client-bedrock-runtime", repositoryRoot],
     ["bedrock-forge", "./dist/runtime/index.js", repositoryRoot],
-    // The client loads its SDK-backed half on the first call; this is what that first call adds.
+    // The client loads its SDK-backed half on the first call; this is what a first chat call adds.
     [
-      "bedrock-forge + its engine (first call)",
-      "./dist/runtime/index.js|./dist/runtime/engine.js",
+      "bedrock-forge + its chat engine (first call)",
+      "./dist/runtime/index.js|./dist/runtime/chat/create.js|./dist/runtime/transport.js",
       repositoryRoot,
     ],
     ["ai + @ai-sdk/amazon-bedrock", "ai|@ai-sdk/amazon-bedrock", benchDir],

@@ -1,5 +1,15 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { type Connection, hasConnectionOverrides, resolveConnection } from "./connection.js";
+import {
+  loadChat,
+  loadEmbeddings,
+  loadImageEdits,
+  loadImages,
+  loadMessages,
+  loadRerank,
+  loadResponses,
+  loadTransport,
+} from "./engine.js";
 import { instrumentClient } from "./instrument.js";
 import type {
   AnthropicCountTokensRequest,
@@ -129,14 +139,6 @@ export interface Bedrock {
   };
 }
 
-let engine: Promise<typeof import("./engine.js")> | undefined;
-
-/** The SDK-backed half of the runtime, imported on the first call and kept. */
-function loadEngine(): Promise<typeof import("./engine.js")> {
-  engine ??= import("./engine.js");
-  return engine;
-}
-
 /** The region the SDK client found itself (a profile in ~/.aws/config), when no option or variable named one. */
 async function sharedConfigRegion(client: BedrockRuntimeClient): Promise<string | undefined> {
   try {
@@ -226,7 +228,7 @@ async function prepareCall(
       ? state.ownClient
       : connection === state.baseConnection
         ? await state.baseClient()
-        : await (await loadEngine()).clientFor(connection);
+        : await (await loadTransport()).clientFor(connection);
   const extraHeaders = connection.extraHeaders;
   const optionHeaders = requestOptions.headers;
   const callOptions: CallOptions = {
@@ -279,7 +281,7 @@ function createClientState(options: BedrockOptions): ClientState {
   let base: Promise<BedrockRuntimeClient> | undefined;
   function baseClient(): Promise<BedrockRuntimeClient> {
     if (!base) {
-      const created = loadEngine().then((loaded) => loaded.clientFor(baseConnection));
+      const created = loadTransport().then((loaded) => loaded.clientFor(baseConnection));
       created.catch(() => {
         if (base === created) base = undefined;
       });
@@ -317,7 +319,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const completions = {
     async create(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
       const call = await prepareChat(body, requestOptions);
-      const { createChatCompletion, createChatCompletionStream } = await loadEngine();
+      const { createChatCompletion, createChatCompletionStream } = await loadChat();
       return body.stream === true ? createChatCompletionStream(call) : createChatCompletion(call);
     },
   } as unknown as ChatCompletions;
@@ -325,7 +327,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const responses = {
     async create(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
       const call = await prepareChat(body, requestOptions);
-      const { createResponse, createResponseStream } = await loadEngine();
+      const { createResponse, createResponseStream } = await loadResponses();
       return body.stream === true ? createResponseStream(call) : createResponse(call);
     },
   } as unknown as Responses;
@@ -333,12 +335,12 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const messages = {
     async create(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
       const call = await prepareChat(body, requestOptions);
-      const { createMessage, createMessageStream } = await loadEngine();
+      const { createMessage, createMessageStream } = await loadMessages();
       return body.stream === true ? createMessageStream(call) : createMessage(call);
     },
     async countTokens(body: Readonly<Record<string, unknown>>, requestOptions?: RequestOptions) {
       const call = await prepareChat(body, requestOptions);
-      return (await loadEngine()).countMessageTokens(call);
+      return (await loadMessages()).countMessageTokens(call);
     },
   } as unknown as Messages;
 
@@ -348,12 +350,12 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     messages,
     async countTokens(body, requestOptions) {
       const call = await prepareChat(body as Readonly<Record<string, unknown>>, requestOptions);
-      return (await loadEngine()).countChatTokens(call);
+      return (await loadChat()).countChatTokens(call);
     },
     embeddings: {
       async create(body, requestOptions) {
         const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
-        return (await loadEngine()).createEmbeddings({
+        return (await loadEmbeddings()).createEmbeddings({
           ...prepared,
           request: body as Readonly<Record<string, unknown>>,
         });
@@ -362,14 +364,14 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     images: {
       async generate(body, requestOptions) {
         const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
-        return (await loadEngine()).generateImages({
+        return (await loadImages()).generateImages({
           ...prepared,
           request: body as Readonly<Record<string, unknown>>,
         });
       },
       async edit(body, requestOptions) {
         const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
-        return (await loadEngine()).editImages({
+        return (await loadImageEdits()).editImages({
           ...prepared,
           request: { ...body, fetchImage: body.fetchImage ?? state.options.fetchImage },
         });
@@ -378,7 +380,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     rerank: {
       async create(body, requestOptions) {
         const prepared = await prepare(body as Readonly<Record<string, unknown>>, requestOptions);
-        return (await loadEngine()).createRerank({
+        return (await loadRerank()).createRerank({
           ...prepared,
           request: body as Readonly<Record<string, unknown>>,
         });

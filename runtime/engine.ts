@@ -1,12 +1,23 @@
 /**
- * Everything that needs the AWS SDK, loaded by the client on its first call: importing the package
- * stays cheap (errors, types and the client factory only).
+ * The SDK-backed half of the runtime, imported per operation on its first call and kept: importing the
+ * package stays cheap (errors, types and the client factory only), and a chat call does not load the
+ * Responses, Messages, embeddings or image modules (a fifth of a first call's time; see BENCHMARKS.md).
  */
-export { countChatTokens, createChatCompletion, createChatCompletionStream } from "./chat/create.js";
-export { createEmbeddings } from "./embeddings.js";
-export { generateImages } from "./images.js";
-export { editImages } from "./images-edit.js";
-export { countMessageTokens, createMessage, createMessageStream } from "./messages/create.js";
-export { createRerank } from "./rerank.js";
-export { createResponse, createResponseStream } from "./responses/create.js";
-export { clientFor } from "./transport.js";
+
+/** An import made once, on first use. */
+function lazily<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
+  };
+}
+
+export const loadTransport = lazily(() => import("./transport.js"));
+export const loadChat = lazily(() => import("./chat/create.js"));
+export const loadResponses = lazily(() => import("./responses/create.js"));
+export const loadMessages = lazily(() => import("./messages/create.js"));
+export const loadEmbeddings = lazily(() => import("./embeddings.js"));
+export const loadImages = lazily(() => import("./images.js"));
+export const loadImageEdits = lazily(() => import("./images-edit.js"));
+export const loadRerank = lazily(() => import("./rerank.js"));

@@ -161,7 +161,11 @@ export async function normalizeRequestChat(
     assistantContinueMessage: request.assistant_continue_message,
     fetchImage: request.fetchImage as never,
     imageFetch: request.imageFetch as never,
-    tools: json ? [...(injected.tools ?? []), ...json.tools] : injected.tools,
+    // A `tools` that is not a list goes on as it came, for normalizeChat to refuse by name.
+    tools:
+      json && (injected.tools === undefined || Array.isArray(injected.tools))
+        ? [...(injected.tools ?? []), ...json.tools]
+        : injected.tools,
     toolChoice: jsonChoice ?? (codecTools.tool_choice as ToolChoice | undefined),
     cacheFields: cacheFieldsFor(prepared),
     warn: call.warn,

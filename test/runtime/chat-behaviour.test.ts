@@ -529,6 +529,15 @@ describe("tools", () => {
     expect(warnings.join("\n")).toMatch(/tool_choice/);
   });
 
+  it("tools that are not a list are refused by name, also beside a json_schema response_format (its tool joins them)", async () => {
+    // Found by the public-request-path property test in translators.property.test.ts.
+    const format = { type: "json_schema", json_schema: { name: "answer", schema: { type: "object" } } };
+    for (const model of [converse(CLAUDE), invoke(CLAUDE)]) {
+      const error = await refused({ model, messages: ask, tools: {}, response_format: format });
+      expect(error.message).toBe("tools must be a list of function tools");
+    }
+  });
+
   it("a model without tool use refuses tools, naming the model", async () => {
     const error = await refused({
       model: converse("amazon.titan-text-express-v1"),
