@@ -1,17 +1,26 @@
 /**
  * The generator's CommonJS dependencies, loaded with `require`.
  *
- * `npm run generate` runs under tsx, whose ESM loader hooks run on a separate thread. Importing a
- * CommonJS package from ESM sends every `require` inside it through those hooks and makes Node scan
- * its source for export names; for these packages that was about 0.45 s of CPU per run (yaml alone
- * loads some 80 files), half of the generator's start-up. Loading them with `require` costs the
+ * Importing a CommonJS package from ESM under a loader hook (tsx, vitest) sends every `require` inside
+ * it through those hooks and makes Node scan its source for export names; for these packages that was
+ * about 0.45 s of CPU per run (yaml alone loads some 80 files). Loading them with `require` costs the
  * same as in plain Node. Types still come from the packages (`import type` elsewhere is unchanged).
  */
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 
-export const tsMorph: typeof import("ts-morph") = require("ts-morph");
+let tsMorph: typeof import("ts-morph") | undefined;
+
+/**
+ * ts-morph, loaded on first use: its TypeScript compiler takes about a second to load, and a run needs
+ * it only for declarations outside the shapes `indentDeclarations` knows.
+ */
+export function loadTsMorph(): typeof import("ts-morph") {
+  tsMorph ??= require("ts-morph") as typeof import("ts-morph");
+  return tsMorph;
+}
+
 export const yaml: typeof import("yaml") = require("yaml");
 export const jsonSchemaToTypescript: typeof import("json-schema-to-typescript") =
   require("json-schema-to-typescript");
