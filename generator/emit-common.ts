@@ -100,11 +100,39 @@ export function formatWithCompiler(code: string): string {
   return text;
 }
 
-/** TypeScript declarations for a JSON Schema, named `name`, through json-schema-to-typescript. */
-export async function typesFromSchema(
+/** Makes TypeScript declarations for a JSON Schema, named `name`. */
+export type DeclarationMaker = (
   schema: object,
   name: string,
-  options: { keepTitles?: boolean } = {},
+  options?: { keepTitles?: boolean },
+) => Promise<string>;
+
+/** TypeScript declarations for a JSON Schema, named `name`, through json-schema-to-typescript. */
+export const typesFromSchema: DeclarationMaker = (schema, name, options = {}) =>
+  compileDeclarations(schema, name, options);
+
+/**
+ * A {@link typesFromSchema} that compiles each distinct schema, name and options once (for one run):
+ * families often share native bodies (the imported-model formats, a provider's variants), and
+ * json-schema-to-typescript takes milliseconds per schema.
+ */
+export function createDeclarationMaker(): DeclarationMaker {
+  const made = new Map<string, Promise<string>>();
+  return (schema, name, options = {}) => {
+    const key = JSON.stringify([name, options.keepTitles === true, schema]);
+    let declarations = made.get(key);
+    if (!declarations) {
+      declarations = compileDeclarations(schema, name, options);
+      made.set(key, declarations);
+    }
+    return declarations;
+  };
+}
+
+async function compileDeclarations(
+  schema: object,
+  name: string,
+  options: { keepTitles?: boolean },
 ): Promise<string> {
   const prepared = options.keepTitles ? schema : { ...(stripNestedTitles(schema) as object), title: name };
   const { compile } = jsonSchemaToTypescript;

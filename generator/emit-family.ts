@@ -1,5 +1,11 @@
 import type { FamilySpec, NativeSchemas } from "../generated/spec-types.js";
-import { formatDeclarations, type ModuleSink, pascalCase, typesFromSchema } from "./emit-common.js";
+import {
+  type DeclarationMaker,
+  formatDeclarations,
+  type ModuleSink,
+  pascalCase,
+  typesFromSchema,
+} from "./emit-common.js";
 import { printConstants, printTypeImport, printValue } from "./print-text.js";
 import { responseReadsOf } from "./response-reads.js";
 
@@ -45,12 +51,16 @@ export function descriptorOf(family: FamilySpec): Record<string, unknown> {
 }
 
 /** Fills `file` with the family module the runtime loads: native body types, params interface and descriptor. */
-export async function emitFamily(file: ModuleSink, family: FamilySpec): Promise<void> {
+export async function emitFamily(
+  file: ModuleSink,
+  family: FamilySpec,
+  makeTypes: DeclarationMaker = typesFromSchema,
+): Promise<void> {
   const native = family.native ?? {};
   const keys = (Object.keys(nativeTypeNames) as (keyof NativeSchemas)[]).filter((key) => native[key]);
   const declarations = await Promise.all([
-    ...keys.map((key) => typesFromSchema(native[key] as object, nativeTypeNames[key])),
-    typesFromSchema(providerParamsSchema(family), paramsInterfaceName(family.family)),
+    ...keys.map((key) => makeTypes(native[key] as object, nativeTypeNames[key])),
+    makeTypes(providerParamsSchema(family), paramsInterfaceName(family.family)),
   ]);
   const documented = [
     ...keys.map((key, index) => [

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { FamilySpec } from "../generated/spec-types.js";
 import { diff } from "./dependencies.js";
 import { emitCatalog, emitIndex, emitNativeSchemaIndex, emitParams } from "./emit-catalog.js";
-import { headerLines, ModuleText, typesFromSchema } from "./emit-common.js";
+import { createDeclarationMaker, headerLines, ModuleText, typesFromSchema } from "./emit-common.js";
 import { emitFamily, emitNativeSchemas } from "./emit-family.js";
 import { formatProblem, type LoadedSpec, loadSpecs, type SpecProblem, sortProblems } from "./load.js";
 import { assertGeneratorOwns } from "./output-folder.js";
@@ -43,6 +43,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
   const families = loaded.specs.map((spec) => spec.data as FamilySpec);
   const files = new Map<string, string>();
+  const makeTypes = createDeclarationMaker();
 
   // Emitters print indented code as text: no compiler is loaded, no formatting pass runs over whole files.
   const emitted = (name: string, source: string, file: ModuleText) => {
@@ -55,7 +56,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         .relative(displayRoot, path.resolve(displayRoot, spec.file))
         .split(path.sep)
         .join("/");
-      await emitFamily(file, spec.data as FamilySpec);
+      await emitFamily(file, spec.data as FamilySpec, makeTypes);
       const schemas = new ModuleText();
       emitNativeSchemas(schemas, spec.data as FamilySpec);
       return { name: spec.name, source, file, schemas };
