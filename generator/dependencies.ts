@@ -28,3 +28,18 @@ export const diff: typeof import("diff") = require("diff");
 export const { Ajv2020 }: typeof import("ajv/dist/2020.js") = require("ajv/dist/2020.js");
 /** ajv-formats' plugin (its `module.exports` also carries it as `default`). */
 export const addFormats = (require("ajv-formats") as typeof import("ajv-formats").default).default;
+
+/** ajv's standalone code generator (loaded when a validator's code is to be kept). */
+export function loadStandaloneCode(): typeof import("ajv/dist/standalone/index.js").default {
+  return (require("ajv/dist/standalone/index.js") as typeof import("ajv/dist/standalone/index.js")).default;
+}
+
+/** The version of an installed package. */
+export function packageVersion(name: string): string {
+  return (require(`${name}/package.json`) as { version: string }).version;
+}
+
+/** Loads a CommonJS file (the generator's own cached code). */
+export function requireFile(file: string): unknown {
+  return require(file);
+}
