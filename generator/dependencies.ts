@@ -24,10 +24,26 @@ export function loadTsMorph(): typeof import("ts-morph") {
 export const yaml: typeof import("yaml") = require("yaml");
 export const jsonSchemaToTypescript: typeof import("json-schema-to-typescript") =
   require("json-schema-to-typescript");
-export const diff: typeof import("diff") = require("diff");
-export const { Ajv2020 }: typeof import("ajv/dist/2020.js") = require("ajv/dist/2020.js");
-/** ajv-formats' plugin (its `module.exports` also carries it as `default`). */
-export const addFormats = (require("ajv-formats") as typeof import("ajv-formats").default).default;
+
+/** jsdiff, loaded when a drift check finds a stale file. */
+export function loadDiff(): typeof import("diff") {
+  return require("diff") as typeof import("diff");
+}
+
+/**
+ * ajv's JSON Schema 2020-12 class and ajv-formats' plugin, loaded on first use: a run whose spec
+ * validator comes from the cache (see generator/validate.ts) needs them only to explain a bad spec.
+ */
+export function loadAjv(): {
+  Ajv2020: typeof import("ajv/dist/2020.js").Ajv2020;
+  addFormats: typeof import("ajv-formats").default;
+} {
+  return {
+    Ajv2020: (require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js")).Ajv2020,
+    // ajv-formats' `module.exports` also carries the plugin as `default`.
+    addFormats: (require("ajv-formats") as typeof import("ajv-formats").default).default,
+  };
+}
 
 /** ajv's standalone code generator (loaded when a validator's code is to be kept). */
 export function loadStandaloneCode(): typeof import("ajv/dist/standalone/index.js").default {

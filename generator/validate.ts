@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Ajv2020 as Ajv, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import type { FamilySpec, ParamRule, ParamTable, PromptTemplate } from "../generated/spec-types.js";
-import { Ajv2020, addFormats, loadStandaloneCode, packageVersion, requireFile } from "./dependencies.js";
+import { loadAjv, loadStandaloneCode, packageVersion, requireFile } from "./dependencies.js";
 import {
   converseRequestSchema,
   openAIParams,
@@ -29,14 +29,15 @@ export const schemaPath = new URL(
 interface CompiledSchema {
   readonly root: JsonSchema;
   readonly validate: ValidateFunction;
-  /** Validates parts of the schema (a lone oneOf branch is not a strict schema on its own). */
-  readonly lenient: Ajv;
+  /** Validates parts of the schema (a lone oneOf branch is not a strict schema on its own); made on first use. */
+  lenient?: Ajv;
 }
 
 let compiled: CompiledSchema | undefined;
 
 function createAjv(strict: boolean, code: { source?: boolean } = {}): Ajv {
   // `verbose` keeps each error's data and schema, which explainCombinator re-validates.
+  const { Ajv2020, addFormats } = loadAjv();
   const ajv = new Ajv2020({
     allErrors: true,
     strict,
@@ -54,7 +55,7 @@ function compileSchema(): CompiledSchema {
   if (compiled) return compiled;
   const text = readFileSync(schemaPath, "utf8");
   const root = JSON.parse(text) as JsonSchema;
-  compiled = { root, validate: loadSpecValidator(root, text, validatorCacheDir), lenient: createAjv(false) };
+  compiled = { root, validate: loadSpecValidator(root, text, validatorCacheDir) };
   return compiled;
 }
 
@@ -96,9 +97,10 @@ export function loadSpecValidator(root: JsonSchema, schemaText: string, cacheDir
 
 /** Errors of `data` against a part of the spec schema (its `$ref`s resolve against the whole schema's `$defs`). */
 function validatePart(part: JsonSchema, data: unknown): ErrorObject[] {
-  const { lenient, root } = compileSchema();
+  const schema = compileSchema();
+  schema.lenient ??= createAjv(false);
   const { $id: _id, $schema: _schema, ...rest } = part;
-  const validate = lenient.compile({ ...rest, $defs: root.$defs });
+  const validate = schema.lenient.compile({ ...rest, $defs: schema.root.$defs });
   validate(data);
   return [...(validate.errors ?? [])];
 }
