@@ -79,7 +79,12 @@ const sourceUrls = {
   },
 };
 
-/** Bundles the generator's sources; writes the bundle whole (a rename), stamped with what it was built from. */
+/**
+ * Bundles the generator's sources; writes the bundle whole (a rename), stamped with what it was built
+ * from, and returns the URL to import it from. Where node_modules/.cache cannot be written, the bundle is
+ * imported from memory (it imports only Node's built-in modules; packages are `require`d from the sources'
+ * folder), and built again on the next run.
+ */
 async function buildBundle(tools) {
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
@@ -100,18 +105,21 @@ async function buildBundle(tools) {
   for (const input of Object.keys(result.metafile.inputs).sort()) {
     inputs[input] = await hashFile(path.join(root, input));
   }
-  const stamp = `${stampPrefix}${JSON.stringify({ ...tools, inputs })}\n`;
-  await mkdir(path.dirname(bundlePath), { recursive: true });
+  const text = `${stampPrefix}${JSON.stringify({ ...tools, inputs })}\n${result.outputFiles[0].text}`;
   const staging = `${bundlePath}.${process.pid}.tmp`;
   try {
-    await writeFile(staging, stamp + result.outputFiles[0].text);
+    await mkdir(path.dirname(bundlePath), { recursive: true });
+    await writeFile(staging, text);
     await rename(staging, bundlePath);
+    return pathToFileURL(bundlePath).href;
+  } catch {
+    return `data:text/javascript;base64,${Buffer.from(text).toString("base64")}`;
   } finally {
-    await rm(staging, { force: true });
+    await rm(staging, { force: true }).catch(() => {});
   }
 }
 
 const tools = await readBuildTools();
-if (!(await isBundleCurrent(tools))) await buildBundle(tools);
-const { runGenerate } = await import(pathToFileURL(bundlePath).href);
+const bundleUrl = (await isBundleCurrent(tools)) ? pathToFileURL(bundlePath).href : await buildBundle(tools);
+const { runGenerate } = await import(bundleUrl);
 process.exitCode = await runGenerate(process.argv.slice(2));

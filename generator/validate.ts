@@ -84,15 +84,24 @@ export function loadSpecValidator(root: JsonSchema, schemaText: string, cacheDir
   }
   const ajv = createAjv(true, { source: true });
   const validate = ajv.compile(root);
+  keepValidatorCode(file, loadStandaloneCode()(ajv, validate));
+  return validate;
+}
+
+/** Writes a validator's code whole (a rename) for the next run; a failure only means compiling again then. */
+function keepValidatorCode(file: string, code: string): void {
+  const staging = `${file}.${process.pid}.tmp`;
   try {
-    mkdirSync(cacheDir, { recursive: true });
-    const staging = `${file}.${process.pid}.tmp`;
-    writeFileSync(staging, loadStandaloneCode()(ajv, validate));
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(staging, code);
     renameSync(staging, file);
   } catch {
-    rmSync(`${file}.${process.pid}.tmp`, { force: true });
+    try {
+      rmSync(staging, { force: true });
+    } catch {
+      // Nothing was written.
+    }
   }
-  return validate;
 }
 
 /** Errors of `data` against a part of the spec schema (its `$ref`s resolve against the whole schema's `$defs`). */
