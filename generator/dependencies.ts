@@ -21,9 +21,10 @@ export function loadTsMorph(): typeof import("ts-morph") {
   return tsMorph;
 }
 
-export const yaml: typeof import("yaml") = require("yaml");
-export const jsonSchemaToTypescript: typeof import("json-schema-to-typescript") =
-  require("json-schema-to-typescript");
+/** json-schema-to-typescript, loaded on first use (a run that stops at a bad spec never needs it). */
+export function loadJsonSchemaToTypescript(): typeof import("json-schema-to-typescript") {
+  return require("json-schema-to-typescript") as typeof import("json-schema-to-typescript");
+}
 
 /** jsdiff, loaded when a drift check finds a stale file. */
 export function loadDiff(): typeof import("diff") {

@@ -1,5 +1,5 @@
 import type { Project } from "ts-morph";
-import { jsonSchemaToTypescript, loadTsMorph } from "./dependencies.js";
+import { loadJsonSchemaToTypescript, loadTsMorph } from "./dependencies.js";
 import { indentDeclarations } from "./indent-declarations.js";
 import { generatedFileMarker } from "./output-folder.js";
 
@@ -135,7 +135,7 @@ async function compileDeclarations(
   options: { keepTitles?: boolean },
 ): Promise<string> {
   const prepared = options.keepTitles ? schema : { ...(stripNestedTitles(schema) as object), title: name };
-  const { compile } = jsonSchemaToTypescript;
+  const { compile } = loadJsonSchemaToTypescript();
   const code = await compile(prepared as Parameters<typeof compile>[0], name, {
     bannerComment: "",
     format: false,
