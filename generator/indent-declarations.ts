@@ -39,7 +39,7 @@ function indentCodeLine(line: string, scan: Scan): string | undefined {
   const text = line.trimStart();
   const first = text[0] ?? "";
   const top = scan.open.at(-1);
-  const level = first in closers ? (top?.level ?? 0) : top ? top.level + 1 : 0;
+  const level = Object.hasOwn(closers, first) ? (top?.level ?? 0) : top ? top.level + 1 : 0;
   let out = "";
   let index = 0;
   while (index < text.length) {
