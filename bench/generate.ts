@@ -5,9 +5,9 @@
  *   npm run bench:generate                # 5 runs of each
  *   npm run bench:generate -- --runs 10 --families 50 --models-per-family 8
  *
- * Measures generate() in process (the first, cold run apart: schema compilation, ts-morph's compiler
- * and json-schema-to-typescript warm-up) and the whole command as a child process, both the way the
- * `generate` script runs it (tsx generator/main.ts) and through npm. Every run must produce the
+ * Measures generate() in process (the first, cold run apart: loading and warming up the YAML parser,
+ * ajv and json-schema-to-typescript) and the whole command as a child process, both the way the
+ * `generate` script runs it (node generator/launch.mjs, the generator bundled by esbuild) and through npm. Every run must produce the
  * same bytes; the command's output folder is checked against the in-process result.
  *
  * Wall time depends on what else the machine runs, so CPU time (user + system) is shown too: for the
@@ -115,11 +115,11 @@ try {
 
   const out = path.join(catalog.root, "generated");
   const args = ["--specs", catalog.specsDir, "--out", out];
-  const tsx = path.join(repositoryRoot, "node_modules/tsx/dist/cli.mjs");
+  const launcher = path.join(repositoryRoot, "generator/launch.mjs");
   const command: Sample[] = [];
   const viaNpm: Sample[] = [];
   for (let index = 0; index < runs; index++) {
-    command.push(await measureCommand(process.execPath, [tsx, "generator/main.ts", ...args]));
+    command.push(await measureCommand(process.execPath, [launcher, ...args]));
     viaNpm.push(await measureCommand("npm", ["run", "--silent", "generate", "--", ...args]));
   }
   if ((await digestOfFolder(out)) !== reference)
@@ -142,7 +142,7 @@ try {
     `${"".padEnd(42)}${"wall med".padStart(9)}${"min".padStart(9)}${"max".padStart(9)}${"cpu med".padStart(9)}`,
     row("generate() in process, first run (cold)", [cold!]),
     row("generate() in process, warm", warm),
-    row("tsx generator/main.ts (child process)", command),
+    row("node generator/launch.mjs (child process)", command),
     row("npm run generate (child process)", viaNpm),
   ];
   const wall = median(viaNpm.map((sample) => sample.wall));

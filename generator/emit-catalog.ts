@@ -1,8 +1,16 @@
-import type { SourceFile } from "ts-morph";
 import type { FamilySpec, ModelSpec, Operation, ParamTable } from "../generated/spec-types.js";
-import { addConstants, writeValue } from "./emit-common.js";
+import type { ModuleSink } from "./emit-common.js";
 import { paramsInterfaceName } from "./emit-family.js";
 import { openAIParams, runtimeImageEditParams, runtimeRerankParams } from "./known-params.js";
+import {
+  printConstants,
+  printFunction,
+  printInterface,
+  printReExport,
+  printTypeAlias,
+  printTypeImport,
+  printValue,
+} from "./print-text.js";
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -122,74 +130,63 @@ function unionOf(values: readonly string[]): string {
 }
 
 /** `generated/catalog.ts`: the model id types, the per-model param types, the catalog and its lookups. */
-export function emitCatalog(file: SourceFile, families: readonly FamilySpec[]): void {
+export function emitCatalog(file: ModuleSink, families: readonly FamilySpec[]): void {
   const sorted = [...families].sort((a, b) => byString(a.family, b.family));
   const models = sorted
     .flatMap((family) => family.models.map((model) => ({ family, model })))
     .sort((a, b) => byString(a.model.id, b.model.id));
-
-  // Statements of a kind are added together: every insertion re-parses the file, which grows large.
-  addCatalogImports(file, sorted);
-  addCatalogTypeAliases(file, sorted, models);
-  addCatalogInterfaces(file, models);
-  addCatalogConstants(file, sorted, models);
-  addCatalogFunctions(file);
+  // Groups of statements are separated by a blank line.
+  file.addStatements(
+    [
+      printCatalogImports(sorted),
+      printCatalogTypeAliases(sorted, models),
+      printCatalogInterfaces(models),
+      printCatalogConstants(sorted, models),
+      printCatalogFunctions(),
+    ].join("\n"),
+  );
 }
 
 /** Imports the runtime's descriptor types and each family's params interface. */
-function addCatalogImports(file: SourceFile, sorted: readonly FamilySpec[]): void {
-  file.addImportDeclarations([
-    {
-      isTypeOnly: true,
-      moduleSpecifier: "../runtime/descriptor.js",
-      namedImports: ["CatalogEntry", "ImportedFormat"],
-    },
-    ...sorted.map((family) => ({
-      isTypeOnly: true,
-      moduleSpecifier: `./families/${family.family}.js`,
-      namedImports: [paramsInterfaceName(family.family)],
-    })),
-  ]);
+function printCatalogImports(sorted: readonly FamilySpec[]): string {
+  return [
+    printTypeImport(["CatalogEntry", "ImportedFormat"], "../runtime/descriptor.js"),
+    ...sorted.map((family) =>
+      printTypeImport([paramsInterfaceName(family.family)], `./families/${family.family}.js`),
+    ),
+  ].join("");
 }
 
-/** Adds the id unions: families, models, imported-model routes and the models of each operation. */
-function addCatalogTypeAliases(
-  file: SourceFile,
-  sorted: readonly FamilySpec[],
-  models: readonly CatalogModel[],
-): void {
-  file.addTypeAliases([
+/** The id unions: families, models, imported-model routes and the models of each operation. */
+function printCatalogTypeAliases(sorted: readonly FamilySpec[], models: readonly CatalogModel[]): string {
+  return [
     {
-      isExported: true,
       name: "FamilyId",
-      docs: ["Every model family with a spec."],
+      doc: "Every model family with a spec.",
       type: unionOf(sorted.map((family) => family.family)),
     },
     {
-      isExported: true,
       name: "ModelId",
-      docs: ["Every base model id in the catalog."],
+      doc: "Every base model id in the catalog.",
       type: unionOf(models.map(({ model }) => model.id)),
     },
     {
-      isExported: true,
       name: "ImportedModelRoute",
-      docs: [
-        "LiteLLM's routes for Bedrock Custom Model Import (`bedrock/<route>/<model ARN>`), one per imported-model format.",
-      ],
+      doc: "LiteLLM's routes for Bedrock Custom Model Import (`bedrock/<route>/<model ARN>`), one per imported-model format.",
       type: unionOf(importedRoutesOf(sorted).map(({ route }) => route)),
     },
     ...operationIdUnions.map(({ name, operation }) => ({
-      isExported: true,
       name,
-      docs: [`Base model ids of the catalog that offer the \`${operation}\` operation.`],
+      doc: `Base model ids of the catalog that offer the \`${operation}\` operation.`,
       type: unionOf(
         models
           .filter(({ family, model }) => (model.operations ?? family.operations).includes(operation))
           .map(({ model }) => model.id),
       ),
     })),
-  ]);
+  ]
+    .map(printTypeAlias)
+    .join("");
 }
 
 /** The type of a model's provider params: its family's params interface narrowed to what it accepts. */
@@ -205,48 +202,40 @@ function modelParamsTypeOf(family: FamilySpec, model: ModelSpec): string {
   return parts.length ? parts.join(" & ") : "Record<never, never>";
 }
 
-/** Adds `ModelAliases` (profile id → base id) and `ModelParams` (model id → its params type). */
-function addCatalogInterfaces(file: SourceFile, models: readonly CatalogModel[]): void {
+/** `ModelAliases` (profile id → base id) and `ModelParams` (model id → its params type). */
+function printCatalogInterfaces(models: readonly CatalogModel[]): string {
   const aliases = models
     .flatMap(({ model }) =>
       (model.profiles ?? []).map((profile) => ({ alias: `${profile}.${model.id}`, id: model.id })),
     )
     .sort((a, b) => byString(a.alias, b.alias));
-  file.addInterfaces([
-    {
-      isExported: true,
+  return [
+    printInterface({
       name: "ModelAliases",
-      docs: ["Cross-region inference profile ids and the base model each one runs."],
+      doc: "Cross-region inference profile ids and the base model each one runs.",
       properties: aliases.map(({ alias, id }) => ({ name: JSON.stringify(alias), type: JSON.stringify(id) })),
-    },
-    {
-      isExported: true,
+    }),
+    printInterface({
       name: "ModelParams",
-      docs: ["The provider-specific params each model accepts, typed from its family's spec."],
+      doc: "The provider-specific params each model accepts, typed from its family's spec.",
       properties: models.map(({ family, model }) => ({
         name: JSON.stringify(model.id),
         type: modelParamsTypeOf(family, model),
       })),
-    },
-  ]);
+    }),
+  ].join("\n");
 }
 
-/** Adds the data: `catalog`, `importedFormats` and `modelIds`. */
-function addCatalogConstants(
-  file: SourceFile,
-  sorted: readonly FamilySpec[],
-  models: readonly CatalogModel[],
-): void {
-  addConstants(file, [
+/** The data: `catalog`, `importedFormats` and `modelIds`. */
+function printCatalogConstants(sorted: readonly FamilySpec[], models: readonly CatalogModel[]): string {
+  return printConstants([
     {
       name: "catalog",
       type: "Readonly<Record<ModelId, CatalogEntry>>",
       docs: ["Every model: family, routes, capabilities, limits, regions, profiles and prices."],
-      initializer: (writer) =>
-        writeValue(
-          writer,
-          Object.fromEntries(models.map(({ family, model }) => [model.id, catalogEntryOf(family, model)])),
-        ),
+      initializer: printValue(
+        Object.fromEntries(models.map(({ family, model }) => [model.id, catalogEntryOf(family, model)])),
+      ),
     },
     {
       name: "importedFormats",
@@ -254,170 +243,152 @@ function addCatalogConstants(
       docs: [
         "The wire format each imported-model route names: its family, and what such a model is taken to accept.",
       ],
-      initializer: (writer) =>
-        writeValue(
-          writer,
-          Object.fromEntries(
-            importedRoutesOf(sorted).map(({ route, family }) => [route, importedFormatOf(family)]),
-          ),
+      initializer: printValue(
+        Object.fromEntries(
+          importedRoutesOf(sorted).map(({ route, family }) => [route, importedFormatOf(family)]),
         ),
+      ),
     },
     {
       name: "modelIds",
       type: "readonly ModelId[]",
       docs: ["Model ids in sorted order."],
-      initializer: (writer) =>
-        writeValue(
-          writer,
-          models.map(({ model }) => model.id),
-        ),
+      initializer: printValue(models.map(({ model }) => model.id)),
     },
   ]);
 }
 
-/** Adds the lookups over the catalog: `isModelId`, `isImportedModelRoute` and `getModel`. */
-function addCatalogFunctions(file: SourceFile): void {
-  file.addFunctions([
-    {
-      isExported: true,
+/** The lookups over the catalog: `isModelId`, `isImportedModelRoute` and `getModel`. */
+function printCatalogFunctions(): string {
+  return [
+    printFunction({
       name: "isModelId",
-      docs: ["True when `id` is a base model id of the catalog."],
-      parameters: [{ name: "id", type: "string" }],
+      doc: "True when `id` is a base model id of the catalog.",
+      parameters: "id: string",
       returnType: "id is ModelId",
-      statements: "return Object.hasOwn(catalog, id);",
-    },
-    {
-      isExported: true,
+      statement: "return Object.hasOwn(catalog, id);",
+    }),
+    printFunction({
       name: "isImportedModelRoute",
-      docs: ["True when `route` is one of LiteLLM's imported-model routes."],
-      parameters: [{ name: "route", type: "string" }],
+      doc: "True when `route` is one of LiteLLM's imported-model routes.",
+      parameters: "route: string",
       returnType: "route is ImportedModelRoute",
-      statements: "return Object.hasOwn(importedFormats, route);",
-    },
-    {
-      isExported: true,
+      statement: "return Object.hasOwn(importedFormats, route);",
+    }),
+    printFunction({
       name: "getModel",
-      docs: ["The catalog entry of a base model id."],
-      parameters: [{ name: "id", type: "ModelId" }],
+      doc: "The catalog entry of a base model id.",
+      parameters: "id: ModelId",
       returnType: "CatalogEntry",
-      statements: "return catalog[id];",
-    },
-  ]);
+      statement: "return catalog[id];",
+    }),
+  ].join("\n");
 }
 
 /** `generated/params.ts`: the request params every caller may send, per operation. */
-export function emitParams(file: SourceFile): void {
-  addConstants(file, [
-    {
-      name: "openAIParams",
-      type: 'Readonly<Record<"chat" | "embeddings" | "images" | "images-edit" | "rerank", readonly string[]>>',
-      docs: [
-        "OpenAI's request params (plus bedrock-forge's common image and embedding params, and Cohere's rerank params), per operation.",
-      ],
-      initializer: (writer) => writeValue(writer, openAIParams),
-    },
-    {
-      name: "runtimeImageEditParams",
-      type: "readonly string[]",
-      docs: [
-        "Images-edit fields the runtime writes from the images_edit mapping or answers itself (no param table names them).",
-      ],
-      initializer: (writer) => writeValue(writer, runtimeImageEditParams),
-    },
-    {
-      name: "runtimeRerankParams",
-      type: "readonly string[]",
-      docs: ["Rerank params the runtime answers itself (no spec maps them)."],
-      initializer: (writer) => writeValue(writer, runtimeRerankParams),
-    },
-  ]);
+export function emitParams(file: ModuleSink): void {
+  file.addStatements(
+    printConstants([
+      {
+        name: "openAIParams",
+        type: 'Readonly<Record<"chat" | "embeddings" | "images" | "images-edit" | "rerank", readonly string[]>>',
+        docs: [
+          "OpenAI's request params (plus bedrock-forge's common image and embedding params, and Cohere's rerank params), per operation.",
+        ],
+        initializer: printValue(openAIParams),
+      },
+      {
+        name: "runtimeImageEditParams",
+        type: "readonly string[]",
+        docs: [
+          "Images-edit fields the runtime writes from the images_edit mapping or answers itself (no param table names them).",
+        ],
+        initializer: printValue(runtimeImageEditParams),
+      },
+      {
+        name: "runtimeRerankParams",
+        type: "readonly string[]",
+        docs: ["Rerank params the runtime answers itself (no spec maps them)."],
+        initializer: printValue(runtimeRerankParams),
+      },
+    ]),
+  );
+}
+
+/** An object literal of one `"key": value,` line per entry, each line as given. */
+function printLines(lines: readonly string[]): string {
+  return `{\n${lines.map((line) => `  ${line}\n`).join("")}}`;
 }
 
 /** `generated/index.ts`: the catalog plus lazy loaders of the family modules. */
-export function emitIndex(file: SourceFile, families: readonly FamilySpec[]): void {
+export function emitIndex(file: ModuleSink, families: readonly FamilySpec[]): void {
   const sorted = [...families].sort((a, b) => byString(a.family, b.family));
-  file.addImportDeclarations([
-    { isTypeOnly: true, moduleSpecifier: "../runtime/descriptor.js", namedImports: ["FamilyModule"] },
-    { isTypeOnly: true, moduleSpecifier: "./catalog.js", namedImports: ["FamilyId"] },
-  ]);
-  file.addExportDeclarations([
-    {
-      moduleSpecifier: "./catalog.js",
-      namedExports: [
-        "catalog",
-        "getModel",
-        "importedFormats",
-        "isImportedModelRoute",
-        "isModelId",
-        "modelIds",
-      ],
-    },
-    {
-      isTypeOnly: true,
-      moduleSpecifier: "./catalog.js",
-      namedExports: [
-        "ChatModelId",
-        "EmbeddingModelId",
-        "FamilyId",
-        "ImageEditModelId",
-        "ImageModelId",
-        "ImportedModelRoute",
-        "ModelAliases",
-        "ModelId",
-        "ModelParams",
-        "RerankModelId",
-      ],
-    },
-    {
-      moduleSpecifier: "./params.js",
-      namedExports: ["openAIParams", "runtimeImageEditParams", "runtimeRerankParams"],
-    },
-  ]);
-  addConstants(file, [
-    {
-      name: "familyLoaders",
-      type: "Readonly<Record<FamilyId, () => Promise<FamilyModule>>>",
-      docs: ["Loads a family module on first use, so importing the package builds no adapter up front."],
-      initializer: (writer) => {
-        writer.write("{").newLine();
-        writer.indent(() => {
-          for (const family of sorted) {
-            writer.writeLine(
-              `${JSON.stringify(family.family)}: () => import("./families/${family.family}.js"),`,
-            );
-          }
-        });
-        writer.write("}");
-      },
-    },
-  ]);
+  file.addStatements(
+    [
+      printTypeImport(["FamilyModule"], "../runtime/descriptor.js"),
+      printTypeImport(["FamilyId"], "./catalog.js"),
+      "\n",
+      printReExport(
+        ["catalog", "getModel", "importedFormats", "isImportedModelRoute", "isModelId", "modelIds"],
+        "./catalog.js",
+      ),
+      printReExport(
+        [
+          "ChatModelId",
+          "EmbeddingModelId",
+          "FamilyId",
+          "ImageEditModelId",
+          "ImageModelId",
+          "ImportedModelRoute",
+          "ModelAliases",
+          "ModelId",
+          "ModelParams",
+          "RerankModelId",
+        ],
+        "./catalog.js",
+        true,
+      ),
+      printReExport(["openAIParams", "runtimeImageEditParams", "runtimeRerankParams"], "./params.js"),
+      "\n",
+      printConstants([
+        {
+          name: "familyLoaders",
+          type: "Readonly<Record<FamilyId, () => Promise<FamilyModule>>>",
+          docs: ["Loads a family module on first use, so importing the package builds no adapter up front."],
+          initializer: printLines(
+            sorted.map(
+              (family) => `${JSON.stringify(family.family)}: () => import("./families/${family.family}.js"),`,
+            ),
+          ),
+        },
+      ]),
+    ].join(""),
+  );
 }
 
 /** `generated/native-schemas/index.ts`: lazy loaders of the families' native schemas, for the emulator only. */
-export function emitNativeSchemaIndex(file: SourceFile, families: readonly FamilySpec[]): void {
+export function emitNativeSchemaIndex(file: ModuleSink, families: readonly FamilySpec[]): void {
   const sorted = [...families].sort((a, b) => byString(a.family, b.family));
-  file.addImportDeclarations([
-    { isTypeOnly: true, moduleSpecifier: "../../runtime/descriptor.js", namedImports: ["NativeSchemaSet"] },
-    { isTypeOnly: true, moduleSpecifier: "../catalog.js", namedImports: ["FamilyId"] },
-  ]);
-  addConstants(file, [
-    {
-      name: "nativeSchemaLoaders",
-      type: "Readonly<Record<FamilyId, () => Promise<NativeSchemaSet>>>",
-      docs: [
-        "Loads a family's native JSON Schemas. The emulator imports this module; the runtime never does, so its users never load the schemas.",
-      ],
-      initializer: (writer) => {
-        writer.write("{").newLine();
-        writer.indent(() => {
-          for (const family of sorted) {
-            writer.writeLine(
-              `${JSON.stringify(family.family)}: async () => (await import("./${family.family}.js")).nativeSchemas,`,
-            );
-          }
-        });
-        writer.write("}");
-      },
-    },
-  ]);
+  file.addStatements(
+    [
+      printTypeImport(["NativeSchemaSet"], "../../runtime/descriptor.js"),
+      printTypeImport(["FamilyId"], "../catalog.js"),
+      "\n",
+      printConstants([
+        {
+          name: "nativeSchemaLoaders",
+          type: "Readonly<Record<FamilyId, () => Promise<NativeSchemaSet>>>",
+          docs: [
+            "Loads a family's native JSON Schemas. The emulator imports this module; the runtime never does, so its users never load the schemas.",
+          ],
+          initializer: printLines(
+            sorted.map(
+              (family) =>
+                `${JSON.stringify(family.family)}: async () => (await import("./${family.family}.js")).nativeSchemas,`,
+            ),
+          ),
+        },
+      ]),
+    ].join(""),
+  );
 }

@@ -1,5 +1,6 @@
-import type { CodeBlockWriter, Project, SourceFile } from "ts-morph";
-import { jsonSchemaToTypescript, tsMorph } from "./dependencies.js";
+import type { Project } from "ts-morph";
+import { loadJsonSchemaToTypescript, loadTsMorph } from "./dependencies.js";
+import { indentDeclarations } from "./indent-declarations.js";
 import { generatedFileMarker } from "./output-folder.js";
 
 /** The fixed first line of every generated file; tools match on it. */
@@ -15,79 +16,26 @@ export function pascalCase(id: string): string {
     .join("");
 }
 
-/** An exported constant with a (multi-line) literal initializer, e.g. written by {@link writeValue}. */
-export interface ConstantStructure {
-  readonly name: string;
-  readonly type: string;
-  readonly docs: readonly string[];
-  readonly initializer: (writer: CodeBlockWriter) => void;
-}
-
 /**
- * Adds `export const name: type = <literal>;` statements in one insertion, through a ts-morph writer
- * at statement level. (`addVariableStatement` prints an initializer in a hanging indent, one level too
- * deep for a multi-line literal; repairing that took a formatting pass over every file, most of a run.)
+ * What an emitter fills with a module's statements, given as text: the generator's {@link ModuleText},
+ * or a ts-morph `SourceFile` (whose `addStatements` takes text too).
  */
-export function addConstants(file: SourceFile, constants: readonly ConstantStructure[]): void {
-  // The blank line ts-morph puts before a variable statement that follows another kind of statement.
-  const previous = file.getStatementsWithComments().at(-1);
-  const { Node } = tsMorph;
-  const separate =
-    previous !== undefined && !Node.isVariableStatement(previous) && !Node.isCommentNode(previous);
-  file.addStatements((writer) => {
-    if (separate) writer.newLine();
-    for (const [index, constant] of constants.entries()) {
-      if (index > 0) writer.newLine();
-      for (const doc of constant.docs) writer.writeLine(`/** ${doc.replaceAll("*/", "* /")} */`);
-      writer.write(`export const ${constant.name}: ${constant.type} = `);
-      constant.initializer(writer);
-      writer.write(";");
-    }
-  });
+export interface ModuleSink {
+  addStatements(text: string): unknown;
 }
 
-/** Writes a JSON-compatible value as a TypeScript literal with sorted keys, so output never depends on input order. */
-export function writeValue(writer: CodeBlockWriter, value: unknown): void {
-  if (value === null || typeof value !== "object") {
-    writer.write(value === undefined ? "undefined" : JSON.stringify(value));
-    return;
+/** A module's text, as emitters add it. */
+export class ModuleText implements ModuleSink {
+  #text = "";
+
+  addStatements(text: string): this {
+    this.#text += text;
+    return this;
   }
-  if (Array.isArray(value)) {
-    if (value.length === 0) {
-      writer.write("[]");
-      return;
-    }
-    const simple = value.every((item) => item === null || typeof item !== "object");
-    if (simple && JSON.stringify(value).length < 80) {
-      writer.write(`[${value.map((item) => JSON.stringify(item)).join(", ")}]`);
-      return;
-    }
-    writer.write("[").newLine();
-    writer.indent(() => {
-      for (const item of value) {
-        writeValue(writer, item);
-        writer.write(",").newLine();
-      }
-    });
-    writer.write("]");
-    return;
+
+  getFullText(): string {
+    return this.#text;
   }
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, item]) => item !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (entries.length === 0) {
-    writer.write("{}");
-    return;
-  }
-  writer.write("{").newLine();
-  writer.indent(() => {
-    for (const [key, item] of entries) {
-      writer.write(/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : JSON.stringify(key)).write(": ");
-      writeValue(writer, item);
-      writer.write(",").newLine();
-    }
-  });
-  writer.write("}");
 }
 
 /**
@@ -125,11 +73,16 @@ let formatted = 0;
 
 /**
  * Indents declarations the way TypeScript's formatter does: json-schema-to-typescript writes them
- * flat when it is not asked to run prettier. Only these fragments need a formatting pass; the rest of
- * a generated file is printed indented, and formatting whole files cost most of a run.
+ * flat when it is not asked to run prettier. {@link indentDeclarations} does it for the shapes that
+ * tool writes; anything else goes through the formatter itself, loaded (about a second) only then.
  */
 export function formatDeclarations(code: string): string {
-  const { IndentationText, NewLineKind, Project, QuoteKind } = tsMorph;
+  return indentDeclarations(code) ?? formatWithCompiler(code);
+}
+
+/** Formats declarations with TypeScript's formatter (through ts-morph). */
+export function formatWithCompiler(code: string): string {
+  const { IndentationText, NewLineKind, Project, QuoteKind } = loadTsMorph();
   formatter ??= new Project({
     useInMemoryFileSystem: true,
     manipulationSettings: {
@@ -147,14 +100,42 @@ export function formatDeclarations(code: string): string {
   return text;
 }
 
-/** TypeScript declarations for a JSON Schema, named `name`, through json-schema-to-typescript. */
-export async function typesFromSchema(
+/** Makes TypeScript declarations for a JSON Schema, named `name`. */
+export type DeclarationMaker = (
   schema: object,
   name: string,
-  options: { keepTitles?: boolean } = {},
+  options?: { keepTitles?: boolean },
+) => Promise<string>;
+
+/** TypeScript declarations for a JSON Schema, named `name`, through json-schema-to-typescript. */
+export const typesFromSchema: DeclarationMaker = (schema, name, options = {}) =>
+  compileDeclarations(schema, name, options);
+
+/**
+ * A {@link typesFromSchema} that compiles each distinct schema, name and options once (for one run):
+ * families often share native bodies (the imported-model formats, a provider's variants), and
+ * json-schema-to-typescript takes milliseconds per schema.
+ */
+export function createDeclarationMaker(): DeclarationMaker {
+  const made = new Map<string, Promise<string>>();
+  return (schema, name, options = {}) => {
+    const key = JSON.stringify([name, options.keepTitles === true, schema]);
+    let declarations = made.get(key);
+    if (!declarations) {
+      declarations = compileDeclarations(schema, name, options);
+      made.set(key, declarations);
+    }
+    return declarations;
+  };
+}
+
+async function compileDeclarations(
+  schema: object,
+  name: string,
+  options: { keepTitles?: boolean },
 ): Promise<string> {
   const prepared = options.keepTitles ? schema : { ...(stripNestedTitles(schema) as object), title: name };
-  const { compile } = jsonSchemaToTypescript;
+  const { compile } = loadJsonSchemaToTypescript();
   const code = await compile(prepared as Parameters<typeof compile>[0], name, {
     bannerComment: "",
     format: false,

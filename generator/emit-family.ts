@@ -1,6 +1,12 @@
-import type { SourceFile } from "ts-morph";
 import type { FamilySpec, NativeSchemas } from "../generated/spec-types.js";
-import { addConstants, formatDeclarations, pascalCase, typesFromSchema, writeValue } from "./emit-common.js";
+import {
+  type DeclarationMaker,
+  formatDeclarations,
+  type ModuleSink,
+  pascalCase,
+  typesFromSchema,
+} from "./emit-common.js";
+import { printConstants, printTypeImport, printValue } from "./print-text.js";
 import { responseReadsOf } from "./response-reads.js";
 
 /** Names of the native body types, per key of `native`. */
@@ -45,18 +51,16 @@ export function descriptorOf(family: FamilySpec): Record<string, unknown> {
 }
 
 /** Fills `file` with the family module the runtime loads: native body types, params interface and descriptor. */
-export async function emitFamily(file: SourceFile, family: FamilySpec): Promise<void> {
-  file.addImportDeclaration({
-    isTypeOnly: true,
-    moduleSpecifier: "../../runtime/descriptor.js",
-    namedImports: ["FamilyDescriptor"],
-  });
-
+export async function emitFamily(
+  file: ModuleSink,
+  family: FamilySpec,
+  makeTypes: DeclarationMaker = typesFromSchema,
+): Promise<void> {
   const native = family.native ?? {};
   const keys = (Object.keys(nativeTypeNames) as (keyof NativeSchemas)[]).filter((key) => native[key]);
   const declarations = await Promise.all([
-    ...keys.map((key) => typesFromSchema(native[key] as object, nativeTypeNames[key])),
-    typesFromSchema(providerParamsSchema(family), paramsInterfaceName(family.family)),
+    ...keys.map((key) => makeTypes(native[key] as object, nativeTypeNames[key])),
+    makeTypes(providerParamsSchema(family), paramsInterfaceName(family.family)),
   ]);
   const documented = [
     ...keys.map((key, index) => [
@@ -68,39 +72,43 @@ export async function emitFamily(file: SourceFile, family: FamilySpec): Promise<
       declarations[keys.length],
     ],
   ];
-  // One formatting pass and one insertion for all of them: each insertion re-parses the file.
-  file.addStatements(formatDeclarations(documented.flat().join("\n")));
-
-  addConstants(file, [
-    {
-      name: "descriptor",
-      type: "FamilyDescriptor",
-      docs: [`What the runtime needs to call ${family.title}: mappings, param rules, codecs.`],
-      initializer: (writer) => writeValue(writer, descriptorOf(family)),
-    },
-  ]);
+  file.addStatements(
+    [
+      printTypeImport(["FamilyDescriptor"], "../../runtime/descriptor.js"),
+      `${formatDeclarations(documented.flat().join("\n"))}\n\n`,
+      printConstants([
+        {
+          name: "descriptor",
+          type: "FamilyDescriptor",
+          docs: [`What the runtime needs to call ${family.title}: mappings, param rules, codecs.`],
+          initializer: printValue(descriptorOf(family)),
+        },
+      ]),
+    ].join(""),
+  );
 }
 
 /**
  * Fills `file` with the family's native JSON Schemas (`generated/native-schemas/<family>.ts`). Only the
  * emulator loads them (to validate requests and complete answers); the runtime never does.
  */
-export function emitNativeSchemas(file: SourceFile, family: FamilySpec): void {
-  file.addImportDeclaration({
-    isTypeOnly: true,
-    moduleSpecifier: "../../runtime/descriptor.js",
-    namedImports: ["NativeSchemaSet"],
-  });
-  addConstants(file, [
-    {
-      name: "nativeSchemas",
-      type: "NativeSchemaSet",
-      docs: [
-        `JSON Schemas of the native bodies of ${family.title}; the emulator validates requests with them.`,
-      ],
-      initializer: (writer) => writeValue(writer, nativeSchemaSetOf(family)),
-    },
-  ]);
+export function emitNativeSchemas(file: ModuleSink, family: FamilySpec): void {
+  file.addStatements(
+    [
+      printTypeImport(["NativeSchemaSet"], "../../runtime/descriptor.js"),
+      "\n",
+      printConstants([
+        {
+          name: "nativeSchemas",
+          type: "NativeSchemaSet",
+          docs: [
+            `JSON Schemas of the native bodies of ${family.title}; the emulator validates requests with them.`,
+          ],
+          initializer: printValue(nativeSchemaSetOf(family)),
+        },
+      ]),
+    ].join(""),
+  );
 }
 
 /** The family's native schemas, with the models whose bodies differ from the family's under `models`. */

@@ -3,11 +3,10 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Project as MorphProject, SourceFile } from "ts-morph";
 import type { FamilySpec } from "../generated/spec-types.js";
-import { diff, tsMorph } from "./dependencies.js";
+import { loadDiff } from "./dependencies.js";
 import { emitCatalog, emitIndex, emitNativeSchemaIndex, emitParams } from "./emit-catalog.js";
-import { headerLines, typesFromSchema } from "./emit-common.js";
+import { createDeclarationMaker, headerLines, ModuleText, typesFromSchema } from "./emit-common.js";
 import { emitFamily, emitNativeSchemas } from "./emit-family.js";
 import { formatProblem, type LoadedSpec, loadSpecs, type SpecProblem, sortProblems } from "./load.js";
 import { assertGeneratorOwns } from "./output-folder.js";
@@ -35,19 +34,6 @@ function sha256(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-function createProject(): MorphProject {
-  const { IndentationText, NewLineKind, Project, QuoteKind } = tsMorph;
-  return new Project({
-    useInMemoryFileSystem: true,
-    manipulationSettings: {
-      indentationText: IndentationText.TwoSpaces,
-      newLineKind: NewLineKind.LineFeed,
-      quoteKind: QuoteKind.Double,
-      useTrailingCommas: true,
-    },
-  });
-}
-
 /** Generates every output file in memory. Nothing is written; a bad spec yields all its problems. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const displayRoot = options.displayRoot ?? process.cwd();
@@ -56,22 +42,22 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   if (problems.length > 0) return { ok: false, problems };
 
   const families = loaded.specs.map((spec) => spec.data as FamilySpec);
-  const project = createProject();
   const files = new Map<string, string>();
+  const makeTypes = createDeclarationMaker();
 
-  // Emitters print indented code, so there is no formatting pass over whole files (it was most of a run).
-  const emitted = (name: string, source: string, file: SourceFile) => {
+  // Emitters print indented code as text: no compiler is loaded, no formatting pass runs over whole files.
+  const emitted = (name: string, source: string, file: ModuleText) => {
     files.set(name, `${headerLines(source)}\n${file.getFullText()}`);
   };
   const familyFiles = await Promise.all(
     loaded.specs.map(async (spec) => {
-      const file = project.createSourceFile(`/out/families/${spec.name}.ts`);
+      const file = new ModuleText();
       const source = path
         .relative(displayRoot, path.resolve(displayRoot, spec.file))
         .split(path.sep)
         .join("/");
-      await emitFamily(file, spec.data as FamilySpec);
-      const schemas = project.createSourceFile(`/out/native-schemas/${spec.name}.ts`);
+      await emitFamily(file, spec.data as FamilySpec, makeTypes);
+      const schemas = new ModuleText();
       emitNativeSchemas(schemas, spec.data as FamilySpec);
       return { name: spec.name, source, file, schemas };
     }),
@@ -81,19 +67,19 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     emitted(`native-schemas/${name}.ts`, source, schemas);
   }
 
-  const schemaIndex = project.createSourceFile("/out/native-schemas/index.ts");
+  const schemaIndex = new ModuleText();
   emitNativeSchemaIndex(schemaIndex, families);
   emitted("native-schemas/index.ts", "specs/*.yaml", schemaIndex);
 
-  const catalog = project.createSourceFile("/out/catalog.ts");
+  const catalog = new ModuleText();
   emitCatalog(catalog, families);
   emitted("catalog.ts", "specs/*.yaml", catalog);
 
-  const index = project.createSourceFile("/out/index.ts");
+  const index = new ModuleText();
   emitIndex(index, families);
   emitted("index.ts", "specs/*.yaml", index);
 
-  const params = project.createSourceFile("/out/params.ts");
+  const params = new ModuleText();
   emitParams(params);
   emitted("params.ts", "generator/known-params.ts", params);
 
@@ -113,7 +99,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
 /** One trailing newline, no trailing spaces: outputs compare byte for byte. */
 function normalize(text: string): string {
-  return `${text.replace(/[ \t]+$/gm, "").trimEnd()}\n`;
+  // Most files have no trailing spaces; finding that out is much cheaper than a multiline replace
+  // (whose `$` is also before \r, U+2028 and U+2029).
+  const trimmed = /[ \t][\n\r\u2028\u2029]/.test(text) ? text.replace(/[ \t]+$/gm, "") : text;
+  return `${trimmed.trimEnd()}\n`;
 }
 
 async function buildManifest(specs: readonly LoadedSpec[], displayRoot: string): Promise<string> {
@@ -163,7 +152,7 @@ export async function diffAgainst(
     const actual = onDisk.get(name);
     if (expected === actual) continue;
     diffs.push(
-      diff.createTwoFilesPatch(
+      loadDiff().createTwoFilesPatch(
         `${label}/${name} (on disk)`,
         `${label}/${name} (from specs)`,
         actual ?? "",

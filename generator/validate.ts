@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Ajv2020 as Ajv, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import type { FamilySpec, ParamRule, ParamTable, PromptTemplate } from "../generated/spec-types.js";
-import { Ajv2020, addFormats } from "./dependencies.js";
+import { loadAjv, loadStandaloneCode, packageVersion, requireFile } from "./dependencies.js";
 import {
   converseRequestSchema,
   openAIParams,
@@ -26,20 +29,22 @@ export const schemaPath = new URL(
 interface CompiledSchema {
   readonly root: JsonSchema;
   readonly validate: ValidateFunction;
-  /** Validates parts of the schema (a lone oneOf branch is not a strict schema on its own). */
-  readonly lenient: Ajv;
+  /** Validates parts of the schema (a lone oneOf branch is not a strict schema on its own); made on first use. */
+  lenient?: Ajv;
 }
 
 let compiled: CompiledSchema | undefined;
 
-function createAjv(strict: boolean): Ajv {
+function createAjv(strict: boolean, code: { source?: boolean } = {}): Ajv {
   // `verbose` keeps each error's data and schema, which explainCombinator re-validates.
+  const { Ajv2020, addFormats } = loadAjv();
   const ajv = new Ajv2020({
     allErrors: true,
     strict,
     strictRequired: false,
     allowUnionTypes: true,
     verbose: true,
+    code,
   });
   addFormats(ajv);
   ajv.addKeyword({ keyword: "tsType", schemaType: "string" });
@@ -48,16 +53,63 @@ function createAjv(strict: boolean): Ajv {
 
 function compileSchema(): CompiledSchema {
   if (compiled) return compiled;
-  const root = JSON.parse(readFileSync(schemaPath, "utf8")) as JsonSchema;
-  compiled = { root, validate: createAjv(true).compile(root), lenient: createAjv(false) };
+  const text = readFileSync(schemaPath, "utf8");
+  const root = JSON.parse(text) as JsonSchema;
+  compiled = { root, validate: loadSpecValidator(root, text, validatorCacheDir) };
   return compiled;
+}
+
+/** Where the spec validator's compiled code is kept between runs. */
+const validatorCacheDir = fileURLToPath(new URL("../../node_modules/.cache/bedrock-forge/", schemaPath));
+
+/**
+ * The spec schema's validator. ajv takes about 0.3 s to compile it, so its code (ajv's standalone
+ * code, which `require`s ajv's and ajv-formats' runtime) is kept in `node_modules/.cache`, named by a
+ * hash of the schema, of ajv's and ajv-formats' versions and of how `createAjv` sets ajv up; a later run
+ * loads it instead. The cache is only a shortcut: when it cannot be read or written, the schema is
+ * compiled as before.
+ */
+export function loadSpecValidator(root: JsonSchema, schemaText: string, cacheDir: string): ValidateFunction {
+  const key = createHash("sha256")
+    .update(schemaText)
+    .update(`\0${packageVersion("ajv")}\0${packageVersion("ajv-formats")}\0${createAjv.toString()}`)
+    .digest("hex")
+    .slice(0, 32);
+  const file = path.join(cacheDir, `spec-validator-${key}.cjs`);
+  try {
+    const loaded = requireFile(file);
+    if (typeof loaded === "function") return loaded as ValidateFunction;
+  } catch {
+    // Not built yet (or unreadable): compile below.
+  }
+  const ajv = createAjv(true, { source: true });
+  const validate = ajv.compile(root);
+  keepValidatorCode(file, loadStandaloneCode()(ajv, validate));
+  return validate;
+}
+
+/** Writes a validator's code whole (a rename) for the next run; a failure only means compiling again then. */
+function keepValidatorCode(file: string, code: string): void {
+  const staging = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(staging, code);
+    renameSync(staging, file);
+  } catch {
+    try {
+      rmSync(staging, { force: true });
+    } catch {
+      // Nothing was written.
+    }
+  }
 }
 
 /** Errors of `data` against a part of the spec schema (its `$ref`s resolve against the whole schema's `$defs`). */
 function validatePart(part: JsonSchema, data: unknown): ErrorObject[] {
-  const { lenient, root } = compileSchema();
+  const schema = compileSchema();
+  schema.lenient ??= createAjv(false);
   const { $id: _id, $schema: _schema, ...rest } = part;
-  const validate = lenient.compile({ ...rest, $defs: root.$defs });
+  const validate = schema.lenient.compile({ ...rest, $defs: schema.root.$defs });
   validate(data);
   return [...(validate.errors ?? [])];
 }

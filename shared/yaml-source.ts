@@ -55,10 +55,10 @@ export type YamlParseResult =
 export function parseYamlSource(file: string, text: string, limits: YamlLimits): YamlParseResult {
   const tooLarge = checkSize(file, text, limits.maxBytes);
   if (tooLarge) return { problem: tooLarge };
-  const tooDeep = checkDepth(file, text, limits.maxDepth);
-  if (tooDeep) return { problem: tooDeep };
   const lineCounter = new yaml.LineCounter();
-  const document = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const parsed = parseDocumentWithinDepth(text, limits.maxDepth, lineCounter);
+  if (typeof parsed === "number") return { problem: depthProblem(file, text, parsed, limits.maxDepth) };
+  const document = parsed;
   const source: YamlSource = { file, document, lineCounter };
   const first = document.errors[0];
   if (first) {
@@ -70,6 +70,58 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
     problemAtOffset(source, warning.pos[0], yamlMessage(warning.message)),
   );
   return { source, warnings };
+}
+
+/** Thrown inside the token stream to stop a parse at the offset where the text nests too deep. */
+class TooDeep {
+  constructor(readonly offset: number) {}
+}
+
+/**
+ * `yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })`, measuring the
+ * nesting depth on the lexer's tokens as they reach the parser (one lexing pass, not a second one before
+ * it): returns the offset where the text first nests deeper than `maxDepth` instead, before the
+ * composer (which recurses) has seen the document.
+ */
+function parseDocumentWithinDepth(
+  text: string,
+  maxDepth: number,
+  lineCounter: LineCounter,
+): Document.Parsed | number {
+  const measure = createDepthMeter(maxDepth);
+  const parser = new yaml.Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0);
+  function* tokens() {
+    for (const lexeme of new yaml.Lexer().lex(text)) {
+      const tooDeep = measure(lexeme);
+      if (tooDeep !== undefined) throw new TooDeep(tooDeep);
+      yield* parser.next(lexeme);
+    }
+    yield* parser.end();
+  }
+  const composer = new yaml.Composer({ lineCounter, prettyErrors: false, uniqueKeys: true });
+  let document: Document.Parsed | undefined;
+  try {
+    for (const composed of composer.compose(tokens(), true, text.length)) {
+      if (!document) document = composed;
+      else {
+        // As parseDocument reports a second document.
+        document.errors.push(
+          new yaml.YAMLParseError(
+            [composed.range[0], composed.range[1]],
+            "MULTIPLE_DOCS",
+            "Source contains multiple documents; please use YAML.parseAllDocuments()",
+          ),
+        );
+        break;
+      }
+    }
+  } catch (error) {
+    if (error instanceof TooDeep) return error.offset;
+    throw error;
+  }
+  // compose(…, true) always ends with a document, an empty one at the least.
+  return document!;
 }
 
 /** The document as plain data; unresolved aliases and alias bombs (only seen here) become a problem at the alias. */
@@ -189,9 +241,7 @@ function checkSize(file: string, text: string, maxBytes: number): YamlReadProble
   };
 }
 
-function checkDepth(file: string, text: string, maxDepth: number): YamlReadProblem | undefined {
-  const offset = measureYamlDepth(text, maxDepth);
-  if (offset === undefined) return undefined;
+function depthProblem(file: string, text: string, offset: number, maxDepth: number): YamlReadProblem {
   let line = 1;
   let lineStart = 0;
   for (
@@ -211,10 +261,24 @@ const zeroWidthTokens: ReadonlySet<string> = new Set(["\u0002", "\u001f", "\u001
 /**
  * The offset where a YAML text first nests deeper than `maxDepth`, or undefined. Measured on the lexer's
  * tokens (the lexer is iterative; the composer behind `parseDocument` recurses and overflows the stack on
- * deep input): open flow brackets, plus block levels kept as a stack of indentation columns, where each
- * `- ` or `? ` indicator opens a level at its own column and a line's content one at its column.
+ * deep input): see {@link createDepthMeter}.
  */
 export function measureYamlDepth(text: string, maxDepth: number): number | undefined {
+  const measure = createDepthMeter(maxDepth);
+  for (const token of new yaml.Lexer().lex(text)) {
+    const tooDeep = measure(token);
+    if (tooDeep !== undefined) return tooDeep;
+  }
+  return undefined;
+}
+
+/**
+ * A depth meter fed the lexer's tokens of one text in order; it returns the offset of the first token
+ * that nests deeper than `maxDepth` (undefined before). Depth is open flow brackets, plus block levels
+ * kept as a stack of indentation columns, where each `- ` or `? ` indicator opens a level at its own
+ * column and a line's content one at its column.
+ */
+function createDepthMeter(maxDepth: number): (token: string) => number | undefined {
   const indents: number[] = [];
   let flow = 0;
   let offset = 0;
@@ -232,23 +296,23 @@ export function measureYamlDepth(text: string, maxDepth: number): number | undef
     lineOpened = false;
     column = 0;
   };
-  for (const token of new yaml.Lexer().lex(text)) {
-    if (zeroWidthTokens.has(token)) continue;
+  return (token) => {
+    if (zeroWidthTokens.has(token)) return undefined;
     const start = offset;
     offset += token.length;
     if (token === "\n" || token === "\r\n") {
       closeLine();
-      continue;
+      return undefined;
     }
     if (lineStart && flow === 0) {
       if (/^[ \t]+$/.test(token)) {
         column += token.length;
-        continue;
+        return undefined;
       }
       if (token === "-" || token === "?") {
         openLevel(column);
         column += token.length;
-        continue;
+        return undefined;
       }
       // A comment opens nothing; block scalar text (it starts with its indentation) belongs to its key's level.
       if (!token.startsWith("#") && !/^\s/.test(token)) openLevel(column);
@@ -258,7 +322,6 @@ export function measureYamlDepth(text: string, maxDepth: number): number | undef
     else if (token === "]" || token === "}") flow = Math.max(0, flow - 1);
     // A multi-line scalar (block, quoted or plain) may end its last line itself.
     if (token.length > 1 && token.endsWith("\n")) closeLine();
-    if (indents.length + flow > maxDepth) return start;
-  }
-  return undefined;
+    return indents.length + flow > maxDepth ? start : undefined;
+  };
 }
