@@ -5,7 +5,14 @@ import {
   type InvokeModelCommandOutput,
 } from "@aws-sdk/client-bedrock-runtime";
 import { mapBedrockError, ResponseParseError } from "./errors.js";
-import { type CarriedCallOptions, callOptionsKey, responseHeadersKey, signalCarrier } from "./instrument.js";
+import {
+  type CarriedCallOptions,
+  callOptionsKey,
+  middlewaresOfClient,
+  responseHeadersKey,
+  signalCarrier,
+} from "./instrument.js";
+import { leanOperationOf, sendLean } from "./lean-send.js";
 
 /** What every operation call carries besides its request: the SDK client, transport options, policy switches. */
 export interface OperationCall {
@@ -62,10 +69,11 @@ export async function sendCommand(
   }
   const carrier = signalCarrier(client);
   try {
-    const sent =
-      carrier || !signal
-        ? client.send(command as never)
-        : client.send(command as never, { abortSignal: signal });
+    const sent = carrier
+      ? sendOnOwnClient(client, command, signal)
+      : signal
+        ? client.send(command as never, { abortSignal: signal })
+        : client.send(command as never);
     // A client that retries may be waiting between attempts when the signal fires: end the call at once.
     return await (signal && carrier?.retries ? abortable(sent, signal) : sent);
   } catch (error) {
@@ -75,6 +83,26 @@ export async function sendCommand(
   } finally {
     if (timer) clearTimeout(timer);
   }
+}
+
+/** A command on a client bedrock-forge made: Converse and InvokeModel take the lean path (lean-send.ts). */
+function sendOnOwnClient(
+  client: BedrockRuntimeClient,
+  command: AnyCommand,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  const operation = leanOperationOf(command);
+  const middlewares = operation && middlewaresOfClient(client);
+  if (!operation || !middlewares) return client.send(command as never);
+  const carried = (command as Record<symbol, CarriedCallOptions | undefined>)[callOptionsKey];
+  return sendLean(
+    client,
+    operation,
+    (command as { input: object }).input,
+    carried ? { [callOptionsKey]: carried } : {},
+    signal,
+    middlewares as never,
+  );
 }
 
 function hasEntries(record: Readonly<Record<string, string>> | undefined): boolean {
