@@ -39,13 +39,26 @@ export function signalCarrier(client: BedrockRuntimeClient): { readonly retries:
   return signalCarriers.get(client);
 }
 
-/** The call's extra headers, added in the build step (before signing, so they are signed). */
-const extraHeadersMiddleware = (next: Handler) => (args: Arguments) => {
+/** Adds the call's extra headers (carried on the arguments) to the request, lower-cased. */
+export function addExtraHeaders(args: Arguments): void {
   const headers = (args as Carrier)[callOptionsKey]?.headers;
   if (headers) {
     const request = args.request as { headers?: Record<string, string> };
     if (request.headers) for (const name in headers) request.headers[name.toLowerCase()] = headers[name]!;
   }
+}
+
+/** Keeps a response's headers on the command output (non-enumerable, under `responseHeadersKey`). */
+export function keepResponseHeaders(result: { output: unknown; response: unknown }): void {
+  const headers = (result.response as { headers?: Record<string, string> } | undefined)?.headers;
+  if (headers && result.output && typeof result.output === "object") {
+    Object.defineProperty(result.output, responseHeadersKey, { value: headers, enumerable: false });
+  }
+}
+
+/** The call's extra headers, added in the build step (before signing, so they are signed). */
+const extraHeadersMiddleware = (next: Handler) => (args: Arguments) => {
+  addExtraHeaders(args);
   return next(args);
 };
 
@@ -58,20 +71,15 @@ const responseHeadersMiddleware = (next: Handler) => async (args: Arguments) => 
   if (signal && args.request && typeof args.request === "object")
     (args.request as Record<symbol, unknown>)[requestSignalKey] = signal;
   const result = await next(args);
-  const headers = (result.response as { headers?: Record<string, string> } | undefined)?.headers;
-  if (headers && result.output && typeof result.output === "object") {
-    Object.defineProperty(result.output, responseHeadersKey, { value: headers, enumerable: false });
-  }
+  keepResponseHeaders(result);
   return result;
 };
 
 type Arguments = { request?: unknown; input?: unknown } & Record<string | symbol, unknown>;
 type Handler = (args: Arguments) => Promise<{ output: unknown; response: unknown }>;
 
-/** bedrock-forge's middlewares of a client it instrumented, for the lean call path (lean-send.ts). */
+/** bedrock-forge's user-agent middleware of a client it instrumented, for the lean call path (lean-send.ts). */
 export interface ClientMiddlewares {
-  readonly extraHeaders: typeof extraHeadersMiddleware;
-  readonly responseHeaders: typeof responseHeadersMiddleware;
   userAgent?: (next: Handler, context: object) => Handler;
 }
 
@@ -91,10 +99,7 @@ export function middlewaresOfClient(client: BedrockRuntimeClient): ClientMiddlew
 export function instrumentClient(client: BedrockRuntimeClient): BedrockRuntimeClient {
   if (instrumented.has(client)) return client;
   instrumented.add(client);
-  clientMiddlewares.set(client, {
-    extraHeaders: extraHeadersMiddleware,
-    responseHeaders: responseHeadersMiddleware,
-  });
+  clientMiddlewares.set(client, {});
   client.middlewareStack.add(extraHeadersMiddleware as never, {
     step: "build",
     name: "bedrockForgeExtraHeaders",

@@ -30,12 +30,11 @@ import {
   InvokeModel$,
   InvokeModelCommand,
 } from "@aws-sdk/client-bedrock-runtime";
-import { getHostHeaderPlugin, getRecursionDetectionPlugin } from "@aws-sdk/core/client";
+import { getRecursionDetectionPlugin } from "@aws-sdk/core/client";
 import { httpSigningMiddleware } from "@smithy/core";
 import { getEndpointFromInstructions, toEndpointV1 } from "@smithy/core/endpoints";
-import { getContentLengthPlugin } from "@smithy/core/protocols";
 import { getRetryPlugin } from "@smithy/core/retry";
-import type { HttpResponse } from "@smithy/protocol-http";
+import type { HttpRequest, HttpResponse } from "@smithy/protocol-http";
 import type {
   EndpointV2,
   HandlerExecutionContext,
@@ -46,6 +45,7 @@ import type {
   IdentityProvider,
 } from "@smithy/types";
 import { SMITHY_CONTEXT_KEY } from "@smithy/types";
+import { addExtraHeaders, keepResponseHeaders } from "./instrument.js";
 
 /** A middleware of any step, as the SDK's plugins add them (`(next, context) => handler`). */
 type AnyMiddleware = (next: AnyHandler, context: HandlerExecutionContext) => AnyHandler;
@@ -75,14 +75,9 @@ export function leanOperationOf(command: object): LeanOperation | undefined {
   return undefined;
 }
 
-/** bedrock-forge's own middlewares, placed where the client's stack has them. */
+/** bedrock-forge's own user-agent middleware (build step, last), when the client has it. */
 export interface ForgeMiddlewares {
-  /** build step: the call's extra headers (before signing). */
-  readonly extraHeaders: AnyMiddleware;
-  /** build step, last: the user agent. */
-  readonly userAgent: AnyMiddleware | undefined;
-  /** deserialize step, outermost: the response headers kept on the output. */
-  readonly responseHeaders: AnyMiddleware;
+  readonly userAgent?: AnyMiddleware | undefined;
 }
 
 /** What a call needs that depends only on the client and the operation: resolved once. */
@@ -155,6 +150,29 @@ function identityProviderFor(
   } as never);
 }
 
+/**
+ * The SDK's content-length step: the body's length when the request has a body and no content-length
+ * header yet (a body whose length cannot be told is sent without one).
+ */
+function setContentLength(request: HttpRequest, bodyLength: (body: unknown) => number | undefined): void {
+  if (!request.body) return;
+  for (const name in request.headers) if (name.toLowerCase() === "content-length") return;
+  try {
+    const length = bodyLength(request.body);
+    if (length != null) request.headers["content-length"] = String(length);
+  } catch {
+    // As in the SDK: no content-length when the body's length cannot be computed.
+  }
+}
+
+/**
+ * The SDK's recursion-detection step only ever adds headers inside AWS Lambda (the function's X-Ray
+ * trace id, or the trace context of Lambda's invoke store), so it runs only there.
+ */
+function insideLambda(): boolean {
+  return process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined || "awslambda" in globalThis;
+}
+
 /** The response headers' request id, as the SDK reads it for `$metadata` when an error lacks one. */
 function headerMatching(headers: Record<string, string>, pattern: RegExp): string | undefined {
   for (const name in headers) if (pattern.test(name)) return headers[name];
@@ -179,15 +197,27 @@ function serdeMiddlewares(
   const endpointV1 = toEndpointV1(endpoint);
   const serdeContext = { ...config, endpoint: async () => endpointV1 };
   const protocol = config.protocol;
-  const serializer: AnyMiddleware = (next) => async (args) =>
-    next({ ...args, request: await protocol.serializeRequest(schema, args.input, serdeContext) });
+  const bodyLength = config.bodyLengthChecker as (body: unknown) => number | undefined;
+  const serializer: AnyMiddleware = (next) => async (args) => {
+    const request = (await protocol.serializeRequest(schema, args.input, serdeContext)) as HttpRequest;
+    const built = { ...args, request };
+    // The build step of the client's stack, in its order: content length, extra headers, host.
+    setContentLength(request, bodyLength);
+    addExtraHeaders(built);
+    if (!request.headers.host)
+      request.headers.host = request.port != null ? `${request.hostname}:${request.port}` : request.hostname;
+    return next(built);
+  };
   const deserializer: AnyMiddleware = (next) => async (args) => {
     const { response } = await next(args);
+    let result: { output: unknown; response: unknown };
     try {
-      return { response, output: await protocol.deserializeResponse(schema, serdeContext, response) };
+      result = { response, output: await protocol.deserializeResponse(schema, serdeContext, response) };
     } catch (error) {
       throw decorateDeserializationError(error, response as HttpResponse);
     }
+    keepResponseHeaders(result);
+    return result;
   };
   return [serializer, deserializer];
 }
@@ -254,14 +284,10 @@ async function createPlan(
       signer: scheme.signer,
       serializer: serde[0]!,
       middlewares: [
-        ...middlewaresOf(getContentLengthPlugin(client.config as never)),
-        forge.extraHeaders,
-        ...middlewaresOf(getHostHeaderPlugin(client.config as never)),
-        ...middlewaresOf(getRecursionDetectionPlugin(client.config as never)),
+        ...(insideLambda() ? middlewaresOf(getRecursionDetectionPlugin(client.config as never)) : []),
         ...(forge.userAgent ? [forge.userAgent] : []),
         ...middlewaresOf(getRetryPlugin(client.config as never)),
         httpSigningMiddleware(client.config) as unknown as AnyMiddleware,
-        forge.responseHeaders,
         serde[1]!,
       ],
     };

@@ -56,11 +56,17 @@ export async function sendCommand(
   model: string,
 ): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
+  let unlink: (() => void) | undefined;
   let signal = options.signal;
   if (options.timeout !== undefined && options.timeout > 0) {
     const timeoutController = new AbortController();
     timer = setTimeout(() => timeoutController.abort(new TimeoutAbort(options.timeout!)), options.timeout);
-    signal = signal ? AbortSignal.any([signal, timeoutController.signal]) : timeoutController.signal;
+    if (signal && (options.streaming || !leanOperationOf(command)))
+      signal = AbortSignal.any([signal, timeoutController.signal]);
+    else {
+      if (signal) unlink = followAbort(timeoutController, signal);
+      signal = timeoutController.signal;
+    }
   }
   const headers = hasEntries(options.headers) ? options.headers : undefined;
   if (signal || headers) {
@@ -82,7 +88,25 @@ export async function sendCommand(
     throw mapBedrockError(error, { model });
   } finally {
     if (timer) clearTimeout(timer);
+    unlink?.();
   }
+}
+
+/**
+ * Aborts `controller` when `outer` fires, with its reason, until the returned function is called. For a
+ * unary Converse or InvokeModel call, whose answer is read whole before `sendCommand` returns: cheaper than `AbortSignal.any`
+ * (which keeps the combined signal linked to its sources for as long as either lives), and the same to
+ * the call. A stream keeps `AbortSignal.any`, since the caller's signal must still end it after the
+ * response has started.
+ */
+function followAbort(controller: AbortController, outer: AbortSignal): () => void {
+  if (outer.aborted) {
+    controller.abort(outer.reason);
+    return () => {};
+  }
+  const onAbort = () => controller.abort(outer.reason);
+  outer.addEventListener("abort", onAbort, { once: true });
+  return () => outer.removeEventListener("abort", onAbort);
 }
 
 /** A command on a client bedrock-forge made: Converse and InvokeModel take the lean path (lean-send.ts). */
