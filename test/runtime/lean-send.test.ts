@@ -103,7 +103,7 @@ const converseBody = {
   additionalModelResponseFields: { stop_sequence: null },
 };
 
-function converseAnswer(requestId = randomUUID()): Answer {
+function converseAnswer(requestId: string = randomUUID()): Answer {
   return {
     status: 200,
     headers: { "content-type": "application/json", "x-amzn-requestid": requestId },
