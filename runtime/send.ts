@@ -74,14 +74,18 @@ export async function sendCommand(
     (command as Record<symbol, CarriedCallOptions>)[callOptionsKey] = carried;
   }
   const carrier = signalCarrier(client);
+  const lean = carrier ? leanOperationOf(command) : undefined;
   try {
-    const sent = carrier
-      ? sendOnOwnClient(client, command, signal)
-      : signal
-        ? client.send(command as never, { abortSignal: signal })
-        : client.send(command as never);
-    // A client that retries may be waiting between attempts when the signal fires: end the call at once.
-    return await (signal && carrier?.retries ? abortable(sent, signal) : sent);
+    const sent = lean
+      ? sendLeanCommand(client, lean, command, signal)
+      : carrier
+        ? client.send(command as never)
+        : signal
+          ? client.send(command as never, { abortSignal: signal })
+          : client.send(command as never);
+    // A client that retries may be waiting between attempts when the signal fires: end the call at once
+    // (the lean path gives the signal to the SDK's retry step, which ends its wait itself).
+    return await (signal && carrier?.retries && !lean ? abortable(sent, signal) : sent);
   } catch (error) {
     if (signal?.aborted && signal.reason instanceof TimeoutAbort)
       throw mapBedrockError(signal.reason, { model });
@@ -109,15 +113,13 @@ function followAbort(controller: AbortController, outer: AbortSignal): () => voi
   return () => outer.removeEventListener("abort", onAbort);
 }
 
-/** A command on a client bedrock-forge made: Converse and InvokeModel take the lean path (lean-send.ts). */
-function sendOnOwnClient(
+/** Converse or InvokeModel on a client bedrock-forge made: the lean path (lean-send.ts). */
+function sendLeanCommand(
   client: BedrockRuntimeClient,
+  operation: NonNullable<ReturnType<typeof leanOperationOf>>,
   command: AnyCommand,
   signal: AbortSignal | undefined,
 ): Promise<unknown> {
-  const operation = leanOperationOf(command);
-  const middlewares = operation && middlewaresOfClient(client);
-  if (!operation || !middlewares) return client.send(command as never);
   const carried = (command as Record<symbol, CarriedCallOptions | undefined>)[callOptionsKey];
   return sendLean(
     client,
@@ -125,7 +127,7 @@ function sendOnOwnClient(
     (command as { input: object }).input,
     carried ? { [callOptionsKey]: carried } : {},
     signal,
-    middlewares as never,
+    middlewaresOfClient(client) ?? {},
   );
 }
 
