@@ -45,9 +45,11 @@ type AnyCommand = object;
  * Sends one SDK command with the caller's signal, timeout and extra headers; any failure comes
  * back as the project's typed error. Extra headers are added before signing, so they are signed.
  *
- * Signal and headers travel on the command object, read by the client's own middlewares
- * (instrument.ts): `send` gets no options, so a client made by bedrock-forge uses its cached
- * middleware stack. A client passed in by the caller gets the signal through `send` options as usual.
+ * On a client bedrock-forge made, Converse and InvokeModel take the lean path (lean-send.ts: the SDK's
+ * own parts with the per-client work done once); other commands travel with their signal and headers on
+ * the command object, read by the client's own middlewares (instrument.ts), so `send` gets no options
+ * and the client uses its cached middleware stack. A client passed in by the caller gets everything
+ * through `client.send` with the signal in its options, as usual.
  */
 export async function sendCommand(
   client: BedrockRuntimeClient,
