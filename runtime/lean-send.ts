@@ -24,8 +24,9 @@
  * 1000 calls, this 2-core machine under other load): `client.send` on the same client (already with a
  * cached middleware stack, user agent and signer) 250–285 µs, this path 170–180 µs, about 30% less. What is
  * left is the SDK's parts themselves: SigV4 signing about 45 µs, the protocol's serde about 25 µs, the
- * retry step about 15 µs. In the proxy (`npm run bench:proxy`) the CPU per unary request fell from 1.34 ms
- * to about 1.0 ms; see BENCHMARKS.md for the published run.
+ * retry step about 15 µs. In `npm run bench:proxy` the proxy's CPU per unary request went from 0.55× to
+ * 0.47–0.52× Portkey's, its throughput at concurrency 16 from 1.98× to 2.02–2.35×, and its added unary p50
+ * from 0.57× to 0.51–0.52× (three runs; absolute times on this machine vary by 30% between runs).
  *
  * Kept on purpose: the SDK's schema serde (blobs as bytes, documents read with the SDK's number reviver,
  * unknown union members as `$unknown`) rather than JSON.stringify/JSON.parse, which would save about 20 µs
