@@ -39,6 +39,57 @@ export function signalCarrier(client: BedrockRuntimeClient): { readonly retries:
   return signalCarriers.get(client);
 }
 
+/** Adds the call's extra headers (carried on the arguments) to the request, lower-cased. */
+export function addExtraHeaders(args: Arguments): void {
+  const headers = (args as Carrier)[callOptionsKey]?.headers;
+  if (headers) {
+    const request = args.request as { headers?: Record<string, string> };
+    if (request.headers) for (const name in headers) request.headers[name.toLowerCase()] = headers[name]!;
+  }
+}
+
+/** Keeps a response's headers on the command output (non-enumerable, under `responseHeadersKey`). */
+export function keepResponseHeaders(result: { output: unknown; response: unknown }): void {
+  const headers = (result.response as { headers?: Record<string, string> } | undefined)?.headers;
+  if (headers && result.output && typeof result.output === "object") {
+    Object.defineProperty(result.output, responseHeadersKey, { value: headers, enumerable: false });
+  }
+}
+
+/** The call's extra headers, added in the build step (before signing, so they are signed). */
+const extraHeadersMiddleware = (next: Handler) => (args: Arguments) => {
+  addExtraHeaders(args);
+  return next(args);
+};
+
+/**
+ * Outermost in the deserialize step: the call's abort signal onto the signed request, and each
+ * response's headers kept on the command output.
+ */
+const responseHeadersMiddleware = (next: Handler) => async (args: Arguments) => {
+  const signal = (args as Carrier)[callOptionsKey]?.signal;
+  if (signal && args.request && typeof args.request === "object")
+    (args.request as Record<symbol, unknown>)[requestSignalKey] = signal;
+  const result = await next(args);
+  keepResponseHeaders(result);
+  return result;
+};
+
+type Arguments = { request?: unknown; input?: unknown } & Record<string | symbol, unknown>;
+type Handler = (args: Arguments) => Promise<{ output: unknown; response: unknown }>;
+
+/** bedrock-forge's user-agent middleware of a client it instrumented, for the lean call path (lean-send.ts). */
+export interface ClientMiddlewares {
+  userAgent?: (next: Handler, context: object) => Handler;
+}
+
+const clientMiddlewares = new WeakMap<BedrockRuntimeClient, ClientMiddlewares>();
+
+/** The middlewares `instrumentClient` (and `useCachedUserAgent`) gave a client, if it was instrumented. */
+export function middlewaresOfClient(client: BedrockRuntimeClient): ClientMiddlewares | undefined {
+  return clientMiddlewares.get(client);
+}
+
 /**
  * Adds bedrock-forge's client-level middlewares. Idempotent.
  * - build: the call's extra headers, added before signing (so they are signed);
@@ -48,30 +99,15 @@ export function signalCarrier(client: BedrockRuntimeClient): { readonly retries:
 export function instrumentClient(client: BedrockRuntimeClient): BedrockRuntimeClient {
   if (instrumented.has(client)) return client;
   instrumented.add(client);
-  client.middlewareStack.add(
-    (next) => (args) => {
-      const headers = (args as Carrier)[callOptionsKey]?.headers;
-      if (headers) {
-        const request = args.request as { headers?: Record<string, string> };
-        if (request.headers) for (const name in headers) request.headers[name.toLowerCase()] = headers[name]!;
-      }
-      return next(args);
-    },
-    { step: "build", name: "bedrockForgeExtraHeaders" },
-  );
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const signal = (args as Carrier)[callOptionsKey]?.signal;
-      if (signal && args.request && typeof args.request === "object")
-        (args.request as Record<symbol, unknown>)[requestSignalKey] = signal;
-      const result = await next(args);
-      const headers = (result.response as { headers?: Record<string, string> } | undefined)?.headers;
-      if (headers && result.output && typeof result.output === "object") {
-        Object.defineProperty(result.output, responseHeadersKey, { value: headers, enumerable: false });
-      }
-      return result;
-    },
-    { step: "deserialize", name: "bedrockForgeResponseHeaders", priority: "high" },
-  );
+  clientMiddlewares.set(client, {});
+  client.middlewareStack.add(extraHeadersMiddleware as never, {
+    step: "build",
+    name: "bedrockForgeExtraHeaders",
+  });
+  client.middlewareStack.add(responseHeadersMiddleware as never, {
+    step: "deserialize",
+    name: "bedrockForgeResponseHeaders",
+    priority: "high",
+  });
   return client;
 }

@@ -5,7 +5,14 @@ import {
   type InvokeModelCommandOutput,
 } from "@aws-sdk/client-bedrock-runtime";
 import { mapBedrockError, ResponseParseError } from "./errors.js";
-import { type CarriedCallOptions, callOptionsKey, responseHeadersKey, signalCarrier } from "./instrument.js";
+import {
+  type CarriedCallOptions,
+  callOptionsKey,
+  middlewaresOfClient,
+  responseHeadersKey,
+  signalCarrier,
+} from "./instrument.js";
+import { leanOperationOf, sendLean } from "./lean-send.js";
 
 /** What every operation call carries besides its request: the SDK client, transport options, policy switches. */
 export interface OperationCall {
@@ -38,9 +45,11 @@ type AnyCommand = object;
  * Sends one SDK command with the caller's signal, timeout and extra headers; any failure comes
  * back as the project's typed error. Extra headers are added before signing, so they are signed.
  *
- * Signal and headers travel on the command object, read by the client's own middlewares
- * (instrument.ts): `send` gets no options, so a client made by bedrock-forge uses its cached
- * middleware stack. A client passed in by the caller gets the signal through `send` options as usual.
+ * On a client bedrock-forge made, Converse and InvokeModel take the lean path (lean-send.ts: the SDK's
+ * own parts with the per-client work done once); other commands travel with their signal and headers on
+ * the command object, read by the client's own middlewares (instrument.ts), so `send` gets no options
+ * and the client uses its cached middleware stack. A client passed in by the caller gets everything
+ * through `client.send` with the signal in its options, as usual.
  */
 export async function sendCommand(
   client: BedrockRuntimeClient,
@@ -49,11 +58,17 @@ export async function sendCommand(
   model: string,
 ): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
+  let unlink: (() => void) | undefined;
   let signal = options.signal;
   if (options.timeout !== undefined && options.timeout > 0) {
     const timeoutController = new AbortController();
     timer = setTimeout(() => timeoutController.abort(new TimeoutAbort(options.timeout!)), options.timeout);
-    signal = signal ? AbortSignal.any([signal, timeoutController.signal]) : timeoutController.signal;
+    if (signal && (options.streaming || !leanOperationOf(command)))
+      signal = AbortSignal.any([signal, timeoutController.signal]);
+    else {
+      if (signal) unlink = followAbort(timeoutController, signal);
+      signal = timeoutController.signal;
+    }
   }
   const headers = hasEntries(options.headers) ? options.headers : undefined;
   if (signal || headers) {
@@ -61,20 +76,61 @@ export async function sendCommand(
     (command as Record<symbol, CarriedCallOptions>)[callOptionsKey] = carried;
   }
   const carrier = signalCarrier(client);
+  const lean = carrier ? leanOperationOf(command) : undefined;
   try {
-    const sent =
-      carrier || !signal
+    const sent = lean
+      ? sendLeanCommand(client, lean, command, signal)
+      : carrier
         ? client.send(command as never)
-        : client.send(command as never, { abortSignal: signal });
-    // A client that retries may be waiting between attempts when the signal fires: end the call at once.
-    return await (signal && carrier?.retries ? abortable(sent, signal) : sent);
+        : signal
+          ? client.send(command as never, { abortSignal: signal })
+          : client.send(command as never);
+    // A client that retries may be waiting between attempts when the signal fires: end the call at once
+    // (the lean path gives the signal to the SDK's retry step, which ends its wait itself).
+    return await (signal && carrier?.retries && !lean ? abortable(sent, signal) : sent);
   } catch (error) {
     if (signal?.aborted && signal.reason instanceof TimeoutAbort)
       throw mapBedrockError(signal.reason, { model });
     throw mapBedrockError(error, { model });
   } finally {
     if (timer) clearTimeout(timer);
+    unlink?.();
   }
+}
+
+/**
+ * Aborts `controller` when `outer` fires, with its reason, until the returned function is called. For a
+ * unary Converse or InvokeModel call, whose answer is read whole before `sendCommand` returns: cheaper than `AbortSignal.any`
+ * (which keeps the combined signal linked to its sources for as long as either lives), and the same to
+ * the call. A stream keeps `AbortSignal.any`, since the caller's signal must still end it after the
+ * response has started.
+ */
+function followAbort(controller: AbortController, outer: AbortSignal): () => void {
+  if (outer.aborted) {
+    controller.abort(outer.reason);
+    return () => {};
+  }
+  const onAbort = () => controller.abort(outer.reason);
+  outer.addEventListener("abort", onAbort, { once: true });
+  return () => outer.removeEventListener("abort", onAbort);
+}
+
+/** Converse or InvokeModel on a client bedrock-forge made: the lean path (lean-send.ts). */
+function sendLeanCommand(
+  client: BedrockRuntimeClient,
+  operation: NonNullable<ReturnType<typeof leanOperationOf>>,
+  command: AnyCommand,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  const carried = (command as Record<symbol, CarriedCallOptions | undefined>)[callOptionsKey];
+  return sendLean(
+    client,
+    operation,
+    (command as { input: object }).input,
+    carried ? { [callOptionsKey]: carried } : {},
+    signal,
+    middlewaresOfClient(client) ?? {},
+  );
 }
 
 function hasEntries(record: Readonly<Record<string, string>> | undefined): boolean {

@@ -1,5 +1,10 @@
-import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import type { UserAgentPair } from "@smithy/types";
+import type {
+  BedrockRuntimeClient,
+  ServiceInputTypes,
+  ServiceOutputTypes,
+} from "@aws-sdk/client-bedrock-runtime";
+import type { BuildMiddleware, UserAgentPair } from "@smithy/types";
+import { middlewaresOfClient } from "./instrument.js";
 
 /**
  * The SDK's `user-agent` and `x-amz-user-agent` headers, with their fixed part computed once per client
@@ -99,7 +104,7 @@ export function useCachedUserAgent(client: BedrockRuntimeClient): void {
   const byFeatures = new Map<string, string>();
   // An SDK whose middleware has another name keeps its own (and its own cost).
   if (!client.middlewareStack.remove("getUserAgentMiddleware")) return;
-  client.middlewareStack.add(
+  const middleware: BuildMiddleware<ServiceInputTypes, ServiceOutputTypes> =
     (next, context) => async (args) => {
       const request = args.request as { headers?: Record<string, string> } | undefined;
       if (!request?.headers) return next(args);
@@ -128,7 +133,13 @@ export function useCachedUserAgent(client: BedrockRuntimeClient): void {
       request.headers["user-agent"] = tail.length > 0 ? `${value} ${tail.join(" ")}` : value;
       if (fixed.amz) request.headers["x-amz-user-agent"] = fixed.amz;
       return next(args);
-    },
-    { step: "build", priority: "low", name: "bedrockForgeUserAgent", tags: ["SET_USER_AGENT", "USER_AGENT"] },
-  );
+    };
+  client.middlewareStack.add(middleware, {
+    step: "build",
+    priority: "low",
+    name: "bedrockForgeUserAgent",
+    tags: ["SET_USER_AGENT", "USER_AGENT"],
+  });
+  const middlewares = middlewaresOfClient(client);
+  if (middlewares) middlewares.userAgent = middleware as never;
 }

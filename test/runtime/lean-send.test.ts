@@ -1,0 +1,511 @@
+/**
+ * The lean call path (runtime/lean-send.ts): Converse and InvokeModel on a client bedrock-forge made skip
+ * the SDK's per-call endpoint and auth resolution but must stay indistinguishable from `client.send`.
+ *
+ * A loopback stub plays Bedrock so each test decides status, headers and body. Error responses follow the
+ * real wire format: `x-amzn-ErrorType: <Name>:<namespace>`, `x-amzn-RequestId`, a JSON body with `message`
+ * (test/recordings/errors/dd-trace-py_meta_invoke_error.json, recorded from Bedrock); each exception's
+ * status comes from the Bedrock Runtime service model (test/reference/bedrock-runtime-service-model.json).
+ * Every behaviour is checked against facts (the SDK's exception classes, the model's statuses, the
+ * headers' documented names) and against the SDK's own `send` on the same client.
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as runtimeSdk from "@aws-sdk/client-bedrock-runtime";
+import {
+  type BedrockRuntimeClient,
+  ConverseCommand,
+  type ConverseCommandInput,
+  InvokeModelCommand,
+  type InvokeModelCommandInput,
+} from "@aws-sdk/client-bedrock-runtime";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Connection } from "../../runtime/connection.js";
+import { BedrockCallError } from "../../runtime/index.js";
+import { responseHeadersKey } from "../../runtime/instrument.js";
+import { sendCommand } from "../../runtime/send.js";
+import { clientFor } from "../../runtime/transport.js";
+import { credentials, failure } from "./live.js";
+
+interface Received {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body?: string | Buffer;
+  /** Never answer (the call must end by its signal). */
+  readonly hang?: boolean;
+}
+
+let server: http.Server;
+let url: string;
+const received: Received[] = [];
+let answers: ((request: Received) => Answer)[] = [];
+let fallback: (request: Received) => Answer;
+
+beforeAll(async () => {
+  server = http.createServer((request, response) => {
+    const pieces: Buffer[] = [];
+    request.on("data", (piece: Buffer) => pieces.push(piece));
+    request.on("end", () => {
+      const seen = {
+        method: request.method ?? "",
+        url: request.url ?? "",
+        headers: request.headers,
+        body: Buffer.concat(pieces),
+      };
+      received.push(seen);
+      const answer = (answers.shift() ?? fallback)(seen);
+      if (answer.hang) return;
+      response.writeHead(answer.status, answer.headers);
+      response.end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  received.length = 0;
+  answers = [];
+  fallback = () => converseAnswer();
+});
+
+const MODEL = "anthropic.claude-3-haiku-20240307-v1:0";
+
+/** A Converse answer with a redacted reasoning block (a blob) and a tool call (a document) besides text. */
+const converseBody = {
+  output: {
+    message: {
+      role: "assistant",
+      content: [
+        { reasoningContent: { redactedContent: Buffer.from("redacted thinking").toString("base64") } },
+        { text: "The sea is wide." },
+        { toolUse: { toolUseId: "tooluse_1", name: "get_tide", input: { port: "Brest", days: [1, 2] } } },
+      ],
+    },
+  },
+  stopReason: "tool_use",
+  usage: { inputTokens: 14, outputTokens: 20, totalTokens: 34 },
+  metrics: { latencyMs: 120 },
+  additionalModelResponseFields: { stop_sequence: null },
+};
+
+function converseAnswer(requestId: string = randomUUID()): Answer {
+  return {
+    status: 200,
+    headers: { "content-type": "application/json", "x-amzn-requestid": requestId },
+    body: JSON.stringify(converseBody),
+  };
+}
+
+/** An error as Bedrock sends it (see the file's header for the source of the format). */
+function errorAnswer(name: string, status: number, extra: Record<string, unknown> = {}): Answer {
+  return {
+    status,
+    headers: {
+      "content-type": "application/json",
+      "x-amzn-errortype": `${name}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+      "x-amzn-requestid": `req-${name}`,
+    },
+    body: JSON.stringify({ message: `${name} from the stub`, ...extra }),
+  };
+}
+
+function connection(extra: Partial<Connection> = {}): Connection {
+  return { region: "us-east-1", endpoint: url, credentials, maxAttempts: 1, ...extra };
+}
+
+const converseInput: ConverseCommandInput = {
+  modelId: MODEL,
+  system: [{ text: "Answer briefly." }],
+  messages: [
+    {
+      role: "user",
+      content: [
+        { text: "What is in this picture?" },
+        { image: { format: "png", source: { bytes: new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]) } } },
+      ],
+    },
+  ],
+  inferenceConfig: { maxTokens: 256, temperature: 0.5, stopSequences: ["\n\nHuman:"] },
+  toolConfig: {
+    tools: [
+      {
+        toolSpec: {
+          name: "get_tide",
+          description: "Tide times",
+          inputSchema: { json: { type: "object", properties: { port: { type: "string" } } } },
+        },
+      },
+    ],
+    toolChoice: { auto: {} },
+  },
+  additionalModelRequestFields: { top_k: 5 },
+  requestMetadata: { team: "forge" },
+};
+
+const invokeInput: InvokeModelCommandInput = {
+  modelId:
+    "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0",
+  body: JSON.stringify({ anthropic_version: "bedrock-2023-05-31", max_tokens: 10, messages: [] }),
+  contentType: "application/json",
+  accept: "application/json",
+  trace: "ENABLED",
+  guardrailIdentifier: "gr-abc123",
+  guardrailVersion: "2",
+  performanceConfigLatency: "optimized",
+  serviceTier: "priority",
+};
+
+/** Headers that differ between any two calls (time, ids, the signature over them). */
+const perCallHeaders = new Set(["x-amz-date", "amz-sdk-invocation-id", "authorization"]);
+
+function stableHeaders(headers: http.IncomingHttpHeaders): Record<string, unknown> {
+  const stable: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) if (!perCallHeaders.has(name)) stable[name] = value;
+  // The signature differs with the date and ids; what was signed, and for whom, must not.
+  stable["authorization (without signature)"] = headers.authorization?.replace(/Signature=\w+/, "");
+  return stable;
+}
+
+/** The same command sent by the SDK (`client.send`) and by bedrock-forge (`sendCommand`, the lean path). */
+async function bothPaths<T>(
+  client: BedrockRuntimeClient,
+  make: () => object,
+  options: Parameters<typeof sendCommand>[2] = {},
+): Promise<{ sdk: T; lean: T; sdkRequest: Received; leanRequest: Received }> {
+  const sdk = (await client.send(make() as never)) as T;
+  const sdkRequest = received.at(-1)!;
+  const lean = (await sendCommand(client, make(), options, MODEL)) as T;
+  const leanRequest = received.at(-1)!;
+  return { sdk, lean, sdkRequest, leanRequest };
+}
+
+describe("the lean path is taken, and is the SDK's call to the byte", () => {
+  it("sendCommand on the runtime's own client does not go through client.send for Converse and InvokeModel", async () => {
+    const client = await clientFor(connection());
+    const send = vi.spyOn(client, "send");
+    try {
+      await sendCommand(client, new ConverseCommand(converseInput), {}, MODEL);
+      fallback = () => ({ status: 200, headers: { "content-type": "application/json" }, body: "{}" });
+      await sendCommand(client, new InvokeModelCommand(invokeInput), {}, MODEL);
+      expect(send).not.toHaveBeenCalled();
+      expect(received).toHaveLength(2);
+    } finally {
+      send.mockRestore();
+    }
+  });
+
+  it("Converse: same method, path, body bytes and signed headers; same output", async () => {
+    const client = await clientFor(connection());
+    fallback = () => converseAnswer("req-same");
+    const { sdk, lean, sdkRequest, leanRequest } = await bothPaths<runtimeSdk.ConverseCommandOutput>(
+      client,
+      () => new ConverseCommand(converseInput),
+    );
+    expect(leanRequest.method).toBe("POST");
+    // The model id is a URI label: encoded once on the wire (the service model's `/model/{modelId}/converse`).
+    expect(leanRequest.url).toBe(`/model/${encodeURIComponent(MODEL)}/converse`);
+    expect(leanRequest.url).toBe(sdkRequest.url);
+    expect(leanRequest.body.equals(sdkRequest.body)).toBe(true);
+    // Blobs travel base64-encoded in the JSON body.
+    expect(JSON.parse(leanRequest.body.toString()).messages[0].content[1].image.source.bytes).toBe(
+      Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]).toString("base64"),
+    );
+    expect(stableHeaders(leanRequest.headers)).toEqual(stableHeaders(sdkRequest.headers));
+    expect(leanRequest.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=[^,]*host[^,]*x-amz-date/,
+    );
+    expect(leanRequest.headers["amz-sdk-request"]).toBe("attempt=1; max=1");
+    expect(lean).toEqual(sdk);
+    // Blobs in the answer are bytes, documents are plain JSON, as the SDK's deserializer gives them.
+    const blocks = lean.output?.message?.content ?? [];
+    expect(blocks[0]?.reasoningContent?.redactedContent).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(blocks[0]!.reasoningContent!.redactedContent!).toString()).toBe("redacted thinking");
+    expect(blocks[2]?.toolUse?.input).toEqual({ port: "Brest", days: [1, 2] });
+    expect(lean.$metadata).toMatchObject({ httpStatusCode: 200, requestId: "req-same", attempts: 1 });
+    expect((lean as unknown as Record<symbol, unknown>)[responseHeadersKey]).toMatchObject({
+      "x-amzn-requestid": "req-same",
+    });
+  });
+
+  it("InvokeModel: guardrail, trace, performance-config and service-tier headers; the body as bytes", async () => {
+    const client = await clientFor(connection());
+    fallback = () => ({
+      status: 200,
+      headers: {
+        "content-type": "application/json",
+        "x-amzn-requestid": "req-invoke",
+        "x-amzn-bedrock-performanceconfig-latency": "optimized",
+        "x-amzn-bedrock-service-tier": "priority",
+        "x-amzn-bedrock-input-token-count": "12",
+      },
+      body: '{"content":[{"type":"text","text":"hi"}]}',
+    });
+    const { sdk, lean, sdkRequest, leanRequest } = await bothPaths<runtimeSdk.InvokeModelCommandOutput>(
+      client,
+      () => new InvokeModelCommand(invokeInput),
+    );
+    expect(leanRequest.url).toBe(`/model/${encodeURIComponent(invokeInput.modelId!)}/invoke`);
+    expect(leanRequest.url).toBe(sdkRequest.url);
+    expect(leanRequest.body.toString()).toBe(invokeInput.body);
+    // Header names from the service model's InvokeModel bindings.
+    expect(leanRequest.headers).toMatchObject({
+      "content-type": "application/json",
+      accept: "application/json",
+      "x-amzn-bedrock-trace": "ENABLED",
+      "x-amzn-bedrock-guardrailidentifier": "gr-abc123",
+      "x-amzn-bedrock-guardrailversion": "2",
+      "x-amzn-bedrock-performanceconfig-latency": "optimized",
+      "x-amzn-bedrock-service-tier": "priority",
+    });
+    expect(stableHeaders(leanRequest.headers)).toEqual(stableHeaders(sdkRequest.headers));
+    expect(lean).toEqual(sdk);
+    expect(lean.body.transformToString()).toBe('{"content":[{"type":"text","text":"hi"}]}');
+    expect(lean).toMatchObject({ contentType: "application/json", performanceConfigLatency: "optimized" });
+  });
+
+  it("extra headers are sent and signed, before the user agent and host the SDK adds", async () => {
+    const client = await clientFor(connection());
+    const headers = { "X-Forge-Trace": "abc", "anthropic-beta": "context-1m-2025-08-07" };
+    const { sdkRequest, leanRequest } = await bothPaths(client, () => new ConverseCommand(converseInput), {
+      headers,
+    });
+    // On `send`, the SDK reads extra headers from the command: give it the same ones to compare.
+    expect(leanRequest.headers["x-forge-trace"]).toBe("abc");
+    expect(leanRequest.headers.authorization).toMatch(/SignedHeaders=[^,]*anthropic-beta[^,]*x-forge-trace/);
+    expect(leanRequest.headers["user-agent"]).toBe(sdkRequest.headers["user-agent"]);
+    expect(leanRequest.headers.host).toBe(new URL(url).host);
+  });
+
+  it("a Bedrock API key is sent as a bearer token, without SigV4", async () => {
+    const apiKey = "ABSKQmVkcm9ja0ZvcmdlVGVzdEtleUVYQU1QTEU=";
+    const client = await clientFor(connection({ credentials: undefined, apiKey }));
+    const { sdkRequest, leanRequest } = await bothPaths(client, () => new ConverseCommand(converseInput));
+    expect(leanRequest.headers.authorization).toBe(`Bearer ${apiKey}`);
+    expect(leanRequest.headers["x-amz-date"]).toBeUndefined();
+    expect(stableHeaders(leanRequest.headers)).toEqual(stableHeaders(sdkRequest.headers));
+  });
+
+  it("credentials are asked of the provider as the SDK asks: refreshed when about to expire, else reused", async () => {
+    let issued = 0;
+    // Expiring within the SDK's five-minute refresh window: asked again for every call.
+    const expiring = vi.fn(async () => ({
+      accessKeyId: `AKIDFORGEREFRESH${String(++issued).padStart(4, "0")}`,
+      secretAccessKey: "forge/refresh/secret/EXAMPLE",
+      expiration: new Date(Date.now() + 60_000),
+    }));
+    const latestKey = () => `AKIDFORGEREFRESH${String(issued).padStart(4, "0")}`;
+    const usedKey = () => /Credential=(\w+)\//.exec(received.at(-1)!.headers.authorization!)?.[1];
+    const client = await clientFor(connection({ credentials: expiring }));
+    // The first call of a client also resolves what the client caches; count from the second.
+    await client.send(new ConverseCommand(converseInput));
+    let before = expiring.mock.calls.length;
+    await client.send(new ConverseCommand(converseInput));
+    const sdkCalls = expiring.mock.calls.length - before;
+    const sdkKey = usedKey();
+    expect(sdkCalls).toBeGreaterThan(0);
+    expect(sdkKey).toBe(latestKey());
+    before = expiring.mock.calls.length;
+    await sendCommand(client, new ConverseCommand(converseInput), {}, MODEL);
+    expect(expiring.mock.calls.length - before).toBe(sdkCalls);
+    expect(usedKey()).toBe(latestKey());
+    expect(usedKey()).not.toBe(sdkKey);
+
+    const lasting = vi.fn(async () => ({
+      accessKeyId: "AKIDFORGELASTING0001",
+      secretAccessKey: "forge/lasting/secret/EXAMPLE",
+      expiration: new Date(Date.now() + 3_600_000),
+    }));
+    const other = await clientFor(connection({ credentials: lasting }));
+    await sendCommand(other, new ConverseCommand(converseInput), {}, MODEL);
+    await sendCommand(other, new ConverseCommand(converseInput), {}, MODEL);
+    expect(lasting).toHaveBeenCalledTimes(1);
+    expect(usedKey()).toBe("AKIDFORGELASTING0001");
+  });
+});
+
+/** Converse's and InvokeModel's errors with their HTTP status, from the service model. */
+const serviceModel = JSON.parse(
+  readFileSync(new URL("../reference/bedrock-runtime-service-model.json", import.meta.url), "utf8"),
+) as {
+  operations: Record<string, { errors: { shape: string }[] }>;
+  shapes: Record<string, { error?: { httpStatusCode: number } }>;
+};
+const errorRows = ["Converse", "InvokeModel"].flatMap((operation) =>
+  serviceModel.operations[operation]!.errors.map(({ shape }) => ({
+    operation,
+    name: shape,
+    status: serviceModel.shapes[shape]!.error!.httpStatusCode,
+  })),
+);
+
+describe("errors are the SDK's exceptions, as `send` gives them", () => {
+  it("the table covers both operations' errors", () => {
+    expect(errorRows.length).toBeGreaterThanOrEqual(19);
+    expect(errorRows).toContainEqual({ operation: "Converse", name: "ThrottlingException", status: 429 });
+    expect(errorRows).toContainEqual({ operation: "InvokeModel", name: "ModelErrorException", status: 424 });
+  });
+
+  it.each(errorRows)("$operation: $name (HTTP $status)", async ({ operation, name, status }) => {
+    const client = await clientFor(connection());
+    const extra = name === "ModelErrorException" ? { originalStatusCode: 500, resourceName: "claude" } : {};
+    const make = () =>
+      operation === "Converse" ? new ConverseCommand(converseInput) : new InvokeModelCommand(invokeInput);
+    fallback = () => errorAnswer(name, status, extra);
+    const sdkError = await failure(client.send(make() as never));
+    const leanError = await failure(sendCommand(client, make(), {}, MODEL));
+    // sendCommand maps the SDK's exception to bedrock-forge's error, keeping it as the cause.
+    expect(BedrockCallError.isInstance(leanError)).toBe(true);
+    const cause = leanError.cause as Error & Record<string, unknown>;
+    const exceptionClass = (runtimeSdk as unknown as Record<string, new (...args: never[]) => Error>)[name]!;
+    expect(cause).toBeInstanceOf(exceptionClass);
+    expect(cause).toMatchObject({
+      name,
+      message: `${name} from the stub`,
+      $fault: status >= 500 ? "server" : "client",
+      $metadata: { httpStatusCode: status, requestId: `req-${name}`, attempts: 1 },
+      ...extra,
+    });
+    expect(leanError).toMatchObject({ awsErrorName: name, awsStatus: status, requestId: `req-${name}` });
+    // The same exception as the SDK's own `send` gives, field for field.
+    expect(cause.constructor).toBe(sdkError.constructor);
+    expect({ ...cause }).toEqual({ ...sdkError });
+    expect(cause.message).toBe(sdkError.message);
+  });
+
+  it("an error named in the body (`__type`) rather than the header is read the same way", async () => {
+    const client = await clientFor(connection());
+    fallback = () => ({
+      status: 400,
+      headers: { "content-type": "application/json", "x-amzn-requestid": "req-body-type" },
+      body: JSON.stringify({ __type: "com.amazon.bedrock#ValidationException", message: "bad body" }),
+    });
+    const error = await failure(sendCommand(client, new ConverseCommand(converseInput), {}, MODEL));
+    expect(error.cause).toBeInstanceOf(runtimeSdk.ValidationException);
+    expect(error).toMatchObject({
+      awsErrorName: "ValidationException",
+      status: 400,
+      requestId: "req-body-type",
+    });
+  });
+
+  it("an answer that is not JSON is a deserialization error with the response's metadata", async () => {
+    const client = await clientFor(connection());
+    fallback = () => ({
+      status: 200,
+      headers: { "content-type": "application/json", "x-amzn-requestid": "req-garbled" },
+      body: "<html>not json</html>",
+    });
+    const sdkError = await failure(client.send(new ConverseCommand(converseInput)));
+    const leanError = await failure(sendCommand(client, new ConverseCommand(converseInput), {}, MODEL));
+    const cause = leanError.cause as Error & Record<string, unknown>;
+    expect(cause.message).toBe(sdkError.message);
+    expect(cause.$metadata).toEqual(sdkError.$metadata);
+    expect(cause.$metadata).toMatchObject({ httpStatusCode: 200, requestId: "req-garbled" });
+  });
+});
+
+describe("retries are the client's retry strategy", () => {
+  it("5xx and throttling are retried with the same invocation id, attempts counted; then the answer", async () => {
+    const client = await clientFor(connection({ maxAttempts: 3 }));
+    answers = [
+      () => errorAnswer("ServiceUnavailableException", 503),
+      () => errorAnswer("ThrottlingException", 429),
+    ];
+    const output = (await sendCommand(
+      client,
+      new ConverseCommand(converseInput),
+      {},
+      MODEL,
+    )) as runtimeSdk.ConverseCommandOutput;
+    expect(received.map((request) => request.headers["amz-sdk-request"])).toEqual([
+      "attempt=1; max=3",
+      "attempt=2; max=3",
+      "attempt=3; max=3",
+    ]);
+    expect(new Set(received.map((request) => request.headers["amz-sdk-invocation-id"])).size).toBe(1);
+    expect(output.$metadata.attempts).toBe(3);
+    // The SDK's backoff waited between attempts (base delay 100 ms, throttling 500 ms, with jitter).
+    expect(output.$metadata.totalRetryDelay).toBeGreaterThan(0);
+  });
+
+  it("the last failure is thrown when attempts run out; client errors are not retried", async () => {
+    const client = await clientFor(connection({ maxAttempts: 2 }));
+    fallback = () => errorAnswer("InternalServerException", 500);
+    const error = await failure(sendCommand(client, new ConverseCommand(converseInput), {}, MODEL));
+    expect(received).toHaveLength(2);
+    expect(error).toMatchObject({ awsErrorName: "InternalServerException", status: 500, retryable: true });
+    expect((error.cause as { $metadata: { attempts: number } }).$metadata.attempts).toBe(2);
+
+    received.length = 0;
+    fallback = () => errorAnswer("AccessDeniedException", 403);
+    await failure(sendCommand(client, new InvokeModelCommand(invokeInput), {}, MODEL));
+    expect(received).toHaveLength(1);
+  });
+});
+
+describe("abort and timeout", () => {
+  it("the caller's signal ends a call Bedrock never answers, and closes its connection", async () => {
+    const client = await clientFor(connection());
+    fallback = () => ({ status: 200, hang: true });
+    const controller = new AbortController();
+    const closed = new Promise<void>((resolve) =>
+      server.once("request", (request) => request.socket.once("close", resolve)),
+    );
+    const call = sendCommand(
+      client,
+      new ConverseCommand(converseInput),
+      { signal: controller.signal },
+      MODEL,
+    );
+    await vi.waitFor(() => expect(received).toHaveLength(1));
+    controller.abort();
+    const error = await failure(call);
+    expect(error).toMatchObject({ awsErrorName: "AbortError" });
+    await closed;
+  });
+
+  it("a timeout ends the call with a 408 naming it", async () => {
+    const client = await clientFor(connection());
+    fallback = () => ({ status: 200, hang: true });
+    const error = await failure(
+      sendCommand(client, new InvokeModelCommand(invokeInput), { timeout: 100 }, MODEL),
+    );
+    expect(error).toMatchObject({ status: 408, type: "timeout_error" });
+    expect(error.message).toMatch(/100 ms/);
+  });
+
+  it("an abort while waiting to retry ends the call, and no further attempt is made", async () => {
+    const client = await clientFor(connection({ maxAttempts: 5 }));
+    fallback = () => errorAnswer("ThrottlingException", 429);
+    const controller = new AbortController();
+    const call = sendCommand(
+      client,
+      new ConverseCommand(converseInput),
+      { signal: controller.signal },
+      MODEL,
+    );
+    await vi.waitFor(() => expect(received).toHaveLength(1));
+    controller.abort();
+    const error = await failure(call);
+    expect(error).toMatchObject({ awsErrorName: "AbortError" });
+    const attempts = received.length;
+    // Longer than the SDK's first throttling backoff could be (500 ms base, jittered): nothing else is sent.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(received).toHaveLength(attempts);
+  });
+});
