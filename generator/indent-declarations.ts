@@ -75,7 +75,12 @@ function indentCodeLine(line: string, scan: Scan): string | undefined {
       continue;
     }
     if (char === " " && (out === "" || out.endsWith(" "))) return undefined;
-    if (openers.has(char)) scan.open.push({ bracket: char, level });
+    if (openers.has(char)) {
+      // A tuple's next element opened on the line that closes the one before (`}, {`): TypeScript's
+      // formatter indents its closing line one level deeper, a rule not copied here (no spec has one).
+      if (Object.hasOwn(closers, first) && out.trimEnd().endsWith(",")) return undefined;
+      scan.open.push({ bracket: char, level });
+    }
     const opener = closers[char];
     if (opener !== undefined) {
       if (scan.open.pop()?.bracket !== opener) return undefined;

@@ -198,6 +198,11 @@ describe("indentDeclarations", () => {
     ["an unclosed string", 'export type A = "x'],
     ["two spaces between tokens", "export type A  = string"],
     ["a tab", "export interface A {\n\tb: string\n}"],
+    // TypeScript's formatter indents the second element's closing line one level deeper (found by the property above).
+    [
+      "a tuple's next element opened where the one before closes",
+      "export interface A {\nb?: [{\n\n}, {\n\n}]\n}",
+    ],
   ])("leaves %s to the compiler", (_name, code) => {
     expect(indentDeclarations(code)).toBeUndefined();
   });
