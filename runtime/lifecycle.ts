@@ -45,9 +45,17 @@ export class ModelRetiredError extends ModelNotSupportedError {
 /** Models already warned about in this process (a warning per model and state, not per call). */
 const warned = new Set<string>();
 
+/** The last day read, and the instant it ends (ms since the epoch): formatting a date costs more than a call's own work here. */
+let today = { day: "", endsAt: 0 };
+
 /** Today's date in UTC as YYYY-MM-DD, the form of the catalog's lifecycle dates. */
 function readToday(): string {
-  return new Date().toISOString().slice(0, 10);
+  const now = Date.now();
+  if (now >= today.endsAt || now < today.endsAt - 86_400_000) {
+    const day = new Date(now).toISOString().slice(0, 10);
+    today = { day, endsAt: Date.parse(`${day}T00:00:00.000Z`) + 86_400_000 };
+  }
+  return today.day;
 }
 
 /** The lifecycle state a deprecation record gives on a day (dates compare as YYYY-MM-DD strings). */
@@ -96,21 +104,22 @@ export function checkLifecycle(entry: CatalogEntry, options: LifecycleOptions = 
     }
     warnOnce(
       `retired:${entry.id}`,
-      `${entry.id} reached its end of life on Bedrock on ${endOfLife}; calling it anyway because allowRetired is set.${describeReplacement(deprecation)}`,
+      () =>
+        `${entry.id} reached its end of life on Bedrock on ${endOfLife}; calling it anyway because allowRetired is set.${describeReplacement(deprecation)}`,
       options,
     );
     return;
   }
-  warnOnce(`legacy:${entry.id}`, describeLegacy(entry, deprecation), options);
+  warnOnce(`legacy:${entry.id}`, () => describeLegacy(entry, deprecation), options);
 }
 
-/** Sends a warning the first time its key is seen in this process. */
-function warnOnce(key: string, message: string, options: LifecycleOptions): void {
+/** Sends a warning the first time its key is seen in this process (later calls cost a set lookup). */
+function warnOnce(key: string, message: () => string, options: LifecycleOptions): void {
+  if (warned.has(key)) return;
   const setting = process.env.BEDROCK_FORGE_LIFECYCLE_WARNINGS?.toLowerCase();
   if (setting === "0" || setting === "false" || setting === "off") return;
-  if (warned.has(key)) return;
   warned.add(key);
-  (options.warn ?? ((text: string) => console.warn(text)))(message);
+  (options.warn ?? ((text: string) => console.warn(text)))(message());
 }
 
 /** Forgets the warnings already given, so a test can observe them again. */
