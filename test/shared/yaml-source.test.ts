@@ -56,7 +56,59 @@ describe("measureYamlDepth", () => {
   });
 });
 
+/** What yaml's own parseDocument makes of a text: the oracle parseYamlSource's one-pass parse must agree with. */
+function parseWithLibrary(text: string) {
+  const document = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const valid = document.errors.length === 0;
+  return {
+    data: valid ? document.toJS() : undefined,
+    text: valid ? document.toString() : undefined,
+    first: document.errors[0] && { code: document.errors[0].code, offset: document.errors[0].pos[0] },
+    warnings: document.warnings.map((warning) => warning.code),
+  };
+}
+
+/** The same, read through parseYamlSource (which measures nesting while it parses). */
+function parseWithSource(text: string) {
+  const result = parseYamlSource("x.yaml", text, generous);
+  if ("problem" in result) return { problem: result.problem };
+  const { document } = result.source;
+  return {
+    data: document.toJS(),
+    text: document.toString(),
+    warnings: document.warnings.map((warning) => warning.code),
+  };
+}
+
 describe("parseYamlSource", () => {
+  it("parses as yaml's parseDocument does: the same data, text, warnings and first error", () => {
+    const texts = [
+      "",
+      "a: 1\n---\nb: 2\n",
+      "a: 1\na: 2\n",
+      "a: [1, 2\n",
+      "%YAML 1.2\n---\na: !!str 3\n",
+      "x: &a [1]\ny: *a\n",
+      "- a\n-\n  - b\n? c\n: d\n",
+      "k: |\n  line\n   more\nl: >-\n  folded\n",
+    ];
+    fc.assert(
+      fc.property(nested, fc.boolean(), (value, flow) => {
+        texts.push(YAML.stringify({ value }, { collectionStyle: flow ? "flow" : "block" }));
+      }),
+      { numRuns: 100 },
+    );
+    for (const text of texts) {
+      const expected = parseWithLibrary(text);
+      const actual = parseWithSource(text);
+      if (expected.first) {
+        expect(actual.problem?.code, text).toBe(expected.first.code);
+        continue;
+      }
+      expect(actual, text).toEqual({ data: expected.data, text: expected.text, warnings: expected.warnings });
+    }
+  });
+
   it("refuses a file deeper than the limit before parsing, at the line and column where it gets too deep", () => {
     const text = `a: 1\nb: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`;
     const started = performance.now();
