@@ -1,0 +1,57 @@
+// A first chat call loads the chat engine only (runtime/engine.ts): the modules of Responses, Messages,
+// embeddings, images and rerank stay unloaded until their own first call. Checked on the static import
+// graph (type-only imports and dynamic imports load nothing at that point).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { repositoryRoot } from "../cli/run-cli.js";
+
+/** The relative modules a TypeScript file loads when it is loaded (not `import type`, not `import()`). */
+function loadedImportsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const targets: string[] = [];
+  for (const match of text.matchAll(/^(?:import|export)\s+(type\s+)?[^;]*?\bfrom\s+"(\.{1,2}\/[^"]+)"/gm)) {
+    if (match[1]) continue;
+    targets.push(path.resolve(path.dirname(file), match[2]!.replace(/\.js$/, ".ts")));
+  }
+  return targets;
+}
+
+/** Every module loaded with `entries`, relative to the repository. */
+function loadedWith(entries: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const pending = entries.map((entry) => path.join(repositoryRoot, entry));
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    const relative = path.relative(repositoryRoot, file);
+    if (seen.has(relative)) continue;
+    seen.add(relative);
+    pending.push(...loadedImportsOf(file));
+  }
+  return seen;
+}
+
+const otherEngines = [
+  "runtime/responses/create.ts",
+  "runtime/messages/create.ts",
+  "runtime/embeddings.ts",
+  "runtime/images.ts",
+  "runtime/images-edit.ts",
+  "runtime/rerank.ts",
+];
+
+describe("what a first chat call loads", () => {
+  it("the package entry, then the chat engine and transport: none of the other operations' modules", () => {
+    const loaded = loadedWith(["runtime/index.ts", "runtime/chat/create.ts", "runtime/transport.ts"]);
+    expect(loaded.has("runtime/chat/converse-call.ts")).toBe(true);
+    expect(loaded.has("runtime/engine.ts")).toBe(true);
+    for (const module of otherEngines) expect(loaded, module).not.toContain(module);
+  });
+
+  it("sees a module loaded through a re-export or a plain import (the check can fail)", () => {
+    expect(loadedWith(["runtime/responses/create.ts"])).toContain("runtime/responses/create.ts");
+    expect(loadedImportsOf(path.join(repositoryRoot, "runtime/client.ts"))).toContain(
+      path.join(repositoryRoot, "runtime/engine.ts"),
+    );
+  });
+});
