@@ -4,7 +4,7 @@
  * about once per process. The dates are the catalog's, from AWS's model lifecycle pages (see the specs).
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { exampleCredentials, startEmulator } from "../../emulator/index.js";
 import type { Emulator } from "../../emulator/types.js";
 import { catalog } from "../../generated/catalog.js";
@@ -158,6 +158,28 @@ describe("checkLifecycle", () => {
     expect(warnings).toEqual([
       "anthropic.claude-opus-4-1-20250805-v1:0 is a legacy model on Bedrock since 2026-07-08; Bedrock stops serving it on 2027-01-08.",
     ]);
+  });
+
+  it("judges by the current day without a given one: a model turns legacy, then retired, as the clock passes midnight (UTC)", () => {
+    const entry = entryOf("anthropic.claude-opus-4-1-20250805-v1:0"); // legacy 2026-07-08, end of life 2027-01-08
+    const warnings: string[] = [];
+    const options = { allowRetired: false, warn: (message: string) => warnings.push(message) };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(new Date("2026-07-07T23:59:59.900Z"));
+      checkLifecycle(entry, options);
+      expect(warnings).toEqual([]);
+      vi.setSystemTime(new Date("2026-07-08T00:00:00.100Z"));
+      checkLifecycle(entry, options);
+      expect(warnings).toHaveLength(1);
+      vi.setSystemTime(new Date("2027-01-08T00:00:00.100Z"));
+      expect(ModelRetiredError.isInstance(thrownBy(() => checkLifecycle(entry, options)))).toBe(true);
+      // A clock set back is followed too.
+      vi.setSystemTime(new Date("2027-01-07T12:00:00.000Z"));
+      expect(() => checkLifecycle(entry, options)).not.toThrow();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("says nothing about an active model", () => {
