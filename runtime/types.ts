@@ -193,7 +193,10 @@ export interface BehaviourOptions {
    * default). `false` turns fetching off: such URLs are then an error.
    */
   readonly imageFetch?: ImageFetchOptions | false;
-  /** Called for every dropped param; defaults to `console.warn`. */
+  /**
+   * Told of each dropped param, once per model and param for each receiver (so a client's own receiver hears
+   * of a drop another client was already told of); defaults to `console.warn`, once per process.
+   */
   readonly onWarning?: (message: string) => void;
   /**
    * Call a model whose end-of-life date (the catalog's lifecycle data, from AWS's model lifecycle page) has
