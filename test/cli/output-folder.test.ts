@@ -4,10 +4,9 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "n
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli as runCliInProcess } from "../../cli/main.js";
 import { listForeignFiles } from "../../generator/output-folder.js";
 import { readTree } from "../generator/helpers.js";
-import { cleanEnvironment, repositoryRoot } from "./run-cli.js";
+import { repositoryRoot, runCliInProcess } from "./run-cli.js";
 
 let work: string;
 
@@ -19,24 +18,9 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCliInProcess(argv, {
-    stdout: {
-      write: (text) => {
-        stdout += text;
-      },
-    },
-    stderr: {
-      write: (text) => {
-        stderr += text;
-      },
-    },
-    env: cleanEnvironment(),
-    cwd: work,
-  });
-  return { code, stdout, stderr };
+/** The command line in-process, in the test's folder. */
+function run(argv: string[]) {
+  return runCliInProcess(argv, { cwd: work });
 }
 
 describe("listForeignFiles: what the generator did not write", () => {

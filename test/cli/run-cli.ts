@@ -36,13 +36,22 @@ export function cleanEnvironment(extra: Record<string, string> = {}): NodeJS.Pro
  */
 export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   if (options.env !== undefined) return runCliProcess(args, options);
+  return runCliInProcess(args, options);
+}
+
+/**
+ * The command line in this process, whatever the options: `env` is the command's own environment
+ * (`io.env`), for commands that read it there (sync's credentials); the AWS SDK's default chain still
+ * reads `process.env`.
+ */
+export async function runCliInProcess(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await runCommandLine(args, {
     stdout: { write: (text: string) => stdout.push(text) },
     stderr: { write: (text: string) => stderr.push(text) },
     stdin: Readable.from([Buffer.from(options.input ?? "")]),
-    env: cleanEnvironment(),
+    env: options.env ?? cleanEnvironment(),
     cwd: options.cwd ?? repositoryRoot,
   });
   return { code, stdout: stdout.join(""), stderr: stderr.join("") };

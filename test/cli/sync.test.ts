@@ -14,7 +14,7 @@ import type { Emulator } from "../../emulator/types.js";
 import { catalog } from "../../generated/catalog.js";
 import type { CatalogEntry } from "../../runtime/descriptor.js";
 import { lifecycleStateOf } from "../../runtime/lifecycle.js";
-import { cleanEnvironment, repositoryRoot, runCli } from "./run-cli.js";
+import { cleanEnvironment, repositoryRoot, runCli, runCliInProcess } from "./run-cli.js";
 
 /** AWS's documented example keys, which the emulator accepts. */
 const exampleKeys = {
@@ -249,15 +249,12 @@ describe("bedrock-forge sync against the emulator's control plane", { timeout: 1
     const before = await readFile(path.join(specs, "anthropic-claude-messages.yaml"), "utf8");
     // In process: sync reads its credentials from the command's environment, as the JSON test above shows
     // for a child process.
-    const stdout = capture();
-    const stderr = capture();
-    const code = await runInProcess(
+    const result = await runCliInProcess(
       ["sync", "--endpoint", emulator.url, "--region", region, "--write", "--specs", specs, "--out", out],
-      { stdout, stderr, env: exampleKeys, cwd: work },
+      { env: exampleKeys, cwd: work },
     );
-    const result = { stdout: stdout.text, stderr: stderr.text };
     expect(result.stderr).toBe("");
-    expect(code).toBe(0);
+    expect(result.code).toBe(0);
     expect(result.stdout).toContain("Wrote 2 models (marked unverified):");
     expect(result.stdout).toMatch(
       new RegExp(
