@@ -10,6 +10,7 @@
  * headers' documented names) and against the SDK's own `send` on the same client.
  */
 import { randomUUID } from "node:crypto";
+import { getEventListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -487,6 +488,42 @@ describe("abort and timeout", () => {
     );
     expect(error).toMatchObject({ status: 408, type: "timeout_error" });
     expect(error.message).toMatch(/100 ms/);
+  });
+
+  it("with both a signal and a timeout: the signal still ends the call, the timeout still names itself, and the signal is let go after", async () => {
+    const client = await clientFor(connection());
+    fallback = () => ({ status: 200, hang: true });
+    const controller = new AbortController();
+    const aborted = sendCommand(
+      client,
+      new ConverseCommand(converseInput),
+      { signal: controller.signal, timeout: 60_000 },
+      MODEL,
+    );
+    await vi.waitFor(() => expect(received).toHaveLength(1));
+    controller.abort();
+    expect(await failure(aborted)).toMatchObject({ awsErrorName: "AbortError" });
+
+    const timedOut = await failure(
+      sendCommand(
+        client,
+        new ConverseCommand(converseInput),
+        { signal: new AbortController().signal, timeout: 100 },
+        MODEL,
+      ),
+    );
+    expect(timedOut).toMatchObject({ status: 408, type: "timeout_error" });
+
+    fallback = () => converseAnswer();
+    const kept = new AbortController();
+    await sendCommand(
+      client,
+      new ConverseCommand(converseInput),
+      { signal: kept.signal, timeout: 60_000 },
+      MODEL,
+    );
+    // The unary call linked the caller's signal to its timeout with a listener, removed when it ended.
+    expect(getEventListeners(kept.signal, "abort")).toHaveLength(0);
   });
 
   it("an abort while waiting to retry ends the call, and no further attempt is made", async () => {
