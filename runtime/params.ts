@@ -189,7 +189,12 @@ function parentObject(body: Record<string, unknown>, pointer: string): Record<st
 }
 
 /** The warnings each receiver has had: a client's own `onWarning` hears of a dropped param even when another client already did. */
-const warnedBy = new WeakMap<(message: string) => void, Set<string>>();
+let warnedBy = new WeakMap<(message: string) => void, Set<string>>();
+
+/** Forgets the drops already told, so a test can observe them again (as forgetLifecycleWarnings). */
+export function forgetDroppedParamWarnings(): void {
+  warnedBy = new WeakMap();
+}
 
 /** Warns once per receiver for a model and param, so a proxy's log does not fill with the same line. */
 function warnOnce(warn: (message: string) => void, key: string, message: string): void {

@@ -3,7 +3,7 @@
  * model has them: what the caller gets back (OpenAI-shaped) and what Bedrock received (the native
  * request in the emulator's log). Expected wire shapes are Bedrock's documented ones, written here.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
 import {
   type Bedrock,
@@ -13,6 +13,7 @@ import {
   ModelNotSupportedError,
   RequestValidationError,
 } from "../../runtime/index.js";
+import { forgetDroppedParamWarnings } from "../../runtime/params.js";
 import {
   credentials,
   failure,
@@ -1104,6 +1105,31 @@ describe("drop_params", () => {
       await client.chat.completions.create({ model: invoke(LLAMA), messages: hello as never, seed: 7 });
     expect(heard[0]!.filter((message) => message.includes("seed"))).toHaveLength(1);
     expect(heard[1]!.filter((message) => message.includes("seed"))).toHaveLength(1);
+  });
+
+  it("without onWarning, a drop is told on the console once per process, however many clients and calls", async () => {
+    // Other test files in this worker may have had the same drop told on the console already.
+    forgetDroppedParamWarnings();
+    const told = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      for (let index = 0; index < 2; index++) {
+        const client = createBedrock({
+          region: "us-east-1",
+          endpoint: emulator.url,
+          credentials,
+          drop_params: true,
+        });
+        for (let call = 0; call < 2; call++)
+          await client.chat.completions.create({
+            model: invoke(LLAMA),
+            messages: hello as never,
+            seed: 9,
+          } as never);
+      }
+      expect(told.mock.calls.filter(([message]) => String(message).includes("seed"))).toHaveLength(1);
+    } finally {
+      told.mockRestore();
+    }
   });
 
   it("an OpenAI param the spec rejects is an error, and dropped with a warning under drop_params (as LiteLLM drops it)", async () => {
