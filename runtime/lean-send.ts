@@ -12,10 +12,13 @@
  *   provider, refreshed as the SDK refreshes it; or the API key's token provider), once per call;
  * - serialization: the client's protocol (`client.config.protocol`, schema-based restJson1): same bytes;
  *   then the client stack's build step in its order (content length, extra headers, host) in one step;
- * - the SDK's own middlewares, taken from its plugins: retry (the client's retry strategy: backoff,
- *   throttling delays, retry quota, `amz-sdk-request` and `amz-sdk-invocation-id`, the wait between
- *   attempts ended by the call's signal), signing (the client's SigV4 signer with clock-skew correction, or
- *   the bearer token), recursion detection (inside Lambda only: it adds nothing elsewhere);
+ * - retries: the client's retry strategy (backoff, throttling delays, retry quota, `amz-sdk-request` and
+ *   `amz-sdk-invocation-id`, the wait between attempts ended by the call's signal), driven by
+ *   {@link sendAttempts} as the SDK's retry step drives it (a strategy without retry tokens keeps the SDK's
+ *   step itself);
+ * - signing on each attempt: the auth scheme's signer (the client's SigV4 signer with its clock-skew
+ *   correction from the answer's Date, or the bearer token), called as the SDK's signing step calls it;
+ * - the SDK's recursion-detection middleware (inside Lambda only: it adds nothing elsewhere);
  * - bedrock-forge's user-agent middleware (user-agent.ts) as on `send`;
  * - deserialization: the client's protocol again (the SDK's exception classes, `$metadata`, `$response`);
  * - the client's request handler, with the call's abort signal.
@@ -23,8 +26,9 @@
  * Measured (CPU per Converse call against a request handler that answers at once, p25 of 30 rounds of
  * 1000 calls, this 2-core machine under other load): `client.send` on the same client (already with a
  * cached middleware stack, user agent and signer) 250–285 µs, this path 170–180 µs, about 30% less. What is
- * left is the SDK's parts themselves: SigV4 signing about 45 µs, the protocol's serde about 25 µs, the
- * retry step about 15 µs. In `npm run bench:proxy` the proxy's CPU per unary request went from 0.55× to
+ * left is the SDK's parts themselves: SigV4 signing about 45 µs, the protocol's serde about 25 µs. Driving
+ * the retries and the signer directly rather than through the SDK's retry and signing middlewares took a
+ * whole chat call (`chat.completions.create`, same fake handler) from 255–267 µs to 223–225 µs. In `npm run bench:proxy` the proxy's CPU per unary request went from 0.55× to
  * 0.47–0.52× Portkey's, its throughput at concurrency 16 from 1.98× to 2.02–2.35×, and its added unary p50
  * from 0.57× to 0.51–0.52× (three runs; absolute times on this machine vary by 30% between runs).
  *
@@ -38,6 +42,7 @@
  * with whatever the caller added to it).
  */
 
+import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import {
   type BedrockRuntimeClient,
@@ -67,11 +72,18 @@ const requireSdk = createRequire(import.meta.url);
 const { getRecursionDetectionPlugin } = requireSdk(
   "@aws-sdk/core/client",
 ) as typeof import("@aws-sdk/core/client");
-const { httpSigningMiddleware } = requireSdk("@smithy/core") as typeof import("@smithy/core");
 const { getEndpointFromInstructions, toEndpointV1 } = requireSdk(
   "@smithy/core/endpoints",
 ) as typeof import("@smithy/core/endpoints");
-const { getRetryPlugin } = requireSdk("@smithy/core/retry") as typeof import("@smithy/core/retry");
+const {
+  getRetryAfterHint,
+  getRetryPlugin,
+  INVOCATION_ID_HEADER,
+  isServerError,
+  isThrottlingError,
+  isTransientError,
+  REQUEST_HEADER,
+} = requireSdk("@smithy/core/retry") as typeof import("@smithy/core/retry");
 /** The handler context's key for Smithy's per-call context (`SMITHY_CONTEXT_KEY` of @smithy/types). */
 const SMITHY_CONTEXT_KEY = "__smithy_context";
 
@@ -115,9 +127,16 @@ interface Plan {
   readonly authOption: HttpAuthOption;
   readonly identityProvider: IdentityProvider<Identity>;
   readonly signer: HttpSigner;
-  /** Build and finalize-step middlewares, outermost first, then the deserializers. */
+  /** Build-step middlewares, outermost first (recursion detection inside Lambda, the user agent). */
   readonly middlewares: readonly AnyMiddleware[];
   readonly serializer: AnyMiddleware;
+  /** The response's deserializer (the client's protocol), for one attempt's response. */
+  readonly deserialize: (response: HttpResponse) => Promise<{ output: unknown; response: unknown }>;
+  /**
+   * The SDK's retry middleware, only for a retry strategy of the SDK's first interface (without retry
+   * tokens); a client's default strategy is retried by {@link sendAttempts} itself.
+   */
+  readonly legacyRetry: AnyMiddleware | undefined;
 }
 
 interface ClientConfig {
@@ -129,6 +148,8 @@ interface ClientConfig {
   readonly credentials?: IdentityProvider<Identity>;
   readonly token?: IdentityProvider<Identity>;
   readonly logger?: unknown;
+  readonly retryStrategy: () => Promise<RetryStrategyV2 | object>;
+  readonly maxAttempts: () => Promise<number>;
   readonly requestHandler: {
     handle(request: unknown, options?: { abortSignal?: AbortSignal }): Promise<{ response: unknown }>;
   };
@@ -214,11 +235,11 @@ function headerMatching(headers: Record<string, string>, pattern: RegExp): strin
  * codecs from it). A deserialization error keeps the raw response (`$response`) and gets `$metadata`
  * when the protocol gave it none, as on `send`.
  */
-function serdeMiddlewares(
+function serdeSteps(
   client: BedrockRuntimeClient,
   operation: LeanOperation,
   endpoint: EndpointV2,
-): [AnyMiddleware, AnyMiddleware] {
+): Pick<Plan, "serializer" | "deserialize"> {
   const [, namespace, name, traits, input, output] = operation.schema;
   const schema = { namespace, name, traits, input, output };
   const config = client.config as unknown as { protocol: Protocol } & Record<string, unknown>;
@@ -236,18 +257,17 @@ function serdeMiddlewares(
       request.headers.host = request.port != null ? `${request.hostname}:${request.port}` : request.hostname;
     return next(built);
   };
-  const deserializer: AnyMiddleware = (next) => async (args) => {
-    const { response } = await next(args);
+  const deserialize = async (response: HttpResponse) => {
     let result: { output: unknown; response: unknown };
     try {
       result = { response, output: await protocol.deserializeResponse(schema, serdeContext, response) };
     } catch (error) {
-      throw decorateDeserializationError(error, response as HttpResponse);
+      throw decorateDeserializationError(error, response);
     }
     keepResponseHeaders(result);
     return result;
   };
-  return [serializer, deserializer];
+  return { serializer, deserialize };
 }
 
 interface Protocol {
@@ -303,21 +323,21 @@ async function createPlan(
       failures.push(`HttpAuthScheme \`${option.schemeId}\` did not have an IdentityProvider configured.`);
       continue;
     }
-    const serde = serdeMiddlewares(client, operation, endpoint);
+    const strategy = await config.retryStrategy();
     return {
       endpoint,
       customEndpoint: config.isCustomEndpoint === true,
       authOption: option,
       identityProvider,
       signer: scheme.signer,
-      serializer: serde[0]!,
+      ...serdeSteps(client, operation, endpoint),
       middlewares: [
         ...(insideLambda() ? middlewaresOf(getRecursionDetectionPlugin(client.config as never)) : []),
         ...(forge.userAgent ? [forge.userAgent] : []),
-        ...middlewaresOf(getRetryPlugin(client.config as never)),
-        httpSigningMiddleware(client.config) as unknown as AnyMiddleware,
-        serde[1]!,
       ],
+      legacyRetry: hasRetryTokens(strategy)
+        ? undefined
+        : middlewaresOf(getRetryPlugin(client.config as never))[0],
     };
   }
   throw new Error(failures.join("\n"));
@@ -407,11 +427,167 @@ export async function sendLean(
     identity: await plan.identityProvider(identityProperties),
     signer: plan.signer,
   };
-  let handler: AnyHandler = (args) =>
-    config.requestHandler.handle(args.request, signal ? { abortSignal: signal } : undefined) as never;
+  const { identity, signer } = smithyContext.selectedHttpAuthScheme as {
+    identity: Identity;
+    signer: HttpSigner;
+  };
+  /** One attempt: signed as the SDK's signing step signs (clock skew noted from the answer), sent, read. */
+  const attempt: AnyHandler = async (args) => {
+    const signed = await signer.sign(args.request as HttpRequest, identity, signingProperties);
+    let result: { output: unknown; response: unknown };
+    try {
+      const { response } = await config.requestHandler.handle(
+        signed,
+        signal ? { abortSignal: signal } : undefined,
+      );
+      result = await plan.deserialize(response as HttpResponse);
+    } catch (error) {
+      throw signer.errorHandler
+        ? failWith(signer.errorHandler(signingProperties) as (error: unknown) => unknown, error)
+        : error;
+    }
+    signer.successHandler?.(result.response as HttpResponse, signingProperties);
+    return result;
+  };
+  let handler: AnyHandler = plan.legacyRetry
+    ? plan.legacyRetry(attempt, context)
+    : (args) => sendAttempts(config, args.request as HttpRequest, () => attempt(args), signal);
   for (let index = plan.middlewares.length - 1; index >= 0; index--)
     handler = plan.middlewares[index]!(handler, context);
   handler = plan.serializer(handler, context);
   const { output } = await handler({ input, ...carried });
   return output;
+}
+
+/** What a signer's error handler makes of a failure: it notes clock skew, then throws (as the SDK's do). */
+function failWith(handle: (error: unknown) => unknown, error: unknown): unknown {
+  try {
+    handle(error);
+  } catch (thrown) {
+    return thrown;
+  }
+  return error;
+}
+
+/** A retry strategy with retry tokens (the SDK's `RetryStrategyV2`: standard and adaptive modes). */
+interface RetryStrategyV2 {
+  readonly mode?: string;
+  acquireInitialRetryToken(scope: string): Promise<RetryToken>;
+  refreshRetryTokenForRetry(token: RetryToken, info: object): Promise<RetryToken>;
+  recordSuccess(token: RetryToken): void;
+}
+
+interface RetryToken {
+  getRetryCount(): number;
+  getRetryDelay(): number;
+  readonly $retryLog?: { readonly acquisitionDelay?: number };
+}
+
+function hasRetryTokens(strategy: object): strategy is RetryStrategyV2 {
+  const candidate = strategy as Partial<RetryStrategyV2>;
+  return (
+    typeof candidate.acquireInitialRetryToken === "function" &&
+    typeof candidate.refreshRetryTokenForRetry === "function" &&
+    typeof candidate.recordSuccess === "function"
+  );
+}
+
+/**
+ * The attempts of one call under the client's retry strategy, as the SDK's retry step makes them: one
+ * invocation id, `amz-sdk-request: attempt=n; max=m` on each attempt, the strategy's token bucket, backoff
+ * and retry-after hints, `$metadata.attempts` and `totalRetryDelay` on the answer or the last failure, and
+ * the call's signal ending any wait. Here rather than through the SDK's middleware, which makes an `Error`
+ * and races every token acquisition against the signal on each call (a twentieth of a Converse call's
+ * CPU); a standard-mode token is handed out at once, so only other modes race it. Request bodies on this
+ * path are strings or bytes, never streams, so every attempt may be retried.
+ */
+async function sendAttempts(
+  config: ClientConfig,
+  request: HttpRequest,
+  attempt: () => Promise<{ output: unknown; response: unknown }>,
+  signal: AbortSignal | undefined,
+): Promise<{ output: unknown; response: unknown }> {
+  const strategy = (await config.retryStrategy()) as RetryStrategyV2;
+  const maxAttempts = await config.maxAttempts();
+  // The token scope the SDK's step uses: a partition id and long polling, neither set for Bedrock Runtime.
+  const acquired = strategy.acquireInitialRetryToken("");
+  let token = await (strategy.mode === "standard" ? acquired : untilAborted(acquired, signal));
+  let attempts = 0;
+  let totalRetryDelay = 0;
+  request.headers[INVOCATION_ID_HEADER] = randomUUID();
+  for (;;) {
+    try {
+      request.headers[REQUEST_HEADER] = `attempt=${attempts + 1}; max=${maxAttempts}`;
+      const result = await attempt();
+      strategy.recordSuccess(token);
+      const metadata = (result.output as { $metadata: Record<string, unknown> }).$metadata;
+      metadata.attempts = attempts + 1;
+      metadata.totalRetryDelay = totalRetryDelay;
+      return result;
+    } catch (error) {
+      const failure = asSdkError(error);
+      try {
+        if (signal?.aborted) throw failure;
+        token = await untilAborted(strategy.refreshRetryTokenForRetry(token, retryErrorInfo(error)), signal);
+      } catch (refreshError) {
+        if (refreshError !== failure && signal?.aborted && isAbortError(refreshError)) throw refreshError;
+        failure.$metadata ??= {};
+        failure.$metadata.attempts = attempts + 1;
+        failure.$metadata.totalRetryDelay = totalRetryDelay;
+        throw failure;
+      }
+      attempts = token.getRetryCount();
+      const delay = token.getRetryDelay();
+      totalRetryDelay += (token.$retryLog?.acquisitionDelay ?? 0) + delay;
+      if (delay > 0) await untilAborted(new Promise((resolve) => setTimeout(resolve, delay)), signal);
+    }
+  }
+}
+
+/** How the SDK's retry step describes a failure to the strategy. */
+function retryErrorInfo(error: unknown): object {
+  const failure = error as Parameters<typeof isThrottlingError>[0] & { $response?: unknown };
+  const errorType = isThrottlingError(failure)
+    ? "THROTTLING"
+    : isTransientError(failure)
+      ? "TRANSIENT"
+      : isServerError(failure)
+        ? "SERVER_ERROR"
+        : "CLIENT_ERROR";
+  const retryAfterHint = getRetryAfterHint(failure.$response as never);
+  return retryAfterHint ? { error, errorType, retryAfterHint } : { error, errorType };
+}
+
+type SdkError = Error & { $metadata?: Record<string, unknown> };
+
+/** A thrown value as an Error, as the SDK's retry step wraps one. */
+function asSdkError(error: unknown): SdkError {
+  if (error instanceof Error) return error;
+  if (error instanceof Object) return Object.assign(new Error(), error);
+  if (typeof error === "string") return new Error(error);
+  return new Error(`AWS SDK error wrapper for ${error}`);
+}
+
+function isAbortError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError";
+}
+
+/** `promise`, or the SDK's AbortError as soon as the call's signal fires (as the SDK's retry step races). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(sdkAbortError(signal));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener("abort", onAbort!));
+}
+
+/** The SDK's abort error for a signal: its reason as the cause, or as the message. */
+function sdkAbortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error)
+    return Object.assign(new Error("Request aborted"), { name: "AbortError", cause: reason });
+  return Object.assign(new Error(reason ? String(reason) : "Request aborted"), { name: "AbortError" });
 }

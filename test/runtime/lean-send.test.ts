@@ -444,6 +444,84 @@ describe("retries are the client's retry strategy", () => {
     expect(output.$metadata.totalRetryDelay).toBeGreaterThan(0);
   });
 
+  it("a clock-skew rejection corrects the client's clock and is retried, and a Date on an answer keeps it corrected, as with send", async () => {
+    // The SDK's clock-skew error codes include InvalidSignatureException (@smithy/service-error-classification
+    // CLOCK_SKEW_ERROR_CODES); its signer then takes the server's time from the answer's Date header.
+    const ahead = 2 * 60 * 60 * 1000;
+    const serverDate = () => new Date(Date.now() + ahead).toUTCString();
+    const skewed = (): Answer => {
+      const answer = errorAnswer("InvalidSignatureException", 403);
+      return { ...answer, headers: { ...answer.headers, date: serverDate() } };
+    };
+    const answered = (): Answer => {
+      const answer = converseAnswer();
+      return { ...answer, headers: { ...answer.headers, date: serverDate() } };
+    };
+    const signedAt = (request: Received) => {
+      const stamp = String(request.headers["x-amz-date"]);
+      return Date.parse(
+        `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`,
+      );
+    };
+    const run = async (
+      send: (client: BedrockRuntimeClient) => Promise<unknown>,
+      maxAttempts: number,
+      script: (() => Answer)[],
+    ) => {
+      const client = await clientFor(connection({ maxAttempts }));
+      received.length = 0;
+      answers = [...script];
+      const first = (await send(client)) as runtimeSdk.ConverseCommandOutput;
+      await send(client);
+      return {
+        attempts: first.$metadata.attempts,
+        offsets: received.map((request) => signedAt(request) - Date.now()),
+      };
+    };
+    const viaSdk = (client: BedrockRuntimeClient) => client.send(new ConverseCommand(converseInput));
+    const viaLean = (client: BedrockRuntimeClient) =>
+      sendCommand(client, new ConverseCommand(converseInput), {}, MODEL);
+    // Signed on the local clock, then on the server's: two hours ahead (to the second, give or take).
+    const expectOffsets = (offsets: number[], expected: number[]) => {
+      expect(offsets).toHaveLength(expected.length);
+      offsets.forEach((offset, index) => expect(Math.abs(offset - expected[index]!)).toBeLessThan(60_000));
+    };
+    for (const [send, maxAttempts] of [
+      [viaSdk, 3],
+      [viaLean, 4],
+    ] as const) {
+      // A rejection for skew: the clock is corrected from its Date and the request sent again.
+      const rejected = await run(send, maxAttempts, [skewed, answered, answered]);
+      expect(rejected.attempts).toBe(2);
+      expectOffsets(rejected.offsets, [0, ahead, ahead]);
+      // An answer's Date alone: the next call is signed on the server's clock.
+      const accepted = await run(send, maxAttempts + 10, [answered, answered]);
+      expect(accepted.attempts).toBe(1);
+      expectOffsets(accepted.offsets, [0, ahead]);
+    }
+  });
+
+  it("a retry strategy of the SDK's first interface (no retry tokens) still retries, through the SDK's own retry step", async () => {
+    const { DeprecatedStandardRetryStrategy } = await import("@smithy/core/retry");
+    const client = await clientFor(connection({ maxAttempts: 7 }));
+    const config = client.config as unknown as { retryStrategy: () => Promise<object> };
+    const strategy = new DeprecatedStandardRetryStrategy(async () => 3);
+    config.retryStrategy = async () => strategy;
+    answers = [() => errorAnswer("ServiceUnavailableException", 503)];
+    const output = (await sendCommand(
+      client,
+      new ConverseCommand(converseInput),
+      {},
+      MODEL,
+    )) as runtimeSdk.ConverseCommandOutput;
+    expect(received.map((request) => request.headers["amz-sdk-request"])).toEqual([
+      "attempt=1; max=3",
+      "attempt=2; max=3",
+    ]);
+    expect(new Set(received.map((request) => request.headers["amz-sdk-invocation-id"])).size).toBe(1);
+    expect(output.$metadata.attempts).toBe(2);
+  });
+
   it("the last failure is thrown when attempts run out; client errors are not retried", async () => {
     const client = await clientFor(connection({ maxAttempts: 2 }));
     fallback = () => errorAnswer("InternalServerException", 500);
