@@ -98,7 +98,7 @@ const useSdkWriter = Symbol("use the SDK's JSON serializer for this body");
 class UnsupportedShape extends Error {}
 
 const identityReader: Reader = { read: (value) => value, identity: true };
-const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
+const hasOwn = (object: object, key: string) => Object.hasOwn(object, key);
 /** Keys the SDK writes without escaping (writeAsciiQuoted) and JSON.stringify leaves alone. */
 const plainAsciiKey = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const asciiOnly = /^[\x00-\x7f]*$/;
@@ -357,7 +357,8 @@ function compileMapWriter(schema: Schema, compiler: Compiler): Writer {
       for (const key in value) {
         if (!hasOwn(value, key)) continue;
         const element: unknown = (value as Record<string, unknown>)[key];
-        if (element === null || (typeof element === "number" && !Number.isFinite(element))) throw useSdkWriter;
+        if (element === null || (typeof element === "number" && !Number.isFinite(element)))
+          throw useSdkWriter;
       }
       const text: unknown = JSON.stringify(value);
       if (typeof text !== "string") throw useSdkWriter;
@@ -400,7 +401,8 @@ function readDocument(value: unknown): unknown {
 function walkDocument(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; ++i) if (!(value[i] instanceof NumericValue)) value[i] = walkDocument(value[i]);
+    for (let i = 0; i < value.length; ++i)
+      if (!(value[i] instanceof NumericValue)) value[i] = walkDocument(value[i]);
     return value;
   }
   const record = value as Record<string, unknown>;
@@ -561,7 +563,14 @@ function bindingsOf(structure: Schema): Binding[] {
 /** The structure of an operation's body members, as the SDK builds it (createBodySchema). */
 function bodySchemaOf(structure: Schema, body: readonly Binding[]): unknown {
   const source = structure.getSchema() as unknown as unknown[];
-  return [3, source[1], source[2], structure.getMergedTraits(), body.map((b) => b.name), body.map((b) => b.schema)];
+  return [
+    3,
+    source[1],
+    source[2],
+    structure.getMergedTraits(),
+    body.map((b) => b.name),
+    body.map((b) => b.schema),
+  ];
 }
 
 /** The operation's path split into literal text and labels (`{name}`, `{name+}` greedy). */
@@ -597,20 +606,25 @@ function compileOrThrow(operation: OperationSchemaArray): OperationSerde {
   const input = NormalizedSchema.of(inputRef as never);
   const output = NormalizedSchema.of(outputRef as never);
   if (!input.isStructSchema() || !output.isStructSchema()) throw new UnsupportedShape("unit input or output");
-  if (input.getEventStreamMember() || output.getEventStreamMember()) throw new UnsupportedShape("event stream");
+  if (input.getEventStreamMember() || output.getEventStreamMember())
+    throw new UnsupportedShape("event stream");
   return {
     serializeRequest: compileRequestSerializer(input, http),
     deserializeResponse: compileResponseDeserializer(output),
   };
 }
 
-function compileRequestSerializer(input: Schema, http: [string, string, number]): OperationSerde["serializeRequest"] {
+function compileRequestSerializer(
+  input: Schema,
+  http: [string, string, number],
+): OperationSerde["serializeRequest"] {
   const [method, uri] = http;
   const [operationPath = "", search] = uri.split("?");
   const staticQuery = search ? [...new URLSearchParams(search)] : [];
   const segments = pathSegmentsOf(operationPath);
   const bindings = bindingsOf(input);
-  if (bindings.some((binding) => binding.location === "statusCode")) throw new UnsupportedShape("input status");
+  if (bindings.some((binding) => binding.location === "statusCode"))
+    throw new UnsupportedShape("input status");
   const labels = bindings.filter((binding) => binding.location === "label");
   const labelNames = new Set(labels.map((label) => label.name));
   if (segments.some((segment) => segment.label !== undefined && !labelNames.has(segment.label)))
@@ -620,7 +634,9 @@ function compileRequestSerializer(input: Schema, http: [string, string, number])
   const body = bindings.filter((binding) => binding.location === "body");
   const bodySchema = body.length ? bodySchemaOf(input, body) : undefined;
   const compiler: Compiler = { writers: new Map(), readers: new Map(), needsReviver: false };
-  const writeBody = bodySchema ? compileWriter(NormalizedSchema.of(bodySchema as never), compiler) : undefined;
+  const writeBody = bodySchema
+    ? compileWriter(NormalizedSchema.of(bodySchema as never), compiler)
+    : undefined;
   const bodyNames = body.map((binding) => binding.name);
   const headerNames = headers.map((binding) => binding.name);
   const headerWireNames = headers.map((binding) => binding.wireName);

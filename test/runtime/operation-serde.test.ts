@@ -10,9 +10,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as bedrock from "@aws-sdk/client-bedrock-runtime";
 import { BedrockRuntimeClient, Converse$, InvokeModel$ } from "@aws-sdk/client-bedrock-runtime";
-import { HttpResponse } from "@smithy/protocol-http";
-import { NormalizedSchema } from "@smithy/core/schema";
 import { JsonShapeDeserializer2 } from "@smithy/core/protocols";
+import { NormalizedSchema } from "@smithy/core/schema";
+import { HttpResponse } from "@smithy/protocol-http";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -76,8 +76,11 @@ function partsOf(request: SdkRequest) {
   const { body, ...rest } = request;
   return {
     ...rest,
-    bodyClass: body == null ? String(body) : (body as object).constructor.name,
-    body: body instanceof Uint8Array ? Buffer.from(body).toString("hex") : body,
+    bodyClass: body == null ? String(body) : (Object.getPrototypeOf(body)?.constructor?.name ?? "none"),
+    body:
+      body instanceof Uint8Array
+        ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("hex")
+        : body,
   };
 }
 
@@ -92,8 +95,12 @@ async function settle<T>(run: () => Promise<T> | T): Promise<{ value: T } | { er
 
 async function expectSameRequest(operation: OperationSchemaArray, input: unknown, endpoint: SerdeEndpoint) {
   const serde = compiled(operation);
-  const expected = await settle(() => protocol.serializeRequest(schemaOf(operation), input, contextFor(endpoint)));
-  const actual = await settle(() => serde.serializeRequest(input as object, endpoint) as unknown as SdkRequest);
+  const expected = await settle(() =>
+    protocol.serializeRequest(schemaOf(operation), input, contextFor(endpoint)),
+  );
+  const actual = await settle(
+    () => serde.serializeRequest(input as object, endpoint) as unknown as SdkRequest,
+  );
   if ("error" in expected) expect(actual).toEqual(expected);
   else {
     expect("value" in actual, JSON.stringify(actual)).toBe(true);
@@ -115,7 +122,9 @@ async function expectSameOutput(
   const context = contextFor(endpoints[0]!);
   const expectedResponse = responseOf(status, headers, body);
   const actualResponse = responseOf(status, headers, body);
-  const expected = await settle(() => protocol.deserializeResponse(schemaOf(operation), context, expectedResponse));
+  const expected = await settle(() =>
+    protocol.deserializeResponse(schemaOf(operation), context, expectedResponse),
+  );
   const actual = await settle(() => serde.deserializeResponse(actualResponse));
   expect(actual).toStrictEqual(expected);
   expect(actualResponse.headers).toStrictEqual(expectedResponse.headers);
@@ -138,36 +147,85 @@ describe("compileOperationSerde", () => {
     const input = NormalizedSchema.of(operation[4] as never);
     const output = NormalizedSchema.of(operation[5] as never);
 
-    it("serializes any input from the schema as the SDK's protocol does (path, headers, body bytes)", async () => {
-      const inputs = arbitraryFor(input, { side: "input", depth: 6 });
-      await fc.assert(
-        fc.asyncProperty(inputs, fc.constantFrom(...endpoints), async (value, endpoint) => {
-          await expectSameRequest(operation, value, endpoint);
-        }),
-        runs,
-      );
-    });
+    it.each([false, true])(
+      "serializes any input from the schema as the SDK's protocol does (path, headers, body bytes; values of other types: %s)",
+      async (mismatches) => {
+        const inputs = arbitraryFor(input, { side: "input", depth: 6, mismatches });
+        await fc.assert(
+          fc.asyncProperty(inputs, fc.constantFrom(...endpoints), async (value, endpoint) => {
+            await expectSameRequest(operation, value, endpoint);
+          }),
+          runs,
+        );
+      },
+    );
 
-    it("deserializes any 2xx answer from the schema as the SDK's protocol does", async () => {
-      const bodies = arbitraryFor(output, { side: "wire", depth: 6 });
-      const headers = fc.record(
-        {
-          "x-amzn-requestid": fc.uuid(),
-          "Content-Type": fc.constantFrom("application/json", "text/plain"),
-          "x-amzn-bedrock-performanceconfig-latency": fc.constantFrom("standard", "optimized"),
-          "X-Amzn-Bedrock-Service-Tier": fc.constantFrom("default", "priority"),
-          "x-amz-cf-id": fc.string(),
-        },
-        { requiredKeys: [] },
-      );
-      await fc.assert(
-        fc.asyncProperty(bodies, headers, fc.constantFrom(200, 201), async (body, header, status) => {
-          const text = typeof body === "object" && body !== null ? writeWireJson(body) : JSON.stringify(body) ?? "";
-          await expectSameOutput(operation, status, header as Record<string, string>, Buffer.from(text));
-        }),
-        runs,
-      );
-    });
+    it.each([false, true])(
+      "deserializes any 2xx answer from the schema as the SDK's protocol does (values of other types: %s)",
+      async (mismatches) => {
+        const bodies = arbitraryFor(output, { side: "wire", depth: 6, mismatches });
+        const headers = fc.record(
+          {
+            "x-amzn-requestid": fc.uuid(),
+            "Content-Type": fc.constantFrom("application/json", "text/plain"),
+            "x-amzn-bedrock-performanceconfig-latency": fc.constantFrom("standard", "optimized"),
+            "X-Amzn-Bedrock-Service-Tier": fc.constantFrom("default", "priority"),
+            "x-amz-cf-id": fc.string(),
+          },
+          { requiredKeys: [] },
+        );
+        await fc.assert(
+          fc.asyncProperty(bodies, headers, fc.constantFrom(200, 201), async (body, header, status) => {
+            const text =
+              typeof body === "object" && body !== null ? writeWireJson(body) : (JSON.stringify(body) ?? "");
+            await expectSameOutput(operation, status, header as Record<string, string>, Buffer.from(text));
+          }),
+          runs,
+        );
+      },
+    );
+  });
+
+  // Wire facts these cases encode come from the SDK's JsonShapeDeserializer2 (@smithy/core 3.41): a union
+  // answer naming one member the schema lacks becomes `$unknown` (`__type` does not count), and its
+  // document walk redefines a `__proto__` key before reading it.
+  it.each([
+    [
+      "a union member the schema lacks, beside __type",
+      '{"output":{"message":{"role":"assistant","content":[{"__type":"x","newBlock":{"a":[1,2]}}]}},"stopReason":"end_turn"}',
+    ],
+    [
+      "two union members the schema lacks",
+      '{"output":{"message":{"role":"assistant","content":[{"p":1,"q":2}]}}}',
+    ],
+    [
+      "a known union member that is null beside an unknown one",
+      '{"output":{"message":{"content":[{"text":null,"newBlock":true}]}}}',
+    ],
+    [
+      "a document with a __proto__ key",
+      '{"output":{"message":{"content":[{"toolUse":{"toolUseId":"t","name":"n","input":{"__proto__":{"polluted":1},"b":[{"__proto__":2}]}}}]}}}',
+    ],
+    [
+      "a document key written with an escape",
+      '{"additionalModelResponseFields":{"\\u005f_proto__":{"x":1},"k\\u00e9":"v"}}',
+    ],
+    [
+      "a structure with __type and keys the schema lacks",
+      '{"__type":"T","usage":{"__type":"U","inputTokens":1,"extra":2},"metrics":{"latencyMs":"NaN"}}',
+    ],
+    [
+      "an image blob",
+      '{"output":{"message":{"content":[{"image":{"format":"png","source":{"bytes":"iVBORw0KGgo="}}}]}}}',
+    ],
+    ["a number body", "42"],
+  ])("reads %s as the SDK does", async (_case, text) => {
+    await expectSameOutput(
+      Converse$ as unknown as OperationSchemaArray,
+      200,
+      { "x-amzn-requestid": "r" },
+      Buffer.from(text),
+    );
   });
 
   it("answers an empty body and a missing body as the SDK does", async () => {
@@ -179,7 +237,9 @@ describe("compileOperationSerde", () => {
 
   it("refuses an error response and a body that is not whole, naming the problem", () => {
     const serde = compiled(Converse$ as unknown as OperationSchemaArray);
-    expect(() => serde.deserializeResponse(responseOf(400, {}, Buffer.from("{}")))).toThrow(/2xx responses only; got HTTP 400/);
+    expect(() => serde.deserializeResponse(responseOf(400, {}, Buffer.from("{}")))).toThrow(
+      /2xx responses only; got HTTP 400/,
+    );
     const streamed = new HttpResponse({ statusCode: 200, headers: {}, body: { pipe() {} } });
     expect(() => serde.deserializeResponse(streamed)).toThrow(/whole response body as a Uint8Array/);
   });
@@ -214,7 +274,11 @@ function recordings(): { file: string; recording: Recording }[] {
 interface Recording {
   operation: string;
   modelId: string;
-  http?: { status?: number; requestHeaders?: Record<string, string>; responseHeaders?: Record<string, string> };
+  http?: {
+    status?: number;
+    requestHeaders?: Record<string, string>;
+    responseHeaders?: Record<string, string>;
+  };
   request: unknown;
   response: unknown;
 }
@@ -238,27 +302,32 @@ describe("recorded Bedrock exchanges", () => {
     expect(all.filter((r) => r.recording.operation === "invoke").length).toBeGreaterThan(20);
   });
 
-  it.each(all.map((r) => [r.file, r.recording] as const))("%s: same request and output as the SDK", async (_file, recording) => {
-    const operation = (recording.operation === "converse" ? Converse$ : InvokeModel$) as unknown as OperationSchemaArray;
-    if (recording.request !== null) {
-      const input =
-        recording.operation === "converse"
-          ? await converseInputOf(recording)
-          : {
-              modelId: recording.modelId,
-              body: Buffer.from(JSON.stringify(recording.request)),
-              contentType: "application/json",
-              accept: "application/json",
-            };
-      for (const endpoint of endpoints) await expectSameRequest(operation, input, endpoint);
-    }
-    const status = recording.http?.status ?? 200;
-    if (status < 300 && recording.response !== undefined)
-      await expectSameOutput(
-        operation,
-        status,
-        recording.http?.responseHeaders ?? { "x-amzn-requestid": "recorded" },
-        Buffer.from(JSON.stringify(recording.response)),
-      );
-  });
+  it.each(all.map((r) => [r.file, r.recording] as const))(
+    "%s: same request and output as the SDK",
+    async (_file, recording) => {
+      const operation = (recording.operation === "converse"
+        ? Converse$
+        : InvokeModel$) as unknown as OperationSchemaArray;
+      if (recording.request !== null) {
+        const input =
+          recording.operation === "converse"
+            ? await converseInputOf(recording)
+            : {
+                modelId: recording.modelId,
+                body: Buffer.from(JSON.stringify(recording.request)),
+                contentType: "application/json",
+                accept: "application/json",
+              };
+        for (const endpoint of endpoints) await expectSameRequest(operation, input, endpoint);
+      }
+      const status = recording.http?.status ?? 200;
+      if (status < 300 && recording.response !== undefined)
+        await expectSameOutput(
+          operation,
+          status,
+          recording.http?.responseHeaders ?? { "x-amzn-requestid": "recorded" },
+          Buffer.from(JSON.stringify(recording.response)),
+        );
+    },
+  );
 });

@@ -42,11 +42,19 @@ const number = fc.oneof(
   fc.constantFrom(0, -0, 1e21, 5e-324, Number.MAX_SAFE_INTEGER + 2, Number.NaN, Number.POSITIVE_INFINITY),
 );
 const bytes = fc.uint8Array({ maxLength: 40 });
-const rawNumber = fc.oneof(
-  fc.bigInt().map((value) => new RawNumber(value.toString())),
-  fc.constantFrom("12345678901234567890123", "0.1000000000000000055511151231257827", "1e400", "-2.5E+30", "1.0"),
-  fc.integer().map((value) => new RawNumber(`${value}.000`)),
-).map((value) => (value instanceof RawNumber ? value : new RawNumber(value)));
+const rawNumber = fc
+  .oneof(
+    fc.bigInt().map((value) => new RawNumber(value.toString())),
+    fc.constantFrom(
+      "12345678901234567890123",
+      "0.1000000000000000055511151231257827",
+      "1e400",
+      "-2.5E+30",
+      "1.0",
+    ),
+    fc.integer().map((value) => new RawNumber(`${value}.000`)),
+  )
+  .map((value) => (value instanceof RawNumber ? value : new RawNumber(value)));
 
 /** A document as a caller gives it: JSON values, bytes, dates, bigints, NumericValues, nested. */
 const inputDocument: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
@@ -59,7 +67,10 @@ const inputDocument: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.bigInt(),
     bytes,
     fc.date(),
-    fc.constantFrom(new NumericValue("1.50", "bigDecimal"), new NumericValue("12345678901234567890", "bigDecimal")),
+    fc.constantFrom(
+      new NumericValue("1.50", "bigDecimal"),
+      new NumericValue("12345678901234567890", "bigDecimal"),
+    ),
     fc.array(fc.oneof(tie("value"), fc.constant(undefined)), { maxLength: 4 }),
     fc.dictionary(key, fc.oneof(tie("value"), fc.constant(undefined)), { maxKeys: 4 }),
   ),
@@ -80,7 +91,13 @@ const wireDocument: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   ),
 })).value;
 
-const anything = fc.oneof(text, number, fc.boolean(), fc.constant(null), fc.dictionary(key, text, { maxKeys: 2 }));
+const anything = fc.oneof(
+  text,
+  number,
+  fc.boolean(),
+  fc.constant(null),
+  fc.dictionary(key, text, { maxKeys: 2 }),
+);
 
 function kindOf(schema: Schema): string {
   const raw = schema.getSchema() as unknown;
@@ -95,12 +112,16 @@ export interface ArbitraryOptions {
   readonly side: "input" | "wire";
   /** How many levels of nested structure to generate before members are left out. */
   readonly depth: number;
+  /** Whether a value may now and then be of another type than its schema says. */
+  readonly mismatches: boolean;
 }
 
-/** Values for one shape, with the given chance of a value of another type. */
+/** Values for one shape (see {@link ArbitraryOptions}). */
 export function arbitraryFor(schema: Schema, options: ArbitraryOptions): fc.Arbitrary<unknown> {
   const typed = typedArbitraryFor(schema, options);
-  return fc.oneof({ weight: 20, arbitrary: typed }, { weight: 1, arbitrary: anything });
+  return options.mismatches
+    ? fc.oneof({ weight: 20, arbitrary: typed }, { weight: 1, arbitrary: anything })
+    : typed;
 }
 
 function typedArbitraryFor(schema: Schema, options: ArbitraryOptions): fc.Arbitrary<unknown> {
@@ -112,7 +133,11 @@ function typedArbitraryFor(schema: Schema, options: ArbitraryOptions): fc.Arbitr
     case "number":
       return options.side === "input"
         ? number
-        : fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom("NaN", "-Infinity"));
+        : fc.oneof(
+            fc.integer(),
+            fc.double({ noNaN: true, noDefaultInfinity: true }),
+            fc.constantFrom("NaN", "-Infinity"),
+          );
     case "boolean":
       return fc.boolean();
     case "document":
@@ -123,9 +148,12 @@ function typedArbitraryFor(schema: Schema, options: ArbitraryOptions): fc.Arbitr
         : bytes.map((value) => Buffer.from(value).toString("base64"));
     case "list":
       if (options.depth <= 0) return fc.constant([]);
-      return fc.array(fc.oneof({ weight: 8, arbitrary: arbitraryFor(schema.getValueSchema(), deeper) }, fc.constant(null)), {
-        maxLength: 3,
-      });
+      return fc.array(
+        fc.oneof({ weight: 8, arbitrary: arbitraryFor(schema.getValueSchema(), deeper) }, fc.constant(null)),
+        {
+          maxLength: 3,
+        },
+      );
     case "map":
       if (options.depth <= 0) return fc.constant({});
       return fc.dictionary(key, arbitraryFor(schema.getValueSchema(), deeper), { maxKeys: 3 });
@@ -137,25 +165,39 @@ function typedArbitraryFor(schema: Schema, options: ArbitraryOptions): fc.Arbitr
   }
 }
 
-function structArbitraryFor(schema: Schema, union: boolean, options: ArbitraryOptions): fc.Arbitrary<unknown> {
+function structArbitraryFor(
+  schema: Schema,
+  union: boolean,
+  options: ArbitraryOptions,
+): fc.Arbitrary<unknown> {
   const deeper = { ...options, depth: options.depth - 1 };
   const members = [...schema.structIterator()];
   const extra = fc.dictionary(key, anything, { maxKeys: 2 });
   if (options.depth <= 0) return fc.constant({});
   if (union) {
     const known = members.map(([name, member]) =>
-      arbitraryFor(member, deeper).map((value) => ({ [(member.getMergedTraits().jsonName as string) ?? name]: value })),
+      arbitraryFor(member, deeper).map((value) => ({
+        [(member.getMergedTraits().jsonName as string) ?? name]: value,
+      })),
     );
     const unknown =
       options.side === "input"
         ? fc.tuple(fc.string({ maxLength: 8 }), inputDocument).map((entry) => ({ $unknown: entry }))
         : fc.tuple(fc.string({ maxLength: 8 }), wireDocument).map(([name, value]) => ({ [name]: value }));
-    return fc.oneof({ weight: 6, arbitrary: fc.oneof(...known) }, unknown, fc.tuple(fc.oneof(...known), extra).map(([a, b]) => ({ ...b, ...a })));
+    return fc.oneof(
+      { weight: 6, arbitrary: fc.oneof(...known) },
+      unknown,
+      fc.tuple(fc.oneof(...known), extra).map(([a, b]) => ({ ...b, ...a })),
+    );
   }
   const model: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [name, member] of members) {
     const wireName = options.side === "wire" ? ((member.getMergedTraits().jsonName as string) ?? name) : name;
-    model[wireName] = fc.oneof({ weight: 10, arbitrary: arbitraryFor(member, deeper) }, fc.constant(null), fc.constant(undefined));
+    model[wireName] = fc.oneof(
+      { weight: 10, arbitrary: arbitraryFor(member, deeper) },
+      fc.constant(null),
+      fc.constant(undefined),
+    );
   }
   return fc
     .tuple(fc.record(model, { requiredKeys: [] }), fc.oneof({ weight: 4, arbitrary: fc.constant({}) }, extra))
