@@ -19,6 +19,11 @@
  * idempotency tokens, media types, big numbers, sparse collections, streaming payloads) make it return
  * `undefined`: the caller keeps the SDK's protocol for that operation.
  *
+ * Measured (CPU per call, p25 of 15 rounds of 2000, this 2-core machine under other load; SDK = the
+ * client's protocol with lean-send's serde context): the bench's chat request (one user message, maxTokens
+ * 256) serializes in 2.5 µs against 7.8, its answer deserializes in 4.0 µs against 14.5; a request with a
+ * 24 KB image and a tool serializes in 24 µs against 92, its tool-use answer in 5.1 µs against 19.6.
+ *
  * Source of the rules: @smithy/core 3.41 `dist-cjs/submodules/protocols` (HttpBindingProtocol,
  * JsonShapeSerializer2, JsonShapeDeserializer2) and @aws-sdk/core's AwsRestJsonProtocol, the code the
  * Bedrock Runtime client runs.
