@@ -10,7 +10,8 @@
  *
  * - identity: the client's own identity provider for the selected scheme (its memoized credentials
  *   provider, refreshed as the SDK refreshes it; or the API key's token provider), once per call;
- * - serialization: the client's protocol (`client.config.protocol`, schema-based restJson1): same bytes;
+ * - serialization: the operation's serde compiled once from the SDK's own schema (operation-serde.ts; the
+ *   client's protocol, `client.config.protocol`, where it declines): same bytes as the protocol;
  *   then the client stack's build step in its order (content length, extra headers, host) in one step;
  * - retries: the client's retry strategy (backoff, throttling delays, retry quota, `amz-sdk-request` and
  *   `amz-sdk-invocation-id`, the wait between attempts ended by the call's signal), driven by
@@ -20,7 +21,8 @@
  *   correction from the answer's Date, or the bearer token), called as the SDK's signing step calls it;
  * - the SDK's recursion-detection middleware (inside Lambda only: it adds nothing elsewhere);
  * - bedrock-forge's user-agent middleware (user-agent.ts) as on `send`;
- * - deserialization: the client's protocol again (the SDK's exception classes, `$metadata`, `$response`);
+ * - deserialization: the compiled serde for a 2xx answer, the client's protocol for errors (the SDK's
+ *   exception classes, `$metadata`, `$response`);
  * - the client's request handler, with the call's abort signal.
  *
  * Measured (CPU per Converse call against a request handler that answers at once, p25 of 30 rounds of
@@ -62,6 +64,7 @@ import type {
   IdentityProvider,
 } from "@smithy/types";
 import { addExtraHeaders, keepResponseHeaders } from "./instrument.js";
+import { compileOperationSerde, type OperationSerde } from "./operation-serde.js";
 
 /**
  * The SDK's own CommonJS modules, taken from the require cache the client package has already filled.
@@ -228,9 +231,20 @@ function headerMatching(headers: Record<string, string>, pattern: RegExp): strin
   return undefined;
 }
 
+const compiledSerdes = new Map<string, OperationSerde | undefined>();
+
+/** The operation's serde compiled from the SDK's schema (operation-serde.ts), once per process. */
+function compiledSerdeOf(operation: LeanOperation): OperationSerde | undefined {
+  if (!compiledSerdes.has(operation.name))
+    compiledSerdes.set(operation.name, compileOperationSerde(operation.schema));
+  return compiledSerdes.get(operation.name);
+}
+
 /**
- * Serializer and deserializer for the operation: the client's protocol, called as the SDK's schema serde
- * middlewares call it, with one serde context per plan instead of a copy of the whole client
+ * Serializer and deserializer for the operation: the serde compiled from the SDK's schema
+ * (operation-serde.ts, held to the client's protocol by its tests) for requests and 2xx answers; the
+ * client's protocol itself for error answers and any operation the compiler declines, called as the SDK's
+ * schema serde middlewares call it, with one serde context per plan instead of a copy of the whole client
  * configuration per call and middleware (the protocol reads only `endpoint`, `streamCollector` and the
  * codecs from it). A deserialization error keeps the raw response (`$response`) and gets `$metadata`
  * when the protocol gave it none, as on `send`.
@@ -247,8 +261,11 @@ function serdeSteps(
   const serdeContext = { ...config, endpoint: async () => endpointV1 };
   const protocol = config.protocol;
   const bodyLength = config.bodyLengthChecker as (body: unknown) => number | undefined;
+  const compiled = compiledSerdeOf(operation);
   const serializer: AnyMiddleware = (next) => async (args) => {
-    const request = (await protocol.serializeRequest(schema, args.input, serdeContext)) as HttpRequest;
+    const request = compiled
+      ? compiled.serializeRequest(args.input as object, endpointV1)
+      : ((await protocol.serializeRequest(schema, args.input, serdeContext)) as HttpRequest);
     const built = { ...args, request };
     // The build step of the client's stack, in its order: content length, extra headers, host.
     setContentLength(request, bodyLength);
@@ -260,7 +277,11 @@ function serdeSteps(
   const deserialize = async (response: HttpResponse) => {
     let result: { output: unknown; response: unknown };
     try {
-      result = { response, output: await protocol.deserializeResponse(schema, serdeContext, response) };
+      const output =
+        compiled && response.statusCode < 300
+          ? await compiled.deserializeResponse(response)
+          : await protocol.deserializeResponse(schema, serdeContext, response);
+      result = { response, output };
     } catch (error) {
       throw decorateDeserializationError(error, response);
     }
