@@ -64,7 +64,7 @@ import type {
   IdentityProvider,
 } from "@smithy/types";
 import { addExtraHeaders, keepResponseHeaders } from "./instrument.js";
-import { compileOperationSerde, type OperationSerde } from "./operation-serde.js";
+import type { OperationSerde } from "./operation-serde.js";
 
 /**
  * The SDK's own CommonJS modules, taken from the require cache the client package has already filled.
@@ -231,13 +231,37 @@ function headerMatching(headers: Record<string, string>, pattern: RegExp): strin
   return undefined;
 }
 
-const compiledSerdes = new Map<string, OperationSerde | undefined>();
+/** Per operation: the compiled serde once ready (`undefined` if the compiler declined it), and its loading. */
+interface CompiledSerdeState {
+  serde?: OperationSerde | undefined;
+  loading?: Promise<void>;
+}
 
-/** The operation's serde compiled from the SDK's schema (operation-serde.ts), once per process. */
+const compiledSerdes = new Map<string, CompiledSerdeState>();
+
+/**
+ * The operation's serde compiled from the SDK's schema (operation-serde.ts), once per process, for a call
+ * about to be serialized; `undefined` until it is ready. Loading the module and compiling Converse's schema take about 10 ms, which a process
+ * making one call (a script, a CLI command) would only lose, on that very call. So the first call of an
+ * operation uses the client's protocol, the second starts loading and compiling in the background, and
+ * calls use the compiled serde once it is ready.
+ */
 function compiledSerdeOf(operation: LeanOperation): OperationSerde | undefined {
-  if (!compiledSerdes.has(operation.name))
-    compiledSerdes.set(operation.name, compileOperationSerde(operation.schema));
-  return compiledSerdes.get(operation.name);
+  const state = compiledSerdes.get(operation.name);
+  if (!state) compiledSerdes.set(operation.name, {});
+  else if (!state.loading)
+    state.loading = import("./operation-serde.js").then(
+      ({ compileOperationSerde }) => {
+        state.serde = compileOperationSerde(operation.schema);
+      },
+      () => {},
+    );
+  return state?.serde;
+}
+
+/** Resolves once every operation serde being loaded is compiled (or declined): for tests. */
+export async function compiledSerdesReady(): Promise<void> {
+  await Promise.all([...compiledSerdes.values()].map((state) => state.loading));
 }
 
 /**
@@ -261,8 +285,8 @@ function serdeSteps(
   const serdeContext = { ...config, endpoint: async () => endpointV1 };
   const protocol = config.protocol;
   const bodyLength = config.bodyLengthChecker as (body: unknown) => number | undefined;
-  const compiled = compiledSerdeOf(operation);
   const serializer: AnyMiddleware = (next) => async (args) => {
+    const compiled = compiledSerdeOf(operation);
     const request = compiled
       ? compiled.serializeRequest(args.input as object, endpointV1)
       : ((await protocol.serializeRequest(schema, args.input, serdeContext)) as HttpRequest);
@@ -275,6 +299,7 @@ function serdeSteps(
     return next(built);
   };
   const deserialize = async (response: HttpResponse) => {
+    const compiled = compiledSerdes.get(operation.name)?.serde;
     let result: { output: unknown; response: unknown };
     try {
       const output =

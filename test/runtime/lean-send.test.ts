@@ -26,6 +26,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import type { Connection } from "../../runtime/connection.js";
 import { BedrockCallError } from "../../runtime/index.js";
 import { responseHeadersKey } from "../../runtime/instrument.js";
+import { compiledSerdesReady } from "../../runtime/lean-send.js";
 import { sendCommand } from "../../runtime/send.js";
 import { clientFor } from "../../runtime/transport.js";
 import { credentials, failure } from "./live.js";
@@ -196,6 +197,41 @@ async function bothPaths<T>(
 }
 
 describe("the lean path is taken, and is the SDK's call to the byte", () => {
+  // From its second call an operation's serde is compiled from the SDK's schema: compared from here on.
+  beforeAll(async () => {
+    const client = await clientFor(connection());
+    fallback = () => converseAnswer();
+    for (let call = 0; call < 2; call++) {
+      await sendCommand(client, new ConverseCommand(converseInput), {}, MODEL);
+      await sendCommand(client, new InvokeModelCommand(invokeInput), {}, MODEL);
+    }
+    await compiledSerdesReady();
+  });
+
+  it("once compiled, a call's request and answer no longer go through the client's protocol; an error answer still does", async () => {
+    const client = await clientFor(connection());
+    const protocol = (client.config as unknown as { protocol: Record<string, (...args: never[]) => unknown> })
+      .protocol;
+    const serialize = vi.spyOn(protocol, "serializeRequest");
+    const deserialize = vi.spyOn(protocol, "deserializeResponse");
+    try {
+      for (const make of [
+        () => new ConverseCommand(converseInput),
+        () => new InvokeModelCommand(invokeInput),
+      ])
+        await sendCommand(client, make(), {}, MODEL);
+      expect(serialize).not.toHaveBeenCalled();
+      expect(deserialize).not.toHaveBeenCalled();
+      fallback = () => errorAnswer("ValidationException", 400);
+      await failure(sendCommand(client, new ConverseCommand(converseInput), {}, MODEL));
+      expect(serialize).not.toHaveBeenCalled();
+      expect(deserialize).toHaveBeenCalledTimes(1);
+    } finally {
+      serialize.mockRestore();
+      deserialize.mockRestore();
+    }
+  });
+
   it("sendCommand on the runtime's own client does not go through client.send for Converse and InvokeModel", async () => {
     const client = await clientFor(connection());
     const send = vi.spyOn(client, "send");
