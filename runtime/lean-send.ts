@@ -39,13 +39,7 @@
  */
 
 import { createRequire } from "node:module";
-import {
-  type BedrockRuntimeClient,
-  Converse$,
-  ConverseCommand,
-  InvokeModel$,
-  InvokeModelCommand,
-} from "@aws-sdk/client-bedrock-runtime";
+import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import type { HttpRequest, HttpResponse } from "@smithy/protocol-http";
 import type {
   EndpointV2,
@@ -56,6 +50,7 @@ import type {
   Identity,
   IdentityProvider,
 } from "@smithy/types";
+import { Converse$, ConverseCommand, InvokeModel$, InvokeModelCommand } from "./aws-sdk.js";
 import { addExtraHeaders, keepResponseHeaders } from "./instrument.js";
 
 /**

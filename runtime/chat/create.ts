@@ -1,5 +1,6 @@
 /** The chat entry points: unary, streamed, and CountTokens, over the route the catalog (or the caller) picks. */
-import { CountTokensCommand, type CountTokensCommandOutput } from "@aws-sdk/client-bedrock-runtime";
+import type { CountTokensCommandOutput } from "@aws-sdk/client-bedrock-runtime";
+import { CountTokensCommand } from "../aws-sdk.js";
 import { explainInvalidModel } from "../catalog-suggest.js";
 import { ModelNotSupportedError } from "../errors.js";
 import type { CallOptions } from "../send.js";
