@@ -62,6 +62,24 @@ describe("what a first chat call loads", () => {
     for (const module of otherEngines) expect(loaded, module).not.toContain(module);
   });
 
+  // runtime/chat/create.ts imports the other routes' modules on their first use.
+  it("a unary Converse call loads no InvokeModel, bedrock-mantle, stream or mock module, nor any message codec", () => {
+    const loaded = loadedWith(["runtime/index.ts", "runtime/chat/create.ts", "runtime/transport.ts"]);
+    const routeModules = [
+      "runtime/chat/invoke.ts",
+      "runtime/chat/mantle.ts",
+      "runtime/chat/stream.ts",
+      "runtime/chat/mock.ts",
+      "runtime/codecs/registry.ts",
+    ];
+    for (const module of routeModules) expect(loaded, module).not.toContain(module);
+    expect([...loaded].filter((module) => module.startsWith("runtime/codecs/"))).toEqual([]);
+    // The route modules themselves still reach what they need (the check sees them when loaded).
+    const streamed = loadedWith(["runtime/chat/stream.ts"]);
+    expect(streamed).toContain("runtime/chat/invoke.ts");
+    expect(streamed).toContain("runtime/codecs/registry.ts");
+  });
+
   // An ES import of a CommonJS SDK package makes Node parse the package (and what it re-exports) for its
   // export names: tens of milliseconds of a cold start. runtime/aws-sdk.ts requires them instead.
   it("takes the AWS SDK's classes through runtime/aws-sdk.ts: no module on the path ES-imports an SDK package", () => {
