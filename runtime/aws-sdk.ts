@@ -5,7 +5,7 @@
  * re-exports, for export names before it can link the importer (cjs-module-lexer): about 55 ms of a first
  * call for `@aws-sdk/client-bedrock-runtime` alone, and 15–25 ms more for the `@smithy/*` packages, all of
  * them files the client package has already required. `require` takes them from the require cache as they
- * are (see BENCHMARKS.md, cold start). Modules on the chat path take these values from here; types still
+ * are (see BENCHMARKS.md, cold start). The runtime's modules take these values from here; types still
  * come from the packages themselves (`import type` loads nothing).
  */
 

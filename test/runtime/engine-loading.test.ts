@@ -82,8 +82,17 @@ describe("what a first chat call loads", () => {
 
   // An ES import of a CommonJS SDK package makes Node parse the package (and what it re-exports) for its
   // export names: tens of milliseconds of a cold start. runtime/aws-sdk.ts requires them instead.
-  it("takes the AWS SDK's classes through runtime/aws-sdk.ts: no module on the path ES-imports an SDK package", () => {
-    const loaded = loadedWith(["runtime/index.ts", "runtime/chat/create.ts", "runtime/transport.ts"]);
+  it("takes the AWS SDK's classes through runtime/aws-sdk.ts: no engine's module ES-imports an SDK package", () => {
+    const loaded = loadedWith([
+      "runtime/index.ts",
+      "runtime/chat/create.ts",
+      "runtime/transport.ts",
+      ...otherEngines,
+      "runtime/chat/invoke.ts",
+      "runtime/chat/mantle.ts",
+      "runtime/chat/stream.ts",
+      "runtime/chat/mock.ts",
+    ]);
     expect(loaded).toContain("runtime/aws-sdk.ts");
     const imports = [...loaded].flatMap((module) =>
       sdkPackageImportsIn(readFileSync(path.join(repositoryRoot, module), "utf8")).map(
