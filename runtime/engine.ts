@@ -5,7 +5,7 @@
  */
 
 /** An import made once, on first use. */
-function lazily<T>(load: () => Promise<T>): () => Promise<T> {
+export function lazily<T>(load: () => Promise<T>): () => Promise<T> {
   let loaded: Promise<T> | undefined;
   return () => {
     loaded ??= load();

@@ -46,13 +46,7 @@
 
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import {
-  type BedrockRuntimeClient,
-  Converse$,
-  ConverseCommand,
-  InvokeModel$,
-  InvokeModelCommand,
-} from "@aws-sdk/client-bedrock-runtime";
+import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import type { HttpRequest, HttpResponse } from "@smithy/protocol-http";
 import type {
   EndpointV2,
@@ -63,6 +57,7 @@ import type {
   Identity,
   IdentityProvider,
 } from "@smithy/types";
+import { Converse$, ConverseCommand, InvokeModel$, InvokeModelCommand } from "./aws-sdk.js";
 import { addExtraHeaders, keepResponseHeaders } from "./instrument.js";
 import type { OperationSerde } from "./operation-serde.js";
 

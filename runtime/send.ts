@@ -1,9 +1,9 @@
-import {
-  type BedrockRuntimeClient,
-  InvokeModelCommand,
-  type InvokeModelCommandInput,
-  type InvokeModelCommandOutput,
+import type {
+  BedrockRuntimeClient,
+  InvokeModelCommandInput,
+  InvokeModelCommandOutput,
 } from "@aws-sdk/client-bedrock-runtime";
+import { InvokeModelCommand } from "./aws-sdk.js";
 import { mapBedrockError, ResponseParseError } from "./errors.js";
 import {
   type CarriedCallOptions,

@@ -1,9 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
-import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { SignatureV4 } from "@smithy/signature-v4";
+import type { BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
+import { BedrockRuntimeClient, NodeHttpHandler, SignatureV4 } from "./aws-sdk.js";
 import type { Connection } from "./connection.js";
 import { RequestValidationError } from "./errors.js";
 import { instrumentClient, markCarriesSignal, requestSignalKey } from "./instrument.js";

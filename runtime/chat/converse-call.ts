@@ -2,13 +2,13 @@
  * The Converse route of chat: the request built from the spec's Converse param table and the
  * normalized conversation, with the capability checks Converse needs before anything is sent.
  */
-import {
-  ConverseCommand,
-  type ConverseCommandInput,
-  type ConverseCommandOutput,
-  type ToolConfiguration,
+import type {
+  ConverseCommandInput,
+  ConverseCommandOutput,
+  ToolConfiguration,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { ParamTable } from "../../generated/spec-types.js";
+import { ConverseCommand } from "../aws-sdk.js";
 import { readRequestMetadata } from "../call-members.js";
 import type { CatalogEntry } from "../descriptor.js";
 import { RequestValidationError } from "../errors.js";

@@ -1,18 +1,27 @@
 /** The chat entry points: unary, streamed, and CountTokens, over the route the catalog (or the caller) picks. */
-import { CountTokensCommand, type CountTokensCommandOutput } from "@aws-sdk/client-bedrock-runtime";
+import type { CountTokensCommandOutput } from "@aws-sdk/client-bedrock-runtime";
+import { CountTokensCommand } from "../aws-sdk.js";
 import { explainInvalidModel } from "../catalog-suggest.js";
+import { lazily } from "../engine.js";
 import { ModelNotSupportedError } from "../errors.js";
 import type { CallOptions } from "../send.js";
 import { sendCommand } from "../send.js";
 import type { ChatCompletion, ChatCompletionStream } from "../types.js";
 import { buildConverseInput, converseChat } from "./converse-call.js";
-import { buildInvokeChatBody, invokeChat } from "./invoke.js";
-import { mantleChat, mantleChatStream } from "./mantle.js";
-import { mockChatCompletion, mockChatStream, readMockResponse } from "./mock.js";
+import { readMockResponse } from "./mock-response.js";
 import { type ChatCall, type PreparedChat, prepareChat } from "./prepare.js";
-import { streamChat } from "./stream.js";
 
 export type { ChatCall, PreparedChat };
+
+/**
+ * The other routes' modules, each imported on its first use: a unary Converse call, the common first call,
+ * loads neither InvokeModel's nor bedrock-mantle's code, the stream decoders, nor the message codecs they use
+ * (a third of the chat engine's modules; see the cold start in BENCHMARKS.md).
+ */
+const loadInvoke = lazily(() => import("./invoke.js"));
+const loadMantle = lazily(() => import("./mantle.js"));
+const loadStream = lazily(() => import("./stream.js"));
+const loadMock = lazily(() => import("./mock.js"));
 
 /**
  * Runs the opening of a call (everything up to the response's start); Bedrock's "model identifier is
@@ -30,13 +39,13 @@ async function explainingUnknownModel<T>(prepared: PreparedChat, open: () => Pro
 export async function createChatCompletion(call: ChatCall): Promise<ChatCompletion> {
   const prepared = await prepareChat(call, "chat");
   const mock = readMockResponse(call.request);
-  if (mock !== undefined) return mockChatCompletion(call, prepared, mock);
-  return explainingUnknownModel(prepared, () =>
+  if (mock !== undefined) return (await loadMock()).mockChatCompletion(call, prepared, mock);
+  return explainingUnknownModel(prepared, async () =>
     prepared.route === "mantle"
-      ? mantleChat(call, prepared)
+      ? (await loadMantle()).mantleChat(call, prepared)
       : prepared.route === "converse"
         ? converseChat(call, prepared)
-        : invokeChat(call, prepared),
+        : (await loadInvoke()).invokeChat(call, prepared),
   );
 }
 
@@ -48,11 +57,13 @@ export async function createChatCompletionStream(call: ChatCall): Promise<ChatCo
   const signal = outer ? AbortSignal.any([controller.signal, outer]) : controller.signal;
   const options: CallOptions = { ...call.options, signal, streaming: true };
   const mock = readMockResponse(call.request);
-  if (mock !== undefined) return mockChatStream({ ...call, options }, prepared, controller, mock);
-  return explainingUnknownModel(prepared, () =>
+  if (mock !== undefined) {
+    return (await loadMock()).mockChatStream({ ...call, options }, prepared, controller, mock);
+  }
+  return explainingUnknownModel(prepared, async () =>
     prepared.route === "mantle"
-      ? mantleChatStream({ ...call, options }, prepared, controller)
-      : streamChat({ ...call, options }, prepared, controller),
+      ? (await loadMantle()).mantleChatStream({ ...call, options }, prepared, controller)
+      : (await loadStream()).streamChat({ ...call, options }, prepared, controller),
   );
 }
 
@@ -61,7 +72,7 @@ type CountTokensInput = ConstructorParameters<typeof CountTokensCommand>[0]["inp
 /** What CountTokens counts: the Converse request's conversation, or the native InvokeModel body. */
 async function buildCountTokensInput(call: ChatCall, prepared: PreparedChat): Promise<CountTokensInput> {
   if (prepared.route !== "converse") {
-    const { body } = await buildInvokeChatBody(call, prepared);
+    const { body } = await (await loadInvoke()).buildInvokeChatBody(call, prepared);
     return { invokeModel: { body: new TextEncoder().encode(JSON.stringify(body)) } };
   }
   const converse = await buildConverseInput(call, prepared);

@@ -4,7 +4,6 @@
  * link-local addresses unless allowed. Every host name is resolved first, every address it resolves to is
  * checked, and the connection is pinned to the checked address (no second resolution can swap it).
  */
-import { lookup as lookupHost } from "node:dns/promises";
 import type { IncomingMessage } from "node:http";
 import { request as requestHttp } from "node:http";
 import { request as requestHttps } from "node:https";
@@ -41,8 +40,11 @@ export class ImageFetchError extends Error {
   override readonly name = "ImageFetchError";
 }
 
-/** Address ranges an image URL may not reach by default (RFC 6890 special-purpose ranges that are not global). */
-const privateRanges = createPrivateRanges();
+/**
+ * Address ranges an image URL may not reach by default (RFC 6890 special-purpose ranges that are not global),
+ * built on first use: the package entry exports this module, and most processes never fetch an image.
+ */
+let privateRanges: BlockList | undefined;
 
 function createPrivateRanges(): BlockList {
   const ranges = new BlockList();
@@ -75,6 +77,7 @@ function createPrivateRanges(): BlockList {
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
+  privateRanges ??= createPrivateRanges();
   return privateRanges.check(address, family === 4 ? "ipv4" : "ipv6");
 }
 
@@ -92,7 +95,9 @@ async function resolveCheckedAddress(url: URL, options: ImageFetchOptions): Prom
     addresses = [{ address: host, family: literalFamily }];
   } else {
     try {
-      addresses = await lookupHost(host, { all: true, verbatim: true });
+      // Imported here, not at the top: the resolver module costs a cold start about 1 ms, for image URLs only.
+      const { lookup } = await import("node:dns/promises");
+      addresses = await lookup(host, { all: true, verbatim: true });
     } catch (error) {
       throw new ImageFetchError(`could not resolve ${host}: ${(error as Error).message}`);
     }

@@ -9,9 +9,8 @@
  * Verified against the emulator only: no recording of a real mantle exchange exists.
  */
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
 import type { FinishReasonMap } from "../../generated/spec-types.js";
+import { HttpRequest, SignatureV4 } from "../aws-sdk.js";
 import { streamCodecFor } from "../codecs/registry.js";
 import {
   BedrockCallError,

@@ -3,7 +3,6 @@
  * with the given text instead of being sent (nothing is billed: usage and cost are 0). Results say
  * `provider_specific_fields.mock_response: true`.
  */
-import { RequestValidationError } from "../errors.js";
 import type { ChatCompletion, ChatCompletionStream, ProviderFields } from "../types.js";
 import { buildCompletion, buildUsage, ChunkAssembler } from "./assemble.js";
 import { converseFinishReasons } from "./converse.js";
@@ -13,19 +12,6 @@ import { buildMantleBody } from "./mantle.js";
 import type { StreamEvent } from "./model.js";
 import type { ChatCall, PreparedChat } from "./prepare.js";
 import { createChatStream, type StreamSource } from "./stream.js";
-
-/** The mock answer a request asks for, if any (a string, as LiteLLM takes it). */
-export function readMockResponse(request: Readonly<Record<string, unknown>>): string | undefined {
-  const mock = request.mock_response;
-  if (mock === undefined || mock === null) return undefined;
-  if (typeof mock !== "string") {
-    throw new RequestValidationError(
-      `mock_response must be the answer's text (got ${JSON.stringify(mock)})`,
-      { param: "mock_response", code: "invalid_param_value" },
-    );
-  }
-  return mock;
-}
 
 /** Builds (and so checks) the request for the prepared route, without sending it. */
 async function checkRequest(call: ChatCall, prepared: PreparedChat): Promise<void> {

@@ -2,14 +2,13 @@
  * Streamed chat: ConverseStream or InvokeModelWithResponseStream, decoded event by event into
  * OpenAI chunks by one assembler, as one AsyncIterable that cancels its request when left early.
  */
-import {
-  ConverseStreamCommand,
-  type ConverseStreamCommandOutput,
-  InvokeModelWithResponseStreamCommand,
-  type InvokeModelWithResponseStreamCommandOutput,
+import type {
+  ConverseStreamCommandOutput,
+  InvokeModelWithResponseStreamCommandOutput,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { ChatMapping, FinishReasonMap } from "../../generated/spec-types.js";
 import { checkAnswer } from "../answer-check.js";
+import { ConverseStreamCommand, InvokeModelWithResponseStreamCommand } from "../aws-sdk.js";
 import { streamCodecFor } from "../codecs/registry.js";
 import { createConverseEventDecoder } from "../codecs/shared/converse-events.js";
 import type { AnswerCheck } from "../descriptor.js";

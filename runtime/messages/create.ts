@@ -3,13 +3,12 @@
  * take the body natively (InvokeModel / InvokeModelWithResponseStream); every other model runs it as a
  * chat completion and answers in Anthropic's shapes. `countTokens` uses Bedrock's CountTokens.
  */
-import {
-  CountTokensCommand,
-  type CountTokensCommandOutput,
-  InvokeModelWithResponseStreamCommand,
-  type InvokeModelWithResponseStreamCommandOutput,
+import type {
+  CountTokensCommandOutput,
+  InvokeModelWithResponseStreamCommandOutput,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { PriceFields } from "../../generated/spec-types.js";
+import { CountTokensCommand, InvokeModelWithResponseStreamCommand } from "../aws-sdk.js";
 import {
   type ChatCall,
   countChatTokens,

@@ -17,6 +17,20 @@ function loadedImportsOf(file: string): string[] {
   return targets;
 }
 
+/**
+ * The AWS SDK packages a TypeScript file imports as ES modules (not `import type`). With
+ * verbatimModuleSyntax an import whose names are all `type` still loads the package, so it counts.
+ */
+function sdkPackageImportsIn(text: string): string[] {
+  const packages: string[] = [];
+  for (const match of text.matchAll(
+    /^(?:import|export)\s+(type\s+)?[^;]*?\bfrom\s+"((?:@aws-sdk|@smithy)\/[^"]+)"/gm,
+  )) {
+    if (!match[1]) packages.push(match[2]!);
+  }
+  return packages;
+}
+
 /** Every module loaded with `entries`, relative to the repository. */
 function loadedWith(entries: readonly string[]): Set<string> {
   const seen = new Set<string>();
@@ -46,6 +60,57 @@ describe("what a first chat call loads", () => {
     expect(loaded.has("runtime/chat/converse-call.ts")).toBe(true);
     expect(loaded.has("runtime/engine.ts")).toBe(true);
     for (const module of otherEngines) expect(loaded, module).not.toContain(module);
+  });
+
+  // runtime/chat/create.ts imports the other routes' modules on their first use.
+  it("a unary Converse call loads no InvokeModel, bedrock-mantle, stream or mock module, nor any message codec", () => {
+    const loaded = loadedWith(["runtime/index.ts", "runtime/chat/create.ts", "runtime/transport.ts"]);
+    const routeModules = [
+      "runtime/chat/invoke.ts",
+      "runtime/chat/mantle.ts",
+      "runtime/chat/stream.ts",
+      "runtime/chat/mock.ts",
+      "runtime/codecs/registry.ts",
+    ];
+    for (const module of routeModules) expect(loaded, module).not.toContain(module);
+    expect([...loaded].filter((module) => module.startsWith("runtime/codecs/"))).toEqual([]);
+    // The route modules themselves still reach what they need (the check sees them when loaded).
+    const streamed = loadedWith(["runtime/chat/stream.ts"]);
+    expect(streamed).toContain("runtime/chat/invoke.ts");
+    expect(streamed).toContain("runtime/codecs/registry.ts");
+  });
+
+  // An ES import of a CommonJS SDK package makes Node parse the package (and what it re-exports) for its
+  // export names: tens of milliseconds of a cold start. runtime/aws-sdk.ts requires them instead.
+  it("takes the AWS SDK's classes through runtime/aws-sdk.ts: no engine's module ES-imports an SDK package", () => {
+    const loaded = loadedWith([
+      "runtime/index.ts",
+      "runtime/chat/create.ts",
+      "runtime/transport.ts",
+      ...otherEngines,
+      "runtime/chat/invoke.ts",
+      "runtime/chat/mantle.ts",
+      "runtime/chat/stream.ts",
+      "runtime/chat/mock.ts",
+    ]);
+    expect(loaded).toContain("runtime/aws-sdk.ts");
+    const imports = [...loaded].flatMap((module) =>
+      sdkPackageImportsIn(readFileSync(path.join(repositoryRoot, module), "utf8")).map(
+        (name) => `${module} imports ${name}`,
+      ),
+    );
+    expect(imports).toEqual([]);
+  });
+
+  it("sees an ES import of an SDK package, and not a type-only one (the check can fail)", () => {
+    const source = [
+      'import type { A } from "@aws-sdk/client-bedrock-runtime";',
+      'import { B } from "./b.js";',
+      'import {\n  type C,\n  D,\n} from "@aws-sdk/client-bedrock-runtime";',
+      'import { type E } from "@smithy/signature-v4";',
+      'import type * as F from "@smithy/node-http-handler";',
+    ].join("\n");
+    expect(sdkPackageImportsIn(source)).toEqual(["@aws-sdk/client-bedrock-runtime", "@smithy/signature-v4"]);
   });
 
   it("sees a module loaded through a re-export or a plain import (the check can fail)", () => {

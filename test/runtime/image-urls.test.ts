@@ -261,6 +261,23 @@ describe("refusals, before any call to Bedrock", () => {
     expect(hits).toEqual([]);
   });
 
+  // Refused before any connection, so it holds whichever of 127.0.0.1 and ::1 the machine resolves first.
+  it("a host name is resolved first, and refused when it names a loopback address", async () => {
+    routes.set("/named.png", { type: "image/png", body: pngBytes });
+    const named = `${imageBase.replace("127.0.0.1", "localhost")}/named.png`;
+    const strict = createBedrock({
+      region: "us-east-1",
+      endpoint: emulator.url,
+      credentials,
+      num_retries: 0,
+    });
+    const error = await refused({ model: converse(CLAUDE), messages: withImages(named) }, strict);
+    expect(error.message).toMatch(
+      /localhost resolves to (127\.0\.0\.1|::1), a loopback, private or link-local address/,
+    );
+    expect(hits).toEqual([]);
+  });
+
   it.each([
     ["file:///etc/passwd", "file:"],
     ["ftp://127.0.0.1/a.png", "ftp:"],
