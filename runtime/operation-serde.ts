@@ -76,7 +76,7 @@ export interface OperationSerde {
    * The output exactly as `protocol.deserializeResponse` gives it for a 2xx response whose body is whole
    * (a Uint8Array, or empty), `$metadata` included. Not for error responses: the SDK's protocol handles
    * those. A promise only on a runtime whose JSON.parse passes source text to revivers, for outputs whose
-   * schema needs the SDK's number reviver.
+   * schema needs the SDK's number reviver and whose text holds a number that reviver would change.
    */
   deserializeResponse(response: HttpResponse): Promise<object> | object;
 }
@@ -750,7 +750,7 @@ function compileResponseDeserializer(output: Schema): OperationSerde["deserializ
     if (statusCode) data[statusCode.name] = response.statusCode;
     if (bodySchema && bytes.byteLength > 0) {
       const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-      if (delegateBody)
+      if (delegateBody && !numbersReviveUnchanged(text))
         return (sdkReader.read(bodySchema, text) as Promise<Record<string, unknown>>).then((parsed) =>
           finishOutput(copyBodyMembers(parsed, bodyNames, data), response, payload),
         );
@@ -767,6 +767,32 @@ function compileResponseDeserializer(output: Schema): OperationSerde["deserializ
     }
     return finishOutput(data, response, payload);
   };
+}
+
+/**
+ * Every JSON number token (one follows `:`, `,`, `[` or a space, and ends before `,`, `]`, `}` or a space);
+ * also number-like runs inside strings that stand apart from letters, which only make the check below
+ * stricter. Runs glued to letters, dots or signs (`6e7a`, `v2.10`, `-0000` in an id) are no JSON numbers
+ * and are passed over.
+ */
+const numberToken = /(?<![\w.+-])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.+-])/g;
+
+/**
+ * Whether the SDK's number reviver (jsonReviver, used where JSON.parse gives revivers the source text:
+ * Node 22+) would give back every number of `text` unchanged: it does for a number in the safe range
+ * whose text is JavaScript's own text for it (isRepresentable's first test), and makes a NumericValue or a
+ * BigInt of others. Any other number, or a digit run in a string that looks like one, sends the body
+ * to the SDK's reader: a false alarm costs time, never a different answer.
+ */
+export function numbersReviveUnchanged(text: string): boolean {
+  numberToken.lastIndex = 0;
+  for (let match = numberToken.exec(text); match !== null; match = numberToken.exec(text)) {
+    const token = match[0];
+    const value = Number(token);
+    if (!(value <= Number.MAX_SAFE_INTEGER && value >= Number.MIN_SAFE_INTEGER) || String(value) !== token)
+      return false;
+  }
+  return true;
 }
 
 function copyBodyMembers(

@@ -17,6 +17,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   compileOperationSerde,
+  numbersReviveUnchanged,
   type OperationSchemaArray,
   type OperationSerde,
   type SerdeEndpoint,
@@ -330,4 +331,54 @@ describe("recorded Bedrock exchanges", () => {
         );
     },
   );
+});
+
+describe("numbers the SDK's reviver would change (Node 22+, where JSON.parse gives revivers the source text)", () => {
+  /** The SDK's own reading of a document: JSON.parse with its number reviver, then its document reader. */
+  const readDocument = (text: string) =>
+    new JsonShapeDeserializer2({ timestampFormat: { useTrait: true, default: 7 }, jsonName: true }).read(
+      15,
+      text,
+    );
+
+  it.each([
+    ['{"usage":{"inputTokens":14,"outputTokens":20},"latencyMs":120,"t":-3.25}', true],
+    ['{"requestId":"6e7a0c2e-4000-8000-a1b2-000000000000"}', true],
+    ['{"x":1.50}', false],
+    ['{"x":1e5}', false],
+    ['{"x":-0}', false],
+    ['{"x":9007199254740993}', false],
+    ['{"x":9007199254740992}', false],
+    ['{"version":"v2.10","id":"tooluse_6e7a0c2e"}', true],
+    // A number standing alone in a string that is not JavaScript's text for it: a false alarm, on purpose.
+    ['{"note":"about 1.50 dollars"}', false],
+  ])("%s: unchanged is %s", (text, unchanged) => {
+    expect(numbersReviveUnchanged(text)).toBe(unchanged);
+  });
+
+  const numberText = fc.oneof(
+    fc.integer().map(String),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map((value) => JSON.stringify(value)),
+    fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String),
+    fc
+      .tuple(fc.integer({ min: -999, max: 999 }), fc.nat({ max: 99_999 }), fc.nat({ max: 3 }))
+      .map(([whole, fraction, zeros]) => `${whole}.${fraction}${"0".repeat(zeros)}`),
+    fc
+      .tuple(fc.integer({ min: -99, max: 99 }), fc.integer({ min: -30, max: 30 }))
+      .map(([m, e]) => `${m}e${e}`),
+  );
+
+  it("when the check says unchanged, the SDK's reading is plain JSON.parse's; on Node 22+ the check is not vacuous", async () => {
+    let changed = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(numberText, { maxLength: 6 }), async (numbers) => {
+        const text = `{"values":[${numbers.join(",")}],"nested":{"n":${numbers[0] ?? 0}}}`;
+        const sdk = await readDocument(text);
+        if (numbersReviveUnchanged(text)) expect(sdk).toStrictEqual(JSON.parse(text));
+        else changed++;
+      }),
+      { numRuns: 400 },
+    );
+    expect(changed).toBeGreaterThan(0);
+  });
 });
