@@ -2,12 +2,13 @@ import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import type { BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
-import { BedrockRuntimeClient, NodeHttpHandler, SignatureV4 } from "./aws-sdk.js";
+import { BedrockRuntimeClient, NodeHttpHandler } from "./aws-sdk.js";
 import type { Connection } from "./connection.js";
 import { RequestValidationError } from "./errors.js";
 import { instrumentClient, markCarriesSignal, requestSignalKey } from "./instrument.js";
 import { abortErrorOf } from "./send.js";
 import { Sha256 } from "./sha256.js";
+import { ForgeSignatureV4 } from "./signer.js";
 import type { AwsCredentialsInput } from "./types.js";
 import { useCachedUserAgent } from "./user-agent.js";
 
@@ -206,10 +207,11 @@ async function createClient(connection: Connection): Promise<BedrockRuntimeClien
       config.authSchemePreference = ["sigv4"];
     }
     // One SigV4 signer per client: the SDK's default builds a new one (copying the whole client config)
-    // for every request. Region and service still come from each request's auth scheme.
-    let signer: SignatureV4 | undefined;
+    // for every request. Region and service still come from each request's auth scheme. The SDK's
+    // signer, with its hashing steps done natively (signer.ts).
+    let signer: ForgeSignatureV4 | undefined;
     config.signer = async () => {
-      signer ??= new SignatureV4({
+      signer ??= new ForgeSignatureV4({
         credentials: client.config.credentials,
         region: client.config.region,
         service: "bedrock",
