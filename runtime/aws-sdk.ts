@@ -35,7 +35,9 @@ export const InvokeModelWithResponseStreamCommand = bedrockRuntime.InvokeModelWi
 export type InvokeModelWithResponseStreamCommand = BedrockRuntime.InvokeModelWithResponseStreamCommand;
 /** The operations' static schemas, which the lean call path serializes with (runtime/lean-send.ts). */
 export const Converse$ = bedrockRuntime.Converse$;
+export const ConverseStream$ = bedrockRuntime.ConverseStream$;
 export const InvokeModel$ = bedrockRuntime.InvokeModel$;
+export const InvokeModelWithResponseStream$ = bedrockRuntime.InvokeModelWithResponseStream$;
 
 export const NodeHttpHandler = nodeHttp.NodeHttpHandler;
 export type NodeHttpHandler = NodeHttp.NodeHttpHandler;

@@ -1,6 +1,8 @@
 /**
- * The lean call path: Converse and InvokeModel on a client bedrock-forge made, sent by the SDK's own parts
- * without the per-call work that gives the same answer every time.
+ * The lean call path: Converse and InvokeModel, and their streaming forms (ConverseStream,
+ * InvokeModelWithResponseStream), on a client bedrock-forge made, sent by the SDK's own parts without the
+ * per-call work that gives the same answer every time. A stream's events are read by the client's own
+ * protocol and event-stream marshaller, as on `send`; what the lean path saves there is the opening.
  *
  * DESIGN. A unary `client.send` spends most of its CPU on work whose result depends only on the client's
  * configuration: endpoint rule evaluation (with a look-up of configured endpoint URLs), auth scheme
@@ -57,7 +59,16 @@ import type {
   Identity,
   IdentityProvider,
 } from "@smithy/types";
-import { Converse$, ConverseCommand, InvokeModel$, InvokeModelCommand } from "./aws-sdk.js";
+import {
+  Converse$,
+  ConverseCommand,
+  ConverseStream$,
+  ConverseStreamCommand,
+  InvokeModel$,
+  InvokeModelCommand,
+  InvokeModelWithResponseStream$,
+  InvokeModelWithResponseStreamCommand,
+} from "./aws-sdk.js";
 import { addExtraHeaders, keepResponseHeaders } from "./instrument.js";
 import type { OperationSerde } from "./operation-serde.js";
 
@@ -93,17 +104,44 @@ type AnyHandler = (args: Record<string, unknown>) => Promise<{ output: unknown; 
 type OperationSchemaArray = readonly [9, string, string, unknown, unknown, unknown];
 
 interface LeanOperation {
-  readonly name: "Converse" | "InvokeModel";
-  readonly command: typeof ConverseCommand | typeof InvokeModelCommand;
+  readonly name: "Converse" | "ConverseStream" | "InvokeModel" | "InvokeModelWithResponseStream";
+  readonly command:
+    | typeof ConverseCommand
+    | typeof ConverseStreamCommand
+    | typeof InvokeModelCommand
+    | typeof InvokeModelWithResponseStreamCommand;
   readonly schema: OperationSchemaArray;
+  /**
+   * The answer is an event stream: the client's protocol reads it (the compiled serde declines event
+   * streams), and the request handler is told so, as `send` tells it.
+   */
+  readonly eventStream: boolean;
 }
 
 const operations = [
-  { name: "Converse", command: ConverseCommand, schema: Converse$ as unknown as OperationSchemaArray },
+  {
+    name: "Converse",
+    command: ConverseCommand,
+    schema: Converse$ as unknown as OperationSchemaArray,
+    eventStream: false,
+  },
   {
     name: "InvokeModel",
     command: InvokeModelCommand,
     schema: InvokeModel$ as unknown as OperationSchemaArray,
+    eventStream: false,
+  },
+  {
+    name: "ConverseStream",
+    command: ConverseStreamCommand,
+    schema: ConverseStream$ as unknown as OperationSchemaArray,
+    eventStream: true,
+  },
+  {
+    name: "InvokeModelWithResponseStream",
+    command: InvokeModelWithResponseStreamCommand,
+    schema: InvokeModelWithResponseStream$ as unknown as OperationSchemaArray,
+    eventStream: true,
   },
 ] as const satisfies readonly LeanOperation[];
 
@@ -149,7 +187,10 @@ interface ClientConfig {
   readonly retryStrategy: () => Promise<RetryStrategyV2 | object>;
   readonly maxAttempts: () => Promise<number>;
   readonly requestHandler: {
-    handle(request: unknown, options?: { abortSignal?: AbortSignal }): Promise<{ response: unknown }>;
+    handle(
+      request: unknown,
+      options?: { abortSignal?: AbortSignal; isEventStream?: boolean },
+    ): Promise<{ response: unknown }>;
   };
 }
 
@@ -242,6 +283,7 @@ const compiledSerdes = new Map<string, CompiledSerdeState>();
  * calls use the compiled serde once it is ready.
  */
 function compiledSerdeOf(operation: LeanOperation): OperationSerde | undefined {
+  if (operation.eventStream) return undefined;
   const state = compiledSerdes.get(operation.name);
   if (!state) compiledSerdes.set(operation.name, {});
   else if (!state.loading)
@@ -404,7 +446,7 @@ function planFor(
 }
 
 /**
- * One Converse or InvokeModel call on the lean path: the SDK's output object (as `client.send` gives
+ * One call of a lean operation: the SDK's output object (as `client.send` gives
  * it) or the SDK's error. `args` carries the command input and bedrock-forge's per-call options, as the
  * command object does on `send`.
  */
@@ -472,15 +514,20 @@ export async function sendLean(
     identity: Identity;
     signer: HttpSigner;
   };
+  // As `send` calls the handler: the call's signal, and whether the answer is an event stream.
+  const handlerOptions =
+    signal || operation.eventStream
+      ? {
+          ...(signal ? { abortSignal: signal } : {}),
+          ...(operation.eventStream ? { isEventStream: true } : {}),
+        }
+      : undefined;
   /** One attempt: signed as the SDK's signing step signs (clock skew noted from the answer), sent, read. */
   const attempt: AnyHandler = async (args) => {
     const signed = await signer.sign(args.request as HttpRequest, identity, signingProperties);
     let result: { output: unknown; response: unknown };
     try {
-      const { response } = await config.requestHandler.handle(
-        signed,
-        signal ? { abortSignal: signal } : undefined,
-      );
+      const { response } = await config.requestHandler.handle(signed, handlerOptions);
       result = await plan.deserialize(response as HttpResponse);
     } catch (error) {
       throw signer.errorHandler

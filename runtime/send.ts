@@ -45,8 +45,9 @@ type AnyCommand = object;
  * Sends one SDK command with the caller's signal, timeout and extra headers; any failure comes
  * back as the project's typed error. Extra headers are added before signing, so they are signed.
  *
- * On a client bedrock-forge made, Converse and InvokeModel take the lean path (lean-send.ts: the SDK's
- * own parts with the per-client work done once); other commands travel with their signal and headers on
+ * On a client bedrock-forge made, Converse, InvokeModel and their streaming forms take the lean path
+ * (lean-send.ts: the SDK's own parts with the per-client work done once); other commands travel with
+ * their signal and headers on
  * the command object, read by the client's own middlewares (instrument.ts), so `send` gets no options
  * and the client uses its cached middleware stack. A client passed in by the caller gets everything
  * through `client.send` with the signal in its options, as usual.
@@ -115,7 +116,7 @@ function followAbort(controller: AbortController, outer: AbortSignal): () => voi
   return () => outer.removeEventListener("abort", onAbort);
 }
 
-/** Converse or InvokeModel on a client bedrock-forge made: the lean path (lean-send.ts). */
+/** A lean operation (lean-send.ts) on a client bedrock-forge made. */
 function sendLeanCommand(
   client: BedrockRuntimeClient,
   operation: NonNullable<ReturnType<typeof leanOperationOf>>,

@@ -19,10 +19,13 @@ import {
   type BedrockRuntimeClient,
   ConverseCommand,
   type ConverseCommandInput,
+  ConverseStreamCommand,
   InvokeModelCommand,
   type InvokeModelCommandInput,
+  InvokeModelWithResponseStreamCommand,
 } from "@aws-sdk/client-bedrock-runtime";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { encodeChunkFrame, encodeEventFrame, encodeExceptionFrame } from "../../emulator/eventstream.js";
 import type { Connection } from "../../runtime/connection.js";
 import { BedrockCallError } from "../../runtime/index.js";
 import { responseHeadersKey } from "../../runtime/instrument.js";
@@ -453,6 +456,109 @@ describe("errors are the SDK's exceptions, as `send` gives them", () => {
     expect(cause.message).toBe(sdkError.message);
     expect(cause.$metadata).toEqual(sdkError.$metadata);
     expect(cause.$metadata).toMatchObject({ httpStatusCode: 200, requestId: "req-garbled" });
+  });
+});
+
+describe("event streams (ConverseStream, InvokeModelWithResponseStream) take the lean path too", () => {
+  // Event names and fields as Bedrock streams them (the ConverseStream events of the service model; the
+  // recordings under test/recordings/converse-stream). Frames are encoded with @smithy/eventstream-codec.
+  const converseEvents = [
+    encodeEventFrame("messageStart", { role: "assistant" }),
+    encodeEventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "The sea" } }),
+    encodeEventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: " is wide." } }),
+    encodeEventFrame("contentBlockStop", { contentBlockIndex: 0 }),
+    encodeEventFrame("messageStop", { stopReason: "end_turn" }),
+    encodeEventFrame("metadata", {
+      usage: { inputTokens: 5, outputTokens: 4, totalTokens: 9 },
+      metrics: { latencyMs: 80 },
+    }),
+  ];
+  const streamAnswer = (frames: readonly Uint8Array[]): Answer => ({
+    status: 200,
+    headers: { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": "req-stream" },
+    body: Buffer.concat(frames),
+  });
+
+  interface StreamOutput {
+    readonly stream?: AsyncIterable<unknown>;
+    readonly body?: AsyncIterable<unknown>;
+    readonly $metadata?: object;
+  }
+
+  /** Every event of a stream, and the error that ended it, if one did. */
+  async function drain(stream: AsyncIterable<unknown> | undefined) {
+    const events: unknown[] = [];
+    try {
+      for await (const event of stream ?? []) events.push(event);
+    } catch (error) {
+      const failure = error as Error;
+      return { events, error: { name: failure.name, message: failure.message } };
+    }
+    return { events, error: undefined };
+  }
+
+  it("neither goes through client.send; the requests and the events are the SDK's", async () => {
+    const client = await clientFor(connection());
+    const cases = [
+      {
+        make: () => new ConverseStreamCommand(converseInput),
+        url: `/model/${encodeURIComponent(MODEL)}/converse-stream`,
+        frames: converseEvents,
+        fails: undefined,
+      },
+      {
+        make: () => new InvokeModelWithResponseStreamCommand(invokeInput),
+        url: `/model/${encodeURIComponent(invokeInput.modelId!)}/invoke-with-response-stream`,
+        frames: [
+          encodeChunkFrame({ type: "message_start", message: { role: "assistant" } }),
+          encodeChunkFrame({ type: "message_stop" }),
+        ],
+        fails: undefined,
+      },
+      {
+        // A stream that fails after its start: the SDK's exception class, thrown by the iteration.
+        make: () => new ConverseStreamCommand(converseInput),
+        url: `/model/${encodeURIComponent(MODEL)}/converse-stream`,
+        frames: [
+          ...converseEvents.slice(0, 2),
+          encodeExceptionFrame("modelStreamErrorException", {
+            message: "The model stream failed",
+            originalStatusCode: 500,
+          }),
+        ],
+        fails: "ModelStreamErrorException",
+      },
+    ];
+    for (const { make, url, frames, fails } of cases) {
+      fallback = () => streamAnswer(frames);
+      // ConverseStream's events are its output's `stream`, InvokeModelWithResponseStream's its `body`.
+      const sdkOutput = (await client.send(make() as never)) as StreamOutput;
+      const sdk = await drain(sdkOutput.stream ?? sdkOutput.body);
+      const sdkRequest = received.at(-1)!;
+      const send = vi.spyOn(client, "send");
+      let leanOutput: StreamOutput;
+      try {
+        leanOutput = (await sendCommand(client, make(), { streaming: true }, MODEL)) as typeof leanOutput;
+        expect(send).not.toHaveBeenCalled();
+      } finally {
+        send.mockRestore();
+      }
+      const lean = await drain(leanOutput.stream ?? leanOutput.body);
+      const leanRequest = received.at(-1)!;
+      expect(leanRequest.url).toBe(url);
+      expect(leanRequest.url).toBe(sdkRequest.url);
+      expect(leanRequest.body.equals(sdkRequest.body)).toBe(true);
+      expect(stableHeaders(leanRequest.headers)).toEqual(stableHeaders(sdkRequest.headers));
+      expect(lean.events).toEqual(sdk.events);
+      expect(lean.events.length).toBeGreaterThan(1);
+      expect(lean.error).toEqual(sdk.error);
+      expect(lean.error?.name).toBe(fails);
+      expect(leanOutput.$metadata).toMatchObject({
+        httpStatusCode: 200,
+        requestId: "req-stream",
+        attempts: 1,
+      });
+    }
   });
 });
 
