@@ -27,18 +27,18 @@
  *   exception classes, `$metadata`, `$response`);
  * - the client's request handler, with the call's abort signal.
  *
- * Measured (CPU per Converse call against a request handler that answers at once, p25 of 30 rounds of
- * 1000 calls, this 2-core machine under other load): `client.send` on the same client (already with a
- * cached middleware stack, user agent and signer) 250–285 µs, this path 170–180 µs, about 30% less. What is
- * left is the SDK's parts themselves: SigV4 signing about 45 µs, the protocol's serde about 25 µs. Driving
- * the retries and the signer directly rather than through the SDK's retry and signing middlewares took a
- * whole chat call (`chat.completions.create`, same fake handler) from 255–267 µs to 223–225 µs. In `npm run bench:proxy` the proxy's CPU per unary request went from 0.55× to
- * 0.47–0.52× Portkey's, its throughput at concurrency 16 from 1.98× to 2.02–2.35×, and its added unary p50
- * from 0.57× to 0.51–0.52× (three runs; absolute times on this machine vary by 30% between runs).
+ * Measured (CPU per call against a request handler that answers at once, this 2-core machine under other
+ * load): a Converse `client.send` on the same client (already with a cached middleware stack, user agent
+ * and signer) 250–285 µs, this path with the SDK's middlewares for retries and signing 170–180 µs. A whole
+ * chat call (`chat.completions.create`) then took 255–267 µs; with the retries and the signer driven
+ * directly 223–225 µs, and with the compiled serde as well 178 µs. In `npm run bench:proxy` the proxy's CPU
+ * per unary request went from 0.55× to 0.42–0.44× Portkey's and its throughput at concurrency 16 from
+ * 1.98× to 2.3–2.9× (BENCHMARKS.md, bench/history/proxy.md).
  *
- * Kept on purpose: the SDK's schema serde (blobs as bytes, documents read with the SDK's number reviver,
- * unknown union members as `$unknown`) rather than JSON.stringify/JSON.parse, which would save about 20 µs
- * a call but could differ from `send` on such answers; and `@smithy/signature-v4` for signing.
+ * Kept on purpose: the SDK's serde rules (blobs as bytes, documents read with the SDK's number reviver,
+ * members the schema does not know dropped, unknown union members as `$unknown`), which the compiled serde
+ * reproduces and plain JSON.stringify/JSON.parse would not; the SDK's protocol for every error answer and
+ * every event stream; and `@smithy/signature-v4` for signing (signer.ts only makes its hashes natively).
  *
  * The caller cannot tell the two paths apart: same request bytes and signed headers, same answers and
  * errors, same retries; `test/runtime/lean-send.test.ts` holds both paths to that.
@@ -446,9 +446,8 @@ function planFor(
 }
 
 /**
- * One call of a lean operation: the SDK's output object (as `client.send` gives
- * it) or the SDK's error. `args` carries the command input and bedrock-forge's per-call options, as the
- * command object does on `send`.
+ * One call of a lean operation: the SDK's output object (as `client.send` gives it) or the SDK's error.
+ * `carried` holds bedrock-forge's per-call options, as the command object does on `send`.
  */
 export async function sendLean(
   client: BedrockRuntimeClient,
