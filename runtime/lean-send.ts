@@ -1,8 +1,9 @@
 /**
  * The lean call path: Converse and InvokeModel, and their streaming forms (ConverseStream,
  * InvokeModelWithResponseStream), on a client bedrock-forge made, sent by the SDK's own parts without the
- * per-call work that gives the same answer every time. A stream's events are read by the client's own
- * protocol and event-stream marshaller, as on `send`; what the lean path saves there is the opening.
+ * per-call work that gives the same answer every time. A stream's answer is read by the client's own
+ * protocol, with an event-stream marshaller that splits and reads the events in one layer
+ * (lean-event-stream.ts) once its reader is compiled.
  *
  * DESIGN. A unary `client.send` spends most of its CPU on work whose result depends only on the client's
  * configuration: endpoint rule evaluation (with a look-up of configured endpoint URLs), auth scheme
@@ -38,7 +39,8 @@
  * Kept on purpose: the SDK's serde rules (blobs as bytes, documents read with the SDK's number reviver,
  * members the schema does not know dropped, unknown union members as `$unknown`), which the compiled serde
  * reproduces and plain JSON.stringify/JSON.parse would not; the SDK's protocol for every error answer and
- * every event stream; and `@smithy/signature-v4` for signing (signer.ts only makes its hashes natively).
+ * every event stream's exceptions and unknown events; and `@smithy/signature-v4` for signing (signer.ts
+ * only makes its hashes natively).
  *
  * The caller cannot tell the two paths apart: same request bytes and signed headers, same answers and
  * errors, same retries; `test/runtime/lean-send.test.ts` holds both paths to that.
@@ -70,7 +72,7 @@ import {
   InvokeModelWithResponseStreamCommand,
 } from "./aws-sdk.js";
 import { addExtraHeaders, keepResponseHeaders } from "./instrument.js";
-import type { OperationSerde } from "./operation-serde.js";
+import type { EventReader, OperationSerde } from "./operation-serde.js";
 
 /**
  * The SDK's own CommonJS modules, taken from the require cache the client package has already filled.
@@ -112,8 +114,8 @@ interface LeanOperation {
     | typeof InvokeModelWithResponseStreamCommand;
   readonly schema: OperationSchemaArray;
   /**
-   * The answer is an event stream: the client's protocol reads it (the compiled serde declines event
-   * streams), and the request handler is told so, as `send` tells it.
+   * The answer is an event stream: the client's protocol reads it, with the lean event-stream marshaller
+   * once ready, and the request handler is told so, as `send` tells it.
    */
   readonly eventStream: boolean;
 }
@@ -267,33 +269,47 @@ function headerMatching(headers: Record<string, string>, pattern: RegExp): strin
   return undefined;
 }
 
-/** Per operation: the compiled serde once ready (`undefined` if the compiler declined it), and its loading. */
+/**
+ * Per operation, what is compiled from the SDK's schema once ready, and its loading: the request and
+ * answer serde (`undefined` if the compiler declined it), or for a streaming operation the reader of its
+ * events and the lean event-stream marshaller's module.
+ */
 interface CompiledSerdeState {
   serde?: OperationSerde | undefined;
+  events?: { read: EventReader; marshaller: typeof import("./lean-event-stream.js") } | undefined;
   loading?: Promise<void>;
 }
 
 const compiledSerdes = new Map<string, CompiledSerdeState>();
 
 /**
- * The operation's serde compiled from the SDK's schema (operation-serde.ts), once per process, for a call
- * about to be serialized; `undefined` until it is ready. Loading the module and compiling Converse's schema take about 10 ms, which a process
- * making one call (a script, a CLI command) would only lose, on that very call. So the first call of an
- * operation uses the client's protocol, the second starts loading and compiling in the background, and
- * calls use the compiled serde once it is ready.
+ * The operation's compiled parts (operation-serde.ts), once per process, for a call about to be
+ * serialized; empty until they are ready. Loading the module and compiling Converse's schema take about
+ * 10 ms, which a process making one call (a script, a CLI command) would only lose, on that very call. So
+ * the first call of an operation uses the client's protocol, the second starts loading and compiling in
+ * the background, and calls use the compiled parts once they are ready.
  */
-function compiledSerdeOf(operation: LeanOperation): OperationSerde | undefined {
-  if (operation.eventStream) return undefined;
+function compiledSerdeOf(operation: LeanOperation): CompiledSerdeState {
   const state = compiledSerdes.get(operation.name);
-  if (!state) compiledSerdes.set(operation.name, {});
-  else if (!state.loading)
-    state.loading = import("./operation-serde.js")
-      .then(({ compileOperationSerde }) => {
-        state.serde = compileOperationSerde(operation.schema);
-      })
-      // An SDK whose serde internals changed past what the compiler knows: its own protocol serves on.
-      .catch(() => {});
-  return state?.serde;
+  if (!state) {
+    const created: CompiledSerdeState = {};
+    compiledSerdes.set(operation.name, created);
+    return created;
+  }
+  state.loading ??= loadCompiled(operation, state)
+    // An SDK whose serde internals changed past what the compiler knows: its own protocol serves on.
+    .catch(() => {});
+  return state;
+}
+
+async function loadCompiled(operation: LeanOperation, state: CompiledSerdeState): Promise<void> {
+  const { compileEventReader, compileOperationSerde } = await import("./operation-serde.js");
+  if (!operation.eventStream) {
+    state.serde = compileOperationSerde(operation.schema);
+    return;
+  }
+  const read = compileEventReader(operation.schema);
+  if (read) state.events = { read, marshaller: await import("./lean-event-stream.js") };
 }
 
 /** Resolves once every operation serde being loaded is compiled (or declined): for tests. */
@@ -322,8 +338,9 @@ function serdeSteps(
   const serdeContext = { ...config, endpoint: async () => endpointV1 };
   const protocol = config.protocol;
   const bodyLength = config.bodyLengthChecker as (body: unknown) => number | undefined;
+  let streamProtocol: Protocol | undefined;
   const serializer: AnyMiddleware = (next) => async (args) => {
-    const compiled = compiledSerdeOf(operation);
+    const compiled = compiledSerdeOf(operation).serde;
     const request = compiled
       ? compiled.serializeRequest(args.input as object, endpointV1)
       : ((await protocol.serializeRequest(schema, args.input, serdeContext)) as HttpRequest);
@@ -336,13 +353,29 @@ function serdeSteps(
     return next(built);
   };
   const deserialize = async (response: HttpResponse) => {
-    const compiled = compiledSerdes.get(operation.name)?.serde;
+    const state = compiledSerdes.get(operation.name);
+    const compiled = state?.serde;
+    const events = state?.events;
+    // An event stream's events are read by the lean marshaller once it is ready (lean-event-stream.ts).
+    if (events && !streamProtocol)
+      streamProtocol = events.marshaller.withEventStreamMarshaller(
+        protocol,
+        events.marshaller.leanEventStreamMarshaller(
+          config.eventStreamMarshaller as never,
+          config as never,
+          events.read,
+        ),
+      );
     let result: { output: unknown; response: unknown };
     try {
       const output =
         compiled && response.statusCode < 300
           ? await compiled.deserializeResponse(response)
-          : await protocol.deserializeResponse(schema, serdeContext, response);
+          : await ((events && streamProtocol) || protocol).deserializeResponse(
+              schema,
+              serdeContext,
+              response,
+            );
       result = { response, output };
     } catch (error) {
       throw decorateDeserializationError(error, response);

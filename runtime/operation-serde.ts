@@ -604,6 +604,58 @@ export function compileOperationSerde(operation: OperationSchemaArray): Operatio
   }
 }
 
+/**
+ * Reads one event of the operation's event stream as the SDK's event-stream serde reads it
+ * (`EventStreamSerde.deserializeEventStream`): `{ [eventType]: value }` for an event whose member of the
+ * stream's union is a structure without event-header or event-payload bindings and without the error
+ * trait, its JSON body read as `JsonShapeDeserializer.read` reads it (an empty body is `{}`). `undefined`
+ * for anything else (an exception, an `initial-response`, an event the union does not know, a body the
+ * SDK's number reviver would change): the caller hands those to the SDK.
+ */
+export type EventReader = (eventType: string, body: Uint8Array) => Record<string, unknown> | undefined;
+
+/** The operation's event reader, compiled once; `undefined` when its output has no event stream or its shapes are not modelled. */
+export function compileEventReader(operation: OperationSchemaArray): EventReader | undefined {
+  try {
+    return compileEventReaderOrThrow(operation);
+  } catch (error) {
+    if (error instanceof UnsupportedShape) return undefined;
+    throw error;
+  }
+}
+
+function compileEventReaderOrThrow(operation: OperationSchemaArray): EventReader | undefined {
+  const output = NormalizedSchema.of(operation[5] as never);
+  if (!output.isStructSchema()) return undefined;
+  const member = output.getEventStreamMember();
+  if (!member) return undefined;
+  const union = output.getMemberSchema(member);
+  const readers = new Map<string, { read: Reader["read"]; needsReviver: boolean }>();
+  for (const [name, schema] of Object.entries(union.getMemberSchemas())) {
+    if (!schema.isStructSchema() || schema.getMergedTraits().error !== undefined) continue;
+    let bound = false;
+    for (const [, field] of schema.structIterator()) {
+      const traits = field.getMergedTraits();
+      if (traits.eventHeader || traits.eventPayload) bound = true;
+    }
+    if (bound) continue;
+    const compiler: Compiler = { writers: new Map(), readers: new Map(), needsReviver: false };
+    const reader = compileReader(schema, compiler);
+    readers.set(name, { read: reader.read, needsReviver: reviverSeesSource && compiler.needsReviver });
+  }
+  return (eventType, body) => {
+    const reader = readers.get(eventType);
+    if (!reader) return undefined;
+    if (body.byteLength === 0) return { [eventType]: {} };
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+    if (reader.needsReviver && !numbersReviveUnchanged(text)) return undefined;
+    const parsed: unknown = JSON.parse(text);
+    // Without an escape or the literal name, no key in the text can be `__proto__`.
+    walkDocuments = text.includes("__proto__") || text.includes("\\u");
+    return { [eventType]: reader.read(parsed) };
+  };
+}
+
 function compileOrThrow(operation: OperationSchemaArray): OperationSerde {
   const [, , , traits, inputRef, outputRef] = operation;
   const http = (traits as { http?: [string, string, number] } | undefined)?.http;

@@ -497,8 +497,34 @@ describe("event streams (ConverseStream, InvokeModelWithResponseStream) take the
     return { events, error: undefined };
   }
 
+  // From an operation's second call its events are read by the lean marshaller: compared from here on.
+  beforeAll(async () => {
+    const client = await clientFor(connection());
+    for (let call = 0; call < 2; call++) {
+      fallback = () => streamAnswer(converseEvents);
+      await drain(
+        ((await sendCommand(client, new ConverseStreamCommand(converseInput), {}, MODEL)) as StreamOutput)
+          .stream,
+      );
+      fallback = () => streamAnswer([encodeChunkFrame({ type: "message_stop" })]);
+      await drain(
+        (
+          (await sendCommand(
+            client,
+            new InvokeModelWithResponseStreamCommand(invokeInput),
+            {},
+            MODEL,
+          )) as StreamOutput
+        ).body,
+      );
+    }
+    await compiledSerdesReady();
+  });
+
   it("neither goes through client.send; the requests and the events are the SDK's", async () => {
     const client = await clientFor(connection());
+    const marshaller = (client.config as unknown as { eventStreamMarshaller: { deserialize: () => unknown } })
+      .eventStreamMarshaller;
     const cases = [
       {
         make: () => new ConverseStreamCommand(converseInput),
@@ -536,12 +562,16 @@ describe("event streams (ConverseStream, InvokeModelWithResponseStream) take the
       const sdk = await drain(sdkOutput.stream ?? sdkOutput.body);
       const sdkRequest = received.at(-1)!;
       const send = vi.spyOn(client, "send");
+      // The lean path reads the events itself (lean-event-stream.ts), not through the client's marshaller.
+      const sdkReading = vi.spyOn(marshaller, "deserialize");
       let leanOutput: StreamOutput;
       try {
         leanOutput = (await sendCommand(client, make(), { streaming: true }, MODEL)) as typeof leanOutput;
         expect(send).not.toHaveBeenCalled();
+        expect(sdkReading).not.toHaveBeenCalled();
       } finally {
         send.mockRestore();
+        sdkReading.mockRestore();
       }
       const lean = await drain(leanOutput.stream ?? leanOutput.body);
       const leanRequest = received.at(-1)!;
