@@ -53,6 +53,7 @@ import { createRequire } from "node:module";
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import type { HttpRequest, HttpResponse } from "@smithy/protocol-http";
 import type {
+  EndpointParameterInstructions,
   EndpointV2,
   HandlerExecutionContext,
   HttpAuthOption,
@@ -80,6 +81,7 @@ import type { EventReader, OperationSerde } from "./operation-serde.js";
  * about 40 ms more on a cold start, measured here.
  */
 const requireSdk = createRequire(import.meta.url);
+const { NormalizedSchema } = requireSdk("@smithy/core/schema") as typeof import("@smithy/core/schema");
 const { getRecursionDetectionPlugin } = requireSdk(
   "@aws-sdk/core/client",
 ) as typeof import("@aws-sdk/core/client");
@@ -106,46 +108,42 @@ type AnyHandler = (args: Record<string, unknown>) => Promise<{ output: unknown; 
 type OperationSchemaArray = readonly [9, string, string, unknown, unknown, unknown];
 
 interface LeanOperation {
-  readonly name: "Converse" | "ConverseStream" | "InvokeModel" | "InvokeModelWithResponseStream";
-  readonly command:
-    | typeof ConverseCommand
-    | typeof ConverseStreamCommand
-    | typeof InvokeModelCommand
-    | typeof InvokeModelWithResponseStreamCommand;
+  /** The operation's name, from its schema. */
+  readonly name: string;
+  readonly command: CommandClass;
   readonly schema: OperationSchemaArray;
   /**
-   * The answer is an event stream: the client's protocol reads it, with the lean event-stream marshaller
-   * once ready, and the request handler is told so, as `send` tells it.
+   * The answer (or the request) is an event stream, as the SDK tells from the schema: the client's protocol
+   * reads it, with the lean event-stream marshaller once ready, and the request handler is told so, as
+   * `send` tells it.
    */
   readonly eventStream: boolean;
 }
 
-const operations = [
-  {
-    name: "Converse",
-    command: ConverseCommand,
-    schema: Converse$ as unknown as OperationSchemaArray,
-    eventStream: false,
-  },
-  {
-    name: "InvokeModel",
-    command: InvokeModelCommand,
-    schema: InvokeModel$ as unknown as OperationSchemaArray,
-    eventStream: false,
-  },
-  {
-    name: "ConverseStream",
-    command: ConverseStreamCommand,
-    schema: ConverseStream$ as unknown as OperationSchemaArray,
-    eventStream: true,
-  },
-  {
-    name: "InvokeModelWithResponseStream",
-    command: InvokeModelWithResponseStreamCommand,
-    schema: InvokeModelWithResponseStream$ as unknown as OperationSchemaArray,
-    eventStream: true,
-  },
-] as const satisfies readonly LeanOperation[];
+/** A command class of the client, with the endpoint parameters it declares. */
+type CommandClass = (abstract new (
+  ...args: never[]
+) => object) & {
+  getEndpointParameterInstructions(): EndpointParameterInstructions;
+};
+
+/** A command class and its operation's schema, with what the schema says of it. */
+function leanOperation(command: LeanOperation["command"], exported: unknown): LeanOperation {
+  const schema = exported as OperationSchemaArray;
+  const [, , name, , input, output] = schema;
+  const eventStream = Boolean(
+    NormalizedSchema.of(input as never).getEventStreamMember() ||
+      NormalizedSchema.of(output as never).getEventStreamMember(),
+  );
+  return { name, command, schema, eventStream };
+}
+
+const operations: readonly LeanOperation[] = [
+  leanOperation(ConverseCommand, Converse$),
+  leanOperation(InvokeModelCommand, InvokeModel$),
+  leanOperation(ConverseStreamCommand, ConverseStream$),
+  leanOperation(InvokeModelWithResponseStreamCommand, InvokeModelWithResponseStream$),
+];
 
 /** The lean operation a command is an instance of, if any. */
 export function leanOperationOf(command: object): LeanOperation | undefined {

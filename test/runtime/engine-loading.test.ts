@@ -74,6 +74,10 @@ describe("what a first chat call loads", () => {
     ];
     for (const module of routeModules) expect(loaded, module).not.toContain(module);
     expect([...loaded].filter((module) => module.startsWith("runtime/codecs/"))).toEqual([]);
+    // The lean path compiles its serde and event reader in the background from an operation's second call.
+    expect(loaded).toContain("runtime/lean-send.ts");
+    expect(loaded).not.toContain("runtime/operation-serde.ts");
+    expect(loaded).not.toContain("runtime/lean-event-stream.ts");
     // The route modules themselves still reach what they need (the check sees them when loaded).
     const streamed = loadedWith(["runtime/chat/stream.ts"]);
     expect(streamed).toContain("runtime/chat/invoke.ts");

@@ -709,6 +709,13 @@ describe("retries are the client's retry strategy", () => {
   });
 });
 
+/** The call's error once the caller's signal fires after the stub has its first request. */
+async function abortedOnceSent(call: Promise<unknown>, controller: AbortController) {
+  await vi.waitFor(() => expect(received).toHaveLength(1));
+  controller.abort();
+  return failure(call);
+}
+
 describe("abort and timeout", () => {
   it("the caller's signal ends a call Bedrock never answers, and closes its connection", async () => {
     const client = await clientFor(connection());
@@ -723,10 +730,7 @@ describe("abort and timeout", () => {
       { signal: controller.signal },
       MODEL,
     );
-    await vi.waitFor(() => expect(received).toHaveLength(1));
-    controller.abort();
-    const error = await failure(call);
-    expect(error).toMatchObject({ awsErrorName: "AbortError" });
+    expect(await abortedOnceSent(call, controller)).toMatchObject({ awsErrorName: "AbortError" });
     await closed;
   });
 
@@ -750,9 +754,7 @@ describe("abort and timeout", () => {
       { signal: controller.signal, timeout: 60_000 },
       MODEL,
     );
-    await vi.waitFor(() => expect(received).toHaveLength(1));
-    controller.abort();
-    expect(await failure(aborted)).toMatchObject({ awsErrorName: "AbortError" });
+    expect(await abortedOnceSent(aborted, controller)).toMatchObject({ awsErrorName: "AbortError" });
 
     const timedOut = await failure(
       sendCommand(
@@ -786,10 +788,7 @@ describe("abort and timeout", () => {
       { signal: controller.signal },
       MODEL,
     );
-    await vi.waitFor(() => expect(received).toHaveLength(1));
-    controller.abort();
-    const error = await failure(call);
-    expect(error).toMatchObject({ awsErrorName: "AbortError" });
+    expect(await abortedOnceSent(call, controller)).toMatchObject({ awsErrorName: "AbortError" });
     const attempts = received.length;
     // Longer than the SDK's first throttling backoff could be (500 ms base, jittered): nothing else is sent.
     await new Promise((resolve) => setTimeout(resolve, 1200));

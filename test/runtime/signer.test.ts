@@ -71,6 +71,17 @@ const when = fc.date({
   noInvalidDate: true,
 });
 
+/** A POST to example.com with this body. */
+function requestWithBody(body: unknown): HttpRequest {
+  return new HttpRequest({
+    method: "POST",
+    hostname: "example.com",
+    path: "/",
+    headers: { host: "example.com" },
+    body,
+  });
+}
+
 describe("the signer signs as the SDK's SignatureV4 does", () => {
   it("same headers in the same order, same signature, for any request, body, credentials and date", async () => {
     await fc.assert(
@@ -107,14 +118,7 @@ describe("the signer signs as the SDK's SignatureV4 does", () => {
 
   it("requests signed within one second and across seconds get their own dates", async () => {
     const { stock, forge } = signers({ accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "secret" });
-    const make = () =>
-      new HttpRequest({
-        method: "POST",
-        hostname: "example.com",
-        path: "/",
-        headers: { host: "example.com" },
-        body: "{}",
-      });
+    const make = () => requestWithBody("{}");
     for (const at of [
       "2026-12-07T08:15:00.100Z",
       "2026-12-07T08:15:00.900Z",
@@ -133,14 +137,7 @@ describe("the signer signs as the SDK's SignatureV4 does", () => {
     const options = { signingDate: new Date("2026-12-07T08:15:00Z") };
     expect(await forge.sign("a string to sign", options)).toBe(await stock.sign("a string to sign", options));
     const { Readable } = await import("node:stream");
-    const streamed = () =>
-      new HttpRequest({
-        method: "POST",
-        hostname: "example.com",
-        path: "/",
-        headers: { host: "example.com" },
-        body: Readable.from(["{}"]),
-      });
+    const streamed = () => requestWithBody(Readable.from(["{}"]));
     const actual = await forge.sign(streamed(), options);
     expect(actual.headers["x-amz-content-sha256"]).toBe("UNSIGNED-PAYLOAD");
     expect(actual.headers.authorization).toBe((await stock.sign(streamed(), options)).headers.authorization);
