@@ -592,6 +592,24 @@ describe("event streams (ConverseStream, InvokeModelWithResponseStream) take the
   });
 });
 
+/**
+ * A Converse call that took `attempts` attempts of at most `max`: each numbered in `amz-sdk-request`, all
+ * under one `amz-sdk-invocation-id`, as the SDK's retry step sends them.
+ */
+async function converseRetried(client: BedrockRuntimeClient, attempts: number, max: number) {
+  const output = (await sendCommand(
+    client,
+    new ConverseCommand(converseInput),
+    {},
+    MODEL,
+  )) as runtimeSdk.ConverseCommandOutput;
+  expect(received.map((request) => request.headers["amz-sdk-request"])).toEqual(
+    Array.from({ length: attempts }, (_, index) => `attempt=${index + 1}; max=${max}`),
+  );
+  expect(new Set(received.map((request) => request.headers["amz-sdk-invocation-id"])).size).toBe(1);
+  return output;
+}
+
 describe("retries are the client's retry strategy", () => {
   it("5xx and throttling are retried with the same invocation id, attempts counted; then the answer", async () => {
     const client = await clientFor(connection({ maxAttempts: 3 }));
@@ -599,18 +617,7 @@ describe("retries are the client's retry strategy", () => {
       () => errorAnswer("ServiceUnavailableException", 503),
       () => errorAnswer("ThrottlingException", 429),
     ];
-    const output = (await sendCommand(
-      client,
-      new ConverseCommand(converseInput),
-      {},
-      MODEL,
-    )) as runtimeSdk.ConverseCommandOutput;
-    expect(received.map((request) => request.headers["amz-sdk-request"])).toEqual([
-      "attempt=1; max=3",
-      "attempt=2; max=3",
-      "attempt=3; max=3",
-    ]);
-    expect(new Set(received.map((request) => request.headers["amz-sdk-invocation-id"])).size).toBe(1);
+    const output = await converseRetried(client, 3, 3);
     expect(output.$metadata.attempts).toBe(3);
     // The SDK's backoff waited between attempts (base delay 100 ms, throttling 500 ms, with jitter).
     expect(output.$metadata.totalRetryDelay).toBeGreaterThan(0);
@@ -680,17 +687,7 @@ describe("retries are the client's retry strategy", () => {
     const strategy = new DeprecatedStandardRetryStrategy(async () => 3);
     config.retryStrategy = async () => strategy;
     answers = [() => errorAnswer("ServiceUnavailableException", 503)];
-    const output = (await sendCommand(
-      client,
-      new ConverseCommand(converseInput),
-      {},
-      MODEL,
-    )) as runtimeSdk.ConverseCommandOutput;
-    expect(received.map((request) => request.headers["amz-sdk-request"])).toEqual([
-      "attempt=1; max=3",
-      "attempt=2; max=3",
-    ]);
-    expect(new Set(received.map((request) => request.headers["amz-sdk-invocation-id"])).size).toBe(1);
+    const output = await converseRetried(client, 2, 3);
     expect(output.$metadata.attempts).toBe(2);
   });
 
@@ -709,8 +706,15 @@ describe("retries are the client's retry strategy", () => {
   });
 });
 
-/** The call's error once the caller's signal fires after the stub has its first request. */
-async function abortedOnceSent(call: Promise<unknown>, controller: AbortController) {
+/** A Converse call's error when the caller's signal fires once the stub has its first request. */
+async function converseAbortedOnceSent(client: BedrockRuntimeClient, options: { timeout?: number } = {}) {
+  const controller = new AbortController();
+  const call = sendCommand(
+    client,
+    new ConverseCommand(converseInput),
+    { ...options, signal: controller.signal },
+    MODEL,
+  );
   await vi.waitFor(() => expect(received).toHaveLength(1));
   controller.abort();
   return failure(call);
@@ -720,17 +724,10 @@ describe("abort and timeout", () => {
   it("the caller's signal ends a call Bedrock never answers, and closes its connection", async () => {
     const client = await clientFor(connection());
     fallback = () => ({ status: 200, hang: true });
-    const controller = new AbortController();
     const closed = new Promise<void>((resolve) =>
       server.once("request", (request) => request.socket.once("close", resolve)),
     );
-    const call = sendCommand(
-      client,
-      new ConverseCommand(converseInput),
-      { signal: controller.signal },
-      MODEL,
-    );
-    expect(await abortedOnceSent(call, controller)).toMatchObject({ awsErrorName: "AbortError" });
+    expect(await converseAbortedOnceSent(client)).toMatchObject({ awsErrorName: "AbortError" });
     await closed;
   });
 
@@ -747,14 +744,9 @@ describe("abort and timeout", () => {
   it("with both a signal and a timeout: the signal still ends the call, the timeout still names itself, and the signal is let go after", async () => {
     const client = await clientFor(connection());
     fallback = () => ({ status: 200, hang: true });
-    const controller = new AbortController();
-    const aborted = sendCommand(
-      client,
-      new ConverseCommand(converseInput),
-      { signal: controller.signal, timeout: 60_000 },
-      MODEL,
-    );
-    expect(await abortedOnceSent(aborted, controller)).toMatchObject({ awsErrorName: "AbortError" });
+    expect(await converseAbortedOnceSent(client, { timeout: 60_000 })).toMatchObject({
+      awsErrorName: "AbortError",
+    });
 
     const timedOut = await failure(
       sendCommand(
@@ -781,14 +773,7 @@ describe("abort and timeout", () => {
   it("an abort while waiting to retry ends the call, and no further attempt is made", async () => {
     const client = await clientFor(connection({ maxAttempts: 5 }));
     fallback = () => errorAnswer("ThrottlingException", 429);
-    const controller = new AbortController();
-    const call = sendCommand(
-      client,
-      new ConverseCommand(converseInput),
-      { signal: controller.signal },
-      MODEL,
-    );
-    expect(await abortedOnceSent(call, controller)).toMatchObject({ awsErrorName: "AbortError" });
+    expect(await converseAbortedOnceSent(client)).toMatchObject({ awsErrorName: "AbortError" });
     const attempts = received.length;
     // Longer than the SDK's first throttling backoff could be (500 ms base, jittered): nothing else is sent.
     await new Promise((resolve) => setTimeout(resolve, 1200));
